@@ -1,0 +1,63 @@
+#pragma once
+// Reorders received RTP packets by sequence number. In-order packets pass at once; a gap is waited for at
+// most `latency` and then skipped, so one lost packet never stalls the picture.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "surgilink/core/capture_clock.hpp"
+#include "surgilink/core/fault.hpp"
+
+namespace surgilink::media {
+
+// One plain (already unprotected) RTP packet and when it arrived.
+struct ReceivedPacket {
+  std::int64_t index = 0;  // unwrapped sequence number
+  std::uint32_t rtp_timestamp = 0;
+  bool marker = false;
+  core::CaptureTime arrival{};
+  std::vector<std::uint8_t> bytes;
+  bool frame_damaged = false;  // set on release: a packet of this frame (or the one before it) was lost
+};
+
+// Counters of a jitter buffer.
+struct JitterBufferStats {
+  std::uint64_t released = 0;
+  std::uint64_t lost = 0;        // sequence numbers given up on
+  std::uint64_t late = 0;        // arrived after their slot was released or skipped
+  std::uint64_t duplicates = 0;  // same sequence number twice while waiting
+  std::uint64_t overflows = 0;   // gaps skipped early because the buffer was full
+};
+
+// Not thread-safe: owned by the network thread. `now` is passed in so tests can drive time.
+class JitterBuffer {
+ public:
+  JitterBuffer(std::chrono::nanoseconds latency, std::size_t max_packets);
+
+  // Takes a packet; refuses one that is late or a duplicate (the caller counts the fault).
+  core::Result<void> insert(ReceivedPacket packet);
+  // Appends to `out` every packet that may leave at `now`, in sequence order.
+  void release(core::CaptureTime now, std::vector<ReceivedPacket>& out);
+  // When release() should next be called if nothing else arrives (a gap will expire then).
+  std::optional<core::CaptureTime> next_deadline() const;
+
+  const JitterBufferStats& stats() const { return stats_; }
+  std::chrono::nanoseconds latency() const { return latency_; }
+
+ private:
+  void release_one(std::vector<ReceivedPacket>& out);
+
+  std::chrono::nanoseconds latency_;
+  std::size_t max_packets_;
+  std::map<std::int64_t, ReceivedPacket> waiting_;
+  std::optional<std::int64_t> next_index_;
+  bool damage_pending_ = false;  // a gap was skipped: the next released frame is damaged
+  std::optional<std::uint32_t> damaged_timestamp_;
+  JitterBufferStats stats_;
+};
+
+}  // namespace surgilink::media

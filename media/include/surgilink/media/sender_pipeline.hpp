@@ -1,0 +1,85 @@
+#pragma once
+// The OR side's GStreamer pipeline: source -> tee -> (OR display branch | H.264 encoder -> RTP packetizer).
+// Each frame is stamped with its capture time where it enters the pipeline; encoded RTP packets leave through
+// a listener, never through a socket, so all networking stays on the Asio thread.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "surgilink/core/capture_clock.hpp"
+#include "surgilink/media/video_profile.hpp"
+
+namespace surgilink::media {
+
+// Plain RTP packets of one encoded frame (or part of one), as the packetizer produced them.
+struct EncodedPackets {
+  core::CaptureTime capture_time{};
+  std::vector<std::vector<std::uint8_t>> packets;  // each has kSrtpMaxTrailer + extension room reserved
+};
+
+// Called on GStreamer streaming threads: implementations must only hand the data over (asio::post) and
+// return.
+class SenderPipelineListener {
+ public:
+  virtual ~SenderPipelineListener() = default;
+  virtual void on_encoded_packets(EncodedPackets packets) = 0;
+  // An error or end of stream from the pipeline (text for the log); the owner decides what to do.
+  virtual void on_pipeline_problem(std::string text, bool fatal) = 0;
+  // A looped file source reached its end: call SenderPipeline::rewind() from a non-streaming thread.
+  virtual void on_source_segment_done() {}
+};
+
+// Settings of the sender pipeline.
+struct SenderPipelineSettings {
+  VideoProfile profile;
+  VideoSource source;
+  std::uint64_t seed = 1;
+  bool pixel_code = true;  // draw the pixel timestamp code into each frame
+  std::chrono::seconds keyframe_interval{2};
+  std::uint32_t ssrc = 0;
+  std::uint16_t first_sequence = 0;
+  int rtp_payload_type = 96;
+  int max_rtp_size = 1160;  // before extension (24) and SRTP tag (16): on the wire <= 1200
+};
+
+// Counters of the sender pipeline (read from any thread).
+struct SenderPipelineCounters {
+  std::atomic<std::uint64_t> frames_captured{0};
+  std::atomic<std::uint64_t> frames_displayed{0};  // reached the OR display branch's sink
+  std::atomic<std::uint64_t> frames_encoded{0};
+  std::atomic<std::uint64_t> keyframes_forced{0};
+};
+
+class SenderPipeline {
+ public:
+  // Builds the pipeline; throws std::runtime_error if an element is missing or the source cannot be set up.
+  SenderPipeline(SenderPipelineSettings settings, const core::Clock& clock, SenderPipelineListener& listener);
+  ~SenderPipeline();
+  SenderPipeline(const SenderPipeline&) = delete;
+  SenderPipeline& operator=(const SenderPipeline&) = delete;
+
+  // Starts streaming; throws if the pipeline refuses to play. Any thread (the owner's).
+  void start();
+  void stop();
+  // Asks the encoder for an IDR frame as soon as possible. Any thread.
+  void request_keyframe();
+  // Restarts a looped file source from its beginning; call from the owner's thread, never a streaming thread.
+  void rewind();
+
+  const SenderPipelineCounters& counters() const;
+  const SenderPipelineSettings& settings() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Initialises GStreamer once per process (safe to call repeatedly, from any thread).
+void initialise_gstreamer();
+
+}  // namespace surgilink::media

@@ -1,0 +1,63 @@
+#include "surgilink/media/jitter_buffer.hpp"
+
+namespace surgilink::media {
+
+using core::Fault;
+
+JitterBuffer::JitterBuffer(std::chrono::nanoseconds latency, std::size_t max_packets)
+    : latency_(latency), max_packets_(max_packets) {}
+
+core::Result<void> JitterBuffer::insert(ReceivedPacket packet) {
+  if (next_index_ && packet.index < *next_index_) {
+    ++stats_.late;
+    return Fault::kLate;
+  }
+  if (waiting_.contains(packet.index)) {
+    ++stats_.duplicates;
+    return Fault::kReplayed;
+  }
+  if (!next_index_) next_index_ = packet.index;
+  waiting_.emplace(packet.index, std::move(packet));
+  return boost::outcome_v2::success();
+}
+
+void JitterBuffer::release_one(std::vector<ReceivedPacket>& out) {
+  auto it = waiting_.begin();
+  ReceivedPacket packet = std::move(it->second);
+  waiting_.erase(it);
+  if (damage_pending_) {
+    // The lost packets belonged to this frame, or to a frame lost whole that this one refers to: either way
+    // it cannot be decoded correctly. (An unfinished frame before the gap never completes downstream.)
+    damaged_timestamp_ = packet.rtp_timestamp;
+    damage_pending_ = false;
+  }
+  packet.frame_damaged = damaged_timestamp_ && *damaged_timestamp_ == packet.rtp_timestamp;
+  next_index_ = packet.index + 1;
+  ++stats_.released;
+  out.push_back(std::move(packet));
+}
+
+void JitterBuffer::release(core::CaptureTime now, std::vector<ReceivedPacket>& out) {
+  while (!waiting_.empty()) {
+    const auto& [index, first] = *waiting_.begin();
+    if (index == *next_index_) {
+      release_one(out);
+      continue;
+    }
+    // A gap before the first waiting packet: give up on it once that packet has waited `latency`, or at once
+    // when the buffer is full.
+    const bool full = waiting_.size() > max_packets_;
+    if (!full && now - first.arrival < latency_) break;
+    if (full) ++stats_.overflows;
+    stats_.lost += static_cast<std::uint64_t>(index - *next_index_);
+    damage_pending_ = true;
+    next_index_ = index;
+  }
+}
+
+std::optional<core::CaptureTime> JitterBuffer::next_deadline() const {
+  if (waiting_.empty()) return std::nullopt;
+  return waiting_.begin()->second.arrival + latency_;
+}
+
+}  // namespace surgilink::media

@@ -1,0 +1,167 @@
+#include "surgilink/media/receiver_pipeline.hpp"
+
+#include <stdexcept>
+#include <utility>
+
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+#include "surgilink/media/pixel_timestamp_code.hpp"
+#include "surgilink/media/sender_pipeline.hpp"
+
+namespace surgilink::media {
+
+struct VideoFrame::Storage {
+  GstSample* sample = nullptr;
+  GstVideoFrame frame{};
+  bool mapped = false;
+  ~Storage() {
+    if (mapped) gst_video_frame_unmap(&frame);
+    if (sample) gst_sample_unref(sample);
+  }
+};
+
+VideoFrame::VideoFrame(std::shared_ptr<Storage> storage, int width, int height, core::CaptureTime capture_time)
+    : storage_(std::move(storage)), width_(width), height_(height), capture_time_(capture_time) {}
+
+const std::uint8_t* VideoFrame::plane(int index) const {
+  return static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&storage_->frame, index));
+}
+int VideoFrame::stride(int index) const { return GST_VIDEO_FRAME_PLANE_STRIDE(&storage_->frame, index); }
+
+void LatestFrameMailbox::put(std::shared_ptr<const VideoFrame> frame) {
+  std::shared_ptr<const VideoFrame> old;
+  {
+    std::lock_guard lock(mutex_);
+    old = std::exchange(frame_, std::move(frame));
+  }
+  generation_.fetch_add(1, std::memory_order_release);
+  // `old` is released here, outside the lock.
+}
+
+std::shared_ptr<const VideoFrame> LatestFrameMailbox::latest() const {
+  std::lock_guard lock(mutex_);
+  return frame_;
+}
+
+struct ReceiverPipeline::Impl {
+  const core::Clock& clock;
+  ReceiverPipelineListener& listener;
+  LatestFrameMailbox& mailbox;
+  bool read_pixel_code;
+  GstElement* pipeline = nullptr;
+  GstElement* source = nullptr;
+  std::optional<core::CaptureTime> epoch;  // capture time that PTS 0 stands for (network thread)
+  std::atomic<std::int64_t> epoch_ns{0};   // the same, for the streaming thread
+
+  Impl(const core::Clock& c, ReceiverPipelineListener& l, LatestFrameMailbox& m, bool pixel)
+      : clock(c), listener(l), mailbox(m), read_pixel_code(pixel) {}
+
+  GstFlowReturn on_sample(GstAppSink* sink) {
+    GstSample* sample = gst_app_sink_pull_sample(sink);
+    if (sample == nullptr) return GST_FLOW_EOS;
+    const core::CaptureTime decoded_at = clock.now();
+    auto storage = std::make_shared<VideoFrame::Storage>();
+    storage->sample = sample;
+    GstVideoInfo info;
+    GstBuffer* buffer = gst_sample_get_buffer(sample);
+    if (!gst_video_info_from_caps(&info, gst_sample_get_caps(sample)) ||
+        !gst_video_frame_map(&storage->frame, &info, buffer, GST_MAP_READ)) {
+      listener.on_pipeline_problem("decoded frame could not be mapped", false);
+      return GST_FLOW_OK;
+    }
+    storage->mapped = true;
+    DecodedFrameInfo decoded;
+    decoded.decoded_at = decoded_at;
+    decoded.capture_time =
+        core::CaptureTime{std::chrono::nanoseconds{epoch_ns.load() + static_cast<std::int64_t>(GST_BUFFER_PTS(buffer))}};
+    const int width = GST_VIDEO_INFO_WIDTH(&info);
+    const int height = GST_VIDEO_INFO_HEIGHT(&info);
+    if (read_pixel_code) {
+      decoded.pixel_capture_us =
+          read_pixel_timestamp(static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&storage->frame, 0)),
+                               GST_VIDEO_FRAME_PLANE_STRIDE(&storage->frame, 0), width, height);
+    }
+    mailbox.put(std::make_shared<const VideoFrame>(std::move(storage), width, height, decoded.capture_time));
+    listener.on_frame_decoded(decoded);
+    return GST_FLOW_OK;
+  }
+
+  GstBusSyncReply on_bus_message(GstMessage* message) {
+    if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR || GST_MESSAGE_TYPE(message) == GST_MESSAGE_WARNING) {
+      GError* error = nullptr;
+      const bool fatal = GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR;
+      if (fatal) {
+        gst_message_parse_error(message, &error, nullptr);
+      } else {
+        gst_message_parse_warning(message, &error, nullptr);
+      }
+      listener.on_pipeline_problem(error ? error->message : "unknown", fatal);
+      if (error) g_error_free(error);
+    }
+    return GST_BUS_DROP;
+  }
+};
+
+ReceiverPipeline::ReceiverPipeline(const core::Clock& clock, ReceiverPipelineListener& listener,
+                                   LatestFrameMailbox& mailbox, int payload_type, bool read_pixel_code)
+    : impl_(std::make_unique<Impl>(clock, listener, mailbox, read_pixel_code)) {
+  initialise_gstreamer();
+  const std::string description =
+      "appsrc name=rtp_in is-live=true format=time do-timestamp=false ! "
+      "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=" +
+      std::to_string(payload_type) +
+      " ! rtph264depay ! avdec_h264 thread-type=slice ! video/x-raw,format=I420 ! "
+      "appsink name=decoded sync=false async=false max-buffers=1 drop=true enable-last-sample=false";
+  GError* error = nullptr;
+  impl_->pipeline = gst_parse_launch(description.c_str(), &error);
+  if (impl_->pipeline == nullptr || error != nullptr) {
+    const std::string why = error ? error->message : "unknown";
+    if (error) g_error_free(error);
+    throw std::runtime_error("cannot build the receiver pipeline: " + why +
+                             " (install the packages in tools/debian-packages.txt)");
+  }
+  impl_->source = gst_bin_get_by_name(GST_BIN(impl_->pipeline), "rtp_in");
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(impl_->pipeline), "decoded");
+  GstAppSinkCallbacks callbacks{};
+  callbacks.new_sample = [](GstAppSink* s, gpointer self) { return static_cast<Impl*>(self)->on_sample(s); };
+  gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, impl_.get(), nullptr);
+  gst_object_unref(sink);
+  GstBus* bus = gst_element_get_bus(impl_->pipeline);
+  gst_bus_set_sync_handler(
+      bus, [](GstBus*, GstMessage* m, gpointer self) { return static_cast<Impl*>(self)->on_bus_message(m); },
+      impl_.get(), nullptr);
+  gst_object_unref(bus);
+}
+
+ReceiverPipeline::~ReceiverPipeline() {
+  stop();
+  gst_object_unref(impl_->source);
+  gst_object_unref(impl_->pipeline);
+}
+
+void ReceiverPipeline::start() {
+  if (gst_element_set_state(impl_->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    throw std::runtime_error("the receiver pipeline refused to start");
+  }
+}
+
+void ReceiverPipeline::stop() { gst_element_set_state(impl_->pipeline, GST_STATE_NULL); }
+
+void ReceiverPipeline::push_rtp(std::span<const std::uint8_t> packet, core::CaptureTime capture_time) {
+  if (!impl_->epoch) {
+    impl_->epoch = capture_time;
+    impl_->epoch_ns.store(capture_time.time_since_epoch().count());
+  }
+  // PTS carries the capture time through depacketizer and decoder, so the decoded frame says which it is.
+  const auto pts = capture_time - *impl_->epoch;
+  if (pts.count() < 0) return;  // older than the first frame of this stream: nothing to show
+  GstBuffer* buffer = gst_buffer_new_memdup(packet.data(), packet.size());
+  GST_BUFFER_PTS(buffer) = static_cast<GstClockTime>(pts.count());
+  GST_BUFFER_DTS(buffer) = GST_BUFFER_PTS(buffer);
+  gst_app_src_push_buffer(GST_APP_SRC(impl_->source), buffer);
+}
+
+}  // namespace surgilink::media

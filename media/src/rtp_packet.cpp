@@ -1,0 +1,155 @@
+#include "surgilink/media/rtp_packet.hpp"
+
+#include <cstring>
+
+namespace surgilink::media {
+
+using core::Fault;
+
+namespace {
+
+std::uint16_t read16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
+std::uint32_t read32(const std::uint8_t* p) {
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
+}
+std::uint64_t read64(const std::uint8_t* p) { return (std::uint64_t{read32(p)} << 32) | read32(p + 4); }
+void write16(std::uint8_t* p, std::uint16_t v) {
+  p[0] = static_cast<std::uint8_t>(v >> 8);
+  p[1] = static_cast<std::uint8_t>(v);
+}
+void write32(std::uint8_t* p, std::uint32_t v) {
+  write16(p, static_cast<std::uint16_t>(v >> 16));
+  write16(p + 2, static_cast<std::uint16_t>(v));
+}
+void write64(std::uint8_t* p, std::uint64_t v) {
+  write32(p, static_cast<std::uint32_t>(v >> 32));
+  write32(p + 4, static_cast<std::uint32_t>(v));
+}
+
+// Reads the elements of a one-byte-header extension block (RFC 8285 §4.2).
+core::Result<void> read_one_byte_extension(const std::uint8_t* data, std::size_t size, RtpHeader& header) {
+  std::size_t i = 0;
+  while (i < size) {
+    const std::uint8_t first = data[i];
+    if (first == 0) {  // padding
+      ++i;
+      continue;
+    }
+    const std::uint8_t id = first >> 4;
+    const std::size_t len = (first & 0x0f) + 1u;
+    if (id == 15) break;  // reserved: stop processing (RFC 8285)
+    if (i + 1 + len > size) return Fault::kMalformed;
+    if (len == 8 && id == kCaptureTimeExtensionId) header.capture_ntp = read64(data + i + 1);
+    if (len == 8 && id == kSendTimeExtensionId) header.send_ntp = read64(data + i + 1);
+    i += 1 + len;
+  }
+  return boost::outcome_v2::success();
+}
+
+}  // namespace
+
+core::Result<RtpHeader> parse_rtp(std::span<const std::uint8_t> packet) {
+  if (packet.size() < kRtpFixedHeaderSize) return Fault::kTruncated;
+  const std::uint8_t* p = packet.data();
+  if ((p[0] >> 6) != 2) return Fault::kNotRtp;
+  if (looks_like_rtcp(packet)) return Fault::kNotRtp;
+  RtpHeader h;
+  const bool padding = (p[0] & 0x20) != 0;
+  const bool extension = (p[0] & 0x10) != 0;
+  const std::size_t csrc_count = p[0] & 0x0f;
+  h.marker = (p[1] & 0x80) != 0;
+  h.payload_type = p[1] & 0x7f;
+  h.sequence = read16(p + 2);
+  h.timestamp = read32(p + 4);
+  h.ssrc = read32(p + 8);
+  std::size_t offset = kRtpFixedHeaderSize + 4 * csrc_count;
+  if (offset > packet.size()) return Fault::kTruncated;
+  if (extension) {
+    if (offset + 4 > packet.size()) return Fault::kTruncated;
+    const std::uint16_t profile = read16(p + offset);
+    const std::size_t ext_size = std::size_t{read16(p + offset + 2)} * 4;
+    if (offset + 4 + ext_size > packet.size()) return Fault::kTruncated;
+    if (profile == 0xBEDE) {
+      if (auto r = read_one_byte_extension(p + offset + 4, ext_size, h); !r) return r.error();
+    }
+    offset += 4 + ext_size;
+  }
+  std::size_t padding_size = 0;
+  if (padding) {
+    if (offset >= packet.size()) return Fault::kTruncated;
+    padding_size = packet.back();
+    if (padding_size == 0 || offset + padding_size > packet.size()) return Fault::kMalformed;
+  }
+  h.payload_offset = offset;
+  h.payload_size = packet.size() - offset - padding_size;
+  return h;
+}
+
+core::Result<std::size_t> add_timing_extension(std::span<std::uint8_t> buffer, std::size_t length,
+                                               std::uint64_t capture_ntp, std::uint64_t send_ntp) {
+  if (length < kRtpFixedHeaderSize || length > buffer.size()) return Fault::kTruncated;
+  std::uint8_t* p = buffer.data();
+  if ((p[0] >> 6) != 2) return Fault::kNotRtp;
+  if ((p[0] & 0x10) != 0) return Fault::kMalformed;  // already has an extension: not ours to rewrite
+  const std::size_t insert_at = kRtpFixedHeaderSize + 4 * std::size_t{p[0] & 0x0fu};
+  if (insert_at > length) return Fault::kTruncated;
+  if (length + kTimingExtensionSize > buffer.size()) return Fault::kTooLarge;
+  std::memmove(p + insert_at + kTimingExtensionSize, p + insert_at, length - insert_at);
+  std::uint8_t* e = p + insert_at;
+  write16(e, 0xBEDE);
+  write16(e + 2, 5);  // 20 bytes of elements, in 32-bit words
+  e[4] = static_cast<std::uint8_t>((kCaptureTimeExtensionId << 4) | 7);
+  write64(e + 5, capture_ntp);
+  e[13] = static_cast<std::uint8_t>((kSendTimeExtensionId << 4) | 7);
+  write64(e + 14, send_ntp);
+  e[22] = 0;
+  e[23] = 0;
+  p[0] |= 0x10;
+  return length + kTimingExtensionSize;
+}
+
+bool looks_like_rtcp(std::span<const std::uint8_t> packet) {
+  if (packet.size() < 2) return false;
+  const std::uint8_t pt = packet[1];
+  return pt >= 192 && pt <= 223;  // RTCP packet types 192..223 (RFC 5761 §4)
+}
+
+std::size_t write_pli(std::span<std::uint8_t> out, std::uint32_t sender_ssrc, std::uint32_t media_ssrc) {
+  if (out.size() < 12) return 0;
+  out[0] = 0x80 | 1;  // V=2, FMT=1 (PLI)
+  out[1] = 206;       // PSFB
+  write16(out.data() + 2, 2);
+  write32(out.data() + 4, sender_ssrc);
+  write32(out.data() + 8, media_ssrc);
+  return 12;
+}
+
+core::Result<RtcpFeedback> parse_rtcp(std::span<const std::uint8_t> packet) {
+  RtcpFeedback feedback;
+  std::size_t offset = 0;
+  if (packet.size() < 4) return Fault::kTruncated;
+  while (offset + 4 <= packet.size()) {
+    const std::uint8_t* p = packet.data() + offset;
+    if ((p[0] >> 6) != 2) return Fault::kNotRtp;
+    const std::size_t size = (std::size_t{read16(p + 2)} + 1) * 4;
+    if (offset + size > packet.size()) return Fault::kTruncated;
+    const std::uint8_t fmt = p[0] & 0x1f;
+    if (p[1] == 206 && (fmt == 1 || fmt == 4)) feedback.picture_loss = true;  // PLI, FIR
+    offset += size;
+  }
+  if (offset != packet.size()) return Fault::kTruncated;
+  return feedback;
+}
+
+std::int64_t SequenceUnwrapper::unwrap(std::uint16_t sequence) {
+  if (!last_) {
+    last_ = sequence;
+    return *last_;
+  }
+  const auto delta = static_cast<std::int16_t>(static_cast<std::uint16_t>(sequence - (*last_ & 0xffff)));
+  const std::int64_t value = *last_ + delta;
+  if (value > *last_) last_ = value;
+  return value;
+}
+
+}  // namespace surgilink::media

@@ -1,0 +1,303 @@
+#include "surgilink/media/sender_pipeline.hpp"
+
+#include <array>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <stdexcept>
+
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+#include <spdlog/spdlog.h>
+
+#include "surgilink/media/pixel_timestamp_code.hpp"
+#include "surgilink/media/rtp_packet.hpp"
+#include "surgilink/media/srtp_session.hpp"
+#include "surgilink/media/synthetic_scene.hpp"
+
+namespace surgilink::media {
+
+void initialise_gstreamer() {
+  static std::once_flag once;
+  std::call_once(once, [] { gst_init(nullptr, nullptr); });
+}
+
+namespace {
+
+GstElement* make(const char* factory, const char* name) {
+  GstElement* e = gst_element_factory_make(factory, name);
+  if (e == nullptr) {
+    throw std::runtime_error(std::string("GStreamer element '") + factory +
+                             "' is missing (install the packages in tools/debian-packages.txt)");
+  }
+  return e;
+}
+
+std::string source_description(const SenderPipelineSettings& s) {
+  const auto& p = s.profile;
+  // An explicit capsfilter: the "a ! caps" shorthand is not allowed at the end of a bin description.
+  const std::string caps = "capsfilter caps=\"video/x-raw,format=I420,width=" + std::to_string(p.width) +
+                           ",height=" + std::to_string(p.height) + ",framerate=" + std::to_string(p.fps) + "/1\"";
+  switch (s.source.kind) {
+    case VideoSource::Kind::kSynthetic:
+      // videotestsrc only paces live frames and provides buffers; the capture probe paints the scene into them.
+      return "videotestsrc is-live=true pattern=black ! " + caps;
+    case VideoSource::Kind::kTestSrc: return "videotestsrc is-live=true pattern=smpte ! " + caps;
+    case VideoSource::Kind::kFile:
+      return "filesrc location=\"" + s.source.location +
+             "\" ! decodebin ! videoconvert ! videoscale ! videorate ! " + caps + " ! clocksync";
+    case VideoSource::Kind::kV4l2:
+      return "v4l2src device=\"" + s.source.location + "\" ! videoconvert ! videoscale ! videorate ! " + caps;
+  }
+  return {};
+}
+
+}  // namespace
+
+struct SenderPipeline::Impl {
+  SenderPipelineSettings settings;
+  const core::Clock& clock;
+  SenderPipelineListener& listener;
+  SenderPipelineCounters counters;
+
+  GstElement* pipeline = nullptr;
+  GstElement* source_bin = nullptr;
+  GstElement* encoder = nullptr;
+  std::unique_ptr<SyntheticScene> scene;
+
+  // Capture time by buffer PTS: written where frames enter the pipeline, read when their RTP packets leave.
+  std::mutex capture_mutex;
+  std::array<std::pair<GstClockTime, core::CaptureTime>, 256> capture_times{};
+  std::size_t capture_next = 0;
+
+  Impl(SenderPipelineSettings s, const core::Clock& c, SenderPipelineListener& l)
+      : settings(std::move(s)), clock(c), listener(l) {}
+
+  void remember_capture(GstClockTime pts, core::CaptureTime t) {
+    std::lock_guard lock(capture_mutex);
+    capture_times[capture_next] = {pts, t};
+    capture_next = (capture_next + 1) % capture_times.size();
+  }
+
+  std::optional<core::CaptureTime> capture_of(GstClockTime pts) {
+    std::lock_guard lock(capture_mutex);
+    for (const auto& [p, t] : capture_times) {
+      if (p == pts && t.time_since_epoch().count() != 0) return t;
+    }
+    return std::nullopt;
+  }
+
+  // Runs on the source's streaming thread for every frame: paint the scene, stamp the capture time.
+  // Running time: comparable across elements (an encoder may shift PTS and segment together, x264enc by 1000 h).
+  static GstClockTime running_time(GstPad* pad, GstClockTime pts) {
+    GstEvent* event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0);
+    if (event == nullptr) return pts;
+    const GstSegment* segment = nullptr;
+    gst_event_parse_segment(event, &segment);
+    const GstClockTime t = gst_segment_to_running_time(segment, GST_FORMAT_TIME, pts);
+    gst_event_unref(event);
+    return t;
+  }
+
+  GstPadProbeReturn on_captured_frame(GstPad* pad, GstPadProbeInfo* info) {
+    GstBuffer* buffer = gst_pad_probe_info_get_buffer(info);
+    if (buffer == nullptr) return GST_PAD_PROBE_OK;
+    buffer = gst_buffer_make_writable(buffer);
+    GST_PAD_PROBE_INFO_DATA(info) = buffer;
+    GstMapInfo map;
+    if (!gst_buffer_map(buffer, &map, GST_MAP_WRITE)) return GST_PAD_PROBE_OK;
+    std::span<std::uint8_t> frame(map.data, map.size);
+    const auto pts = GST_BUFFER_PTS(buffer);
+    if (scene) scene->render(std::chrono::nanoseconds{GST_CLOCK_TIME_IS_VALID(pts) ? pts : 0}, frame);
+    const core::CaptureTime captured = clock.now();
+    if (settings.pixel_code) {
+      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(captured.time_since_epoch());
+      draw_pixel_timestamp(frame, settings.profile.width, settings.profile.height, us.count());
+    }
+    gst_buffer_unmap(buffer, &map);
+    remember_capture(running_time(pad, pts), captured);
+    counters.frames_captured.fetch_add(1, std::memory_order_relaxed);
+    return GST_PAD_PROBE_OK;
+  }
+
+  // Runs on the encoder branch's streaming thread: copy packets out and hand them to the listener.
+  GstFlowReturn on_rtp_sample(GstAppSink* sink) {
+    GstSample* sample = gst_app_sink_pull_sample(sink);
+    if (sample == nullptr) return GST_FLOW_EOS;
+    EncodedPackets out;
+    const GstSegment* segment = gst_sample_get_segment(sample);
+    const auto take = [&](GstBuffer* b) {
+      const gsize size = gst_buffer_get_size(b);
+      std::vector<std::uint8_t> bytes;
+      bytes.reserve(size + kTimingExtensionSize + kSrtpMaxTrailer);
+      bytes.resize(size);
+      gst_buffer_extract(b, 0, bytes.data(), size);
+      out.packets.push_back(std::move(bytes));
+      if (out.capture_time.time_since_epoch().count() == 0) {
+        const GstClockTime pts = GST_BUFFER_PTS(b);
+        const GstClockTime rt = segment ? gst_segment_to_running_time(segment, GST_FORMAT_TIME, pts) : pts;
+        if (auto t = capture_of(rt)) out.capture_time = *t;
+      }
+    };
+    if (GstBufferList* list = gst_sample_get_buffer_list(sample)) {
+      const guint n = gst_buffer_list_length(list);
+      for (guint i = 0; i < n; ++i) take(gst_buffer_list_get(list, i));
+    } else if (GstBuffer* b = gst_sample_get_buffer(sample)) {
+      take(b);
+    }
+    gst_sample_unref(sample);
+    if (out.capture_time.time_since_epoch().count() == 0) out.capture_time = clock.now();
+    listener.on_encoded_packets(std::move(out));
+    return GST_FLOW_OK;
+  }
+
+  GstFlowReturn on_display_sample(GstAppSink* sink) {
+    GstSample* sample = gst_app_sink_pull_sample(sink);
+    if (sample == nullptr) return GST_FLOW_EOS;
+    gst_sample_unref(sample);
+    counters.frames_displayed.fetch_add(1, std::memory_order_relaxed);
+    return GST_FLOW_OK;
+  }
+
+  GstBusSyncReply on_bus_message(GstMessage* message) {
+    switch (GST_MESSAGE_TYPE(message)) {
+      case GST_MESSAGE_ERROR: {
+        GError* error = nullptr;
+        gchar* debug = nullptr;
+        gst_message_parse_error(message, &error, &debug);
+        listener.on_pipeline_problem(std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(message))) + ": " +
+                                         (error ? error->message : "unknown error"),
+                                     true);
+        if (error) g_error_free(error);
+        g_free(debug);
+        break;
+      }
+      case GST_MESSAGE_WARNING: {
+        GError* error = nullptr;
+        gst_message_parse_warning(message, &error, nullptr);
+        listener.on_pipeline_problem(error ? error->message : "warning", false);
+        if (error) g_error_free(error);
+        break;
+      }
+      case GST_MESSAGE_SEGMENT_DONE:
+      case GST_MESSAGE_EOS: listener.on_source_segment_done(); break;
+      default: break;
+    }
+    return GST_BUS_DROP;
+  }
+};
+
+SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Clock& clock,
+                               SenderPipelineListener& listener)
+    : impl_(std::make_unique<Impl>(std::move(settings), clock, listener)) {
+  initialise_gstreamer();
+  auto& s = impl_->settings;
+  if (s.source.kind == VideoSource::Kind::kSynthetic) {
+    impl_->scene = std::make_unique<SyntheticScene>(s.profile.width, s.profile.height, s.seed);
+  }
+  GError* error = nullptr;
+  GstElement* source = gst_parse_bin_from_description(source_description(s).c_str(), TRUE, &error);
+  if (source == nullptr) {
+    const std::string why = error ? error->message : "unknown";
+    if (error) g_error_free(error);
+    throw std::runtime_error("cannot build video source '" + to_string(s.source) + "': " + why);
+  }
+  impl_->source_bin = source;
+  impl_->pipeline = gst_pipeline_new("sender");
+  GstElement* tee = make("tee", "split");
+  GstElement* display_queue = make("queue", "display_queue");
+  GstElement* display_sink = make("appsink", "or_display");
+  GstElement* encode_queue = make("queue", "encode_queue");
+  impl_->encoder = make("x264enc", "encoder");
+  GstElement* h264_caps = make("capsfilter", "h264_caps");
+  GstElement* payloader = make("rtph264pay", "payloader");
+  GstElement* rtp_sink = make("appsink", "rtp_out");
+
+  // Both branches may drop but never block the tee: the OR display must not wait on encoder or network.
+  for (GstElement* q : {display_queue, encode_queue}) {
+    g_object_set(q, "leaky", 2 /* downstream: drop old */, "max-size-buffers", 1u, "max-size-bytes", 0u,
+                 "max-size-time", guint64{0}, nullptr);
+  }
+  gst_util_set_object_arg(G_OBJECT(impl_->encoder), "tune", "zerolatency");
+  gst_util_set_object_arg(G_OBJECT(impl_->encoder), "speed-preset", "ultrafast");
+  g_object_set(impl_->encoder, "bitrate", static_cast<guint>(s.profile.bitrate_kbps), "key-int-max",
+               static_cast<guint>(s.keyframe_interval.count() * s.profile.fps), "bframes", 0u, nullptr);
+  GstCaps* caps = gst_caps_from_string("video/x-h264,profile=constrained-baseline,stream-format=byte-stream");
+  g_object_set(h264_caps, "caps", caps, nullptr);
+  gst_caps_unref(caps);
+  g_object_set(payloader, "mtu", static_cast<guint>(s.max_rtp_size), "pt", static_cast<guint>(s.rtp_payload_type),
+               "config-interval", -1, "ssrc", s.ssrc, "seqnum-offset", static_cast<int>(s.first_sequence), nullptr);
+  gst_util_set_object_arg(G_OBJECT(payloader), "aggregate-mode", "zero-latency");
+  for (GstElement* sink : {display_sink, rtp_sink}) {
+    g_object_set(sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, nullptr);
+  }
+  g_object_set(display_sink, "max-buffers", 1u, "drop", TRUE, nullptr);
+  g_object_set(rtp_sink, "buffer-list", TRUE, nullptr);
+
+  gst_bin_add_many(GST_BIN(impl_->pipeline), source, tee, display_queue, display_sink, encode_queue,
+                   impl_->encoder, h264_caps, payloader, rtp_sink, nullptr);
+  if (!gst_element_link(source, tee) || !gst_element_link_many(tee, display_queue, display_sink, nullptr) ||
+      !gst_element_link_many(tee, encode_queue, impl_->encoder, h264_caps, payloader, rtp_sink, nullptr)) {
+    gst_object_unref(impl_->pipeline);
+    throw std::runtime_error("cannot link the sender pipeline");
+  }
+
+  GstPad* captured = gst_element_get_static_pad(source, "src");
+  gst_pad_add_probe(
+      captured, GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad* pad, GstPadProbeInfo* info, gpointer self) {
+        return static_cast<Impl*>(self)->on_captured_frame(pad, info);
+      },
+      impl_.get(), nullptr);
+  gst_object_unref(captured);
+
+  GstAppSinkCallbacks rtp_callbacks{};
+  rtp_callbacks.new_sample = [](GstAppSink* sink, gpointer self) {
+    return static_cast<Impl*>(self)->on_rtp_sample(sink);
+  };
+  gst_app_sink_set_callbacks(GST_APP_SINK(rtp_sink), &rtp_callbacks, impl_.get(), nullptr);
+  GstAppSinkCallbacks display_callbacks{};
+  display_callbacks.new_sample = [](GstAppSink* sink, gpointer self) {
+    return static_cast<Impl*>(self)->on_display_sample(sink);
+  };
+  gst_app_sink_set_callbacks(GST_APP_SINK(display_sink), &display_callbacks, impl_.get(), nullptr);
+
+  GstBus* bus = gst_element_get_bus(impl_->pipeline);
+  gst_bus_set_sync_handler(
+      bus, [](GstBus*, GstMessage* m, gpointer self) { return static_cast<Impl*>(self)->on_bus_message(m); },
+      impl_.get(), nullptr);
+  gst_object_unref(bus);
+}
+
+SenderPipeline::~SenderPipeline() {
+  stop();
+  gst_object_unref(impl_->pipeline);
+}
+
+void SenderPipeline::start() {
+  if (gst_element_set_state(impl_->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    throw std::runtime_error("the sender pipeline refused to start (source " + to_string(impl_->settings.source) +
+                             ")");
+  }
+}
+
+void SenderPipeline::stop() { gst_element_set_state(impl_->pipeline, GST_STATE_NULL); }
+
+void SenderPipeline::request_keyframe() {
+  GstEvent* event = gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0);
+  GstPad* pad = gst_element_get_static_pad(impl_->encoder, "src");
+  gst_pad_send_event(pad, event);
+  gst_object_unref(pad);
+  impl_->counters.keyframes_forced.fetch_add(1, std::memory_order_relaxed);
+}
+
+void SenderPipeline::rewind() {
+  gst_element_seek_simple(impl_->pipeline, GST_FORMAT_TIME,
+                          static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT), 0);
+}
+
+const SenderPipelineCounters& SenderPipeline::counters() const { return impl_->counters; }
+const SenderPipelineSettings& SenderPipeline::settings() const { return impl_->settings; }
+
+}  // namespace surgilink::media

@@ -1,0 +1,54 @@
+#include "console_settings.hpp"
+
+#include "surgilink/core/config.hpp"
+#include "surgilink/session/config_sections.hpp"
+
+namespace surgilink::console {
+
+ConsoleSettings load_console_settings(const std::filesystem::path& file, const ConsoleOverrides& overrides) {
+  auto root = core::ConfigTable::load(file);
+  ConsoleSettings s;
+  s.log_level = root.get_choice("log_level", "info", {"trace", "debug", "info", "warn", "error"});
+  s.session.jitter_latency = root.get_ms("jitter_latency_ms", std::chrono::milliseconds{20},
+                                         std::chrono::milliseconds{0}, std::chrono::milliseconds{2000});
+  s.session.read_pixel_code = root.get_bool("read_pixel_code", true);
+  auto tls = root.table("tls");
+  s.session.tls = session::load_tls_files(tls);
+  auto hud = root.table("hud");
+  s.thresholds.green = hud.get_ms("green_ms", std::chrono::milliseconds{150}, std::chrono::milliseconds{1},
+                                  std::chrono::milliseconds{10000});
+  s.thresholds.amber = hud.get_ms("amber_ms", std::chrono::milliseconds{300}, s.thresholds.green,
+                                  std::chrono::milliseconds{10000});
+  for (auto& site : root.tables("site")) {
+    SiteEntry e;
+    e.name = site.require_string("name");
+    e.host = site.require_string("host");
+    e.control_port = static_cast<std::uint16_t>(site.get_int("control_port", 7400, 1, 65535));
+    s.sites.push_back(e);
+  }
+  root.finish();
+  if (overrides.connect) {
+    bool found = false;
+    for (const auto& e : s.sites) {
+      if (e.name == *overrides.connect) {
+        s.site = e;
+        found = true;
+      }
+    }
+    if (!found) throw core::ConfigError(file.string() + ": no [[site]] named '" + *overrides.connect + "'");
+  } else if (!s.sites.empty()) {
+    s.site = s.sites.front();
+  } else if (!overrides.host) {
+    throw core::ConfigError(file.string() + ": no [[site]] configured and no --host given");
+  }
+  if (overrides.host) s.site = {*overrides.host, *overrides.host, 7400};
+  if (overrides.control_port) s.site.control_port = static_cast<std::uint16_t>(*overrides.control_port);
+  if (overrides.certificate) s.session.tls.certificate = *overrides.certificate;
+  if (overrides.private_key) s.session.tls.private_key = *overrides.private_key;
+  if (overrides.protocol_version) s.session.protocol_version = static_cast<std::uint32_t>(*overrides.protocol_version);
+  s.session.sender_host = s.site.host;
+  s.session.control_port = s.site.control_port;
+  return s;
+}
+
+}  // namespace surgilink::console

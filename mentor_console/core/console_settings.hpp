@@ -1,0 +1,51 @@
+#pragma once
+// Everything surgilink-console needs, from configs/console.toml and the command line.
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "surgilink/session/console_session.hpp"
+
+namespace surgilink::console {
+
+// An OR site the console may connect to.
+struct SiteEntry {
+  std::string name;
+  std::string host;
+  std::uint16_t control_port = 7400;
+};
+
+// HUD colour thresholds for glass-to-glass latency.
+struct LatencyThresholds {
+  std::chrono::milliseconds green{150};
+  std::chrono::milliseconds amber{300};
+};
+
+// Settings of the console program.
+struct ConsoleSettings {
+  std::string log_level = "info";
+  std::vector<SiteEntry> sites;
+  SiteEntry site;  // the one chosen
+  session::ConsoleSessionSettings session;
+  LatencyThresholds thresholds;
+  std::optional<double> seconds;
+  bool status_json = false;
+  std::optional<std::filesystem::path> report;
+};
+
+// Command-line overrides.
+struct ConsoleOverrides {
+  std::optional<std::string> connect;  // site name
+  std::optional<std::string> host;
+  std::optional<int> control_port;
+  std::optional<std::string> certificate, private_key;  // another identity (tests, shared workstations)
+  std::optional<int> protocol_version;                  // what hello announces (interop tests)
+};
+
+// Loads and validates; throws core::ConfigError naming file, line and key.
+ConsoleSettings load_console_settings(const std::filesystem::path& file, const ConsoleOverrides& overrides);
+
+}  // namespace surgilink::console

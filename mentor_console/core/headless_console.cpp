@@ -1,0 +1,175 @@
+#include "headless_console.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace surgilink::console {
+
+namespace asio = boost::asio;
+
+namespace {
+const char* colour(double ms, const LatencyThresholds& t) {
+  if (ms <= static_cast<double>(t.green.count())) return "green";
+  if (ms <= static_cast<double>(t.amber.count())) return "amber";
+  return "red";
+}
+
+nlohmann::json summary_json(const core::LatencySummary& s) {
+  if (s.count == 0) return nullptr;
+  return {{"p50", s.p50_ms}, {"p95", s.p95_ms}, {"p99", s.p99_ms}, {"max", s.max_ms}, {"count", s.count}};
+}
+}  // namespace
+
+std::string format_status(const session::ConsoleStatus& s, bool json, const LatencyThresholds& thresholds) {
+  const bool have_latency = s.g2g_10s.count > 0;
+  if (json) {
+    nlohmann::json j = {
+        {"state", session::state_name(s.state)},
+        {"detail", s.detail},
+        {"site", s.site_name},
+        {"case", s.case_pseudonym},
+        {"me", s.display_name},
+        {"role", s.role},
+        {"g2g_ms", have_latency ? nlohmann::json{{"last", s.g2g_last_ms}, {"p50", s.g2g_10s.p50_ms}, {"p95", s.g2g_10s.p95_ms}}
+                                : nlohmann::json(nullptr)},
+        {"pixel_ms", s.pixel_10s.count > 0 ? nlohmann::json{{"p50", s.pixel_10s.p50_ms}, {"p95", s.pixel_10s.p95_ms}}
+                                           : nlohmann::json(nullptr)},
+        {"latency_colour", have_latency ? colour(s.g2g_10s.p95_ms, thresholds) : "none"},
+        {"clock_uncertainty_ms", s.clock_uncertainty_ms},
+        {"rtt_ms", s.rtt_ms},
+        {"picture_age_ms", s.picture_age_ms < 0 ? nlohmann::json(nullptr) : nlohmann::json(s.picture_age_ms)},
+        {"fps", s.fps},
+        {"bitrate_kbps", s.bitrate_kbps},
+        {"loss_pct", s.loss_pct},
+        {"frames_decoded", s.frames_decoded},
+        {"frames_undecodable", s.frames_undecodable},
+        {"packets_rejected", s.packets_dropped},
+        {"reconnect_attempt", s.reconnect_attempt}};
+    return j.dump();
+  }
+  char line[512];
+  if (s.state == session::ConnectionState::kConnected && have_latency) {
+    std::snprintf(line, sizeof line,
+                  "console %-9s | g2g %5.1f ms (p50 %5.1f p95 %5.1f ±%.2f, %s) | pixel p95 %5.1f | %4.1f fps | "
+                  "%6.0f kbit/s | loss %4.1f%% | undecodable %llu | rejected %llu",
+                  session::state_name(s.state), s.g2g_last_ms, s.g2g_10s.p50_ms, s.g2g_10s.p95_ms,
+                  s.clock_uncertainty_ms, colour(s.g2g_10s.p95_ms, thresholds), s.pixel_10s.p95_ms, s.fps,
+                  s.bitrate_kbps, s.loss_pct, static_cast<unsigned long long>(s.frames_undecodable),
+                  static_cast<unsigned long long>(s.packets_dropped));
+  } else if (s.state == session::ConnectionState::kReconnecting) {
+    std::snprintf(line, sizeof line, "console link lost - reconnecting (%d): %s", s.reconnect_attempt,
+                  s.detail.c_str());
+  } else {
+    std::snprintf(line, sizeof line, "console %-9s | %s | %4.1f fps", session::state_name(s.state), s.detail.c_str(),
+                  s.fps);
+  }
+  return line;
+}
+
+struct HeadlessConsole::Impl : session::ConsoleSessionListener {
+  explicit Impl(ConsoleSettings s)
+      : settings(std::move(s)),
+        session(io, settings.session, clock, mailbox, *this),
+        signals(io, SIGINT, SIGTERM),
+        status_timer(io),
+        stop_timer(io) {}
+
+  ConsoleSettings settings;
+  core::CaptureClock clock;
+  asio::io_context io;
+  media::LatestFrameMailbox mailbox;
+  session::ConsoleSession session;
+  asio::signal_set signals;
+  asio::steady_timer status_timer, stop_timer;
+  int exit_code = 0;
+
+  void on_state_changed(session::ConnectionState state, const std::string& detail) override {
+    if (state == session::ConnectionState::kRefused) {
+      std::fprintf(stderr, "surgilink-console: %s\n", detail.c_str());
+      exit_code = 4;
+      stop();
+    }
+  }
+
+  void tick() {
+    status_timer.expires_after(std::chrono::seconds{1});
+    status_timer.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      std::printf("%s\n", format_status(session.status(), settings.status_json, settings.thresholds).c_str());
+      std::fflush(stdout);
+      tick();
+    });
+  }
+
+  void stop() {
+    session.stop();
+    status_timer.cancel();
+    stop_timer.cancel();
+    boost::system::error_code ec;
+    signals.cancel(ec);
+  }
+
+  void write_report() {
+    if (!settings.report) return;
+    const auto r = session.report();
+    nlohmann::json j = {{"frames_received", r.frames_received},
+                        {"frames_undecodable", r.frames_undecodable},
+                        {"frames_pixel_unreadable", r.frames_pixel_unreadable},
+                        {"seconds_receiving", r.seconds_receiving},
+                        {"fps_received", r.seconds_receiving > 0 ? static_cast<double>(r.frames_received) / r.seconds_receiving : 0.0},
+                        {"first_picture_ms", r.first_frame_at.time_since_epoch().count() == 0
+                                                 ? nlohmann::json(nullptr)
+                                                 : nlohmann::json(core::to_ms(r.first_frame_at - r.started_at))},
+                        {"g2g_ms", summary_json(r.g2g)},
+                        {"pixel_ms", summary_json(r.pixel)},
+                        {"max_metadata_pixel_disagreement_ms", r.max_metadata_pixel_disagreement_ms},
+                        {"clock_uncertainty_ms", r.clock_uncertainty_ms},
+                        {"stages_ms",
+                         {{"encode", summary_json(r.encode)},
+                          {"network", summary_json(r.network)},
+                          {"jitter", summary_json(r.jitter)},
+                          {"decode", summary_json(r.decode)}}},
+                        {"packets_received", r.packets_received},
+                        {"packets_lost", r.packets_lost},
+                        {"packets_rejected", session.faults().total()},
+                        {"bytes_received", r.bytes_received},
+                        {"connections", r.connections}};
+    std::ofstream(*settings.report) << j.dump(2) << "\n";
+  }
+};
+
+HeadlessConsole::HeadlessConsole(ConsoleSettings settings) : impl_(std::make_unique<Impl>(std::move(settings))) {}
+HeadlessConsole::~HeadlessConsole() = default;
+
+int HeadlessConsole::run() {
+  auto& i = *impl_;
+  spdlog::info("connecting to {} ({}:{})", i.settings.site.name, i.settings.site.host, i.settings.site.control_port);
+  i.session.start();
+  i.signals.async_wait([&i](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {}: stopping", signal);
+    i.stop();
+  });
+  if (i.settings.seconds) {
+    i.stop_timer.expires_after(std::chrono::milliseconds{static_cast<long>(*i.settings.seconds * 1000)});
+    i.stop_timer.async_wait([&i](boost::system::error_code ec) {
+      if (!ec) i.stop();
+    });
+  }
+  i.tick();
+  i.io.run();
+  i.write_report();
+  const auto r = i.session.report();
+  spdlog::info("stopped: {} frames decoded, g2g p50 {:.1f} ms p95 {:.1f} ms (±{:.2f}), pixel p95 {:.1f} ms",
+               r.frames_received, r.g2g.p50_ms, r.g2g.p95_ms, r.clock_uncertainty_ms, r.pixel.p95_ms);
+  return i.exit_code;
+}
+
+}  // namespace surgilink::console

@@ -1,0 +1,53 @@
+// surgilink-sender: the operating-room side. Streams the operative field to mentor consoles.
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "or_sender.hpp"
+#include "surgilink/core/config.hpp"
+#include "surgilink/core/logging.hpp"
+
+int main(int argc, char** argv) {
+  using namespace surgilink;
+  CLI::App app{"surgilink-sender: streams the operative field (SRTP video over a mutual-TLS session) to mentor "
+               "consoles.\nStatus: one line per second on stdout; logs on stderr."};
+  std::string config = "configs/sender.toml";
+  sender::SenderOverrides overrides;
+  std::optional<double> seconds;
+  bool status_json = false;
+  std::string report, ready, export_keys, log_level;
+  app.add_option("--config", config, "settings file (TOML)")->capture_default_str();
+  app.add_option("--source", overrides.source, "synthetic | testsrc | file:PATH | v4l2:/dev/videoN");
+  app.add_option("--profile", overrides.profile, "720p30 | 1080p30 | 1080p60");
+  app.add_option("--srtp-profile", overrides.srtp_profile, "AEAD_AES_128_GCM | AES_CM_128_HMAC_SHA1_80");
+  app.add_option("--bind", overrides.bind_address, "address to listen on");
+  app.add_option("--control-port", overrides.control_port, "TLS control port (0: any free)");
+  app.add_option("--media-port", overrides.media_port, "SRTP media port (0: any free)");
+  app.add_option("--seconds", seconds, "stop after this many seconds");
+  app.add_flag("--status-json", status_json, "print status lines as JSON");
+  app.add_option("--report-json", report, "write a JSON summary to this file at exit");
+  app.add_option("--ready-file", ready, "write the listening ports as JSON to this file");
+  app.add_option("--export-srtp-keys", export_keys,
+                 "write each console's SRTP keys as SDP (needs SURGILINK_ALLOW_KEY_EXPORT=1; testing only)");
+  app.add_option("--log-level", log_level, "trace | debug | info | warn | error (overrides the config)");
+  CLI11_PARSE(app, argc, argv);
+  if (!export_keys.empty()) overrides.export_srtp_keys = export_keys;
+  try {
+    auto settings = sender::load_sender_settings(config, overrides);
+    settings.seconds = seconds;
+    settings.status_json = status_json;
+    if (!report.empty()) settings.report = report;
+    if (!ready.empty()) settings.ready = ready;
+    core::setup_logging("sender", log_level.empty() ? settings.log_level : log_level);
+    sender::OrSender sender(std::move(settings));
+    return sender.run();
+  } catch (const core::ConfigError& e) {
+    std::fprintf(stderr, "surgilink-sender: configuration error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "surgilink-sender: cannot start: %s\n", e.what());
+    return 1;
+  }
+}

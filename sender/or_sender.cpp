@@ -1,0 +1,165 @@
+#include "or_sender.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace surgilink::sender {
+
+namespace asio = boost::asio;
+
+struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::PipelineEvents {
+  explicit Impl(SenderSettings s)
+      : settings(std::move(s)),
+        session(io, settings.session, clock, *this),
+        pipeline(settings.pipeline, clock, session),
+        signals(io, SIGINT, SIGTERM),
+        status_timer(io),
+        stop_timer(io) {
+    session.set_pipeline_events(this);
+  }
+
+  SenderSettings settings;
+  core::CaptureClock clock;
+  asio::io_context io;
+  session::SenderSession session;
+  media::SenderPipeline pipeline;
+  asio::signal_set signals;
+  asio::steady_timer status_timer, stop_timer;
+  int exit_code = 0;
+  core::CaptureTime started{};
+  struct {
+    std::uint64_t captured = 0, displayed = 0, sent = 0, bytes = 0;
+  } last;
+
+  void on_keyframe_needed() override { pipeline.request_keyframe(); }
+
+  void on_pipeline_problem(const std::string& text, bool fatal) override {
+    if (fatal) {
+      spdlog::error("video pipeline: {}", text);
+      exit_code = 3;
+      stop();
+    } else {
+      spdlog::warn("video pipeline: {}", text);
+    }
+  }
+
+  void on_source_segment_done() override {
+    spdlog::info("file source reached its end: looping");
+    pipeline.rewind();
+  }
+
+  void print_status() {
+    const auto& pc = pipeline.counters();
+    const auto& sc = session.counters();
+    const std::uint64_t captured = pc.frames_captured.load(), displayed = pc.frames_displayed.load();
+    const double uptime = core::to_ms(clock.now() - started) / 1000.0;
+    const double capture_fps = static_cast<double>(captured - last.captured);
+    const double display_fps = static_cast<double>(displayed - last.displayed);
+    const double sent_fps = static_cast<double>(sc.frames_sent - last.sent);
+    const double mbps = static_cast<double>(sc.bytes_sent - last.bytes) * 8 / 1e6;
+    last = {captured, displayed, sc.frames_sent, sc.bytes_sent};
+    if (settings.status_json) {
+      nlohmann::json j = {{"uptime_s", uptime},
+                          {"site", settings.session.site_name},
+                          {"consoles", session.consoles_connected()},
+                          {"capture_fps", capture_fps},
+                          {"display_fps", display_fps},
+                          {"sent_fps", sent_fps},
+                          {"sent_mbps", mbps},
+                          {"keyframes_forced", pc.keyframes_forced.load()},
+                          {"send_drops", sc.send_drops},
+                          {"rejected_datagrams", sc.faults.total()}};
+      std::printf("%s\n", j.dump().c_str());
+    } else {
+      std::printf("sender %s | %5.1fs | consoles %zu | capture %4.1f fps | OR display %4.1f fps | sent %4.1f fps "
+                  "%5.2f Mbit/s | IDR on request %llu | rejected %llu\n",
+                  settings.session.site_name.c_str(), uptime, session.consoles_connected(), capture_fps,
+                  display_fps, sent_fps, mbps, static_cast<unsigned long long>(pc.keyframes_forced.load()),
+                  static_cast<unsigned long long>(sc.faults.total()));
+    }
+    std::fflush(stdout);
+  }
+
+  void tick() {
+    status_timer.expires_after(std::chrono::seconds{1});
+    status_timer.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      print_status();
+      tick();
+    });
+  }
+
+  void stop() {
+    pipeline.stop();
+    session.stop();
+    status_timer.cancel();
+    stop_timer.cancel();
+    boost::system::error_code ec;
+    signals.cancel(ec);
+  }
+
+  void write_report() {
+    if (!settings.report) return;
+    const auto& pc = pipeline.counters();
+    const auto& sc = session.counters();
+    nlohmann::json j = {{"profile", settings.pipeline.profile.name},
+                        {"seconds", core::to_ms(clock.now() - started) / 1000.0},
+                        {"frames_captured", pc.frames_captured.load()},
+                        {"frames_displayed", pc.frames_displayed.load()},
+                        {"frames_sent", sc.frames_sent},
+                        {"packets_sent", sc.packets_sent},
+                        {"bytes_sent", sc.bytes_sent},
+                        {"send_drops", sc.send_drops},
+                        {"keyframes_forced", pc.keyframes_forced.load()},
+                        {"consoles_admitted", sc.consoles_admitted},
+                        {"consoles_refused", sc.consoles_refused},
+                        {"tls_failures", sc.tls_failures},
+                        {"rejected_datagrams", sc.faults.total()}};
+    std::ofstream(*settings.report) << j.dump(2) << "\n";
+  }
+};
+
+OrSender::OrSender(SenderSettings settings) : impl_(std::make_unique<Impl>(std::move(settings))) {}
+OrSender::~OrSender() = default;
+
+int OrSender::run() {
+  auto& i = *impl_;
+  i.started = i.clock.now();
+  i.session.start();
+  i.pipeline.start();
+  spdlog::info("streaming {} from {} ({}x{} @ {} fps, {} kbit/s)", i.settings.pipeline.profile.name,
+               media::to_string(i.settings.pipeline.source), i.settings.pipeline.profile.width,
+               i.settings.pipeline.profile.height, i.settings.pipeline.profile.fps,
+               i.settings.pipeline.profile.bitrate_kbps);
+  if (i.settings.ready) {
+    nlohmann::json j = {{"control_port", i.session.control_port()}, {"media_port", i.session.media_port()}};
+    std::ofstream(*i.settings.ready) << j.dump() << "\n";
+  }
+  i.signals.async_wait([&i](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {}: stopping", signal);
+    i.stop();
+  });
+  if (i.settings.seconds) {
+    i.stop_timer.expires_after(std::chrono::milliseconds{static_cast<long>(*i.settings.seconds * 1000)});
+    i.stop_timer.async_wait([&i](boost::system::error_code ec) {
+      if (!ec) i.stop();
+    });
+  }
+  i.tick();
+  i.io.run();
+  i.write_report();
+  spdlog::info("stopped: {} frames captured, {} sent, {} consoles admitted, {} refused",
+               i.pipeline.counters().frames_captured.load(), i.session.counters().frames_sent,
+               i.session.counters().consoles_admitted, i.session.counters().consoles_refused);
+  return i.exit_code;
+}
+
+}  // namespace surgilink::sender

@@ -1,0 +1,34 @@
+#pragma once
+// Everything surgilink-sender needs to run, from configs/sender.toml and the command line.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "surgilink/media/sender_pipeline.hpp"
+#include "surgilink/session/sender_session.hpp"
+
+namespace surgilink::sender {
+
+// Settings of the OR sender program.
+struct SenderSettings {
+  std::string log_level = "info";
+  media::SenderPipelineSettings pipeline;
+  session::SenderSessionSettings session;
+  std::optional<double> seconds;                // run this long, then stop (default: until Ctrl-C)
+  bool status_json = false;                     // status lines as JSON
+  std::optional<std::filesystem::path> report;  // write a JSON summary here at exit
+  std::optional<std::filesystem::path> ready;   // write {"control_port","media_port"} here once listening
+};
+
+// Command-line overrides, applied after the file.
+struct SenderOverrides {
+  std::optional<std::string> source, profile, srtp_profile, bind_address;
+  std::optional<int> control_port, media_port;
+  std::optional<std::filesystem::path> export_srtp_keys;
+};
+
+// Loads and validates the file; throws core::ConfigError (file, line, key) or std::invalid_argument.
+SenderSettings load_sender_settings(const std::filesystem::path& file, const SenderOverrides& overrides);
+
+}  // namespace surgilink::sender

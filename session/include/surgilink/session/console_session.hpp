@@ -1,0 +1,107 @@
+#pragma once
+// A console's session with one sender: the TLS control client (hello, welcome or refusal, clock sync),
+// the realtime receive path (SRTP -> jitter buffer -> decoder -> latest-frame mailbox), per-frame latency
+// stages (DESIGN.md §4), loss feedback (PLI) and reconnection. Runs on the process's one io_context thread.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "surgilink/core/capture_clock.hpp"
+#include "surgilink/core/fault.hpp"
+#include "surgilink/core/latency_statistics.hpp"
+#include "surgilink/media/receiver_pipeline.hpp"
+#include "surgilink/session/tls_identity.hpp"
+
+namespace surgilink::session {
+
+// Settings of a console's connection (from configs/console.toml).
+struct ConsoleSessionSettings {
+  std::string sender_host = "127.0.0.1";
+  std::uint16_t control_port = 7400;
+  std::uint16_t media_port = 0;  // our UDP port; 0: any free port
+  TlsFiles tls;
+  std::chrono::milliseconds jitter_latency{20};  // how long a gap is waited for (LAN default)
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds reconnect_delay{500};
+  bool read_pixel_code = true;
+  std::uint32_t protocol_version = 1;  // what hello announces
+  std::string software = "surgilink-console";
+};
+
+enum class ConnectionState { kConnecting, kConnected, kReconnecting, kRefused, kStopped };
+const char* state_name(ConnectionState s);
+
+// A one-second snapshot for status lines and the HUD.
+struct ConsoleStatus {
+  ConnectionState state = ConnectionState::kConnecting;
+  std::string detail;        // refusal reason or last error
+  std::string display_name;  // who the sender says we are
+  std::string role;
+  std::string site_name;
+  std::string case_pseudonym;
+  int reconnect_attempt = 0;
+  core::LatencySummary g2g_10s;    // metadata glass-to-glass over the last 10 s
+  core::LatencySummary pixel_10s;  // from the pixel code
+  double g2g_last_ms = 0;
+  double picture_age_ms = -1;      // now - capture time of the newest decoded frame; -1: none yet
+  double clock_uncertainty_ms = 0;
+  double rtt_ms = 0;
+  double fps = 0;
+  double bitrate_kbps = 0;
+  double loss_pct = 0;  // packets lost / expected over the last second
+  std::uint64_t frames_decoded = 0;
+  std::uint64_t frames_undecodable = 0;
+  std::uint64_t packets_dropped = 0;  // rejected datagrams (bad SRTP, replays, ...), all time
+};
+
+// Whole-run figures, for the benchmark report.
+struct ConsoleReport {
+  std::uint64_t frames_received = 0;  // decoded
+  std::uint64_t frames_undecodable = 0;
+  std::uint64_t frames_pixel_unreadable = 0;
+  double seconds_receiving = 0;
+  core::LatencySummary g2g, pixel, encode, network, jitter, decode;
+  double clock_uncertainty_ms = 0;
+  double max_metadata_pixel_disagreement_ms = 0;
+  std::uint64_t packets_received = 0;
+  std::uint64_t packets_lost = 0;
+  std::uint64_t bytes_received = 0;
+  std::uint64_t connections = 0;  // times admitted (reconnections included)
+  core::CaptureTime first_frame_at{};  // console clock
+  core::CaptureTime started_at{};
+};
+
+// Told on the network thread.
+class ConsoleSessionListener {
+ public:
+  virtual ~ConsoleSessionListener() = default;
+  virtual void on_state_changed(ConnectionState state, const std::string& detail) = 0;
+};
+
+class ConsoleSession {
+ public:
+  // Throws std::runtime_error for unusable certificate files.
+  ConsoleSession(boost::asio::io_context& io, ConsoleSessionSettings settings, const core::Clock& clock,
+                 media::LatestFrameMailbox& mailbox, ConsoleSessionListener& listener);
+  ~ConsoleSession();
+
+  void start();
+  void stop();
+  // Network thread.
+  ConsoleStatus status();
+  ConsoleReport report() const;
+  const core::FaultCounters& faults() const;
+  std::uint16_t media_port() const;
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace surgilink::session

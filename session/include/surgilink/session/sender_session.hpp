@@ -1,0 +1,97 @@
+#pragma once
+// The sender's side of every session: the TLS control server (admission by certificate and access list,
+// protocol version, clock sync) and the realtime channel (SRTP fan-out of video RTP to each admitted console,
+// RTCP feedback back). Runs entirely on the process's one io_context thread.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "surgilink/core/capture_clock.hpp"
+#include "surgilink/core/fault.hpp"
+#include "surgilink/media/sender_pipeline.hpp"
+#include "surgilink/media/srtp_session.hpp"
+#include "surgilink/session/access_list.hpp"
+#include "surgilink/session/tls_identity.hpp"
+
+namespace surgilink::session {
+
+// Settings of the sender's session authority (from configs/sender.toml).
+struct SenderSessionSettings {
+  std::string bind_address = "0.0.0.0";
+  std::uint16_t control_port = 7400;  // 0: any free port (tests)
+  std::uint16_t media_port = 7401;    // 0: any free port (tests)
+  TlsFiles tls;
+  AccessList access;
+  media::SrtpProfile srtp_profile = media::SrtpProfile::kAeadAes128Gcm;
+  std::uint32_t video_ssrc = 0;
+  int video_payload_type = 96;
+  std::string site_name = "OR";
+  std::string case_pseudonym;
+  std::string video_profile = "1080p30";
+  std::chrono::milliseconds hello_timeout{5000};
+  // When set, the SRTP parameters of each admitted console are written here as an SDP file (interop tests).
+  std::optional<std::filesystem::path> export_srtp_keys;
+};
+
+// Called on the network thread.
+class SenderSessionListener {
+ public:
+  virtual ~SenderSessionListener() = default;
+  // A console needs a full picture: it just joined, or it reported loss (PLI).
+  virtual void on_keyframe_needed() = 0;
+};
+
+// Counters of the sender session, read on the network thread (or after it stopped).
+struct SenderSessionCounters {
+  std::uint64_t consoles_admitted = 0;
+  std::uint64_t consoles_refused = 0;
+  std::uint64_t tls_failures = 0;
+  std::uint64_t frames_sent = 0;  // frames whose first packet went to at least one console
+  std::uint64_t packets_sent = 0;
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t send_drops = 0;   // the kernel's socket buffer was full
+  std::uint64_t pli_received = 0;
+  core::FaultCounters faults;     // bad datagrams and control messages
+};
+
+class SenderSession final : public media::SenderPipelineListener {
+ public:
+  // Binds both ports; throws std::runtime_error with the address if a port is in use.
+  SenderSession(boost::asio::io_context& io, SenderSessionSettings settings, const core::Clock& clock,
+                SenderSessionListener& listener);
+  ~SenderSession() override;
+
+  void start();
+  // Closes every connection and both sockets. Network thread.
+  void stop();
+
+  std::uint16_t control_port() const;
+  std::uint16_t media_port() const;
+  std::size_t consoles_connected() const;
+  const SenderSessionCounters& counters() const;
+
+  // media::SenderPipelineListener — called on GStreamer threads; posts to the network thread.
+  void on_encoded_packets(media::EncodedPackets packets) override;
+  void on_pipeline_problem(std::string text, bool fatal) override;
+  void on_source_segment_done() override;
+
+  // Set by the owner to be told of pipeline problems and segment ends on the network thread.
+  struct PipelineEvents {
+    virtual ~PipelineEvents() = default;
+    virtual void on_pipeline_problem(const std::string& text, bool fatal) = 0;
+    virtual void on_source_segment_done() = 0;
+  };
+  void set_pipeline_events(PipelineEvents* events);
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace surgilink::session

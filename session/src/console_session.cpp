@@ -1,0 +1,593 @@
+#include "surgilink/session/console_session.hpp"
+
+#include <array>
+#include <deque>
+#include <map>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include "control.pb.h"
+#include "surgilink/media/jitter_buffer.hpp"
+#include "surgilink/media/rtp_packet.hpp"
+#include "surgilink/media/srtp_session.hpp"
+#include "surgilink/session/clock_sync.hpp"
+#include "surgilink/session/control_framing.hpp"
+
+namespace surgilink::session {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using asio::ip::udp;
+namespace pb = surgilink::control::v1;
+using std::chrono::milliseconds;
+using std::chrono::nanoseconds;
+
+const char* state_name(ConnectionState s) {
+  switch (s) {
+    case ConnectionState::kConnecting: return "connecting";
+    case ConnectionState::kConnected: return "connected";
+    case ConnectionState::kReconnecting: return "reconnecting";
+    case ConnectionState::kRefused: return "refused";
+    case ConnectionState::kStopped: return "stopped";
+  }
+  return "?";
+}
+
+namespace {
+// Times of one frame on its way (DESIGN.md §4); sender-clock fields are mapped with the clock-sync offset.
+struct FrameTiming {
+  core::CaptureTime captured{};       // sender clock
+  core::CaptureTime sent{};           // sender clock, first packet
+  core::CaptureTime received_last{};  // console clock
+  core::CaptureTime released{};       // console clock, last packet handed to the decoder
+  bool damaged = false;
+};
+constexpr std::size_t kMaxTrackedFrames = 240;
+constexpr std::uint32_t kVideoClockRate = 90000;
+}  // namespace
+
+struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>, media::ReceiverPipelineListener {
+  Impl(asio::io_context& io_context, ConsoleSessionSettings s, const core::Clock& c, media::LatestFrameMailbox& m,
+       ConsoleSessionListener& l)
+      : io(io_context),
+        settings(std::move(s)),
+        clock(c),
+        mailbox(m),
+        listener(l),
+        tls(make_tls_context(settings.tls, false)),
+        media_socket(io),
+        resolver(io),
+        connect_timer(io),
+        ping_timer(io),
+        reconnect_timer(io),
+        jitter_timer(io) {}
+
+  asio::io_context& io;
+  ConsoleSessionSettings settings;
+  const core::Clock& clock;
+  media::LatestFrameMailbox& mailbox;
+  ConsoleSessionListener& listener;
+  asio::ssl::context tls;
+  udp::socket media_socket;
+  tcp::resolver resolver;
+  asio::steady_timer connect_timer, ping_timer, reconnect_timer, jitter_timer;
+
+  // One connection attempt; handlers of older attempts see a different generation and stop.
+  std::uint64_t generation = 0;
+  std::unique_ptr<asio::ssl::stream<tcp::socket>> stream;
+  ControlFrameReader reader;
+  std::array<std::uint8_t, 4096> read_buffer{};
+  std::deque<std::vector<std::uint8_t>> write_queue;
+  ConnectionState state = ConnectionState::kConnecting;
+  std::string detail;
+  int reconnect_attempt = 0;
+  bool admitted = false;
+  pb::Welcome welcome;
+  std::optional<udp::endpoint> sender_media;
+  std::unique_ptr<media::SrtpSession> inbound, outbound;
+  std::unique_ptr<media::JitterBuffer> jitter;
+  media::SequenceUnwrapper unwrapper;
+  std::unique_ptr<media::ReceiverPipeline> pipeline;
+  ClockSync clock_sync;
+  int pings_sent = 0;
+
+  // Receive path state.
+  std::array<std::uint8_t, 2048> datagram{};
+  udp::endpoint datagram_from;
+  std::deque<std::pair<std::uint32_t, core::CaptureTime>> capture_by_timestamp;
+  std::map<std::int64_t, FrameTiming> frames;  // by capture time (ns)
+  std::vector<media::ReceivedPacket> released;
+  core::CaptureTime last_pli{};
+  core::FaultCounters faults;
+
+  // Statistics.
+  core::LatencySeries g2g_all, pixel_all, encode_all, network_all, jitter_all, decode_all;
+  core::SlidingLatencyWindow g2g_window{std::chrono::seconds{10}}, pixel_window{std::chrono::seconds{10}};
+  double g2g_last_ms = 0;
+  double max_disagreement_ms = 0;
+  std::optional<core::CaptureTime> newest_capture_local;
+  ConsoleReport totals;
+  struct Second {
+    core::CaptureTime at{};
+    std::uint64_t frames = 0, bytes = 0, packets = 0, lost = 0;
+  } last_second;
+  std::uint64_t lost_before_this_connection = 0;
+
+  void set_state(ConnectionState s, std::string why) {
+    if (s == state && why == detail) return;
+    state = s;
+    detail = std::move(why);
+    if (s == ConnectionState::kRefused) {
+      spdlog::error("{}", detail);
+    } else if (s == ConnectionState::kReconnecting) {
+      spdlog::warn("link lost - reconnecting ({}): {}", reconnect_attempt, detail);
+    } else {
+      spdlog::info("{}{}{}", state_name(s), detail.empty() ? "" : ": ", detail);
+    }
+    listener.on_state_changed(state, detail);
+  }
+
+  std::string sender_name() const { return settings.sender_host + ":" + std::to_string(settings.control_port); }
+
+  void start() {
+    totals.started_at = clock.now();
+    last_second.at = totals.started_at;
+    const auto local = asio::ip::make_address(settings.sender_host.find(':') != std::string::npos ? "::" : "0.0.0.0");
+    media_socket.open(local.is_v6() ? udp::v6() : udp::v4());
+    boost::system::error_code ec;
+    media_socket.bind(udp::endpoint(local, settings.media_port), ec);
+    if (ec) throw std::runtime_error("media port " + std::to_string(settings.media_port) + " cannot be used: " + ec.message());
+    media_socket.set_option(asio::socket_base::receive_buffer_size(4 * 1024 * 1024), ec);
+    receive_media();
+    connect();
+  }
+
+  void connect() {
+    const std::uint64_t g = ++generation;
+    reader = ControlFrameReader();
+    write_queue.clear();
+    admitted = false;
+    stream = std::make_unique<asio::ssl::stream<tcp::socket>>(io, tls);
+    connect_timer.expires_after(settings.connect_timeout);
+    connect_timer.async_wait([self = shared_from_this(), g](boost::system::error_code ec) {
+      if (ec || g != self->generation || self->admitted) return;
+      self->fail(g, "no answer from " + self->sender_name() + " after " +
+                        std::to_string(self->settings.connect_timeout.count() / 1000.0).substr(0, 3) + " s");
+    });
+    resolver.async_resolve(settings.sender_host, std::to_string(settings.control_port),
+                           [self = shared_from_this(), g](boost::system::error_code ec, tcp::resolver::results_type r) {
+                             if (g != self->generation) return;
+                             if (ec) return self->fail(g, "cannot resolve " + self->settings.sender_host + ": " + ec.message());
+                             asio::async_connect(self->stream->lowest_layer(), r,
+                                                 [self, g](boost::system::error_code ec2, const tcp::endpoint&) {
+                                                   if (g != self->generation) return;
+                                                   if (ec2) return self->fail(g, "no answer from " + self->sender_name() + ": " + ec2.message());
+                                                   self->stream->lowest_layer().set_option(tcp::no_delay(true));
+                                                   self->handshake(g);
+                                                 });
+                           });
+  }
+
+  void handshake(std::uint64_t g) {
+    stream->async_handshake(asio::ssl::stream_base::client, [self = shared_from_this(), g](boost::system::error_code ec) {
+      if (g != self->generation) return;
+      if (ec) return self->refused_by_tls(g, ec, true);
+      pb::Envelope envelope;
+      envelope.set_version(self->settings.protocol_version);
+      auto* hello = envelope.mutable_hello();
+      hello->set_protocol_version(self->settings.protocol_version);
+      hello->set_software(self->settings.software);
+      hello->set_media_port(self->media_socket.local_endpoint().port());
+      self->send(envelope);
+      self->read(g);
+    });
+  }
+
+  // TLS failures before admission are refusals, not link loss: retrying would fail the same way.
+  void refused_by_tls(std::uint64_t g, const boost::system::error_code& ec, bool during_handshake) {
+    const std::string why = explain_tls_error(ec);
+    if (ec.category() == asio::error::get_ssl_category() && ec != asio::ssl::error::stream_truncated) {
+      teardown();
+      set_state(ConnectionState::kRefused,
+                (during_handshake ? "TLS handshake with " : "certificate not accepted by ") + sender_name() + ": " + why);
+      return;
+    }
+    fail(g, "connection to " + sender_name() + " ended: " + why);
+  }
+
+  void send(const pb::Envelope& envelope) {
+    std::string body;
+    envelope.SerializeToString(&body);
+    std::vector<std::uint8_t> frame;
+    append_frame(std::span(reinterpret_cast<const std::uint8_t*>(body.data()), body.size()), frame);
+    write_queue.push_back(std::move(frame));
+    if (write_queue.size() == 1) write_next(generation);
+  }
+
+  void write_next(std::uint64_t g) {
+    asio::async_write(*stream, asio::buffer(write_queue.front()),
+                      [self = shared_from_this(), g](boost::system::error_code ec, std::size_t) {
+                        if (g != self->generation) return;
+                        if (ec) return self->fail(g, "cannot write to " + self->sender_name() + ": " + ec.message());
+                        self->write_queue.pop_front();
+                        if (!self->write_queue.empty()) self->write_next(g);
+                      });
+  }
+
+  void read(std::uint64_t g) {
+    stream->async_read_some(asio::buffer(read_buffer), [self = shared_from_this(), g](boost::system::error_code ec, std::size_t n) {
+      if (g != self->generation) return;
+      if (ec) {
+        if (!self->admitted) return self->refused_by_tls(g, ec, false);
+        return self->fail(g, "connection to " + self->sender_name() + " lost: " + explain_tls_error(ec));
+      }
+      self->reader.feed(std::span(self->read_buffer.data(), n));
+      while (true) {
+        auto frame = self->reader.next();
+        if (!frame) {
+          self->faults.add(frame.error());
+          return self->fail(g, "sender sent an oversized control message");
+        }
+        if (!frame.value()) break;
+        if (!self->on_message(g, *frame.value())) return;
+      }
+      self->read(g);
+    });
+  }
+
+  bool on_message(std::uint64_t g, const std::vector<std::uint8_t>& bytes) {
+    const core::CaptureTime received = clock.now();
+    pb::Envelope envelope;
+    if (!envelope.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      faults.add(core::Fault::kMalformed);
+      fail(g, "sender sent a malformed control message");
+      return false;
+    }
+    if (envelope.has_refusal()) {
+      teardown();
+      set_state(ConnectionState::kRefused, sender_name() + " refused this console: " + envelope.refusal().reason());
+      return false;
+    }
+    if (envelope.has_welcome()) return on_welcome(g, envelope.welcome());
+    if (envelope.has_clock_pong()) {
+      const auto& pong = envelope.clock_pong();
+      clock_sync.add({core::from_ntp64(pong.t1_ntp()), core::from_ntp64(pong.t2_ntp()),
+                      core::from_ntp64(pong.t3_ntp()), received});
+    }
+    return true;
+  }
+
+  bool on_welcome(std::uint64_t g, const pb::Welcome& w) {
+    if (w.protocol_version() != kProtocolVersion) {
+      teardown();
+      set_state(ConnectionState::kRefused, "sender speaks protocol version " + std::to_string(w.protocol_version()));
+      return false;
+    }
+    media::SrtpProfile profile;
+    try {
+      profile = media::parse_srtp_profile(w.srtp_profile());
+    } catch (const std::invalid_argument& e) {
+      teardown();
+      set_state(ConnectionState::kRefused, e.what());
+      return false;
+    }
+    const SrtpKeys keys = derive_srtp_keys(stream->native_handle(), profile);
+    if (keys.sender_to_console.empty()) {
+      fail(g, "SRTP key derivation failed");
+      return false;
+    }
+    using media::SrtpSession;
+    inbound = std::make_unique<SrtpSession>(profile, SrtpSession::Direction::kInbound, keys.sender_to_console);
+    outbound = std::make_unique<SrtpSession>(profile, SrtpSession::Direction::kOutbound, keys.console_to_sender);
+    welcome = w;
+    boost::system::error_code ec;
+    sender_media = udp::endpoint(stream->lowest_layer().remote_endpoint(ec).address(),
+                                 static_cast<unsigned short>(w.media_port()));
+    jitter = std::make_unique<media::JitterBuffer>(settings.jitter_latency, 2048);
+    unwrapper = media::SequenceUnwrapper();
+    capture_by_timestamp.clear();
+    frames.clear();
+    pipeline = std::make_unique<media::ReceiverPipeline>(clock, *this, mailbox,
+                                                         static_cast<int>(w.video_payload_type()), settings.read_pixel_code);
+    pipeline->start();
+    admitted = true;
+    connect_timer.cancel();
+    ++totals.connections;
+    reconnect_attempt = 0;
+    clock_sync = ClockSync();
+    pings_sent = 0;
+    set_state(ConnectionState::kConnected, "as " + w.display_name() + " (" + w.role() + ") at " + w.site_name() +
+                                               ", " + w.video_profile() + ", " + w.srtp_profile());
+    ping(g);
+    return true;
+  }
+
+  void ping(std::uint64_t g) {
+    if (g != generation || !admitted) return;
+    pb::Envelope envelope;
+    envelope.set_version(kProtocolVersion);
+    envelope.mutable_clock_ping()->set_t1_ntp(core::to_ntp64(clock.now()));
+    send(envelope);
+    ++pings_sent;
+    // A quick burst finds a low-RTT sample at once; then one per second tracks drift.
+    ping_timer.expires_after(pings_sent < 10 ? milliseconds{50} : milliseconds{1000});
+    ping_timer.async_wait([self = shared_from_this(), g](boost::system::error_code ec) {
+      if (!ec) self->ping(g);
+    });
+  }
+
+  void teardown() {
+    ++generation;
+    admitted = false;
+    connect_timer.cancel();
+    ping_timer.cancel();
+    jitter_timer.cancel();
+    if (stream) {
+      boost::system::error_code ec;
+      stream->lowest_layer().close(ec);
+    }
+    if (pipeline) pipeline->stop();
+    pipeline.reset();
+    if (jitter) lost_before_this_connection += jitter->stats().lost;
+    jitter.reset();
+    inbound.reset();
+    outbound.reset();
+    sender_media.reset();
+  }
+
+  void fail(std::uint64_t g, const std::string& why) {
+    if (g != generation || state == ConnectionState::kStopped) return;
+    teardown();
+    ++reconnect_attempt;
+    set_state(ConnectionState::kReconnecting, why);
+    reconnect_timer.expires_after(settings.reconnect_delay);
+    reconnect_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec && self->state == ConnectionState::kReconnecting) self->connect();
+    });
+  }
+
+  // --- realtime channel ---
+
+  void receive_media() {
+    media_socket.async_receive_from(asio::buffer(datagram), datagram_from,
+                                    [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                                      if (ec == asio::error::operation_aborted || self->state == ConnectionState::kStopped) return;
+                                      if (!ec) self->on_datagram(n);
+                                      self->receive_media();
+                                    });
+  }
+
+  void on_datagram(std::size_t size) {
+    if (!admitted || !sender_media || datagram_from != *sender_media) {
+      faults.add(core::Fault::kUnknownStream);
+      return;
+    }
+    const core::CaptureTime arrival = clock.now();
+    if (media::looks_like_rtcp(std::span(datagram.data(), size))) {
+      auto plain = inbound->unprotect_rtcp(std::span(datagram), size);
+      if (!plain) faults.add(plain.error());
+      return;  // the sender sends no RTCP we act on yet
+    }
+    auto plain = inbound->unprotect_rtp(std::span(datagram), size);
+    if (!plain) {
+      faults.add(plain.error());
+      return;
+    }
+    auto header = media::parse_rtp(std::span(datagram.data(), plain.value()));
+    if (!header) {
+      faults.add(header.error());
+      return;
+    }
+    const auto& h = header.value();
+    if (h.ssrc != welcome.video_ssrc() || h.payload_type != welcome.video_payload_type()) {
+      faults.add(core::Fault::kUnknownStream);
+      return;
+    }
+    ++totals.packets_received;
+    totals.bytes_received += size;
+    if (h.capture_ntp) {
+      const auto captured = core::from_ntp64(*h.capture_ntp);
+      capture_by_timestamp.emplace_back(h.timestamp, captured);
+      if (capture_by_timestamp.size() > 64) capture_by_timestamp.pop_front();
+      auto& timing = frames[captured.time_since_epoch().count()];
+      timing.captured = captured;
+      if (h.send_ntp) timing.sent = core::from_ntp64(*h.send_ntp);
+      while (frames.size() > kMaxTrackedFrames) frames.erase(frames.begin());
+    }
+    media::ReceivedPacket packet;
+    packet.index = unwrapper.unwrap(h.sequence);
+    packet.rtp_timestamp = h.timestamp;
+    packet.marker = h.marker;
+    packet.arrival = arrival;
+    // The decoder needs no header extension; keeping it is harmless, so the packet goes as received.
+    packet.bytes.assign(datagram.data(), datagram.data() + plain.value());
+    if (auto* timing = timing_of(capture_of(h.timestamp))) timing->received_last = arrival;
+    if (auto r = jitter->insert(std::move(packet)); !r) faults.add(r.error());
+    release_ready();
+  }
+
+  core::CaptureTime capture_of(std::uint32_t rtp_timestamp) const {
+    for (auto it = capture_by_timestamp.rbegin(); it != capture_by_timestamp.rend(); ++it) {
+      if (it->first == rtp_timestamp) return it->second;
+    }
+    if (capture_by_timestamp.empty()) return {};
+    // First packet lost: estimate from the newest known frame and the RTP clock.
+    const auto& [ts, captured] = capture_by_timestamp.back();
+    const auto delta = static_cast<std::int32_t>(rtp_timestamp - ts);
+    return captured + nanoseconds{static_cast<std::int64_t>(delta) * 1'000'000'000 / kVideoClockRate};
+  }
+
+  FrameTiming* timing_of(core::CaptureTime captured) {
+    const auto it = frames.find(captured.time_since_epoch().count());
+    return it == frames.end() ? nullptr : &it->second;
+  }
+
+  void release_ready() {
+    if (!jitter || !pipeline) return;
+    const core::CaptureTime now = clock.now();
+    released.clear();
+    jitter->release(now, released);
+    for (const auto& packet : released) {
+      const core::CaptureTime captured = capture_of(packet.rtp_timestamp);
+      if (captured.time_since_epoch().count() == 0) continue;
+      pipeline->push_rtp(packet.bytes, captured);
+      FrameTiming* timing = timing_of(captured);
+      if (timing) timing->released = now;
+      if (packet.frame_damaged) {
+        if (timing && !timing->damaged) {
+          timing->damaged = true;
+          ++totals.frames_undecodable;
+        } else if (!timing) {
+          ++totals.frames_undecodable;
+        }
+        request_keyframe(now);
+      }
+    }
+    if (const auto deadline = jitter->next_deadline()) {
+      jitter_timer.expires_after(std::max(nanoseconds{0}, *deadline - now));
+      jitter_timer.async_wait([self = shared_from_this(), g = generation](boost::system::error_code ec) {
+        if (!ec && g == self->generation) self->release_ready();
+      });
+    }
+  }
+
+  void request_keyframe(core::CaptureTime now) {
+    if (now - last_pli < milliseconds{300} || !outbound || !sender_media) return;
+    last_pli = now;
+    std::array<std::uint8_t, 12 + media::kSrtpMaxTrailer> rtcp{};
+    const std::size_t n = media::write_pli(rtcp, 1, welcome.video_ssrc());
+    auto protected_length = outbound->protect_rtcp(rtcp, n);
+    if (!protected_length) return;
+    boost::system::error_code ec;
+    media_socket.send_to(asio::buffer(rtcp.data(), protected_length.value()), *sender_media, 0, ec);
+  }
+
+  // --- decoded frames (posted from the decoder's streaming thread) ---
+
+  void on_frame_decoded(const media::DecodedFrameInfo& info) override {
+    asio::post(io, [self = shared_from_this(), info] { self->frame_decoded(info); });
+  }
+
+  void on_pipeline_problem(std::string text, bool fatal) override {
+    asio::post(io, [text = std::move(text), fatal] {
+      if (fatal) {
+        spdlog::error("decoder: {}", text);
+      } else {
+        spdlog::debug("decoder: {}", text);
+      }
+    });
+  }
+
+  void frame_decoded(const media::DecodedFrameInfo& info) {
+    ++totals.frames_received;
+    ++last_second.frames;
+    if (totals.first_frame_at.time_since_epoch().count() == 0) {
+      totals.first_frame_at = info.decoded_at;
+      spdlog::info("first picture {:.0f} ms after start", core::to_ms(info.decoded_at - totals.started_at));
+    }
+    if (!clock_sync.synced()) return;  // latency figures need the clock offset
+    const core::CaptureTime captured_local = clock_sync.to_local(info.capture_time);
+    if (!newest_capture_local || captured_local > *newest_capture_local) newest_capture_local = captured_local;
+    const nanoseconds g2g = info.decoded_at - captured_local;
+    g2g_all.add(g2g);
+    g2g_window.add(info.decoded_at, g2g);
+    g2g_last_ms = core::to_ms(g2g);
+    if (info.pixel_capture_us) {
+      const core::CaptureTime pixel_capture{std::chrono::microseconds{*info.pixel_capture_us}};
+      const nanoseconds pixel = info.decoded_at - clock_sync.to_local(pixel_capture);
+      pixel_all.add(pixel);
+      pixel_window.add(info.decoded_at, pixel);
+      max_disagreement_ms = std::max(max_disagreement_ms, std::abs(core::to_ms(pixel - g2g)));
+    } else if (settings.read_pixel_code) {
+      ++totals.frames_pixel_unreadable;
+    }
+    if (const FrameTiming* t = timing_of(info.capture_time);
+        t && t->sent.time_since_epoch().count() != 0 && t->released.time_since_epoch().count() != 0) {
+      encode_all.add(t->sent - t->captured);
+      network_all.add(t->received_last - clock_sync.to_local(t->sent));
+      jitter_all.add(t->released - t->received_last);
+      decode_all.add(info.decoded_at - t->released);
+    }
+  }
+
+  ConsoleStatus status() {
+    ConsoleStatus s;
+    const core::CaptureTime now = clock.now();
+    s.state = state;
+    s.detail = detail;
+    s.reconnect_attempt = reconnect_attempt;
+    if (admitted) {
+      s.display_name = welcome.display_name();
+      s.role = welcome.role();
+      s.site_name = welcome.site_name();
+      s.case_pseudonym = welcome.case_pseudonym();
+    }
+    s.g2g_10s = g2g_window.summary(now);
+    s.pixel_10s = pixel_window.summary(now);
+    s.g2g_last_ms = g2g_last_ms;
+    s.picture_age_ms = newest_capture_local ? core::to_ms(now - *newest_capture_local) : -1;
+    s.clock_uncertainty_ms = core::to_ms(clock_sync.uncertainty());
+    s.rtt_ms = core::to_ms(clock_sync.round_trip());
+    const double seconds = std::max(1e-3, core::to_ms(now - last_second.at) / 1000.0);
+    const std::uint64_t lost = lost_before_this_connection + (jitter ? jitter->stats().lost : 0);
+    s.fps = static_cast<double>(last_second.frames) / seconds;
+    s.bitrate_kbps = static_cast<double>(totals.bytes_received - last_second.bytes) * 8 / 1000 / seconds;
+    const std::uint64_t packets = totals.packets_received - last_second.packets;
+    const std::uint64_t lost_now = lost - last_second.lost;
+    s.loss_pct = packets + lost_now == 0 ? 0 : 100.0 * static_cast<double>(lost_now) / static_cast<double>(packets + lost_now);
+    s.frames_decoded = totals.frames_received;
+    s.frames_undecodable = totals.frames_undecodable;
+    s.packets_dropped = faults.total();
+    last_second = {now, 0, totals.bytes_received, totals.packets_received, lost};
+    return s;
+  }
+
+  ConsoleReport report() const {
+    ConsoleReport r = totals;
+    r.g2g = g2g_all.summary();
+    r.pixel = pixel_all.summary();
+    r.encode = encode_all.summary();
+    r.network = network_all.summary();
+    r.jitter = jitter_all.summary();
+    r.decode = decode_all.summary();
+    r.clock_uncertainty_ms = core::to_ms(clock_sync.uncertainty());
+    r.max_metadata_pixel_disagreement_ms = max_disagreement_ms;
+    r.packets_lost = lost_before_this_connection + (jitter ? jitter->stats().lost : 0);
+    if (r.first_frame_at.time_since_epoch().count() != 0) {
+      r.seconds_receiving = core::to_ms(clock.now() - r.first_frame_at) / 1000.0;
+    }
+    return r;
+  }
+};
+
+ConsoleSession::ConsoleSession(asio::io_context& io, ConsoleSessionSettings settings, const core::Clock& clock,
+                               media::LatestFrameMailbox& mailbox, ConsoleSessionListener& listener)
+    : impl_(std::make_shared<Impl>(io, std::move(settings), clock, mailbox, listener)) {}
+
+ConsoleSession::~ConsoleSession() {
+  if (impl_->state != ConnectionState::kStopped) stop();
+}
+
+void ConsoleSession::start() { impl_->start(); }
+
+void ConsoleSession::stop() {
+  impl_->teardown();
+  impl_->state = ConnectionState::kStopped;
+  boost::system::error_code ec;
+  impl_->reconnect_timer.cancel();
+  impl_->media_socket.close(ec);
+}
+
+ConsoleStatus ConsoleSession::status() { return impl_->status(); }
+ConsoleReport ConsoleSession::report() const { return impl_->report(); }
+const core::FaultCounters& ConsoleSession::faults() const { return impl_->faults; }
+std::uint16_t ConsoleSession::media_port() const { return impl_->media_socket.local_endpoint().port(); }
+
+}  // namespace surgilink::session

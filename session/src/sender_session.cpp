@@ -1,0 +1,507 @@
+#include "surgilink/session/sender_session.hpp"
+
+#include <array>
+#include <deque>
+#include <fstream>
+#include <list>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include "control.pb.h"
+#include "surgilink/media/rtp_packet.hpp"
+#include "surgilink/session/control_framing.hpp"
+
+namespace surgilink::session {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using asio::ip::udp;
+namespace pb = surgilink::control::v1;
+
+namespace {
+
+std::string base64(const std::vector<std::uint8_t>& data) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < data.size(); i += 3) {
+    const std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8) | data[i + 2];
+    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(v >> s) & 63];
+  }
+  if (i + 1 == data.size()) {
+    const std::uint32_t v = std::uint32_t{data[i]} << 16;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == data.size()) {
+    const std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+}  // namespace
+
+// One console's control connection and its SRTP contexts. Lives on the network thread.
+struct ConsoleConnection : std::enable_shared_from_this<ConsoleConnection> {
+  ConsoleConnection(tcp::socket socket, asio::ssl::context& tls)
+      : stream(std::move(socket), tls), hello_timer(stream.get_executor()) {}
+
+  asio::ssl::stream<tcp::socket> stream;
+  asio::steady_timer hello_timer;
+  std::string peer;  // "address:port" for logs
+  std::string name;
+  Role role = Role::kObserver;
+  bool admitted = false;
+  bool closing = false;
+  bool close_when_written = false;  // a refusal: close once it is on the wire
+  std::optional<udp::endpoint> media_endpoint;
+  std::unique_ptr<media::SrtpSession> outbound;
+  std::unique_ptr<media::SrtpSession> inbound;
+  ControlFrameReader reader;
+  std::array<std::uint8_t, 4096> read_buffer{};
+  std::deque<std::vector<std::uint8_t>> write_queue;  // one write in flight at a time
+};
+
+struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
+  Impl(asio::io_context& io_context, SenderSessionSettings s, const core::Clock& c, SenderSessionListener& l)
+      : io(io_context),
+        settings(std::move(s)),
+        clock(c),
+        listener(l),
+        tls(make_tls_context(settings.tls, true)),
+        acceptor(io),
+        media_socket(io) {}
+
+  asio::io_context& io;
+  SenderSessionSettings settings;
+  const core::Clock& clock;
+  SenderSessionListener& listener;
+  asio::ssl::context tls;
+  tcp::acceptor acceptor;
+  udp::socket media_socket;
+  std::list<std::shared_ptr<ConsoleConnection>> connections;
+  SenderSessionCounters counters;
+  PipelineEvents* pipeline_events = nullptr;
+  bool stopped = false;
+
+  // Realtime channel state (network thread).
+  std::vector<std::uint8_t> send_buffer = std::vector<std::uint8_t>(2048);
+  std::array<std::uint8_t, 2048> receive_buffer{};
+  udp::endpoint receive_from;
+  core::CaptureTime last_frame_capture{};
+  core::CaptureTime last_keyframe_request{};
+
+  void bind() {
+    const auto address = asio::ip::make_address(settings.bind_address);
+    boost::system::error_code ec;
+    tcp::endpoint control_endpoint(address, settings.control_port);
+    acceptor.open(control_endpoint.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    acceptor.bind(control_endpoint, ec);
+    if (ec) {
+      throw std::runtime_error("control port " + settings.bind_address + ":" + std::to_string(settings.control_port) +
+                               " cannot be used: " + ec.message());
+    }
+    acceptor.listen();
+    media_socket.open(address.is_v6() ? udp::v6() : udp::v4());
+    media_socket.bind(udp::endpoint(address, settings.media_port), ec);
+    if (ec) {
+      throw std::runtime_error("media port " + settings.bind_address + ":" + std::to_string(settings.media_port) +
+                               " cannot be used: " + ec.message());
+    }
+    media_socket.non_blocking(true);
+    // Bursts of a 1080p keyframe are ~150 packets: give the kernel room so they are not dropped locally.
+    media_socket.set_option(asio::socket_base::send_buffer_size(4 * 1024 * 1024), ec);
+  }
+
+  void accept() {
+    acceptor.async_accept([self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+      if (self->stopped) return;
+      if (!ec) {
+        socket.set_option(tcp::no_delay(true));
+        auto connection = std::make_shared<ConsoleConnection>(std::move(socket), self->tls);
+        boost::system::error_code peer_ec;
+        const auto remote = connection->stream.lowest_layer().remote_endpoint(peer_ec);
+        connection->peer = remote.address().to_string() + ":" + std::to_string(remote.port());
+        self->connections.push_back(connection);
+        self->handshake(connection);
+      }
+      self->accept();
+    });
+  }
+
+  void handshake(const std::shared_ptr<ConsoleConnection>& c) {
+    c->hello_timer.expires_after(settings.hello_timeout);
+    c->hello_timer.async_wait([self = shared_from_this(), c](boost::system::error_code ec) {
+      if (!ec && !c->admitted && !c->closing) {
+        spdlog::warn("console {}: no hello within {} ms, closing", c->peer, self->settings.hello_timeout.count());
+        self->close(c);
+      }
+    });
+    c->stream.async_handshake(asio::ssl::stream_base::server,
+                              [self = shared_from_this(), c](boost::system::error_code ec) {
+                                if (ec) {
+                                  ++self->counters.tls_failures;
+                                  spdlog::warn("console {}: TLS handshake failed: {}", c->peer, explain_tls_error(ec));
+                                  self->close(c);
+                                  return;
+                                }
+                                self->read(c);
+                              });
+  }
+
+  void read(const std::shared_ptr<ConsoleConnection>& c) {
+    c->stream.async_read_some(asio::buffer(c->read_buffer),
+                              [self = shared_from_this(), c](boost::system::error_code ec, std::size_t n) {
+                                if (c->closing) return;
+                                if (ec) {
+                                  if (c->admitted) {
+                                    spdlog::info("console {} ({}) left: {}", c->name, c->peer, explain_tls_error(ec));
+                                  } else {
+                                    spdlog::warn("console {}: connection ended before admission: {}", c->peer,
+                                                 explain_tls_error(ec));
+                                  }
+                                  self->close(c);
+                                  return;
+                                }
+                                c->reader.feed(std::span(c->read_buffer.data(), n));
+                                while (true) {
+                                  auto frame = c->reader.next();
+                                  if (!frame) {
+                                    self->counters.faults.add(frame.error());
+                                    spdlog::warn("console {}: control message over {} bytes, closing", c->peer,
+                                                 kMaxControlMessage);
+                                    self->close(c);
+                                    return;
+                                  }
+                                  if (!frame.value()) break;
+                                  if (!self->on_message(c, *frame.value())) return;
+                                }
+                                self->read(c);
+                              });
+  }
+
+  void send(const std::shared_ptr<ConsoleConnection>& c, const pb::Envelope& envelope) {
+    std::string body;
+    envelope.SerializeToString(&body);
+    std::vector<std::uint8_t> frame;
+    append_frame(std::span(reinterpret_cast<const std::uint8_t*>(body.data()), body.size()), frame);
+    c->write_queue.push_back(std::move(frame));
+    if (c->write_queue.size() == 1) write_next(c);
+  }
+
+  void write_next(const std::shared_ptr<ConsoleConnection>& c) {
+    asio::async_write(c->stream, asio::buffer(c->write_queue.front()),
+                      [self = shared_from_this(), c](boost::system::error_code ec, std::size_t) {
+                        if (ec) {
+                          self->close(c);
+                          return;
+                        }
+                        c->write_queue.pop_front();
+                        if (!c->write_queue.empty()) {
+                          self->write_next(c);
+                        } else if (c->close_when_written) {
+                          self->close(c);
+                        }
+                      });
+  }
+
+  void refuse(const std::shared_ptr<ConsoleConnection>& c, const std::string& reason) {
+    ++counters.consoles_refused;
+    spdlog::warn("console {}: refused: {}", c->peer, reason);
+    pb::Envelope envelope;
+    envelope.set_version(kProtocolVersion);
+    envelope.mutable_refusal()->set_reason(reason);
+    envelope.mutable_refusal()->set_supported_version(kProtocolVersion);
+    // Close once the refusal is written, so the console can show the reason.
+    c->close_when_written = true;
+    send(c, envelope);
+  }
+
+  // Returns false when the connection was closed.
+  bool on_message(const std::shared_ptr<ConsoleConnection>& c, const std::vector<std::uint8_t>& bytes) {
+    const core::CaptureTime received = clock.now();
+    pb::Envelope envelope;
+    if (!envelope.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      counters.faults.add(core::Fault::kMalformed);
+      spdlog::warn("console {}: malformed control message, closing", c->peer);
+      close(c);
+      return false;
+    }
+    if (!c->admitted) {
+      if (!envelope.has_hello()) {
+        counters.faults.add(core::Fault::kMalformed);
+        refuse(c, "expected hello as the first message");
+        return false;
+      }
+      return admit(c, envelope.hello());
+    }
+    if (envelope.has_clock_ping()) {
+      pb::Envelope reply;
+      reply.set_version(kProtocolVersion);
+      auto* pong = reply.mutable_clock_pong();
+      pong->set_t1_ntp(envelope.clock_ping().t1_ntp());
+      pong->set_t2_ntp(core::to_ntp64(received));
+      pong->set_t3_ntp(core::to_ntp64(clock.now()));
+      send(c, reply);
+    }
+    return true;
+  }
+
+  bool admit(const std::shared_ptr<ConsoleConnection>& c, const pb::Hello& hello) {
+    SSL* ssl = c->stream.native_handle();
+    const std::string fingerprint = peer_fingerprint(ssl);
+    const std::string common_name = peer_common_name(ssl);
+    if (hello.protocol_version() != kProtocolVersion) {
+      counters.faults.add(core::Fault::kUnsupportedVersion);
+      refuse(c, "protocol version " + std::to_string(hello.protocol_version()) +
+                    " is not supported; this sender speaks version " + std::to_string(kProtocolVersion) +
+                    " (update the console)");
+      return false;
+    }
+    const auto entry = settings.access.find(fingerprint);
+    if (!entry) {
+      counters.faults.add(core::Fault::kNotAuthorised);
+      refuse(c, "certificate \"" + common_name + "\" (" + fingerprint + ") is not in the access list of " +
+                    settings.site_name);
+      return false;
+    }
+    if (hello.media_port() == 0 || hello.media_port() > 65535) {
+      counters.faults.add(core::Fault::kMalformed);
+      refuse(c, "hello carries no valid media port");
+      return false;
+    }
+    const SrtpKeys keys = derive_srtp_keys(ssl, settings.srtp_profile);
+    if (keys.sender_to_console.empty()) {
+      refuse(c, "SRTP key derivation failed");
+      return false;
+    }
+    using media::SrtpSession;
+    c->outbound = std::make_unique<SrtpSession>(settings.srtp_profile, SrtpSession::Direction::kOutbound,
+                                                keys.sender_to_console);
+    c->inbound = std::make_unique<SrtpSession>(settings.srtp_profile, SrtpSession::Direction::kInbound,
+                                               keys.console_to_sender);
+    boost::system::error_code ec;
+    c->media_endpoint =
+        udp::endpoint(c->stream.lowest_layer().remote_endpoint(ec).address(), static_cast<unsigned short>(hello.media_port()));
+    c->name = entry->name;
+    c->role = entry->role;
+    c->admitted = true;
+    c->hello_timer.cancel();
+    ++counters.consoles_admitted;
+    spdlog::info("console {} admitted: {} as {} ({}), media to {}:{}", c->peer, c->name, role_name(c->role),
+                 hello.software(), c->media_endpoint->address().to_string(), c->media_endpoint->port());
+    pb::Envelope envelope;
+    envelope.set_version(kProtocolVersion);
+    auto* w = envelope.mutable_welcome();
+    w->set_protocol_version(kProtocolVersion);
+    w->set_display_name(c->name);
+    w->set_role(role_name(c->role));
+    w->set_media_port(media_socket.local_endpoint().port());
+    w->set_srtp_profile(media::srtp_profile_name(settings.srtp_profile));
+    w->set_video_ssrc(settings.video_ssrc);
+    w->set_video_payload_type(static_cast<std::uint32_t>(settings.video_payload_type));
+    w->set_capture_time_extension_id(media::kCaptureTimeExtensionId);
+    w->set_send_time_extension_id(media::kSendTimeExtensionId);
+    w->set_site_name(settings.site_name);
+    w->set_case_pseudonym(settings.case_pseudonym);
+    w->set_video_profile(settings.video_profile);
+    send(c, envelope);
+    if (settings.export_srtp_keys) write_sdp(*c, keys);
+    listener.on_keyframe_needed();  // a joining console needs a full picture now, not at the next periodic IDR
+    return true;
+  }
+
+  void write_sdp(const ConsoleConnection& c, const SrtpKeys& keys) {
+    const auto& path = *settings.export_srtp_keys;
+    std::ofstream out(path, std::ios::trunc);
+    out << "v=0\r\n"
+        << "o=- 0 0 IN IP4 127.0.0.1\r\n"
+        << "s=SurgiLink video (exported SRTP keys: development and interop testing only)\r\n"
+        << "c=IN IP4 " << c.media_endpoint->address().to_string() << "\r\n"
+        << "t=0 0\r\n"
+        << "m=video " << c.media_endpoint->port() << " RTP/SAVP " << settings.video_payload_type << "\r\n"
+        << "a=rtpmap:" << settings.video_payload_type << " H264/90000\r\n"
+        << "a=fmtp:" << settings.video_payload_type << " packetization-mode=1\r\n"
+        << "a=ssrc:" << settings.video_ssrc << "\r\n"
+        << "a=crypto:1 " << media::srtp_profile_name(settings.srtp_profile) << " inline:"
+        << base64(keys.sender_to_console) << "\r\n";
+    spdlog::warn("SRTP KEYS EXPORTED to {} for console {}: anyone with this file can watch the stream",
+                 path.string(), c.name);
+  }
+
+  void close(const std::shared_ptr<ConsoleConnection>& c) {
+    if (c->closing) {
+      drop(c);
+      return;
+    }
+    c->closing = true;
+    boost::system::error_code ec;
+    c->hello_timer.cancel();
+    c->stream.lowest_layer().shutdown(tcp::socket::shutdown_both, ec);
+    drop(c);
+  }
+
+  void drop(const std::shared_ptr<ConsoleConnection>& c) {
+    boost::system::error_code ec;
+    c->hello_timer.cancel();
+    c->stream.lowest_layer().close(ec);
+    connections.remove(c);
+  }
+
+  // --- realtime channel ---
+
+  void receive_media() {
+    media_socket.async_receive_from(
+        asio::buffer(receive_buffer), receive_from,
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+          if (self->stopped || ec == asio::error::operation_aborted) return;
+          if (!ec) self->on_datagram(n);
+          self->receive_media();
+        });
+  }
+
+  void on_datagram(std::size_t size) {
+    ConsoleConnection* from = nullptr;
+    for (const auto& c : connections) {
+      if (c->admitted && c->media_endpoint && *c->media_endpoint == receive_from) from = c.get();
+    }
+    if (from == nullptr) {
+      counters.faults.add(core::Fault::kUnknownStream);
+      return;
+    }
+    if (!media::looks_like_rtcp(std::span(receive_buffer.data(), size))) {
+      counters.faults.add(core::Fault::kNotRtp);
+      return;
+    }
+    auto plain = from->inbound->unprotect_rtcp(std::span(receive_buffer), size);
+    if (!plain) {
+      counters.faults.add(plain.error());
+      return;
+    }
+    auto feedback = media::parse_rtcp(std::span(receive_buffer.data(), plain.value()));
+    if (!feedback) {
+      counters.faults.add(feedback.error());
+      return;
+    }
+    if (feedback.value().picture_loss) {
+      ++counters.pli_received;
+      // Several consoles may report the same loss: one keyframe per 200 ms serves them all.
+      const auto now = clock.now();
+      if (now - last_keyframe_request > std::chrono::milliseconds{200}) {
+        last_keyframe_request = now;
+        listener.on_keyframe_needed();
+      }
+    }
+  }
+
+  void send_packets(const media::EncodedPackets& encoded) {
+    bool sent_any = false;
+    bool first_of_frame = encoded.capture_time != last_frame_capture;
+    last_frame_capture = encoded.capture_time;
+    for (const auto& packet : encoded.packets) {
+      for (const auto& c : connections) {
+        if (!c->admitted || c->closing || !c->media_endpoint) continue;
+        if (packet.size() + media::kTimingExtensionSize + media::kSrtpMaxTrailer > send_buffer.size()) {
+          counters.faults.add(core::Fault::kTooLarge);
+          continue;
+        }
+        std::copy(packet.begin(), packet.end(), send_buffer.begin());
+        std::size_t length = packet.size();
+        if (first_of_frame) {
+          auto extended = media::add_timing_extension(send_buffer, length, core::to_ntp64(encoded.capture_time),
+                                                      core::to_ntp64(clock.now()));
+          if (extended) length = extended.value();
+        }
+        auto protected_length = c->outbound->protect_rtp(send_buffer, length);
+        if (!protected_length) {
+          counters.faults.add(protected_length.error());
+          continue;
+        }
+        boost::system::error_code ec;
+        media_socket.send_to(asio::buffer(send_buffer.data(), protected_length.value()), *c->media_endpoint, 0, ec);
+        if (ec) {
+          ++counters.send_drops;
+          continue;
+        }
+        ++counters.packets_sent;
+        counters.bytes_sent += protected_length.value();
+        sent_any = true;
+      }
+      first_of_frame = false;
+    }
+    if (sent_any && counted_capture != encoded.capture_time) {
+      counted_capture = encoded.capture_time;
+      ++counters.frames_sent;
+    }
+  }
+  core::CaptureTime counted_capture{};
+};
+
+SenderSession::SenderSession(asio::io_context& io, SenderSessionSettings settings, const core::Clock& clock,
+                             SenderSessionListener& listener)
+    : impl_(std::make_shared<Impl>(io, std::move(settings), clock, listener)) {
+  impl_->bind();
+}
+
+SenderSession::~SenderSession() = default;
+
+void SenderSession::start() {
+  spdlog::info("sender '{}' listening: control (TLS 1.3) {}:{}, media (SRTP {}) {}:{}", impl_->settings.site_name,
+               impl_->settings.bind_address, control_port(), media::srtp_profile_name(impl_->settings.srtp_profile),
+               impl_->settings.bind_address, media_port());
+  impl_->accept();
+  impl_->receive_media();
+}
+
+void SenderSession::stop() {
+  impl_->stopped = true;
+  boost::system::error_code ec;
+  impl_->acceptor.close(ec);
+  impl_->media_socket.close(ec);
+  auto connections = impl_->connections;
+  for (const auto& c : connections) impl_->close(c);
+}
+
+std::uint16_t SenderSession::control_port() const { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t SenderSession::media_port() const { return impl_->media_socket.local_endpoint().port(); }
+
+std::size_t SenderSession::consoles_connected() const {
+  std::size_t n = 0;
+  for (const auto& c : impl_->connections) n += c->admitted ? 1 : 0;
+  return n;
+}
+
+const SenderSessionCounters& SenderSession::counters() const { return impl_->counters; }
+
+void SenderSession::set_pipeline_events(PipelineEvents* events) { impl_->pipeline_events = events; }
+
+void SenderSession::on_encoded_packets(media::EncodedPackets packets) {
+  asio::post(impl_->io, [impl = impl_, p = std::move(packets)] {
+    if (!impl->stopped) impl->send_packets(p);
+  });
+}
+
+void SenderSession::on_pipeline_problem(std::string text, bool fatal) {
+  asio::post(impl_->io, [impl = impl_, text = std::move(text), fatal] {
+    if (impl->pipeline_events) impl->pipeline_events->on_pipeline_problem(text, fatal);
+  });
+}
+
+void SenderSession::on_source_segment_done() {
+  asio::post(impl_->io, [impl = impl_] {
+    if (impl->pipeline_events) impl->pipeline_events->on_source_segment_done();
+  });
+}
+
+}  // namespace surgilink::session
