@@ -10,24 +10,31 @@
 
 int main(int argc, char** argv) {
   using namespace surgilink;
-  CLI::App app{"surgilink-console: receives the operative field from an OR sender over SRTP, with live "
-               "glass-to-glass latency.\nStatus: one line per second on stdout; logs on stderr."};
+  CLI::App app{
+      "surgilink-console: receives the operative field from an OR sender over SRTP, with live "
+      "glass-to-glass latency.\nStatus: one line per second on stdout; logs on stderr."};
   std::string config = "configs/console.toml";
   console::ConsoleOverrides overrides;
   std::optional<double> seconds;
   bool status_json = false, headless = false;
   std::string report, log_level;
+  double report_warmup = 0;
   app.add_option("--config", config, "settings file (TOML)")->capture_default_str();
   app.add_option("--connect", overrides.connect, "the [[site]] to connect to (default: the first)");
   app.add_option("--host", overrides.host, "connect to this sender host instead of a configured site");
   app.add_option("--control-port", overrides.control_port, "the sender's control port");
-  app.add_option("--certificate", overrides.certificate, "use this certificate instead of the configured one");
+  app.add_option("--certificate", overrides.certificate,
+                 "use this certificate instead of the configured one");
   app.add_option("--private-key", overrides.private_key, "the private key of --certificate");
-  app.add_option("--protocol-version", overrides.protocol_version, "announce this protocol version (testing)");
+  app.add_option("--protocol-version", overrides.protocol_version,
+                 "announce this protocol version (testing)");
   app.add_flag("--headless", headless, "no window: status lines only (the only mode in this build)");
   app.add_option("--seconds", seconds, "stop after this many seconds");
   app.add_flag("--status-json", status_json, "print status lines as JSON (keys in README.md)");
   app.add_option("--report-json", report, "write a JSON latency report to this file at exit");
+  app.add_option("--report-warmup", report_warmup,
+                 "leave the first N seconds after the first picture out of "
+                 "the report's latency figures");
   app.add_option("--log-level", log_level, "trace | debug | info | warn | error (overrides the config)");
   CLI11_PARSE(app, argc, argv);
   try {
@@ -35,6 +42,7 @@ int main(int argc, char** argv) {
     settings.seconds = seconds;
     settings.status_json = status_json;
     if (!report.empty()) settings.report = report;
+    settings.session.report_warmup = std::chrono::milliseconds{static_cast<long>(report_warmup * 1000)};
     core::setup_logging("console", log_level.empty() ? settings.log_level : log_level);
     console::HeadlessConsole console(std::move(settings));
     return console.run();

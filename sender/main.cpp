@@ -2,8 +2,8 @@
 #include <cstdio>
 #include <exception>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "or_sender.hpp"
 #include "surgilink/core/config.hpp"
@@ -11,8 +11,9 @@
 
 int main(int argc, char** argv) {
   using namespace surgilink;
-  CLI::App app{"surgilink-sender: streams the operative field (SRTP video over a mutual-TLS session) to mentor "
-               "consoles.\nStatus: one line per second on stdout; logs on stderr."};
+  CLI::App app{
+      "surgilink-sender: streams the operative field (SRTP video over a mutual-TLS session) to mentor "
+      "consoles.\nStatus: one line per second on stdout; logs on stderr."};
   std::string config = "configs/sender.toml";
   sender::SenderOverrides overrides;
   std::optional<double> seconds;

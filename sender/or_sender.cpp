@@ -4,11 +4,11 @@
 #include <cstdio>
 #include <fstream>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 namespace surgilink::sender {
 
@@ -78,11 +78,12 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
                           {"rejected_datagrams", sc.faults.total()}};
       std::printf("%s\n", j.dump().c_str());
     } else {
-      std::printf("sender %s | %5.1fs | consoles %zu | capture %4.1f fps | OR display %4.1f fps | sent %4.1f fps "
-                  "%5.2f Mbit/s | IDR on request %llu | rejected %llu\n",
-                  settings.session.site_name.c_str(), uptime, session.consoles_connected(), capture_fps,
-                  display_fps, sent_fps, mbps, static_cast<unsigned long long>(pc.keyframes_forced.load()),
-                  static_cast<unsigned long long>(sc.faults.total()));
+      std::printf(
+          "sender %s | %5.1fs | consoles %zu | capture %4.1f fps | OR display %4.1f fps | sent %4.1f fps "
+          "%5.2f Mbit/s | IDR on request %llu | rejected %llu\n",
+          settings.session.site_name.c_str(), uptime, session.consoles_connected(), capture_fps, display_fps,
+          sent_fps, mbps, static_cast<unsigned long long>(pc.keyframes_forced.load()),
+          static_cast<unsigned long long>(sc.faults.total()));
     }
     std::fflush(stdout);
   }
@@ -138,6 +139,15 @@ int OrSender::run() {
                media::to_string(i.settings.pipeline.source), i.settings.pipeline.profile.width,
                i.settings.pipeline.profile.height, i.settings.pipeline.profile.fps,
                i.settings.pipeline.profile.bitrate_kbps);
+  if (i.settings.status_json) {
+    // The first line tells a supervising program (bench, demo, tests) where to connect.
+    std::printf("%s\n", nlohmann::json({{"event", "listening"},
+                                        {"control_port", i.session.control_port()},
+                                        {"media_port", i.session.media_port()}})
+                            .dump()
+                            .c_str());
+    std::fflush(stdout);
+  }
   if (i.settings.ready) {
     nlohmann::json j = {{"control_port", i.session.control_port()}, {"media_port", i.session.media_port()}};
     std::ofstream(*i.settings.ready) << j.dump() << "\n";

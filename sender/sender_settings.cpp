@@ -39,12 +39,12 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
 
   auto network = root.table("network");
   n.bind_address = overrides.bind_address.value_or(network.get_string("bind_address", "0.0.0.0"));
-  n.control_port = static_cast<std::uint16_t>(overrides.control_port.value_or(
-      static_cast<int>(network.get_int("control_port", 7400, 0, 65535))));
+  n.control_port = static_cast<std::uint16_t>(
+      overrides.control_port.value_or(static_cast<int>(network.get_int("control_port", 7400, 0, 65535))));
   n.media_port = static_cast<std::uint16_t>(
       overrides.media_port.value_or(static_cast<int>(network.get_int("media_port", 7401, 0, 65535))));
-  const std::string srtp = overrides.srtp_profile.value_or(
-      network.get_choice("srtp_profile", "AEAD_AES_128_GCM", {"AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"}));
+  const std::string srtp = overrides.srtp_profile.value_or(network.get_choice(
+      "srtp_profile", "AEAD_AES_128_GCM", {"AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"}));
   try {
     n.srtp_profile = media::parse_srtp_profile(srtp);
   } catch (const std::invalid_argument& e) {
@@ -68,7 +68,8 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
     const char* allow = std::getenv("SURGILINK_ALLOW_KEY_EXPORT");
     if (allow == nullptr || std::string(allow) != "1") {
       throw core::ConfigError(
-          "--export-srtp-keys is refused: it writes the media keys to a file. Set SURGILINK_ALLOW_KEY_EXPORT=1 "
+          "--export-srtp-keys is refused: it writes the media keys to a file. Set "
+          "SURGILINK_ALLOW_KEY_EXPORT=1 "
           "only on a test bench.");
     }
     n.export_srtp_keys = overrides.export_srtp_keys;

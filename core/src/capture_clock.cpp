@@ -32,7 +32,11 @@ std::uint64_t to_ntp64(CaptureTime t) {
 }
 
 CaptureTime from_ntp64(std::uint64_t ntp) {
-  const auto seconds = static_cast<std::int64_t>(ntp >> 32) - kNtpToUnixSeconds;
+  // RFC 4330 §3: a seconds field with the top bit clear is in era 1 (from 2036-02-07), so capture times keep
+  // working past the NTP rollover; era 0 then covers 1968..2036.
+  auto ntp_seconds = static_cast<std::int64_t>(ntp >> 32);
+  if ((ntp_seconds & 0x80000000) == 0) ntp_seconds += std::int64_t{1} << 32;
+  const std::int64_t seconds = ntp_seconds - kNtpToUnixSeconds;
   const std::uint64_t fraction = ntp & 0xffffffffu;
   const auto ns = static_cast<std::int64_t>((fraction * 1'000'000'000u + (1ull << 31)) >> 32);
   return CaptureTime{std::chrono::nanoseconds{seconds * 1'000'000'000 + ns}};

@@ -1,10 +1,10 @@
 #include "surgilink/core/config.hpp"
 
+#include <toml++/toml.h>
 #include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace surgilink::core {
 
@@ -12,7 +12,8 @@ struct ConfigTable::State {
   std::shared_ptr<toml::table> root;  // keeps the parsed document alive for every sub-table
   const toml::table* table = nullptr;
   std::string file;
-  std::string prefix;  // dotted path of this table, "" for the root
+  std::string prefix;    // dotted path of this table, "" for the root
+  std::size_t line = 1;  // where this table is (for an absent table: where its parent is)
   std::set<std::string, std::less<>> used;
   std::vector<std::shared_ptr<State>> children;
 };
@@ -25,13 +26,20 @@ std::string dotted(const std::string& prefix, std::string_view key) {
 
 const char* type_name(toml::node_type t) {
   switch (t) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "true or false";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    default: return "a date or time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "true or false";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    default:
+      return "a date or time";
   }
 }
 
@@ -70,7 +78,7 @@ std::string ConfigTable::where(std::string_view key) const {
   std::ostringstream msg;
   msg << state_->file << ":";
   const toml::node* node = state_->table->get(key);
-  const auto line = node ? node->source().begin.line : state_->table->source().begin.line;
+  const auto line = node ? static_cast<std::size_t>(node->source().begin.line) : state_->line;
   msg << line << ": key '" << dotted(state_->prefix, key) << "': ";
   return msg.str();
 }
@@ -169,11 +177,14 @@ ConfigTable ConfigTable::table(std::string_view key) {
   child->file = state_->file;
   child->prefix = dotted(state_->prefix, key);
   if (const toml::node* node = state_->table->get(key)) {
-    if (!node->is_table()) throw ConfigError(where(key) + "expected a table, found " + type_name(node->type()));
+    if (!node->is_table())
+      throw ConfigError(where(key) + "expected a table, found " + type_name(node->type()));
     child->table = node->as_table();
+    child->line = node->source().begin.line;
   } else {
     static const toml::table kEmpty;
     child->table = &kEmpty;
+    child->line = state_->line;
   }
   state_->children.push_back(child);
   return ConfigTable(std::move(child));
@@ -185,7 +196,8 @@ std::vector<ConfigTable> ConfigTable::tables(std::string_view key) {
   const toml::node* node = state_->table->get(key);
   if (node == nullptr) return out;
   const toml::array* array = node->as_array();
-  if (array == nullptr) throw ConfigError(where(key) + "expected an array of tables ([[" + std::string(key) + "]])");
+  if (array == nullptr)
+    throw ConfigError(where(key) + "expected an array of tables ([[" + std::string(key) + "]])");
   std::size_t index = 0;
   for (const toml::node& element : *array) {
     if (!element.is_table()) throw ConfigError(where(key) + "every element must be a table");
@@ -194,6 +206,7 @@ std::vector<ConfigTable> ConfigTable::tables(std::string_view key) {
     child->file = state_->file;
     child->prefix = dotted(state_->prefix, key) + "[" + std::to_string(index++) + "]";
     child->table = element.as_table();
+    child->line = element.source().begin.line;
     state_->children.push_back(child);
     out.push_back(ConfigTable(std::move(child)));
   }

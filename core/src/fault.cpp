@@ -4,19 +4,32 @@ namespace surgilink::core {
 
 const char* describe(Fault f) {
   switch (f) {
-    case Fault::kTruncated: return "truncated";
-    case Fault::kNotRtp: return "not an RTP/RTCP packet";
-    case Fault::kAuthenticationFailed: return "authentication failed";
-    case Fault::kReplayed: return "replayed";
-    case Fault::kUnknownStream: return "unknown stream";
-    case Fault::kMalformed: return "malformed";
-    case Fault::kTooLarge: return "too large";
-    case Fault::kUnsupportedVersion: return "unsupported version";
-    case Fault::kNotAuthorised: return "not authorised";
-    case Fault::kRateLimited: return "rate limited";
-    case Fault::kLate: return "arrived too late";
-    case Fault::kInternal: return "internal error";
-    case Fault::kCount: break;
+    case Fault::kTruncated:
+      return "truncated";
+    case Fault::kNotRtp:
+      return "not an RTP/RTCP packet";
+    case Fault::kAuthenticationFailed:
+      return "authentication failed";
+    case Fault::kReplayed:
+      return "replayed";
+    case Fault::kUnknownStream:
+      return "unknown stream";
+    case Fault::kMalformed:
+      return "malformed";
+    case Fault::kTooLarge:
+      return "too large";
+    case Fault::kUnsupportedVersion:
+      return "unsupported version";
+    case Fault::kNotAuthorised:
+      return "not authorised";
+    case Fault::kRateLimited:
+      return "rate limited";
+    case Fault::kLate:
+      return "arrived too late";
+    case Fault::kInternal:
+      return "internal error";
+    case Fault::kCount:
+      break;
   }
   return "unknown fault";
 }

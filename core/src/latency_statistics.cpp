@@ -6,20 +6,21 @@
 namespace surgilink::core {
 
 namespace {
+// Nearest rank: the smallest sample with at least q of the samples at or below it. `sorted` is not empty.
+double nearest_rank_ms(const std::vector<std::chrono::nanoseconds>& sorted, double q) {
+  const auto n = static_cast<double>(sorted.size());
+  const auto index = static_cast<std::size_t>(std::max(1.0, std::ceil(q * n))) - 1;
+  return to_ms(sorted[std::min(index, sorted.size() - 1)]);
+}
+
 LatencySummary summarize(std::vector<std::chrono::nanoseconds> samples) {
   LatencySummary s;
   s.count = samples.size();
   if (samples.empty()) return s;
   std::sort(samples.begin(), samples.end());
-  const auto rank = [&](double q) {
-    // Nearest rank: the smallest sample with at least q of the samples at or below it.
-    const auto n = static_cast<double>(samples.size());
-    const auto index = static_cast<std::size_t>(std::max(1.0, std::ceil(q * n))) - 1;
-    return to_ms(samples[std::min(index, samples.size() - 1)]);
-  };
-  s.p50_ms = rank(0.50);
-  s.p95_ms = rank(0.95);
-  s.p99_ms = rank(0.99);
+  s.p50_ms = nearest_rank_ms(samples, 0.50);
+  s.p95_ms = nearest_rank_ms(samples, 0.95);
+  s.p99_ms = nearest_rank_ms(samples, 0.99);
   s.max_ms = to_ms(samples.back());
   return s;
 }
@@ -28,9 +29,7 @@ LatencySummary summarize(std::vector<std::chrono::nanoseconds> samples) {
 double percentile_ms(std::vector<std::chrono::nanoseconds> samples, double q) {
   if (samples.empty()) return 0;
   std::sort(samples.begin(), samples.end());
-  const auto n = static_cast<double>(samples.size());
-  const auto index = static_cast<std::size_t>(std::max(1.0, std::ceil(q * n))) - 1;
-  return to_ms(samples[std::min(index, samples.size() - 1)]);
+  return nearest_rank_ms(samples, q);
 }
 
 LatencySummary LatencySeries::summary() const { return summarize(samples_); }

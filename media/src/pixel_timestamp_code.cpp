@@ -67,7 +67,7 @@ std::int64_t nearest_with_low_bits(std::uint64_t low48, std::int64_t reference) 
 
 }  // namespace
 
-PixelCodeLayout pixel_code_layout(int width, int height) {
+PixelCodeLayout pixel_code_layout(int width, int height) noexcept {
   // Full margin of one block on both sides and below as well as above, so the strip never touches the edge.
   for (const int block : {16, 8}) {
     if (width >= (kPixelCodeBlocks + 2) * block && height >= 3 * block) {
@@ -77,7 +77,8 @@ PixelCodeLayout pixel_code_layout(int width, int height) {
   return PixelCodeLayout{0, 0, 0, kPixelCodeBlocks};
 }
 
-bool draw_pixel_timestamp(std::span<std::uint8_t> i420, int width, int height, std::int64_t capture_time_us) {
+bool draw_pixel_timestamp(std::span<std::uint8_t> i420, int width, int height,
+                          std::int64_t capture_time_us) noexcept {
   if (width <= 0 || height <= 0 || width % 2 != 0 || height % 2 != 0) return false;
   const std::size_t y_size = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
   if (i420.size() != y_size * 3 / 2) return false;
@@ -94,8 +95,7 @@ bool draw_pixel_timestamp(std::span<std::uint8_t> i420, int width, int height, s
     }
   }
 
-  // Grey chroma, so the strip is colourless however the tissue behind it was tinted (origin and block are
-  // even).
+  // Neutral chroma, so the strip stays grey whatever colour was under it (origin and block size are even).
   const int chroma_width = width / 2;
   const std::size_t chroma_size = y_size / 4;
   const int cx = layout.origin_x / 2;
@@ -112,13 +112,13 @@ bool draw_pixel_timestamp(std::span<std::uint8_t> i420, int width, int height, s
 }
 
 std::optional<std::int64_t> read_pixel_timestamp(const std::uint8_t* y_plane, int stride, int width,
-                                                 int height, std::int64_t reference_us) {
+                                                 int height, std::int64_t reference_us) noexcept {
   if (y_plane == nullptr || width <= 0 || height <= 0 || stride < width) return std::nullopt;
   const PixelCodeLayout layout = pixel_code_layout(width, height);
   if (layout.block_px == 0) return std::nullopt;
 
-  // Only the centre half of each block is averaged: block edges are where the codec's ringing and the
-  // chroma/deblocking filters smear the neighbours in.
+  // Only the centre half of each block is averaged: block edges are where the codec's ringing and
+  // deblocking filter smear the neighbours in.
   const int inset = layout.block_px / 4;
   const int span = layout.block_px / 2;
   std::array<bool, kPixelCodeBlocks> bits{};
@@ -149,7 +149,7 @@ std::optional<std::int64_t> read_pixel_timestamp(const std::uint8_t* y_plane, in
 }
 
 std::optional<std::int64_t> read_pixel_timestamp(const std::uint8_t* y_plane, int stride, int width,
-                                                 int height) {
+                                                 int height) noexcept {
   const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::system_clock::now().time_since_epoch());
   return read_pixel_timestamp(y_plane, stride, width, height, now.count());

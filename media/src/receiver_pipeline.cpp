@@ -23,7 +23,8 @@ struct VideoFrame::Storage {
   }
 };
 
-VideoFrame::VideoFrame(std::shared_ptr<Storage> storage, int width, int height, core::CaptureTime capture_time)
+VideoFrame::VideoFrame(std::shared_ptr<Storage> storage, int width, int height,
+                       core::CaptureTime capture_time)
     : storage_(std::move(storage)), width_(width), height_(height), capture_time_(capture_time) {}
 
 const std::uint8_t* VideoFrame::plane(int index) const {
@@ -75,14 +76,14 @@ struct ReceiverPipeline::Impl {
     storage->mapped = true;
     DecodedFrameInfo decoded;
     decoded.decoded_at = decoded_at;
-    decoded.capture_time =
-        core::CaptureTime{std::chrono::nanoseconds{epoch_ns.load() + static_cast<std::int64_t>(GST_BUFFER_PTS(buffer))}};
+    decoded.capture_time = core::CaptureTime{
+        std::chrono::nanoseconds{epoch_ns.load() + static_cast<std::int64_t>(GST_BUFFER_PTS(buffer))}};
     const int width = GST_VIDEO_INFO_WIDTH(&info);
     const int height = GST_VIDEO_INFO_HEIGHT(&info);
     if (read_pixel_code) {
-      decoded.pixel_capture_us =
-          read_pixel_timestamp(static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&storage->frame, 0)),
-                               GST_VIDEO_FRAME_PLANE_STRIDE(&storage->frame, 0), width, height);
+      decoded.pixel_capture_us = read_pixel_timestamp(
+          static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&storage->frame, 0)),
+          GST_VIDEO_FRAME_PLANE_STRIDE(&storage->frame, 0), width, height);
     }
     mailbox.put(std::make_shared<const VideoFrame>(std::move(storage), width, height, decoded.capture_time));
     listener.on_frame_decoded(decoded);
@@ -106,12 +107,16 @@ struct ReceiverPipeline::Impl {
 };
 
 ReceiverPipeline::ReceiverPipeline(const core::Clock& clock, ReceiverPipelineListener& listener,
-                                   LatestFrameMailbox& mailbox, int payload_type, bool read_pixel_code)
+                                   LatestFrameMailbox& mailbox, int payload_type, bool read_pixel_code,
+                                   int plain_udp_port)
     : impl_(std::make_unique<Impl>(clock, listener, mailbox, read_pixel_code)) {
   initialise_gstreamer();
+  const std::string source =
+      plain_udp_port != 0
+          ? "udpsrc name=rtp_in address=127.0.0.1 buffer-size=4194304 port=" + std::to_string(plain_udp_port)
+          : std::string("appsrc name=rtp_in is-live=true format=time do-timestamp=false");
   const std::string description =
-      "appsrc name=rtp_in is-live=true format=time do-timestamp=false ! "
-      "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=" +
+      source + " ! application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=" +
       std::to_string(payload_type) +
       " ! rtph264depay ! avdec_h264 thread-type=slice ! video/x-raw,format=I420 ! "
       "appsink name=decoded sync=false async=false max-buffers=1 drop=true enable-last-sample=false";

@@ -38,12 +38,15 @@ std::string source_description(const SenderPipelineSettings& s) {
   const auto& p = s.profile;
   // An explicit capsfilter: the "a ! caps" shorthand is not allowed at the end of a bin description.
   const std::string caps = "capsfilter caps=\"video/x-raw,format=I420,width=" + std::to_string(p.width) +
-                           ",height=" + std::to_string(p.height) + ",framerate=" + std::to_string(p.fps) + "/1\"";
+                           ",height=" + std::to_string(p.height) + ",framerate=" + std::to_string(p.fps) +
+                           "/1\"";
   switch (s.source.kind) {
     case VideoSource::Kind::kSynthetic:
-      // videotestsrc only paces live frames and provides buffers; the capture probe paints the scene into them.
+      // videotestsrc only paces live frames and provides buffers; the capture probe paints the scene into
+      // them.
       return "videotestsrc is-live=true pattern=black ! " + caps;
-    case VideoSource::Kind::kTestSrc: return "videotestsrc is-live=true pattern=smpte ! " + caps;
+    case VideoSource::Kind::kTestSrc:
+      return "videotestsrc is-live=true pattern=smpte ! " + caps;
     case VideoSource::Kind::kFile:
       return "filesrc location=\"" + s.source.location +
              "\" ! decodebin ! videoconvert ! videoscale ! videorate ! " + caps + " ! clocksync";
@@ -89,7 +92,8 @@ struct SenderPipeline::Impl {
   }
 
   // Runs on the source's streaming thread for every frame: paint the scene, stamp the capture time.
-  // Running time: comparable across elements (an encoder may shift PTS and segment together, x264enc by 1000 h).
+  // Running time: comparable across elements (an encoder may shift PTS and segment together, x264enc by 1000
+  // h).
   static GstClockTime running_time(GstPad* pad, GstClockTime pts) {
     GstEvent* event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0);
     if (event == nullptr) return pts;
@@ -181,8 +185,11 @@ struct SenderPipeline::Impl {
         break;
       }
       case GST_MESSAGE_SEGMENT_DONE:
-      case GST_MESSAGE_EOS: listener.on_source_segment_done(); break;
-      default: break;
+      case GST_MESSAGE_EOS:
+        listener.on_source_segment_done();
+        break;
+      default:
+        break;
     }
     return GST_BUS_DROP;
   }
@@ -212,7 +219,8 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
   impl_->encoder = make("x264enc", "encoder");
   GstElement* h264_caps = make("capsfilter", "h264_caps");
   GstElement* payloader = make("rtph264pay", "payloader");
-  GstElement* rtp_sink = make("appsink", "rtp_out");
+  const bool plain = s.plain_udp_port != 0;
+  GstElement* rtp_sink = make(plain ? "udpsink" : "appsink", "rtp_out");
 
   // Both branches may drop but never block the tee: the OR display must not wait on encoder or network.
   for (GstElement* q : {display_queue, encode_queue}) {
@@ -226,14 +234,20 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
   GstCaps* caps = gst_caps_from_string("video/x-h264,profile=constrained-baseline,stream-format=byte-stream");
   g_object_set(h264_caps, "caps", caps, nullptr);
   gst_caps_unref(caps);
-  g_object_set(payloader, "mtu", static_cast<guint>(s.max_rtp_size), "pt", static_cast<guint>(s.rtp_payload_type),
-               "config-interval", -1, "ssrc", s.ssrc, "seqnum-offset", static_cast<int>(s.first_sequence), nullptr);
+  g_object_set(payloader, "mtu", static_cast<guint>(s.max_rtp_size), "pt",
+               static_cast<guint>(s.rtp_payload_type), "config-interval", -1, "ssrc", s.ssrc, "seqnum-offset",
+               static_cast<int>(s.first_sequence), nullptr);
   gst_util_set_object_arg(G_OBJECT(payloader), "aggregate-mode", "zero-latency");
   for (GstElement* sink : {display_sink, rtp_sink}) {
     g_object_set(sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, nullptr);
   }
   g_object_set(display_sink, "max-buffers", 1u, "drop", TRUE, nullptr);
-  g_object_set(rtp_sink, "buffer-list", TRUE, nullptr);
+  if (plain) {
+    g_object_set(rtp_sink, "host", "127.0.0.1", "port", s.plain_udp_port, "buffer-size", 4 * 1024 * 1024,
+                 nullptr);
+  } else {
+    g_object_set(rtp_sink, "buffer-list", TRUE, nullptr);
+  }
 
   gst_bin_add_many(GST_BIN(impl_->pipeline), source, tee, display_queue, display_sink, encode_queue,
                    impl_->encoder, h264_caps, payloader, rtp_sink, nullptr);
@@ -252,11 +266,13 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
       impl_.get(), nullptr);
   gst_object_unref(captured);
 
-  GstAppSinkCallbacks rtp_callbacks{};
-  rtp_callbacks.new_sample = [](GstAppSink* sink, gpointer self) {
-    return static_cast<Impl*>(self)->on_rtp_sample(sink);
-  };
-  gst_app_sink_set_callbacks(GST_APP_SINK(rtp_sink), &rtp_callbacks, impl_.get(), nullptr);
+  if (!plain) {
+    GstAppSinkCallbacks rtp_callbacks{};
+    rtp_callbacks.new_sample = [](GstAppSink* sink, gpointer self) {
+      return static_cast<Impl*>(self)->on_rtp_sample(sink);
+    };
+    gst_app_sink_set_callbacks(GST_APP_SINK(rtp_sink), &rtp_callbacks, impl_.get(), nullptr);
+  }
   GstAppSinkCallbacks display_callbacks{};
   display_callbacks.new_sample = [](GstAppSink* sink, gpointer self) {
     return static_cast<Impl*>(self)->on_display_sample(sink);
@@ -277,8 +293,8 @@ SenderPipeline::~SenderPipeline() {
 
 void SenderPipeline::start() {
   if (gst_element_set_state(impl_->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    throw std::runtime_error("the sender pipeline refused to start (source " + to_string(impl_->settings.source) +
-                             ")");
+    throw std::runtime_error("the sender pipeline refused to start (source " +
+                             to_string(impl_->settings.source) + ")");
   }
 }
 

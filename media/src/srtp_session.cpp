@@ -11,6 +11,8 @@ namespace surgilink::media {
 using core::Fault;
 
 static_assert(kSrtpMaxTrailer >= SRTP_MAX_TRAILER_LEN);
+// The shortest authentication tag of the offered profiles (HMAC-SHA1-80: 10 bytes; GCM: 16).
+constexpr std::size_t kMinimumTag = 10;
 
 namespace {
 
@@ -24,13 +26,20 @@ void initialise_libsrtp_once() {
 
 core::Result<std::size_t> fault_of(srtp_err_status_t status) {
   switch (status) {
-    case srtp_err_status_auth_fail: return Fault::kAuthenticationFailed;
+    case srtp_err_status_auth_fail:
+      return Fault::kAuthenticationFailed;
     case srtp_err_status_replay_fail:
-    case srtp_err_status_replay_old: return Fault::kReplayed;
+    case srtp_err_status_replay_old:
+      return Fault::kReplayed;
     case srtp_err_status_bad_param:
-    case srtp_err_status_parse_err: return Fault::kMalformed;
-    case srtp_err_status_no_ctx: return Fault::kUnknownStream;
-    default: return Fault::kInternal;
+    case srtp_err_status_parse_err:
+    case srtp_err_status_cipher_fail:  // GCM on a packet shorter than its tag
+    case srtp_err_status_cant_check:   // SRTCP cut inside its index or tag
+      return Fault::kMalformed;
+    case srtp_err_status_no_ctx:
+      return Fault::kUnknownStream;
+    default:
+      return Fault::kInternal;
   }
 }
 
@@ -119,13 +128,15 @@ core::Result<std::size_t> SrtpSession::protect_rtcp(std::span<std::uint8_t> buff
 }
 
 core::Result<std::size_t> SrtpSession::unprotect_rtp(std::span<std::uint8_t> buffer, std::size_t length) {
-  if (length < 12) return Fault::kTruncated;
+  if (length > buffer.size()) return Fault::kTooLarge;
+  if (length < 12 + kMinimumTag) return Fault::kTruncated;
   if ((buffer[0] >> 6) != 2) return Fault::kNotRtp;
   return run(srtp_unprotect, context_->session, buffer, length, 0);
 }
 
 core::Result<std::size_t> SrtpSession::unprotect_rtcp(std::span<std::uint8_t> buffer, std::size_t length) {
-  if (length < 8) return Fault::kTruncated;
+  if (length > buffer.size()) return Fault::kTooLarge;
+  if (length < 8 + 4 + kMinimumTag) return Fault::kTruncated;  // header, SSRC, SRTCP index, tag
   if ((buffer[0] >> 6) != 2) return Fault::kNotRtp;
   return run(srtp_unprotect_rtcp, context_->session, buffer, length, 0);
 }

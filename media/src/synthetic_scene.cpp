@@ -1,6 +1,7 @@
 #include "surgilink/media/synthetic_scene.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numbers>
 #include <stdexcept>
@@ -109,8 +110,7 @@ cv::Mat vessel_mask(cv::RNG& rng, cv::Size size, double scale) {
   return result;
 }
 
-// Small clusters of bright specular spots (wet tissue reflecting the laparoscope's light) as a mask in [0,
-// 1].
+// Small clusters of bright specular spots (wet tissue reflecting the scope's light), as a mask in [0, 1].
 cv::Mat highlight_mask(cv::RNG& rng, cv::Size size, double scale) {
   cv::Mat mask = cv::Mat::zeros(size, CV_8UC1);
   const double spacing = 260.0 * scale;
@@ -134,16 +134,18 @@ cv::Mat highlight_mask(cv::RNG& rng, cv::Size size, double scale) {
   return result;
 }
 
-// Fills a convex quad given in luma coordinates; `scale`/`offset` map them to the plane (chroma: 0.5, -0.25).
-void fill_quad(cv::Mat& plane, const std::array<cv::Point2d, 4>& quad, double scale, double offset,
-               double value, int line_type) {
-  std::array<cv::Point, 4> pts;
-  for (std::size_t i = 0; i < quad.size(); ++i) {
-    pts[i] = cv::Point(cvRound((quad[i].x * scale + offset) * kDrawOne),
-                       cvRound((quad[i].y * scale + offset) * kDrawOne));
+// Fills a convex polygon given in luma coordinates; `scale` and `offset` map them to the plane (chroma: 0.5
+// and -0.25). Every shape is drawn this way, with points on the stack: cv::circle and thick anti-aliased
+// cv::line build temporary vectors on each call.
+template <std::size_t N>
+void fill_polygon(cv::Mat& plane, const std::array<cv::Point2d, N>& polygon, double scale, double offset,
+                  double value, int line_type) {
+  std::array<cv::Point, N> pts;
+  for (std::size_t i = 0; i < N; ++i) {
+    pts[i] = cv::Point(cvRound((polygon[i].x * scale + offset) * kDrawOne),
+                       cvRound((polygon[i].y * scale + offset) * kDrawOne));
   }
-  cv::fillConvexPoly(plane, pts.data(), static_cast<int>(pts.size()), cv::Scalar(value), line_type,
-                     kDrawShift);
+  cv::fillConvexPoly(plane, pts.data(), static_cast<int>(N), cv::Scalar(value), line_type, kDrawShift);
 }
 
 // One bilinear tap along an axis: reads src[index] and src[index + 1], weighting the second by weight/256.
@@ -205,9 +207,9 @@ SyntheticScene::SyntheticScene(int width, int height, std::uint64_t seed) : widt
     return Wave{amplitude, kTwoPi / (period_s * motion_rng.uniform(0.9, 1.1)),
                 motion_rng.uniform(0.0, kTwoPi)};
   };
-  // Pan amplitudes sum to 0.25 of the frame: with the 1.6x texture (0.3 frame of margin per side) and zoom >=
-  // 1 the view stays on the tissue. Periods give a typical pan speed of ~0.075 frame widths per second
-  // (~150 px/s at 1080p).
+  // Pan amplitudes sum to 0.25 of the frame; the 1.6x texture leaves 0.3 of margin per side and zoom is never
+  // below 1, so the view stays on the tissue. The periods give a mean pan speed of ~0.078 frame widths per
+  // second (~150 px/s at 1080p).
   pan_x_ = {wave(0.17 * width, 17.0), wave(0.08 * width, 7.3)};
   pan_y_ = {wave(0.17 * height, 13.0), wave(0.08 * height, 5.9)};
   zoom_wave_ = wave(kZoomSwing, 23.0);
@@ -334,7 +336,7 @@ void SyntheticScene::build_tissue_texture(std::uint64_t seed) {
 }
 
 void SyntheticScene::resample_plane(const cv::Mat& src_transposed, double inverse_zoom, double offset_x,
-                                    double offset_y, ResampleScratch& scratch, cv::Mat& dst) noexcept {
+                                    double offset_y, ResampleScratch& scratch, cv::Mat& dst) {
   const int source_width = src_transposed.rows;
   const int source_height = src_transposed.cols;
   const int first_row = axis_tap(offset_y, source_height).index;
@@ -377,9 +379,8 @@ CameraPose SyntheticScene::camera_at(std::chrono::nanoseconds t) const noexcept 
 
 cv::Matx23d SyntheticScene::tissue_motion(std::chrono::nanoseconds from,
                                           std::chrono::nanoseconds to) const noexcept {
-  // frame = zoom * (tissue - center) + frame_center, so
-  // frame_to = s * frame_from + frame_center * (1 - s) + zoom_to * (center_from - center_to), s =
-  // zoom_to/zoom_from.
+  // From frame = zoom * (tissue - center) + frame_center at both times, with s = zoom_to / zoom_from:
+  //   frame_to = s * frame_from + frame_center * (1 - s) + zoom_to * (center_from - center_to).
   const CameraPose a = camera_at(from);
   const CameraPose b = camera_at(to);
   const double s = b.zoom / a.zoom;
@@ -394,14 +395,13 @@ bool SyntheticScene::render(std::chrono::nanoseconds t, std::span<std::uint8_t> 
   try {
     const std::size_t luma_size = static_cast<std::size_t>(width_) * height_;
     const std::size_t chroma_size = luma_size / 4;
-    // Headers over the caller's buffer: warpAffine writes straight into it (same size and type, no
-    // reallocation).
+    // Headers over the caller's buffer: the planes are rendered in place, without a copy.
     cv::Mat y(height_, width_, CV_8UC1, i420.data());
     cv::Mat u(height_ / 2, width_ / 2, CV_8UC1, i420.data() + luma_size);
     cv::Mat v(height_ / 2, width_ / 2, CV_8UC1, i420.data() + luma_size + chroma_size);
 
     // Inverse maps (frame pixel -> texture pixel). Chroma sample (u, v) sits at luma (2u + 0.5, 2v + 0.5), in
-    // the frame and in the texture alike.
+    // the frame and in the texture alike; the resampler's bilinear filter matches cv::warpAffine to +-1.
     const CameraPose pose = camera_at(t);
     const double inv = 1.0 / pose.zoom;
     const double fcx = (width_ - 1) / 2.0;
@@ -421,7 +421,7 @@ bool SyntheticScene::render(std::chrono::nanoseconds t, std::span<std::uint8_t> 
 }
 
 void SyntheticScene::draw_instrument(const InstrumentPath& path, double t_s, cv::Mat& y, cv::Mat& u,
-                                     cv::Mat& v) const noexcept {
+                                     cv::Mat& v) const {
   const double w = width_;
   const double h = height_;
   const double scale = w / 1920.0;
@@ -454,19 +454,19 @@ void SyntheticScene::draw_instrument(const InstrumentPath& path, double t_s, cv:
     const double f = static_cast<double>(k) / (kShaftBands - 1);
     const double lo = -1.0 + (kStripe + 1.0) * f * 0.9;
     const double hi = 1.0 - (1.0 - kStripe) * f * 0.9;
-    fill_quad(y, band(lo, hi), 1.0, 0.0, 55.0 + 180.0 * f * f, cv::LINE_AA);
+    fill_polygon(y, band(lo, hi), 1.0, 0.0, 55.0 + 180.0 * f * f, cv::LINE_AA);
   }
-  fill_quad(u, band(-1, 1), 0.5, -0.25, kMetalU, cv::LINE_8);
-  fill_quad(v, band(-1, 1), 0.5, -0.25, kMetalV, cv::LINE_8);
+  fill_polygon(u, band(-1, 1), 0.5, -0.25, kMetalU, cv::LINE_8);
+  fill_polygon(v, band(-1, 1), 0.5, -0.25, kMetalV, cv::LINE_8);
 
   // Dark insulated collar just behind the jaws.
   const double collar = 22.0 * scale;
   const std::array<cv::Point2d, 4> collar_quad = {tip - dir * collar - normal * tip_half,
                                                   tip - dir * collar + normal * tip_half,
                                                   tip + normal * tip_half, tip - normal * tip_half};
-  fill_quad(y, collar_quad, 1.0, 0.0, 40, cv::LINE_AA);
-  fill_quad(u, collar_quad, 0.5, -0.25, 128, cv::LINE_8);
-  fill_quad(v, collar_quad, 0.5, -0.25, 129, cv::LINE_8);
+  fill_polygon(y, collar_quad, 1.0, 0.0, 40, cv::LINE_AA);
+  fill_polygon(u, collar_quad, 0.5, -0.25, 128, cv::LINE_8);
+  fill_polygon(v, collar_quad, 0.5, -0.25, 129, cv::LINE_8);
 
   // Two jaws opening and closing around the tip.
   const double opening = 0.10 + 0.22 * (0.5 + 0.5 * sum_waves(std::span(&path.jaw, 1), t_s));
@@ -479,19 +479,24 @@ void SyntheticScene::draw_instrument(const InstrumentPath& path, double t_s, cv:
     const std::array<cv::Point2d, 4> jaw = {
         base - jaw_normal * (0.32 * tip_half), base + jaw_normal * (0.32 * tip_half),
         end + jaw_normal * (0.12 * tip_half), end - jaw_normal * (0.12 * tip_half)};
-    fill_quad(y, jaw, 1.0, 0.0, 125, cv::LINE_AA);
-    fill_quad(u, jaw, 0.5, -0.25, kMetalU, cv::LINE_8);
-    fill_quad(v, jaw, 0.5, -0.25, kMetalV, cv::LINE_8);
+    fill_polygon(y, jaw, 1.0, 0.0, 125, cv::LINE_AA);
+    fill_polygon(u, jaw, 0.5, -0.25, kMetalU, cv::LINE_8);
+    fill_polygon(v, jaw, 0.5, -0.25, kMetalV, cv::LINE_8);
+    // A thin glint along the jaw.
     const cv::Point2d glint_a = base - jaw_normal * (0.1 * tip_half) + jaw_dir * (0.15 * jaw_length);
     const cv::Point2d glint_b = base - jaw_normal * (0.05 * tip_half) + jaw_dir * (0.8 * jaw_length);
-    cv::line(y, cv::Point(cvRound(glint_a.x * kDrawOne), cvRound(glint_a.y * kDrawOne)),
-             cv::Point(cvRound(glint_b.x * kDrawOne), cvRound(glint_b.y * kDrawOne)), cv::Scalar(215),
-             std::max(1, cvRound(3.0 * scale)), cv::LINE_AA, kDrawShift);
+    const cv::Point2d glint_half = jaw_normal * std::max(0.6, 1.5 * scale);
+    fill_polygon(
+        y, std::array{glint_a - glint_half, glint_a + glint_half, glint_b + glint_half, glint_b - glint_half},
+        1.0, 0.0, 215, cv::LINE_AA);
   }
-  // The hinge pin.
-  cv::circle(y, cv::Point(cvRound(tip.x * kDrawOne), cvRound(tip.y * kDrawOne)),
-             std::max(1, cvRound(0.45 * tip_half * kDrawOne)), cv::Scalar(150), cv::FILLED, cv::LINE_AA,
-             kDrawShift);
+  // The hinge pin, a 12-gon.
+  std::array<cv::Point2d, 12> pin;
+  for (std::size_t i = 0; i < pin.size(); ++i) {
+    const double angle = kTwoPi * static_cast<double>(i) / static_cast<double>(pin.size());
+    pin[i] = tip + 0.45 * tip_half * cv::Point2d(std::cos(angle), std::sin(angle));
+  }
+  fill_polygon(y, pin, 1.0, 0.0, 150, cv::LINE_AA);
 }
 
 }  // namespace surgilink::media

@@ -23,10 +23,14 @@ VideoSource parse_video_source(const std::string& text) {
 
 std::string to_string(const VideoSource& source) {
   switch (source.kind) {
-    case VideoSource::Kind::kSynthetic: return "synthetic";
-    case VideoSource::Kind::kTestSrc: return "testsrc";
-    case VideoSource::Kind::kFile: return "file:" + source.location;
-    case VideoSource::Kind::kV4l2: return "v4l2:" + source.location;
+    case VideoSource::Kind::kSynthetic:
+      return "synthetic";
+    case VideoSource::Kind::kTestSrc:
+      return "testsrc";
+    case VideoSource::Kind::kFile:
+      return "file:" + source.location;
+    case VideoSource::Kind::kV4l2:
+      return "v4l2:" + source.location;
   }
   return "?";
 }

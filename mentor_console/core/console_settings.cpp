@@ -45,7 +45,8 @@ ConsoleSettings load_console_settings(const std::filesystem::path& file, const C
   if (overrides.control_port) s.site.control_port = static_cast<std::uint16_t>(*overrides.control_port);
   if (overrides.certificate) s.session.tls.certificate = *overrides.certificate;
   if (overrides.private_key) s.session.tls.private_key = *overrides.private_key;
-  if (overrides.protocol_version) s.session.protocol_version = static_cast<std::uint32_t>(*overrides.protocol_version);
+  if (overrides.protocol_version)
+    s.session.protocol_version = static_cast<std::uint32_t>(*overrides.protocol_version);
   s.session.sender_host = s.site.host;
   s.session.control_port = s.site.control_port;
   return s;

@@ -4,11 +4,11 @@
 #include <cstdio>
 #include <fstream>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 namespace surgilink::console {
 
@@ -37,10 +37,13 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
         {"case", s.case_pseudonym},
         {"me", s.display_name},
         {"role", s.role},
-        {"g2g_ms", have_latency ? nlohmann::json{{"last", s.g2g_last_ms}, {"p50", s.g2g_10s.p50_ms}, {"p95", s.g2g_10s.p95_ms}}
-                                : nlohmann::json(nullptr)},
-        {"pixel_ms", s.pixel_10s.count > 0 ? nlohmann::json{{"p50", s.pixel_10s.p50_ms}, {"p95", s.pixel_10s.p95_ms}}
-                                           : nlohmann::json(nullptr)},
+        {"g2g_ms",
+         have_latency
+             ? nlohmann::json{{"last", s.g2g_last_ms}, {"p50", s.g2g_10s.p50_ms}, {"p95", s.g2g_10s.p95_ms}}
+             : nlohmann::json(nullptr)},
+        {"pixel_ms", s.pixel_10s.count > 0
+                         ? nlohmann::json{{"p50", s.pixel_10s.p50_ms}, {"p95", s.pixel_10s.p95_ms}}
+                         : nlohmann::json(nullptr)},
         {"latency_colour", have_latency ? colour(s.g2g_10s.p95_ms, thresholds) : "none"},
         {"clock_uncertainty_ms", s.clock_uncertainty_ms},
         {"rtt_ms", s.rtt_ms},
@@ -56,19 +59,20 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
   }
   char line[512];
   if (s.state == session::ConnectionState::kConnected && have_latency) {
-    std::snprintf(line, sizeof line,
-                  "console %-9s | g2g %5.1f ms (p50 %5.1f p95 %5.1f ±%.2f, %s) | pixel p95 %5.1f | %4.1f fps | "
-                  "%6.0f kbit/s | loss %4.1f%% | undecodable %llu | rejected %llu",
-                  session::state_name(s.state), s.g2g_last_ms, s.g2g_10s.p50_ms, s.g2g_10s.p95_ms,
-                  s.clock_uncertainty_ms, colour(s.g2g_10s.p95_ms, thresholds), s.pixel_10s.p95_ms, s.fps,
-                  s.bitrate_kbps, s.loss_pct, static_cast<unsigned long long>(s.frames_undecodable),
-                  static_cast<unsigned long long>(s.packets_dropped));
+    std::snprintf(
+        line, sizeof line,
+        "console %-9s | g2g %5.1f ms (p50 %5.1f p95 %5.1f ±%.2f, %s) | pixel p95 %5.1f | %4.1f fps | "
+        "%6.0f kbit/s | loss %4.1f%% | undecodable %llu | rejected %llu",
+        session::state_name(s.state), s.g2g_last_ms, s.g2g_10s.p50_ms, s.g2g_10s.p95_ms,
+        s.clock_uncertainty_ms, colour(s.g2g_10s.p95_ms, thresholds), s.pixel_10s.p95_ms, s.fps,
+        s.bitrate_kbps, s.loss_pct, static_cast<unsigned long long>(s.frames_undecodable),
+        static_cast<unsigned long long>(s.packets_dropped));
   } else if (s.state == session::ConnectionState::kReconnecting) {
     std::snprintf(line, sizeof line, "console link lost - reconnecting (%d): %s", s.reconnect_attempt,
                   s.detail.c_str());
   } else {
-    std::snprintf(line, sizeof line, "console %-9s | %s | %4.1f fps", session::state_name(s.state), s.detail.c_str(),
-                  s.fps);
+    std::snprintf(line, sizeof line, "console %-9s | %s | %4.1f fps", session::state_name(s.state),
+                  s.detail.c_str(), s.fps);
   }
   return line;
 }
@@ -119,38 +123,44 @@ struct HeadlessConsole::Impl : session::ConsoleSessionListener {
   void write_report() {
     if (!settings.report) return;
     const auto r = session.report();
-    nlohmann::json j = {{"frames_received", r.frames_received},
-                        {"frames_undecodable", r.frames_undecodable},
-                        {"frames_pixel_unreadable", r.frames_pixel_unreadable},
-                        {"seconds_receiving", r.seconds_receiving},
-                        {"fps_received", r.seconds_receiving > 0 ? static_cast<double>(r.frames_received) / r.seconds_receiving : 0.0},
-                        {"first_picture_ms", r.first_frame_at.time_since_epoch().count() == 0
-                                                 ? nlohmann::json(nullptr)
-                                                 : nlohmann::json(core::to_ms(r.first_frame_at - r.started_at))},
-                        {"g2g_ms", summary_json(r.g2g)},
-                        {"pixel_ms", summary_json(r.pixel)},
-                        {"max_metadata_pixel_disagreement_ms", r.max_metadata_pixel_disagreement_ms},
-                        {"clock_uncertainty_ms", r.clock_uncertainty_ms},
-                        {"stages_ms",
-                         {{"encode", summary_json(r.encode)},
-                          {"network", summary_json(r.network)},
-                          {"jitter", summary_json(r.jitter)},
-                          {"decode", summary_json(r.decode)}}},
-                        {"packets_received", r.packets_received},
-                        {"packets_lost", r.packets_lost},
-                        {"packets_rejected", session.faults().total()},
-                        {"bytes_received", r.bytes_received},
-                        {"connections", r.connections}};
+    nlohmann::json j = {
+        {"frames_received", r.frames_received},
+        {"frames_undecodable", r.frames_undecodable},
+        {"frames_pixel_unreadable", r.frames_pixel_unreadable},
+        {"seconds_receiving", r.seconds_receiving},
+        {"report_warmup_s", static_cast<double>(settings.session.report_warmup.count()) / 1000.0},
+        {"fps_received", r.seconds_after_warmup > 0
+                             ? static_cast<double>(r.frames_after_warmup) / r.seconds_after_warmup
+                             : 0.0},
+        {"first_picture_ms", r.first_frame_at.time_since_epoch().count() == 0
+                                 ? nlohmann::json(nullptr)
+                                 : nlohmann::json(core::to_ms(r.first_frame_at - r.started_at))},
+        {"g2g_ms", summary_json(r.g2g)},
+        {"pixel_ms", summary_json(r.pixel)},
+        {"max_metadata_pixel_disagreement_ms", r.max_metadata_pixel_disagreement_ms},
+        {"clock_uncertainty_ms", r.clock_uncertainty_ms},
+        {"stages_ms",
+         {{"encode", summary_json(r.encode)},
+          {"network", summary_json(r.network)},
+          {"jitter", summary_json(r.jitter)},
+          {"decode", summary_json(r.decode)}}},
+        {"packets_received", r.packets_received},
+        {"packets_lost", r.packets_lost},
+        {"packets_rejected", session.faults().total()},
+        {"bytes_received", r.bytes_received},
+        {"connections", r.connections}};
     std::ofstream(*settings.report) << j.dump(2) << "\n";
   }
 };
 
-HeadlessConsole::HeadlessConsole(ConsoleSettings settings) : impl_(std::make_unique<Impl>(std::move(settings))) {}
+HeadlessConsole::HeadlessConsole(ConsoleSettings settings)
+    : impl_(std::make_unique<Impl>(std::move(settings))) {}
 HeadlessConsole::~HeadlessConsole() = default;
 
 int HeadlessConsole::run() {
   auto& i = *impl_;
-  spdlog::info("connecting to {} ({}:{})", i.settings.site.name, i.settings.site.host, i.settings.site.control_port);
+  spdlog::info("connecting to {} ({}:{})", i.settings.site.name, i.settings.site.host,
+               i.settings.site.control_port);
   i.session.start();
   i.signals.async_wait([&i](boost::system::error_code ec, int signal) {
     if (ec) return;

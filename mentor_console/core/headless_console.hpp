@@ -10,7 +10,8 @@
 namespace surgilink::console {
 
 // One status line (human or JSON, the keys documented in README.md).
-std::string format_status(const session::ConsoleStatus& status, bool json, const LatencyThresholds& thresholds);
+std::string format_status(const session::ConsoleStatus& status, bool json,
+                          const LatencyThresholds& thresholds);
 
 // Runs on the calling thread (the process's network thread).
 class HeadlessConsole {

@@ -19,12 +19,16 @@ AccessList AccessList::load(const std::filesystem::path& file) {
       well_formed = std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f');
     }
     if (!well_formed) {
-      throw core::ConfigError(person.where("fingerprint") + "expected \"sha256:\" and 64 lowercase hex digits");
+      throw core::ConfigError(person.where("fingerprint") +
+                              "expected \"sha256:\" and 64 lowercase hex digits");
     }
     AccessEntry entry;
     entry.name = person.require_string("name");
     entry.role = person.get_choice("role", "observer", {"mentor", "observer"}) == "mentor" ? Role::kMentor
-                                                                                             : Role::kObserver;
+                                                                                           : Role::kObserver;
+    if (list.entries_.contains(fingerprint)) {
+      throw core::ConfigError(person.where("fingerprint") + "the same certificate is listed twice");
+    }
     list.entries_[fingerprint] = entry;
   }
   table.finish();

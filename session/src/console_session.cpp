@@ -4,6 +4,7 @@
 #include <deque>
 #include <map>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
@@ -11,7 +12,6 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
-#include <spdlog/spdlog.h>
 
 #include "control.pb.h"
 #include "surgilink/media/jitter_buffer.hpp"
@@ -31,11 +31,16 @@ using std::chrono::nanoseconds;
 
 const char* state_name(ConnectionState s) {
   switch (s) {
-    case ConnectionState::kConnecting: return "connecting";
-    case ConnectionState::kConnected: return "connected";
-    case ConnectionState::kReconnecting: return "reconnecting";
-    case ConnectionState::kRefused: return "refused";
-    case ConnectionState::kStopped: return "stopped";
+    case ConnectionState::kConnecting:
+      return "connecting";
+    case ConnectionState::kConnected:
+      return "connected";
+    case ConnectionState::kReconnecting:
+      return "reconnecting";
+    case ConnectionState::kRefused:
+      return "refused";
+    case ConnectionState::kStopped:
+      return "stopped";
   }
   return "?";
 }
@@ -53,9 +58,10 @@ constexpr std::size_t kMaxTrackedFrames = 240;
 constexpr std::uint32_t kVideoClockRate = 90000;
 }  // namespace
 
-struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>, media::ReceiverPipelineListener {
-  Impl(asio::io_context& io_context, ConsoleSessionSettings s, const core::Clock& c, media::LatestFrameMailbox& m,
-       ConsoleSessionListener& l)
+struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>,
+                              media::ReceiverPipelineListener {
+  Impl(asio::io_context& io_context, ConsoleSessionSettings s, const core::Clock& c,
+       media::LatestFrameMailbox& m, ConsoleSessionListener& l)
       : io(io_context),
         settings(std::move(s)),
         clock(c),
@@ -134,16 +140,21 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     listener.on_state_changed(state, detail);
   }
 
-  std::string sender_name() const { return settings.sender_host + ":" + std::to_string(settings.control_port); }
+  std::string sender_name() const {
+    return settings.sender_host + ":" + std::to_string(settings.control_port);
+  }
 
   void start() {
     totals.started_at = clock.now();
     last_second.at = totals.started_at;
-    const auto local = asio::ip::make_address(settings.sender_host.find(':') != std::string::npos ? "::" : "0.0.0.0");
+    const auto local =
+        asio::ip::make_address(settings.sender_host.find(':') != std::string::npos ? "::" : "0.0.0.0");
     media_socket.open(local.is_v6() ? udp::v6() : udp::v4());
     boost::system::error_code ec;
     media_socket.bind(udp::endpoint(local, settings.media_port), ec);
-    if (ec) throw std::runtime_error("media port " + std::to_string(settings.media_port) + " cannot be used: " + ec.message());
+    if (ec)
+      throw std::runtime_error("media port " + std::to_string(settings.media_port) +
+                               " cannot be used: " + ec.message());
     media_socket.set_option(asio::socket_base::receive_buffer_size(4 * 1024 * 1024), ec);
     receive_media();
     connect();
@@ -161,33 +172,37 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
       self->fail(g, "no answer from " + self->sender_name() + " after " +
                         std::to_string(self->settings.connect_timeout.count() / 1000.0).substr(0, 3) + " s");
     });
-    resolver.async_resolve(settings.sender_host, std::to_string(settings.control_port),
-                           [self = shared_from_this(), g](boost::system::error_code ec, tcp::resolver::results_type r) {
-                             if (g != self->generation) return;
-                             if (ec) return self->fail(g, "cannot resolve " + self->settings.sender_host + ": " + ec.message());
-                             asio::async_connect(self->stream->lowest_layer(), r,
-                                                 [self, g](boost::system::error_code ec2, const tcp::endpoint&) {
-                                                   if (g != self->generation) return;
-                                                   if (ec2) return self->fail(g, "no answer from " + self->sender_name() + ": " + ec2.message());
-                                                   self->stream->lowest_layer().set_option(tcp::no_delay(true));
-                                                   self->handshake(g);
-                                                 });
-                           });
+    resolver.async_resolve(
+        settings.sender_host, std::to_string(settings.control_port),
+        [self = shared_from_this(), g](boost::system::error_code ec, tcp::resolver::results_type r) {
+          if (g != self->generation) return;
+          if (ec) return self->fail(g, "cannot resolve " + self->settings.sender_host + ": " + ec.message());
+          asio::async_connect(self->stream->lowest_layer(), r,
+                              [self, g](boost::system::error_code ec2, const tcp::endpoint&) {
+                                if (g != self->generation) return;
+                                if (ec2)
+                                  return self->fail(
+                                      g, "no answer from " + self->sender_name() + ": " + ec2.message());
+                                self->stream->lowest_layer().set_option(tcp::no_delay(true));
+                                self->handshake(g);
+                              });
+        });
   }
 
   void handshake(std::uint64_t g) {
-    stream->async_handshake(asio::ssl::stream_base::client, [self = shared_from_this(), g](boost::system::error_code ec) {
-      if (g != self->generation) return;
-      if (ec) return self->refused_by_tls(g, ec, true);
-      pb::Envelope envelope;
-      envelope.set_version(self->settings.protocol_version);
-      auto* hello = envelope.mutable_hello();
-      hello->set_protocol_version(self->settings.protocol_version);
-      hello->set_software(self->settings.software);
-      hello->set_media_port(self->media_socket.local_endpoint().port());
-      self->send(envelope);
-      self->read(g);
-    });
+    stream->async_handshake(asio::ssl::stream_base::client,
+                            [self = shared_from_this(), g](boost::system::error_code ec) {
+                              if (g != self->generation) return;
+                              if (ec) return self->refused_by_tls(g, ec, true);
+                              pb::Envelope envelope;
+                              envelope.set_version(self->settings.protocol_version);
+                              auto* hello = envelope.mutable_hello();
+                              hello->set_protocol_version(self->settings.protocol_version);
+                              hello->set_software(self->settings.software);
+                              hello->set_media_port(self->media_socket.local_endpoint().port());
+                              self->send(envelope);
+                              self->read(g);
+                            });
   }
 
   // TLS failures before admission are refusals, not link loss: retrying would fail the same way.
@@ -196,7 +211,8 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     if (ec.category() == asio::error::get_ssl_category() && ec != asio::ssl::error::stream_truncated) {
       teardown();
       set_state(ConnectionState::kRefused,
-                (during_handshake ? "TLS handshake with " : "certificate not accepted by ") + sender_name() + ": " + why);
+                (during_handshake ? "TLS handshake with " : "certificate not accepted by ") + sender_name() +
+                    ": " + why);
       return;
     }
     fail(g, "connection to " + sender_name() + " ended: " + why);
@@ -215,14 +231,17 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     asio::async_write(*stream, asio::buffer(write_queue.front()),
                       [self = shared_from_this(), g](boost::system::error_code ec, std::size_t) {
                         if (g != self->generation) return;
-                        if (ec) return self->fail(g, "cannot write to " + self->sender_name() + ": " + ec.message());
+                        if (ec)
+                          return self->fail(g,
+                                            "cannot write to " + self->sender_name() + ": " + ec.message());
                         self->write_queue.pop_front();
                         if (!self->write_queue.empty()) self->write_next(g);
                       });
   }
 
   void read(std::uint64_t g) {
-    stream->async_read_some(asio::buffer(read_buffer), [self = shared_from_this(), g](boost::system::error_code ec, std::size_t n) {
+    stream->async_read_some(asio::buffer(read_buffer), [self = shared_from_this(), g](
+                                                           boost::system::error_code ec, std::size_t n) {
       if (g != self->generation) return;
       if (ec) {
         if (!self->admitted) return self->refused_by_tls(g, ec, false);
@@ -252,7 +271,8 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     }
     if (envelope.has_refusal()) {
       teardown();
-      set_state(ConnectionState::kRefused, sender_name() + " refused this console: " + envelope.refusal().reason());
+      set_state(ConnectionState::kRefused,
+                sender_name() + " refused this console: " + envelope.refusal().reason());
       return false;
     }
     if (envelope.has_welcome()) return on_welcome(g, envelope.welcome());
@@ -267,7 +287,8 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
   bool on_welcome(std::uint64_t g, const pb::Welcome& w) {
     if (w.protocol_version() != kProtocolVersion) {
       teardown();
-      set_state(ConnectionState::kRefused, "sender speaks protocol version " + std::to_string(w.protocol_version()));
+      set_state(ConnectionState::kRefused,
+                "sender speaks protocol version " + std::to_string(w.protocol_version()));
       return false;
     }
     media::SrtpProfile profile;
@@ -284,8 +305,10 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
       return false;
     }
     using media::SrtpSession;
-    inbound = std::make_unique<SrtpSession>(profile, SrtpSession::Direction::kInbound, keys.sender_to_console);
-    outbound = std::make_unique<SrtpSession>(profile, SrtpSession::Direction::kOutbound, keys.console_to_sender);
+    inbound =
+        std::make_unique<SrtpSession>(profile, SrtpSession::Direction::kInbound, keys.sender_to_console);
+    outbound =
+        std::make_unique<SrtpSession>(profile, SrtpSession::Direction::kOutbound, keys.console_to_sender);
     welcome = w;
     boost::system::error_code ec;
     sender_media = udp::endpoint(stream->lowest_layer().remote_endpoint(ec).address(),
@@ -294,8 +317,8 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     unwrapper = media::SequenceUnwrapper();
     capture_by_timestamp.clear();
     frames.clear();
-    pipeline = std::make_unique<media::ReceiverPipeline>(clock, *this, mailbox,
-                                                         static_cast<int>(w.video_payload_type()), settings.read_pixel_code);
+    pipeline = std::make_unique<media::ReceiverPipeline>(
+        clock, *this, mailbox, static_cast<int>(w.video_payload_type()), settings.read_pixel_code);
     pipeline->start();
     admitted = true;
     connect_timer.cancel();
@@ -303,8 +326,9 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     reconnect_attempt = 0;
     clock_sync = ClockSync();
     pings_sent = 0;
-    set_state(ConnectionState::kConnected, "as " + w.display_name() + " (" + w.role() + ") at " + w.site_name() +
-                                               ", " + w.video_profile() + ", " + w.srtp_profile());
+    set_state(ConnectionState::kConnected, "as " + w.display_name() + " (" + w.role() + ") at " +
+                                               w.site_name() + ", " + w.video_profile() + ", " +
+                                               w.srtp_profile());
     ping(g);
     return true;
   }
@@ -356,16 +380,19 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
   // --- realtime channel ---
 
   void receive_media() {
-    media_socket.async_receive_from(asio::buffer(datagram), datagram_from,
-                                    [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                                      if (ec == asio::error::operation_aborted || self->state == ConnectionState::kStopped) return;
-                                      if (!ec) self->on_datagram(n);
-                                      self->receive_media();
-                                    });
+    media_socket.async_receive_from(
+        asio::buffer(datagram), datagram_from,
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+          if (ec == asio::error::operation_aborted || self->state == ConnectionState::kStopped) return;
+          if (!ec) self->on_datagram(n);
+          self->receive_media();
+        });
   }
 
   void on_datagram(std::size_t size) {
-    if (!admitted || !sender_media || datagram_from != *sender_media) {
+    // Any source address is accepted: SRTP authentication decides what is the sender's (and a NAT may rebind
+    // the sender's port mid-session).
+    if (!admitted || !inbound) {
       faults.add(core::Fault::kUnknownStream);
       return;
     }
@@ -493,21 +520,27 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
       spdlog::info("first picture {:.0f} ms after start", core::to_ms(info.decoded_at - totals.started_at));
     }
     if (!clock_sync.synced()) return;  // latency figures need the clock offset
+    const bool in_report = info.decoded_at >= totals.first_frame_at + settings.report_warmup;
+    if (in_report) ++totals.frames_after_warmup;
     const core::CaptureTime captured_local = clock_sync.to_local(info.capture_time);
-    if (!newest_capture_local || captured_local > *newest_capture_local) newest_capture_local = captured_local;
+    if (!newest_capture_local || captured_local > *newest_capture_local)
+      newest_capture_local = captured_local;
     const nanoseconds g2g = info.decoded_at - captured_local;
-    g2g_all.add(g2g);
+    if (in_report) g2g_all.add(g2g);
     g2g_window.add(info.decoded_at, g2g);
     g2g_last_ms = core::to_ms(g2g);
     if (info.pixel_capture_us) {
       const core::CaptureTime pixel_capture{std::chrono::microseconds{*info.pixel_capture_us}};
       const nanoseconds pixel = info.decoded_at - clock_sync.to_local(pixel_capture);
-      pixel_all.add(pixel);
       pixel_window.add(info.decoded_at, pixel);
-      max_disagreement_ms = std::max(max_disagreement_ms, std::abs(core::to_ms(pixel - g2g)));
-    } else if (settings.read_pixel_code) {
+      if (in_report) {
+        pixel_all.add(pixel);
+        max_disagreement_ms = std::max(max_disagreement_ms, std::abs(core::to_ms(pixel - g2g)));
+      }
+    } else if (settings.read_pixel_code && in_report) {
       ++totals.frames_pixel_unreadable;
     }
+    if (!in_report) return;
     if (const FrameTiming* t = timing_of(info.capture_time);
         t && t->sent.time_since_epoch().count() != 0 && t->released.time_since_epoch().count() != 0) {
       encode_all.add(t->sent - t->captured);
@@ -541,7 +574,9 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     s.bitrate_kbps = static_cast<double>(totals.bytes_received - last_second.bytes) * 8 / 1000 / seconds;
     const std::uint64_t packets = totals.packets_received - last_second.packets;
     const std::uint64_t lost_now = lost - last_second.lost;
-    s.loss_pct = packets + lost_now == 0 ? 0 : 100.0 * static_cast<double>(lost_now) / static_cast<double>(packets + lost_now);
+    s.loss_pct = packets + lost_now == 0
+                     ? 0
+                     : 100.0 * static_cast<double>(lost_now) / static_cast<double>(packets + lost_now);
     s.frames_decoded = totals.frames_received;
     s.frames_undecodable = totals.frames_undecodable;
     s.packets_dropped = faults.total();
@@ -561,14 +596,18 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     r.max_metadata_pixel_disagreement_ms = max_disagreement_ms;
     r.packets_lost = lost_before_this_connection + (jitter ? jitter->stats().lost : 0);
     if (r.first_frame_at.time_since_epoch().count() != 0) {
-      r.seconds_receiving = core::to_ms(clock.now() - r.first_frame_at) / 1000.0;
+      const core::CaptureTime now = clock.now();
+      r.seconds_receiving = core::to_ms(now - r.first_frame_at) / 1000.0;
+      r.seconds_after_warmup =
+          std::max(0.0, core::to_ms(now - (r.first_frame_at + settings.report_warmup)) / 1000.0);
     }
     return r;
   }
 };
 
-ConsoleSession::ConsoleSession(asio::io_context& io, ConsoleSessionSettings settings, const core::Clock& clock,
-                               media::LatestFrameMailbox& mailbox, ConsoleSessionListener& listener)
+ConsoleSession::ConsoleSession(asio::io_context& io, ConsoleSessionSettings settings,
+                               const core::Clock& clock, media::LatestFrameMailbox& mailbox,
+                               ConsoleSessionListener& listener)
     : impl_(std::make_shared<Impl>(io, std::move(settings), clock, mailbox, listener)) {}
 
 ConsoleSession::~ConsoleSession() {

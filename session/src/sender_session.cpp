@@ -5,13 +5,13 @@
 #include <fstream>
 #include <list>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
-#include <spdlog/spdlog.h>
 
 #include "control.pb.h"
 #include "surgilink/media/rtp_packet.hpp"
@@ -109,15 +109,15 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     acceptor.set_option(tcp::acceptor::reuse_address(true));
     acceptor.bind(control_endpoint, ec);
     if (ec) {
-      throw std::runtime_error("control port " + settings.bind_address + ":" + std::to_string(settings.control_port) +
-                               " cannot be used: " + ec.message());
+      throw std::runtime_error("control port " + settings.bind_address + ":" +
+                               std::to_string(settings.control_port) + " cannot be used: " + ec.message());
     }
     acceptor.listen();
     media_socket.open(address.is_v6() ? udp::v6() : udp::v4());
     media_socket.bind(udp::endpoint(address, settings.media_port), ec);
     if (ec) {
-      throw std::runtime_error("media port " + settings.bind_address + ":" + std::to_string(settings.media_port) +
-                               " cannot be used: " + ec.message());
+      throw std::runtime_error("media port " + settings.bind_address + ":" +
+                               std::to_string(settings.media_port) + " cannot be used: " + ec.message());
     }
     media_socket.non_blocking(true);
     // Bursts of a 1080p keyframe are ~150 packets: give the kernel room so they are not dropped locally.
@@ -144,51 +144,50 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     c->hello_timer.expires_after(settings.hello_timeout);
     c->hello_timer.async_wait([self = shared_from_this(), c](boost::system::error_code ec) {
       if (!ec && !c->admitted && !c->closing) {
-        spdlog::warn("console {}: no hello within {} ms, closing", c->peer, self->settings.hello_timeout.count());
+        spdlog::warn("console {}: no hello within {} ms, closing", c->peer,
+                     self->settings.hello_timeout.count());
         self->close(c);
       }
     });
-    c->stream.async_handshake(asio::ssl::stream_base::server,
-                              [self = shared_from_this(), c](boost::system::error_code ec) {
-                                if (ec) {
-                                  ++self->counters.tls_failures;
-                                  spdlog::warn("console {}: TLS handshake failed: {}", c->peer, explain_tls_error(ec));
-                                  self->close(c);
-                                  return;
-                                }
-                                self->read(c);
-                              });
+    c->stream.async_handshake(
+        asio::ssl::stream_base::server, [self = shared_from_this(), c](boost::system::error_code ec) {
+          if (ec) {
+            ++self->counters.tls_failures;
+            spdlog::warn("console {}: TLS handshake failed: {}", c->peer, explain_tls_error(ec));
+            self->close(c);
+            return;
+          }
+          self->read(c);
+        });
   }
 
   void read(const std::shared_ptr<ConsoleConnection>& c) {
-    c->stream.async_read_some(asio::buffer(c->read_buffer),
-                              [self = shared_from_this(), c](boost::system::error_code ec, std::size_t n) {
-                                if (c->closing) return;
-                                if (ec) {
-                                  if (c->admitted) {
-                                    spdlog::info("console {} ({}) left: {}", c->name, c->peer, explain_tls_error(ec));
-                                  } else {
-                                    spdlog::warn("console {}: connection ended before admission: {}", c->peer,
-                                                 explain_tls_error(ec));
-                                  }
-                                  self->close(c);
-                                  return;
-                                }
-                                c->reader.feed(std::span(c->read_buffer.data(), n));
-                                while (true) {
-                                  auto frame = c->reader.next();
-                                  if (!frame) {
-                                    self->counters.faults.add(frame.error());
-                                    spdlog::warn("console {}: control message over {} bytes, closing", c->peer,
-                                                 kMaxControlMessage);
-                                    self->close(c);
-                                    return;
-                                  }
-                                  if (!frame.value()) break;
-                                  if (!self->on_message(c, *frame.value())) return;
-                                }
-                                self->read(c);
-                              });
+    c->stream.async_read_some(asio::buffer(c->read_buffer), [self = shared_from_this(), c](
+                                                                boost::system::error_code ec, std::size_t n) {
+      if (c->closing) return;
+      if (ec) {
+        if (c->admitted) {
+          spdlog::info("console {} ({}) left: {}", c->name, c->peer, explain_tls_error(ec));
+        } else {
+          spdlog::warn("console {}: connection ended before admission: {}", c->peer, explain_tls_error(ec));
+        }
+        self->close(c);
+        return;
+      }
+      c->reader.feed(std::span(c->read_buffer.data(), n));
+      while (true) {
+        auto frame = c->reader.next();
+        if (!frame) {
+          self->counters.faults.add(frame.error());
+          spdlog::warn("console {}: control message over {} bytes, closing", c->peer, kMaxControlMessage);
+          self->close(c);
+          return;
+        }
+        if (!frame.value()) break;
+        if (!self->on_message(c, *frame.value())) return;
+      }
+      self->read(c);
+    });
   }
 
   void send(const std::shared_ptr<ConsoleConnection>& c, const pb::Envelope& envelope) {
@@ -292,8 +291,8 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     c->inbound = std::make_unique<SrtpSession>(settings.srtp_profile, SrtpSession::Direction::kInbound,
                                                keys.console_to_sender);
     boost::system::error_code ec;
-    c->media_endpoint =
-        udp::endpoint(c->stream.lowest_layer().remote_endpoint(ec).address(), static_cast<unsigned short>(hello.media_port()));
+    c->media_endpoint = udp::endpoint(c->stream.lowest_layer().remote_endpoint(ec).address(),
+                                      static_cast<unsigned short>(hello.media_port()));
     c->name = entry->name;
     c->role = entry->role;
     c->admitted = true;
@@ -318,7 +317,8 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     w->set_video_profile(settings.video_profile);
     send(c, envelope);
     if (settings.export_srtp_keys) write_sdp(*c, keys);
-    listener.on_keyframe_needed();  // a joining console needs a full picture now, not at the next periodic IDR
+    listener
+        .on_keyframe_needed();  // a joining console needs a full picture now, not at the next periodic IDR
     return true;
   }
 
@@ -334,8 +334,8 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
         << "a=rtpmap:" << settings.video_payload_type << " H264/90000\r\n"
         << "a=fmtp:" << settings.video_payload_type << " packetization-mode=1\r\n"
         << "a=ssrc:" << settings.video_ssrc << "\r\n"
-        << "a=crypto:1 " << media::srtp_profile_name(settings.srtp_profile) << " inline:"
-        << base64(keys.sender_to_console) << "\r\n";
+        << "a=crypto:1 " << media::srtp_profile_name(settings.srtp_profile)
+        << " inline:" << base64(keys.sender_to_console) << "\r\n";
     spdlog::warn("SRTP KEYS EXPORTED to {} for console {}: anyone with this file can watch the stream",
                  path.string(), c.name);
   }
@@ -362,13 +362,12 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
   // --- realtime channel ---
 
   void receive_media() {
-    media_socket.async_receive_from(
-        asio::buffer(receive_buffer), receive_from,
-        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-          if (self->stopped || ec == asio::error::operation_aborted) return;
-          if (!ec) self->on_datagram(n);
-          self->receive_media();
-        });
+    media_socket.async_receive_from(asio::buffer(receive_buffer), receive_from,
+                                    [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                                      if (self->stopped || ec == asio::error::operation_aborted) return;
+                                      if (!ec) self->on_datagram(n);
+                                      self->receive_media();
+                                    });
   }
 
   void on_datagram(std::size_t size) {
@@ -419,8 +418,8 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
         std::copy(packet.begin(), packet.end(), send_buffer.begin());
         std::size_t length = packet.size();
         if (first_of_frame) {
-          auto extended = media::add_timing_extension(send_buffer, length, core::to_ntp64(encoded.capture_time),
-                                                      core::to_ntp64(clock.now()));
+          auto extended = media::add_timing_extension(
+              send_buffer, length, core::to_ntp64(encoded.capture_time), core::to_ntp64(clock.now()));
           if (extended) length = extended.value();
         }
         auto protected_length = c->outbound->protect_rtp(send_buffer, length);
@@ -429,7 +428,8 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
           continue;
         }
         boost::system::error_code ec;
-        media_socket.send_to(asio::buffer(send_buffer.data(), protected_length.value()), *c->media_endpoint, 0, ec);
+        media_socket.send_to(asio::buffer(send_buffer.data(), protected_length.value()), *c->media_endpoint,
+                             0, ec);
         if (ec) {
           ++counters.send_drops;
           continue;
@@ -457,9 +457,10 @@ SenderSession::SenderSession(asio::io_context& io, SenderSessionSettings setting
 SenderSession::~SenderSession() = default;
 
 void SenderSession::start() {
-  spdlog::info("sender '{}' listening: control (TLS 1.3) {}:{}, media (SRTP {}) {}:{}", impl_->settings.site_name,
-               impl_->settings.bind_address, control_port(), media::srtp_profile_name(impl_->settings.srtp_profile),
-               impl_->settings.bind_address, media_port());
+  spdlog::info("sender '{}' listening: control (TLS 1.3) {}:{}, media (SRTP {}) {}:{}",
+               impl_->settings.site_name, impl_->settings.bind_address, control_port(),
+               media::srtp_profile_name(impl_->settings.srtp_profile), impl_->settings.bind_address,
+               media_port());
   impl_->accept();
   impl_->receive_media();
 }

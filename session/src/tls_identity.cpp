@@ -4,10 +4,10 @@
 #include <cstring>
 #include <stdexcept>
 
-#include <boost/asio/ssl/error.hpp>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <boost/asio/ssl/error.hpp>
 
 namespace surgilink::session {
 
@@ -34,9 +34,11 @@ boost::asio::ssl::context make_tls_context(const TlsFiles& files, bool server) {
   ctx.load_verify_file(files.ca.string(), ec);
   if (ec) throw std::runtime_error("cannot load CA certificate " + files.ca.string() + ": " + ec.message());
   ctx.use_certificate_chain_file(files.certificate.string(), ec);
-  if (ec) throw std::runtime_error("cannot load certificate " + files.certificate.string() + ": " + ec.message());
+  if (ec)
+    throw std::runtime_error("cannot load certificate " + files.certificate.string() + ": " + ec.message());
   ctx.use_private_key_file(files.private_key.string(), context::pem, ec);
-  if (ec) throw std::runtime_error("cannot load private key " + files.private_key.string() + ": " + ec.message());
+  if (ec)
+    throw std::runtime_error("cannot load private key " + files.private_key.string() + ": " + ec.message());
   if (SSL_CTX_check_private_key(ctx.native_handle()) != 1) {
     throw std::runtime_error("private key " + files.private_key.string() + " does not match certificate " +
                              files.certificate.string());
@@ -73,8 +75,8 @@ std::string peer_common_name(SSL* ssl) {
 SrtpKeys derive_srtp_keys(SSL* ssl, media::SrtpProfile profile) {
   const std::size_t one = media::srtp_master_key_size(profile) + media::srtp_master_salt_size(profile);
   std::vector<std::uint8_t> material(2 * one);
-  if (SSL_export_keying_material(ssl, material.data(), material.size(), kExporterLabel, std::strlen(kExporterLabel),
-                                 nullptr, 0, 0) != 1) {
+  if (SSL_export_keying_material(ssl, material.data(), material.size(), kExporterLabel,
+                                 std::strlen(kExporterLabel), nullptr, 0, 0) != 1) {
     return {};
   }
   SrtpKeys keys;
@@ -87,7 +89,8 @@ SrtpKeys derive_srtp_keys(SSL* ssl, media::SrtpProfile profile) {
 std::string explain_tls_error(const boost::system::error_code& ec) {
   std::string text = ec.message();
   const auto contains = [&](const char* s) { return text.find(s) != std::string::npos; };
-  if (contains("unknown ca") || contains("unable to get local issuer") || contains("certificate verify failed")) {
+  if (contains("unknown ca") || contains("unable to get local issuer") ||
+      contains("certificate verify failed")) {
     return "certificate not trusted (" + text + "): the peer's certificate is not signed by our CA";
   }
   if (contains("certificate required") || contains("peer did not return a certificate")) {

@@ -49,8 +49,8 @@ void flip_block(std::vector<std::uint8_t>& frame, int width, int height, int ind
   const int x0 = layout.origin_x + index * layout.block_px;
   const bool was_one = frame[static_cast<std::size_t>(layout.origin_y) * width + x0] > 128;
   for (int row = 0; row < layout.block_px; ++row) {
-    std::memset(frame.data() + static_cast<std::size_t>(layout.origin_y + row) * width + x0, was_one ? 16 : 235,
-                static_cast<std::size_t>(layout.block_px));
+    std::memset(frame.data() + static_cast<std::size_t>(layout.origin_y + row) * width + x0,
+                was_one ? 16 : 235, static_cast<std::size_t>(layout.block_px));
   }
 }
 
@@ -115,9 +115,9 @@ TEST(PixelTimestampTest, RestoresHighBitsAcrossThe48BitWrap) {
 TEST(PixelTimestampTest, DefaultReferenceIsTheSystemClock) {
   constexpr int kWidth = 1920;
   constexpr int kHeight = 1080;
-  const std::int64_t now_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
+  const std::int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
   auto frame = noise_frame(kWidth, kHeight, 4);
   ASSERT_TRUE(draw_pixel_timestamp(frame, kWidth, kHeight, now_us));
   EXPECT_EQ(read_pixel_timestamp(frame.data(), kWidth, kWidth, kHeight), now_us);
@@ -134,8 +134,8 @@ TEST(PixelTimestampTest, DrawsTheDocumentedBitPattern) {
   for (int b = 0; b < layout.blocks; ++b) {
     for (int row = 0; row < layout.block_px; ++row) {
       for (int col = 0; col < layout.block_px; ++col) {
-        const std::uint8_t luma = frame[static_cast<std::size_t>(layout.origin_y + row) * kWidth + layout.origin_x +
-                                        b * layout.block_px + col];
+        const std::uint8_t luma = frame[static_cast<std::size_t>(layout.origin_y + row) * kWidth +
+                                        layout.origin_x + b * layout.block_px + col];
         ASSERT_TRUE(luma == 235 || luma == 16) << "block " << b;
         if (row == 0 && col == 0) bits.push_back(luma == 235 ? 1 : 0);
       }
@@ -144,10 +144,12 @@ TEST(PixelTimestampTest, DrawsTheDocumentedBitPattern) {
   EXPECT_EQ(bits[0], 1);
   EXPECT_EQ(bits[1], 0);
   std::uint64_t time = 0;
-  for (int i = 0; i < 48; ++i) time = (time << 1) | static_cast<std::uint64_t>(bits[static_cast<std::size_t>(2 + i)]);
+  for (int i = 0; i < 48; ++i)
+    time = (time << 1) | static_cast<std::uint64_t>(bits[static_cast<std::size_t>(2 + i)]);
   EXPECT_EQ(time, 0x313233343536u);
   unsigned crc = 0;
-  for (int i = 0; i < 16; ++i) crc = (crc << 1) | static_cast<unsigned>(bits[static_cast<std::size_t>(50 + i)]);
+  for (int i = 0; i < 16; ++i)
+    crc = (crc << 1) | static_cast<unsigned>(bits[static_cast<std::size_t>(50 + i)]);
   EXPECT_EQ(crc, 0x2EF4u);
 
   // Chroma under the strip is neutral.
@@ -156,8 +158,8 @@ TEST(PixelTimestampTest, DrawsTheDocumentedBitPattern) {
     const std::uint8_t* chroma = frame.data() + luma_size + plane * luma_size / 4;
     for (int row = 0; row < layout.block_px / 2; ++row) {
       for (int col = 0; col < layout.blocks * layout.block_px / 2; ++col) {
-        ASSERT_EQ(chroma[static_cast<std::size_t>(layout.origin_y / 2 + row) * (kWidth / 2) + layout.origin_x / 2 +
-                         col],
+        ASSERT_EQ(chroma[static_cast<std::size_t>(layout.origin_y / 2 + row) * (kWidth / 2) +
+                         layout.origin_x / 2 + col],
                   128);
       }
     }
@@ -175,6 +177,30 @@ TEST(PixelTimestampTest, AnyFlippedBlockIsRejected) {
       EXPECT_EQ(read(damaged, size.width, size.height, kSomeTimeUs), std::nullopt)
           << size.width << "x" << size.height << " block " << block;
     }
+  }
+}
+
+TEST(PixelTimestampTest, OnlyTheCentreOfEachBlockCounts) {
+  // Codec ringing and blur smear block edges; the reader must look at the centre half only. Invert the outer
+  // quarter of every block (three quarters of its area) and the code still reads.
+  for (const FrameSize size : {FrameSize{1280, 720}, FrameSize{640, 360}}) {
+    auto frame = noise_frame(size.width, size.height, 9);
+    ASSERT_TRUE(draw_pixel_timestamp(frame, size.width, size.height, kSomeTimeUs));
+    const PixelCodeLayout layout = pixel_code_layout(size.width, size.height);
+    const int quarter = layout.block_px / 4;
+    for (int b = 0; b < layout.blocks; ++b) {
+      for (int row = 0; row < layout.block_px; ++row) {
+        for (int col = 0; col < layout.block_px; ++col) {
+          const bool centre = row >= quarter && row < layout.block_px - quarter && col >= quarter &&
+                              col < layout.block_px - quarter;
+          std::uint8_t& luma = frame[static_cast<std::size_t>(layout.origin_y + row) * size.width +
+                                     layout.origin_x + b * layout.block_px + col];
+          if (!centre) luma = static_cast<std::uint8_t>(251 - luma);  // 235 <-> 16
+        }
+      }
+    }
+    EXPECT_EQ(read(frame, size.width, size.height, kSomeTimeUs), kSomeTimeUs)
+        << size.width << "x" << size.height;
   }
 }
 

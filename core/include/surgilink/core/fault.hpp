@@ -43,7 +43,9 @@ class FaultCounters {
   void add(Fault f) { counts_[static_cast<std::size_t>(f)].fetch_add(1, std::memory_order_relaxed); }
   // Counts the fault carried by an error_code of fault_category; other errors count as kInternal.
   void add(const std::error_code& ec);
-  std::uint64_t get(Fault f) const { return counts_[static_cast<std::size_t>(f)].load(std::memory_order_relaxed); }
+  std::uint64_t get(Fault f) const {
+    return counts_[static_cast<std::size_t>(f)].load(std::memory_order_relaxed);
+  }
   std::uint64_t total() const;
 
  private:

@@ -26,23 +26,24 @@ struct PixelCodeLayout {
 
 // Block size 16 px when the frame is at least 66*16 + 2*16 px wide (and 3 blocks high), else 8 px when it is
 // at least 544 px wide (and 24 px high), else block_px = 0.
-PixelCodeLayout pixel_code_layout(int width, int height);
+PixelCodeLayout pixel_code_layout(int width, int height) noexcept;
 
 // Draws `capture_time_us` (microseconds since the Unix epoch; only the low 48 bits are encoded) into the Y
 // plane of a tightly packed I420 frame and sets the chroma under the strip to neutral 128. Returns false,
 // leaving the buffer untouched, if the frame is too small, its size is odd or the buffer size is not
 // width*height*3/2.
-bool draw_pixel_timestamp(std::span<std::uint8_t> i420, int width, int height, std::int64_t capture_time_us);
+bool draw_pixel_timestamp(std::span<std::uint8_t> i420, int width, int height,
+                          std::int64_t capture_time_us) noexcept;
 
 // Reads the code back from a Y plane with the given row stride. Returns the time in microseconds, or nullopt
 // when the sync pattern or the checksum does not match (damaged or absent code) or the arguments are invalid.
 // The 16 missing high bits are restored by taking the candidate nearest to `reference_us`, so the true time
 // must lie within +-2^46 us (about 2.2 years) of it. Never reads outside the width x height plane.
 std::optional<std::int64_t> read_pixel_timestamp(const std::uint8_t* y_plane, int stride, int width,
-                                                 int height, std::int64_t reference_us);
+                                                 int height, std::int64_t reference_us) noexcept;
 
 // As above with the current system_clock time as the reference.
 std::optional<std::int64_t> read_pixel_timestamp(const std::uint8_t* y_plane, int stride, int width,
-                                                 int height);
+                                                 int height) noexcept;
 
 }  // namespace surgilink::media

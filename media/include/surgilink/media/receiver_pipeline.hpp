@@ -63,9 +63,11 @@ class ReceiverPipelineListener {
 class ReceiverPipeline {
  public:
   // Throws std::runtime_error if an element is missing. `read_pixel_code` decodes the pixel timestamp code
-  // from every frame (cheap: it samples a few dozen blocks).
+  // from every frame (cheap: it samples a few dozen blocks). `plain_udp_port` (benchmark baseline only) makes
+  // the pipeline read plain RTP from GStreamer's udpsrc instead of push_rtp(); its frames carry no metadata
+  // capture time, only the pixel code.
   ReceiverPipeline(const core::Clock& clock, ReceiverPipelineListener& listener, LatestFrameMailbox& mailbox,
-                   int payload_type, bool read_pixel_code);
+                   int payload_type, bool read_pixel_code, int plain_udp_port = 0);
   ~ReceiverPipeline();
   ReceiverPipeline(const ReceiverPipeline&) = delete;
   ReceiverPipeline& operator=(const ReceiverPipeline&) = delete;

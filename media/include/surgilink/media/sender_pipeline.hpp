@@ -44,6 +44,9 @@ struct SenderPipelineSettings {
   std::uint16_t first_sequence = 0;
   int rtp_payload_type = 96;
   int max_rtp_size = 1160;  // before extension (24) and SRTP tag (16): on the wire <= 1200
+  // Benchmark baseline only: plain RTP straight out of GStreamer's udpsink to this port on 127.0.0.1 (no
+  // SRTP, no Asio, no listener), so the bench can compare SurgiLink against the bare pipeline.
+  int plain_udp_port = 0;
 };
 
 // Counters of the sender pipeline (read from any thread).

@@ -21,7 +21,7 @@ struct ClockSample {
 // Network thread only.
 class ClockSync {
  public:
-  explicit ClockSync(std::size_t window = 16) : window_(window) {}
+  explicit ClockSync(std::size_t window = 16) : window_(window == 0 ? 1 : window) {}
   // Ignores impossible samples (negative round trip); returns whether it was used.
   bool add(const ClockSample& sample);
   bool synced() const { return best_.has_value(); }
@@ -30,7 +30,9 @@ class ClockSync {
   std::chrono::nanoseconds uncertainty() const {
     return best_ ? best_->round_trip() / 2 : std::chrono::nanoseconds{0};
   }
-  std::chrono::nanoseconds round_trip() const { return best_ ? best_->round_trip() : std::chrono::nanoseconds{0}; }
+  std::chrono::nanoseconds round_trip() const {
+    return best_ ? best_->round_trip() : std::chrono::nanoseconds{0};
+  }
   // A sender-clock time on the console's clock.
   core::CaptureTime to_local(core::CaptureTime sender_time) const { return sender_time - offset(); }
 

@@ -29,6 +29,9 @@ struct ConsoleSessionSettings {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds reconnect_delay{500};
   bool read_pixel_code = true;
+  // Latency series and fps in the report leave out this long after the first picture (start-up transient:
+  // decoder start, first IDR); the live status always shows everything.
+  std::chrono::milliseconds report_warmup{0};
   std::uint32_t protocol_version = 1;  // what hello announces
   std::string software = "surgilink-console";
 };
@@ -48,7 +51,7 @@ struct ConsoleStatus {
   core::LatencySummary g2g_10s;    // metadata glass-to-glass over the last 10 s
   core::LatencySummary pixel_10s;  // from the pixel code
   double g2g_last_ms = 0;
-  double picture_age_ms = -1;      // now - capture time of the newest decoded frame; -1: none yet
+  double picture_age_ms = -1;  // now - capture time of the newest decoded frame; -1: none yet
   double clock_uncertainty_ms = 0;
   double rtt_ms = 0;
   double fps = 0;
@@ -62,6 +65,8 @@ struct ConsoleStatus {
 // Whole-run figures, for the benchmark report.
 struct ConsoleReport {
   std::uint64_t frames_received = 0;  // decoded
+  std::uint64_t frames_after_warmup = 0;
+  double seconds_after_warmup = 0;
   std::uint64_t frames_undecodable = 0;
   std::uint64_t frames_pixel_unreadable = 0;
   double seconds_receiving = 0;
@@ -71,7 +76,7 @@ struct ConsoleReport {
   std::uint64_t packets_received = 0;
   std::uint64_t packets_lost = 0;
   std::uint64_t bytes_received = 0;
-  std::uint64_t connections = 0;  // times admitted (reconnections included)
+  std::uint64_t connections = 0;       // times admitted (reconnections included)
   core::CaptureTime first_frame_at{};  // console clock
   core::CaptureTime started_at{};
 };

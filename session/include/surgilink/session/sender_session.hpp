@@ -54,9 +54,9 @@ struct SenderSessionCounters {
   std::uint64_t frames_sent = 0;  // frames whose first packet went to at least one console
   std::uint64_t packets_sent = 0;
   std::uint64_t bytes_sent = 0;
-  std::uint64_t send_drops = 0;   // the kernel's socket buffer was full
+  std::uint64_t send_drops = 0;  // the kernel's socket buffer was full
   std::uint64_t pli_received = 0;
-  core::FaultCounters faults;     // bad datagrams and control messages
+  core::FaultCounters faults;  // bad datagrams and control messages
 };
 
 class SenderSession final : public media::SenderPipelineListener {

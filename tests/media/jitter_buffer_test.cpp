@@ -1,0 +1,271 @@
+#include "surgilink/media/jitter_buffer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <system_error>
+#include <vector>
+
+#include "surgilink/media/rtp_packet.hpp"
+
+namespace surgilink::media {
+namespace {
+
+using core::CaptureTime;
+using core::Fault;
+using std::chrono::milliseconds;
+using std::chrono::nanoseconds;
+
+constexpr milliseconds kLatency{40};
+const CaptureTime kT0{std::chrono::seconds{1'700'000'000}};
+
+template <typename T>
+std::error_code error_of(const core::Result<T>& r) {
+  return r.has_error() ? r.error() : std::error_code{};
+}
+
+std::error_code fault(Fault f) { return core::make_error_code(f); }
+
+// A packet whose bytes name its index, so that a test can tell packets apart after release.
+ReceivedPacket packet(std::int64_t index, std::uint32_t rtp_timestamp, CaptureTime arrival,
+                      bool marker = false) {
+  ReceivedPacket p;
+  p.index = index;
+  p.rtp_timestamp = rtp_timestamp;
+  p.marker = marker;
+  p.arrival = arrival;
+  p.bytes = {static_cast<std::uint8_t>(index), static_cast<std::uint8_t>(index >> 8)};
+  return p;
+}
+
+std::vector<std::int64_t> indices(const std::vector<ReceivedPacket>& packets) {
+  std::vector<std::int64_t> out;
+  for (const auto& p : packets) out.push_back(p.index);
+  return out;
+}
+
+std::vector<bool> damage(const std::vector<ReceivedPacket>& packets) {
+  std::vector<bool> out;
+  for (const auto& p : packets) out.push_back(p.frame_damaged);
+  return out;
+}
+
+// Unwraps real 16-bit sequence numbers starting just below the wrap, as the receiver does.
+class JitterBufferTest : public ::testing::Test {
+ protected:
+  std::int64_t index_of(std::uint16_t sequence) { return unwrapper_.unwrap(sequence); }
+
+  // Inserts the packet with 16-bit `sequence`, which must be accepted.
+  void insert(std::uint16_t sequence, std::uint32_t rtp_timestamp, CaptureTime arrival) {
+    const auto r = buffer_.insert(packet(index_of(sequence), rtp_timestamp, arrival));
+    ASSERT_TRUE(r.has_value()) << "sequence " << sequence << ": " << r.error().message();
+  }
+
+  std::vector<ReceivedPacket> release(CaptureTime now) {
+    std::vector<ReceivedPacket> out;
+    buffer_.release(now, out);
+    return out;
+  }
+
+  SequenceUnwrapper unwrapper_;
+  JitterBuffer buffer_{kLatency, 64};
+};
+
+TEST_F(JitterBufferTest, InOrderPacketsLeaveImmediately) {
+  std::uint16_t sequence = 65533;
+  for (int i = 0; i < 6; ++i, ++sequence) {  // 65533 .. 65535, 0 .. 2
+    const CaptureTime at = kT0 + milliseconds{i};
+    insert(sequence, 3000 * static_cast<std::uint32_t>(i / 2), at);
+    const auto out = release(at);  // no time passes: latency must not delay an in-order packet
+    ASSERT_EQ(out.size(), 1u) << "i=" << i;
+    EXPECT_EQ(out[0].index, 65533 + i);
+    EXPECT_FALSE(out[0].frame_damaged);
+    EXPECT_EQ(out[0].bytes, (std::vector<std::uint8_t>{static_cast<std::uint8_t>(65533 + i),
+                                                       static_cast<std::uint8_t>((65533 + i) >> 8)}));
+  }
+  EXPECT_EQ(buffer_.stats().released, 6u);
+  EXPECT_EQ(buffer_.stats().lost, 0u);
+  EXPECT_FALSE(buffer_.next_deadline().has_value());
+}
+
+TEST_F(JitterBufferTest, BatchOfInOrderPacketsLeavesTogetherInOrder) {
+  insert(65534, 0, kT0);
+  insert(65535, 0, kT0);
+  insert(0, 0, kT0);
+  EXPECT_EQ(indices(release(kT0)), (std::vector<std::int64_t>{65534, 65535, 65536}));
+}
+
+TEST_F(JitterBufferTest, ReorderedPairComesOutInOrder) {
+  insert(65534, 0, kT0);
+  EXPECT_EQ(indices(release(kT0)), (std::vector<std::int64_t>{65534}));
+  insert(0, 0, kT0 + milliseconds{1});  // 65535 overtaken across the wrap
+  EXPECT_TRUE(release(kT0 + milliseconds{1}).empty());
+  insert(65535, 0, kT0 + milliseconds{2});
+  const auto out = release(kT0 + milliseconds{2});
+  EXPECT_EQ(indices(out), (std::vector<std::int64_t>{65535, 65536}));
+  EXPECT_EQ(damage(out), (std::vector<bool>{false, false}));
+  EXPECT_EQ(buffer_.stats().lost, 0u);
+  EXPECT_EQ(buffer_.stats().released, 3u);
+}
+
+TEST_F(JitterBufferTest, GapIsWaitedForThenSkippedAndDamageIsMarked) {
+  // Frame A (ts 1000): 65533, 65534 (lost). Frame B (ts 4000): 65535, 0. Frame C (ts 7000): 1.
+  insert(65533, 1000, kT0);
+  ASSERT_EQ(release(kT0).size(), 1u);
+
+  const CaptureTime arrival = kT0 + milliseconds{5};
+  insert(65535, 4000, arrival);
+  EXPECT_TRUE(release(arrival).empty());
+  ASSERT_TRUE(buffer_.next_deadline().has_value());
+  EXPECT_EQ(*buffer_.next_deadline(), arrival + kLatency);
+
+  insert(0, 4000, arrival + milliseconds{1});
+  insert(1, 7000, arrival + milliseconds{2});
+  EXPECT_TRUE(release(arrival + kLatency - nanoseconds{1}).empty());  // not yet
+  EXPECT_EQ(buffer_.stats().lost, 0u);
+
+  const auto out = release(arrival + kLatency);
+  EXPECT_EQ(indices(out), (std::vector<std::int64_t>{65535, 65536, 65537}));
+  EXPECT_EQ(damage(out), (std::vector<bool>{true, true, false}));
+  EXPECT_EQ(buffer_.stats().lost, 1u);
+  EXPECT_EQ(buffer_.stats().released, 4u);
+  EXPECT_FALSE(buffer_.next_deadline().has_value());
+
+  // The damage does not stick to frames that follow.
+  insert(2, 7000, arrival + milliseconds{50});
+  insert(3, 10000, arrival + milliseconds{51});
+  const auto later = release(arrival + milliseconds{51});
+  EXPECT_EQ(indices(later), (std::vector<std::int64_t>{65538, 65539}));
+  EXPECT_EQ(damage(later), (std::vector<bool>{false, false}));
+}
+
+TEST_F(JitterBufferTest, SeveralLostPacketsAreCountedOnce) {
+  insert(65530, 0, kT0);
+  ASSERT_EQ(release(kT0).size(), 1u);
+  insert(2, 9000, kT0 + milliseconds{1});  // 65531 .. 1 missing: 7 packets
+  const auto out = release(kT0 + milliseconds{1} + kLatency);
+  EXPECT_EQ(indices(out), (std::vector<std::int64_t>{65538}));
+  EXPECT_EQ(damage(out), (std::vector<bool>{true}));
+  EXPECT_EQ(buffer_.stats().lost, 7u);
+}
+
+TEST_F(JitterBufferTest, PacketArrivingAfterItsSlotWasSkippedIsLate) {
+  insert(65534, 0, kT0);
+  ASSERT_EQ(release(kT0).size(), 1u);
+  insert(0, 3000, kT0);  // 65535 missing
+  ASSERT_EQ(release(kT0 + kLatency).size(), 1u);
+  ASSERT_EQ(buffer_.stats().lost, 1u);
+
+  const auto r = buffer_.insert(packet(index_of(65535), 0, kT0 + kLatency + milliseconds{1}));
+  EXPECT_EQ(error_of(r), fault(Fault::kLate));
+  EXPECT_EQ(buffer_.stats().late, 1u);
+  EXPECT_TRUE(release(kT0 + kLatency + milliseconds{1}).empty());
+}
+
+TEST_F(JitterBufferTest, PacketAfterItWasReleasedIsLate) {
+  insert(65535, 0, kT0);
+  ASSERT_EQ(release(kT0).size(), 1u);
+  EXPECT_EQ(error_of(buffer_.insert(packet(65535, 0, kT0))), fault(Fault::kLate));
+  EXPECT_EQ(buffer_.stats().late, 1u);
+  EXPECT_EQ(buffer_.stats().duplicates, 0u);
+}
+
+TEST_F(JitterBufferTest, DuplicateWhileWaitingIsRefusedAndCounted) {
+  insert(65533, 0, kT0);
+  ASSERT_EQ(release(kT0).size(), 1u);
+  insert(65535, 0, kT0 + milliseconds{1});  // waits for 65534
+  const auto r = buffer_.insert(packet(index_of(65535), 0, kT0 + milliseconds{2}));
+  EXPECT_TRUE(r.has_error());
+  EXPECT_EQ(error_of(r), fault(Fault::kReplayed));
+  EXPECT_EQ(buffer_.stats().duplicates, 1u);
+  insert(65534, 0, kT0 + milliseconds{3});
+  // Only one copy comes out.
+  EXPECT_EQ(indices(release(kT0 + milliseconds{3})), (std::vector<std::int64_t>{65534, 65535}));
+}
+
+TEST(JitterBuffer, OverflowSkipsTheGapEarlyAndCountsIt) {
+  JitterBuffer buffer(kLatency, 4);
+  SequenceUnwrapper unwrapper;
+  std::vector<ReceivedPacket> out;
+  ASSERT_TRUE(buffer.insert(packet(unwrapper.unwrap(65532), 0, kT0)).has_value());
+  buffer.release(kT0, out);
+  ASSERT_EQ(out.size(), 1u);
+  out.clear();
+
+  // 65533 is lost; 65534 .. 1 arrive at once. Four waiting is not more than max_packets.
+  for (const std::uint16_t sequence :
+       {std::uint16_t{65534}, std::uint16_t{65535}, std::uint16_t{0}, std::uint16_t{1}}) {
+    ASSERT_TRUE(buffer.insert(packet(unwrapper.unwrap(sequence), 3000, kT0)).has_value());
+  }
+  buffer.release(kT0, out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(buffer.stats().overflows, 0u);
+
+  // A fifth makes the buffer overflow: the gap is skipped at once, long before the latency.
+  ASSERT_TRUE(buffer.insert(packet(unwrapper.unwrap(2), 3000, kT0)).has_value());
+  buffer.release(kT0, out);
+  EXPECT_EQ(indices(out), (std::vector<std::int64_t>{65534, 65535, 65536, 65537, 65538}));
+  EXPECT_EQ(damage(out), (std::vector<bool>{true, true, true, true, true}));
+  EXPECT_EQ(buffer.stats().overflows, 1u);
+  EXPECT_EQ(buffer.stats().lost, 1u);
+  EXPECT_EQ(buffer.stats().released, 6u);
+}
+
+TEST(JitterBuffer, NextDeadlineFollowsTheLowestWaitingIndex) {
+  JitterBuffer buffer(kLatency, 64);
+  EXPECT_FALSE(buffer.next_deadline().has_value());
+  EXPECT_EQ(buffer.latency(), kLatency);
+  std::vector<ReceivedPacket> out;
+  ASSERT_TRUE(buffer.insert(packet(100, 0, kT0)).has_value());
+  buffer.release(kT0, out);
+  EXPECT_FALSE(buffer.next_deadline().has_value());
+
+  // 101 and 103 missing: the deadline belongs to the lowest waiting index, whatever the arrival order.
+  ASSERT_TRUE(buffer.insert(packet(104, 0, kT0 + milliseconds{20})).has_value());
+  ASSERT_TRUE(buffer.insert(packet(102, 0, kT0 + milliseconds{25})).has_value());
+  ASSERT_TRUE(buffer.next_deadline().has_value());
+  EXPECT_EQ(*buffer.next_deadline(), kT0 + milliseconds{25} + kLatency);
+
+  // Before that nothing leaves, even though 104 has waited longer.
+  buffer.release(kT0 + milliseconds{25} + kLatency - nanoseconds{1}, out);
+  EXPECT_EQ(indices(out), (std::vector<std::int64_t>{100}));
+
+  // At the deadline 101 is skipped, 102 leaves, and 104 (waited long enough too) follows at once.
+  buffer.release(kT0 + milliseconds{25} + kLatency, out);
+  EXPECT_EQ(indices(out), (std::vector<std::int64_t>{100, 102, 104}));
+  EXPECT_EQ(buffer.stats().lost, 2u);
+  EXPECT_FALSE(buffer.next_deadline().has_value());
+}
+
+TEST(JitterBuffer, SecondGapWaitsFromItsOwnPacketsArrival) {
+  JitterBuffer buffer(kLatency, 64);
+  std::vector<ReceivedPacket> out;
+  ASSERT_TRUE(buffer.insert(packet(100, 0, kT0)).has_value());
+  ASSERT_TRUE(buffer.insert(packet(102, 0, kT0)).has_value());
+  ASSERT_TRUE(buffer.insert(packet(104, 0, kT0 + milliseconds{30})).has_value());
+  buffer.release(kT0 + kLatency, out);
+  EXPECT_EQ(indices(out), (std::vector<std::int64_t>{100, 102}));
+  ASSERT_TRUE(buffer.next_deadline().has_value());
+  EXPECT_EQ(*buffer.next_deadline(), kT0 + milliseconds{30} + kLatency);
+  buffer.release(kT0 + milliseconds{30} + kLatency - nanoseconds{1}, out);
+  EXPECT_EQ(out.size(), 2u);
+  buffer.release(kT0 + milliseconds{30} + kLatency, out);
+  EXPECT_EQ(indices(out), (std::vector<std::int64_t>{100, 102, 104}));
+  EXPECT_EQ(buffer.stats().lost, 2u);
+}
+
+TEST(JitterBuffer, ZeroLatencySkipsGapsAtOnce) {
+  JitterBuffer buffer(nanoseconds{0}, 64);
+  std::vector<ReceivedPacket> out;
+  ASSERT_TRUE(buffer.insert(packet(1, 0, kT0)).has_value());
+  ASSERT_TRUE(buffer.insert(packet(3, 0, kT0)).has_value());
+  buffer.release(kT0, out);
+  EXPECT_EQ(indices(out), (std::vector<std::int64_t>{1, 3}));
+  EXPECT_EQ(buffer.stats().lost, 1u);
+}
+
+}  // namespace
+}  // namespace surgilink::media

@@ -1,0 +1,188 @@
+#include <unistd.h>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "bench_programs.hpp"
+#include "process/child_process.hpp"
+
+namespace surgilink::bench {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using Steady = std::chrono::steady_clock;
+
+Installation find_installation() {
+  const auto self = std::filesystem::read_symlink("/proc/self/exe");
+  const auto build = self.parent_path().parent_path();  // build/<preset>/tools/surgilink-bench
+  Installation i;
+  i.self = self;
+  i.sender = build / "sender" / "surgilink-sender";
+  i.console = build / "mentor_console" / "surgilink-console";
+  i.sender_config = std::filesystem::path(SURGILINK_SOURCE_DIR) / "configs" / "sender.toml";
+  i.console_config = std::filesystem::path(SURGILINK_SOURCE_DIR) / "configs" / "console.toml";
+  for (const auto& p : {i.sender, i.console, i.sender_config, i.console_config}) {
+    if (!std::filesystem::exists(p))
+      throw std::runtime_error(p.string() + " is missing (run ./surgilink build)");
+  }
+  return i;
+}
+
+namespace {
+
+std::filesystem::path make_run_dir() {
+  auto dir = std::filesystem::temp_directory_path() / ("surgilink-bench-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+json read_json(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  if (!in) throw std::runtime_error("no report at " + p.string() + " (see the .log files beside it)");
+  return json::parse(in);
+}
+
+json p50_p95(const json& summary) {
+  if (summary.is_null()) return nullptr;
+  return {{"p50", summary["p50"]}, {"p95", summary["p95"]}};
+}
+
+json latency(const json& summary) {
+  if (summary.is_null()) return nullptr;
+  return {{"p50", summary["p50"]}, {"p95", summary["p95"]}, {"p99", summary["p99"]}, {"max", summary["max"]}};
+}
+
+// Waits for the sender's "listening" line; returns its control port.
+int wait_listening(tools::ChildProcess& sender, const std::filesystem::path& log) {
+  const auto deadline = Steady::now() + std::chrono::seconds{20};
+  while (Steady::now() < deadline) {
+    const auto line = sender.read_line(milliseconds{1000});
+    if (!line) {
+      if (sender.wait(milliseconds{0})) break;
+      continue;
+    }
+    const auto j = json::parse(*line, nullptr, false);
+    if (!j.is_discarded() && j.value("event", "") == "listening") return j["control_port"].get<int>();
+  }
+  throw std::runtime_error("the sender did not start; its log: " + log.string());
+}
+
+}  // namespace
+
+int run_bench(const BenchOptions& o, const Installation& in) {
+  const auto dir = make_run_dir();
+  std::fprintf(stderr, "bench: %s, %.0f s measured after %.0f s warm-up, files in %s\n", o.profile.c_str(),
+               o.seconds, o.warmup, dir.c_str());
+  tools::ChildProcess sender(
+      {in.sender.string(), "--config", in.sender_config.string(), "--bind", "127.0.0.1", "--control-port",
+       "0", "--media-port", "0", "--profile", o.profile, "--srtp-profile", o.srtp_profile, "--status-json",
+       "--report-json", (dir / "sender.json").string()},
+      (dir / "sender.log").string());
+  const int control_port = wait_listening(sender, dir / "sender.log");
+  const double total = o.seconds + o.warmup + 1;  // +1: connection and first picture
+  char total_text[32];
+  std::snprintf(total_text, sizeof total_text, "%.1f", total);
+  tools::ChildProcess console(
+      {in.console.string(), "--config", in.console_config.string(), "--host", "127.0.0.1", "--control-port",
+       std::to_string(control_port), "--headless", "--status-json", "--seconds", total_text,
+       "--report-warmup", std::to_string(o.warmup), "--report-json", (dir / "console.json").string()},
+      (dir / "console.log").string());
+  // CPU over the measured part: sampled at the status line after the warm-up and at the last line.
+  struct Sample {
+    Steady::time_point at;
+    std::chrono::nanoseconds sender, console;
+  };
+  std::optional<Sample> first, last;
+  int lines = 0;
+  while (auto line = console.read_line(milliseconds{static_cast<long>(total * 1000) + 5000})) {
+    ++lines;
+    const Sample s{Steady::now(), sender.cpu_time(), console.cpu_time()};
+    if (lines == static_cast<int>(o.warmup) + 2) first = s;
+    if (first) last = s;
+    const auto j = json::parse(*line, nullptr, false);
+    if (j.is_discarded()) continue;
+    const auto& g = j["g2g_ms"];
+    std::fprintf(stderr, "bench: %2d/%.0f s %-9s g2g p95 %6.1f ms  %4.1f fps  %6.0f kbit/s%s\n", lines, total,
+                 j.value("state", "?").c_str(), g.is_null() ? 0.0 : g["p95"].get<double>(),
+                 j.value("fps", 0.0), j.value("bitrate_kbps", 0.0), first ? "" : "  (warm-up)");
+  }
+  const auto console_exit = console.wait(milliseconds{10000});
+  sender.signal(SIGINT);
+  const auto sender_exit = sender.wait(milliseconds{10000});
+  if (console_exit.value_or(-1) != 0 || sender_exit.value_or(-1) != 0) {
+    std::fprintf(stderr, "bench: sender exited %d, console exited %d; logs in %s\n", sender_exit.value_or(-1),
+                 console_exit.value_or(-1), dir.c_str());
+    return 1;
+  }
+  const json c = read_json(dir / "console.json");
+  const json s = read_json(dir / "sender.json");
+  const auto cpu_pct = [&](auto member) {
+    if (!first || !last || last->at <= first->at) return 0.0;
+    const double wall = std::chrono::duration<double>(last->at - first->at).count();
+    return 100.0 * std::chrono::duration<double>(last.value().*member - first.value().*member).count() / wall;
+  };
+  json out = {{"profile", o.profile},
+              {"srtp_profile", o.srtp_profile},
+              {"seconds", o.seconds},
+              {"warmup_s", o.warmup},
+              {"frames_sent", s["frames_sent"]},
+              {"frames_received", c["frames_received"]},
+              {"frames_undecodable", c["frames_undecodable"]},
+              {"frames_pixel_unreadable", c["frames_pixel_unreadable"]},
+              {"fps_received", c["fps_received"]},
+              {"first_picture_ms", c["first_picture_ms"]},
+              {"g2g_ms", latency(c["g2g_ms"])},
+              {"pixel_ms", latency(c["pixel_ms"])},
+              {"metadata_pixel_max_disagreement_ms", c["max_metadata_pixel_disagreement_ms"]},
+              {"clock_uncertainty_ms", c["clock_uncertainty_ms"]},
+              {"stages_ms",
+               {{"encode", p50_p95(c["stages_ms"]["encode"])},
+                {"network", p50_p95(c["stages_ms"]["network"])},
+                {"jitter", p50_p95(c["stages_ms"]["jitter"])},
+                {"decode", p50_p95(c["stages_ms"]["decode"])}}},
+              {"packets_lost", c["packets_lost"]},
+              {"packets_rejected", c["packets_rejected"]},
+              {"cpu_sender_pct", cpu_pct(&Sample::sender)},
+              {"cpu_console_pct", cpu_pct(&Sample::console)}};
+  if (!c["g2g_ms"].is_null() && !c["pixel_ms"].is_null()) {
+    out["metadata_pixel_p50_difference_ms"] =
+        std::abs(c["g2g_ms"]["p50"].get<double>() - c["pixel_ms"]["p50"].get<double>());
+  }
+
+  if (o.baseline) {
+    const int port = tools::free_loopback_port();
+    std::snprintf(total_text, sizeof total_text, "%.1f", total);
+    tools::ChildProcess receiver(
+        {in.self.string(), "baseline-receiver", "--port", std::to_string(port), "--seconds", total_text,
+         "--warmup", std::to_string(o.warmup), "--json", (dir / "baseline.json").string()},
+        (dir / "baseline-receiver.log").string());
+    if (!receiver.read_line(milliseconds{10000})) throw std::runtime_error("baseline receiver did not start");
+    std::snprintf(total_text, sizeof total_text, "%.1f", total + 3);
+    tools::ChildProcess base_sender({in.self.string(), "baseline-sender", "--profile", o.profile, "--port",
+                                     std::to_string(port), "--seconds", total_text},
+                                    (dir / "baseline-sender.log").string());
+    std::fprintf(stderr, "bench: baseline (plain GStreamer RTP/UDP, no SRTP, no jitter buffer) for %.0f s\n",
+                 total);
+    const auto receiver_exit = receiver.wait(milliseconds{static_cast<long>(total * 1000) + 15000});
+    base_sender.signal(SIGINT);
+    base_sender.wait(milliseconds{5000});
+    if (receiver_exit.value_or(-1) != 0)
+      throw std::runtime_error("baseline receiver failed; see " + dir.string());
+    const json b = read_json(dir / "baseline.json");
+    // The bare pipeline carries no capture-time metadata: its only latency figure is the pixel code's.
+    out["baseline"] = {
+        {"g2g_ms", nullptr}, {"pixel_ms", latency(b["pixel_ms"])}, {"fps_received", b["fps_received"]}};
+    if (!b["pixel_ms"].is_null() && !c["pixel_ms"].is_null()) {
+      out["ratio_p95"] = c["pixel_ms"]["p95"].get<double>() / b["pixel_ms"]["p95"].get<double>();
+    }
+  }
+  const std::string text = out.dump(2);
+  std::printf("%s\n", text.c_str());
+  if (!o.json_out.empty()) std::ofstream(o.json_out) << text << "\n";
+  return 0;
+}
+
+}  // namespace surgilink::bench

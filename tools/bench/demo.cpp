@@ -1,0 +1,84 @@
+// surgilink-bench demo: an OR sender and a mentor console on this machine with the synthetic scene.
+#include <unistd.h>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "bench_programs.hpp"
+#include "process/child_process.hpp"
+
+namespace surgilink::bench {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+int run_demo(const DemoOptions& o, const Installation& in) {
+  const auto dir = std::filesystem::temp_directory_path() / ("surgilink-demo-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  std::printf(
+      "demo: OR sender (synthetic operative scene, %s) and a headless mentor console on this machine for "
+      "%.0f s; logs in %s\n",
+      o.profile.c_str(), o.seconds, dir.c_str());
+  std::fflush(stdout);
+  tools::ChildProcess sender({in.sender.string(), "--config", in.sender_config.string(), "--bind",
+                              "127.0.0.1", "--control-port", "0", "--media-port", "0", "--profile", o.profile,
+                              "--status-json", "--report-json", (dir / "sender.json").string()},
+                             (dir / "sender.log").string());
+  std::optional<int> control_port;
+  for (int i = 0; i < 20 && !control_port; ++i) {
+    const auto line = sender.read_line(milliseconds{1000});
+    if (!line) continue;
+    const auto j = json::parse(*line, nullptr, false);
+    if (!j.is_discarded() && j.value("event", "") == "listening") control_port = j["control_port"].get<int>();
+  }
+  if (!control_port) {
+    std::fprintf(stderr, "demo: the sender did not start; see %s\n", (dir / "sender.log").c_str());
+    return 1;
+  }
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.1f", o.seconds);
+  std::vector<std::string> console_args = {in.console.string(),
+                                           "--config",
+                                           in.console_config.string(),
+                                           "--host",
+                                           "127.0.0.1",
+                                           "--control-port",
+                                           std::to_string(*control_port),
+                                           "--headless",
+                                           "--seconds",
+                                           seconds,
+                                           "--report-json",
+                                           (dir / "console.json").string()};
+  if (o.status_json) console_args.push_back("--status-json");
+  tools::ChildProcess console(console_args, (dir / "console.log").string());
+  while (auto line = console.read_line(milliseconds{static_cast<long>(o.seconds * 1000) + 10000})) {
+    std::printf("%s\n", line->c_str());
+    std::fflush(stdout);
+  }
+  const int console_exit = console.wait(milliseconds{10000}).value_or(-1);
+  sender.signal(SIGINT);
+  const int sender_exit = sender.wait(milliseconds{10000}).value_or(-1);
+  std::ifstream report_file(dir / "console.json");
+  if (console_exit != 0 || sender_exit != 0 || !report_file) {
+    std::fprintf(stderr, "demo: console exited %d, sender %d; logs in %s\n", console_exit, sender_exit,
+                 dir.c_str());
+    return 1;
+  }
+  const json r = json::parse(report_file);
+  const auto ms = [](const json& s, const char* key) { return s.is_null() ? 0.0 : s[key].get<double>(); };
+  std::printf("summary: %llu frames decoded (%.1f fps), %llu undecodable, first picture after %.0f ms\n",
+              static_cast<unsigned long long>(r["frames_received"].get<std::uint64_t>()),
+              r["fps_received"].get<double>(),
+              static_cast<unsigned long long>(r["frames_undecodable"].get<std::uint64_t>()),
+              r["first_picture_ms"].is_null() ? -1.0 : r["first_picture_ms"].get<double>());
+  std::printf(
+      "summary: glass-to-glass p50 %.1f ms, p95 %.1f ms (clock sync ±%.2f ms); pixel-code p50 %.1f ms, "
+      "p95 %.1f ms\n",
+      ms(r["g2g_ms"], "p50"), ms(r["g2g_ms"], "p95"), r["clock_uncertainty_ms"].get<double>(),
+      ms(r["pixel_ms"], "p50"), ms(r["pixel_ms"], "p95"));
+  return 0;
+}
+
+}  // namespace surgilink::bench

@@ -1,0 +1,58 @@
+// surgilink-bench: measures SurgiLink's glass-to-glass latency against a plain GStreamer pipeline, and runs
+// the demo.
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+
+#include "bench_programs.hpp"
+#include "surgilink/core/logging.hpp"
+
+int main(int argc, char** argv) {
+  using namespace surgilink;
+  CLI::App app{
+      "surgilink-bench: starts an OR sender and a headless mentor console on loopback with the "
+      "synthetic scene and the pixel timestamp code, and reports latency, fps and CPU as JSON."};
+  bench::BenchOptions options;
+  app.add_option("--profile", options.profile, "720p30 | 1080p30 | 1080p60")->capture_default_str();
+  app.add_option("--seconds", options.seconds, "measured seconds (after the warm-up)")->capture_default_str();
+  app.add_option("--warmup", options.warmup, "seconds after the first picture left out of the figures")
+      ->capture_default_str();
+  app.add_flag("--baseline", options.baseline,
+               "also measure a plain GStreamer RTP/UDP pipeline in the same run");
+  app.add_option("--json", options.json_out, "write the results to this file");
+  app.add_option("--srtp-profile", options.srtp_profile, "AEAD_AES_128_GCM | AES_CM_128_HMAC_SHA1_80")
+      ->capture_default_str();
+
+  bench::DemoOptions demo;
+  auto* demo_cmd = app.add_subcommand("demo", "run the OR sender and a mentor console on this machine");
+  demo_cmd->add_option("--seconds", demo.seconds, "how long")->capture_default_str();
+  demo_cmd->add_flag("--status-json", demo.status_json, "the console's status lines as JSON");
+  demo_cmd->add_option("--profile", demo.profile, "720p30 | 1080p30 | 1080p60")->capture_default_str();
+
+  std::string profile = "1080p30", json_out;
+  int port = 0;
+  double seconds = 10, warmup = 2;
+  auto* base_send = app.add_subcommand("baseline-sender", "(internal) the baseline's sending half");
+  base_send->add_option("--profile", profile);
+  base_send->add_option("--port", port)->required();
+  base_send->add_option("--seconds", seconds);
+  auto* base_receive = app.add_subcommand("baseline-receiver", "(internal) the baseline's receiving half");
+  base_receive->add_option("--port", port)->required();
+  base_receive->add_option("--seconds", seconds);
+  base_receive->add_option("--warmup", warmup);
+  base_receive->add_option("--json", json_out)->required();
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    core::setup_logging("bench", "warn");
+    if (*base_send) return bench::run_baseline_sender(profile, port, seconds);
+    if (*base_receive) return bench::run_baseline_receiver(port, seconds, warmup, json_out);
+    const auto installation = bench::find_installation();
+    if (*demo_cmd) return bench::run_demo(demo, installation);
+    return bench::run_bench(options, installation);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "surgilink-bench: %s\n", e.what());
+    return 1;
+  }
+}
