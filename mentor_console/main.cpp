@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
   app.add_option("--config", config, "settings file (TOML)")->capture_default_str();
   app.add_option("--connect", overrides.connect, "the [[site]] to connect to (default: the first)");
   app.add_option("--host", overrides.host, "connect to this sender host instead of a configured site");
-  app.add_option("--control-port", overrides.control_port, "the sender's control port");
+  app.add_option("--control-port", overrides.control_port, "the sender's control port")
+      ->check(CLI::Range(1, 65535));
   app.add_option("--certificate", overrides.certificate,
                  "use this certificate instead of the configured one");
   app.add_option("--private-key", overrides.private_key, "the private key of --certificate");

@@ -24,8 +24,11 @@ int main(int argc, char** argv) {
   app.add_option("--profile", overrides.profile, "720p30 | 1080p30 | 1080p60");
   app.add_option("--srtp-profile", overrides.srtp_profile, "AEAD_AES_128_GCM | AES_CM_128_HMAC_SHA1_80");
   app.add_option("--bind", overrides.bind_address, "address to listen on");
-  app.add_option("--control-port", overrides.control_port, "TLS control port (0: any free)");
-  app.add_option("--media-port", overrides.media_port, "SRTP media port (0: any free)");
+  app.add_option("--control-port", overrides.control_port, "TLS control port (0: any free)")
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--media-port", overrides.media_port, "SRTP media port (0: any free)")
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--pixel-code", overrides.pixel_code, "draw the pixel timestamp code: true | false");
   app.add_option("--seconds", seconds, "stop after this many seconds");
   app.add_flag("--status-json", status_json, "print status lines as JSON");
   app.add_option("--report-json", report, "write a JSON summary to this file at exit");

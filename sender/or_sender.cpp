@@ -33,6 +33,8 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
   asio::signal_set signals;
   asio::steady_timer status_timer, stop_timer;
   int exit_code = 0;
+  // A timer that had already expired when stop() cancelled it still runs its handler: it must not re-arm.
+  bool stopped = false;
   core::CaptureTime started{};
   struct {
     std::uint64_t captured = 0, displayed = 0, sent = 0, bytes = 0;
@@ -91,13 +93,14 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
   void tick() {
     status_timer.expires_after(std::chrono::seconds{1});
     status_timer.async_wait([this](boost::system::error_code ec) {
-      if (ec) return;
+      if (ec || stopped) return;
       print_status();
       tick();
     });
   }
 
   void stop() {
+    stopped = true;
     pipeline.stop();
     session.stop();
     status_timer.cancel();

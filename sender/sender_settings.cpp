@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <random>
 
+#include <boost/asio/ip/address.hpp>
+
 #include "surgilink/core/config.hpp"
 #include "surgilink/session/config_sections.hpp"
 
@@ -34,11 +36,21 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
   }
   n.video_profile = p.profile.name;
   p.seed = static_cast<std::uint64_t>(video.get_int("seed", 1, 0, INT64_MAX));
-  p.pixel_code = video.get_bool("pixel_code", true);
+  // The code is a strip of blocks in the picture: on by default only for the synthetic scene, never silently
+  // drawn over a real operative field.
+  p.pixel_code = overrides.pixel_code.value_or(
+      video.get_bool("pixel_code", p.source.kind == media::VideoSource::Kind::kSynthetic));
   p.keyframe_interval = std::chrono::seconds{video.get_int("keyframe_interval_s", 2, 1, 60)};
 
   auto network = root.table("network");
+  const auto where_bind = network.where("bind_address");
   n.bind_address = overrides.bind_address.value_or(network.get_string("bind_address", "0.0.0.0"));
+  boost::system::error_code bad_address;
+  boost::asio::ip::make_address(n.bind_address, bad_address);
+  if (bad_address) {
+    throw core::ConfigError((overrides.bind_address ? std::string("--bind: ") : where_bind) + "'" +
+                            n.bind_address + "' is not an IP address");
+  }
   n.control_port = static_cast<std::uint16_t>(
       overrides.control_port.value_or(static_cast<int>(network.get_int("control_port", 7400, 0, 65535))));
   n.media_port = static_cast<std::uint16_t>(

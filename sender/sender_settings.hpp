@@ -25,6 +25,7 @@ struct SenderSettings {
 struct SenderOverrides {
   std::optional<std::string> source, profile, srtp_profile, bind_address;
   std::optional<int> control_port, media_port;
+  std::optional<bool> pixel_code;
   std::optional<std::filesystem::path> export_srtp_keys;
 };
 

@@ -8,44 +8,11 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
+#include "gst_sample_frame.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
 
 namespace surgilink::media {
-
-struct VideoFrame::Storage {
-  GstSample* sample = nullptr;
-  GstVideoFrame frame{};
-  bool mapped = false;
-  ~Storage() {
-    if (mapped) gst_video_frame_unmap(&frame);
-    if (sample) gst_sample_unref(sample);
-  }
-};
-
-VideoFrame::VideoFrame(std::shared_ptr<Storage> storage, int width, int height,
-                       core::CaptureTime capture_time)
-    : storage_(std::move(storage)), width_(width), height_(height), capture_time_(capture_time) {}
-
-const std::uint8_t* VideoFrame::plane(int index) const {
-  return static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&storage_->frame, index));
-}
-int VideoFrame::stride(int index) const { return GST_VIDEO_FRAME_PLANE_STRIDE(&storage_->frame, index); }
-
-void LatestFrameMailbox::put(std::shared_ptr<const VideoFrame> frame) {
-  std::shared_ptr<const VideoFrame> old;
-  {
-    std::lock_guard lock(mutex_);
-    old = std::exchange(frame_, std::move(frame));
-  }
-  generation_.fetch_add(1, std::memory_order_release);
-  // `old` is released here, outside the lock.
-}
-
-std::shared_ptr<const VideoFrame> LatestFrameMailbox::latest() const {
-  std::lock_guard lock(mutex_);
-  return frame_;
-}
 
 struct ReceiverPipeline::Impl {
   const core::Clock& clock;
@@ -64,28 +31,22 @@ struct ReceiverPipeline::Impl {
     GstSample* sample = gst_app_sink_pull_sample(sink);
     if (sample == nullptr) return GST_FLOW_EOS;
     const core::CaptureTime decoded_at = clock.now();
-    auto storage = std::make_shared<VideoFrame::Storage>();
-    storage->sample = sample;
-    GstVideoInfo info;
     GstBuffer* buffer = gst_sample_get_buffer(sample);
-    if (!gst_video_info_from_caps(&info, gst_sample_get_caps(sample)) ||
-        !gst_video_frame_map(&storage->frame, &info, buffer, GST_MAP_READ)) {
+    const core::CaptureTime capture_time{
+        std::chrono::nanoseconds{epoch_ns.load() + static_cast<std::int64_t>(GST_BUFFER_PTS(buffer))}};
+    auto frame = frame_from_sample(sample, capture_time);
+    if (!frame) {
       listener.on_pipeline_problem("decoded frame could not be mapped", false);
       return GST_FLOW_OK;
     }
-    storage->mapped = true;
     DecodedFrameInfo decoded;
     decoded.decoded_at = decoded_at;
-    decoded.capture_time = core::CaptureTime{
-        std::chrono::nanoseconds{epoch_ns.load() + static_cast<std::int64_t>(GST_BUFFER_PTS(buffer))}};
-    const int width = GST_VIDEO_INFO_WIDTH(&info);
-    const int height = GST_VIDEO_INFO_HEIGHT(&info);
+    decoded.capture_time = capture_time;
     if (read_pixel_code) {
-      decoded.pixel_capture_us = read_pixel_timestamp(
-          static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&storage->frame, 0)),
-          GST_VIDEO_FRAME_PLANE_STRIDE(&storage->frame, 0), width, height);
+      decoded.pixel_capture_us =
+          read_pixel_timestamp(frame->plane(0), frame->stride(0), frame->width(), frame->height());
     }
-    mailbox.put(std::make_shared<const VideoFrame>(std::move(storage), width, height, decoded.capture_time));
+    mailbox.put(std::move(frame));
     listener.on_frame_decoded(decoded);
     return GST_FLOW_OK;
   }

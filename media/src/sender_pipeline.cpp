@@ -11,6 +11,7 @@
 #include <gst/video/video.h>
 #include <spdlog/spdlog.h>
 
+#include "gst_sample_frame.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
 #include "surgilink/media/rtp_packet.hpp"
 #include "surgilink/media/srtp_session.hpp"
@@ -63,6 +64,7 @@ struct SenderPipeline::Impl {
   const core::Clock& clock;
   SenderPipelineListener& listener;
   SenderPipelineCounters counters;
+  LatestFrameMailbox display;
 
   GstElement* pipeline = nullptr;
   GstElement* source_bin = nullptr;
@@ -159,8 +161,12 @@ struct SenderPipeline::Impl {
   GstFlowReturn on_display_sample(GstAppSink* sink) {
     GstSample* sample = gst_app_sink_pull_sample(sink);
     if (sample == nullptr) return GST_FLOW_EOS;
-    gst_sample_unref(sample);
+    GstBuffer* buffer = gst_sample_get_buffer(sample);
+    GstPad* pad = gst_element_get_static_pad(GST_ELEMENT(sink), "sink");
+    const auto captured = capture_of(running_time(pad, GST_BUFFER_PTS(buffer)));
+    gst_object_unref(pad);
     counters.frames_displayed.fetch_add(1, std::memory_order_relaxed);
+    if (auto frame = frame_from_sample(sample, captured.value_or(clock.now()))) display.put(std::move(frame));
     return GST_FLOW_OK;
   }
 
@@ -313,6 +319,7 @@ void SenderPipeline::rewind() {
                           static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT), 0);
 }
 
+const LatestFrameMailbox& SenderPipeline::or_display() const { return impl_->display; }
 const SenderPipelineCounters& SenderPipeline::counters() const { return impl_->counters; }
 const SenderPipelineSettings& SenderPipeline::settings() const { return impl_->settings; }
 

@@ -48,6 +48,7 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
         {"clock_uncertainty_ms", s.clock_uncertainty_ms},
         {"rtt_ms", s.rtt_ms},
         {"picture_age_ms", s.picture_age_ms < 0 ? nlohmann::json(nullptr) : nlohmann::json(s.picture_age_ms)},
+        {"link_lost", s.link_lost},
         {"fps", s.fps},
         {"bitrate_kbps", s.bitrate_kbps},
         {"loss_pct", s.loss_pct},
@@ -58,7 +59,10 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
     return j.dump();
   }
   char line[512];
-  if (s.state == session::ConnectionState::kConnected && have_latency) {
+  if (s.state == session::ConnectionState::kConnected && s.link_lost) {
+    std::snprintf(line, sizeof line, "console LINK LOST: no picture for %.1f s (control channel still up)",
+                  s.picture_age_ms / 1000.0);
+  } else if (s.state == session::ConnectionState::kConnected && have_latency) {
     std::snprintf(
         line, sizeof line,
         "console %-9s | g2g %5.1f ms (p50 %5.1f p95 %5.1f ±%.2f, %s) | pixel p95 %5.1f | %4.1f fps | "
@@ -93,6 +97,8 @@ struct HeadlessConsole::Impl : session::ConsoleSessionListener {
   asio::signal_set signals;
   asio::steady_timer status_timer, stop_timer;
   int exit_code = 0;
+  // A timer that had already expired when stop() cancelled it still runs its handler: it must not re-arm.
+  bool stopped = false;
 
   void on_state_changed(session::ConnectionState state, const std::string& detail) override {
     if (state == session::ConnectionState::kRefused) {
@@ -105,7 +111,7 @@ struct HeadlessConsole::Impl : session::ConsoleSessionListener {
   void tick() {
     status_timer.expires_after(std::chrono::seconds{1});
     status_timer.async_wait([this](boost::system::error_code ec) {
-      if (ec) return;
+      if (ec || stopped) return;
       std::printf("%s\n", format_status(session.status(), settings.status_json, settings.thresholds).c_str());
       std::fflush(stdout);
       tick();
@@ -113,6 +119,7 @@ struct HeadlessConsole::Impl : session::ConsoleSessionListener {
   }
 
   void stop() {
+    stopped = true;
     session.stop();
     status_timer.cancel();
     stop_timer.cancel();

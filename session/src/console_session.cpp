@@ -9,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -118,6 +119,8 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
   core::SlidingLatencyWindow g2g_window{std::chrono::seconds{10}}, pixel_window{std::chrono::seconds{10}};
   double g2g_last_ms = 0;
   double max_disagreement_ms = 0;
+  std::optional<core::CaptureTime> last_frame_at;
+  core::CaptureTime admitted_at{};
   std::optional<core::CaptureTime> newest_capture_local;
   ConsoleReport totals;
   struct Second {
@@ -166,6 +169,9 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     write_queue.clear();
     admitted = false;
     stream = std::make_unique<asio::ssl::stream<tcp::socket>>(io, tls);
+    // The sender's certificate must name the host we asked for, not just be signed by our CA.
+    stream->set_verify_callback(asio::ssl::host_name_verification(settings.sender_host));
+    SSL_set_tlsext_host_name(stream->native_handle(), settings.sender_host.c_str());
     connect_timer.expires_after(settings.connect_timeout);
     connect_timer.async_wait([self = shared_from_this(), g](boost::system::error_code ec) {
       if (ec || g != self->generation || self->admitted) return;
@@ -321,6 +327,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
         clock, *this, mailbox, static_cast<int>(w.video_payload_type()), settings.read_pixel_code);
     pipeline->start();
     admitted = true;
+    admitted_at = clock.now();
     connect_timer.cancel();
     ++totals.connections;
     reconnect_attempt = 0;
@@ -514,6 +521,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
 
   void frame_decoded(const media::DecodedFrameInfo& info) {
     ++totals.frames_received;
+    last_frame_at = info.decoded_at;
     ++last_second.frames;
     if (totals.first_frame_at.time_since_epoch().count() == 0) {
       totals.first_frame_at = info.decoded_at;
@@ -566,6 +574,10 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     s.pixel_10s = pixel_window.summary(now);
     s.g2g_last_ms = g2g_last_ms;
     s.picture_age_ms = newest_capture_local ? core::to_ms(now - *newest_capture_local) : -1;
+    // DESIGN.md §4: no frame for 1 s is "link lost", even while the control channel still looks fine.
+    s.link_lost = state == ConnectionState::kReconnecting ||
+                  (admitted && (!last_frame_at || now - *last_frame_at > std::chrono::seconds{1}) &&
+                   now - admitted_at > std::chrono::seconds{1});
     s.clock_uncertainty_ms = core::to_ms(clock_sync.uncertainty());
     s.rtt_ms = core::to_ms(clock_sync.round_trip());
     const double seconds = std::max(1e-3, core::to_ms(now - last_second.at) / 1000.0);

@@ -315,8 +315,9 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     w->set_site_name(settings.site_name);
     w->set_case_pseudonym(settings.case_pseudonym);
     w->set_video_profile(settings.video_profile);
-    send(c, envelope);
+    // The SDP is complete before the console hears it is welcome, so a test tool can start on the welcome.
     if (settings.export_srtp_keys) write_sdp(*c, keys);
+    send(c, envelope);
     listener
         .on_keyframe_needed();  // a joining console needs a full picture now, not at the next periodic IDR
     return true;

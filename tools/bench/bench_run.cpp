@@ -76,11 +76,27 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   const auto dir = make_run_dir();
   std::fprintf(stderr, "bench: %s, %.0f s measured after %.0f s warm-up, files in %s\n", o.profile.c_str(),
                o.seconds, o.warmup, dir.c_str());
-  tools::ChildProcess sender(
-      {in.sender.string(), "--config", in.sender_config.string(), "--bind", "127.0.0.1", "--control-port",
-       "0", "--media-port", "0", "--profile", o.profile, "--srtp-profile", o.srtp_profile, "--status-json",
-       "--report-json", (dir / "sender.json").string()},
-      (dir / "sender.log").string());
+  tools::ChildProcess sender({in.sender.string(),
+                              "--config",
+                              in.sender_config.string(),
+                              "--bind",
+                              "127.0.0.1",
+                              "--control-port",
+                              "0",
+                              "--media-port",
+                              "0",
+                              "--profile",
+                              o.profile,
+                              "--srtp-profile",
+                              o.srtp_profile,
+                              "--source",
+                              "synthetic",
+                              "--pixel-code",
+                              "true",
+                              "--status-json",
+                              "--report-json",
+                              (dir / "sender.json").string()},
+                             (dir / "sender.log").string());
   const int control_port = wait_listening(sender, dir / "sender.log");
   const double total = o.seconds + o.warmup + 1;  // +1: connection and first picture
   char total_text[32];
@@ -99,6 +115,9 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   int lines = 0;
   while (auto line = console.read_line(milliseconds{static_cast<long>(total * 1000) + 5000})) {
     ++lines;
+    // The sender's status lines are not needed here, but its pipe must not fill up.
+    while (sender.read_line(milliseconds{0})) {
+    }
     const Sample s{Steady::now(), sender.cpu_time(), console.cpu_time()};
     if (lines == static_cast<int>(o.warmup) + 2) first = s;
     if (first) last = s;
@@ -119,6 +138,10 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   }
   const json c = read_json(dir / "console.json");
   const json s = read_json(dir / "sender.json");
+  if (c["frames_received"].get<std::uint64_t>() == 0) {
+    std::fprintf(stderr, "bench: the console decoded no picture; logs in %s\n", dir.c_str());
+    return 1;
+  }
   const auto cpu_pct = [&](auto member) {
     if (!first || !last || last->at <= first->at) return 0.0;
     const double wall = std::chrono::duration<double>(last->at - first->at).count();

@@ -22,10 +22,11 @@ int run_demo(const DemoOptions& o, const Installation& in) {
       "%.0f s; logs in %s\n",
       o.profile.c_str(), o.seconds, dir.c_str());
   std::fflush(stdout);
-  tools::ChildProcess sender({in.sender.string(), "--config", in.sender_config.string(), "--bind",
-                              "127.0.0.1", "--control-port", "0", "--media-port", "0", "--profile", o.profile,
-                              "--status-json", "--report-json", (dir / "sender.json").string()},
-                             (dir / "sender.log").string());
+  tools::ChildProcess sender(
+      {in.sender.string(), "--config", in.sender_config.string(), "--bind", "127.0.0.1", "--control-port",
+       "0", "--media-port", "0", "--profile", o.profile, "--source", "synthetic", "--pixel-code", "true",
+       "--status-json", "--report-json", (dir / "sender.json").string()},
+      (dir / "sender.log").string());
   std::optional<int> control_port;
   for (int i = 0; i < 20 && !control_port; ++i) {
     const auto line = sender.read_line(milliseconds{1000});
@@ -54,6 +55,8 @@ int run_demo(const DemoOptions& o, const Installation& in) {
   if (o.status_json) console_args.push_back("--status-json");
   tools::ChildProcess console(console_args, (dir / "console.log").string());
   while (auto line = console.read_line(milliseconds{static_cast<long>(o.seconds * 1000) + 10000})) {
+    while (sender.read_line(milliseconds{0})) {
+    }  // drained so the sender never blocks on a full pipe
     std::printf("%s\n", line->c_str());
     std::fflush(stdout);
   }
@@ -67,6 +70,10 @@ int run_demo(const DemoOptions& o, const Installation& in) {
     return 1;
   }
   const json r = json::parse(report_file);
+  if (r["frames_received"].get<std::uint64_t>() == 0) {
+    std::fprintf(stderr, "demo: the console decoded no picture; logs in %s\n", dir.c_str());
+    return 1;
+  }
   const auto ms = [](const json& s, const char* key) { return s.is_null() ? 0.0 : s[key].get<double>(); };
   std::printf("summary: %llu frames decoded (%.1f fps), %llu undecodable, first picture after %.0f ms\n",
               static_cast<unsigned long long>(r["frames_received"].get<std::uint64_t>()),

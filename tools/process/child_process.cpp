@@ -37,6 +37,9 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, const std::string& std
   if (pid == 0) {
     // Child: only async-signal-safe calls from here on.
     dup2(pipe_fds[1], STDOUT_FILENO);
+    // No child reads the parent's stdin (CI has none): it gets an empty one.
+    const int null_fd = open("/dev/null", O_RDONLY);
+    if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
     if (!stderr_file.empty()) {
       const int fd = open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       if (fd >= 0) dup2(fd, STDERR_FILENO);

@@ -11,39 +11,9 @@
 #include <string>
 
 #include "surgilink/core/capture_clock.hpp"
+#include "surgilink/media/video_frame.hpp"
 
 namespace surgilink::media {
-
-// A decoded I420 picture; holds a reference on GStreamer's buffer, so no pixel is copied. Any thread.
-class VideoFrame {
- public:
-  struct Storage;
-  VideoFrame(std::shared_ptr<Storage> storage, int width, int height, core::CaptureTime capture_time);
-  int width() const { return width_; }
-  int height() const { return height_; }
-  core::CaptureTime capture_time() const { return capture_time_; }
-  const std::uint8_t* plane(int index) const;  // 0 = Y, 1 = U, 2 = V
-  int stride(int index) const;
-
- private:
-  std::shared_ptr<Storage> storage_;
-  int width_;
-  int height_;
-  core::CaptureTime capture_time_;
-};
-
-// Holds only the newest frame: a slow reader skips frames, it never makes a queue grow. Any thread.
-class LatestFrameMailbox {
- public:
-  void put(std::shared_ptr<const VideoFrame> frame);
-  std::shared_ptr<const VideoFrame> latest() const;
-  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
-
- private:
-  mutable std::mutex mutex_;
-  std::shared_ptr<const VideoFrame> frame_;
-  std::atomic<std::uint64_t> generation_{0};
-};
 
 // What the decoder produced for one frame (posted to the network thread by the listener).
 struct DecodedFrameInfo {

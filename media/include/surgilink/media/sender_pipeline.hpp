@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "surgilink/core/capture_clock.hpp"
+#include "surgilink/media/video_frame.hpp"
 #include "surgilink/media/video_profile.hpp"
 
 namespace surgilink::media {
@@ -73,6 +74,8 @@ class SenderPipeline {
   // Restarts a looped file source from its beginning; call from the owner's thread, never a streaming thread.
   void rewind();
 
+  // The OR display branch's newest picture (before encoding); the surgeon's monitor reads it.
+  const LatestFrameMailbox& or_display() const;
   const SenderPipelineCounters& counters() const;
   const SenderPipelineSettings& settings() const;
 

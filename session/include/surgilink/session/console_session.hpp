@@ -51,6 +51,7 @@ struct ConsoleStatus {
   core::LatencySummary g2g_10s;    // metadata glass-to-glass over the last 10 s
   core::LatencySummary pixel_10s;  // from the pixel code
   double g2g_last_ms = 0;
+  bool link_lost = false;      // reconnecting, or no frame decoded for over 1 s
   double picture_age_ms = -1;  // now - capture time of the newest decoded frame; -1: none yet
   double clock_uncertainty_ms = 0;
   double rtt_ms = 0;

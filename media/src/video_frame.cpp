@@ -1,0 +1,72 @@
+#include "surgilink/media/video_frame.hpp"
+
+#include <utility>
+
+#include <gst/video/video.h>
+
+#include "gst_sample_frame.hpp"
+
+namespace surgilink::media {
+
+struct VideoFrame::Storage {
+  GstSample* sample = nullptr;
+  GstVideoFrame frame{};
+  bool mapped = false;
+  ~Storage() {
+    if (mapped) gst_video_frame_unmap(&frame);
+    if (sample) gst_sample_unref(sample);
+  }
+};
+
+VideoFrame::VideoFrame(std::shared_ptr<Storage> storage, int width, int height,
+                       core::CaptureTime capture_time)
+    : storage_(std::move(storage)), width_(width), height_(height), capture_time_(capture_time) {}
+
+const std::uint8_t* VideoFrame::plane(int index) const {
+  return static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&storage_->frame, index));
+}
+
+int VideoFrame::stride(int index) const { return GST_VIDEO_FRAME_PLANE_STRIDE(&storage_->frame, index); }
+
+std::shared_ptr<const VideoFrame> frame_from_sample(GstSample* sample, core::CaptureTime capture_time) {
+  auto storage = std::make_shared<VideoFrame::Storage>();
+  storage->sample = sample;
+  GstVideoInfo info;
+  if (!gst_video_info_from_caps(&info, gst_sample_get_caps(sample)) ||
+      !gst_video_frame_map(&storage->frame, &info, gst_sample_get_buffer(sample), GST_MAP_READ)) {
+    return nullptr;
+  }
+  storage->mapped = true;
+  return std::make_shared<const VideoFrame>(std::move(storage), GST_VIDEO_INFO_WIDTH(&info),
+                                            GST_VIDEO_INFO_HEIGHT(&info), capture_time);
+}
+
+void LatestFrameMailbox::put(std::shared_ptr<const VideoFrame> frame) {
+  std::shared_ptr<const VideoFrame> old;
+  {
+    std::lock_guard lock(mutex_);
+    old = std::exchange(frame_, std::move(frame));
+    ++generation_;
+  }
+  changed_.notify_all();
+  // `old` is released here, outside the lock.
+}
+
+std::shared_ptr<const VideoFrame> LatestFrameMailbox::latest() const {
+  std::lock_guard lock(mutex_);
+  return frame_;
+}
+
+std::uint64_t LatestFrameMailbox::generation() const {
+  std::lock_guard lock(mutex_);
+  return generation_;
+}
+
+std::uint64_t LatestFrameMailbox::wait_newer_than(std::uint64_t seen,
+                                                  std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, timeout, [&] { return generation_ > seen; });
+  return generation_;
+}
+
+}  // namespace surgilink::media

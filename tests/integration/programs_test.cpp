@@ -1,0 +1,194 @@
+// The real programs: bad configuration, refusals with clear messages on both sides, reconnection.
+#include <csignal>
+#include <fstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <nlohmann/json.hpp>
+
+#include "support/running_sender.hpp"
+#include "support/test_control_client.hpp"
+#include "support/test_installation.hpp"
+
+namespace surgilink::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using ::testing::HasSubstr;
+
+// --- bad configuration: exit code != 0 and a message naming file, line and key ---
+
+ProgramResult run_sender_with(const std::filesystem::path& dir, const std::string& toml,
+                              const std::string& name) {
+  const auto config = dir / (name + ".toml");
+  std::ofstream(config) << toml;
+  return run_program({sender_program().string(), "--config", config.string(), "--seconds", "1"}, dir, name,
+                     milliseconds{20000});
+}
+
+TEST(BadConfiguration, UnknownKeyNamesFileLineAndKey) {
+  const auto dir = scratch_dir("config-unknown");
+  auto text = read_text(write_sender_config(dir));
+  text.insert(text.find("profile = "), "sourse = \"testsrc\"\n");
+  const auto r = run_sender_with(dir, text, "unknown-key");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown-key.toml:5: key 'video.sourse': unknown setting"));
+}
+
+TEST(BadConfiguration, WrongTypeNamesFileLineAndKey) {
+  const auto dir = scratch_dir("config-type");
+  auto text = read_text(write_sender_config(dir));
+  text.replace(text.find("control_port = 0"), 16, "control_port = \"seventy-four hundred\"");
+  const auto r = run_sender_with(dir, text, "wrong-type");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("wrong-type.toml:"));
+  EXPECT_THAT(r.err, HasSubstr("key 'network.control_port': expected an integer, found a string"));
+}
+
+TEST(BadConfiguration, MissingFileIsNamed) {
+  const auto dir = scratch_dir("config-missing");
+  const auto r = run_program({sender_program().string(), "--config", (dir / "nowhere.toml").string()}, dir,
+                             "missing", milliseconds{20000});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr((dir / "nowhere.toml").string() + ": cannot open configuration file"));
+}
+
+TEST(BadConfiguration, ConsoleUnknownKeyIsRefusedToo) {
+  const auto dir = scratch_dir("config-console");
+  auto text = read_text(write_console_config(dir, 7400));
+  text = "jitter_latency = 20\n" + text;
+  const auto config = dir / "console-bad.toml";
+  std::ofstream(config) << text;
+  const auto r = run_program({console_program().string(), "--config", config.string(), "--headless"}, dir,
+                             "console", milliseconds{20000});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("console-bad.toml:1: key 'jitter_latency': unknown setting"));
+}
+
+TEST(BadConfiguration, PortInUseIsNamed) {
+  const auto dir = scratch_dir("config-port");
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor taken(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  const auto port = taken.local_endpoint().port();
+  const auto r = run_program({sender_program().string(), "--config", write_sender_config(dir).string(),
+                              "--control-port", std::to_string(port)},
+                             dir, "port", milliseconds{20000});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("control port 127.0.0.1:" + std::to_string(port) + " cannot be used"));
+}
+
+// --- refusals: clear on both sides, and the sender keeps serving others ---
+
+class Refusals : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = scratch_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    sender_ = std::make_unique<RunningSender>(write_sender_config(dir_), dir_ / "sender.log");
+  }
+
+  ProgramResult run_console(const std::string& identity_name, std::vector<std::string> extra,
+                            double seconds) {
+    std::vector<std::string> argv = {
+        console_program().string(),
+        "--config",
+        write_console_config(dir_, sender_->control_port(), identity_name).string(),
+        "--headless",
+        "--seconds",
+        std::to_string(seconds),
+        "--report-json",
+        (dir_ / (identity_name + ".json")).string()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_program(argv, dir_, "console-" + identity_name, milliseconds{30000});
+  }
+
+  // A mentor still gets pictures after the refusals.
+  void expect_mentor_served() {
+    const auto r = run_console("mentor", {}, 3);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const auto report = nlohmann::json::parse(read_text(dir_ / "mentor.json"));
+    EXPECT_GT(report["frames_received"].get<int>(), 10);
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<RunningSender> sender_;
+};
+
+TEST_F(Refusals, CertificateFromAnotherCa) {
+  const auto r = run_console("stranger", {}, 10);
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_THAT(r.err,
+              HasSubstr("certificate not accepted by 127.0.0.1:" + std::to_string(sender_->control_port())));
+  EXPECT_THAT(r.err, HasSubstr("not signed by our CA"));
+  EXPECT_THAT(sender_->log(), HasSubstr("TLS handshake failed: certificate not trusted"));
+  expect_mentor_served();
+}
+
+TEST_F(Refusals, CertificateNotInTheAccessList) {
+  const auto r = run_console("unlisted", {}, 10);
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_THAT(r.err, HasSubstr("is not in the access list of Test OR"));
+  EXPECT_THAT(sender_->log(), HasSubstr("refused: certificate \"Dev Unlisted"));
+  expect_mentor_served();
+}
+
+TEST_F(Refusals, OlderProtocolVersion) {
+  const auto r = run_console("mentor", {"--protocol-version", "0"}, 10);
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_THAT(r.err, HasSubstr("protocol version 0 is not supported; this sender speaks version 1"));
+  EXPECT_THAT(sender_->log(), HasSubstr("protocol version 0 is not supported"));
+  expect_mentor_served();
+}
+
+TEST_F(Refusals, NoClientCertificate) {
+  // openssl s_client: a TLS 1.3 client no one here wrote, presenting no certificate.
+  const auto r = run_program(
+      {"/usr/bin/openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(sender_->control_port()),
+       "-tls1_3", "-CAfile", (certificate_dir() / "ca.pem").string(), "-ign_eof"},
+      dir_, "s_client", milliseconds{20000});
+  EXPECT_THAT(r.out + r.err, HasSubstr("certificate required"));
+  EXPECT_THAT(sender_->log(), HasSubstr("no client certificate presented"));
+  expect_mentor_served();
+}
+
+TEST_F(Refusals, ObserverIsAdmittedWithItsRole) {
+  TestControlClient client(identity("observer"));
+  const auto answer = client.hello(sender_->control_port(), 1, 40000);
+  EXPECT_TRUE(answer.welcomed) << answer.refusal << answer.tls_error;
+  EXPECT_EQ(answer.role, "observer");
+  EXPECT_EQ(answer.srtp_profile, "AEAD_AES_128_GCM");
+}
+
+// --- restart: a console killed and started again has a picture within 1 s, through an IDR on request ---
+
+TEST(Reconnection, RestartedConsoleGetsAPictureWithinOneSecond) {
+  const auto dir = scratch_dir("restart");
+  // Periodic IDRs only every 10 s: a picture within 1 s can only come from the keyframe asked for on joining.
+  RunningSender sender(write_sender_config(dir, "keyframe_interval_s = 10"), dir / "sender.log");
+  const auto config = write_console_config(dir, sender.control_port());
+  {
+    tools::ChildProcess first({console_program().string(), "--config", config.string(), "--headless"},
+                              (dir / "first.err").string());
+    std::optional<std::string> line;
+    // Its first status lines: wait until it is receiving, then kill it without warning.
+    for (int i = 0; i < 10; ++i) {
+      line = first.read_line(milliseconds{3000});
+      if (line && line->find("fps") != std::string::npos && line->find(" 0.0 fps") == std::string::npos)
+        break;
+    }
+    first.signal(SIGKILL);
+    first.wait(milliseconds{5000});
+  }
+  const auto r = run_program({console_program().string(), "--config", config.string(), "--headless",
+                              "--seconds", "3", "--report-json", (dir / "second.json").string()},
+                             dir, "second", milliseconds{30000});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto report = nlohmann::json::parse(read_text(dir / "second.json"));
+  ASSERT_FALSE(report["first_picture_ms"].is_null()) << "no picture after the restart";
+  EXPECT_LT(report["first_picture_ms"].get<double>(), 1000.0);
+  EXPECT_THAT(sender.log(), HasSubstr("left"));
+}
+
+}  // namespace
+}  // namespace surgilink::testing

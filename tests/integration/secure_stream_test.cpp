@@ -1,0 +1,207 @@
+// Sender and console in one process, joined by real TLS 1.3 and SRTP on loopback: the stream decodes with
+// honest capture times, and bad datagrams on the real media socket are dropped and counted.
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/post.hpp>
+
+#include "support/test_installation.hpp"
+#include "surgilink/media/pixel_timestamp_code.hpp"
+#include "surgilink/media/rtp_packet.hpp"
+#include "surgilink/media/sender_pipeline.hpp"
+#include "surgilink/media/srtp_session.hpp"
+#include "surgilink/session/console_session.hpp"
+#include "surgilink/session/sender_session.hpp"
+
+namespace surgilink {
+namespace {
+
+namespace asio = boost::asio;
+using std::chrono::milliseconds;
+
+struct KeyframeOnRequest : session::SenderSessionListener {
+  media::SenderPipeline* pipeline = nullptr;
+  void on_keyframe_needed() override {
+    if (pipeline) pipeline->request_keyframe();
+  }
+};
+
+struct IgnoreStates : session::ConsoleSessionListener {
+  void on_state_changed(session::ConnectionState, const std::string&) override {}
+};
+
+// Decodes the inline key of the SDP the sender exported: base64 of key || salt.
+std::vector<std::uint8_t> exported_key(const std::filesystem::path& sdp) {
+  const std::string text = testing::read_text(sdp);
+  const auto at = text.find("inline:");
+  if (at == std::string::npos) return {};
+  const std::string b64 = text.substr(at + 7, text.find_first_of("\r\n", at) - at - 7);
+  static const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::vector<std::uint8_t> out;
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (char c : b64) {
+    const auto v = kAlphabet.find(c);
+    if (v == std::string::npos) break;
+    bits = (bits << 6) | static_cast<std::uint32_t>(v);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out.push_back(static_cast<std::uint8_t>(bits >> count));
+    }
+  }
+  return out;
+}
+
+class SecureStream : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::scratch_dir("secure-stream");
+    session::SenderSessionSettings s;
+    s.bind_address = "127.0.0.1";
+    s.control_port = 0;
+    s.media_port = 0;
+    s.tls = testing::identity("sender");
+    s.access = testing::test_access_list();
+    s.srtp_profile = media::SrtpProfile::kAeadAes128Gcm;
+    s.video_ssrc = 0x5151'0001;
+    s.video_profile = "720p30";
+    s.export_srtp_keys = dir_ / "keys.sdp";
+    sender_ = std::make_unique<session::SenderSession>(io_, s, clock_, keyframes_);
+    media::SenderPipelineSettings p;
+    p.profile = media::video_profile("720p30");
+    p.source = media::parse_video_source("synthetic");
+    p.ssrc = s.video_ssrc;
+    pipeline_ = std::make_unique<media::SenderPipeline>(p, clock_, *sender_);
+    keyframes_.pipeline = pipeline_.get();
+
+    session::ConsoleSessionSettings c;
+    c.sender_host = "127.0.0.1";
+    c.control_port = sender_->control_port();
+    c.tls = testing::identity("mentor");
+    console_ = std::make_unique<session::ConsoleSession>(io_, c, clock_, mailbox_, states_);
+    sender_->start();
+    pipeline_->start();
+    console_->start();
+    network_ = std::thread([this] { io_.run(); });
+  }
+
+  void TearDown() override {
+    pipeline_->stop();
+    asio::post(io_, [this] {
+      console_->stop();
+      sender_->stop();
+      work_.reset();
+    });
+    network_.join();
+  }
+
+  // Waits for `frames` more decoded frames (each wait ends on a frame, not on a timer).
+  bool wait_frames(int frames) {
+    std::uint64_t seen = mailbox_.generation();
+    for (int i = 0; i < frames; ++i) {
+      const auto next = mailbox_.wait_newer_than(seen, milliseconds{5000});
+      if (next == seen) return false;
+      seen = next;
+    }
+    return true;
+  }
+
+  std::filesystem::path dir_;
+  core::CaptureClock clock_;
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
+  KeyframeOnRequest keyframes_;
+  IgnoreStates states_;
+  media::LatestFrameMailbox mailbox_;
+  std::unique_ptr<session::SenderSession> sender_;
+  std::unique_ptr<media::SenderPipeline> pipeline_;
+  std::unique_ptr<session::ConsoleSession> console_;
+  std::thread network_;
+};
+
+TEST_F(SecureStream, DecodedFramesCarryTheirTrueCaptureTime) {
+  ASSERT_TRUE(wait_frames(30)) << "no picture through SRTP";
+  const auto frame = mailbox_.latest();
+  ASSERT_NE(frame, nullptr);
+  EXPECT_EQ(frame->width(), 1280);
+  EXPECT_EQ(frame->height(), 720);
+  const auto pixel_us =
+      media::read_pixel_timestamp(frame->plane(0), frame->stride(0), frame->width(), frame->height());
+  ASSERT_TRUE(pixel_us.has_value()) << "pixel timestamp code unreadable after SRTP + H.264";
+  const auto metadata_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(frame->capture_time().time_since_epoch()).count();
+  // Metadata (RTP header extension) and pixels name the same capture instant: they agree to the microsecond.
+  EXPECT_NEAR(static_cast<double>(*pixel_us), static_cast<double>(metadata_us), 1.0);
+  EXPECT_EQ(console_->faults().total(), 0u);
+}
+
+TEST_F(SecureStream, BadDatagramsAreDroppedAndCountedAndTheStreamGoesOn) {
+  ASSERT_TRUE(wait_frames(5));
+  const auto key = exported_key(dir_ / "keys.sdp");
+  ASSERT_EQ(key.size(), 28u) << "exported SDP key (AEAD_AES_128_GCM: 16-byte key + 12-byte salt)";
+
+  asio::io_context local;
+  asio::ip::udp::socket attacker(local, asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const asio::ip::udp::endpoint console_media(asio::ip::make_address("127.0.0.1"), console_->media_port());
+  const auto send = [&](const std::vector<std::uint8_t>& bytes) {
+    attacker.send_to(asio::buffer(bytes), console_media);
+  };
+  const auto& faults = console_->faults();
+  using core::Fault;
+  const auto before = [&](Fault f) { return faults.get(f); };
+  const std::uint64_t not_rtp = before(Fault::kNotRtp), truncated = before(Fault::kTruncated),
+                      auth = before(Fault::kAuthenticationFailed), replayed = before(Fault::kReplayed),
+                      unknown = before(Fault::kUnknownStream);
+
+  // 1. Not RTP at all.
+  send(std::vector<std::uint8_t>(100, 0x00));
+  // 2. Truncated: an RTP-looking header cut short.
+  send({0x80, 0x60, 0x00, 0x01, 0x00});
+  // 3. A well-formed SRTP packet under the wrong key.
+  // Its own SSRC, so that libsrtp keeps its replay window apart from the real stream's.
+  std::vector<std::uint8_t> packet = {0x80, 0x60, 0x12, 0x34, 0, 0, 0, 1, 0x0b, 0xad, 0xca, 0xfe};
+  packet.resize(12 + 40, 0xab);
+  std::vector<std::uint8_t> wrong_key(28, 0x42);
+  media::SrtpSession forger(media::SrtpProfile::kAeadAes128Gcm, media::SrtpSession::Direction::kOutbound,
+                            wrong_key);
+  std::vector<std::uint8_t> forged(packet);
+  forged.resize(packet.size() + media::kSrtpMaxTrailer);
+  const auto forged_length = forger.protect_rtp(forged, packet.size());
+  ASSERT_TRUE(forged_length);
+  forged.resize(forged_length.value());
+  send(forged);
+  // 4. A genuine packet (right key) of a stream nobody negotiated, sent twice: the first is authentic but of
+  //    an unknown SSRC, the copy is a replay.
+  media::SrtpSession genuine(media::SrtpProfile::kAeadAes128Gcm, media::SrtpSession::Direction::kOutbound,
+                             key);
+  std::vector<std::uint8_t> real(packet);
+  real.resize(packet.size() + media::kSrtpMaxTrailer);
+  const auto real_length = genuine.protect_rtp(real, packet.size());
+  ASSERT_TRUE(real_length);
+  real.resize(real_length.value());
+  send(real);
+  send(real);
+
+  // Each arrives on the real socket and is judged on the network thread; frames keep coming meanwhile.
+  for (int i = 0; i < 60 && faults.get(Fault::kReplayed) == replayed; ++i) ASSERT_TRUE(wait_frames(1));
+  EXPECT_EQ(faults.get(Fault::kNotRtp) - not_rtp, 1u);
+  EXPECT_EQ(faults.get(Fault::kTruncated) - truncated, 1u);
+  EXPECT_EQ(faults.get(Fault::kAuthenticationFailed) - auth, 1u);
+  EXPECT_EQ(faults.get(Fault::kReplayed) - replayed, 1u);
+  EXPECT_EQ(faults.get(Fault::kUnknownStream) - unknown, 1u);
+
+  // The stream goes on, still decodable with honest capture times.
+  ASSERT_TRUE(wait_frames(15));
+  const auto frame = mailbox_.latest();
+  const auto pixel_us =
+      media::read_pixel_timestamp(frame->plane(0), frame->stride(0), frame->width(), frame->height());
+  ASSERT_TRUE(pixel_us.has_value());
+}
+
+}  // namespace
+}  // namespace surgilink

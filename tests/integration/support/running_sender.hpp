@@ -1,0 +1,42 @@
+#pragma once
+// A real surgilink-sender process for a test, started with a test config and stopped with SIGINT.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "process/child_process.hpp"
+
+namespace surgilink::testing {
+
+class RunningSender {
+ public:
+  // Starts the sender with `config` plus `args`; waits for its "listening" line (throws if it never comes).
+  RunningSender(const std::filesystem::path& config, const std::filesystem::path& log,
+                std::vector<std::string> args = {}, std::vector<std::string> env = {});
+  ~RunningSender();
+  int control_port() const { return control_port_; }
+  int media_port() const { return media_port_; }
+  // Stops it (SIGINT) and returns its exit code.
+  int stop();
+  std::string log() const;
+
+ private:
+  std::filesystem::path log_;
+  std::unique_ptr<tools::ChildProcess> process_;
+  int control_port_ = 0;
+  int media_port_ = 0;
+};
+
+// Runs a program to completion (at most `timeout`), returning its exit code; stdout and stderr go to files.
+struct ProgramResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+ProgramResult run_program(std::vector<std::string> argv, const std::filesystem::path& dir,
+                          const std::string& name, std::chrono::milliseconds timeout,
+                          std::vector<std::string> env = {});
+
+}  // namespace surgilink::testing

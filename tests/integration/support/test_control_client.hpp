@@ -1,0 +1,40 @@
+#pragma once
+// A console's control channel driven step by step from a test: real TLS 1.3 with a chosen certificate,
+// real protobuf messages, blocking calls on the test's thread.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "surgilink/session/tls_identity.hpp"
+
+namespace surgilink::testing {
+
+// What the sender answered to a hello.
+struct HelloAnswer {
+  bool welcomed = false;
+  std::string refusal;    // the sender's reason, when refused
+  std::string tls_error;  // when the connection failed before an answer
+  std::uint32_t media_port = 0;
+  std::uint32_t video_ssrc = 0;
+  std::string srtp_profile;
+  std::string role;
+};
+
+class TestControlClient {
+ public:
+  explicit TestControlClient(const session::TlsFiles& identity);
+  ~TestControlClient();
+  // Connects to 127.0.0.1:port, says hello (with `protocol_version` and `media_port`), reads the answer.
+  HelloAnswer hello(int port, std::uint32_t protocol_version, std::uint32_t media_port);
+  // The SRTP keys this connection derived (valid after a welcome).
+  session::SrtpKeys keys() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace surgilink::testing

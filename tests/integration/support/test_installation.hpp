@@ -1,0 +1,35 @@
+#pragma once
+// Where integration tests find the programs, development certificates and configs they run with.
+
+#include <filesystem>
+#include <string>
+
+#include "surgilink/session/access_list.hpp"
+#include "surgilink/session/tls_identity.hpp"
+
+namespace surgilink::testing {
+
+// Paths of the built programs.
+std::filesystem::path sender_program();
+std::filesystem::path console_program();
+
+// The development certificates for tests, made once per build tree by tools/make-dev-certs.sh.
+std::filesystem::path certificate_dir();
+session::TlsFiles identity(
+    const std::string& name);  // "sender", "mentor", "observer", "stranger", "unlisted"
+session::AccessList test_access_list();
+
+// A fresh folder for one test's files.
+std::filesystem::path scratch_dir(const std::string& test_name);
+
+// Writes sender/console configs that use the test certificates; returns their paths.
+std::filesystem::path write_sender_config(const std::filesystem::path& dir,
+                                          const std::string& extra_video = {},
+                                          const std::string& extra_network = {});
+std::filesystem::path write_console_config(const std::filesystem::path& dir, int control_port,
+                                           const std::string& identity_name = "mentor");
+
+// The whole text of a file ("" if absent).
+std::string read_text(const std::filesystem::path& p);
+
+}  // namespace surgilink::testing
