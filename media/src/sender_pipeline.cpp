@@ -45,14 +45,15 @@ std::string source_description(const SenderPipelineSettings& s) {
     case VideoSource::Kind::kSynthetic:
       // videotestsrc only paces live frames and provides buffers; the capture probe paints the scene into
       // them.
-      return "videotestsrc is-live=true pattern=black ! " + caps;
+      return "videotestsrc is-live=true pattern=black ! " + caps + " name=source_out";
     case VideoSource::Kind::kTestSrc:
-      return "videotestsrc is-live=true pattern=smpte ! " + caps;
+      return "videotestsrc is-live=true pattern=smpte ! " + caps + " name=source_out";
     case VideoSource::Kind::kFile:
       return "filesrc location=\"" + s.source.location +
-             "\" ! decodebin ! videoconvert ! videoscale ! videorate ! " + caps + " ! clocksync";
+             "\" ! decodebin ! videoconvert ! videoscale ! videorate ! " + caps + " ! clocksync name=source_out";
     case VideoSource::Kind::kV4l2:
-      return "v4l2src device=\"" + s.source.location + "\" ! videoconvert ! videoscale ! videorate ! " + caps;
+      return "v4l2src device=\"" + s.source.location + "\" ! videoconvert ! videoscale ! videorate ! " + caps +
+             " name=source_out";
   }
   return {};
 }
@@ -210,12 +211,19 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
     impl_->scene = std::make_unique<SyntheticScene>(s.profile.width, s.profile.height, s.seed);
   }
   GError* error = nullptr;
-  GstElement* source = gst_parse_bin_from_description(source_description(s).c_str(), TRUE, &error);
+  // Only the last element's output is ghosted: ghosting every unlinked pad would also ghost the sink pad that
+  // a decodebin links to later (its pads appear at run time), and that delayed link would then fail.
+  GstElement* source = gst_parse_bin_from_description(source_description(s).c_str(), FALSE, &error);
   if (source == nullptr) {
     const std::string why = error ? error->message : "unknown";
     if (error) g_error_free(error);
     throw std::runtime_error("cannot build video source '" + to_string(s.source) + "': " + why);
   }
+  GstElement* source_out = gst_bin_get_by_name(GST_BIN(source), "source_out");
+  GstPad* source_pad = gst_element_get_static_pad(source_out, "src");
+  gst_element_add_pad(source, gst_ghost_pad_new("src", source_pad));
+  gst_object_unref(source_pad);
+  gst_object_unref(source_out);
   impl_->source_bin = source;
   impl_->pipeline = gst_pipeline_new("sender");
   GstElement* tee = make("tee", "split");

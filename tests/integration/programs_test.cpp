@@ -192,3 +192,34 @@ TEST(Reconnection, RestartedConsoleGetsAPictureWithinOneSecond) {
 
 }  // namespace
 }  // namespace surgilink::testing
+
+namespace surgilink::testing {
+namespace {
+
+// --- a recorded clip as the source: decoded, scaled to the profile, and looped past its end ---
+
+TEST(FileSource, RecordedClipIsStreamedAndLooped) {
+  const auto dir = scratch_dir("file-source");
+  const auto clip = dir / "clip.mp4";
+  // A 1.5 s clip at another size and rate than the stream, made by a stock GStreamer pipeline.
+  const auto made = run_program({"/usr/bin/gst-launch-1.0", "-q", "videotestsrc", "num-buffers=38",
+                                 "pattern=smpte", "!", "video/x-raw,width=640,height=360,framerate=25/1", "!",
+                                 "x264enc", "!", "mp4mux", "!", "filesink", "location=" + clip.string()},
+                                dir, "make-clip", milliseconds{30000});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  RunningSender sender(write_sender_config(dir), dir / "sender.log",
+                       {"--source", "file:" + clip.string(), "--pixel-code", "true"});
+  const auto r = run_program(
+      {console_program().string(), "--config", write_console_config(dir, sender.control_port()).string(),
+       "--headless", "--seconds", "5", "--report-json", (dir / "console.json").string()},
+      dir, "console", milliseconds{30000});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto report = nlohmann::json::parse(read_text(dir / "console.json"));
+  // 5 s of a 1.5 s clip: it must have looped, at the profile's 30 fps, with the pixel code readable.
+  EXPECT_GT(report["frames_received"].get<int>(), 90);
+  EXPECT_EQ(report["frames_pixel_unreadable"].get<int>(), 0);
+  EXPECT_THAT(sender.log(), HasSubstr("looping"));
+}
+
+}  // namespace
+}  // namespace surgilink::testing
