@@ -2,11 +2,15 @@
 #include <cstdio>
 #include <exception>
 
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
+
+#include <cstdlib>
 
 #include "core/headless_console.hpp"
 #include "surgilink/core/config.hpp"
 #include "surgilink/core/logging.hpp"
+#include "ui/console_window.hpp"
 
 int main(int argc, char** argv) {
   using namespace surgilink;
@@ -16,7 +20,8 @@ int main(int argc, char** argv) {
   std::string config = "configs/console.toml";
   console::ConsoleOverrides overrides;
   std::optional<double> seconds;
-  bool status_json = false, headless = false;
+  bool status_json = false, headless = false, fullscreen = false;
+  std::string screenshot;
   std::string report, log_level;
   double report_warmup = 0;
   app.add_option("--config", config, "settings file (TOML)")->capture_default_str();
@@ -29,7 +34,9 @@ int main(int argc, char** argv) {
   app.add_option("--private-key", overrides.private_key, "the private key of --certificate");
   app.add_option("--protocol-version", overrides.protocol_version,
                  "announce this protocol version (testing)");
-  app.add_flag("--headless", headless, "no window: status lines only (the only mode in this build)");
+  app.add_flag("--headless", headless, "no window: status lines only");
+  app.add_option("--screenshot", screenshot, "save a PNG of the window when the run ends (with --seconds)");
+  app.add_flag("--fullscreen", fullscreen, "start full screen (F11 toggles)");
   app.add_option("--seconds", seconds, "stop after this many seconds");
   app.add_flag("--status-json", status_json, "print status lines as JSON (keys in README.md)");
   app.add_option("--report-json", report, "write a JSON latency report to this file at exit");
@@ -45,8 +52,21 @@ int main(int argc, char** argv) {
     if (!report.empty()) settings.report = report;
     settings.session.report_warmup = std::chrono::milliseconds{static_cast<long>(report_warmup * 1000)};
     core::setup_logging("console", log_level.empty() ? settings.log_level : log_level);
-    console::HeadlessConsole console(std::move(settings));
-    return console.run();
+    if (headless) {
+      console::HeadlessConsole console(std::move(settings));
+      return console.run();
+    }
+    if (std::getenv("DISPLAY") == nullptr && std::getenv("WAYLAND_DISPLAY") == nullptr &&
+        std::getenv("QT_QPA_PLATFORM") == nullptr) {
+      // No screen: the real window still runs and renders, offscreen (for screenshots and tests).
+      spdlog::info("no display: rendering the console offscreen");
+      setenv("QT_QPA_PLATFORM", "offscreen", 1);
+    }
+    console::WindowOptions window;
+    window.connect_at_start = overrides.connect.has_value() || overrides.host.has_value();
+    window.fullscreen = fullscreen;
+    if (!screenshot.empty()) window.screenshot = screenshot;
+    return console::run_console_window(argc, argv, std::move(settings), window);
   } catch (const core::ConfigError& e) {
     std::fprintf(stderr, "surgilink-console: configuration error: %s\n", e.what());
     return 2;

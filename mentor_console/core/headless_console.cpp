@@ -81,6 +81,38 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
   return line;
 }
 
+void write_console_report(const std::filesystem::path& path, const session::ConsoleReport& r,
+                          std::uint64_t packets_rejected, std::chrono::milliseconds warmup) {
+  nlohmann::json j = {
+      {"frames_received", r.frames_received},
+      {"frames_undecodable", r.frames_undecodable},
+      {"frames_pixel_unreadable", r.frames_pixel_unreadable},
+      {"seconds_receiving", r.seconds_receiving},
+      {"report_warmup_s", static_cast<double>(warmup.count()) / 1000.0},
+      {"fps_received", r.seconds_after_warmup > 0
+                           ? static_cast<double>(r.frames_after_warmup) / r.seconds_after_warmup
+                           : 0.0},
+      {"first_picture_ms", r.first_frame_at.time_since_epoch().count() == 0
+                               ? nlohmann::json(nullptr)
+                               : nlohmann::json(core::to_ms(r.first_frame_at - r.started_at))},
+      {"g2g_ms", summary_json(r.g2g)},
+      {"pixel_ms", summary_json(r.pixel)},
+      {"max_metadata_pixel_disagreement_ms", r.max_metadata_pixel_disagreement_ms},
+      {"clock_uncertainty_ms", r.clock_uncertainty_ms},
+      {"stages_ms",
+       {{"encode", summary_json(r.encode)},
+        {"network", summary_json(r.network)},
+        {"jitter", summary_json(r.jitter)},
+        {"decode", summary_json(r.decode)},
+        {"render", summary_json(r.render)}}},
+      {"packets_received", r.packets_received},
+      {"packets_lost", r.packets_lost},
+      {"packets_rejected", packets_rejected},
+      {"bytes_received", r.bytes_received},
+      {"connections", r.connections}};
+  std::ofstream(path) << j.dump(2) << "\n";
+}
+
 struct HeadlessConsole::Impl : session::ConsoleSessionListener {
   explicit Impl(ConsoleSettings s)
       : settings(std::move(s)),
@@ -128,35 +160,10 @@ struct HeadlessConsole::Impl : session::ConsoleSessionListener {
   }
 
   void write_report() {
-    if (!settings.report) return;
-    const auto r = session.report();
-    nlohmann::json j = {
-        {"frames_received", r.frames_received},
-        {"frames_undecodable", r.frames_undecodable},
-        {"frames_pixel_unreadable", r.frames_pixel_unreadable},
-        {"seconds_receiving", r.seconds_receiving},
-        {"report_warmup_s", static_cast<double>(settings.session.report_warmup.count()) / 1000.0},
-        {"fps_received", r.seconds_after_warmup > 0
-                             ? static_cast<double>(r.frames_after_warmup) / r.seconds_after_warmup
-                             : 0.0},
-        {"first_picture_ms", r.first_frame_at.time_since_epoch().count() == 0
-                                 ? nlohmann::json(nullptr)
-                                 : nlohmann::json(core::to_ms(r.first_frame_at - r.started_at))},
-        {"g2g_ms", summary_json(r.g2g)},
-        {"pixel_ms", summary_json(r.pixel)},
-        {"max_metadata_pixel_disagreement_ms", r.max_metadata_pixel_disagreement_ms},
-        {"clock_uncertainty_ms", r.clock_uncertainty_ms},
-        {"stages_ms",
-         {{"encode", summary_json(r.encode)},
-          {"network", summary_json(r.network)},
-          {"jitter", summary_json(r.jitter)},
-          {"decode", summary_json(r.decode)}}},
-        {"packets_received", r.packets_received},
-        {"packets_lost", r.packets_lost},
-        {"packets_rejected", session.faults().total()},
-        {"bytes_received", r.bytes_received},
-        {"connections", r.connections}};
-    std::ofstream(*settings.report) << j.dump(2) << "\n";
+    if (settings.report) {
+      write_console_report(*settings.report, session.report(), session.faults().total(),
+                           settings.session.report_warmup);
+    }
   }
 };
 

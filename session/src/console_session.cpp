@@ -53,6 +53,7 @@ struct FrameTiming {
   core::CaptureTime sent{};           // sender clock, first packet
   core::CaptureTime received_last{};  // console clock
   core::CaptureTime released{};       // console clock, last packet handed to the decoder
+  core::CaptureTime decoded{};        // console clock
   bool damaged = false;
 };
 constexpr std::size_t kMaxTrackedFrames = 240;
@@ -115,7 +116,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
   core::FaultCounters faults;
 
   // Statistics.
-  core::LatencySeries g2g_all, pixel_all, encode_all, network_all, jitter_all, decode_all;
+  core::LatencySeries g2g_all, pixel_all, encode_all, network_all, jitter_all, decode_all, render_all;
   core::SlidingLatencyWindow g2g_window{std::chrono::seconds{10}}, pixel_window{std::chrono::seconds{10}};
   double g2g_last_ms = 0;
   double max_disagreement_ms = 0;
@@ -522,6 +523,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
   void frame_decoded(const media::DecodedFrameInfo& info) {
     ++totals.frames_received;
     last_frame_at = info.decoded_at;
+    listener.on_picture_ready();
     ++last_second.frames;
     if (totals.first_frame_at.time_since_epoch().count() == 0) {
       totals.first_frame_at = info.decoded_at;
@@ -534,9 +536,12 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     if (!newest_capture_local || captured_local > *newest_capture_local)
       newest_capture_local = captured_local;
     const nanoseconds g2g = info.decoded_at - captured_local;
-    if (in_report) g2g_all.add(g2g);
-    g2g_window.add(info.decoded_at, g2g);
-    g2g_last_ms = core::to_ms(g2g);
+    if (!settings.measure_at_presentation) {
+      if (in_report) g2g_all.add(g2g);
+      g2g_window.add(info.decoded_at, g2g);
+      g2g_last_ms = core::to_ms(g2g);
+    }
+    if (FrameTiming* t = timing_of(info.capture_time)) t->decoded = info.decoded_at;
     if (info.pixel_capture_us) {
       const core::CaptureTime pixel_capture{std::chrono::microseconds{*info.pixel_capture_us}};
       const nanoseconds pixel = info.decoded_at - clock_sync.to_local(pixel_capture);
@@ -555,6 +560,20 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
       network_all.add(t->received_last - clock_sync.to_local(t->sent));
       jitter_all.add(t->released - t->received_last);
       decode_all.add(info.decoded_at - t->released);
+    }
+  }
+
+  void presented(core::CaptureTime capture_time, core::CaptureTime presented_at) {
+    if (!clock_sync.synced() || !settings.measure_at_presentation) return;
+    const nanoseconds g2g = presented_at - clock_sync.to_local(capture_time);
+    const bool in_report = totals.first_frame_at.time_since_epoch().count() != 0 &&
+                           presented_at >= totals.first_frame_at + settings.report_warmup;
+    if (in_report) g2g_all.add(g2g);
+    g2g_window.add(presented_at, g2g);
+    g2g_last_ms = core::to_ms(g2g);
+    if (const FrameTiming* t = timing_of(capture_time);
+        t && in_report && t->decoded.time_since_epoch().count() != 0) {
+      render_all.add(presented_at - t->decoded);
     }
   }
 
@@ -604,6 +623,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     r.network = network_all.summary();
     r.jitter = jitter_all.summary();
     r.decode = decode_all.summary();
+    r.render = render_all.summary();
     r.clock_uncertainty_ms = core::to_ms(clock_sync.uncertainty());
     r.max_metadata_pixel_disagreement_ms = max_disagreement_ms;
     r.packets_lost = lost_before_this_connection + (jitter ? jitter->stats().lost : 0);
@@ -639,6 +659,9 @@ void ConsoleSession::stop() {
 ConsoleStatus ConsoleSession::status() { return impl_->status(); }
 ConsoleReport ConsoleSession::report() const { return impl_->report(); }
 const core::FaultCounters& ConsoleSession::faults() const { return impl_->faults; }
+void ConsoleSession::note_presented(core::CaptureTime capture_time, core::CaptureTime presented_at) {
+  impl_->presented(capture_time, presented_at);
+}
 std::uint16_t ConsoleSession::media_port() const { return impl_->media_socket.local_endpoint().port(); }
 
 }  // namespace surgilink::session

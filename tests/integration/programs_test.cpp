@@ -223,3 +223,31 @@ TEST(FileSource, RecordedClipIsStreamedAndLooped) {
 
 }  // namespace
 }  // namespace surgilink::testing
+
+namespace surgilink::testing {
+namespace {
+
+// --- the real console window rendered offscreen leaves a screenshot (the demo's path without a display) ---
+
+TEST(ConsoleScreenshot, OffscreenWindowIsSavedAndShowsTheField) {
+  const auto dir = scratch_dir("screenshot");
+  RunningSender sender(write_sender_config(dir), dir / "sender.log");
+  const auto png = dir / "console.png";
+  const auto r = run_program(
+      {console_program().string(), "--config", write_console_config(dir, sender.control_port()).string(),
+       "--host", "127.0.0.1", "--control-port", std::to_string(sender.control_port()), "--seconds", "4",
+       "--screenshot", png.string(), "--report-json", (dir / "console.json").string()},
+      dir, "console", milliseconds{30000}, {"QT_QPA_PLATFORM=offscreen"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("screenshot: " + png.string()));
+  ASSERT_TRUE(std::filesystem::exists(png));
+  EXPECT_GT(std::filesystem::file_size(png), 50'000u)
+      << "a 1600x900 window with video compresses to far more";
+  const auto report = nlohmann::json::parse(read_text(dir / "console.json"));
+  EXPECT_GT(report["frames_received"].get<int>(), 60);
+  // With a window, glass-to-glass ends at presentation: the render stage is measured.
+  EXPECT_FALSE(report["stages_ms"]["render"].is_null());
+}
+
+}  // namespace
+}  // namespace surgilink::testing

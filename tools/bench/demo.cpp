@@ -47,12 +47,16 @@ int run_demo(const DemoOptions& o, const Installation& in) {
                                            "127.0.0.1",
                                            "--control-port",
                                            std::to_string(*control_port),
-                                           "--headless",
                                            "--seconds",
                                            seconds,
                                            "--report-json",
                                            (dir / "console.json").string()};
   if (o.status_json) console_args.push_back("--status-json");
+  // The real console window: on screen where there is a display, offscreen otherwise; either way it leaves a
+  // screenshot of itself (its path is printed as "screenshot: ...").
+  const auto screenshot = std::filesystem::path(SURGILINK_SOURCE_DIR) / "var" / "demo-console.png";
+  std::filesystem::create_directories(screenshot.parent_path());
+  console_args.insert(console_args.end(), {"--screenshot", screenshot.string()});
   tools::ChildProcess console(console_args, (dir / "console.log").string());
   while (auto line = console.read_line(milliseconds{static_cast<long>(o.seconds * 1000) + 10000})) {
     while (sender.read_line(milliseconds{0})) {

@@ -32,6 +32,8 @@ struct ConsoleSessionSettings {
   // Latency series and fps in the report leave out this long after the first picture (start-up transient:
   // decoder start, first IDR); the live status always shows everything.
   std::chrono::milliseconds report_warmup{0};
+  // With a window, glass-to-glass ends when the frame is on screen (note_presented), not when it is decoded.
+  bool measure_at_presentation = false;
   std::uint32_t protocol_version = 1;  // what hello announces
   std::string software = "surgilink-console";
 };
@@ -71,7 +73,7 @@ struct ConsoleReport {
   std::uint64_t frames_undecodable = 0;
   std::uint64_t frames_pixel_unreadable = 0;
   double seconds_receiving = 0;
-  core::LatencySummary g2g, pixel, encode, network, jitter, decode;
+  core::LatencySummary g2g, pixel, encode, network, jitter, decode, render;
   double clock_uncertainty_ms = 0;
   double max_metadata_pixel_disagreement_ms = 0;
   std::uint64_t packets_received = 0;
@@ -87,6 +89,8 @@ class ConsoleSessionListener {
  public:
   virtual ~ConsoleSessionListener() = default;
   virtual void on_state_changed(ConnectionState state, const std::string& detail) = 0;
+  // A new picture is in the mailbox (a window schedules a repaint; it never polls).
+  virtual void on_picture_ready() {}
 };
 
 class ConsoleSession {
@@ -102,6 +106,9 @@ class ConsoleSession {
   ConsoleStatus status();
   ConsoleReport report() const;
   const core::FaultCounters& faults() const;
+  // The frame captured at `capture_time` (sender clock) was shown at `presented_at` (console clock): the
+  // window's swap, DESIGN.md §4. Network thread (the GUI posts it).
+  void note_presented(core::CaptureTime capture_time, core::CaptureTime presented_at);
   std::uint16_t media_port() const;
 
   struct Impl;

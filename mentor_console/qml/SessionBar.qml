@@ -1,0 +1,30 @@
+// The session bar: OR site, case pseudonym, who is connected and who holds the pen, recording and consent
+// state, and the connection state.
+import QtQuick
+import QtQuick.Layouts
+
+Rectangle {
+    property real unit: 16
+    height: unit * 2.2
+    color: "#1c252c"
+    RowLayout {
+        anchors { fill: parent; leftMargin: unit * 0.6; rightMargin: unit * 0.6 }
+        spacing: unit
+        Text { color: "white"; font.pixelSize: unit * 1.1; font.bold: true; text: mentor.siteName }
+        Text { color: "#b0bec5"; font.pixelSize: unit; text: mentor.casePseudonym.length ? "case " + mentor.casePseudonym : "" }
+        Text {
+            objectName: "roster"
+            color: "#b0bec5"; font.pixelSize: unit
+            text: mentor.displayName.length ? mentor.displayName + " (" + mentor.role + ")" + (mentor.role === "mentor" ? " · pen: you" : "") : ""
+        }
+        Item { Layout.fillWidth: true }
+        Text { color: "#b0bec5"; font.pixelSize: unit; text: "not recording · consent not recorded" }
+        Rectangle {
+            radius: unit / 3
+            color: mentor.state === "connected" && !mentor.linkLost ? "#2e7d32" : "#c62828"
+            implicitWidth: stateText.implicitWidth + unit
+            implicitHeight: stateText.implicitHeight + unit * 0.3
+            Text { id: stateText; anchors.centerIn: parent; color: "white"; font.pixelSize: unit; text: mentor.state }
+        }
+    }
+}

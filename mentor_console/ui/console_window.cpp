@@ -1,0 +1,111 @@
+#include "console_window.hpp"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QQmlApplicationEngine>
+#include <QQmlContext>
+#include <QQuickWindow>
+#include <QSocketNotifier>
+#include <QTimer>
+#include <csignal>
+#include <cstdio>
+
+#include "core/headless_console.hpp"
+#include "latency_plot.hpp"
+#include "mentor_session.hpp"
+#include "operative_field_view.hpp"
+
+namespace surgilink::console {
+
+namespace {
+int g_signal_pipe[2] = {-1, -1};
+
+void on_signal(int) {
+  // Only async-signal-safe work here: one byte down a pipe that Qt's loop watches.
+  const char byte = 1;
+  [[maybe_unused]] const auto written = write(g_signal_pipe[1], &byte, 1);
+}
+
+bool save_screenshot(QQuickWindow* window, const std::filesystem::path& path) {
+  const QImage image = window->grabWindow();
+  if (image.isNull() || !image.save(QString::fromStdString(path.string()))) {
+    spdlog::error("could not save a screenshot to {}", path.string());
+    return false;
+  }
+  std::printf("screenshot: %s\n", std::filesystem::absolute(path).c_str());
+  std::fflush(stdout);
+  return true;
+}
+}  // namespace
+
+int run_console_window(int& argc, char** argv, ConsoleSettings settings, const WindowOptions& options) {
+  QGuiApplication app(argc, argv);
+  app.setApplicationName("SurgiLink mentor console");
+  qmlRegisterType<OperativeFieldView>("SurgiLink.Console", 1, 0, "OperativeFieldView");
+  qmlRegisterType<LatencyPlot>("SurgiLink.Console", 1, 0, "LatencyPlot");
+  qmlRegisterUncreatableType<MentorSession>("SurgiLink.Console", 1, 0, "MentorSession",
+                                            "provided by the program");
+
+  const auto report_path = settings.report;
+  const auto warmup = settings.session.report_warmup;
+  const auto seconds = settings.seconds;
+  const auto thresholds = settings.thresholds;
+  MentorSession mentor(settings);
+  QObject::connect(&mentor, &MentorSession::statusLine, [](const QString& line) {
+    std::printf("%s\n", line.toUtf8().constData());
+    std::fflush(stdout);
+  });
+
+  QQmlApplicationEngine engine;
+  engine.rootContext()->setContextProperty("mentor", &mentor);
+  engine.rootContext()->setContextProperty("hudGreenMs", static_cast<double>(thresholds.green.count()));
+  engine.rootContext()->setContextProperty("hudAmberMs", static_cast<double>(thresholds.amber.count()));
+  engine.load(QUrl("qrc:/SurgiLink/Console/Main.qml"));
+  if (engine.rootObjects().isEmpty()) {
+    std::fprintf(stderr,
+                 "surgilink-console: the QML user interface failed to load (see the messages above)\n");
+    return 1;
+  }
+  auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
+  if (pipe2(g_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+    std::fprintf(stderr, "surgilink-console: cannot create the signal pipe\n");
+    return 1;
+  }
+  QSocketNotifier signal_notifier(g_signal_pipe[0], QSocketNotifier::Read);
+  bool screenshot_saved = false;
+  QObject::connect(&signal_notifier, &QSocketNotifier::activated, [&] {
+    char byte;
+    while (read(g_signal_pipe[0], &byte, 1) > 0) {
+    }
+    if (options.screenshot && !screenshot_saved) screenshot_saved = save_screenshot(window, *options.screenshot);
+    window->close();
+  });
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  if (options.fullscreen) window->showFullScreen();
+  if (options.connect_at_start) mentor.connectTo(QString::fromStdString(settings.site.name));
+
+  QTimer stop_timer;
+  if (seconds) {
+    stop_timer.setSingleShot(true);
+    QObject::connect(&stop_timer, &QTimer::timeout, [&] {
+      if (options.screenshot) screenshot_saved = save_screenshot(window, *options.screenshot);
+      window->close();
+    });
+    stop_timer.start(static_cast<int>(*seconds * 1000));
+  }
+  const int code = app.exec();
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  if (report_path) {
+    std::uint64_t rejected = 0;
+    const auto report = mentor.finalReport(&rejected);
+    write_console_report(*report_path, report, rejected, warmup);
+  }
+  return code;
+}
+
+}  // namespace surgilink::console

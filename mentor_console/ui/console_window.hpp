@@ -1,0 +1,23 @@
+#pragma once
+// The mentor console as a Qt Quick window: start screen, live operative field, latency HUD, session bar,
+// drawing-tools strip and vitals panel.
+
+#include <filesystem>
+#include <optional>
+
+#include "core/console_settings.hpp"
+
+namespace surgilink::console {
+
+// How the window is run (from the command line).
+struct WindowOptions {
+  bool connect_at_start = false;                    // --connect / --host: skip the start screen
+  std::optional<std::filesystem::path> screenshot;  // saved when the run ends (--seconds) or at Ctrl-C
+  bool fullscreen = false;
+};
+
+// Runs Qt's event loop on the calling (main) thread until the window closes or --seconds pass; returns the
+// exit code. Call after logging is set up.
+int run_console_window(int& argc, char** argv, ConsoleSettings settings, const WindowOptions& options);
+
+}  // namespace surgilink::console

@@ -1,0 +1,172 @@
+#include "mentor_session.hpp"
+
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+#include <QMetaObject>
+#include <QVariantMap>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <future>
+
+#include "core/headless_console.hpp"
+
+namespace surgilink::console {
+
+namespace asio = boost::asio;
+
+// Everything that lives on the network thread. Only touched there, except construction and join.
+struct MentorSession::Network : session::ConsoleSessionListener {
+  explicit Network(MentorSession& owner) : gui(owner), status_timer(io) {}
+
+  MentorSession& gui;
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
+  asio::steady_timer status_timer;
+  std::unique_ptr<session::ConsoleSession> session;
+  std::thread thread;
+  int ticks = 0;
+
+  void on_state_changed(session::ConnectionState, const std::string&) override {
+    // Picked up by the next status tick (250 ms); nothing is urgent enough to bypass it.
+  }
+  void on_picture_ready() override {
+    QMetaObject::invokeMethod(&gui, &MentorSession::pictureReady, Qt::QueuedConnection);
+  }
+
+  void tick() {
+    status_timer.expires_after(std::chrono::milliseconds{250});
+    status_timer.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      if (session) {
+        // Rates in the status are per interval; a full second between samples keeps fps and bitrate exact.
+        const bool new_second = (++ticks % 4) == 0;
+        if (new_second) {
+          auto status = session->status();
+          auto report = session->report();
+          QMetaObject::invokeMethod(
+              &gui, [this, status, report] { gui.apply(status, report, true); }, Qt::QueuedConnection);
+        }
+      }
+      tick();
+    });
+  }
+};
+
+MentorSession::MentorSession(ConsoleSettings settings, QObject* parent)
+    : QObject(parent), settings_(std::move(settings)), network_(std::make_unique<Network>(*this)) {
+  identity_ = QString::fromStdString(settings_.session.tls.certificate.filename().string());
+  network_->tick();
+  network_->thread = std::thread([n = network_.get()] {
+    pthread_setname_np(pthread_self(), "network");
+    n->io.run();
+  });
+}
+
+MentorSession::~MentorSession() {
+  asio::post(network_->io, [n = network_.get()] {
+    if (n->session) n->session->stop();
+    n->status_timer.cancel();
+    n->work.reset();
+  });
+  network_->thread.join();
+}
+
+QStringList MentorSession::sites() const {
+  QStringList names;
+  for (const auto& s : settings_.sites) names << QString::fromStdString(s.name);
+  return names;
+}
+
+void MentorSession::connectTo(const QString& site) {
+  ConsoleSettings chosen = settings_;
+  for (const auto& s : settings_.sites) {
+    if (QString::fromStdString(s.name) == site) chosen.site = s;
+  }
+  chosen.session.sender_host = chosen.site.host;
+  chosen.session.control_port = chosen.site.control_port;
+  chosen.session.measure_at_presentation = true;
+  state_ = "connecting";
+  site_name_ = QString::fromStdString(chosen.site.name);
+  emit statusChanged();
+  asio::post(network_->io, [this, n = network_.get(), s = chosen.session] {
+    if (n->session) n->session->stop();
+    n->session = std::make_unique<session::ConsoleSession>(n->io, s, clock_, mailbox_, *n);
+    try {
+      n->session->start();
+    } catch (const std::exception& e) {
+      spdlog::error("cannot connect: {}", e.what());
+    }
+  });
+}
+
+void MentorSession::disconnectFromSite() {
+  asio::post(network_->io, [n = network_.get()] {
+    if (n->session) n->session->stop();
+  });
+  state_ = "idle";
+  emit statusChanged();
+}
+
+void MentorSession::notePresented(core::CaptureTime capture_time, core::CaptureTime presented_at) {
+  asio::post(network_->io, [n = network_.get(), capture_time, presented_at] {
+    if (n->session) n->session->note_presented(capture_time, presented_at);
+  });
+}
+
+session::ConsoleReport MentorSession::finalReport(std::uint64_t* packets_rejected) {
+  std::promise<std::pair<session::ConsoleReport, std::uint64_t>> done;
+  auto answer = done.get_future();
+  asio::post(network_->io, [n = network_.get(), &done] {
+    if (!n->session) {
+      done.set_value({});
+      return;
+    }
+    done.set_value({n->session->report(), n->session->faults().total()});
+  });
+  auto [report, rejected] = answer.get();
+  if (packets_rejected) *packets_rejected = rejected;
+  return report;
+}
+
+QString MentorSession::latencyColour() const {
+  if (status_.g2g_10s.count == 0) return "none";
+  const double p95 = status_.g2g_10s.p95_ms;
+  if (status_.link_lost) return "red";
+  if (p95 <= static_cast<double>(settings_.thresholds.green.count())) return "green";
+  if (p95 <= static_cast<double>(settings_.thresholds.amber.count())) return "amber";
+  return "red";
+}
+
+void MentorSession::apply(const session::ConsoleStatus& status, const session::ConsoleReport& report,
+                          bool new_second) {
+  status_ = status;
+  if (state_ != "idle") {
+    state_ = QString::fromUtf8(session::state_name(status.state));
+    detail_ = QString::fromStdString(status.detail);
+    site_name_ = status.site_name.empty() ? site_name_ : QString::fromStdString(status.site_name);
+    case_ = QString::fromStdString(status.case_pseudonym);
+    display_name_ = QString::fromStdString(status.display_name);
+    role_ = QString::fromStdString(status.role);
+  }
+  if (new_second) {
+    history_.append(status.g2g_10s.count > 0 ? QVariant(status.g2g_last_ms) : QVariant());
+    while (history_.size() > 60) history_.removeFirst();
+    stages_.clear();
+    const auto add = [&](const char* name, const core::LatencySummary& s) {
+      stages_.append(
+          QVariantMap{{"name", name}, {"p50", s.count ? s.p50_ms : 0.0}, {"p95", s.count ? s.p95_ms : 0.0}});
+    };
+    add("encode", report.encode);
+    add("network", report.network);
+    add("jitter buffer", report.jitter);
+    add("decode", report.decode);
+    add("render", report.render);
+    emit statusLine(
+        QString::fromStdString(format_status(status, settings_.status_json, settings_.thresholds)));
+  }
+  emit statusChanged();
+}
+
+}  // namespace surgilink::console

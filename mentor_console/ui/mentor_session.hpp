@@ -1,0 +1,107 @@
+#pragma once
+// The bridge between the console's network thread (Asio, ConsoleSession) and Qt's GUI thread: owns the
+// network thread, exposes the live status to QML as properties, and carries GUI actions back as posts.
+
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QVariantList>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "core/console_settings.hpp"
+#include "surgilink/media/video_frame.hpp"
+#include "surgilink/session/console_session.hpp"
+
+namespace surgilink::console {
+
+// Created and used on the GUI thread; its network thread is started in the constructor and joined in the
+// destructor. Status arrives from the network thread as queued calls, four times a second.
+class MentorSession : public QObject {
+  Q_OBJECT
+  Q_PROPERTY(QStringList sites READ sites CONSTANT)
+  Q_PROPERTY(QString identity READ identity CONSTANT)
+  Q_PROPERTY(QString state READ state NOTIFY statusChanged)
+  Q_PROPERTY(QString detail READ detail NOTIFY statusChanged)
+  Q_PROPERTY(QString siteName READ siteName NOTIFY statusChanged)
+  Q_PROPERTY(QString casePseudonym READ casePseudonym NOTIFY statusChanged)
+  Q_PROPERTY(QString displayName READ displayName NOTIFY statusChanged)
+  Q_PROPERTY(QString role READ role NOTIFY statusChanged)
+  Q_PROPERTY(bool linkLost READ linkLost NOTIFY statusChanged)
+  Q_PROPERTY(int reconnectAttempt READ reconnectAttempt NOTIFY statusChanged)
+  Q_PROPERTY(bool hasLatency READ hasLatency NOTIFY statusChanged)
+  Q_PROPERTY(double g2gMs READ g2gMs NOTIFY statusChanged)
+  Q_PROPERTY(double p50Ms READ p50Ms NOTIFY statusChanged)
+  Q_PROPERTY(double p95Ms READ p95Ms NOTIFY statusChanged)
+  Q_PROPERTY(double uncertaintyMs READ uncertaintyMs NOTIFY statusChanged)
+  Q_PROPERTY(double pictureAgeMs READ pictureAgeMs NOTIFY statusChanged)
+  Q_PROPERTY(double fps READ fps NOTIFY statusChanged)
+  Q_PROPERTY(double bitrateKbps READ bitrateKbps NOTIFY statusChanged)
+  Q_PROPERTY(double lossPct READ lossPct NOTIFY statusChanged)
+  Q_PROPERTY(double rttMs READ rttMs NOTIFY statusChanged)
+  Q_PROPERTY(QString latencyColour READ latencyColour NOTIFY statusChanged)
+  Q_PROPERTY(QVariantList latencyHistory READ latencyHistory NOTIFY statusChanged)
+  Q_PROPERTY(QVariantList stages READ stages NOTIFY statusChanged)
+
+ public:
+  MentorSession(ConsoleSettings settings, QObject* parent = nullptr);
+  ~MentorSession() override;
+
+  // Connects to the named [[site]] (GUI thread). An empty name means the one chosen at start-up.
+  Q_INVOKABLE void connectTo(const QString& site);
+  Q_INVOKABLE void disconnectFromSite();
+
+  const media::LatestFrameMailbox& mailbox() const { return mailbox_; }
+  // Any thread: the frame captured at `capture_time` reached the screen at `presented_at`.
+  void notePresented(core::CaptureTime capture_time, core::CaptureTime presented_at);
+  const core::Clock& clock() const { return clock_; }
+  // Network thread's whole-run report, fetched synchronously at exit (GUI thread, after the window closed).
+  session::ConsoleReport finalReport(std::uint64_t* packets_rejected);
+
+  QStringList sites() const;
+  QString identity() const { return identity_; }
+  QString state() const { return state_; }
+  QString detail() const { return detail_; }
+  QString siteName() const { return site_name_; }
+  QString casePseudonym() const { return case_; }
+  QString displayName() const { return display_name_; }
+  QString role() const { return role_; }
+  bool linkLost() const { return status_.link_lost; }
+  int reconnectAttempt() const { return status_.reconnect_attempt; }
+  bool hasLatency() const { return status_.g2g_10s.count > 0; }
+  double g2gMs() const { return status_.g2g_last_ms; }
+  double p50Ms() const { return status_.g2g_10s.p50_ms; }
+  double p95Ms() const { return status_.g2g_10s.p95_ms; }
+  double uncertaintyMs() const { return status_.clock_uncertainty_ms; }
+  double pictureAgeMs() const { return status_.picture_age_ms; }
+  double fps() const { return status_.fps; }
+  double bitrateKbps() const { return status_.bitrate_kbps; }
+  double lossPct() const { return status_.loss_pct; }
+  double rttMs() const { return status_.rtt_ms; }
+  QString latencyColour() const;
+  QVariantList latencyHistory() const { return history_; }
+  QVariantList stages() const { return stages_; }
+
+ signals:
+  void statusChanged();
+  void pictureReady();
+  // One status line per second, for stdout (the same text as the headless console's).
+  void statusLine(const QString& line);
+
+ private:
+  struct Network;
+  void apply(const session::ConsoleStatus& status, const session::ConsoleReport& report, bool new_second);
+
+  ConsoleSettings settings_;
+  core::CaptureClock clock_;
+  media::LatestFrameMailbox mailbox_;
+  std::unique_ptr<Network> network_;
+  QString identity_;
+  session::ConsoleStatus status_;
+  QString state_ = "idle", detail_, site_name_, case_, display_name_, role_;
+  QVariantList history_;  // g2g p50 per second, the last 60 s
+  QVariantList stages_;   // [{name, p50}] per stage
+};
+
+}  // namespace surgilink::console

@@ -1,0 +1,53 @@
+#pragma once
+// The live operative field in QML: shows the newest decoded picture with the right aspect ratio, and tells
+// the session when each picture actually reached the screen (after the scene graph swapped it).
+
+#include <QQuickItem>
+#include <QRectF>
+#include <atomic>
+#include <mutex>
+#include <optional>
+
+#include "surgilink/core/capture_clock.hpp"
+
+namespace surgilink::console {
+
+class MentorSession;
+
+// Repaints only when the session says a new picture is in the mailbox. The frame is converted to RGB and
+// uploaded on the scene graph's render thread, never on the GUI thread.
+class OperativeFieldView : public QQuickItem {
+  Q_OBJECT
+  Q_PROPERTY(surgilink::console::MentorSession* session READ session WRITE setSession NOTIFY sessionChanged)
+  Q_PROPERTY(QRectF videoRect READ videoRect NOTIFY videoRectChanged)
+  Q_PROPERTY(int framesShown READ framesShown NOTIFY framesShownChanged)
+
+ public:
+  explicit OperativeFieldView(QQuickItem* parent = nullptr);
+
+  MentorSession* session() const { return session_; }
+  void setSession(MentorSession* session);
+  // Where the picture is drawn inside the item (letterboxed), in item coordinates.
+  QRectF videoRect() const { return video_rect_; }
+  int framesShown() const { return frames_shown_.load(); }
+
+ signals:
+  void sessionChanged();
+  void videoRectChanged();
+  void framesShownChanged();
+
+ protected:
+  QSGNode* updatePaintNode(QSGNode* old_node, UpdatePaintNodeData*) override;
+
+ private:
+  void on_frame_swapped();  // render thread
+
+  MentorSession* session_ = nullptr;
+  QRectF video_rect_;
+  std::uint64_t shown_generation_ = 0;  // render thread
+  std::atomic<int> frames_shown_{0};
+  std::mutex pending_mutex_;
+  std::optional<core::CaptureTime> pending_capture_;  // drawn, waiting for its swap
+};
+
+}  // namespace surgilink::console
