@@ -50,10 +50,11 @@ std::string source_description(const SenderPipelineSettings& s) {
       return "videotestsrc is-live=true pattern=smpte ! " + caps + " name=source_out";
     case VideoSource::Kind::kFile:
       return "filesrc location=\"" + s.source.location +
-             "\" ! decodebin ! videoconvert ! videoscale ! videorate ! " + caps + " ! clocksync name=source_out";
+             "\" ! decodebin ! videoconvert ! videoscale ! videorate ! " + caps +
+             " ! clocksync name=source_out";
     case VideoSource::Kind::kV4l2:
-      return "v4l2src device=\"" + s.source.location + "\" ! videoconvert ! videoscale ! videorate ! " + caps +
-             " name=source_out";
+      return "v4l2src device=\"" + s.source.location + "\" ! videoconvert ! videoscale ! videorate ! " +
+             caps + " name=source_out";
   }
   return {};
 }

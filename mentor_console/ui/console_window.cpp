@@ -80,7 +80,8 @@ int run_console_window(int& argc, char** argv, ConsoleSettings settings, const W
     char byte;
     while (read(g_signal_pipe[0], &byte, 1) > 0) {
     }
-    if (options.screenshot && !screenshot_saved) screenshot_saved = save_screenshot(window, *options.screenshot);
+    if (options.screenshot && !screenshot_saved)
+      screenshot_saved = save_screenshot(window, *options.screenshot);
     window->close();
   });
   std::signal(SIGINT, on_signal);

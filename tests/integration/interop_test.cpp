@@ -32,19 +32,7 @@ ExportedSdp parse_sdp(const std::string& text) {
     sdp.ssrc = static_cast<std::uint32_t>(std::stoul(m[1]));
   if (std::regex_search(text, m, std::regex("a=crypto:1 (\\S+) inline:([A-Za-z0-9+/=]+)"))) {
     sdp.suite = m[1];
-    static const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::uint32_t bits = 0;
-    int count = 0;
-    for (char c : m[2].str()) {
-      const auto v = kAlphabet.find(c);
-      if (v == std::string::npos) break;
-      bits = (bits << 6) | static_cast<std::uint32_t>(v);
-      count += 6;
-      if (count >= 8) {
-        count -= 8;
-        sdp.key.push_back(static_cast<std::uint8_t>(bits >> count));
-      }
-    }
+    sdp.key = decode_base64(m[2].str());
   }
   return sdp;
 }

@@ -39,22 +39,7 @@ std::vector<std::uint8_t> exported_key(const std::filesystem::path& sdp) {
   const std::string text = testing::read_text(sdp);
   const auto at = text.find("inline:");
   if (at == std::string::npos) return {};
-  const std::string b64 = text.substr(at + 7, text.find_first_of("\r\n", at) - at - 7);
-  static const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::vector<std::uint8_t> out;
-  std::uint32_t bits = 0;
-  int count = 0;
-  for (char c : b64) {
-    const auto v = kAlphabet.find(c);
-    if (v == std::string::npos) break;
-    bits = (bits << 6) | static_cast<std::uint32_t>(v);
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      out.push_back(static_cast<std::uint8_t>(bits >> count));
-    }
-  }
-  return out;
+  return testing::decode_base64(text.substr(at + 7, text.find_first_of("\r\n", at) - at - 7));
 }
 
 class SecureStream : public ::testing::Test {

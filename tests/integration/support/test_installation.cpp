@@ -73,6 +73,25 @@ std::filesystem::path write_console_config(const std::filesystem::path& dir, int
   return path;
 }
 
+std::vector<std::uint8_t> decode_base64(std::string_view text) {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::vector<std::uint8_t> out;
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (char c : text) {
+    const auto v = kAlphabet.find(c);
+    if (v == std::string_view::npos) break;
+    bits = (bits << 6) | static_cast<std::uint32_t>(v);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out.push_back(static_cast<std::uint8_t>(bits >> count));
+    }
+  }
+  return out;
+}
+
 std::string read_text(const std::filesystem::path& p) {
   std::ifstream in(p);
   std::ostringstream text;

@@ -1,8 +1,11 @@
 #pragma once
 // Where integration tests find the programs, development certificates and configs they run with.
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "surgilink/session/access_list.hpp"
 #include "surgilink/session/tls_identity.hpp"
@@ -28,6 +31,9 @@ std::filesystem::path write_sender_config(const std::filesystem::path& dir,
                                           const std::string& extra_network = {});
 std::filesystem::path write_console_config(const std::filesystem::path& dir, int control_port,
                                            const std::string& identity_name = "mentor");
+
+// Decodes standard base64 (the SDP's inline key); stops at the first character outside the alphabet.
+std::vector<std::uint8_t> decode_base64(std::string_view text);
 
 // The whole text of a file ("" if absent).
 std::string read_text(const std::filesystem::path& p);
