@@ -44,13 +44,13 @@ AlarmLimits load_alarm_limits(core::ConfigTable& table) {
     l.enabled = t.get_bool("enabled", l.enabled);
     if (t.has("low")) l.low = t.get_double("low", 0, p.min_valid, p.max_valid);
     if (t.has("high")) l.high = t.get_double("high", 0, p.min_valid, p.max_valid);
-    const double band = (l.low && l.high) ? *l.high - *l.low : p.max_valid - p.min_valid;
-    l.hysteresis = t.get_double("hysteresis", l.hysteresis, 0, band);
     if (l.low && l.high && *l.low >= *l.high) {
       std::ostringstream msg;
       msg << t.where(t.has("low") ? "low" : "high") << "low " << *l.low << " must be below high " << *l.high;
       throw core::ConfigError(msg.str());
     }
+    const double band = (l.low && l.high) ? *l.high - *l.low : p.max_valid - p.min_valid;
+    l.hysteresis = t.get_double("hysteresis", l.hysteresis, 0, band);
     if (l.low && l.high && 2 * l.hysteresis >= band) {
       std::ostringstream msg;
       msg << t.where("hysteresis") << "hysteresis " << l.hysteresis << " must be smaller than half of the "

@@ -4,8 +4,8 @@
 
 namespace surgilink::vitals {
 
-NumericSample make_numeric_sample(Parameter parameter, std::optional<double> value, core::CaptureTime captured,
-                                  std::optional<core::CaptureTime> source_time) {
+NumericSample make_numeric_sample(Parameter parameter, std::optional<double> value,
+                                  core::CaptureTime captured, std::optional<core::CaptureTime> source_time) {
   NumericSample s;
   s.parameter = parameter;
   if (value && std::isfinite(*value)) s.value = *value;

@@ -15,8 +15,8 @@ constexpr std::array<UnitInfo, 8> kUnits = {{
     {Unit::kPercent, "%", "%", dim(544), "MDC_DIM_PERCENT"},
     {Unit::kMmHg, "mm[Hg]", "mmHg", dim(3872), "MDC_DIM_MMHG"},
     {Unit::kKiloPascal, "kPa", "kPa", dim(3843), "MDC_DIM_KILO_PASCAL"},
-    {Unit::kCelsius, "Cel", "\xC2\xB0" "C", dim(6048), "MDC_DIM_DEGC"},
-    {Unit::kFahrenheit, "[degF]", "\xC2\xB0" "F", dim(4416), "MDC_DIM_FAHR"},
+    {Unit::kCelsius, "Cel", "\302\260C", dim(6048), "MDC_DIM_DEGC"},
+    {Unit::kFahrenheit, "[degF]", "\302\260F", dim(4416), "MDC_DIM_FAHR"},
     {Unit::kDimensionless, "1", "", dim(512), "MDC_DIM_DIMLESS"},
     {Unit::kMilliVolt, "mV", "mV", dim(4274), "MDC_DIM_MILLI_VOLT"},
 }};

@@ -56,13 +56,13 @@ constexpr std::array<Spelling, 48> kSpellings = {{
     {"cel", Unit::kCelsius},
     {"degC", Unit::kCelsius},
     {"DegC", Unit::kCelsius},
-    {"\xC2\xB0" "C", Unit::kCelsius},  // UTF-8 degree sign
-    {"\xB0" "C", Unit::kCelsius},      // Latin-1 (HL7 character set 8859/1)
+    {"\302\260C", Unit::kCelsius},  // UTF-8 degree sign
+    {"\260C", Unit::kCelsius},      // Latin-1 (HL7 character set 8859/1)
     {"[degF]", Unit::kFahrenheit},
     {"degF", Unit::kFahrenheit},
     {"DegF", Unit::kFahrenheit},
-    {"\xC2\xB0" "F", Unit::kFahrenheit},
-    {"\xB0" "F", Unit::kFahrenheit},
+    {"\302\260F", Unit::kFahrenheit},
+    {"\260F", Unit::kFahrenheit},
     {"1", Unit::kDimensionless},
     {"{index}", Unit::kDimensionless},
     {"{score}", Unit::kDimensionless},
@@ -200,7 +200,8 @@ Checked<Unit> UnitConversion::recognise(std::string_view unit_text) {
   std::size_t start = 0;
   while (n < 3) {
     const std::size_t caret = unit_text.find('^', start);
-    parts[n++] = unit_text.substr(start, caret == std::string_view::npos ? std::string_view::npos : caret - start);
+    parts[n++] =
+        unit_text.substr(start, caret == std::string_view::npos ? std::string_view::npos : caret - start);
     if (caret == std::string_view::npos) break;
     start = caret + 1;
   }

@@ -17,12 +17,12 @@ constexpr std::array<ParameterInfo, static_cast<std::size_t>(P::kCount)> kParame
     {P::kHr, "hr", "Heart rate", scada(16770), "MDC_ECG_HEART_RATE", Q::kRate, Unit::kPerMinute, 0, 350},
     {P::kPr, "pr", "Pulse rate", scada(18458), "MDC_PULS_OXIM_PULS_RATE", Q::kRate, Unit::kPerMinute, 0, 350},
     {P::kSpo2, "spo2", "SpO2", scada(19384), "MDC_PULS_OXIM_SAT_O2", Q::kSaturation, Unit::kPercent, 0, 100},
-    {P::kNibpSys, "nibp_sys", "NIBP systolic", scada(19229), "MDC_PRESS_CUFF_SYS", Q::kPressure, Unit::kMmHg, 0,
-     400},
+    {P::kNibpSys, "nibp_sys", "NIBP systolic", scada(19229), "MDC_PRESS_CUFF_SYS", Q::kPressure, Unit::kMmHg,
+     0, 400},
     {P::kNibpDia, "nibp_dia", "NIBP diastolic", scada(19230), "MDC_PRESS_CUFF_DIA", Q::kPressure, Unit::kMmHg,
      0, 400},
-    {P::kNibpMean, "nibp_mean", "NIBP mean", scada(19231), "MDC_PRESS_CUFF_MEAN", Q::kPressure, Unit::kMmHg, 0,
-     400},
+    {P::kNibpMean, "nibp_mean", "NIBP mean", scada(19231), "MDC_PRESS_CUFF_MEAN", Q::kPressure, Unit::kMmHg,
+     0, 400},
     {P::kAbpSys, "abp_sys", "ABP systolic", scada(18965), "MDC_PRESS_BLD_ART_ABP_SYS", Q::kPressure,
      Unit::kMmHg, 0, 400},
     {P::kAbpDia, "abp_dia", "ABP diastolic", scada(18966), "MDC_PRESS_BLD_ART_ABP_DIA", Q::kPressure,
@@ -34,7 +34,8 @@ constexpr std::array<ParameterInfo, static_cast<std::size_t>(P::kCount)> kParame
     {P::kTemp, "temp", "Temperature", scada(19272), "MDC_TEMP", Q::kTemperature, Unit::kCelsius, 10, 50},
     // BIS has no term in IEEE 11073-10101 proper; gateways send the manufacturer-private partition-2 term
     // 0xF04E (Philips IntelliVue NOM_EEG_BISPECTRAL_INDEX), i.e. 192590.
-    {P::kBis, "bis", "BIS", scada(0xF04E), "MDC_EEG_BISPECTRAL_INDEX", Q::kIndex, Unit::kDimensionless, 0, 100},
+    {P::kBis, "bis", "BIS", scada(0xF04E), "MDC_EEG_BISPECTRAL_INDEX", Q::kIndex, Unit::kDimensionless, 0,
+     100},
 }};
 
 // Preferred terms first (they repeat kParameters), then the aliases seen from gateways.
@@ -53,8 +54,9 @@ constexpr std::array<MdcAlias, 24> kAliases = {{
     {scada(19272), "MDC_TEMP", P::kTemp},
     {scada(0xF04E), "MDC_EEG_BISPECTRAL_INDEX", P::kBis},
     // Aliases.
-    {scada(18474), "MDC_PULS_RATE_NON_INV", P::kPr},       // pulse rate from the NIBP cuff
-    {scada(18949), "MDC_PRESS_BLD_NONINV_SYS", P::kNibpSys},  // older NIBP terms (IntelliVue, PCD-01 gateways)
+    {scada(18474), "MDC_PULS_RATE_NON_INV", P::kPr},  // pulse rate from the NIBP cuff
+    {scada(18949), "MDC_PRESS_BLD_NONINV_SYS",
+     P::kNibpSys},  // older NIBP terms (IntelliVue, PCD-01 gateways)
     {scada(18950), "MDC_PRESS_BLD_NONINV_DIA", P::kNibpDia},
     {scada(18951), "MDC_PRESS_BLD_NONINV_MEAN", P::kNibpMean},
     {scada(20636), "MDC_CONC_AWAY_CO2_ET", P::kEtco2},  // the 10101 reference id of 151708

@@ -1,5 +1,6 @@
 #pragma once
-// Alarm limits per numeric parameter, with hysteresis: built-in adult defaults, overridable from a config table.
+// Alarm limits per numeric parameter, with hysteresis: built-in adult defaults, overridable from a config
+// table.
 
 #include <array>
 #include <cstddef>
@@ -10,9 +11,10 @@
 
 namespace surgilink::vitals {
 
-// The limits of one parameter, in its canonical unit. An alarm starts when a value goes below `low` or above
-// `high`; it ends only once the value is back inside by `hysteresis` (value >= low + hysteresis, or
-// value <= high - hysteresis), so a value hovering at a limit does not make the alarm flicker.
+// The limits of one parameter, in its canonical unit (plain value type; any thread). An alarm starts when a
+// value goes below `low` or above `high`; it ends only once the value is back inside by `hysteresis` (value
+// >= low + hysteresis, or value <= high - hysteresis), so a value hovering at a limit does not make the alarm
+// flicker.
 struct AlarmLimit {
   std::optional<double> low;
   std::optional<double> high;
@@ -56,9 +58,9 @@ class AlarmLimits {
 //   high = 130
 //   hysteresis = 5
 //   enabled = true    # false: never alarm on hr
-// Throws core::ConfigError (file, line, key) for a value outside the parameter's plausible range, low >= high,
-// a hysteresis that is negative or not smaller than half the low..high band. Unknown parameter names and
-// misspelt keys are reported by the owner's table.finish(). Main thread, at start-up.
+// Throws core::ConfigError (file, line, key) for a value outside the parameter's plausible range, low >=
+// high, a hysteresis that is negative or not smaller than half the low..high band. Unknown parameter names
+// and misspelt keys are reported by the owner's table.finish(). Main thread, at start-up.
 AlarmLimits load_alarm_limits(core::ConfigTable& table);
 
 }  // namespace surgilink::vitals

@@ -14,23 +14,25 @@
 
 namespace surgilink::vitals {
 
+// Which limit an alarm is about.
 enum class AlarmCondition : std::uint8_t { kLow, kHigh };
 
 // The start or the end of one alarm. An alarm is the span between its start and its end event.
+// Plain value type; any thread.
 struct AlarmEvent {
   enum class Transition : std::uint8_t { kStart, kEnd };
   Parameter parameter = Parameter::kHr;
   AlarmCondition condition = AlarmCondition::kLow;
   Transition transition = Transition::kStart;
-  double value = 0;            // the sample that started or ended it (canonical unit)
-  double limit = 0;            // the limit that was crossed
-  core::CaptureTime at{};      // the sample's capture time
-  core::CaptureTime started{}; // for kEnd: when this alarm started; for kStart: == at
+  double value = 0;             // the sample that started or ended it (canonical unit)
+  double limit = 0;             // the limit that was crossed
+  core::CaptureTime at{};       // the sample's capture time
+  core::CaptureTime started{};  // for kEnd: when this alarm started; for kStart: == at
 
   bool operator==(const AlarmEvent&) const = default;
 };
 
-// One alarm in progress.
+// One alarm in progress. Plain value type; any thread.
 struct ActiveAlarm {
   Parameter parameter = Parameter::kHr;
   AlarmCondition condition = AlarmCondition::kLow;

@@ -22,7 +22,8 @@ struct NumericSample {
 };
 
 // A sample of `parameter` in its canonical unit; a non-finite `value` (NaN, ±inf) becomes "not available".
-NumericSample make_numeric_sample(Parameter parameter, std::optional<double> value, core::CaptureTime captured,
+NumericSample make_numeric_sample(Parameter parameter, std::optional<double> value,
+                                  core::CaptureTime captured,
                                   std::optional<core::CaptureTime> source_time = std::nullopt);
 
 }  // namespace surgilink::vitals

@@ -13,8 +13,9 @@ namespace surgilink::vitals {
 // Stateless; any thread.
 //
 // Recognised forms (HL7 OBX-6 is a coded element "identifier^text^coding system"):
-//   UCUM codes          "/min", "%", "mm[Hg]", "kPa", "Cel", "[degF]", "1", "mV", "{beat}/min", "{breath}/min"
-//   IEEE 11073 MDC_DIM  "266016^MDC_DIM_MMHG^MDC", "264864^MDC_DIM_BEAT_PER_MIN^MDC", "^MDC_DIM_DEGC^MDC",
+//   UCUM codes          "/min", "%", "mm[Hg]", "kPa", "Cel", "[degF]", "1", "mV", "{beat}/min",
+//   "{breath}/min" IEEE 11073 MDC_DIM  "266016^MDC_DIM_MMHG^MDC", "264864^MDC_DIM_BEAT_PER_MIN^MDC",
+//   "^MDC_DIM_DEGC^MDC",
 //                       or the bare code "268192" (code and reference id must agree when both are given)
 //   vendor spellings    "mmHg", "bpm", "BPM", "rpm", "degC", "degF", "°C", "°F" (UTF-8 or Latin-1)
 // Conversions into canonical units: kPa -> mmHg (pressures and EtCO2), degF -> Cel; rates are already /min.

@@ -13,19 +13,19 @@ namespace surgilink::vitals {
 
 // A numeric vital sign. Values index tables; append only.
 enum class Parameter : std::uint8_t {
-  kHr,        // heart rate from the ECG
-  kPr,        // pulse rate (pulse oximeter or cuff)
-  kSpo2,      // peripheral oxygen saturation
-  kNibpSys,   // non-invasive (cuff) blood pressure
+  kHr,       // heart rate from the ECG
+  kPr,       // pulse rate (pulse oximeter or cuff)
+  kSpo2,     // peripheral oxygen saturation
+  kNibpSys,  // non-invasive (cuff) blood pressure
   kNibpDia,
   kNibpMean,
-  kAbpSys,    // invasive arterial blood pressure
+  kAbpSys,  // invasive arterial blood pressure
   kAbpDia,
   kAbpMean,
-  kEtco2,     // end-tidal CO2 partial pressure
-  kRr,        // respiration rate
-  kTemp,      // body temperature
-  kBis,       // bispectral index (depth of anaesthesia)
+  kEtco2,  // end-tidal CO2 partial pressure
+  kRr,     // respiration rate
+  kTemp,   // body temperature
+  kBis,    // bispectral index (depth of anaesthesia)
   kCount
 };
 
@@ -38,6 +38,7 @@ enum class Quantity : std::uint8_t {
   kIndex,        // dimensionless
 };
 
+// Facts about one numeric parameter. Plain value type; any thread.
 struct ParameterInfo {
   Parameter parameter;
   std::string_view short_name;  // key in status lines and configs: "hr", "spo2", "nibp_sys", ...
@@ -45,9 +46,9 @@ struct ParameterInfo {
   std::uint32_t mdc_code;       // preferred IEEE 11073-10101 code, e.g. 147842
   std::string_view mdc_name;    // its reference id, e.g. "MDC_ECG_HEART_RATE"
   Quantity quantity;
-  Unit unit;                    // canonical unit of every sample of this parameter
-  double min_valid;             // values outside [min_valid, max_valid] (canonical unit) are implausible
-  double max_valid;             //   and are rejected rather than shown
+  Unit unit;         // canonical unit of every sample of this parameter
+  double min_valid;  // values outside [min_valid, max_valid] (canonical unit) are implausible
+  double max_valid;  //   and are rejected rather than shown
 };
 
 // Facts about a parameter. Any thread.
@@ -61,6 +62,7 @@ std::optional<Parameter> parameter_from_short_name(std::string_view short_name);
 std::optional<Parameter> parameter_from_mdc_code(std::uint32_t code);
 std::optional<Parameter> parameter_from_mdc_name(std::string_view reference_id);
 
+// One MDC code or reference id naming a parameter. Plain value type; any thread.
 struct MdcAlias {
   std::uint32_t code;  // 0 when only the reference id is known
   std::string_view reference_id;
@@ -78,6 +80,7 @@ enum class Waveform : std::uint8_t {
   kCount
 };
 
+// Facts about one waveform. Plain value type; any thread.
 struct WaveformInfo {
   Waveform waveform;
   std::string_view short_name;  // "ecg_ii", "pleth", "co2", "abp"

@@ -15,7 +15,7 @@
 
 namespace surgilink::vitals {
 
-// What happens to the simulated patient, from the scenario start.
+// What happens to the simulated patient, from the scenario start. The name functions: any thread.
 enum class Scenario : std::uint8_t {
   kStable,        // steady adult under anaesthesia: HR ~72, SpO2 ~98, ABP ~120/80 (MAP ~93), EtCO2 ~37, RR 14
   kHypotension,   // MAP falls linearly from ~93 to 55 mmHg over 120 s and stays there; HR rises to ~100
@@ -26,6 +26,7 @@ enum class Scenario : std::uint8_t {
 std::string_view scenario_name(Scenario scenario);  // "stable", "hypotension", "desaturation", "tachycardia"
 std::optional<Scenario> scenario_from_name(std::string_view name);
 
+// How to simulate. Plain value type; any thread.
 struct SimulatorSettings {
   Scenario scenario = Scenario::kStable;
   std::uint64_t seed = 1;
@@ -34,10 +35,10 @@ struct SimulatorSettings {
   std::chrono::seconds nibp_interval{60};  // the cuff measures at start and then every interval
 };
 
-// The samples of one span [from, to).
+// The samples of one span [from, to). Plain value type; any thread.
 struct VitalsBatch {
-  std::vector<NumericSample> numerics;  // every parameter once per whole second since start, in time order
-  std::vector<WaveformChunk> waveforms; // one chunk per waveform (empty when the span holds no sample)
+  std::vector<NumericSample> numerics;   // every parameter once per whole second since start, in time order
+  std::vector<WaveformChunk> waveforms;  // one chunk per waveform (empty when the span holds no sample)
 
   bool operator==(const VitalsBatch&) const = default;
 };
@@ -59,22 +60,37 @@ class VitalsSimulator {
   const SimulatorSettings& settings() const { return settings_; }
 
  private:
-  struct Trend;
-  struct Second;
+  // One heartbeat, anchored at its R peak (seconds since start), with the values it was drawn with.
+  struct Beat {
+    double r_peak = 0;
+    double rr = 1;  // seconds to the next R peak: 60 / HR of the second holding this R peak
+    double abp_sys = 0;
+    double abp_dia = 0;
+  };
+  // One breath, from the start of inspiration.
+  struct Breath {
+    double start = 0;
+    double length = 1;  // 60 / RR
+    double etco2 = 0;
+  };
+  struct Second;  // the numerics of one whole second (defined in the .cpp)
+
   Second second_at(std::int64_t k) const;
-  void advance_numerics(std::int64_t until_second, core::CaptureTime from, VitalsBatch& out);
-  void advance_waveforms(std::int64_t until_sample, core::CaptureTime from, VitalsBatch& out);
+  Beat beat_at(double r_peak) const;
+  Breath breath_at(double start) const;
+  float ecg_at(double t) const;
+  float arterial_at(double t, double delay, bool pressure) const;
+  float co2_at(double t) const;
+  double noise(std::uint64_t stream, std::int64_t index) const;
+  double wobble(std::uint64_t stream, double seconds) const;
+  void extend_schedules(double t);
 
   SimulatorSettings settings_;
   core::CaptureTime produced_until_;
-  std::int64_t next_second_ = 0;  // index of the next numeric second to produce
-  std::int64_t next_sample_ = 0;  // index of the next waveform sample to produce
-  // Waveform state carried from sample to sample: integrated cardiac and respiratory phase.
-  double cardiac_phase_ = 0;      // beats since start
-  double respiratory_phase_ = 0;  // breaths since start
-  std::uint64_t noise_state_;
-  double last_nibp_sys_ = 0, last_nibp_dia_ = 0, last_nibp_mean_ = 0;
-  std::optional<core::CaptureTime> last_nibp_time_;
+  std::int64_t next_second_ = 0;  // the next numeric second to produce
+  std::int64_t next_sample_ = 0;  // the next waveform sample to produce
+  std::vector<Beat> beats_;       // R peaks around the current waveform time, oldest first
+  std::vector<Breath> breaths_;   // breaths around the current waveform time, oldest first
 };
 
 }  // namespace surgilink::vitals

@@ -14,8 +14,8 @@ namespace surgilink::vitals {
 // Plain value type; any thread.
 struct WaveformChunk {
   Waveform waveform = Waveform::kEcgII;
-  Unit unit = Unit::kMilliVolt;     // info(waveform).unit
-  core::CaptureTime first_sample{};  // capture time of samples[0]
+  Unit unit = Unit::kMilliVolt;                                          // info(waveform).unit
+  core::CaptureTime first_sample{};                                      // capture time of samples[0]
   std::chrono::nanoseconds sample_period{std::chrono::milliseconds{2}};  // 2 ms = 500 Hz
   std::vector<float> samples;
 

@@ -1,0 +1,464 @@
+#include "surgilink/vitals/mllp_listener.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+
+#include "surgilink/vitals/hl7_ack.hpp"
+#include "surgilink/vitals/mllp_frame_reader.hpp"
+
+namespace surgilink::vitals {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using boost::system::error_code;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using ::testing::HasSubstr;
+
+constexpr seconds kPatience{10};  // upper bound for anything that should happen at once on loopback
+
+std::string read_message(const std::string& name) {
+  std::ifstream in(std::string(SURGILINK_TEST_DATA) + "/hl7/" + name, std::ios::binary);
+  EXPECT_TRUE(in) << name;
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The listener's upward calls, recorded from the io thread; the test thread waits on them.
+class Recorder final : public VitalsListener, public MllpObserver {
+ public:
+  void on_vitals(std::vector<NumericSample> samples) override {
+    std::lock_guard lock(mutex_);
+    batches_.push_back(std::move(samples));
+    changed_.notify_all();
+  }
+  void on_connection_closed(MllpCloseReason reason) override {
+    std::lock_guard lock(mutex_);
+    closes_.push_back(reason);
+    changed_.notify_all();
+  }
+  bool wait_for_batches(std::size_t n) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, kPatience, [&] { return batches_.size() >= n; });
+  }
+  bool wait_for_close(MllpCloseReason reason, std::size_t n = 1) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, kPatience, [&] {
+      return static_cast<std::size_t>(std::count(closes_.begin(), closes_.end(), reason)) >= n;
+    });
+  }
+  std::vector<std::vector<NumericSample>> batches() {
+    std::lock_guard lock(mutex_);
+    return batches_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::vector<NumericSample>> batches_;
+  std::vector<MllpCloseReason> closes_;
+};
+
+// A gateway as a test sees it: its own io_context, driven on the test thread with deadlines, so that a
+// misbehaving listener fails the test instead of hanging it.
+class TestGateway {
+ public:
+  explicit TestGateway(std::uint16_t port) : socket_(io_) {
+    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  }
+
+  // Writes everything; false if the listener closed the connection first.
+  bool send(const std::string& bytes) {
+    std::optional<error_code> result;
+    asio::async_write(socket_, asio::buffer(bytes), [&](error_code ec, std::size_t) { result = ec; });
+    run_until([&] { return result.has_value(); });
+    return result && !*result;
+  }
+
+  // The next MLLP frame's message, or nullopt at end of stream, error or timeout.
+  std::optional<std::string> read_frame() {
+    std::optional<error_code> result;
+    std::size_t n = 0;
+    asio::async_read_until(socket_, asio::dynamic_buffer(buffer_), "\x1C\x0D",
+                           [&](error_code ec, std::size_t got) {
+                             result = ec;
+                             n = got;
+                           });
+    run_until([&] { return result.has_value(); });
+    if (!result || *result) return std::nullopt;
+    std::string frame = buffer_.substr(0, n);
+    buffer_.erase(0, n);
+    MllpFrameReader reader;
+    reader.feed(frame);
+    auto message = reader.next();
+    return message ? message.value() : std::nullopt;
+  }
+
+  std::optional<Hl7Ack> read_ack() {
+    auto frame = read_frame();
+    if (!frame) return std::nullopt;
+    auto ack = Hl7Ack::parse(*frame);
+    EXPECT_TRUE(ack.has_value()) << *frame;
+    return ack ? std::optional<Hl7Ack>(ack.value()) : std::nullopt;
+  }
+
+  // True once the listener has closed the connection (end of stream or reset), within the deadline.
+  bool closed_by_listener() {
+    std::array<char, 4096> sink{};
+    while (true) {
+      std::optional<error_code> result;
+      socket_.async_read_some(asio::buffer(sink), [&](error_code ec, std::size_t) { result = ec; });
+      run_until([&] { return result.has_value(); });
+      if (!result) return false;  // timed out
+      if (*result) return true;
+    }
+  }
+
+  void close() {
+    error_code ignored;
+    socket_.close(ignored);
+  }
+
+  asio::io_context& io() { return io_; }
+  tcp::socket& socket() { return socket_; }
+
+  // Runs the gateway's handlers until `done` or kPatience has passed (then the pending operation is
+  // cancelled).
+  template <typename Done>
+  void run_until(Done done) {
+    io_.restart();
+    const auto deadline = std::chrono::steady_clock::now() + kPatience;
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      io_.run_one_for(milliseconds{100});
+    }
+    if (!done()) {
+      error_code ignored;
+      socket_.cancel(ignored);
+      io_.restart();
+      io_.run_for(milliseconds{100});
+    }
+  }
+
+ private:
+  asio::io_context io_;
+  tcp::socket socket_;
+  std::string buffer_;
+};
+
+class MllpListenerTest : public ::testing::Test {
+ protected:
+  void start(MllpSettings settings = {}) {
+    settings.bind_address = "127.0.0.1";
+    settings.port = 0;
+    listener_ = std::make_unique<MllpListener>(io_, settings, ObservationCodeMap::defaults(), clock_,
+                                               recorder_, &recorder_);
+    listener_->start();
+    io_thread_ = std::thread([this] { io_.run(); });
+  }
+
+  void TearDown() override {
+    if (!listener_) return;
+    asio::post(io_, [this] { listener_->stop(); });
+    io_thread_.join();
+    listener_.reset();
+  }
+
+  std::uint16_t port() const { return listener_->port(); }
+  const MllpCounters& counters() const { return listener_->counters(); }
+
+  asio::io_context io_;
+  core::SimulatedClock clock_;
+  Recorder recorder_;
+  std::unique_ptr<MllpListener> listener_;
+  std::thread io_thread_;
+};
+
+TEST_F(MllpListenerTest, GoodMessageIsAcceptedAndItsSamplesArrive) {
+  start();
+  EXPECT_NE(port(), 0);
+  TestGateway gw(port());
+  ASSERT_TRUE(gw.send(mllp_frame(read_message("intellivue_pcd01.hl7"))));
+  auto ack = gw.read_ack();
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->code, AckCode::kAccept);
+  EXPECT_EQ(ack->acknowledged_control_id, "MSG00001");
+  EXPECT_TRUE(ack->errors.empty());
+  ASSERT_TRUE(recorder_.wait_for_batches(1));
+  const auto batches = recorder_.batches();
+  ASSERT_EQ(batches.size(), 1u);
+  ASSERT_EQ(batches[0].size(), 6u);
+  EXPECT_EQ(batches[0][0].parameter, Parameter::kHr);
+  EXPECT_EQ(batches[0][0].value, 72);
+  EXPECT_EQ(batches[0][0].captured, clock_.now());  // stamped on the injected capture clock
+  EXPECT_EQ(batches[0][1].parameter, Parameter::kSpo2);
+  EXPECT_EQ(batches[0][1].value, 97);
+  EXPECT_EQ(counters().messages_accepted.load(), 1u);
+  EXPECT_EQ(counters().observations_unknown.load(), 2u);
+  EXPECT_EQ(counters().samples_delivered.load(), 6u);
+}
+
+TEST_F(MllpListenerTest, BadMessagesGetAeOrArNamingTheProblemAndDeliverNothing) {
+  start();
+  TestGateway gw(port());
+  ASSERT_TRUE(gw.send(mllp_frame(read_message("bad_non_numeric.hl7"))));
+  auto ae = gw.read_ack();
+  ASSERT_TRUE(ae);
+  EXPECT_EQ(ae->code, AckCode::kError);
+  EXPECT_EQ(ae->acknowledged_control_id, "BAD-0001");
+  EXPECT_EQ(ae->text, "OBX 2 (spo2): OBX-5 value 'abc' is not a number");
+  ASSERT_EQ(ae->errors.size(), 1u);
+  EXPECT_EQ(ae->errors[0].location, "OBX^2^5");
+
+  ASSERT_TRUE(gw.send(mllp_frame(read_message("bad_encoding_characters.hl7"))));
+  auto ar = gw.read_ack();
+  ASSERT_TRUE(ar);
+  EXPECT_EQ(ar->code, AckCode::kReject);
+  EXPECT_EQ(ar->acknowledged_control_id, "BAD-0003");
+  EXPECT_THAT(ar->text, HasSubstr("MSH-2 encoding characters"));
+
+  ASSERT_TRUE(gw.send(mllp_frame(read_message("bad_message_type.hl7"))));
+  auto type = gw.read_ack();
+  ASSERT_TRUE(type);
+  EXPECT_EQ(type->code, AckCode::kReject);
+  EXPECT_THAT(type->text, HasSubstr("is not ORU"));
+
+  // The connection is still good: the next message is accepted, and only its samples arrive.
+  ASSERT_TRUE(gw.send(mllp_frame(read_message("ucum_units_lf.hl7"))));
+  auto aa = gw.read_ack();
+  ASSERT_TRUE(aa);
+  EXPECT_EQ(aa->code, AckCode::kAccept);
+  ASSERT_TRUE(recorder_.wait_for_batches(1));
+  EXPECT_EQ(recorder_.batches().size(), 1u);
+  EXPECT_EQ(recorder_.batches()[0].size(), 8u);
+  EXPECT_EQ(counters().messages_rejected.load(), 3u);
+  EXPECT_EQ(counters().messages_accepted.load(), 1u);
+  EXPECT_EQ(counters().faults.get(core::Fault::kMalformed), 3u);
+}
+
+TEST_F(MllpListenerTest, PipelinedMessagesAreAckedInOrder) {
+  start();
+  TestGateway gw(port());
+  ASSERT_TRUE(gw.send(mllp_frame(read_message("kpa_units.hl7")) + "\r\n" +
+                      mllp_frame(read_message("bad_segment.hl7")) +
+                      mllp_frame(read_message("two_devices_lf.hl7"))));
+  const auto first = gw.read_ack();
+  const auto second = gw.read_ack();
+  const auto third = gw.read_ack();
+  ASSERT_TRUE(first && second && third);
+  EXPECT_EQ(first->acknowledged_control_id, "CS-55012");
+  EXPECT_EQ(first->code, AckCode::kAccept);
+  EXPECT_EQ(second->acknowledged_control_id, "BAD-0005");
+  EXPECT_EQ(second->code, AckCode::kError);
+  EXPECT_THAT(second->text, HasSubstr("segment 3 does not start with a segment id"));
+  EXPECT_EQ(third->acknowledged_control_id, "MSG00102");
+  EXPECT_EQ(third->code, AckCode::kAccept);
+  ASSERT_TRUE(recorder_.wait_for_batches(2));
+}
+
+TEST_F(MllpListenerTest, TruncatedFrameThenCloseIsCounted) {
+  start();
+  {
+    TestGateway gw(port());
+    const std::string message = read_message("intellivue_pcd01.hl7");
+    ASSERT_TRUE(gw.send("\x0B" + message.substr(0, message.size() / 2)));
+    gw.close();
+  }
+  ASSERT_TRUE(recorder_.wait_for_close(MllpCloseReason::kTruncatedFrame));
+  EXPECT_EQ(counters().frames_truncated.load(), 1u);
+  EXPECT_EQ(counters().faults.get(core::Fault::kTruncated), 1u);
+  EXPECT_EQ(counters().messages_accepted.load(), 0u);
+  EXPECT_TRUE(recorder_.batches().empty());
+  // A clean close between messages is not a truncation.
+  {
+    TestGateway gw(port());
+    ASSERT_TRUE(gw.send(mllp_frame(read_message("two_devices_lf.hl7"))));
+    ASSERT_TRUE(gw.read_ack());
+    gw.close();
+  }
+  ASSERT_TRUE(recorder_.wait_for_close(MllpCloseReason::kPeerClosed));
+  EXPECT_EQ(counters().frames_truncated.load(), 1u);
+}
+
+TEST_F(MllpListenerTest, TenMegabyteFrameGetsArAndCloseAndTheListenerServesTheNextClient) {
+  start();
+  {
+    TestGateway gw(port());
+    const std::string huge = "\x0BMSH|^~\\&|FLOOD|X|||20240115||ORU^R01|HUGE-1|P|2.6\rNTE|1||" +
+                             std::string(10 * 1024 * 1024, 'A') + "\x1C\x0D";
+    // Write and read at the same time, as a real sender would: the AR arrives while the flood is going out.
+    std::optional<error_code> written;
+    asio::async_write(gw.socket(), asio::buffer(huge), [&](error_code ec, std::size_t) { written = ec; });
+    auto ack = gw.read_ack();
+    ASSERT_TRUE(ack);
+    EXPECT_EQ(ack->code, AckCode::kReject);
+    EXPECT_EQ(ack->acknowledged_control_id, "HUGE-1");  // salvaged from the start of the frame
+    EXPECT_THAT(ack->text, HasSubstr("MLLP frame is over the 1048576-byte limit"));
+    gw.run_until([&] { return written.has_value(); });
+    EXPECT_TRUE(gw.closed_by_listener());  // shut down for sending right after the AR
+    gw.close();
+  }
+  ASSERT_TRUE(recorder_.wait_for_close(MllpCloseReason::kFrameTooLarge));
+  EXPECT_EQ(counters().frames_too_large.load(), 1u);
+  EXPECT_EQ(counters().faults.get(core::Fault::kTooLarge), 1u);
+  EXPECT_TRUE(recorder_.batches().empty());
+
+  TestGateway next(port());
+  ASSERT_TRUE(next.send(mllp_frame(read_message("mindray_benelink.hl7"))));
+  auto ack = next.read_ack();
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->code, AckCode::kAccept);
+  ASSERT_TRUE(recorder_.wait_for_batches(1));
+}
+
+TEST_F(MllpListenerTest, BrokenFramingGetsArAndClose) {
+  start();
+  TestGateway gw(port());
+  ASSERT_TRUE(gw.send("\x0BMSH|^~\\&|A|B|||20240115||ORU^R01|FR-1|P|2.6\r\x1CX"));
+  auto ack = gw.read_ack();
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->code, AckCode::kReject);
+  EXPECT_EQ(ack->acknowledged_control_id, "FR-1");
+  EXPECT_THAT(ack->text, HasSubstr("0x1C is not followed by 0x0D"));
+  EXPECT_TRUE(gw.closed_by_listener());
+  gw.close();
+  ASSERT_TRUE(recorder_.wait_for_close(MllpCloseReason::kBadFraming));
+  EXPECT_EQ(counters().framing_errors.load(), 1u);
+}
+
+TEST_F(MllpListenerTest, HundredClientsAtOnceWithSixtyFourAllowed) {
+  MllpSettings settings;
+  settings.max_clients = 64;
+  start(settings);
+  asio::io_context client_io;
+  const std::string message = mllp_frame(read_message("ucum_units_lf.hl7"));
+  struct Client {
+    explicit Client(asio::io_context& io) : socket(io) {}
+    tcp::socket socket;
+    std::string buffer;
+    bool done = false;
+    bool acked = false;
+  };
+  std::vector<std::unique_ptr<Client>> clients;
+  const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port());
+  for (int i = 0; i < 100; ++i) {
+    clients.push_back(std::make_unique<Client>(client_io));
+    clients.back()->socket.connect(endpoint);
+  }
+  for (auto& c : clients) {
+    Client* client = c.get();
+    asio::async_write(client->socket, asio::buffer(message), [](error_code, std::size_t) {});
+    asio::async_read_until(client->socket, asio::dynamic_buffer(client->buffer), "\x1C\x0D",
+                           [client](error_code ec, std::size_t n) {
+                             client->done = true;
+                             if (ec) return;
+                             MllpFrameReader reader;
+                             reader.feed(client->buffer.substr(0, n));
+                             auto m = reader.next();
+                             if (!m || !m.value()) return;
+                             auto ack = Hl7Ack::parse(*m.value());
+                             client->acked = ack && ack.value().code == AckCode::kAccept;
+                           });
+  }
+  const auto all_done = [&] {
+    return std::all_of(clients.begin(), clients.end(), [](const auto& c) { return c->done; });
+  };
+  const auto deadline = std::chrono::steady_clock::now() + kPatience;
+  while (!all_done() && std::chrono::steady_clock::now() < deadline) client_io.run_one_for(milliseconds{100});
+  ASSERT_TRUE(all_done());
+  const auto served = std::count_if(clients.begin(), clients.end(), [](const auto& c) { return c->acked; });
+  EXPECT_EQ(served, 64);
+  EXPECT_EQ(counters().connections_refused.load(), 36u);
+  EXPECT_EQ(counters().connections_accepted.load(), 64u);
+  EXPECT_EQ(counters().messages_accepted.load(), 64u);
+  ASSERT_TRUE(recorder_.wait_for_batches(64));
+  ASSERT_TRUE(recorder_.wait_for_close(MllpCloseReason::kRefused, 36));
+
+  // Once the 64 go away, new clients are served again.
+  for (auto& c : clients) c->socket.close();
+  ASSERT_TRUE(recorder_.wait_for_close(MllpCloseReason::kPeerClosed, 64));
+  TestGateway late(port());
+  ASSERT_TRUE(late.send(message));
+  auto ack = late.read_ack();
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->code, AckCode::kAccept);
+}
+
+TEST_F(MllpListenerTest, StalledClientIsClosedAfterTheIdleTimeout) {
+  MllpSettings settings;
+  settings.idle_timeout = milliseconds{300};
+  start(settings);
+  const auto before = std::chrono::steady_clock::now();
+  TestGateway stalled(port());
+  ASSERT_TRUE(stalled.send("\x0BMSH|^~\\&|SLOW"));  // a frame begun and never finished
+  EXPECT_TRUE(stalled.closed_by_listener());
+  const auto waited = std::chrono::steady_clock::now() - before;
+  EXPECT_GE(waited, milliseconds{280});
+  EXPECT_LT(waited, seconds{5});
+  ASSERT_TRUE(recorder_.wait_for_close(MllpCloseReason::kIdleTimeout));
+  EXPECT_EQ(counters().connections_timed_out.load(), 1u);
+  EXPECT_EQ(counters().frames_truncated.load(), 0u);
+}
+
+TEST_F(MllpListenerTest, ActiveClientIsNotTimedOut) {
+  MllpSettings settings;
+  settings.idle_timeout = milliseconds{500};
+  start(settings);
+  TestGateway gw(port());
+  const std::string message = mllp_frame(read_message("waveform_and_numerics.hl7"));
+  // Six messages 100 ms apart: 600 ms of activity, never 500 ms of silence.
+  for (int i = 0; i < 6; ++i) {
+    asio::steady_timer pace(gw.io(), milliseconds{100});
+    bool paced = false;
+    pace.async_wait([&](error_code) { paced = true; });
+    gw.run_until([&] { return paced; });
+    ASSERT_TRUE(gw.send(message));
+    auto ack = gw.read_ack();
+    ASSERT_TRUE(ack) << "message " << i;
+    EXPECT_EQ(ack->code, AckCode::kAccept);
+  }
+  EXPECT_EQ(counters().connections_timed_out.load(), 0u);
+  EXPECT_EQ(counters().messages_accepted.load(), 6u);
+}
+
+TEST(MllpListener, BindFailureNamesTheAddress) {
+  asio::io_context io;
+  core::SimulatedClock clock;
+  Recorder recorder;
+  MllpSettings settings;
+  settings.bind_address = "127.0.0.1";
+  settings.port = 0;
+  MllpListener first(io, settings, ObservationCodeMap::defaults(), clock, recorder);
+  settings.port = first.port();
+  try {
+    MllpListener second(io, settings, ObservationCodeMap::defaults(), clock, recorder);
+    FAIL() << "bound the same port twice";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("cannot listen on 127.0.0.1:" + std::to_string(first.port())));
+  }
+  settings.bind_address = "not an address";
+  EXPECT_THROW(MllpListener(io, settings, ObservationCodeMap::defaults(), clock, recorder),
+               std::runtime_error);
+}
+
+}  // namespace
+}  // namespace surgilink::vitals
