@@ -48,6 +48,7 @@ ConsoleSettings load_console_settings(const std::filesystem::path& file, const C
   if (overrides.protocol_version)
     s.session.protocol_version = static_cast<std::uint32_t>(*overrides.protocol_version);
   s.session.sender_host = s.site.host;
+  s.session.site_name = s.site.name;
   s.session.control_port = s.site.control_port;
   return s;
 }

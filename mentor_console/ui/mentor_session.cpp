@@ -85,6 +85,7 @@ void MentorSession::connectTo(const QString& site) {
     if (QString::fromStdString(s.name) == site) chosen.site = s;
   }
   chosen.session.sender_host = chosen.site.host;
+  chosen.session.site_name = chosen.site.name;
   chosen.session.control_port = chosen.site.control_port;
   chosen.session.measure_at_presentation = true;
   state_ = "connecting";

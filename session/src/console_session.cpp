@@ -144,8 +144,11 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     listener.on_state_changed(state, detail);
   }
 
+  // "Site (host:port)" where the site has a name: messages must say which OR, not just an address.
   std::string sender_name() const {
-    return settings.sender_host + ":" + std::to_string(settings.control_port);
+    const std::string address = settings.sender_host + ":" + std::to_string(settings.control_port);
+    const bool named = !settings.site_name.empty() && settings.site_name != settings.sender_host;
+    return named ? settings.site_name + " (" + address + ")" : address;
   }
 
   void start() {

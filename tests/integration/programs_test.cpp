@@ -118,8 +118,8 @@ class Refusals : public ::testing::Test {
 TEST_F(Refusals, CertificateFromAnotherCa) {
   const auto r = run_console("stranger", {}, 10);
   EXPECT_EQ(r.exit_code, 4);
-  EXPECT_THAT(r.err,
-              HasSubstr("certificate not accepted by 127.0.0.1:" + std::to_string(sender_->control_port())));
+  EXPECT_THAT(r.err, HasSubstr("certificate not accepted by Test OR (127.0.0.1:" +
+                               std::to_string(sender_->control_port()) + ")"));
   EXPECT_THAT(r.err, HasSubstr("not signed by our CA"));
   EXPECT_THAT(sender_->log(), HasSubstr("TLS handshake failed: certificate not trusted"));
   expect_mentor_served();

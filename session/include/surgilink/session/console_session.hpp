@@ -22,6 +22,7 @@ namespace surgilink::session {
 // Settings of a console's connection (from configs/console.toml).
 struct ConsoleSessionSettings {
   std::string sender_host = "127.0.0.1";
+  std::string site_name;  // the OR site as people call it, for messages ("St. Mary's OR 2"); may be empty
   std::uint16_t control_port = 7400;
   std::uint16_t media_port = 0;  // our UDP port; 0: any free port
   TlsFiles tls;
