@@ -21,8 +21,9 @@ struct ReceiverPipeline::Impl {
   bool read_pixel_code;
   GstElement* pipeline = nullptr;
   GstElement* source = nullptr;
-  std::optional<core::CaptureTime> epoch;  // capture time that PTS 0 stands for (network thread)
-  std::atomic<std::int64_t> epoch_ns{0};   // the same, for the streaming thread
+  // Capture time (ns since the Unix epoch) that PTS 0 stands for; 0 until the first packet. Written once by
+  // the network thread, read by the streaming thread.
+  std::atomic<std::int64_t> epoch_ns{0};
 
   Impl(const core::Clock& c, ReceiverPipelineListener& l, LatestFrameMailbox& m, bool pixel)
       : clock(c), listener(l), mailbox(m), read_pixel_code(pixel) {}
@@ -117,12 +118,8 @@ void ReceiverPipeline::start() {
 void ReceiverPipeline::stop() { gst_element_set_state(impl_->pipeline, GST_STATE_NULL); }
 
 void ReceiverPipeline::push_rtp(std::span<const std::uint8_t> packet, core::CaptureTime capture_time) {
-  if (!impl_->epoch) {
-    impl_->epoch = capture_time;
-    impl_->epoch_ns.store(capture_time.time_since_epoch().count());
-  }
-  // PTS carries the capture time through depacketizer and decoder, so the decoded frame says which it is.
-  const auto pts = capture_time - *impl_->epoch;
+  if (impl_->epoch_ns.load() == 0) impl_->epoch_ns.store(capture_time.time_since_epoch().count());
+  const auto pts = capture_time.time_since_epoch() - std::chrono::nanoseconds{impl_->epoch_ns.load()};
   if (pts.count() < 0) return;  // older than the first frame of this stream: nothing to show
   GstBuffer* buffer = gst_buffer_new_memdup(packet.data(), packet.size());
   GST_BUFFER_PTS(buffer) = static_cast<GstClockTime>(pts.count());

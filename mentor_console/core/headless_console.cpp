@@ -14,12 +14,13 @@ namespace surgilink::console {
 
 namespace asio = boost::asio;
 
-namespace {
-const char* colour(double ms, const LatencyThresholds& t) {
+const char* latency_colour(double ms, const LatencyThresholds& t) {
   if (ms <= static_cast<double>(t.green.count())) return "green";
   if (ms <= static_cast<double>(t.amber.count())) return "amber";
   return "red";
 }
+
+namespace {
 
 nlohmann::json summary_json(const core::LatencySummary& s) {
   if (s.count == 0) return nullptr;
@@ -44,7 +45,7 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
         {"pixel_ms", s.pixel_10s.count > 0
                          ? nlohmann::json{{"p50", s.pixel_10s.p50_ms}, {"p95", s.pixel_10s.p95_ms}}
                          : nlohmann::json(nullptr)},
-        {"latency_colour", have_latency ? colour(s.g2g_10s.p95_ms, thresholds) : "none"},
+        {"latency_colour", have_latency ? latency_colour(s.g2g_10s.p95_ms, thresholds) : "none"},
         {"clock_uncertainty_ms", s.clock_uncertainty_ms},
         {"rtt_ms", s.rtt_ms},
         {"picture_age_ms", s.picture_age_ms < 0 ? nlohmann::json(nullptr) : nlohmann::json(s.picture_age_ms)},
@@ -68,7 +69,7 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
         "console %-9s | g2g %5.1f ms (p50 %5.1f p95 %5.1f ±%.2f, %s) | pixel p95 %5.1f | %4.1f fps | "
         "%6.0f kbit/s | loss %4.1f%% | undecodable %llu | rejected %llu",
         session::state_name(s.state), s.g2g_last_ms, s.g2g_10s.p50_ms, s.g2g_10s.p95_ms,
-        s.clock_uncertainty_ms, colour(s.g2g_10s.p95_ms, thresholds), s.pixel_10s.p95_ms, s.fps,
+        s.clock_uncertainty_ms, latency_colour(s.g2g_10s.p95_ms, thresholds), s.pixel_10s.p95_ms, s.fps,
         s.bitrate_kbps, s.loss_pct, static_cast<unsigned long long>(s.frames_undecodable),
         static_cast<unsigned long long>(s.packets_dropped));
   } else if (s.state == session::ConnectionState::kReconnecting) {

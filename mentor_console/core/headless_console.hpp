@@ -12,6 +12,9 @@
 
 namespace surgilink::console {
 
+// "green", "amber" or "red" for a latency against the HUD thresholds (the console's one colour rule).
+const char* latency_colour(double ms, const LatencyThresholds& thresholds);
+
 // One status line (human or JSON, the keys documented in README.md).
 std::string format_status(const session::ConsoleStatus& status, bool json,
                           const LatencyThresholds& thresholds);

@@ -26,7 +26,6 @@ struct MentorSession::Network : session::ConsoleSessionListener {
   asio::steady_timer status_timer;
   std::unique_ptr<session::ConsoleSession> session;
   std::thread thread;
-  int ticks = 0;
 
   void on_state_changed(session::ConnectionState, const std::string&) override {
     // Picked up by the next status tick (250 ms); nothing is urgent enough to bypass it.
@@ -35,19 +34,17 @@ struct MentorSession::Network : session::ConsoleSessionListener {
     QMetaObject::invokeMethod(&gui, &MentorSession::pictureReady, Qt::QueuedConnection);
   }
 
+  // Once a second: rates in the status are per interval, so a full second between samples keeps fps and
+  // bitrate exact.
   void tick() {
-    status_timer.expires_after(std::chrono::milliseconds{250});
+    status_timer.expires_after(std::chrono::seconds{1});
     status_timer.async_wait([this](boost::system::error_code ec) {
       if (ec) return;
       if (session) {
-        // Rates in the status are per interval; a full second between samples keeps fps and bitrate exact.
-        const bool new_second = (++ticks % 4) == 0;
-        if (new_second) {
-          auto status = session->status();
-          auto report = session->report();
-          QMetaObject::invokeMethod(
-              &gui, [this, status, report] { gui.apply(status, report, true); }, Qt::QueuedConnection);
-        }
+        auto status = session->status();
+        auto report = session->report();
+        QMetaObject::invokeMethod(
+            &gui, [this, status, report] { gui.apply(status, report); }, Qt::QueuedConnection);
       }
       tick();
     });
@@ -133,15 +130,11 @@ session::ConsoleReport MentorSession::finalReport(std::uint64_t* packets_rejecte
 
 QString MentorSession::latencyColour() const {
   if (status_.g2g_10s.count == 0) return "none";
-  const double p95 = status_.g2g_10s.p95_ms;
   if (status_.link_lost) return "red";
-  if (p95 <= static_cast<double>(settings_.thresholds.green.count())) return "green";
-  if (p95 <= static_cast<double>(settings_.thresholds.amber.count())) return "amber";
-  return "red";
+  return latency_colour(status_.g2g_10s.p95_ms, settings_.thresholds);
 }
 
-void MentorSession::apply(const session::ConsoleStatus& status, const session::ConsoleReport& report,
-                          bool new_second) {
+void MentorSession::apply(const session::ConsoleStatus& status, const session::ConsoleReport& report) {
   status_ = status;
   if (state_ != "idle") {
     state_ = QString::fromUtf8(session::state_name(status.state));
@@ -151,22 +144,19 @@ void MentorSession::apply(const session::ConsoleStatus& status, const session::C
     display_name_ = QString::fromStdString(status.display_name);
     role_ = QString::fromStdString(status.role);
   }
-  if (new_second) {
-    history_.append(status.g2g_10s.count > 0 ? QVariant(status.g2g_last_ms) : QVariant());
-    while (history_.size() > 60) history_.removeFirst();
-    stages_.clear();
-    const auto add = [&](const char* name, const core::LatencySummary& s) {
-      stages_.append(
-          QVariantMap{{"name", name}, {"p50", s.count ? s.p50_ms : 0.0}, {"p95", s.count ? s.p95_ms : 0.0}});
-    };
-    add("encode", report.encode);
-    add("network", report.network);
-    add("jitter buffer", report.jitter);
-    add("decode", report.decode);
-    add("render", report.render);
-    emit statusLine(
-        QString::fromStdString(format_status(status, settings_.status_json, settings_.thresholds)));
-  }
+  history_.append(status.g2g_10s.count > 0 ? QVariant(status.g2g_last_ms) : QVariant());
+  while (history_.size() > 60) history_.removeFirst();
+  stages_.clear();
+  const auto add = [&](const char* name, const core::LatencySummary& s) {
+    stages_.append(
+        QVariantMap{{"name", name}, {"p50", s.count ? s.p50_ms : 0.0}, {"p95", s.count ? s.p95_ms : 0.0}});
+  };
+  add("encode", report.encode);
+  add("network", report.network);
+  add("jitter buffer", report.jitter);
+  add("decode", report.decode);
+  add("render", report.render);
+  emit statusLine(QString::fromStdString(format_status(status, settings_.status_json, settings_.thresholds)));
   emit statusChanged();
 }
 

@@ -17,7 +17,7 @@
 namespace surgilink::console {
 
 // Created and used on the GUI thread; its network thread is started in the constructor and joined in the
-// destructor. Status arrives from the network thread as queued calls, four times a second.
+// destructor. Status arrives from the network thread as a queued call once a second.
 class MentorSession : public QObject {
   Q_OBJECT
   Q_PROPERTY(QStringList sites READ sites CONSTANT)
@@ -91,7 +91,7 @@ class MentorSession : public QObject {
 
  private:
   struct Network;
-  void apply(const session::ConsoleStatus& status, const session::ConsoleReport& report, bool new_second);
+  void apply(const session::ConsoleStatus& status, const session::ConsoleReport& report);
 
   ConsoleSettings settings_;
   core::CaptureClock clock_;

@@ -44,13 +44,12 @@ QSGNode* OperativeFieldView::updatePaintNode(QSGNode* old_node, UpdatePaintNodeD
   if (generation != shown_generation_) {
     shown_generation_ = generation;
     if (auto frame = mailbox.latest()) {
-      // I420 planes may carry row padding: wrap the Y plane and the two chroma planes into one tight buffer
-      // view only when contiguous; otherwise convert through a compact copy.
+      // Decoder planes may carry row padding: gather them into one tight I420 buffer for the conversion.
       const int w = frame->width(), h = frame->height();
-      cv::Mat i420(h * 3 / 2, w, CV_8UC1);
+      i420_.create(h * 3 / 2, w, CV_8UC1);  // allocates only when the picture size changes
       for (int row = 0; row < h; ++row)
-        std::memcpy(i420.ptr(row), frame->plane(0) + row * frame->stride(0), w);
-      std::uint8_t* u = i420.ptr(h);
+        std::memcpy(i420_.ptr(row), frame->plane(0) + row * frame->stride(0), w);
+      std::uint8_t* u = i420_.ptr(h);
       std::uint8_t* v = u + (w / 2) * (h / 2);
       for (int row = 0; row < h / 2; ++row) {
         std::memcpy(u + row * (w / 2), frame->plane(1) + row * frame->stride(1), w / 2);
@@ -58,7 +57,7 @@ QSGNode* OperativeFieldView::updatePaintNode(QSGNode* old_node, UpdatePaintNodeD
       }
       QImage image(w, h, QImage::Format_RGBX8888);
       cv::Mat rgba(h, w, CV_8UC4, image.bits(), image.bytesPerLine());
-      cv::cvtColor(i420, rgba, cv::COLOR_YUV2RGBA_I420);
+      cv::cvtColor(i420_, rgba, cv::COLOR_YUV2RGBA_I420);
       if (!node) {
         node = window()->createImageNode();
         node->setOwnsTexture(true);

@@ -6,6 +6,7 @@
 #include <QRectF>
 #include <atomic>
 #include <mutex>
+#include <opencv2/core/mat.hpp>
 #include <optional>
 
 #include "surgilink/core/capture_clock.hpp"
@@ -45,6 +46,7 @@ class OperativeFieldView : public QQuickItem {
   MentorSession* session_ = nullptr;
   QRectF video_rect_;
   std::uint64_t shown_generation_ = 0;  // render thread
+  cv::Mat i420_;                        // render thread: the compacted picture, reused frame to frame
   std::atomic<int> frames_shown_{0};
   std::mutex pending_mutex_;
   std::optional<core::CaptureTime> pending_capture_;  // drawn, waiting for its swap

@@ -130,6 +130,11 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
   } last_second;
   std::uint64_t lost_before_this_connection = 0;
 
+  // Packets given up on over every connection of this session.
+  std::uint64_t packets_lost() const {
+    return lost_before_this_connection + (jitter ? jitter->stats().lost : 0);
+  }
+
   void set_state(ConnectionState s, std::string why) {
     if (s == state && why == detail) return;
     state = s;
@@ -603,7 +608,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     s.clock_uncertainty_ms = core::to_ms(clock_sync.uncertainty());
     s.rtt_ms = core::to_ms(clock_sync.round_trip());
     const double seconds = std::max(1e-3, core::to_ms(now - last_second.at) / 1000.0);
-    const std::uint64_t lost = lost_before_this_connection + (jitter ? jitter->stats().lost : 0);
+    const std::uint64_t lost = packets_lost();
     s.fps = static_cast<double>(last_second.frames) / seconds;
     s.bitrate_kbps = static_cast<double>(totals.bytes_received - last_second.bytes) * 8 / 1000 / seconds;
     const std::uint64_t packets = totals.packets_received - last_second.packets;
@@ -629,7 +634,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     r.render = render_all.summary();
     r.clock_uncertainty_ms = core::to_ms(clock_sync.uncertainty());
     r.max_metadata_pixel_disagreement_ms = max_disagreement_ms;
-    r.packets_lost = lost_before_this_connection + (jitter ? jitter->stats().lost : 0);
+    r.packets_lost = packets_lost();
     if (r.first_frame_at.time_since_epoch().count() != 0) {
       const core::CaptureTime now = clock.now();
       r.seconds_receiving = core::to_ms(now - r.first_frame_at) / 1000.0;

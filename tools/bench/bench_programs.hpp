@@ -2,7 +2,11 @@
 // The parts of surgilink-bench: the measured run, the plain-GStreamer baseline, and the demo.
 
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <vector>
+
+#include "process/child_process.hpp"
 
 namespace surgilink::bench {
 
@@ -15,6 +19,16 @@ struct Installation {
   std::filesystem::path console_config;
 };
 Installation find_installation();
+
+// An OR sender started for bench or demo: loopback only, any free ports, the synthetic scene with the pixel
+// code, status as JSON, its report and log in `dir`.
+struct LoopbackSender {
+  std::unique_ptr<tools::ChildProcess> process;
+  int control_port = 0;
+};
+// Starts it and waits for its "listening" line; throws std::runtime_error naming its log if it never comes.
+LoopbackSender start_loopback_sender(const Installation& installation, const std::filesystem::path& dir,
+                                     const std::string& profile, const std::vector<std::string>& extra_args);
 
 // surgilink-bench [--profile] [--seconds] [--baseline] [--json]: sender + headless console on loopback.
 struct BenchOptions {

@@ -55,49 +55,54 @@ json latency(const json& summary) {
   return {{"p50", summary["p50"]}, {"p95", summary["p95"]}, {"p99", summary["p99"]}, {"max", summary["max"]}};
 }
 
-// Waits for the sender's "listening" line; returns its control port.
-int wait_listening(tools::ChildProcess& sender, const std::filesystem::path& log) {
+}  // namespace
+
+LoopbackSender start_loopback_sender(const Installation& in, const std::filesystem::path& dir,
+                                     const std::string& profile, const std::vector<std::string>& extra_args) {
+  std::vector<std::string> args = {in.sender.string(),
+                                   "--config",
+                                   in.sender_config.string(),
+                                   "--bind",
+                                   "127.0.0.1",
+                                   "--control-port",
+                                   "0",
+                                   "--media-port",
+                                   "0",
+                                   "--profile",
+                                   profile,
+                                   "--source",
+                                   "synthetic",
+                                   "--pixel-code",
+                                   "true",
+                                   "--status-json",
+                                   "--report-json",
+                                   (dir / "sender.json").string()};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  LoopbackSender sender;
+  sender.process = std::make_unique<tools::ChildProcess>(args, (dir / "sender.log").string());
   const auto deadline = Steady::now() + std::chrono::seconds{20};
   while (Steady::now() < deadline) {
-    const auto line = sender.read_line(milliseconds{1000});
+    const auto line = sender.process->read_line(milliseconds{1000});
     if (!line) {
-      if (sender.wait(milliseconds{0})) break;
+      if (sender.process->wait(milliseconds{0})) break;
       continue;
     }
     const auto j = json::parse(*line, nullptr, false);
-    if (!j.is_discarded() && j.value("event", "") == "listening") return j["control_port"].get<int>();
+    if (!j.is_discarded() && j.value("event", "") == "listening") {
+      sender.control_port = j["control_port"].get<int>();
+      return sender;
+    }
   }
-  throw std::runtime_error("the sender did not start; its log: " + log.string());
+  throw std::runtime_error("the sender did not start; its log: " + (dir / "sender.log").string());
 }
-
-}  // namespace
 
 int run_bench(const BenchOptions& o, const Installation& in) {
   const auto dir = make_run_dir();
   std::fprintf(stderr, "bench: %s, %.0f s measured after %.0f s warm-up, files in %s\n", o.profile.c_str(),
                o.seconds, o.warmup, dir.c_str());
-  tools::ChildProcess sender({in.sender.string(),
-                              "--config",
-                              in.sender_config.string(),
-                              "--bind",
-                              "127.0.0.1",
-                              "--control-port",
-                              "0",
-                              "--media-port",
-                              "0",
-                              "--profile",
-                              o.profile,
-                              "--srtp-profile",
-                              o.srtp_profile,
-                              "--source",
-                              "synthetic",
-                              "--pixel-code",
-                              "true",
-                              "--status-json",
-                              "--report-json",
-                              (dir / "sender.json").string()},
-                             (dir / "sender.log").string());
-  const int control_port = wait_listening(sender, dir / "sender.log");
+  auto started = start_loopback_sender(in, dir, o.profile, {"--srtp-profile", o.srtp_profile});
+  tools::ChildProcess& sender = *started.process;
+  const int control_port = started.control_port;
   const double total = o.seconds + o.warmup + 1;  // +1: connection and first picture
   char total_text[32];
   std::snprintf(total_text, sizeof total_text, "%.1f", total);

@@ -22,22 +22,9 @@ int run_demo(const DemoOptions& o, const Installation& in) {
       "%.0f s; logs in %s\n",
       o.profile.c_str(), o.seconds, dir.c_str());
   std::fflush(stdout);
-  tools::ChildProcess sender(
-      {in.sender.string(), "--config", in.sender_config.string(), "--bind", "127.0.0.1", "--control-port",
-       "0", "--media-port", "0", "--profile", o.profile, "--source", "synthetic", "--pixel-code", "true",
-       "--status-json", "--report-json", (dir / "sender.json").string()},
-      (dir / "sender.log").string());
-  std::optional<int> control_port;
-  for (int i = 0; i < 20 && !control_port; ++i) {
-    const auto line = sender.read_line(milliseconds{1000});
-    if (!line) continue;
-    const auto j = json::parse(*line, nullptr, false);
-    if (!j.is_discarded() && j.value("event", "") == "listening") control_port = j["control_port"].get<int>();
-  }
-  if (!control_port) {
-    std::fprintf(stderr, "demo: the sender did not start; see %s\n", (dir / "sender.log").c_str());
-    return 1;
-  }
+  auto started = start_loopback_sender(in, dir, o.profile, {});
+  tools::ChildProcess& sender = *started.process;
+  const int control_port = started.control_port;
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.1f", o.seconds);
   std::vector<std::string> console_args = {in.console.string(),
@@ -46,7 +33,7 @@ int run_demo(const DemoOptions& o, const Installation& in) {
                                            "--host",
                                            "127.0.0.1",
                                            "--control-port",
-                                           std::to_string(*control_port),
+                                           std::to_string(control_port),
                                            "--seconds",
                                            seconds,
                                            "--report-json",

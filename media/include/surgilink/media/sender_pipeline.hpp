@@ -54,7 +54,6 @@ struct SenderPipelineSettings {
 struct SenderPipelineCounters {
   std::atomic<std::uint64_t> frames_captured{0};
   std::atomic<std::uint64_t> frames_displayed{0};  // reached the OR display branch's sink
-  std::atomic<std::uint64_t> frames_encoded{0};
   std::atomic<std::uint64_t> keyframes_forced{0};
 };
 
