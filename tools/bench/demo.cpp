@@ -18,7 +18,7 @@ int run_demo(const DemoOptions& o, const Installation& in) {
   const auto dir = std::filesystem::temp_directory_path() / ("surgilink-demo-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   std::printf(
-      "demo: OR sender (synthetic operative scene, %s) and a headless mentor console on this machine for "
+      "demo: OR sender (synthetic operative scene, %s) and the mentor console on this machine for "
       "%.0f s; logs in %s\n",
       o.profile.c_str(), o.seconds, dir.c_str());
   std::fflush(stdout);
