@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   std::string report, ready, export_keys, log_level;
   app.add_option("--config", config, "settings file (TOML)")->capture_default_str();
   app.add_option("--source", overrides.source, "synthetic | testsrc | file:PATH | v4l2:/dev/videoN");
+  app.add_option("--vitals", overrides.vitals,
+                 "vitals source: simulator | hl7 | hl7:PORT | file:PATH | none");
   app.add_option("--profile", overrides.profile, "720p30 | 1080p30 | 1080p60");
   app.add_option("--srtp-profile", overrides.srtp_profile, "AEAD_AES_128_GCM | AES_CM_128_HMAC_SHA1_80");
   app.add_option("--bind", overrides.bind_address, "address to listen on");

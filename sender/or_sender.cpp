@@ -19,6 +19,7 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
       : settings(std::move(s)),
         session(io, settings.session, clock, *this),
         pipeline(settings.pipeline, clock, session),
+        vitals_feed(io, settings.vitals, clock, session),
         signals(io, SIGINT, SIGTERM),
         status_timer(io),
         stop_timer(io) {
@@ -30,6 +31,7 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
   asio::io_context io;
   session::SenderSession session;
   media::SenderPipeline pipeline;
+  PatientMonitorFeed vitals_feed;
   asio::signal_set signals;
   asio::steady_timer status_timer, stop_timer;
   int exit_code = 0;
@@ -37,7 +39,7 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
   bool stopped = false;
   core::CaptureTime started{};
   struct {
-    std::uint64_t captured = 0, displayed = 0, sent = 0, bytes = 0;
+    std::uint64_t captured = 0, displayed = 0, sent = 0, bytes = 0, numerics = 0;
   } last;
 
   void on_keyframe_needed() override { pipeline.request_keyframe(); }
@@ -66,7 +68,10 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
     const double display_fps = static_cast<double>(displayed - last.displayed);
     const double sent_fps = static_cast<double>(sc.frames_sent - last.sent);
     const double mbps = static_cast<double>(sc.bytes_sent - last.bytes) * 8 / 1e6;
-    last = {captured, displayed, sc.frames_sent, sc.bytes_sent};
+    const auto vc = vitals_feed.counters();
+    const std::uint64_t numerics = vc.numerics - last.numerics;
+    const std::string alarms = vitals_feed.alarms_text();
+    last = {captured, displayed, sc.frames_sent, sc.bytes_sent, vc.numerics};
     if (settings.status_json) {
       nlohmann::json j = {{"uptime_s", uptime},
                           {"site", settings.session.site_name},
@@ -77,15 +82,22 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
                           {"sent_mbps", mbps},
                           {"keyframes_forced", pc.keyframes_forced.load()},
                           {"send_drops", sc.send_drops},
-                          {"rejected_datagrams", sc.faults.total()}};
+                          {"rejected_datagrams", sc.faults.total()},
+                          {"vitals",
+                           {{"source", describe(settings.vitals)},
+                            {"numerics_per_s", numerics},
+                            {"alarms", alarms},
+                            {"mllp_accepted", vc.mllp_accepted},
+                            {"mllp_rejected", vc.mllp_rejected}}}};
       std::printf("%s\n", j.dump().c_str());
     } else {
       std::printf(
           "sender %s | %5.1fs | consoles %zu | capture %4.1f fps | OR display %4.1f fps | sent %4.1f fps "
-          "%5.2f Mbit/s | IDR on request %llu | rejected %llu\n",
+          "%5.2f Mbit/s | IDR on request %llu | rejected %llu | vitals %llu/s%s%s\n",
           settings.session.site_name.c_str(), uptime, session.consoles_connected(), capture_fps, display_fps,
           sent_fps, mbps, static_cast<unsigned long long>(pc.keyframes_forced.load()),
-          static_cast<unsigned long long>(sc.faults.total()));
+          static_cast<unsigned long long>(sc.faults.total()), static_cast<unsigned long long>(numerics),
+          alarms.empty() ? "" : " | ALARM ", alarms.c_str());
     }
     std::fflush(stdout);
   }
@@ -102,6 +114,7 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
   void stop() {
     stopped = true;
     pipeline.stop();
+    vitals_feed.stop();
     session.stop();
     status_timer.cancel();
     stop_timer.cancel();
@@ -125,7 +138,10 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
                         {"consoles_admitted", sc.consoles_admitted},
                         {"consoles_refused", sc.consoles_refused},
                         {"tls_failures", sc.tls_failures},
-                        {"rejected_datagrams", sc.faults.total()}};
+                        {"rejected_datagrams", sc.faults.total()},
+                        {"vitals_packets_sent", sc.vitals_packets_sent},
+                        {"vitals_numerics", vitals_feed.counters().numerics},
+                        {"vitals_alarm_events", vitals_feed.counters().alarm_events}};
     std::ofstream(*settings.report) << j.dump(2) << "\n";
   }
 };
@@ -138,6 +154,7 @@ int OrSender::run() {
   i.started = i.clock.now();
   i.session.start();
   i.pipeline.start();
+  i.vitals_feed.start();
   spdlog::info("streaming {} from {} ({}x{} @ {} fps, {} kbit/s)", i.settings.pipeline.profile.name,
                media::to_string(i.settings.pipeline.source), i.settings.pipeline.profile.width,
                i.settings.pipeline.profile.height, i.settings.pipeline.profile.fps,
@@ -146,13 +163,16 @@ int OrSender::run() {
     // The first line tells a supervising program (bench, demo, tests) where to connect.
     std::printf("%s\n", nlohmann::json({{"event", "listening"},
                                         {"control_port", i.session.control_port()},
-                                        {"media_port", i.session.media_port()}})
+                                        {"media_port", i.session.media_port()},
+                                        {"mllp_port", i.vitals_feed.mllp_port()}})
                             .dump()
                             .c_str());
     std::fflush(stdout);
   }
   if (i.settings.ready) {
-    nlohmann::json j = {{"control_port", i.session.control_port()}, {"media_port", i.session.media_port()}};
+    nlohmann::json j = {{"control_port", i.session.control_port()},
+                        {"media_port", i.session.media_port()},
+                        {"mllp_port", i.vitals_feed.mllp_port()}};
     std::ofstream(*i.settings.ready) << j.dump() << "\n";
   }
   i.signals.async_wait([&i](boost::system::error_code ec, int signal) {

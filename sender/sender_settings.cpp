@@ -10,6 +10,54 @@
 
 namespace surgilink::sender {
 
+namespace {
+
+void load_vitals(core::ConfigTable vitals_table, const SenderOverrides& overrides, VitalsFeedSettings& v) {
+  const auto where_source = vitals_table.where("source");
+  const std::string source = overrides.vitals.value_or(vitals_table.get_string("source", "simulator"));
+  auto hl7 = vitals_table.table("hl7");
+  // --bind applies to every listener of the program, the MLLP port included.
+  v.mllp.bind_address = overrides.bind_address.value_or(hl7.get_string("bind_address", "0.0.0.0"));
+  boost::system::error_code bad_address;
+  boost::asio::ip::make_address(v.mllp.bind_address, bad_address);
+  if (bad_address) {
+    throw core::ConfigError(hl7.where("bind_address") + "'" + v.mllp.bind_address + "' is not an IP address");
+  }
+  v.mllp.port = static_cast<std::uint16_t>(hl7.get_int("port", 2575, 0, 65535));
+  v.mllp.max_clients = static_cast<std::size_t>(hl7.get_int("max_clients", 64, 1, 1024));
+  v.mllp.idle_timeout = hl7.get_ms("idle_timeout_ms", std::chrono::milliseconds{30'000},
+                                   std::chrono::milliseconds{100}, std::chrono::milliseconds{3'600'000});
+  const std::string codes = hl7.get_string("codes", "");
+  if (!codes.empty()) {
+    auto table = core::ConfigTable::load(session::config_path(hl7, codes));
+    v.codes = vitals::ObservationCodeMap::load(table);
+    table.finish();
+  }
+  try {
+    apply_vitals_source(source, v);
+  } catch (const std::invalid_argument& e) {
+    throw core::ConfigError((overrides.vitals ? std::string("--vitals: ") : where_source) + e.what());
+  }
+  if (v.source == VitalsFeedSettings::Source::kFile && v.file.is_relative() && !overrides.vitals) {
+    v.file = session::config_path(vitals_table, v.file.string());
+  }
+  const auto where_scenario = vitals_table.where("scenario");
+  const std::string scenario = vitals_table.get_string("scenario", "stable");
+  const auto parsed = vitals::scenario_from_name(scenario);
+  if (!parsed) {
+    throw core::ConfigError(where_scenario + "'" + scenario +
+                            "' is not a scenario: stable | hypotension | desaturation | tachycardia");
+  }
+  v.scenario = *parsed;
+  v.seed = static_cast<std::uint64_t>(vitals_table.get_int("seed", 1, 0, INT64_MAX));
+  v.chunk = vitals_table.get_ms("chunk_ms", std::chrono::milliseconds{20}, std::chrono::milliseconds{5},
+                                std::chrono::milliseconds{40});
+  auto alarms = vitals_table.table("alarms");
+  v.alarms = vitals::load_alarm_limits(alarms);
+}
+
+}  // namespace
+
 SenderSettings load_sender_settings(const std::filesystem::path& file, const SenderOverrides& overrides) {
   auto root = core::ConfigTable::load(file);
   SenderSettings s;
@@ -63,6 +111,8 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
     throw core::ConfigError(std::string("--srtp-profile: ") + e.what());
   }
 
+  load_vitals(root.table("vitals"), overrides, s.vitals);
+
   auto tls = root.table("tls");
   n.tls = session::load_tls_files(tls);
   n.access = session::AccessList::load(session::config_path(tls, tls.require_string("access_list")));
@@ -75,6 +125,12 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
   n.video_ssrc = p.ssrc;
   p.first_sequence = static_cast<std::uint16_t>(random() % 16384);
   p.rtp_payload_type = n.video_payload_type;
+  if (s.vitals.source != VitalsFeedSettings::Source::kNone) {
+    do {
+      n.vitals_ssrc = random();
+    } while (n.vitals_ssrc == 0 || n.vitals_ssrc == n.video_ssrc);
+    n.vitals_first_sequence = static_cast<std::uint16_t>(random() % 16384);
+  }
 
   if (overrides.export_srtp_keys) {
     const char* allow = std::getenv("SURGILINK_ALLOW_KEY_EXPORT");

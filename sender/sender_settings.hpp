@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "patient_monitor_feed.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
 #include "surgilink/session/sender_session.hpp"
 
@@ -15,6 +16,7 @@ struct SenderSettings {
   std::string log_level = "info";
   media::SenderPipelineSettings pipeline;
   session::SenderSessionSettings session;
+  VitalsFeedSettings vitals;
   std::optional<double> seconds;                // run this long, then stop (default: until Ctrl-C)
   bool status_json = false;                     // status lines as JSON
   std::optional<std::filesystem::path> report;  // write a JSON summary here at exit
@@ -23,7 +25,7 @@ struct SenderSettings {
 
 // Command-line overrides, applied after the file.
 struct SenderOverrides {
-  std::optional<std::string> source, profile, srtp_profile, bind_address;
+  std::optional<std::string> source, profile, srtp_profile, bind_address, vitals;
   std::optional<int> control_port, media_port;
   std::optional<bool> pixel_code;
   std::optional<std::filesystem::path> export_srtp_keys;

@@ -114,6 +114,16 @@ bool looks_like_rtcp(std::span<const std::uint8_t> packet) {
   return pt >= 192 && pt <= 223;  // RTCP packet types 192..223 (RFC 5761 §4)
 }
 
+std::size_t write_rtp_header(std::span<std::uint8_t> out, const RtpHeader& header) {
+  if (out.size() < 12) return 0;
+  out[0] = 0x80;  // V=2
+  out[1] = static_cast<std::uint8_t>((header.marker ? 0x80 : 0) | (header.payload_type & 0x7f));
+  write16(out.data() + 2, header.sequence);
+  write32(out.data() + 4, header.timestamp);
+  write32(out.data() + 8, header.ssrc);
+  return 12;
+}
+
 std::size_t write_pli(std::span<std::uint8_t> out, std::uint32_t sender_ssrc, std::uint32_t media_ssrc) {
   if (out.size() < 12) return 0;
   out[0] = 0x80 | 1;  // V=2, FMT=1 (PLI)

@@ -12,6 +12,8 @@ ConsoleSettings load_console_settings(const std::filesystem::path& file, const C
   s.session.jitter_latency = root.get_ms("jitter_latency_ms", std::chrono::milliseconds{20},
                                          std::chrono::milliseconds{0}, std::chrono::milliseconds{2000});
   s.session.read_pixel_code = root.get_bool("read_pixel_code", true);
+  s.session.vitals_sync_max = root.get_ms("vitals_sync_max_ms", std::chrono::milliseconds{250},
+                                          std::chrono::milliseconds{0}, std::chrono::milliseconds{2000});
   auto tls = root.table("tls");
   s.session.tls = session::load_tls_files(tls);
   auto hud = root.table("hud");

@@ -1,5 +1,6 @@
 #include "headless_console.hpp"
 
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -26,6 +27,64 @@ nlohmann::json summary_json(const core::LatencySummary& s) {
   if (s.count == 0) return nullptr;
   return {{"p50", s.p50_ms}, {"p95", s.p95_ms}, {"p99", s.p99_ms}, {"max", s.max_ms}, {"count", s.count}};
 }
+
+// Latest value of each numeric by short name: a number in the canonical unit, null when the source said "not
+// available", absent when never received (README: "vitals").
+nlohmann::json vitals_json(const session::ConsoleVitals& v) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& p : vitals::all_parameters()) {
+    const auto& sample = v.latest[static_cast<std::size_t>(p.parameter)];
+    if (!sample) continue;
+    // Two decimals are more than any monitor resolves; it keeps 36.8 from printing as 36.800000000000004.
+    j[std::string(p.short_name)] =
+        sample->value ? nlohmann::json(std::round(*sample->value * 100) / 100) : nlohmann::json(nullptr);
+  }
+  return j;
+}
+
+nlohmann::json alarms_json(const session::ConsoleVitals& v) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& a : v.alarms) {
+    j.push_back(std::string(vitals::info(a.parameter).short_name) +
+                (a.condition == vitals::AlarmCondition::kLow ? " low" : " high"));
+  }
+  return j;
+}
+
+// "HR 72 SpO2 98 ABP 121/79 EtCO2 37" for the text status line; only what was received.
+std::string vitals_text(const session::ConsoleVitals& v) {
+  auto value = [&v](vitals::Parameter p) -> std::string {
+    const auto& s = v.latest[static_cast<std::size_t>(p)];
+    if (!s) return {};
+    if (!s->value) return "--";
+    char text[32];
+    std::snprintf(text, sizeof text, "%.0f", *s->value);
+    return text;
+  };
+  using vitals::Parameter;
+  std::string out;
+  auto add = [&out](const char* label, const std::string& text) {
+    if (text.empty() || text == "/") return;
+    out += out.empty() ? "" : " ";
+    out += label;
+    out += " ";
+    out += text;
+  };
+  add("HR", value(Parameter::kHr));
+  add("SpO2", value(Parameter::kSpo2));
+  const std::string abp = value(Parameter::kAbpSys) + "/" + value(Parameter::kAbpDia);
+  add("ABP", abp);
+  const std::string nibp = value(Parameter::kNibpSys) + "/" + value(Parameter::kNibpDia);
+  add("NIBP", nibp);
+  add("EtCO2", value(Parameter::kEtco2));
+  add("RR", value(Parameter::kRr));
+  for (const auto& a : v.alarms) {
+    out += std::string(" ALARM ") + std::string(vitals::info(a.parameter).short_name) +
+           (a.condition == vitals::AlarmCondition::kLow ? " low" : " high");
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string format_status(const session::ConsoleStatus& s, bool json, const LatencyThresholds& thresholds) {
@@ -56,10 +115,17 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
         {"frames_decoded", s.frames_decoded},
         {"frames_undecodable", s.frames_undecodable},
         {"packets_rejected", s.packets_dropped},
-        {"reconnect_attempt", s.reconnect_attempt}};
+        {"reconnect_attempt", s.reconnect_attempt},
+        {"vitals", vitals_json(s.vitals)},
+        {"vitals_alarms", alarms_json(s.vitals)},
+        {"vitals_age_ms", s.vitals.age_ms < 0 ? nlohmann::json(nullptr) : nlohmann::json(s.vitals.age_ms)},
+        {"vitals_latency_ms",
+         s.vitals.latency_10s.count > 0
+             ? nlohmann::json{{"p50", s.vitals.latency_10s.p50_ms}, {"p95", s.vitals.latency_10s.p95_ms}}
+             : nlohmann::json(nullptr)}};
     return j.dump();
   }
-  char line[512];
+  char line[768];
   if (s.state == session::ConnectionState::kConnected && s.link_lost) {
     std::snprintf(line, sizeof line, "console LINK LOST: no picture for %.1f s (control channel still up)",
                   s.picture_age_ms / 1000.0);
@@ -67,11 +133,11 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
     std::snprintf(
         line, sizeof line,
         "console %-9s | g2g %5.1f ms (p50 %5.1f p95 %5.1f ±%.2f, %s) | pixel p95 %5.1f | %4.1f fps | "
-        "%6.0f kbit/s | loss %4.1f%% | undecodable %llu | rejected %llu",
+        "%6.0f kbit/s | loss %4.1f%% | undecodable %llu | rejected %llu | %s",
         session::state_name(s.state), s.g2g_last_ms, s.g2g_10s.p50_ms, s.g2g_10s.p95_ms,
         s.clock_uncertainty_ms, latency_colour(s.g2g_10s.p95_ms, thresholds), s.pixel_10s.p95_ms, s.fps,
         s.bitrate_kbps, s.loss_pct, static_cast<unsigned long long>(s.frames_undecodable),
-        static_cast<unsigned long long>(s.packets_dropped));
+        static_cast<unsigned long long>(s.packets_dropped), vitals_text(s.vitals).c_str());
   } else if (s.state == session::ConnectionState::kReconnecting) {
     std::snprintf(line, sizeof line, "console link lost - reconnecting (%d): %s", s.reconnect_attempt,
                   s.detail.c_str());
@@ -106,6 +172,10 @@ void write_console_report(const std::filesystem::path& path, const session::Cons
         {"jitter", summary_json(r.jitter)},
         {"decode", summary_json(r.decode)},
         {"render", summary_json(r.render)}}},
+      {"vitals_ms", summary_json(r.vitals)},
+      {"vitals_numerics", r.vitals_numerics},
+      {"vitals_waveform_samples", r.vitals_waveform_samples},
+      {"vitals_waveform_samples_lost", r.vitals_waveform_samples_lost},
       {"packets_received", r.packets_received},
       {"packets_lost", r.packets_lost},
       {"packets_rejected", packets_rejected},

@@ -20,6 +20,7 @@
 #include "surgilink/media/srtp_session.hpp"
 #include "surgilink/session/clock_sync.hpp"
 #include "surgilink/session/control_framing.hpp"
+#include "surgilink/vitals/vitals_playout.hpp"
 
 namespace surgilink::session {
 
@@ -75,7 +76,8 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
         connect_timer(io),
         ping_timer(io),
         reconnect_timer(io),
-        jitter_timer(io) {}
+        jitter_timer(io),
+        vitals_timer(io) {}
 
   asio::io_context& io;
   ConsoleSessionSettings settings;
@@ -85,7 +87,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
   asio::ssl::context tls;
   udp::socket media_socket;
   tcp::resolver resolver;
-  asio::steady_timer connect_timer, ping_timer, reconnect_timer, jitter_timer;
+  asio::steady_timer connect_timer, ping_timer, reconnect_timer, jitter_timer, vitals_timer;
 
   // One connection attempt; handlers of older attempts see a different generation and stop.
   std::uint64_t generation = 0;
@@ -114,10 +116,18 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
   std::vector<media::ReceivedPacket> released;
   core::CaptureTime last_pli{};
   core::FaultCounters faults;
+  vitals::VitalsReceiver vitals_receiver;
+  vitals::VitalsPlayout vitals_playout;
+  std::array<std::optional<vitals::NumericSample>, static_cast<std::size_t>(vitals::Parameter::kCount)>
+      vitals_shown{};  // what the mentor sees now (after lip sync)
+  nanoseconds video_delay_ewma{0};
+  std::optional<core::CaptureTime> newest_vitals;  // sender clock
 
   // Statistics.
   core::LatencySeries g2g_all, pixel_all, encode_all, network_all, jitter_all, decode_all, render_all;
   core::SlidingLatencyWindow g2g_window{std::chrono::seconds{10}}, pixel_window{std::chrono::seconds{10}};
+  core::LatencySeries vitals_all;
+  core::SlidingLatencyWindow vitals_window{std::chrono::seconds{10}};
   double g2g_last_ms = 0;
   double max_disagreement_ms = 0;
   std::optional<core::CaptureTime> last_frame_at;
@@ -369,6 +379,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     connect_timer.cancel();
     ping_timer.cancel();
     jitter_timer.cancel();
+    vitals_timer.cancel();
     if (stream) {
       boost::system::error_code ec;
       stream->lowest_layer().close(ec);
@@ -429,6 +440,11 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
       return;
     }
     const auto& h = header.value();
+    if (welcome.vitals_ssrc() != 0 && h.ssrc == welcome.vitals_ssrc() &&
+        h.payload_type == welcome.vitals_payload_type()) {
+      on_vitals_packet(std::span(datagram.data() + h.payload_offset, h.payload_size));
+      return;
+    }
     if (h.ssrc != welcome.video_ssrc() || h.payload_type != welcome.video_payload_type()) {
       faults.add(core::Fault::kUnknownStream);
       return;
@@ -454,6 +470,71 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     if (auto* timing = timing_of(capture_of(h.timestamp))) timing->received_last = arrival;
     if (auto r = jitter->insert(std::move(packet)); !r) faults.add(r.error());
     release_ready();
+  }
+
+  void on_vitals_packet(std::span<const std::uint8_t> payload) {
+    auto packet = vitals::decode_vitals_packet(payload);
+    if (!packet) {
+      faults.add(packet.error());
+      return;
+    }
+    const vitals::VitalsUpdate update = vitals_receiver.accept(packet.value());
+    if (update.alarms_changed) {
+      // Alarms are never held back for lip sync: the mentor hears of an alarm as early as possible.
+      vitals::VitalsUpdate alarms_only;
+      alarms_only.alarms_changed = true;
+      listener.on_vitals(alarms_only);
+    }
+    vitals_playout.push(update);
+    release_vitals();
+  }
+
+  // How long vitals wait so that they show with the picture captured at the same moment (lip sync): the
+  // video's own glass-to-glass, smoothed, at most vitals_sync_max.
+  nanoseconds vitals_delay() const {
+    return std::clamp(video_delay_ewma, nanoseconds{0}, nanoseconds{settings.vitals_sync_max});
+  }
+
+  void note_video_delay(nanoseconds g2g) {
+    video_delay_ewma = video_delay_ewma.count() == 0 ? g2g : (video_delay_ewma * 7 + g2g) / 8;
+  }
+
+  void release_vitals() {
+    const core::CaptureTime now = clock.now();
+    // Without clock sync there is no common time line yet: show at once.
+    const core::CaptureTime until =
+        clock_sync.synced() ? now + clock_sync.offset() - vitals_delay() : core::CaptureTime::max();
+    const vitals::VitalsUpdate shown = vitals_playout.release(until);
+    // Latency of what the mentor now sees: acquired (sender clock, mapped by clock sync) -> shown here.
+    auto measure = [&](core::CaptureTime acquired) {
+      if (!clock_sync.synced()) return;
+      // What was acquired before we joined is history the sender repeats for us, not latency.
+      const core::CaptureTime acquired_local = clock_sync.to_local(acquired);
+      if (acquired_local < admitted_at) return;
+      const nanoseconds latency = now - acquired_local;
+      vitals_window.add(now, latency);
+      if (totals.first_frame_at.time_since_epoch().count() != 0 &&
+          now >= totals.first_frame_at + settings.report_warmup) {
+        vitals_all.add(latency);
+      }
+    };
+    for (const auto& s : shown.numerics) {
+      measure(s.captured);
+      vitals_shown[static_cast<std::size_t>(s.parameter)] = s;
+      if (!newest_vitals || s.captured > *newest_vitals) newest_vitals = s.captured;
+    }
+    for (const auto& c : shown.waveforms) {
+      if (!c.samples.empty()) measure(c.time_of(c.samples.size() - 1));
+    }
+    if (!shown.numerics.empty() || !shown.waveforms.empty()) listener.on_vitals(shown);
+    const auto due = vitals_playout.next_due();
+    if (!due || !clock_sync.synced()) return;
+    const nanoseconds wait = clock_sync.to_local(*due) + vitals_delay() - now;
+    vitals_timer.expires_after(std::max(nanoseconds{0}, wait));
+    vitals_timer.async_wait([self = shared_from_this(), g = generation](boost::system::error_code ec) {
+      if (ec || g != self->generation || self->state == ConnectionState::kStopped) return;
+      self->release_vitals();
+    });
   }
 
   core::CaptureTime capture_of(std::uint32_t rtp_timestamp) const {
@@ -548,6 +629,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
       if (in_report) g2g_all.add(g2g);
       g2g_window.add(info.decoded_at, g2g);
       g2g_last_ms = core::to_ms(g2g);
+      note_video_delay(g2g);
     }
     if (FrameTiming* t = timing_of(info.capture_time)) t->decoded = info.decoded_at;
     if (info.pixel_capture_us) {
@@ -579,6 +661,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     if (in_report) g2g_all.add(g2g);
     g2g_window.add(presented_at, g2g);
     g2g_last_ms = core::to_ms(g2g);
+    note_video_delay(g2g);
     if (const FrameTiming* t = timing_of(capture_time);
         t && in_report && t->decoded.time_since_epoch().count() != 0) {
       render_all.add(presented_at - t->decoded);
@@ -619,6 +702,16 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     s.frames_decoded = totals.frames_received;
     s.frames_undecodable = totals.frames_undecodable;
     s.packets_dropped = faults.total();
+    s.vitals.stream = admitted && welcome.vitals_ssrc() != 0;
+    for (const auto& p : vitals::all_parameters()) {
+      s.vitals.latest[static_cast<std::size_t>(p.parameter)] =
+          vitals_shown[static_cast<std::size_t>(p.parameter)];
+    }
+    s.vitals.alarms = vitals_receiver.alarms();
+    if (newest_vitals && clock_sync.synced()) {
+      s.vitals.age_ms = core::to_ms(now - clock_sync.to_local(*newest_vitals));
+    }
+    s.vitals.latency_10s = vitals_window.summary(now);
     last_second = {now, 0, totals.bytes_received, totals.packets_received, lost};
     return s;
   }
@@ -632,6 +725,10 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     r.jitter = jitter_all.summary();
     r.decode = decode_all.summary();
     r.render = render_all.summary();
+    r.vitals = vitals_all.summary();
+    r.vitals_numerics = vitals_receiver.counters().numerics_new;
+    r.vitals_waveform_samples = vitals_receiver.counters().waveform_samples_new;
+    r.vitals_waveform_samples_lost = vitals_receiver.counters().waveform_samples_lost;
     r.clock_uncertainty_ms = core::to_ms(clock_sync.uncertainty());
     r.max_metadata_pixel_disagreement_ms = max_disagreement_ms;
     r.packets_lost = packets_lost();

@@ -16,6 +16,7 @@
 #include "control.pb.h"
 #include "surgilink/media/rtp_packet.hpp"
 #include "surgilink/session/control_framing.hpp"
+#include "surgilink/vitals/vitals_packet.hpp"
 
 namespace surgilink::session {
 
@@ -315,6 +316,8 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     w->set_site_name(settings.site_name);
     w->set_case_pseudonym(settings.case_pseudonym);
     w->set_video_profile(settings.video_profile);
+    w->set_vitals_ssrc(settings.vitals_ssrc);
+    w->set_vitals_payload_type(static_cast<std::uint32_t>(vitals::kVitalsPayloadType));
     // The SDP is complete before the console hears it is welcome, so a test tool can start on the welcome.
     if (settings.export_srtp_keys) write_sdp(*c, keys);
     send(c, envelope);
@@ -405,6 +408,24 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     }
   }
 
+  // Protects the RTP packet of `length` bytes in send_buffer for console `c` and sends it; returns the bytes
+  // sent, 0 when it was dropped (counted as a fault or a send drop).
+  std::size_t protect_and_send(ConsoleConnection& c, std::size_t length) {
+    auto protected_length = c.outbound->protect_rtp(send_buffer, length);
+    if (!protected_length) {
+      counters.faults.add(protected_length.error());
+      return 0;
+    }
+    boost::system::error_code ec;
+    media_socket.send_to(asio::buffer(send_buffer.data(), protected_length.value()), *c.media_endpoint, 0,
+                         ec);
+    if (ec) {
+      ++counters.send_drops;
+      return 0;
+    }
+    return protected_length.value();
+  }
+
   void send_packets(const media::EncodedPackets& encoded) {
     bool sent_any = false;
     bool first_of_frame = encoded.capture_time != last_frame_capture;
@@ -423,20 +444,10 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
               send_buffer, length, core::to_ntp64(encoded.capture_time), core::to_ntp64(clock.now()));
           if (extended) length = extended.value();
         }
-        auto protected_length = c->outbound->protect_rtp(send_buffer, length);
-        if (!protected_length) {
-          counters.faults.add(protected_length.error());
-          continue;
-        }
-        boost::system::error_code ec;
-        media_socket.send_to(asio::buffer(send_buffer.data(), protected_length.value()), *c->media_endpoint,
-                             0, ec);
-        if (ec) {
-          ++counters.send_drops;
-          continue;
-        }
+        const std::size_t sent = protect_and_send(*c, length);
+        if (sent == 0) continue;
         ++counters.packets_sent;
-        counters.bytes_sent += protected_length.value();
+        counters.bytes_sent += sent;
         sent_any = true;
       }
       first_of_frame = false;
@@ -447,6 +458,31 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     }
   }
   core::CaptureTime counted_capture{};
+
+  void send_vitals(const std::vector<std::vector<std::uint8_t>>& payloads, core::CaptureTime now) {
+    if (settings.vitals_ssrc == 0) return;
+    const auto timestamp = static_cast<std::uint32_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
+    for (const auto& payload : payloads) {
+      media::RtpHeader header;
+      header.payload_type = static_cast<std::uint8_t>(vitals::kVitalsPayloadType);
+      header.sequence = vitals_sequence++;
+      header.timestamp = timestamp;
+      header.ssrc = settings.vitals_ssrc;
+      if (12 + payload.size() + media::kSrtpMaxTrailer > send_buffer.size()) {
+        counters.faults.add(core::Fault::kTooLarge);
+        continue;
+      }
+      for (const auto& c : connections) {
+        if (!c->admitted || c->closing || !c->media_endpoint) continue;
+        const std::size_t header_size = media::write_rtp_header(send_buffer, header);
+        std::copy(payload.begin(), payload.end(),
+                  send_buffer.begin() + static_cast<std::ptrdiff_t>(header_size));
+        if (protect_and_send(*c, header_size + payload.size()) != 0) ++counters.vitals_packets_sent;
+      }
+    }
+  }
+  std::uint16_t vitals_sequence = settings.vitals_first_sequence;
 };
 
 SenderSession::SenderSession(asio::io_context& io, SenderSessionSettings settings, const core::Clock& clock,
@@ -473,6 +509,11 @@ void SenderSession::stop() {
   impl_->media_socket.close(ec);
   auto connections = impl_->connections;
   for (const auto& c : connections) impl_->close(c);
+}
+
+void SenderSession::send_vitals(const std::vector<std::vector<std::uint8_t>>& payloads,
+                                core::CaptureTime now) {
+  if (!impl_->stopped) impl_->send_vitals(payloads, now);
 }
 
 std::uint16_t SenderSession::control_port() const { return impl_->acceptor.local_endpoint().port(); }

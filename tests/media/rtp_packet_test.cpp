@@ -13,6 +13,8 @@
 #include <system_error>
 #include <vector>
 
+#include "golden_bytes.hpp"
+
 namespace surgilink::media {
 namespace {
 
@@ -25,28 +27,6 @@ std::error_code error_of(const core::Result<T>& r) {
 }
 
 std::error_code fault(Fault f) { return core::make_error_code(f); }
-
-// Reads hex pairs from a golden file; '#' starts a comment, whitespace is ignored.
-Bytes read_hex_file(const std::string& path) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << "cannot open " << path;
-  Bytes bytes;
-  std::string line;
-  std::string digits;
-  while (std::getline(in, line)) {
-    line = line.substr(0, line.find('#'));
-    for (const char c : line) {
-      if (std::isspace(static_cast<unsigned char>(c))) continue;
-      EXPECT_TRUE(std::isxdigit(static_cast<unsigned char>(c))) << "bad character '" << c << "' in " << path;
-      digits.push_back(c);
-    }
-  }
-  EXPECT_EQ(digits.size() % 2, 0u) << "odd number of hex digits in " << path;
-  for (std::size_t i = 0; i + 1 < digits.size(); i += 2) {
-    bytes.push_back(static_cast<std::uint8_t>(std::stoul(digits.substr(i, 2), nullptr, 16)));
-  }
-  return bytes;
-}
 
 // The packet of tests/data/rtp_timing_extension_v1.hex before the extension is added.
 const Bytes kPlainPacket = {
@@ -273,7 +253,8 @@ TEST(AddTimingExtension, MatchesHandWrittenBytes) {
 }
 
 TEST(AddTimingExtension, MatchesGoldenBytesV1) {
-  const Bytes golden = read_hex_file(std::string(SURGILINK_TEST_DATA) + "/rtp_timing_extension_v1.hex");
+  const Bytes golden =
+      surgilink::testing::read_hex_file(std::string(SURGILINK_TEST_DATA) + "/rtp_timing_extension_v1.hex");
   ASSERT_EQ(golden.size(), 41u);
   EXPECT_EQ(golden, kExtendedPacket);  // the file and this test agree on what v1 is
 
@@ -483,6 +464,36 @@ TEST(SequenceUnwrapper, SecondWrapAndLargeJump) {
   EXPECT_EQ(u.unwrap(65535), 131071);
   EXPECT_EQ(u.unwrap(0), 131072);  // second wrap
   EXPECT_EQ(u.unwrap(65535), 131071);
+}
+
+}  // namespace
+}  // namespace surgilink::media
+
+namespace surgilink::media {
+namespace {
+
+TEST(WriteRtpHeader, RoundTripsThroughTheParser) {
+  RtpHeader h;
+  h.marker = true;
+  h.payload_type = 100;
+  h.sequence = 0xfffe;
+  h.timestamp = 0x01020304;
+  h.ssrc = 0x5649'5441;
+  std::vector<std::uint8_t> packet(16, 0xab);  // 12-byte header + 4 payload bytes
+  ASSERT_EQ(write_rtp_header(packet, h), 12u);
+  EXPECT_EQ(packet[0], 0x80);
+  EXPECT_EQ(packet[1], 0x80 | 100);
+  auto parsed = parse_rtp(packet);
+  ASSERT_TRUE(parsed);
+  EXPECT_TRUE(parsed.value().marker);
+  EXPECT_EQ(parsed.value().payload_type, 100);
+  EXPECT_EQ(parsed.value().sequence, 0xfffe);
+  EXPECT_EQ(parsed.value().timestamp, 0x01020304u);
+  EXPECT_EQ(parsed.value().ssrc, 0x56495441u);
+  EXPECT_EQ(parsed.value().payload_offset, 12u);
+  EXPECT_EQ(parsed.value().payload_size, 4u);
+  std::array<std::uint8_t, 11> small{};
+  EXPECT_EQ(write_rtp_header(small, h), 0u);
 }
 
 }  // namespace

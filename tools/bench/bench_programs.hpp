@@ -25,6 +25,7 @@ Installation find_installation();
 struct LoopbackSender {
   std::unique_ptr<tools::ChildProcess> process;
   int control_port = 0;
+  int mllp_port = 0;  // the sender's HL7 MLLP listener, 0 when its vitals come from elsewhere
 };
 // Starts it and waits for its "listening" line; throws std::runtime_error naming its log if it never comes.
 LoopbackSender start_loopback_sender(const Installation& installation, const std::filesystem::path& dir,
@@ -50,6 +51,7 @@ struct DemoOptions {
   double seconds = 20;
   bool status_json = false;
   std::string profile = "1080p30";
+  std::string vitals = "simulator";
 };
 int run_demo(const DemoOptions& options, const Installation& installation);
 

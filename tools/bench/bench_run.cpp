@@ -90,6 +90,7 @@ LoopbackSender start_loopback_sender(const Installation& in, const std::filesyst
     const auto j = json::parse(*line, nullptr, false);
     if (!j.is_discarded() && j.value("event", "") == "listening") {
       sender.control_port = j["control_port"].get<int>();
+      sender.mllp_port = j.value("mllp_port", 0);
       return sender;
     }
   }
@@ -174,7 +175,15 @@ int run_bench(const BenchOptions& o, const Installation& in) {
               {"packets_lost", c["packets_lost"]},
               {"packets_rejected", c["packets_rejected"]},
               {"cpu_sender_pct", cpu_pct(&Sample::sender)},
-              {"cpu_console_pct", cpu_pct(&Sample::console)}};
+              {"cpu_console_pct", cpu_pct(&Sample::console)},
+              // Vitals (simulator on the sender): acquired at the sender -> received at the console.
+              {"vitals_ms", latency(c.value("vitals_ms", json(nullptr)))},
+              {"vitals_waveform_samples", c.value("vitals_waveform_samples", 0)},
+              {"vitals_waveform_samples_lost", c.value("vitals_waveform_samples_lost", 0)}};
+  if (!c["vitals_ms"].is_null() && !c["g2g_ms"].is_null()) {
+    // DESIGN.md §4 / issue 5: numbers and picture should agree, so the two p95s should be close.
+    out["vitals_minus_g2g_p95_ms"] = c["vitals_ms"]["p95"].get<double>() - c["g2g_ms"]["p95"].get<double>();
+  }
   if (!c["g2g_ms"].is_null() && !c["pixel_ms"].is_null()) {
     out["metadata_pixel_p50_difference_ms"] =
         std::abs(c["g2g_ms"]["p50"].get<double>() - c["pixel_ms"]["p50"].get<double>());

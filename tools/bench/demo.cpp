@@ -22,9 +22,17 @@ int run_demo(const DemoOptions& o, const Installation& in) {
       "%.0f s; logs in %s\n",
       o.profile.c_str(), o.seconds, dir.c_str());
   std::fflush(stdout);
-  auto started = start_loopback_sender(in, dir, o.profile, {});
+  auto started = start_loopback_sender(in, dir, o.profile, {"--vitals", o.vitals});
   tools::ChildProcess& sender = *started.process;
   const int control_port = started.control_port;
+  if (started.mllp_port != 0) {
+    std::printf(
+        "demo: vitals from HL7 v2 ORU^R01 over MLLP on 127.0.0.1:%d (e.g. mllp_send -p %d -f FILE "
+        "127.0.0.1)\n",
+        started.mllp_port, started.mllp_port);
+  } else {
+    std::printf("demo: vitals from %s\n", o.vitals.c_str());
+  }
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.1f", o.seconds);
   std::vector<std::string> console_args = {in.console.string(),
@@ -76,6 +84,13 @@ int run_demo(const DemoOptions& o, const Installation& in) {
       "p95 %.1f ms\n",
       ms(r["g2g_ms"], "p50"), ms(r["g2g_ms"], "p95"), r["clock_uncertainty_ms"].get<double>(),
       ms(r["pixel_ms"], "p50"), ms(r["pixel_ms"], "p95"));
+  std::printf(
+      "summary: vitals %llu numerics and %llu waveform samples received (%llu lost), latency p50 %.1f ms, "
+      "p95 %.1f ms\n",
+      static_cast<unsigned long long>(r.value("vitals_numerics", std::uint64_t{0})),
+      static_cast<unsigned long long>(r.value("vitals_waveform_samples", std::uint64_t{0})),
+      static_cast<unsigned long long>(r.value("vitals_waveform_samples_lost", std::uint64_t{0})),
+      ms(r["vitals_ms"], "p50"), ms(r["vitals_ms"], "p95"));
   return 0;
 }
 

@@ -29,6 +29,12 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--seconds", demo.seconds, "how long")->capture_default_str();
   demo_cmd->add_flag("--status-json", demo.status_json, "the console's status lines as JSON");
   demo_cmd->add_option("--profile", demo.profile, "720p30 | 1080p30 | 1080p60")->capture_default_str();
+  demo_cmd
+      ->add_option(
+          "--vitals", demo.vitals,
+          "the sender's vitals source: simulator | hl7:PORT (an MLLP listener for a monitor gateway or "
+          "mllp_send) | file:PATH | none")
+      ->capture_default_str();
 
   std::string profile = "1080p30", json_out;
   int port = 0;

@@ -27,6 +27,7 @@ RunningSender::RunningSender(const std::filesystem::path& config, const std::fil
     if (!j.is_discarded() && j.value("event", "") == "listening") {
       control_port_ = j["control_port"].get<int>();
       media_port_ = j["media_port"].get<int>();
+      mllp_port_ = j.value("mllp_port", 0);
       return;
     }
   }

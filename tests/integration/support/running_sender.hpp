@@ -18,6 +18,7 @@ class RunningSender {
   ~RunningSender();
   int control_port() const { return control_port_; }
   int media_port() const { return media_port_; }
+  int mllp_port() const { return mllp_port_; }  // its HL7 MLLP listener; 0 unless started with --vitals hl7
   // Stops it (SIGINT) and returns its exit code.
   int stop();
   std::string log() const;
@@ -27,6 +28,7 @@ class RunningSender {
   std::unique_ptr<tools::ChildProcess> process_;
   int control_port_ = 0;
   int media_port_ = 0;
+  int mllp_port_ = 0;
 };
 
 // Runs a program to completion (at most `timeout`), returning its exit code; stdout and stderr go to files.

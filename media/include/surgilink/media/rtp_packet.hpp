@@ -39,6 +39,10 @@ core::Result<RtpHeader> parse_rtp(std::span<const std::uint8_t> packet);
 core::Result<std::size_t> add_timing_extension(std::span<std::uint8_t> buffer, std::size_t length,
                                                std::uint64_t capture_ntp, std::uint64_t send_ntp);
 
+// Writes a 12-byte RTP fixed header (V=2, no padding, extension or CSRC) for `header`'s marker, payload
+// type, sequence, timestamp and SSRC; returns 12, or 0 when `out` is too small.
+std::size_t write_rtp_header(std::span<std::uint8_t> out, const RtpHeader& header);
+
 // RFC 5761: on a multiplexed port, payload types 64..95 in the second byte are RTCP.
 bool looks_like_rtcp(std::span<const std::uint8_t> packet);
 

@@ -3,11 +3,13 @@
 // the realtime receive path (SRTP -> jitter buffer -> decoder -> latest-frame mailbox), per-frame latency
 // stages (DESIGN.md §4), loss feedback (PLI) and reconnection. Runs on the process's one io_context thread.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -16,6 +18,7 @@
 #include "surgilink/core/latency_statistics.hpp"
 #include "surgilink/media/receiver_pipeline.hpp"
 #include "surgilink/session/tls_identity.hpp"
+#include "surgilink/vitals/vitals_receiver.hpp"
 
 namespace surgilink::session {
 
@@ -35,12 +38,25 @@ struct ConsoleSessionSettings {
   std::chrono::milliseconds report_warmup{0};
   // With a window, glass-to-glass ends when the frame is on screen (note_presented), not when it is decoded.
   bool measure_at_presentation = false;
+  // Vitals are held until the picture captured at the same moment is shown (lip sync), but never longer than
+  // this; 0 shows them as soon as they arrive.
+  std::chrono::milliseconds vitals_sync_max{250};
   std::uint32_t protocol_version = 1;  // what hello announces
   std::string software = "surgilink-console";
 };
 
 enum class ConnectionState { kConnecting, kConnected, kReconnecting, kRefused, kStopped };
 const char* state_name(ConnectionState s);
+
+// The patient's vital signs as this console last heard them from the sender.
+struct ConsoleVitals {
+  bool stream = false;  // the sender announced a vitals stream
+  std::array<std::optional<vitals::NumericSample>, static_cast<std::size_t>(vitals::Parameter::kCount)>
+      latest{};                             // capture times on the sender's clock
+  std::vector<vitals::ActiveAlarm> alarms;  // as the sender's alarm limits see them
+  double age_ms = -1;                // now - capture time of the newest numeric (console clock); -1: none
+  core::LatencySummary latency_10s;  // acquired at the sender -> shown here (after lip sync), last 10 s
+};
 
 // A one-second snapshot for status lines and the HUD.
 struct ConsoleStatus {
@@ -64,6 +80,7 @@ struct ConsoleStatus {
   std::uint64_t frames_decoded = 0;
   std::uint64_t frames_undecodable = 0;
   std::uint64_t packets_dropped = 0;  // rejected datagrams (bad SRTP, replays, ...), all time
+  ConsoleVitals vitals;
 };
 
 // Whole-run figures, for the benchmark report.
@@ -75,6 +92,10 @@ struct ConsoleReport {
   std::uint64_t frames_pixel_unreadable = 0;
   double seconds_receiving = 0;
   core::LatencySummary g2g, pixel, encode, network, jitter, decode, render;
+  core::LatencySummary vitals;  // acquired at the sender -> shown here, after lip sync (numerics and chunks)
+  std::uint64_t vitals_numerics = 0;
+  std::uint64_t vitals_waveform_samples = 0;
+  std::uint64_t vitals_waveform_samples_lost = 0;
   double clock_uncertainty_ms = 0;
   double max_metadata_pixel_disagreement_ms = 0;
   std::uint64_t packets_received = 0;
@@ -92,6 +113,8 @@ class ConsoleSessionListener {
   virtual void on_state_changed(ConnectionState state, const std::string& detail) = 0;
   // A new picture is in the mailbox (a window schedules a repaint; it never polls).
   virtual void on_picture_ready() {}
+  // New vital-sign data arrived (only what was not known before; capture times on the sender's clock).
+  virtual void on_vitals(const vitals::VitalsUpdate& /*update*/) {}
 };
 
 class ConsoleSession {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -30,6 +31,8 @@ struct SenderSessionSettings {
   media::SrtpProfile srtp_profile = media::SrtpProfile::kAeadAes128Gcm;
   std::uint32_t video_ssrc = 0;
   int video_payload_type = 96;
+  std::uint32_t vitals_ssrc = 0;  // 0: this sender has no vitals source
+  std::uint16_t vitals_first_sequence = 0;
   std::string site_name = "OR";
   std::string case_pseudonym;
   std::string video_profile = "1080p30";
@@ -56,7 +59,8 @@ struct SenderSessionCounters {
   std::uint64_t bytes_sent = 0;
   std::uint64_t send_drops = 0;  // the kernel's socket buffer was full
   std::uint64_t pli_received = 0;
-  core::FaultCounters faults;  // bad datagrams and control messages
+  std::uint64_t vitals_packets_sent = 0;  // per console
+  core::FaultCounters faults;             // bad datagrams and control messages
 };
 
 class SenderSession final : public media::SenderPipelineListener {
@@ -69,6 +73,10 @@ class SenderSession final : public media::SenderPipelineListener {
   void start();
   // Closes every connection and both sockets. Network thread.
   void stop();
+
+  // Sends vitals RTP payloads (vitals/vitals_packet.hpp) to every admitted console, SRTP-protected, on the
+  // realtime channel. Network thread.
+  void send_vitals(const std::vector<std::vector<std::uint8_t>>& payloads, core::CaptureTime now);
 
   std::uint16_t control_port() const;
   std::uint16_t media_port() const;

@@ -38,6 +38,7 @@ struct ActiveAlarm {
   AlarmCondition condition = AlarmCondition::kLow;
   double limit = 0;
   core::CaptureTime since{};
+  bool operator==(const ActiveAlarm&) const = default;
 };
 
 // State per parameter. Not thread-safe: one thread (the network thread, where samples arrive).
