@@ -10,6 +10,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
+#include "or_display_badges.hpp"
+
 namespace surgilink::sender {
 
 namespace asio = boost::asio;
@@ -24,6 +26,7 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
         status_timer(io),
         stop_timer(io) {
     session.set_pipeline_events(this);
+    pipeline.set_or_display_overlay(badges);
   }
 
   SenderSettings settings;
@@ -32,6 +35,8 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
   session::SenderSession session;
   media::SenderPipeline pipeline;
   PatientMonitorFeed vitals_feed;
+  std::shared_ptr<OrDisplayBadges> badges = std::make_shared<OrDisplayBadges>();
+  bool had_mentor = false;
   asio::signal_set signals;
   asio::steady_timer status_timer, stop_timer;
   int exit_code = 0;
@@ -71,6 +76,10 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
     const auto vc = vitals_feed.counters();
     const std::uint64_t numerics = vc.numerics - last.numerics;
     const std::string alarms = vitals_feed.alarms_text();
+    badges->set_alarms(alarms);
+    // "mentor disconnected" once a mentor was here and none is now (DESIGN.md §8), not before anyone joined.
+    had_mentor = had_mentor || session.consoles_connected() > 0;
+    badges->set_mentor_disconnected(had_mentor && session.consoles_connected() == 0);
     last = {captured, displayed, sc.frames_sent, sc.bytes_sent, vc.numerics};
     if (settings.status_json) {
       nlohmann::json j = {{"uptime_s", uptime},

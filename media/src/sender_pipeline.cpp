@@ -67,6 +67,7 @@ struct SenderPipeline::Impl {
   SenderPipelineListener& listener;
   SenderPipelineCounters counters;
   LatestFrameMailbox display;
+  std::shared_ptr<OrDisplayOverlay> overlay;  // set before start; read on the display streaming thread
 
   GstElement* pipeline = nullptr;
   GstElement* source_bin = nullptr;
@@ -168,7 +169,16 @@ struct SenderPipeline::Impl {
     const auto captured = capture_of(running_time(pad, GST_BUFFER_PTS(buffer)));
     gst_object_unref(pad);
     counters.frames_displayed.fetch_add(1, std::memory_order_relaxed);
-    if (auto frame = frame_from_sample(sample, captured.value_or(clock.now()))) display.put(std::move(frame));
+    auto frame = frame_from_sample(sample, captured.value_or(clock.now()));
+    if (!frame) return GST_FLOW_OK;
+    if (overlay && overlay->has_content()) {
+      // One copy per frame, only while something is drawn: GStreamer's buffer is shared with the encoder.
+      auto drawn = VideoFrame::copy_of(*frame);
+      overlay->draw(drawn->writable(), drawn->capture_time());
+      display.put(std::move(drawn));
+    } else {
+      display.put(std::move(frame));
+    }
     return GST_FLOW_OK;
   }
 
@@ -326,6 +336,10 @@ void SenderPipeline::request_keyframe() {
 void SenderPipeline::rewind() {
   gst_element_seek_simple(impl_->pipeline, GST_FORMAT_TIME,
                           static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT), 0);
+}
+
+void SenderPipeline::set_or_display_overlay(std::shared_ptr<OrDisplayOverlay> overlay) {
+  impl_->overlay = std::move(overlay);
 }
 
 const LatestFrameMailbox& SenderPipeline::or_display() const { return impl_->display; }

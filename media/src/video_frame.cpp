@@ -1,6 +1,8 @@
 #include "surgilink/media/video_frame.hpp"
 
+#include <cstring>
 #include <utility>
+#include <vector>
 
 #include <gst/video/video.h>
 
@@ -12,6 +14,10 @@ struct VideoFrame::Storage {
   GstSample* sample = nullptr;
   GstVideoFrame frame{};
   bool mapped = false;
+  // A copy made for an overlay: its own pixels instead of GStreamer's buffer.
+  std::vector<std::uint8_t> owned;
+  std::size_t offsets[3] = {0, 0, 0};
+  int strides[3] = {0, 0, 0};
   ~Storage() {
     if (mapped) gst_video_frame_unmap(&frame);
     if (sample) gst_sample_unref(sample);
@@ -23,10 +29,48 @@ VideoFrame::VideoFrame(std::shared_ptr<Storage> storage, int width, int height,
     : storage_(std::move(storage)), width_(width), height_(height), capture_time_(capture_time) {}
 
 const std::uint8_t* VideoFrame::plane(int index) const {
+  if (!storage_->mapped) return storage_->owned.data() + storage_->offsets[index];
   return static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&storage_->frame, index));
 }
 
-int VideoFrame::stride(int index) const { return GST_VIDEO_FRAME_PLANE_STRIDE(&storage_->frame, index); }
+int VideoFrame::stride(int index) const {
+  if (!storage_->mapped) return storage_->strides[index];
+  return GST_VIDEO_FRAME_PLANE_STRIDE(&storage_->frame, index);
+}
+
+std::shared_ptr<VideoFrame> VideoFrame::copy_of(const VideoFrame& frame) {
+  auto storage = std::make_shared<Storage>();
+  const int w = frame.width(), h = frame.height();
+  const int widths[3] = {w, (w + 1) / 2, (w + 1) / 2};
+  const int heights[3] = {h, (h + 1) / 2, (h + 1) / 2};
+  std::size_t size = 0;
+  for (int i = 0; i < 3; ++i) {
+    storage->offsets[i] = size;
+    storage->strides[i] = widths[i];
+    size += static_cast<std::size_t>(widths[i]) * static_cast<std::size_t>(heights[i]);
+  }
+  storage->owned.resize(size);
+  for (int i = 0; i < 3; ++i) {
+    for (int row = 0; row < heights[i]; ++row) {
+      std::memcpy(storage->owned.data() + storage->offsets[i] + static_cast<std::size_t>(row) * widths[i],
+                  frame.plane(i) + static_cast<std::ptrdiff_t>(row) * frame.stride(i),
+                  static_cast<std::size_t>(widths[i]));
+    }
+  }
+  return std::make_shared<VideoFrame>(std::move(storage), w, h, frame.capture_time());
+}
+
+I420Picture VideoFrame::writable() {
+  I420Picture p;
+  p.width = width_;
+  p.height = height_;
+  if (storage_->mapped) return p;
+  for (int i = 0; i < 3; ++i) {
+    p.planes[i] = storage_->owned.data() + storage_->offsets[i];
+    p.strides[i] = storage_->strides[i];
+  }
+  return p;
+}
 
 std::shared_ptr<const VideoFrame> frame_from_sample(GstSample* sample, core::CaptureTime capture_time) {
   auto storage = std::make_shared<VideoFrame::Storage>();

@@ -51,6 +51,7 @@ ApplicationWindow {
         VitalsPanel {
             id: vitalsPanel
             objectName: "vitalsPanel"
+            vitals: mentor.vitals
             anchors { right: parent.right; top: sessionBar.bottom; bottom: parent.bottom }
             unit: root.unit
         }

@@ -1,21 +1,93 @@
-// The vitals side panel. Vital signs arrive with the vitals issue; until a source sends data every
-// parameter shows "no data" rather than a number that could be mistaken for a reading.
+// The vitals side panel: big numerics with units and alarm colours, a 10-minute trend under each, the four
+// waveforms scrolling, and the age of the data. A value never received shows "no data", never a number that
+// could be mistaken for a reading; when the monitor goes quiet the whole panel says so.
 import QtQuick
+import SurgiLink.Console 1.0
 
 Rectangle {
+    id: panel
     property real unit: 16
-    width: unit * 11
+    property PatientVitals vitals: null
+    width: unit * 13
     color: "#161d22"
+
+    readonly property var colours: ({ hr: "#76ff03", spo2: "#00e5ff", abp: "#ff5252", nibp: "#ffffff",
+                                      etco2: "#ffeb3b", rr: "#ffeb3b", temp: "#ffffff", pr: "#00e5ff", bis: "#b388ff" })
+
     Column {
-        anchors { left: parent.left; right: parent.right; top: parent.top; margins: unit * 0.6 }
-        spacing: unit * 0.5
-        Text { color: "white"; font.pixelSize: unit * 1.1; font.bold: true; text: "Vital signs" }
+        id: numbers
+        anchors { left: parent.left; right: parent.right; top: parent.top; margins: panel.unit * 0.5 }
+        spacing: panel.unit * 0.25
+        Row {
+            spacing: panel.unit * 0.5
+            Text { color: "white"; font.pixelSize: panel.unit * 1.0; font.bold: true; text: "Vital signs" }
+            Text {
+                objectName: "vitalsAge"
+                anchors.baseline: parent.children[0].baseline
+                color: panel.vitals && panel.vitals.hasData ? "#90a4ae" : "#ffab40"
+                font.pixelSize: panel.unit * 0.7
+                text: panel.vitals ? panel.vitals.ageText : ""
+            }
+        }
         Repeater {
-            model: [["HR", "/min", "#76ff03"], ["SpO₂", "%", "#00e5ff"], ["NIBP", "mmHg", "#ffffff"],
-                    ["ABP", "mmHg", "#ff5252"], ["EtCO₂", "mmHg", "#ffeb3b"], ["RR", "/min", "#ffeb3b"], ["Temp", "°C", "#ffffff"]]
-            Column {
-                Text { color: modelData[2]; font.pixelSize: unit * 0.9; text: modelData[0] + "  " + modelData[1] }
-                Text { color: "#78909c"; font.pixelSize: unit * 1.6; text: "no data" }
+            objectName: "vitalsRows"
+            model: panel.vitals ? panel.vitals.numerics : []
+            Rectangle {
+                width: numbers.width
+                height: panel.unit * 2.9
+                radius: panel.unit * 0.2
+                // An alarm is a red block, not only red text: seen from across the room.
+                color: modelData.alarm ? "#b71c1c" : "transparent"
+                SequentialAnimation on opacity {
+                    running: modelData.alarm
+                    loops: Animation.Infinite
+                    NumberAnimation { to: 0.55; duration: 500 }
+                    NumberAnimation { to: 1.0; duration: 500 }
+                }
+                Text {
+                    x: panel.unit * 0.2
+                    color: panel.colours[modelData.key] || "white"
+                    font.pixelSize: panel.unit * 0.8
+                    text: modelData.label + "  " + modelData.unit
+                }
+                Text {
+                    objectName: "vitalsValue_" + modelData.key
+                    x: panel.unit * 0.2
+                    y: panel.unit * 0.8
+                    color: modelData.stale ? "#78909c" : (modelData.alarm ? "white" : (panel.colours[modelData.key] || "white"))
+                    font.pixelSize: modelData.value === "no data" ? panel.unit * 1.1 : panel.unit * 1.7
+                    font.bold: !modelData.stale
+                    text: modelData.value
+                }
+                TrendLine {
+                    anchors { right: parent.right; bottom: parent.bottom; rightMargin: panel.unit * 0.2; bottomMargin: panel.unit * 0.3 }
+                    width: panel.unit * 4.5
+                    height: panel.unit * 1.3
+                    colour: panel.colours[modelData.key] || "#90a4ae"
+                    opacity: 0.6
+                    values: modelData.trend
+                }
+            }
+        }
+    }
+
+    Column {
+        anchors { left: parent.left; right: parent.right; top: numbers.bottom; bottom: parent.bottom; margins: panel.unit * 0.5 }
+        spacing: panel.unit * 0.2
+        Repeater {
+            model: [["ecg_ii", "ECG II", "#76ff03"], ["pleth", "Pleth", "#00e5ff"], ["abp", "ABP", "#ff5252"], ["co2", "CO₂", "#ffeb3b"]]
+            Item {
+                width: parent.width
+                height: Math.max(panel.unit * 1.5, (parent.height - panel.unit * 0.6) / 4)
+                Text { color: modelData[2]; font.pixelSize: panel.unit * 0.6; text: modelData[1] }
+                WaveformTrace {
+                    objectName: "waveform_" + modelData[0]
+                    anchors.fill: parent
+                    anchors.topMargin: panel.unit * 0.5
+                    vitals: panel.vitals
+                    waveform: modelData[0]
+                    colour: modelData[2]
+                }
             }
         }
     }

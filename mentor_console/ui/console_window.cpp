@@ -17,6 +17,7 @@
 #include "latency_plot.hpp"
 #include "mentor_session.hpp"
 #include "operative_field_view.hpp"
+#include "waveform_trace.hpp"
 
 namespace surgilink::console {
 
@@ -41,13 +42,21 @@ bool save_screenshot(QQuickWindow* window, const std::filesystem::path& path) {
 }
 }  // namespace
 
+void register_console_qml_types() {
+  qmlRegisterType<OperativeFieldView>("SurgiLink.Console", 1, 0, "OperativeFieldView");
+  qmlRegisterType<LatencyPlot>("SurgiLink.Console", 1, 0, "LatencyPlot");
+  qmlRegisterType<WaveformTrace>("SurgiLink.Console", 1, 0, "WaveformTrace");
+  qmlRegisterType<TrendLine>("SurgiLink.Console", 1, 0, "TrendLine");
+  qmlRegisterUncreatableType<PatientVitals>("SurgiLink.Console", 1, 0, "PatientVitals",
+                                            "provided by the session");
+  qmlRegisterUncreatableType<MentorSession>("SurgiLink.Console", 1, 0, "MentorSession",
+                                            "provided by the program");
+}
+
 int run_console_window(int& argc, char** argv, ConsoleSettings settings, const WindowOptions& options) {
   QGuiApplication app(argc, argv);
   app.setApplicationName("SurgiLink mentor console");
-  qmlRegisterType<OperativeFieldView>("SurgiLink.Console", 1, 0, "OperativeFieldView");
-  qmlRegisterType<LatencyPlot>("SurgiLink.Console", 1, 0, "LatencyPlot");
-  qmlRegisterUncreatableType<MentorSession>("SurgiLink.Console", 1, 0, "MentorSession",
-                                            "provided by the program");
+  register_console_qml_types();
 
   const auto report_path = settings.report;
   const auto warmup = settings.session.report_warmup;

@@ -16,6 +16,9 @@ struct WindowOptions {
   bool fullscreen = false;
 };
 
+// Registers the C++ items of the QML (SurgiLink.Console 1.0). GUI thread, once, before loading Main.qml.
+void register_console_qml_types();
+
 // Runs Qt's event loop on the calling (main) thread until the window closes or --seconds pass; returns the
 // exit code. Call after logging is set up.
 int run_console_window(int& argc, char** argv, ConsoleSettings settings, const WindowOptions& options);

@@ -1,28 +1,12 @@
 #include "latency_plot.hpp"
 
-#include <QSGFlatColorMaterial>
-#include <QSGGeometryNode>
+#include <QPainter>
+#include <QPolygonF>
 #include <algorithm>
 
 namespace surgilink::console {
 
-namespace {
-QSGGeometryNode* line_node(const QColor& colour, int points, float width) {
-  auto* node = new QSGGeometryNode;
-  auto* geometry = new QSGGeometry(QSGGeometry::defaultAttributes_Point2D(), points);
-  geometry->setDrawingMode(QSGGeometry::DrawLineStrip);
-  geometry->setLineWidth(width);
-  node->setGeometry(geometry);
-  node->setFlag(QSGNode::OwnsGeometry);
-  auto* material = new QSGFlatColorMaterial;
-  material->setColor(colour);
-  node->setMaterial(material);
-  node->setFlag(QSGNode::OwnsMaterial);
-  return node;
-}
-}  // namespace
-
-LatencyPlot::LatencyPlot(QQuickItem* parent) : QQuickItem(parent) { setFlag(ItemHasContents, true); }
+LatencyPlot::LatencyPlot(QQuickItem* parent) : QQuickPaintedItem(parent) {}
 
 void LatencyPlot::setValues(const QVariantList& v) {
   values_ = v;
@@ -45,33 +29,25 @@ void LatencyPlot::setGreenMs(double v) {
   update();
 }
 
-QSGNode* LatencyPlot::updatePaintNode(QSGNode* old_node, UpdatePaintNodeData*) {
-  delete old_node;  // a handful of points once a second: rebuilding is simpler than patching
-  auto* root = new QSGNode;
-  const float w = static_cast<float>(width()), h = static_cast<float>(height());
-  const auto y_of = [&](double ms) { return h - static_cast<float>(std::min(ms, max_ms_) / max_ms_) * h; };
+void LatencyPlot::paint(QPainter* painter) {
+  const double w = width(), h = height();
+  const auto y_of = [&](double ms) { return h - std::min(ms, max_ms_) / max_ms_ * h; };
+  painter->setRenderHint(QPainter::Antialiasing, true);
   for (const auto& [ms, colour] :
        {std::pair{green_ms_, QColor("#2e7d32")}, std::pair{amber_ms_, QColor("#f9a825")}}) {
-    auto* threshold = line_node(colour, 2, 1);
-    auto* p = threshold->geometry()->vertexDataAsPoint2D();
-    p[0].set(0, y_of(ms));
-    p[1].set(w, y_of(ms));
-    root->appendChildNode(threshold);
+    painter->setPen(QPen(colour, 1));
+    painter->drawLine(QPointF(0, y_of(ms)), QPointF(w, y_of(ms)));
   }
-  std::vector<std::pair<float, float>> points;
   const int kSlots = 60;
   const int offset = kSlots - static_cast<int>(values_.size());
+  QPolygonF line;
   for (int i = 0; i < values_.size(); ++i) {
     if (!values_[i].isValid() || values_[i].isNull()) continue;
-    points.emplace_back(w * static_cast<float>(offset + i) / (kSlots - 1), y_of(values_[i].toDouble()));
+    line << QPointF(w * (offset + i) / (kSlots - 1), y_of(values_[i].toDouble()));
   }
-  if (points.size() >= 2) {
-    auto* line = line_node(QColor("#e3f2fd"), static_cast<int>(points.size()), 2);
-    auto* p = line->geometry()->vertexDataAsPoint2D();
-    for (std::size_t i = 0; i < points.size(); ++i) p[i].set(points[i].first, points[i].second);
-    root->appendChildNode(line);
-  }
-  return root;
+  if (line.size() < 2) return;
+  painter->setPen(QPen(QColor("#e3f2fd"), 2));
+  painter->drawPolyline(line);
 }
 
 }  // namespace surgilink::console

@@ -1,15 +1,16 @@
 #pragma once
 // A scene-graph line plot of glass-to-glass latency per second (the HUD's 60 s history), with the amber and
-// red thresholds drawn as lines. No JavaScript canvas: it repaints only when the values change.
+// red thresholds drawn as lines. A C++ QPainter item, repainted only when the values change (no JavaScript
+// canvas); painted items also render with the software backend of the offscreen platform.
 
 #include <QColor>
-#include <QQuickItem>
+#include <QQuickPaintedItem>
 #include <QVariantList>
 
 namespace surgilink::console {
 
-// GUI thread sets properties; the render thread builds the geometry in updatePaintNode.
-class LatencyPlot : public QQuickItem {
+// GUI thread only.
+class LatencyPlot : public QQuickPaintedItem {
   Q_OBJECT
   Q_PROPERTY(QVariantList values READ values WRITE setValues NOTIFY valuesChanged)
   Q_PROPERTY(double maxMs READ maxMs WRITE setMaxMs NOTIFY valuesChanged)
@@ -31,7 +32,7 @@ class LatencyPlot : public QQuickItem {
   void valuesChanged();
 
  protected:
-  QSGNode* updatePaintNode(QSGNode* old_node, UpdatePaintNodeData*) override;
+  void paint(QPainter* painter) override;
 
  private:
   QVariantList values_;

@@ -30,6 +30,10 @@ struct MentorSession::Network : session::ConsoleSessionListener {
   void on_state_changed(session::ConnectionState, const std::string&) override {
     // Picked up by the next status tick (250 ms); nothing is urgent enough to bypass it.
   }
+  void on_vitals(const vitals::VitalsUpdate& update) override {
+    QMetaObject::invokeMethod(
+        &gui, [this, update] { gui.vitals_.apply(update); }, Qt::QueuedConnection);
+  }
   void on_picture_ready() override {
     QMetaObject::invokeMethod(&gui, &MentorSession::pictureReady, Qt::QueuedConnection);
   }
@@ -156,6 +160,7 @@ void MentorSession::apply(const session::ConsoleStatus& status, const session::C
   add("jitter buffer", report.jitter);
   add("decode", report.decode);
   add("render", report.render);
+  vitals_.tick(status.vitals);
   emit statusLine(QString::fromStdString(format_status(status, settings_.status_json, settings_.thresholds)));
   emit statusChanged();
 }

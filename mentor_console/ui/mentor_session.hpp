@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/console_settings.hpp"
+#include "patient_vitals.hpp"
 #include "surgilink/media/video_frame.hpp"
 #include "surgilink/session/console_session.hpp"
 
@@ -43,6 +44,7 @@ class MentorSession : public QObject {
   Q_PROPERTY(QString latencyColour READ latencyColour NOTIFY statusChanged)
   Q_PROPERTY(QVariantList latencyHistory READ latencyHistory NOTIFY statusChanged)
   Q_PROPERTY(QVariantList stages READ stages NOTIFY statusChanged)
+  Q_PROPERTY(surgilink::console::PatientVitals* vitals READ vitals CONSTANT)
 
  public:
   MentorSession(ConsoleSettings settings, QObject* parent = nullptr);
@@ -82,6 +84,7 @@ class MentorSession : public QObject {
   QString latencyColour() const;
   QVariantList latencyHistory() const { return history_; }
   QVariantList stages() const { return stages_; }
+  PatientVitals* vitals() { return &vitals_; }
 
  signals:
   void statusChanged();
@@ -102,6 +105,7 @@ class MentorSession : public QObject {
   QString state_ = "idle", detail_, site_name_, case_, display_name_, role_;
   QVariantList history_;  // g2g p50 per second, the last 60 s
   QVariantList stages_;   // [{name, p50}] per stage
+  PatientVitals vitals_;
 };
 
 }  // namespace surgilink::console

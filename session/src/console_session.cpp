@@ -483,6 +483,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
       // Alarms are never held back for lip sync: the mentor hears of an alarm as early as possible.
       vitals::VitalsUpdate alarms_only;
       alarms_only.alarms_changed = true;
+      alarms_only.alarms = update.alarms;
       listener.on_vitals(alarms_only);
     }
     vitals_playout.push(update);

@@ -15,7 +15,7 @@
 #include "support/test_installation.hpp"
 #include "surgilink/core/latency_statistics.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
-#include "ui/latency_plot.hpp"
+#include "ui/console_window.hpp"
 #include "ui/mentor_session.hpp"
 #include "ui/operative_field_view.hpp"
 
@@ -54,6 +54,15 @@ std::optional<std::int64_t> pixel_code_in(const QImage& grab, const QRectF& vide
   return media::read_pixel_timestamp(scaled.ptr(), static_cast<int>(scaled.step), width, height);
 }
 
+// Items made by a Repeater have a visual parent but no QObject parent, so findChild misses them.
+QQuickItem* find_item(QQuickItem* root, const QString& name) {
+  if (root->objectName() == name) return root;
+  for (auto* child : root->childItems()) {
+    if (auto* found = find_item(child, name)) return found;
+  }
+  return nullptr;
+}
+
 TEST(ConsoleWindow, ShowsTheMovingSceneWithHudAndMeasurableGlassToGlass) {
   const auto dir = testing::scratch_dir("console-window");
   testing::RunningSender sender(testing::write_sender_config(dir), dir / "sender.log");
@@ -66,8 +75,7 @@ TEST(ConsoleWindow, ShowsTheMovingSceneWithHudAndMeasurableGlassToGlass) {
   char name[] = "console_window_test";
   char* argv[] = {name, nullptr};
   QGuiApplication app(argc, argv);
-  qmlRegisterType<OperativeFieldView>("SurgiLink.Console", 1, 0, "OperativeFieldView");
-  qmlRegisterType<LatencyPlot>("SurgiLink.Console", 1, 0, "LatencyPlot");
+  register_console_qml_types();
   MentorSession mentor(settings);
   QQmlApplicationEngine engine;
   engine.rootContext()->setContextProperty("mentor", &mentor);
@@ -89,6 +97,19 @@ TEST(ConsoleWindow, ShowsTheMovingSceneWithHudAndMeasurableGlassToGlass) {
   ASSERT_NE(hud_now, nullptr);
   const QString hud_text = hud_now->property("text").toString();
   EXPECT_TRUE(hud_text.endsWith(" ms") && hud_text.front().isDigit()) << hud_text.toStdString();
+
+  // The simulated monitor's numbers and waveforms in the vitals panel.
+  auto* ecg = find_item(window->contentItem(), "waveform_ecg_ii");
+  ASSERT_NE(ecg, nullptr);
+  EXPECT_TRUE(run_until(
+      mentor, *field, [&] { return ecg->property("hasSamples").toBool(); }, milliseconds{5000}))
+      << "no ECG trace";
+  auto* hr = find_item(window->contentItem(), "vitalsValue_hr");
+  ASSERT_NE(hr, nullptr);
+  const QString hr_text = hr->property("text").toString();
+  bool number = false;
+  const double hr_value = hr_text.toDouble(&number);
+  EXPECT_TRUE(number && hr_value > 40 && hr_value < 200) << "HR shows '" << hr_text.toStdString() << "'";
 
   // Two grabs: the video area moves (synthetic camera pan, instruments), and carries a readable pixel code.
   const QRectF video = field->videoRect().translated(field->mapToScene(QPointF(0, 0)));

@@ -1,5 +1,7 @@
 // The OR display branch never waits on the encoder or the network (DESIGN.md §8).
+#include <atomic>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 
 #include <gtest/gtest.h>
@@ -82,6 +84,74 @@ TEST(OrDisplay, KeepsEveryFrameWhileTheNetworkPathIsBlocked) {
   EXPECT_EQ(*pixel_us, metadata_us);
 
   network.release();
+  pipeline.stop();
+}
+
+}  // namespace
+}  // namespace surgilink::media
+
+namespace surgilink::media {
+namespace {
+
+// Paints the top-left 64x64 block white (luma 235) while switched on, and counts its calls.
+class WhiteBlockOverlay : public OrDisplayOverlay {
+ public:
+  std::atomic<bool> on{false};
+  std::atomic<int> drawn{0};
+  bool has_content() const override { return on.load(); }
+  void draw(I420Picture picture, core::CaptureTime) override {
+    ASSERT_NE(picture.planes[0], nullptr) << "the overlay must get a writable copy";
+    for (int y = 0; y < 64; ++y) std::memset(picture.planes[0] + y * picture.strides[0], 235, 64);
+    ++drawn;
+  }
+};
+
+class QuietNetwork : public SenderPipelineListener {
+ public:
+  void on_encoded_packets(EncodedPackets) override {}
+  void on_pipeline_problem(std::string text, bool fatal) override {
+    if (fatal) ADD_FAILURE() << "pipeline error: " << text;
+  }
+};
+
+int mean_luma_of_corner(const VideoFrame& frame) {
+  long sum = 0;
+  for (int y = 0; y < 64; ++y) {
+    for (int x = 0; x < 64; ++x) sum += frame.plane(0)[y * frame.stride(0) + x];
+  }
+  return static_cast<int>(sum / (64 * 64));
+}
+
+TEST(OrDisplay, OverlayIsDrawnOnlyWhileItHasContent) {
+  core::CaptureClock clock;
+  QuietNetwork network;
+  SenderPipelineSettings settings;
+  settings.profile = video_profile("720p30");
+  settings.source = parse_video_source("synthetic");
+  settings.pixel_code = false;
+  SenderPipeline pipeline(settings, clock, network);
+  auto overlay = std::make_shared<WhiteBlockOverlay>();
+  pipeline.set_or_display_overlay(overlay);
+  pipeline.start();
+  const auto& display = pipeline.or_display();
+  auto next_frame = [&display](std::uint64_t& seen) {
+    seen = display.wait_newer_than(seen, milliseconds{5000});
+    return display.latest();
+  };
+  std::uint64_t seen = 0;
+  auto plain = next_frame(seen);
+  ASSERT_NE(plain, nullptr);
+  EXPECT_LT(mean_luma_of_corner(*plain), 230) << "the synthetic tissue is not white";
+  overlay->on = true;
+  next_frame(seen);  // the frame in flight may predate the switch
+  auto drawn = next_frame(seen);
+  ASSERT_NE(drawn, nullptr);
+  EXPECT_EQ(mean_luma_of_corner(*drawn), 235);
+  EXPECT_GT(overlay->drawn.load(), 0);
+  overlay->on = false;
+  next_frame(seen);
+  auto after = next_frame(seen);
+  EXPECT_LT(mean_luma_of_corner(*after), 230) << "drawn after the overlay had nothing more to show";
   pipeline.stop();
 }
 

@@ -40,6 +40,7 @@ VitalsUpdate VitalsReceiver::accept(const VitalsPacket& packet) {
   if (packet.carries_alarm_state && packet.alarms != alarms_) {
     alarms_ = packet.alarms;
     update.alarms_changed = true;
+    update.alarms = alarms_;
   }
   return update;
 }

@@ -16,6 +16,17 @@
 
 namespace surgilink::media {
 
+// What the OR side draws over its own display only (annotations, alarm badges): the mentor gets the clean
+// picture. Called on the display branch's streaming thread, so it must not block or wait on the network.
+class OrDisplayOverlay {
+ public:
+  virtual ~OrDisplayOverlay() = default;
+  // False: nothing to draw now, and the picture goes to the display untouched (no copy).
+  virtual bool has_content() const = 0;
+  // Draws onto a private copy of the picture captured at `capture_time`.
+  virtual void draw(I420Picture picture, core::CaptureTime capture_time) = 0;
+};
+
 // Plain RTP packets of one encoded frame (or part of one), as the packetizer produced them.
 struct EncodedPackets {
   core::CaptureTime capture_time{};
@@ -73,6 +84,8 @@ class SenderPipeline {
   // Restarts a looped file source from its beginning; call from the owner's thread, never a streaming thread.
   void rewind();
 
+  // Draws `overlay` over the OR display's pictures (never over the encoded stream). Set before start().
+  void set_or_display_overlay(std::shared_ptr<OrDisplayOverlay> overlay);
   // The OR display branch's newest picture (before encoding); the surgeon's monitor reads it.
   const LatestFrameMailbox& or_display() const;
   const SenderPipelineCounters& counters() const;

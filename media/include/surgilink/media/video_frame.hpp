@@ -12,11 +12,23 @@
 
 namespace surgilink::media {
 
+// Writable I420 planes of a picture (an overlay draws into it). Plain view; the owner keeps the pixels.
+struct I420Picture {
+  std::uint8_t* planes[3] = {nullptr, nullptr, nullptr};  // Y, U, V
+  int strides[3] = {0, 0, 0};
+  int width = 0;
+  int height = 0;
+};
+
 // A decoded I420 picture; holds a reference on GStreamer's buffer, so no pixel is copied. Any thread.
 class VideoFrame {
  public:
   struct Storage;
   VideoFrame(std::shared_ptr<Storage> storage, int width, int height, core::CaptureTime capture_time);
+  // A private, writable copy of `frame` (tightly packed planes), for drawing over it. Any thread.
+  static std::shared_ptr<VideoFrame> copy_of(const VideoFrame& frame);
+  // Writable planes of a frame made by copy_of; planes of nullptr for a frame that wraps GStreamer's buffer.
+  I420Picture writable();
   int width() const { return width_; }
   int height() const { return height_; }
   core::CaptureTime capture_time() const { return capture_time_; }

@@ -17,6 +17,7 @@ struct VitalsUpdate {
   std::vector<NumericSample> numerics;   // newer than the latest known sample of their parameter
   std::vector<WaveformChunk> waveforms;  // only samples after what was already received
   bool alarms_changed = false;
+  std::vector<ActiveAlarm> alarms;  // when alarms_changed: every alarm active now (maybe none)
 };
 
 // Counters of the receiver. Network thread.
