@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
+#include "or_annotation_overlay.hpp"
 #include "or_display_badges.hpp"
 
 namespace surgilink::sender {
@@ -26,7 +27,12 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
         status_timer(io),
         stop_timer(io) {
     session.set_pipeline_events(this);
-    pipeline.set_or_display_overlay(badges);
+    pipeline.set_or_display_overlay(
+        std::make_shared<OrDisplayLayers>(std::vector<std::shared_ptr<media::OrDisplayOverlay>>{
+            std::make_shared<OrAnnotationOverlay>(settings.pipeline.profile.width,
+                                                  settings.pipeline.profile.height,
+                                                  [this] { return session.annotation_scene(); }),
+            badges}));
   }
 
   SenderSettings settings;

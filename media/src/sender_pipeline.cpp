@@ -171,6 +171,7 @@ struct SenderPipeline::Impl {
     counters.frames_displayed.fetch_add(1, std::memory_order_relaxed);
     auto frame = frame_from_sample(sample, captured.value_or(clock.now()));
     if (!frame) return GST_FLOW_OK;
+    if (overlay) overlay->observe(*frame);
     if (overlay && overlay->has_content()) {
       // One copy per frame, only while something is drawn: GStreamer's buffer is shared with the encoder.
       auto drawn = VideoFrame::copy_of(*frame);

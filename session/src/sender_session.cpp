@@ -14,6 +14,8 @@
 #include <boost/asio/write.hpp>
 
 #include "control.pb.h"
+#include "surgilink/annotation/scene_authority.hpp"
+#include "surgilink/annotation/wire.hpp"
 #include "surgilink/media/rtp_packet.hpp"
 #include "surgilink/session/control_framing.hpp"
 #include "surgilink/vitals/vitals_packet.hpp"
@@ -61,6 +63,7 @@ struct ConsoleConnection : std::enable_shared_from_this<ConsoleConnection> {
   asio::steady_timer hello_timer;
   std::string peer;  // "address:port" for logs
   std::string name;
+  std::string author_id;  // short id of this console's annotations ("c3"), unique per sender run
   Role role = Role::kObserver;
   bool admitted = false;
   bool closing = false;
@@ -81,7 +84,8 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
         listener(l),
         tls(make_tls_context(settings.tls, true)),
         acceptor(io),
-        media_socket(io) {}
+        media_socket(io),
+        expiry_timer(io) {}
 
   asio::io_context& io;
   SenderSessionSettings settings;
@@ -94,6 +98,9 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
   SenderSessionCounters counters;
   PipelineEvents* pipeline_events = nullptr;
   bool stopped = false;
+  annotation::SceneAuthority annotations;
+  asio::steady_timer expiry_timer;
+  std::uint64_t next_author = 1;
 
   // Realtime channel state (network thread).
   std::vector<std::uint8_t> send_buffer = std::vector<std::uint8_t>(2048);
@@ -246,6 +253,10 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
       }
       return admit(c, envelope.hello());
     }
+    if (envelope.has_annotation_proposal()) {
+      on_annotation_proposal(c, envelope.annotation_proposal());
+      return true;
+    }
     if (envelope.has_clock_ping()) {
       pb::Envelope reply;
       reply.set_version(kProtocolVersion);
@@ -256,6 +267,68 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
       send(c, reply);
     }
     return true;
+  }
+
+  // Telestration (DESIGN.md §5, §7): the sender is the authority. Only a mentor may draw; every decision is
+  // logged with who, what and why (the audit trail until the hash-chained audit log exists).
+  void on_annotation_proposal(const std::shared_ptr<ConsoleConnection>& c, const std::string& bytes) {
+    const core::CaptureTime now = clock.now();
+    auto refused = [&](const annotation::Refusal& r) {
+      ++counters.annotations_refused;
+      counters.faults.add(r.fault);
+      spdlog::warn("audit: annotation from {} ({}) refused: {}", c->name, role_name(c->role), r.reason);
+      pb::Envelope reply;
+      reply.set_version(kProtocolVersion);
+      reply.mutable_annotation_refused()->set_reason(r.reason);
+      send(c, reply);
+    };
+    auto op = annotation::decode_proposal(
+        std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+    if (!op) {
+      refused(op.error());
+      return;
+    }
+    const annotation::Author author{c->author_id, c->role == Role::kMentor, false};
+    auto applied = annotations.apply(author, op.value(), now);
+    if (!applied) {
+      refused(applied.error());
+      return;
+    }
+    ++counters.annotations_accepted;
+    spdlog::info("audit: annotation #{} by {} ({}) accepted", applied.value().sequence, c->name,
+                 c->author_id);
+    const auto wire = annotation::encode(applied.value());
+    pb::Envelope broadcast;
+    broadcast.set_version(kProtocolVersion);
+    broadcast.set_annotation_operation(std::string(wire.begin(), wire.end()));
+    for (const auto& other : connections) {
+      if (other->admitted && !other->closing) send(other, broadcast);
+    }
+  }
+
+  // Pointers and other annotations with a time to live go away on time even when nobody draws.
+  void expire_annotations() {
+    expiry_timer.expires_after(std::chrono::milliseconds{100});
+    expiry_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec || self->stopped) return;
+      self->annotations.expire(self->clock.now());
+      self->expire_annotations();
+    });
+  }
+
+  void send_scene(const std::shared_ptr<ConsoleConnection>& c) {
+    const auto wire = annotation::encode_scene(*annotations.snapshot());
+    if (wire.size() + 64 > kMaxControlMessage) {
+      spdlog::warn(
+          "console {}: the annotation scene ({} bytes) does not fit one control message; it sees new "
+          "annotations only",
+          c->name, wire.size());
+      return;
+    }
+    pb::Envelope envelope;
+    envelope.set_version(kProtocolVersion);
+    envelope.set_annotation_scene(std::string(wire.begin(), wire.end()));
+    send(c, envelope);
   }
 
   bool admit(const std::shared_ptr<ConsoleConnection>& c, const pb::Hello& hello) {
@@ -296,6 +369,7 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
                                       static_cast<unsigned short>(hello.media_port()));
     c->name = entry->name;
     c->role = entry->role;
+    c->author_id = "c" + std::to_string(next_author++);
     c->admitted = true;
     c->hello_timer.cancel();
     ++counters.consoles_admitted;
@@ -317,10 +391,12 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     w->set_case_pseudonym(settings.case_pseudonym);
     w->set_video_profile(settings.video_profile);
     w->set_vitals_ssrc(settings.vitals_ssrc);
+    w->set_annotation_author(c->author_id);
     w->set_vitals_payload_type(static_cast<std::uint32_t>(vitals::kVitalsPayloadType));
     // The SDP is complete before the console hears it is welcome, so a test tool can start on the welcome.
     if (settings.export_srtp_keys) write_sdp(*c, keys);
     send(c, envelope);
+    send_scene(c);
     listener
         .on_keyframe_needed();  // a joining console needs a full picture now, not at the next periodic IDR
     return true;
@@ -357,6 +433,7 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
   }
 
   void drop(const std::shared_ptr<ConsoleConnection>& c) {
+    if (c->admitted && !c->author_id.empty()) annotations.forget(c->author_id);
     boost::system::error_code ec;
     c->hello_timer.cancel();
     c->stream.lowest_layer().close(ec);
@@ -500,10 +577,12 @@ void SenderSession::start() {
                media_port());
   impl_->accept();
   impl_->receive_media();
+  impl_->expire_annotations();
 }
 
 void SenderSession::stop() {
   impl_->stopped = true;
+  impl_->expiry_timer.cancel();
   boost::system::error_code ec;
   impl_->acceptor.close(ec);
   impl_->media_socket.close(ec);
@@ -514,6 +593,10 @@ void SenderSession::stop() {
 void SenderSession::send_vitals(const std::vector<std::vector<std::uint8_t>>& payloads,
                                 core::CaptureTime now) {
   if (!impl_->stopped) impl_->send_vitals(payloads, now);
+}
+
+std::shared_ptr<const annotation::Scene> SenderSession::annotation_scene() const {
+  return impl_->annotations.snapshot();
 }
 
 std::uint16_t SenderSession::control_port() const { return impl_->acceptor.local_endpoint().port(); }

@@ -1,5 +1,8 @@
 #include "test_control_client.hpp"
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -23,6 +26,29 @@ struct TestControlClient::Impl {
   asio::ssl::context tls;
   asio::ssl::stream<tcp::socket> stream;
   std::string profile;
+
+  // Writes one framed envelope; "" or the error.
+  std::string write(const surgilink::control::v1::Envelope& envelope) {
+    std::string body;
+    envelope.SerializeToString(&body);
+    std::vector<std::uint8_t> frame;
+    session::append_frame(std::span(reinterpret_cast<const std::uint8_t*>(body.data()), body.size()), frame);
+    boost::system::error_code ec;
+    asio::write(stream, asio::buffer(frame), ec);
+    return ec ? session::explain_tls_error(ec) : "";
+  }
+
+  // Reads one framed envelope; false on a socket error (in ec) or an unparsable message.
+  bool read(surgilink::control::v1::Envelope& in, boost::system::error_code& ec) {
+    std::array<std::uint8_t, 4> prefix{};
+    asio::read(stream, asio::buffer(prefix), ec);
+    if (ec) return false;
+    const std::size_t size = (std::size_t{prefix[0]} << 24) | (std::size_t{prefix[1]} << 16) |
+                             (std::size_t{prefix[2]} << 8) | prefix[3];
+    std::vector<std::uint8_t> reply(size);
+    asio::read(stream, asio::buffer(reply), ec);
+    return !ec && in.ParseFromArray(reply.data(), static_cast<int>(reply.size()));
+  }
 };
 
 TestControlClient::TestControlClient(const session::TlsFiles& identity)
@@ -44,24 +70,10 @@ HelloAnswer TestControlClient::hello(int port, std::uint32_t protocol_version, s
   envelope.mutable_hello()->set_protocol_version(protocol_version);
   envelope.mutable_hello()->set_software("surgilink integration test");
   envelope.mutable_hello()->set_media_port(media_port);
-  std::string body;
-  envelope.SerializeToString(&body);
-  std::vector<std::uint8_t> frame;
-  session::append_frame(std::span(reinterpret_cast<const std::uint8_t*>(body.data()), body.size()), frame);
-  asio::write(impl_->stream, asio::buffer(frame), ec);
-  std::array<std::uint8_t, 4> prefix{};
-  if (!ec) asio::read(impl_->stream, asio::buffer(prefix), ec);
-  if (ec) {
-    answer.tls_error = session::explain_tls_error(ec);
-    return answer;
-  }
-  const std::size_t size = (std::size_t{prefix[0]} << 24) | (std::size_t{prefix[1]} << 16) |
-                           (std::size_t{prefix[2]} << 8) | prefix[3];
-  std::vector<std::uint8_t> reply(size);
-  asio::read(impl_->stream, asio::buffer(reply), ec);
   surgilink::control::v1::Envelope in;
-  if (ec || !in.ParseFromArray(reply.data(), static_cast<int>(reply.size()))) {
-    answer.tls_error = ec ? session::explain_tls_error(ec) : "unparsable answer";
+  const std::string error = impl_->write(envelope);
+  if (!error.empty() || !impl_->read(in, ec)) {
+    answer.tls_error = !error.empty() ? error : ec ? session::explain_tls_error(ec) : "unparsable answer";
     return answer;
   }
   if (in.has_refusal()) answer.refusal = in.refusal().reason();
@@ -71,9 +83,33 @@ HelloAnswer TestControlClient::hello(int port, std::uint32_t protocol_version, s
     answer.video_ssrc = in.welcome().video_ssrc();
     answer.srtp_profile = in.welcome().srtp_profile();
     answer.role = in.welcome().role();
+    answer.annotation_author = in.welcome().annotation_author();
     impl_->profile = answer.srtp_profile;
   }
   return answer;
+}
+
+void TestControlClient::send_annotation_proposal(const std::vector<std::uint8_t>& bytes) {
+  surgilink::control::v1::Envelope envelope;
+  envelope.set_version(1);
+  envelope.set_annotation_proposal(std::string(bytes.begin(), bytes.end()));
+  impl_->write(envelope);
+}
+
+std::optional<ControlMessage> TestControlClient::read_message(std::chrono::milliseconds timeout) {
+  // A receive timeout on the socket turns a missing message into an error instead of a hung test.
+  const timeval tv{static_cast<time_t>(timeout.count() / 1000),
+                   static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+  setsockopt(impl_->stream.lowest_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  surgilink::control::v1::Envelope in;
+  boost::system::error_code ec;
+  if (!impl_->read(in, ec)) return std::nullopt;
+  if (in.has_annotation_operation()) return ControlMessage{"annotation_operation", in.annotation_operation()};
+  if (in.has_annotation_refused())
+    return ControlMessage{"annotation_refused", in.annotation_refused().reason()};
+  if (in.has_annotation_scene()) return ControlMessage{"annotation_scene", in.annotation_scene()};
+  if (in.has_clock_pong()) return ControlMessage{"clock_pong", {}};
+  return ControlMessage{"other", {}};
 }
 
 session::SrtpKeys TestControlClient::keys() const {

@@ -2,10 +2,12 @@
 // A console's control channel driven step by step from a test: real TLS 1.3 with a chosen certificate,
 // real protobuf messages, blocking calls on the test's thread.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "surgilink/session/tls_identity.hpp"
 
@@ -20,6 +22,14 @@ struct HelloAnswer {
   std::uint32_t video_ssrc = 0;
   std::string srtp_profile;
   std::string role;
+  std::string annotation_author;
+};
+
+// One control message read after the welcome.
+struct ControlMessage {
+  std::string
+      kind;  // "annotation_operation", "annotation_refused", "annotation_scene", "clock_pong", "other"
+  std::string bytes;  // the annotation bytes, or the refusal's reason
 };
 
 class TestControlClient {
@@ -28,6 +38,11 @@ class TestControlClient {
   ~TestControlClient();
   // Connects to 127.0.0.1:port, says hello (with `protocol_version` and `media_port`), reads the answer.
   HelloAnswer hello(int port, std::uint32_t protocol_version, std::uint32_t media_port);
+  // Sends an annotation proposal (annotation::encode_proposal bytes) after a welcome.
+  void send_annotation_proposal(const std::vector<std::uint8_t>& bytes);
+  // The next control message; nullopt when none comes within `timeout` or the connection ended.
+  std::optional<ControlMessage> read_message(std::chrono::milliseconds timeout = std::chrono::milliseconds{
+                                                 5000});
   // The SRTP keys this connection derived (valid after a welcome).
   session::SrtpKeys keys() const;
 

@@ -21,6 +21,8 @@ namespace surgilink::media {
 class OrDisplayOverlay {
  public:
   virtual ~OrDisplayOverlay() = default;
+  // Sees every display frame first, whether or not anything is drawn (motion tracking needs them all).
+  virtual void observe(const VideoFrame& /*frame*/) {}
   // False: nothing to draw now, and the picture goes to the display untouched (no copy).
   virtual bool has_content() const = 0;
   // Draws onto a private copy of the picture captured at `capture_time`.

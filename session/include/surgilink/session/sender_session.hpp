@@ -19,6 +19,10 @@
 #include "surgilink/session/access_list.hpp"
 #include "surgilink/session/tls_identity.hpp"
 
+namespace surgilink::annotation {
+struct Scene;
+}
+
 namespace surgilink::session {
 
 // Settings of the sender's session authority (from configs/sender.toml).
@@ -60,6 +64,8 @@ struct SenderSessionCounters {
   std::uint64_t send_drops = 0;  // the kernel's socket buffer was full
   std::uint64_t pli_received = 0;
   std::uint64_t vitals_packets_sent = 0;  // per console
+  std::uint64_t annotations_accepted = 0;
+  std::uint64_t annotations_refused = 0;  // also counted in faults, by kind
   core::FaultCounters faults;             // bad datagrams and control messages
 };
 
@@ -77,6 +83,9 @@ class SenderSession final : public media::SenderPipelineListener {
   // Sends vitals RTP payloads (vitals/vitals_packet.hpp) to every admitted console, SRTP-protected, on the
   // realtime channel. Network thread.
   void send_vitals(const std::vector<std::vector<std::uint8_t>>& payloads, core::CaptureTime now);
+
+  // The canonical annotation scene (telestration); the OR display draws it. Any thread.
+  std::shared_ptr<const annotation::Scene> annotation_scene() const;
 
   std::uint16_t control_port() const;
   std::uint16_t media_port() const;

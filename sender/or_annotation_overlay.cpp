@@ -1,0 +1,42 @@
+#include "or_annotation_overlay.hpp"
+
+#include <algorithm>
+
+namespace surgilink::sender {
+
+OrAnnotationOverlay::OrAnnotationOverlay(int width, int height, SceneSource scene)
+    : source_(std::move(scene)), anchoring_(cv::Size(width, height)), layer_(cv::Size(width, height)) {}
+
+void OrAnnotationOverlay::observe(const media::VideoFrame& frame) {
+  scene_ = source_();
+  if (!scene_) return;
+  // A header over the Y plane: no copy. Every frame goes into the history, annotations or not, because the
+  // mentor's next stroke refers to a picture that is already ~latency old.
+  const cv::Mat luma(frame.height(), frame.width(), CV_8UC1, const_cast<std::uint8_t*>(frame.plane(0)),
+                     static_cast<std::size_t>(frame.stride(0)));
+  anchoring_.track(frame.capture_time(), luma, *scene_);
+}
+
+bool OrAnnotationOverlay::has_content() const { return scene_ && !scene_->annotations.empty(); }
+
+void OrAnnotationOverlay::draw(media::I420Picture p, core::CaptureTime) {
+  layer_.update(scene_, anchoring_.placements());
+  layer_.blend_onto_i420(p.planes[0], p.strides[0], p.planes[1], p.strides[1], p.planes[2], p.strides[2],
+                         p.width, p.height);
+}
+
+void OrDisplayLayers::observe(const media::VideoFrame& frame) {
+  for (const auto& layer : layers_) layer->observe(frame);
+}
+
+bool OrDisplayLayers::has_content() const {
+  return std::any_of(layers_.begin(), layers_.end(), [](const auto& layer) { return layer->has_content(); });
+}
+
+void OrDisplayLayers::draw(media::I420Picture picture, core::CaptureTime capture_time) {
+  for (const auto& layer : layers_) {
+    if (layer->has_content()) layer->draw(picture, capture_time);
+  }
+}
+
+}  // namespace surgilink::sender

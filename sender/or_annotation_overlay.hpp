@@ -1,0 +1,47 @@
+#pragma once
+// The mentor's annotations on the OR display: the sender's canonical scene, anchored to the moving tissue
+// and composited over the live picture (DESIGN.md §5, §8). Only the OR display gets them drawn in; the
+// mentor's consoles draw the same scene themselves.
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "surgilink/annotation/annotation_layer.hpp"
+#include "surgilink/annotation/scene_anchoring.hpp"
+#include "surgilink/media/sender_pipeline.hpp"
+
+namespace surgilink::sender {
+
+// Everything runs on the OR display's streaming thread; the scene comes as an atomic snapshot.
+class OrAnnotationOverlay : public media::OrDisplayOverlay {
+ public:
+  using SceneSource = std::function<std::shared_ptr<const annotation::Scene>()>;
+  // Throws std::invalid_argument for a non-positive frame size.
+  OrAnnotationOverlay(int width, int height, SceneSource scene);
+
+  void observe(const media::VideoFrame& frame) override;
+  bool has_content() const override;
+  void draw(media::I420Picture picture, core::CaptureTime capture_time) override;
+
+ private:
+  SceneSource source_;
+  annotation::SceneAnchoring anchoring_;
+  annotation::AnnotationLayer layer_;
+  std::shared_ptr<const annotation::Scene> scene_;  // as of the last observed frame
+};
+
+// Several overlays on one display, drawn in order (annotations first, badges on top).
+class OrDisplayLayers : public media::OrDisplayOverlay {
+ public:
+  explicit OrDisplayLayers(std::vector<std::shared_ptr<media::OrDisplayOverlay>> layers)
+      : layers_(std::move(layers)) {}
+  void observe(const media::VideoFrame& frame) override;
+  bool has_content() const override;
+  void draw(media::I420Picture picture, core::CaptureTime capture_time) override;
+
+ private:
+  std::vector<std::shared_ptr<media::OrDisplayOverlay>> layers_;
+};
+
+}  // namespace surgilink::sender
