@@ -27,7 +27,7 @@ int run_demo(const DemoOptions& o, const Installation& in) {
   const int control_port = started.control_port;
   if (started.mllp_port != 0) {
     std::printf(
-        "demo: vitals from HL7 v2 ORU^R01 over MLLP on 127.0.0.1:%d (e.g. mllp_send -p %d -f FILE "
+        "demo: vitals from HL7 v2 ORU^R01 over MLLP on 127.0.0.1:%d (e.g. mllp_send --loose -p %d -f FILE "
         "127.0.0.1)\n",
         started.mllp_port, started.mllp_port);
   } else {
