@@ -58,6 +58,7 @@ struct MentorSession::Network : session::ConsoleSessionListener {
 MentorSession::MentorSession(ConsoleSettings settings, QObject* parent)
     : QObject(parent), settings_(std::move(settings)), network_(std::make_unique<Network>(*this)) {
   identity_ = QString::fromStdString(settings_.session.tls.certificate.filename().string());
+  connect(this, &MentorSession::pictureReady, &vitals_, &PatientVitals::onPicture);
   network_->tick();
   network_->thread = std::thread([n = network_.get()] {
     pthread_setname_np(pthread_self(), "network");

@@ -44,7 +44,18 @@ std::chrono::seconds stale_after(Parameter p) {
 
 }  // namespace
 
-PatientVitals::PatientVitals(QObject* parent) : QObject(parent) {}
+PatientVitals::PatientVitals(QObject* parent) : QObject(parent) {
+  traces_fallback_.setSingleShot(true);
+  traces_fallback_.setInterval(100);
+  connect(&traces_fallback_, &QTimer::timeout, this, &PatientVitals::onPicture);
+}
+
+void PatientVitals::onPicture() {
+  if (!traces_pending_) return;
+  traces_pending_ = false;
+  traces_fallback_.stop();
+  emit tracesChanged();
+}
 
 void PatientVitals::apply(const vitals::VitalsUpdate& update) {
   bool numbers = false;
@@ -69,7 +80,10 @@ void PatientVitals::apply(const vitals::VitalsUpdate& update) {
     has_data_ = true;
     emit numericsChanged();
   }
-  if (!update.waveforms.empty()) emit tracesChanged();
+  if (!update.waveforms.empty() && !traces_pending_) {
+    traces_pending_ = true;
+    traces_fallback_.start();
+  }
 }
 
 void PatientVitals::tick(const session::ConsoleVitals& status) {

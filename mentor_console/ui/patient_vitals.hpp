@@ -3,6 +3,7 @@
 // last seconds of each waveform, fed from the network thread's vitals updates.
 
 #include <QObject>
+#include <QTimer>
 #include <QVariantList>
 #include <array>
 #include <vector>
@@ -30,6 +31,10 @@ class PatientVitals : public QObject {
   explicit PatientVitals(QObject* parent = nullptr);
 
   void apply(const vitals::VitalsUpdate& update);
+  // A new video picture is about to be drawn: new waveform samples are published now, so the traces are
+  // redrawn in the same window render as the picture instead of causing renders of their own (on a software
+  // renderer each render of the whole window is expensive). Without video, a 100 ms timer publishes them.
+  void onPicture();
   // Once a second: data age, "no data" after a source went quiet, trend points.
   void tick(const session::ConsoleVitals& status);
 
@@ -55,6 +60,8 @@ class PatientVitals : public QObject {
   std::array<std::vector<float>, static_cast<std::size_t>(vitals::Waveform::kCount)> traces_{};
   std::vector<vitals::ActiveAlarm> alarms_;
   std::array<double, static_cast<std::size_t>(vitals::Waveform::kCount)> rates_{500, 500, 500, 500};
+  bool traces_pending_ = false;
+  QTimer traces_fallback_;
   int ticks_ = 0;
   bool has_data_ = false;
   bool stream_ = false;
