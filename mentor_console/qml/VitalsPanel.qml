@@ -31,41 +31,46 @@ Rectangle {
         }
         Repeater {
             objectName: "vitalsRows"
-            model: panel.vitals ? panel.vitals.numerics : []
+            model: panel.vitals ? panel.vitals.numerics : null
             Rectangle {
                 width: numbers.width
                 height: panel.unit * 2.9
                 radius: panel.unit * 0.2
                 // An alarm is a red block, not only red text: seen from across the room.
-                color: modelData.alarm ? "#b71c1c" : "transparent"
-                SequentialAnimation on opacity {
-                    running: modelData.alarm
-                    loops: Animation.Infinite
-                    NumberAnimation { to: 0.55; duration: 500 }
-                    NumberAnimation { to: 1.0; duration: 500 }
+                color: model.alarm ? "#b71c1c" : "transparent"
+                // Blinks in two steps a second; a smooth animation would make the whole window render at the
+                // display rate for as long as the alarm lasts.
+                property bool dimmed: false
+                opacity: model.alarm && dimmed ? 0.55 : 1.0
+                Timer {
+                    interval: 500
+                    repeat: true
+                    running: model.alarm
+                    onTriggered: parent.dimmed = !parent.dimmed
+                    onRunningChanged: parent.dimmed = false
                 }
                 Text {
                     x: panel.unit * 0.2
-                    color: panel.colours[modelData.key] || "white"
+                    color: panel.colours[model.key] || "white"
                     font.pixelSize: panel.unit * 0.8
-                    text: modelData.label + "  " + modelData.unit
+                    text: model.label + "  " + model.unit
                 }
                 Text {
-                    objectName: "vitalsValue_" + modelData.key
+                    objectName: "vitalsValue_" + model.key
                     x: panel.unit * 0.2
                     y: panel.unit * 0.8
-                    color: modelData.stale ? "#78909c" : (modelData.alarm ? "white" : (panel.colours[modelData.key] || "white"))
-                    font.pixelSize: modelData.value === "no data" ? panel.unit * 1.1 : panel.unit * 1.7
-                    font.bold: !modelData.stale
-                    text: modelData.value
+                    color: model.stale ? "#78909c" : (model.alarm ? "white" : (panel.colours[model.key] || "white"))
+                    font.pixelSize: model.value === "no data" ? panel.unit * 1.1 : panel.unit * 1.7
+                    font.bold: !model.stale
+                    text: model.value
                 }
                 TrendLine {
                     anchors { right: parent.right; bottom: parent.bottom; rightMargin: panel.unit * 0.2; bottomMargin: panel.unit * 0.3 }
                     width: panel.unit * 4.5
                     height: panel.unit * 1.3
-                    colour: panel.colours[modelData.key] || "#90a4ae"
+                    colour: panel.colours[model.key] || "#90a4ae"
                     opacity: 0.6
-                    values: modelData.trend
+                    values: model.trend
                 }
             }
         }

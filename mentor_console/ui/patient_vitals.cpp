@@ -44,17 +44,79 @@ std::chrono::seconds stale_after(Parameter p) {
 
 }  // namespace
 
+int NumericRows::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(rows_.size());
+}
+
+QVariant NumericRows::data(const QModelIndex& index, int role) const {
+  if (!index.isValid() || index.row() < 0 || index.row() >= rowCount()) return {};
+  const NumericRow& r = rows_[static_cast<std::size_t>(index.row())];
+  switch (role) {
+    case kKey:
+      return r.key;
+    case kLabel:
+      return r.label;
+    case kValue:
+      return r.value;
+    case kUnit:
+      return r.unit;
+    case kAlarm:
+      return r.alarm;
+    case kStale:
+      return r.stale;
+    case kTrend:
+      return r.trend;
+    default:
+      return {};
+  }
+}
+
+QHash<int, QByteArray> NumericRows::roleNames() const {
+  return {{kKey, "key"},     {kLabel, "label"}, {kValue, "value"}, {kUnit, "unit"},
+          {kAlarm, "alarm"}, {kStale, "stale"}, {kTrend, "trend"}};
+}
+
+void NumericRows::assign(std::vector<NumericRow> rows) {
+  const bool same_keys =
+      rows.size() == rows_.size() && std::equal(rows.begin(), rows.end(), rows_.begin(),
+                                                [](const auto& a, const auto& b) { return a.key == b.key; });
+  if (!same_keys) {
+    // A parameter appeared (rare): rebuild the rows.
+    beginResetModel();
+    rows_ = std::move(rows);
+    endResetModel();
+    return;
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    NumericRow& old = rows_[i];
+    NumericRow& now = rows[i];
+    QList<int> roles;
+    if (old.value != now.value) roles << kValue;
+    if (old.unit != now.unit) roles << kUnit;
+    if (old.alarm != now.alarm) roles << kAlarm;
+    if (old.stale != now.stale) roles << kStale;
+    if (old.trend != now.trend) roles << kTrend;
+    if (roles.isEmpty()) continue;
+    old = std::move(now);
+    const QModelIndex at = index(static_cast<int>(i));
+    emit dataChanged(at, at, roles);
+  }
+}
+
 PatientVitals::PatientVitals(QObject* parent) : QObject(parent) {
-  traces_fallback_.setSingleShot(true);
-  traces_fallback_.setInterval(100);
-  connect(&traces_fallback_, &QTimer::timeout, this, &PatientVitals::onPicture);
+  publish_fallback_.setSingleShot(true);
+  publish_fallback_.setInterval(100);
+  connect(&publish_fallback_, &QTimer::timeout, this, &PatientVitals::onPicture);
+  publish_numerics();
 }
 
 void PatientVitals::onPicture() {
-  if (!traces_pending_) return;
-  traces_pending_ = false;
-  traces_fallback_.stop();
-  emit tracesChanged();
+  publish_fallback_.stop();
+  if (numerics_pending_) publish_numerics();
+  if (traces_pending_) {
+    traces_pending_ = false;
+    emit tracesChanged();
+  }
 }
 
 void PatientVitals::apply(const vitals::VitalsUpdate& update) {
@@ -63,9 +125,10 @@ void PatientVitals::apply(const vitals::VitalsUpdate& update) {
     latest_[static_cast<std::size_t>(s.parameter)] = s;
     numbers = true;
   }
+  bool alarms = false;
   if (update.alarms_changed) {
     alarms_ = update.alarms;
-    numbers = true;
+    alarms = true;
   }
   for (const auto& c : update.waveforms) {
     auto& trace = traces_[static_cast<std::size_t>(c.waveform)];
@@ -76,14 +139,14 @@ void PatientVitals::apply(const vitals::VitalsUpdate& update) {
         static_cast<std::size_t>(kTraceSeconds * 1e9 / static_cast<double>(c.sample_period.count()));
     if (trace.size() > keep) trace.erase(trace.begin(), trace.end() - static_cast<std::ptrdiff_t>(keep));
   }
-  if (numbers) {
-    has_data_ = true;
-    emit numericsChanged();
+  if (numbers || alarms) has_data_ = true;
+  if (alarms) {
+    publish_numerics();  // an alarm is never held back
+  } else if (numbers) {
+    numerics_pending_ = true;
   }
-  if (!update.waveforms.empty() && !traces_pending_) {
-    traces_pending_ = true;
-    traces_fallback_.start();
-  }
+  if (!update.waveforms.empty()) traces_pending_ = true;
+  if ((numerics_pending_ || traces_pending_) && !publish_fallback_.isActive()) publish_fallback_.start();
 }
 
 void PatientVitals::tick(const session::ConsoleVitals& status) {
@@ -106,11 +169,12 @@ void PatientVitals::tick(const session::ConsoleVitals& status) {
       if (trend.size() > kTrendPoints) trend.erase(trend.begin());
     }
   }
-  emit numericsChanged();
+  publish_numerics();
 }
 
-QVariantList PatientVitals::numerics() const {
-  QVariantList rows;
+void PatientVitals::publish_numerics() {
+  numerics_pending_ = false;
+  std::vector<NumericRow> rows;
   const auto newest = std::max_element(latest_.begin(), latest_.end(), [](const auto& a, const auto& b) {
     return (a ? a->captured : core::CaptureTime{}) < (b ? b->captured : core::CaptureTime{});
   });
@@ -140,18 +204,14 @@ QVariantList PatientVitals::numerics() const {
     QVariantList trend;
     for (const double v : trends_[static_cast<std::size_t>(row.main)])
       trend.append(std::isnan(v) ? QVariant() : v);
-    rows.append(QVariantMap{
-        {"key", row.key},
-        {"label", row.label},
-        {"value", value.isEmpty() ? QString("no data") : value},
-        {"unit",
-         QString::fromUtf8(vitals::info(vitals::info(row.main).unit).symbol.data(),
-                           static_cast<int>(vitals::info(vitals::info(row.main).unit).symbol.size()))},
-        {"alarm", alarm},
-        {"stale", stale},
-        {"trend", trend}});
+    const auto symbol = vitals::info(vitals::info(row.main).unit).symbol;
+    rows.push_back(NumericRow{QString::fromUtf8(row.key), QString::fromUtf8(row.label),
+                              value.isEmpty() ? QString("no data") : value,
+                              QString::fromUtf8(symbol.data(), static_cast<qsizetype>(symbol.size())), alarm,
+                              stale, std::move(trend)});
   }
-  return rows;
+  rows_.assign(std::move(rows));
+  emit numericsChanged();
 }
 
 }  // namespace surgilink::console

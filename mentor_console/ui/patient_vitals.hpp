@@ -2,6 +2,7 @@
 // The vitals panel's model: the latest numerics with alarm state and data age, 10-minute trends, and the
 // last seconds of each waveform, fed from the network thread's vitals updates.
 
+#include <QAbstractListModel>
 #include <QObject>
 #include <QTimer>
 #include <QVariantList>
@@ -13,12 +14,41 @@
 
 namespace surgilink::console {
 
+// One row of the numerics list as the panel shows it: a parameter, or a pressure as sys/dia (mean).
+struct NumericRow {
+  QString key;    // "hr", "abp", ...
+  QString label;  // "HR", "ABP", ...
+  QString value;  // "72", "120/80 (93)", "--" when not available, "no data" when never received
+  QString unit;
+  bool alarm = false;
+  bool stale = false;
+  QVariantList trend;  // numbers, null for a gap
+  bool operator==(const NumericRow&) const = default;
+};
+
+// The numerics rows as a list model with stable rows: a changed value updates its row's roles only, so the
+// panel's delegates (texts, trend plots) are kept rather than rebuilt. GUI thread only.
+class NumericRows : public QAbstractListModel {
+  Q_OBJECT
+ public:
+  enum Role { kKey = Qt::UserRole + 1, kLabel, kValue, kUnit, kAlarm, kStale, kTrend };
+  using QAbstractListModel::QAbstractListModel;
+  int rowCount(const QModelIndex& parent = {}) const override;
+  QVariant data(const QModelIndex& index, int role) const override;
+  QHash<int, QByteArray> roleNames() const override;
+  // Replaces the rows; signals only what differs.
+  void assign(std::vector<NumericRow> rows);
+  const std::vector<NumericRow>& rows() const { return rows_; }
+
+ private:
+  std::vector<NumericRow> rows_;
+};
+
 // GUI thread only. The network thread hands updates over with a queued call to apply().
 class PatientVitals : public QObject {
   Q_OBJECT
-  // [{key, label, value, unit, alarm, stale, trend: [numbers]}] in panel order; value "--" when not
-  // available.
-  Q_PROPERTY(QVariantList numerics READ numerics NOTIFY numericsChanged)
+  // Rows in panel order (roles key, label, value, unit, alarm, stale, trend).
+  Q_PROPERTY(surgilink::console::NumericRows* numerics READ numerics CONSTANT)
   Q_PROPERTY(bool hasData READ hasData NOTIFY numericsChanged)
   Q_PROPERTY(bool stream READ stream NOTIFY numericsChanged)
   Q_PROPERTY(QString ageText READ ageText NOTIFY numericsChanged)
@@ -31,14 +61,15 @@ class PatientVitals : public QObject {
   explicit PatientVitals(QObject* parent = nullptr);
 
   void apply(const vitals::VitalsUpdate& update);
-  // A new video picture is about to be drawn: new waveform samples are published now, so the traces are
+  // A new video picture is about to be drawn: new numbers and waveform samples are published now, so they are
   // redrawn in the same window render as the picture instead of causing renders of their own (on a software
   // renderer each render of the whole window is expensive). Without video, a 100 ms timer publishes them.
+  // Alarm changes and the once-a-second tick are published at once.
   void onPicture();
   // Once a second: data age, "no data" after a source went quiet, trend points.
   void tick(const session::ConsoleVitals& status);
 
-  QVariantList numerics() const;
+  NumericRows* numerics() { return &rows_; }
   bool hasData() const { return has_data_; }
   bool stream() const { return stream_; }
   QString ageText() const { return age_text_; }
@@ -60,8 +91,12 @@ class PatientVitals : public QObject {
   std::array<std::vector<float>, static_cast<std::size_t>(vitals::Waveform::kCount)> traces_{};
   std::vector<vitals::ActiveAlarm> alarms_;
   std::array<double, static_cast<std::size_t>(vitals::Waveform::kCount)> rates_{500, 500, 500, 500};
+  void publish_numerics();
+
+  NumericRows rows_;
   bool traces_pending_ = false;
-  QTimer traces_fallback_;
+  bool numerics_pending_ = false;
+  QTimer publish_fallback_;
   int ticks_ = 0;
   bool has_data_ = false;
   bool stream_ = false;

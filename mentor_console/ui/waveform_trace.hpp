@@ -1,11 +1,14 @@
 #pragma once
 // Items of the vitals panel: a scrolling waveform (ECG, pleth, capnogram, arterial pressure) and a
-// 10-minute trend sparkline. C++ QPainter items (a texture node in the scene graph), repainted only when new
-// samples arrived; not a JavaScript canvas. Painted items, unlike custom geometry nodes, also render with Qt
-// Quick's software backend, which the offscreen platform uses (screenshots, tests).
+// 10-minute trend sparkline; C++ scene-graph items, not a JavaScript canvas. A trace is one filled span per
+// pixel column (the samples' range in that column joined to its neighbours), as patient monitors draw them:
+// a few hundred small rectangles, rebuilt only when new samples arrived. Painted items, unlike custom
+// geometry nodes, also render with Qt Quick's software backend, which the offscreen platform uses
+// (screenshots, tests).
 
 #include <QColor>
 #include <QPointer>
+#include <QQuickItem>
 #include <QQuickPaintedItem>
 #include <QVariantList>
 #include <vector>
@@ -15,7 +18,10 @@
 namespace surgilink::console {
 
 // The last seconds of one waveform, newest at the right, scaled to the item. GUI thread sets properties.
-class WaveformTrace : public QQuickPaintedItem {
+// With a GPU scene graph (also llvmpipe under Xvfb) the spans are a geometry node: no texture to paint
+// and upload per update. Qt Quick's software backend (the offscreen platform: screenshots, tests) cannot
+// draw custom geometry, so there the spans are painted into an image node.
+class WaveformTrace : public QQuickItem {
   Q_OBJECT
   Q_PROPERTY(surgilink::console::PatientVitals* vitals READ vitals WRITE setVitals NOTIFY changed)
   Q_PROPERTY(
@@ -31,13 +37,14 @@ class WaveformTrace : public QQuickPaintedItem {
   void setWaveform(const QString& w);
   QColor colour() const { return colour_; }
   void setColour(const QColor& c);
-  bool hasSamples() const { return !points_.empty(); }
+  bool hasSamples() const { return !spans_.empty(); }
 
  signals:
   void changed();
 
  protected:
-  void paint(QPainter* painter) override;
+  QSGNode* updatePaintNode(QSGNode* old_node, UpdatePaintNodeData*) override;
+  void geometryChange(const QRectF& new_geometry, const QRectF& old_geometry) override;
 
  private:
   void refresh();
@@ -46,8 +53,9 @@ class WaveformTrace : public QQuickPaintedItem {
   QString waveform_;
   std::optional<vitals::Waveform> which_;
   QColor colour_{"#76ff03"};
-  // Min/max of each pixel column, as a polyline in item coordinates.
-  std::vector<std::pair<float, float>> points_;
+  // Top and bottom (item y) of each drawn pixel column, starting at column first_column_.
+  std::vector<std::pair<float, float>> spans_;
+  int first_column_ = 0;
 };
 
 // A sparkline of numbers (gaps for missing values), auto-scaled. GUI thread sets properties.

@@ -132,6 +132,27 @@ TEST(ConsoleWindow, ShowsTheMovingSceneWithHudAndMeasurableGlassToGlass) {
     }
   }
   const QImage last = window->grabWindow();
+  // The ECG trace is drawn (a geometry node on this GL scene graph): its green is in the item's area and
+  // nowhere a flat line would be only (the trace spans more than a few rows).
+  const QRect trace_area = QRectF(ecg->mapToScene(QPointF(0, 0)), QSizeF(ecg->width(), ecg->height()))
+                               .toAlignedRect()
+                               .intersected(last.rect());
+  ASSERT_FALSE(trace_area.isEmpty());
+  int green = 0, top_row = trace_area.bottom(), bottom_row = trace_area.top();
+  for (int y = trace_area.top(); y <= trace_area.bottom(); ++y) {
+    for (int x = trace_area.left(); x <= trace_area.right(); ++x) {
+      const QColor c = last.pixelColor(x, y);
+      if (c.green() > 200 && c.red() < 160 && c.blue() < 80) {
+        ++green;
+        top_row = std::min(top_row, y);
+        bottom_row = std::max(bottom_row, y);
+      }
+    }
+  }
+  EXPECT_GT(green, trace_area.width())
+      << "ECG trace not drawn in " << trace_area.width() << "x" << trace_area.height() << " at "
+      << trace_area.x() << "," << trace_area.y();
+  EXPECT_GT(bottom_row - top_row, trace_area.height() / 3) << "ECG trace has no R waves";
   const QRect v = video.toRect().adjusted(40, 40, -40, -40);
   EXPECT_NE(first.copy(v), last.copy(v)) << "the video area did not change between grabs";
   EXPECT_GE(readable, 15) << "pixel timestamp code unreadable in the grabbed window";
