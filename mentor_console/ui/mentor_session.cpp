@@ -34,6 +34,24 @@ struct MentorSession::Network : session::ConsoleSessionListener {
     QMetaObject::invokeMethod(
         &gui, [this, update] { gui.vitals_.apply(update); }, Qt::QueuedConnection);
   }
+  void on_annotations(std::shared_ptr<const annotation::Scene> scene) override {
+    QMetaObject::invokeMethod(
+        &gui,
+        [this, scene = std::move(scene)] {
+          gui.scene_ = scene;
+          emit gui.annotationsChanged();
+        },
+        Qt::QueuedConnection);
+  }
+  void on_annotation_refused(const std::string& reason) override {
+    QMetaObject::invokeMethod(
+        &gui,
+        [this, text = QString::fromStdString(reason)] {
+          gui.annotation_refusal_ = text;
+          emit gui.annotationRefused();
+        },
+        Qt::QueuedConnection);
+  }
   void on_picture_ready() override {
     QMetaObject::invokeMethod(&gui, &MentorSession::pictureReady, Qt::QueuedConnection);
   }
@@ -104,6 +122,12 @@ void MentorSession::connectTo(const QString& site) {
   });
 }
 
+void MentorSession::proposeAnnotation(annotation::AnnotationOperation op) {
+  asio::post(network_->io, [n = network_.get(), op = std::move(op)] {
+    if (n->session) n->session->propose_annotation(op);
+  });
+}
+
 void MentorSession::disconnectFromSite() {
   asio::post(network_->io, [n = network_.get()] {
     if (n->session) n->session->stop();
@@ -113,6 +137,7 @@ void MentorSession::disconnectFromSite() {
 }
 
 void MentorSession::notePresented(core::CaptureTime capture_time, core::CaptureTime presented_at) {
+  shown_capture_ns_.store(capture_time.time_since_epoch().count(), std::memory_order_relaxed);
   asio::post(network_->io, [n = network_.get(), capture_time, presented_at] {
     if (n->session) n->session->note_presented(capture_time, presented_at);
   });

@@ -6,6 +6,7 @@
 #include <QString>
 #include <QStringList>
 #include <QVariantList>
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -45,6 +46,11 @@ class MentorSession : public QObject {
   Q_PROPERTY(QVariantList latencyHistory READ latencyHistory NOTIFY statusChanged)
   Q_PROPERTY(QVariantList stages READ stages NOTIFY statusChanged)
   Q_PROPERTY(surgilink::console::PatientVitals* vitals READ vitals CONSTANT)
+  // Telestration: this console's author id ("c2"), whether it may draw (a mentor, connected), and the
+  // sender's last refusal of one of its annotations (empty when none).
+  Q_PROPERTY(QString annotationAuthor READ annotationAuthor NOTIFY statusChanged)
+  Q_PROPERTY(bool mayDraw READ mayDraw NOTIFY statusChanged)
+  Q_PROPERTY(QString annotationRefusal READ annotationRefusal NOTIFY annotationRefused)
 
  public:
   MentorSession(ConsoleSettings settings, QObject* parent = nullptr);
@@ -85,12 +91,30 @@ class MentorSession : public QObject {
   QVariantList latencyHistory() const { return history_; }
   QVariantList stages() const { return stages_; }
   PatientVitals* vitals() { return &vitals_; }
+  QString annotationAuthor() const { return QString::fromStdString(status_.annotation_author); }
+  bool mayDraw() const { return status_.may_draw && status_.state == session::ConnectionState::kConnected; }
+  QString annotationRefusal() const { return annotation_refusal_; }
+
+  // Sends an annotation operation as this console (GUI thread; handed to the network thread). The scene
+  // with it echoed comes back through annotationsChanged().
+  void proposeAnnotation(annotation::AnnotationOperation op);
+  // The scene to draw now: the sender's, plus this console's proposals not yet confirmed. GUI thread.
+  std::shared_ptr<const annotation::Scene> annotationScene() const { return scene_; }
+  // Capture time (sender clock) of the picture on screen now: a Begin refers to the frame the mentor drew
+  // on. Any thread.
+  std::optional<core::CaptureTime> shownCaptureTime() const {
+    const std::int64_t ns = shown_capture_ns_.load(std::memory_order_relaxed);
+    if (ns == 0) return std::nullopt;
+    return core::CaptureTime{std::chrono::nanoseconds{ns}};
+  }
 
  signals:
   void statusChanged();
   void pictureReady();
   // One status line per second, for stdout (the same text as the headless console's).
   void statusLine(const QString& line);
+  void annotationsChanged();
+  void annotationRefused();
 
  private:
   struct Network;
@@ -106,6 +130,9 @@ class MentorSession : public QObject {
   QVariantList history_;  // g2g p50 per second, the last 60 s
   QVariantList stages_;   // [{name, p50}] per stage
   PatientVitals vitals_;
+  std::shared_ptr<const annotation::Scene> scene_ = std::make_shared<const annotation::Scene>();
+  QString annotation_refusal_;
+  std::atomic<std::int64_t> shown_capture_ns_{0};  // sender clock: the picture on screen now; 0: none
 };
 
 }  // namespace surgilink::console

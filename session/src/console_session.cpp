@@ -15,6 +15,8 @@
 #include <boost/asio/write.hpp>
 
 #include "control.pb.h"
+#include "surgilink/annotation/scene_replica.hpp"
+#include "surgilink/annotation/wire.hpp"
 #include "surgilink/media/jitter_buffer.hpp"
 #include "surgilink/media/rtp_packet.hpp"
 #include "surgilink/media/srtp_session.hpp"
@@ -77,7 +79,8 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
         ping_timer(io),
         reconnect_timer(io),
         jitter_timer(io),
-        vitals_timer(io) {}
+        vitals_timer(io),
+        annotation_timer(io) {}
 
   asio::io_context& io;
   ConsoleSessionSettings settings;
@@ -87,7 +90,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
   asio::ssl::context tls;
   udp::socket media_socket;
   tcp::resolver resolver;
-  asio::steady_timer connect_timer, ping_timer, reconnect_timer, jitter_timer, vitals_timer;
+  asio::steady_timer connect_timer, ping_timer, reconnect_timer, jitter_timer, vitals_timer, annotation_timer;
 
   // One connection attempt; handlers of older attempts see a different generation and stop.
   std::uint64_t generation = 0;
@@ -122,6 +125,11 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
       vitals_shown{};  // what the mentor sees now (after lip sync)
   nanoseconds video_delay_ewma{0};
   std::optional<core::CaptureTime> newest_vitals;  // sender clock
+
+  // Telestration: the sender's scene as this console knows it, and when each pending proposal was made.
+  std::unique_ptr<annotation::SceneReplica> replica;
+  std::deque<core::CaptureTime> pending_inputs;  // console clock, oldest first
+  core::LatencySeries annotation_echo_all;
 
   // Statistics.
   core::LatencySeries g2g_all, pixel_all, encode_all, network_all, jitter_all, decode_all, render_all;
@@ -301,12 +309,115 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
       return false;
     }
     if (envelope.has_welcome()) return on_welcome(g, envelope.welcome());
+    if (envelope.has_annotation_operation()) return on_annotation_operation(envelope.annotation_operation());
+    if (envelope.has_annotation_scene()) return on_annotation_scene(envelope.annotation_scene());
+    if (envelope.has_annotation_refused()) {
+      ++totals.annotations_refused;
+      if (replica) replica->refused();
+      if (!pending_inputs.empty()) pending_inputs.pop_front();
+      spdlog::warn("annotation refused by the sender: {}", envelope.annotation_refused().reason());
+      listener.on_annotation_refused(envelope.annotation_refused().reason());
+      if (replica) listener.on_annotations(replica->view());
+      return true;
+    }
     if (envelope.has_clock_pong()) {
       const auto& pong = envelope.clock_pong();
       clock_sync.add({core::from_ntp64(pong.t1_ntp()), core::from_ntp64(pong.t2_ntp()),
                       core::from_ntp64(pong.t3_ntp()), received});
     }
     return true;
+  }
+
+  static std::span<const std::uint8_t> bytes_of(const std::string& s) {
+    return std::span(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+  }
+
+  bool on_annotation_operation(const std::string& bytes) {
+    if (!replica) return true;
+    auto op = annotation::decode_operation(bytes_of(bytes));
+    if (!op) {
+      faults.add(op.error().fault);
+      spdlog::warn("annotation operation from the sender rejected: {}", op.error().reason);
+      return true;
+    }
+    const bool own = op.value().author == welcome.annotation_author();
+    auto applied = replica->apply(op.value());
+    if (!applied) {
+      // Out of step with the sender (a gap, or a scene too large to be sent on join): follow from here with
+      // what is new rather than draw a scene that differs from the surgeon's.
+      faults.add(applied.error().fault);
+      spdlog::warn("annotation scene out of step with the sender ({}); showing new annotations from #{} on",
+                   applied.error().reason, op.value().sequence);
+      annotation::Scene fresh;
+      fresh.version = op.value().sequence;
+      replica->reset(std::move(fresh));
+      pending_inputs.clear();
+      listener.on_annotations(replica->view());
+      return true;
+    }
+    if (!applied.value()) return true;
+    ++totals.annotation_operations;
+    if (own && !pending_inputs.empty()) {
+      const core::CaptureTime input = pending_inputs.front();
+      pending_inputs.pop_front();
+      ++totals.annotations_confirmed;
+      annotation_echo_all.add(clock.now() - input);
+      if (clock_sync.synced() && totals.annotation_inputs.size() < 100'000) {
+        totals.annotation_inputs.push_back({op.value().sequence, input + clock_sync.offset()});
+      }
+    }
+    listener.on_annotations(replica->view());
+    return true;
+  }
+
+  bool on_annotation_scene(const std::string& bytes) {
+    if (!replica) return true;
+    auto scene = annotation::decode_scene(bytes_of(bytes));
+    if (!scene) {
+      faults.add(scene.error().fault);
+      spdlog::warn("annotation scene from the sender rejected: {}", scene.error().reason);
+      return true;
+    }
+    replica->reset(std::move(scene.value()));
+    pending_inputs.clear();
+    listener.on_annotations(replica->view());
+    return true;
+  }
+
+  bool propose_annotation(const annotation::AnnotationOperation& op) {
+    if (!admitted || !replica) {
+      faults.add(core::Fault::kNotAuthorised);
+      spdlog::warn("annotation not sent: not connected to {}", sender_name());
+      return false;
+    }
+    if (welcome.role() != "mentor") {
+      faults.add(core::Fault::kNotAuthorised);
+      spdlog::warn("annotation not sent: this console is an {}, only a mentor draws", welcome.role());
+      return false;
+    }
+    const auto wire = annotation::encode_proposal(op);
+    pb::Envelope envelope;
+    envelope.set_version(kProtocolVersion);
+    envelope.set_annotation_proposal(std::string(wire.begin(), wire.end()));
+    send(envelope);
+    ++totals.annotations_proposed;
+    const core::CaptureTime now = clock.now();
+    // Pointers are confirmed like any operation but not echoed; both wait for their confirmation in order.
+    pending_inputs.push_back(now);
+    replica->propose(op, clock_sync.synced() ? now + clock_sync.offset() : now);
+    listener.on_annotations(replica->view());
+    return true;
+  }
+
+  // Pointers and other annotations with a time to live disappear on time here too, on the sender's clock.
+  void expire_annotations(std::uint64_t g) {
+    annotation_timer.expires_after(milliseconds{100});
+    annotation_timer.async_wait([self = shared_from_this(), g](boost::system::error_code ec) {
+      if (ec || g != self->generation || !self->replica) return;
+      if (self->clock_sync.synced() && self->replica->expire(self->clock.now() + self->clock_sync.offset()))
+        self->listener.on_annotations(self->replica->view());
+      self->expire_annotations(g);
+    });
   }
 
   bool on_welcome(std::uint64_t g, const pb::Welcome& w) {
@@ -352,6 +463,11 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     reconnect_attempt = 0;
     clock_sync = ClockSync();
     pings_sent = 0;
+    // A new connection starts from the sender's scene (sent right after the welcome).
+    replica = std::make_unique<annotation::SceneReplica>(w.annotation_author());
+    pending_inputs.clear();
+    listener.on_annotations(replica->view());
+    expire_annotations(g);
     set_state(ConnectionState::kConnected, "as " + w.display_name() + " (" + w.role() + ") at " +
                                                w.site_name() + ", " + w.video_profile() + ", " +
                                                w.srtp_profile());
@@ -380,6 +496,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     ping_timer.cancel();
     jitter_timer.cancel();
     vitals_timer.cancel();
+    annotation_timer.cancel();
     if (stream) {
       boost::system::error_code ec;
       stream->lowest_layer().close(ec);
@@ -713,6 +830,11 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
       s.vitals.age_ms = core::to_ms(now - clock_sync.to_local(*newest_vitals));
     }
     s.vitals.latency_10s = vitals_window.summary(now);
+    if (admitted) {
+      s.annotation_author = welcome.annotation_author();
+      s.may_draw = welcome.role() == "mentor";
+    }
+    s.annotations_shown = replica ? replica->view()->annotations.size() : 0;
     last_second = {now, 0, totals.bytes_received, totals.packets_received, lost};
     return s;
   }
@@ -730,6 +852,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     r.vitals_numerics = vitals_receiver.counters().numerics_new;
     r.vitals_waveform_samples = vitals_receiver.counters().waveform_samples_new;
     r.vitals_waveform_samples_lost = vitals_receiver.counters().waveform_samples_lost;
+    r.annotation_echo = annotation_echo_all.summary();
     r.clock_uncertainty_ms = core::to_ms(clock_sync.uncertainty());
     r.max_metadata_pixel_disagreement_ms = max_disagreement_ms;
     r.packets_lost = packets_lost();
@@ -769,5 +892,11 @@ void ConsoleSession::note_presented(core::CaptureTime capture_time, core::Captur
   impl_->presented(capture_time, presented_at);
 }
 std::uint16_t ConsoleSession::media_port() const { return impl_->media_socket.local_endpoint().port(); }
+bool ConsoleSession::propose_annotation(const annotation::AnnotationOperation& op) {
+  return impl_->propose_annotation(op);
+}
+std::shared_ptr<const annotation::Scene> ConsoleSession::annotation_scene() const {
+  return impl_->replica ? impl_->replica->view() : std::make_shared<const annotation::Scene>();
+}
 
 }  // namespace surgilink::session

@@ -317,13 +317,18 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
   }
 
   void send_scene(const std::shared_ptr<ConsoleConnection>& c) {
-    const auto wire = annotation::encode_scene(*annotations.snapshot());
+    const auto scene = annotations.snapshot();
+    auto wire = annotation::encode_scene(*scene);
     if (wire.size() + 64 > kMaxControlMessage) {
+      // Too large for one control message: an empty scene at the current version, so the console follows
+      // every new operation from here without a gap.
       spdlog::warn(
           "console {}: the annotation scene ({} bytes) does not fit one control message; it sees new "
           "annotations only",
           c->name, wire.size());
-      return;
+      annotation::Scene empty;
+      empty.version = scene->version;
+      wire = annotation::encode_scene(empty);
     }
     pb::Envelope envelope;
     envelope.set_version(kProtocolVersion);

@@ -13,6 +13,8 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "surgilink/annotation/operation.hpp"
+#include "surgilink/annotation/scene.hpp"
 #include "surgilink/core/capture_clock.hpp"
 #include "surgilink/core/fault.hpp"
 #include "surgilink/core/latency_statistics.hpp"
@@ -81,6 +83,18 @@ struct ConsoleStatus {
   std::uint64_t frames_undecodable = 0;
   std::uint64_t packets_dropped = 0;  // rejected datagrams (bad SRTP, replays, ...), all time
   ConsoleVitals vitals;
+  // Telestration: this console's author id ("c2"; empty before the welcome), and whether it may draw.
+  std::string annotation_author;
+  bool may_draw = false;
+  std::uint64_t annotations_shown = 0;  // annotations in the scene this console draws now
+};
+
+// One of this console's annotation operations as the sender confirmed it: when the mentor made it (on the
+// sender's capture clock, through clock sync) and the sequence number the sender gave it. The benchmark joins
+// these with the OR display's composite times.
+struct ConfirmedInput {
+  std::uint64_t sequence = 0;
+  core::CaptureTime input_at{};  // sender clock
 };
 
 // Whole-run figures, for the benchmark report.
@@ -96,6 +110,12 @@ struct ConsoleReport {
   std::uint64_t vitals_numerics = 0;
   std::uint64_t vitals_waveform_samples = 0;
   std::uint64_t vitals_waveform_samples_lost = 0;
+  std::uint64_t annotations_proposed = 0;
+  std::uint64_t annotations_confirmed = 0;  // this console's proposals the sender accepted
+  std::uint64_t annotations_refused = 0;
+  std::uint64_t annotation_operations = 0;        // operations applied from the sender (anyone's)
+  core::LatencySummary annotation_echo;           // proposal sent -> confirmed by the sender (round trip)
+  std::vector<ConfirmedInput> annotation_inputs;  // at most the first 100 000
   double clock_uncertainty_ms = 0;
   double max_metadata_pixel_disagreement_ms = 0;
   std::uint64_t packets_received = 0;
@@ -115,6 +135,11 @@ class ConsoleSessionListener {
   virtual void on_picture_ready() {}
   // New vital-sign data arrived (only what was not known before; capture times on the sender's clock).
   virtual void on_vitals(const vitals::VitalsUpdate& /*update*/) {}
+  // The annotation scene to draw changed: the sender's confirmed scene with this console's pending proposals
+  // on top (local echo). Never null.
+  virtual void on_annotations(std::shared_ptr<const annotation::Scene> /*scene*/) {}
+  // The sender refused one of this console's proposals; `reason` is for the mentor.
+  virtual void on_annotation_refused(const std::string& /*reason*/) {}
 };
 
 class ConsoleSession {
@@ -134,6 +159,12 @@ class ConsoleSession {
   // window's swap, DESIGN.md §4. Network thread (the GUI posts it).
   void note_presented(core::CaptureTime capture_time, core::CaptureTime presented_at);
   std::uint16_t media_port() const;
+  // Sends an annotation operation as this console's author and shows it at once (local echo). A Begin's id
+  // must be annotation_author + "-" + a counter. Returns false, logged and counted, when not connected or
+  // this console may not draw (the sender would refuse it). Network thread (the GUI posts it).
+  bool propose_annotation(const annotation::AnnotationOperation& op);
+  // The scene this console draws now (confirmed + pending). Network thread.
+  std::shared_ptr<const annotation::Scene> annotation_scene() const;
 
   struct Impl;
 
