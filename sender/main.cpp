@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   sender::SenderOverrides overrides;
   std::optional<double> seconds;
   bool status_json = false;
-  std::string report, ready, export_keys, log_level;
+  std::string report, ready, export_keys, log_level, or_screenshot;
   app.add_option("--config", config, "settings file (TOML)")->capture_default_str();
   app.add_option("--source", overrides.source, "synthetic | testsrc | file:PATH | v4l2:/dev/videoN");
   app.add_option("--vitals", overrides.vitals,
@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
   app.add_flag("--status-json", status_json, "print status lines as JSON");
   app.add_option("--report-json", report, "write a JSON summary to this file at exit");
   app.add_option("--ready-file", ready, "write the listening ports as JSON to this file");
+  app.add_option(
+      "--or-screenshot", or_screenshot,
+      "when stopping, save the OR display's last picture (annotations and badges included) as PNG");
   app.add_option("--export-srtp-keys", export_keys,
                  "write each console's SRTP keys as SDP (needs SURGILINK_ALLOW_KEY_EXPORT=1; testing only)");
   app.add_option("--log-level", log_level, "trace | debug | info | warn | error (overrides the config)");
@@ -46,6 +49,7 @@ int main(int argc, char** argv) {
     settings.status_json = status_json;
     if (!report.empty()) settings.report = report;
     if (!ready.empty()) settings.ready = ready;
+    if (!or_screenshot.empty()) settings.or_screenshot = or_screenshot;
     core::setup_logging("sender", log_level.empty() ? settings.log_level : log_level);
     sender::OrSender sender(std::move(settings));
     return sender.run();

@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 
 #include <spdlog/spdlog.h>
@@ -9,6 +10,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "or_annotation_overlay.hpp"
 #include "or_display_badges.hpp"
@@ -16,6 +19,34 @@
 namespace surgilink::sender {
 
 namespace asio = boost::asio;
+
+namespace {
+
+// Writes an I420 picture as PNG; false (logged) when it cannot.
+bool save_png(const media::VideoFrame& frame, const std::filesystem::path& path) {
+  const int w = frame.width(), h = frame.height();
+  cv::Mat i420(h * 3 / 2, w, CV_8UC1);
+  for (int row = 0; row < h; ++row)
+    std::memcpy(i420.ptr(row), frame.plane(0) + row * frame.stride(0), static_cast<std::size_t>(w));
+  std::uint8_t* u = i420.ptr(h);
+  std::uint8_t* v = u + static_cast<std::ptrdiff_t>(w / 2) * (h / 2);
+  for (int row = 0; row < h / 2; ++row) {
+    std::memcpy(u + row * (w / 2), frame.plane(1) + row * frame.stride(1), static_cast<std::size_t>(w / 2));
+    std::memcpy(v + row * (w / 2), frame.plane(2) + row * frame.stride(2), static_cast<std::size_t>(w / 2));
+  }
+  cv::Mat bgr;
+  cv::cvtColor(i420, bgr, cv::COLOR_YUV2BGR_I420);
+  try {
+    if (cv::imwrite(path.string(), bgr)) return true;
+  } catch (const cv::Exception& e) {
+    spdlog::error("OR display screenshot {}: {}", path.string(), e.what());
+    return false;
+  }
+  spdlog::error("OR display screenshot: cannot write {}", path.string());
+  return false;
+}
+
+}  // namespace
 
 struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::PipelineEvents {
   explicit Impl(SenderSettings s)
@@ -127,7 +158,17 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
   }
 
   void stop() {
+    if (stopped) return;
     stopped = true;
+    if (settings.or_screenshot) {
+      // Before the pipeline stops: its last picture is what the OR display showed at the end.
+      if (const auto frame = pipeline.or_display().latest()) {
+        if (save_png(*frame, *settings.or_screenshot))
+          spdlog::info("OR display screenshot: {}", settings.or_screenshot->string());
+      } else {
+        spdlog::warn("OR display screenshot: no picture was shown");
+      }
+    }
     pipeline.stop();
     vitals_feed.stop();
     session.stop();

@@ -21,6 +21,9 @@ struct SenderSettings {
   bool status_json = false;                     // status lines as JSON
   std::optional<std::filesystem::path> report;  // write a JSON summary here at exit
   std::optional<std::filesystem::path> ready;   // write {"control_port","media_port"} here once listening
+  // Save the OR display's last picture (what the surgeon's monitor showed, annotations and badges included)
+  // as PNG here when stopping: a record for the demo and for tests, which cannot see the OR display.
+  std::optional<std::filesystem::path> or_screenshot;
 };
 
 // Command-line overrides, applied after the file.
