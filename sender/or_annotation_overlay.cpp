@@ -2,10 +2,16 @@
 
 #include <algorithm>
 
+#include "telestration_measurements.hpp"
+
 namespace surgilink::sender {
 
-OrAnnotationOverlay::OrAnnotationOverlay(int width, int height, SceneSource scene)
-    : source_(std::move(scene)), anchoring_(cv::Size(width, height)), layer_(cv::Size(width, height)) {}
+OrAnnotationOverlay::OrAnnotationOverlay(int width, int height, SceneSource scene,
+                                         std::shared_ptr<TelestrationMeasurements> measurements)
+    : source_(std::move(scene)),
+      measurements_(std::move(measurements)),
+      anchoring_(cv::Size(width, height)),
+      layer_(cv::Size(width, height)) {}
 
 void OrAnnotationOverlay::observe(const media::VideoFrame& frame) {
   scene_ = source_();
@@ -14,15 +20,26 @@ void OrAnnotationOverlay::observe(const media::VideoFrame& frame) {
   // mentor's next stroke refers to a picture that is already ~latency old.
   const cv::Mat luma(frame.height(), frame.width(), CV_8UC1, const_cast<std::uint8_t*>(frame.plane(0)),
                      static_cast<std::size_t>(frame.stride(0)));
+  const auto began = std::chrono::steady_clock::now();
   anchoring_.track(frame.capture_time(), luma, *scene_);
+  tracking_ = std::chrono::steady_clock::now() - began;
 }
 
 bool OrAnnotationOverlay::has_content() const { return scene_ && !scene_->annotations.empty(); }
 
-void OrAnnotationOverlay::draw(media::I420Picture p, core::CaptureTime) {
+void OrAnnotationOverlay::draw(media::I420Picture p, core::CaptureTime capture_time) {
+  const auto began = std::chrono::steady_clock::now();
+  // The newest scene, not the one tracking started with: an operation that arrived while this frame was
+  // being tracked shows now instead of a frame later. Extends move with their annotation's placement at once;
+  // a just-begun annotation is drawn where the mentor drew it for this one frame, anchored from the next.
+  if (auto newest = source_(); newest && !newest->annotations.empty()) scene_ = std::move(newest);
   layer_.update(scene_, anchoring_.placements());
   layer_.blend_onto_i420(p.planes[0], p.strides[0], p.planes[1], p.strides[1], p.planes[2], p.strides[2],
                          p.width, p.height);
+  if (measurements_) {
+    measurements_->on_composited(*scene_, anchoring_.placements(), capture_time, tracking_,
+                                 std::chrono::steady_clock::now() - began);
+  }
 }
 
 void OrDisplayLayers::observe(const media::VideoFrame& frame) {

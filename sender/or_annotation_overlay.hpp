@@ -13,12 +13,16 @@
 
 namespace surgilink::sender {
 
+class TelestrationMeasurements;
+
 // Everything runs on the OR display's streaming thread; the scene comes as an atomic snapshot.
 class OrAnnotationOverlay : public media::OrDisplayOverlay {
  public:
   using SceneSource = std::function<std::shared_ptr<const annotation::Scene>()>;
-  // Throws std::invalid_argument for a non-positive frame size.
-  OrAnnotationOverlay(int width, int height, SceneSource scene);
+  // Throws std::invalid_argument for a non-positive frame size. `measurements` (may be null) is told about
+  // every composited frame.
+  OrAnnotationOverlay(int width, int height, SceneSource scene,
+                      std::shared_ptr<TelestrationMeasurements> measurements = nullptr);
 
   void observe(const media::VideoFrame& frame) override;
   bool has_content() const override;
@@ -26,9 +30,11 @@ class OrAnnotationOverlay : public media::OrDisplayOverlay {
 
  private:
   SceneSource source_;
+  std::shared_ptr<TelestrationMeasurements> measurements_;
   annotation::SceneAnchoring anchoring_;
   annotation::AnnotationLayer layer_;
   std::shared_ptr<const annotation::Scene> scene_;  // as of the last observed frame
+  std::chrono::nanoseconds tracking_{0};            // spent in observe() on the current frame
 };
 
 // Several overlays on one display, drawn in order (annotations first, badges on top).

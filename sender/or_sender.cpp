@@ -1,5 +1,7 @@
 #include "or_sender.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -15,6 +17,7 @@
 
 #include "or_annotation_overlay.hpp"
 #include "or_display_badges.hpp"
+#include "telestration_measurements.hpp"
 
 namespace surgilink::sender {
 
@@ -46,6 +49,16 @@ bool save_png(const media::VideoFrame& frame, const std::filesystem::path& path)
   return false;
 }
 
+// {p50, p95, max, count} of a sample, or null when empty.
+nlohmann::json distribution(std::vector<double> values) {
+  if (values.empty()) return nullptr;
+  std::sort(values.begin(), values.end());
+  const auto at = [&values](double q) {
+    return values[static_cast<std::size_t>(std::lround(q * static_cast<double>(values.size() - 1)))];
+  };
+  return {{"p50", at(0.5)}, {"p95", at(0.95)}, {"max", values.back()}, {"count", values.size()}};
+}
+
 }  // namespace
 
 struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::PipelineEvents {
@@ -60,9 +73,9 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
     session.set_pipeline_events(this);
     pipeline.set_or_display_overlay(
         std::make_shared<OrDisplayLayers>(std::vector<std::shared_ptr<media::OrDisplayOverlay>>{
-            std::make_shared<OrAnnotationOverlay>(settings.pipeline.profile.width,
-                                                  settings.pipeline.profile.height,
-                                                  [this] { return session.annotation_scene(); }),
+            std::make_shared<OrAnnotationOverlay>(
+                settings.pipeline.profile.width, settings.pipeline.profile.height,
+                [this] { return session.annotation_scene(); }, telestration),
             badges}));
   }
 
@@ -73,6 +86,9 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
   media::SenderPipeline pipeline;
   PatientMonitorFeed vitals_feed;
   std::shared_ptr<OrDisplayBadges> badges = std::make_shared<OrDisplayBadges>();
+  std::shared_ptr<TelestrationMeasurements> telestration = std::make_shared<TelestrationMeasurements>(
+      clock, pipeline.synthetic_truth(),
+      cv::Size(settings.pipeline.profile.width, settings.pipeline.profile.height));
   bool had_mentor = false;
   asio::signal_set signals;
   asio::steady_timer status_timer, stop_timer;
@@ -197,7 +213,22 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
                         {"rejected_datagrams", sc.faults.total()},
                         {"vitals_packets_sent", sc.vitals_packets_sent},
                         {"vitals_numerics", vitals_feed.counters().numerics},
-                        {"vitals_alarm_events", vitals_feed.counters().alarm_events}};
+                        {"vitals_alarm_events", vitals_feed.counters().alarm_events},
+                        {"annotations_accepted", sc.annotations_accepted},
+                        {"annotations_refused", sc.annotations_refused}};
+    const auto t = telestration->figures();
+    // For surgilink-bench --annotations: joined with the consoles' input times by sequence number.
+    nlohmann::json composited = nlohmann::json::array();
+    for (const auto& [version, at] : t.first_composited)
+      composited.push_back({version, at.time_since_epoch().count()});
+    j["annotation_composited"] = std::move(composited);
+    j["or_frames_with_annotations"] = t.frames_with_annotations;
+    j["or_most_annotations"] = t.most_annotations;
+    j["or_tracking_ms"] = distribution(t.tracking_ms);
+    j["or_compositing_ms"] = distribution(t.compositing_ms);
+    j["anchor_error_px"] = distribution(t.anchored_px);
+    j["anchor_error_px_unanchored"] = distribution(t.unanchored_px);
+    j["scene_pan_px_per_s"] = t.pan_px_per_s > 0 ? nlohmann::json(t.pan_px_per_s) : nlohmann::json(nullptr);
     std::ofstream(*settings.report) << j.dump(2) << "\n";
   }
 };

@@ -16,6 +16,7 @@
 #include "surgilink/media/rtp_packet.hpp"
 #include "surgilink/media/srtp_session.hpp"
 #include "surgilink/media/synthetic_scene.hpp"
+#include "surgilink/media/synthetic_truth.hpp"
 
 namespace surgilink::media {
 
@@ -72,7 +73,8 @@ struct SenderPipeline::Impl {
   GstElement* pipeline = nullptr;
   GstElement* source_bin = nullptr;
   GstElement* encoder = nullptr;
-  std::unique_ptr<SyntheticScene> scene;
+  std::shared_ptr<SyntheticScene> scene;
+  std::shared_ptr<SyntheticTruth> truth;
 
   // Capture time by buffer PTS: written where frames enter the pipeline, read when their RTP packets leave.
   std::mutex capture_mutex;
@@ -118,8 +120,10 @@ struct SenderPipeline::Impl {
     if (!gst_buffer_map(buffer, &map, GST_MAP_WRITE)) return GST_PAD_PROBE_OK;
     std::span<std::uint8_t> frame(map.data, map.size);
     const auto pts = GST_BUFFER_PTS(buffer);
-    if (scene) scene->render(std::chrono::nanoseconds{GST_CLOCK_TIME_IS_VALID(pts) ? pts : 0}, frame);
+    const std::chrono::nanoseconds scene_time{GST_CLOCK_TIME_IS_VALID(pts) ? pts : 0};
+    if (scene) scene->render(scene_time, frame);
     const core::CaptureTime captured = clock.now();
+    if (truth) truth->note(captured, scene_time);
     if (settings.pixel_code) {
       const auto us = std::chrono::duration_cast<std::chrono::microseconds>(captured.time_since_epoch());
       draw_pixel_timestamp(frame, settings.profile.width, settings.profile.height, us.count());
@@ -220,7 +224,8 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
   initialise_gstreamer();
   auto& s = impl_->settings;
   if (s.source.kind == VideoSource::Kind::kSynthetic) {
-    impl_->scene = std::make_unique<SyntheticScene>(s.profile.width, s.profile.height, s.seed);
+    impl_->scene = std::make_shared<SyntheticScene>(s.profile.width, s.profile.height, s.seed);
+    impl_->truth = std::make_shared<SyntheticTruth>(impl_->scene);
   }
   GError* error = nullptr;
   // Only the last element's output is ghosted: ghosting every unlinked pad would also ghost the sink pad that
@@ -344,6 +349,7 @@ void SenderPipeline::set_or_display_overlay(std::shared_ptr<OrDisplayOverlay> ov
 }
 
 const LatestFrameMailbox& SenderPipeline::or_display() const { return impl_->display; }
+std::shared_ptr<const SyntheticTruth> SenderPipeline::synthetic_truth() const { return impl_->truth; }
 const SenderPipelineCounters& SenderPipeline::counters() const { return impl_->counters; }
 const SenderPipelineSettings& SenderPipeline::settings() const { return impl_->settings; }
 

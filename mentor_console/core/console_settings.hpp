@@ -34,6 +34,8 @@ struct ConsoleSettings {
   std::optional<double> seconds;
   bool status_json = false;
   std::optional<std::filesystem::path> report;
+  // Headless only: a scripted mentor draws, keeping this many annotations on screen (benchmark, tests).
+  std::optional<std::size_t> scripted_mentor;
 };
 
 // Command-line overrides.

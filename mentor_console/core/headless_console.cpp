@@ -11,6 +11,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
+#include "scripted_mentor.hpp"
+
 namespace surgilink::console {
 
 namespace asio = boost::asio;
@@ -122,7 +124,8 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
         {"vitals_latency_ms",
          s.vitals.latency_10s.count > 0
              ? nlohmann::json{{"p50", s.vitals.latency_10s.p50_ms}, {"p95", s.vitals.latency_10s.p95_ms}}
-             : nlohmann::json(nullptr)}};
+             : nlohmann::json(nullptr)},
+        {"annotations", s.annotations_shown}};
     return j.dump();
   }
   char line[768];
@@ -180,7 +183,18 @@ void write_console_report(const std::filesystem::path& path, const session::Cons
       {"packets_lost", r.packets_lost},
       {"packets_rejected", packets_rejected},
       {"bytes_received", r.bytes_received},
-      {"connections", r.connections}};
+      {"connections", r.connections},
+      {"annotations_proposed", r.annotations_proposed},
+      {"annotations_confirmed", r.annotations_confirmed},
+      {"annotations_refused", r.annotations_refused},
+      {"annotation_operations", r.annotation_operations},
+      {"annotation_echo_ms", summary_json(r.annotation_echo)}};
+  // For surgilink-bench --annotations: [sequence, input time on the sender's clock in ns] per confirmed
+  // proposal of this console, joined with the sender's composite times.
+  nlohmann::json inputs = nlohmann::json::array();
+  for (const auto& i : r.annotation_inputs)
+    inputs.push_back({i.sequence, i.input_at.time_since_epoch().count()});
+  j["annotation_inputs"] = std::move(inputs);
   std::ofstream(path) << j.dump(2) << "\n";
 }
 
@@ -190,7 +204,10 @@ struct HeadlessConsole::Impl : session::ConsoleSessionListener {
         session(io, settings.session, clock, mailbox, *this),
         signals(io, SIGINT, SIGTERM),
         status_timer(io),
-        stop_timer(io) {}
+        stop_timer(io) {
+    if (settings.scripted_mentor)
+      mentor = std::make_unique<ScriptedMentor>(io, session, mailbox, *settings.scripted_mentor);
+  }
 
   ConsoleSettings settings;
   core::CaptureClock clock;
@@ -199,6 +216,7 @@ struct HeadlessConsole::Impl : session::ConsoleSessionListener {
   session::ConsoleSession session;
   asio::signal_set signals;
   asio::steady_timer status_timer, stop_timer;
+  std::unique_ptr<ScriptedMentor> mentor;
   int exit_code = 0;
   // A timer that had already expired when stop() cancelled it still runs its handler: it must not re-arm.
   bool stopped = false;
@@ -223,6 +241,7 @@ struct HeadlessConsole::Impl : session::ConsoleSessionListener {
 
   void stop() {
     stopped = true;
+    if (mentor) mentor->stop();
     session.stop();
     status_timer.cancel();
     stop_timer.cancel();
@@ -247,6 +266,10 @@ int HeadlessConsole::run() {
   spdlog::info("connecting to {} ({}:{})", i.settings.site.name, i.settings.site.host,
                i.settings.site.control_port);
   i.session.start();
+  if (i.mentor) {
+    spdlog::info("scripted mentor: drawing, keeping {} annotations on screen", *i.settings.scripted_mentor);
+    i.mentor->start();
+  }
   i.signals.async_wait([&i](boost::system::error_code ec, int signal) {
     if (ec) return;
     spdlog::info("signal {}: stopping", signal);

@@ -895,6 +895,9 @@ std::uint16_t ConsoleSession::media_port() const { return impl_->media_socket.lo
 bool ConsoleSession::propose_annotation(const annotation::AnnotationOperation& op) {
   return impl_->propose_annotation(op);
 }
+std::string ConsoleSession::annotation_author() const {
+  return impl_->admitted ? impl_->welcome.annotation_author() : std::string();
+}
 std::shared_ptr<const annotation::Scene> ConsoleSession::annotation_scene() const {
   return impl_->replica ? impl_->replica->view() : std::make_shared<const annotation::Scene>();
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/console_status.hpp"
 #include "support/running_sender.hpp"
 #include "support/test_installation.hpp"
 
@@ -33,20 +34,6 @@ std::string mllp_send(int port, const std::string& file, const std::filesystem::
     if (c == '\r') c = '\n';
   }
   return ack;
-}
-
-// Reads the console's JSON status lines until `done(status)` holds or `lines` lines went by; returns the
-// last.
-template <typename Done>
-json wait_for_status(tools::ChildProcess& console, int lines, Done done) {
-  json last;
-  for (int i = 0; i < lines; ++i) {
-    const auto line = console.read_line(milliseconds{3000});
-    if (!line) continue;
-    last = json::parse(*line, nullptr, false);
-    if (!last.is_discarded() && done(last)) return last;
-  }
-  return last;
 }
 
 TEST(VitalsInterop, Hl7FromMllpSendReachesTheConsoleInCanonicalUnits) {

@@ -31,6 +31,12 @@ struct LoopbackSender {
 LoopbackSender start_loopback_sender(const Installation& installation, const std::filesystem::path& dir,
                                      const std::string& profile, const std::vector<std::string>& extra_args);
 
+// The start of a console command line for a loopback sender: program, config, host, port, --seconds, and
+// --report-json into `dir`.
+std::vector<std::string> loopback_console_args(const Installation& installation,
+                                               const std::filesystem::path& dir, int control_port,
+                                               double seconds);
+
 // surgilink-bench [--profile] [--seconds] [--baseline] [--json]: sender + headless console on loopback.
 struct BenchOptions {
   std::string profile = "1080p30";
@@ -39,6 +45,9 @@ struct BenchOptions {
   bool baseline = false;
   std::string json_out;
   std::string srtp_profile = "AEAD_AES_128_GCM";
+  // Telestration: a scripted mentor on the console keeps this many annotations on the OR display.
+  bool annotations = false;
+  std::size_t annotation_count = 50;
 };
 int run_bench(const BenchOptions& options, const Installation& installation);
 

@@ -1,4 +1,6 @@
 #include <unistd.h>
+#include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -50,12 +52,62 @@ json p50_p95(const json& summary) {
   return {{"p50", summary["p50"]}, {"p95", summary["p95"]}};
 }
 
+// p50/p95/max/count of a sample; null when empty.
+json distribution(std::vector<double> v) {
+  if (v.empty()) return nullptr;
+  std::sort(v.begin(), v.end());
+  const auto at = [&v](double q) {
+    return v[static_cast<std::size_t>(std::lround(q * static_cast<double>(v.size() - 1)))];
+  };
+  return {{"p50", at(0.5)}, {"p95", at(0.95)}, {"max", v.back()}, {"count", v.size()}};
+}
+
+// Mentor input -> composited into an OR display picture, per confirmed operation of the scripted mentor made
+// after `measured_from` (sender clock, ns): the console's [sequence, input] pairs joined with the sender's
+// [scene version, first composited] pairs (a version includes every operation numbered up to it).
+std::vector<double> annotation_delays_ms(const json& inputs, const json& composited,
+                                         std::int64_t measured_from, std::size_t* never_shown) {
+  std::vector<std::pair<std::uint64_t, std::int64_t>> shown;
+  for (const auto& c : composited) shown.emplace_back(c[0].get<std::uint64_t>(), c[1].get<std::int64_t>());
+  std::vector<double> delays;
+  for (const auto& i : inputs) {
+    const auto sequence = i[0].get<std::uint64_t>();
+    const auto input = i[1].get<std::int64_t>();
+    if (input < measured_from) continue;
+    const auto first = std::lower_bound(shown.begin(), shown.end(), sequence,
+                                        [](const auto& s, std::uint64_t v) { return s.first < v; });
+    if (first == shown.end()) {
+      ++*never_shown;  // deleted before a picture showed it, or the run ended first
+      continue;
+    }
+    delays.push_back(static_cast<double>(first->second - input) / 1e6);
+  }
+  return delays;
+}
+
 json latency(const json& summary) {
   if (summary.is_null()) return nullptr;
   return {{"p50", summary["p50"]}, {"p95", summary["p95"]}, {"p99", summary["p99"]}, {"max", summary["max"]}};
 }
 
 }  // namespace
+
+std::vector<std::string> loopback_console_args(const Installation& in, const std::filesystem::path& dir,
+                                               int control_port, double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", seconds);
+  return {in.console.string(),
+          "--config",
+          in.console_config.string(),
+          "--host",
+          "127.0.0.1",
+          "--control-port",
+          std::to_string(control_port),
+          "--seconds",
+          text,
+          "--report-json",
+          (dir / "console.json").string()};
+}
 
 LoopbackSender start_loopback_sender(const Installation& in, const std::filesystem::path& dir,
                                      const std::string& profile, const std::vector<std::string>& extra_args) {
@@ -102,16 +154,26 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   std::fprintf(stderr, "bench: %s, %.0f s measured after %.0f s warm-up, files in %s\n", o.profile.c_str(),
                o.seconds, o.warmup, dir.c_str());
   auto started = start_loopback_sender(in, dir, o.profile, {"--srtp-profile", o.srtp_profile});
+  if (o.annotations)
+    std::fprintf(stderr, "bench: a scripted mentor draws, keeping %zu annotations on the OR display\n",
+                 o.annotation_count);
   tools::ChildProcess& sender = *started.process;
   const int control_port = started.control_port;
   const double total = o.seconds + o.warmup + 1;  // +1: connection and first picture
   char total_text[32];
   std::snprintf(total_text, sizeof total_text, "%.1f", total);
-  tools::ChildProcess console(
-      {in.console.string(), "--config", in.console_config.string(), "--host", "127.0.0.1", "--control-port",
-       std::to_string(control_port), "--headless", "--status-json", "--seconds", total_text,
-       "--report-warmup", std::to_string(o.warmup), "--report-json", (dir / "console.json").string()},
-      (dir / "console.log").string());
+  std::vector<std::string> console_args = loopback_console_args(in, dir, control_port, total);
+  console_args.insert(console_args.end(),
+                      {"--headless", "--status-json", "--report-warmup", std::to_string(o.warmup)});
+  if (o.annotations) {
+    console_args.push_back("--scripted-mentor");
+    console_args.push_back(std::to_string(o.annotation_count));
+  }
+  tools::ChildProcess console(console_args, (dir / "console.log").string());
+  // The OR display's fps each second while all the annotations were on it (the sender's status lines).
+  std::vector<double> display_fps_full;
+  std::size_t annotations_now = 0, annotations_most = 0;
+  std::optional<std::int64_t> measured_from_ns;  // wall clock (= capture clock on this machine), ns
   // CPU over the measured part: sampled at the status line after the warm-up and at the last line.
   struct Sample {
     Steady::time_point at;
@@ -122,17 +184,30 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   while (auto line = console.read_line(milliseconds{static_cast<long>(total * 1000) + 5000})) {
     ++lines;
     // The sender's status lines are not needed here, but its pipe must not fill up.
-    while (sender.read_line(milliseconds{0})) {
+    while (auto sender_line = sender.read_line(milliseconds{0})) {
+      const auto sj = json::parse(*sender_line, nullptr, false);
+      if (o.annotations && first && !sj.is_discarded() && sj.contains("display_fps") &&
+          annotations_now >= o.annotation_count)
+        display_fps_full.push_back(sj["display_fps"].get<double>());
     }
     const Sample s{Steady::now(), sender.cpu_time(), console.cpu_time()};
-    if (lines == static_cast<int>(o.warmup) + 2) first = s;
+    if (lines == static_cast<int>(o.warmup) + 2) {
+      first = s;
+      measured_from_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+    }
     if (first) last = s;
     const auto j = json::parse(*line, nullptr, false);
     if (j.is_discarded()) continue;
+    annotations_now = j.value("annotations", std::size_t{0});
+    annotations_most = std::max(annotations_most, annotations_now);
     const auto& g = j["g2g_ms"];
-    std::fprintf(stderr, "bench: %2d/%.0f s %-9s g2g p95 %6.1f ms  %4.1f fps  %6.0f kbit/s%s\n", lines, total,
-                 j.value("state", "?").c_str(), g.is_null() ? 0.0 : g["p95"].get<double>(),
-                 j.value("fps", 0.0), j.value("bitrate_kbps", 0.0), first ? "" : "  (warm-up)");
+    char drawn[48] = "";
+    if (o.annotations) std::snprintf(drawn, sizeof drawn, "  %3zu annotations", annotations_now);
+    std::fprintf(stderr, "bench: %2d/%.0f s %-9s g2g p95 %6.1f ms  %4.1f fps  %6.0f kbit/s%s%s\n", lines,
+                 total, j.value("state", "?").c_str(), g.is_null() ? 0.0 : g["p95"].get<double>(),
+                 j.value("fps", 0.0), j.value("bitrate_kbps", 0.0), drawn, first ? "" : "  (warm-up)");
   }
   const auto console_exit = console.wait(milliseconds{10000});
   sender.signal(SIGINT);
@@ -183,6 +258,32 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   if (!c["vitals_ms"].is_null() && !c["g2g_ms"].is_null()) {
     // DESIGN.md §4 / issue 5: numbers and picture should agree, so the two p95s should be close.
     out["vitals_minus_g2g_p95_ms"] = c["vitals_ms"]["p95"].get<double>() - c["g2g_ms"]["p95"].get<double>();
+  }
+  if (o.annotations) {
+    std::size_t never_shown = 0;
+    const auto delays = annotation_delays_ms(c["annotation_inputs"], s["annotation_composited"],
+                                             measured_from_ns.value_or(0), &never_shown);
+    const auto p50_p95_of = [](const json& d) {
+      return d.is_null() ? d : json{{"p50", d["p50"]}, {"p95", d["p95"]}};
+    };
+    out["annotation_ms"] = p50_p95_of(distribution(delays));
+    out["annotation_ms_detail"] = distribution(delays);
+    out["annotation_operations"] = c["annotations_confirmed"];
+    out["annotation_operations_not_composited"] = never_shown;
+    out["annotations_refused"] = s["annotations_refused"];
+    out["anchor_error_px"] = p50_p95_of(s["anchor_error_px"]);
+    out["anchor_error_px_unanchored"] = p50_p95_of(s["anchor_error_px_unanchored"]);
+    out["anchor_error_samples"] = s["anchor_error_px"].is_null() ? json(0) : s["anchor_error_px"]["count"];
+    out["scene_pan_px_per_s"] = s["scene_pan_px_per_s"];
+    out["or_tracking_ms"] = s["or_tracking_ms"];
+    out["or_compositing_ms"] = s["or_compositing_ms"];
+    out["annotations_on_screen_max"] = annotations_most;
+    out["or_display_fps_with_all_annotations"] = distribution(display_fps_full);
+    if (display_fps_full.empty())
+      std::fprintf(stderr,
+                   "bench: the scripted mentor never had %zu annotations on screen in the measured part; "
+                   "use more --seconds\n",
+                   o.annotation_count);
   }
   if (!c["g2g_ms"].is_null() && !c["pixel_ms"].is_null()) {
     out["metadata_pixel_p50_difference_ms"] =

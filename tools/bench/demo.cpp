@@ -33,19 +33,7 @@ int run_demo(const DemoOptions& o, const Installation& in) {
   } else {
     std::printf("demo: vitals from %s\n", o.vitals.c_str());
   }
-  char seconds[32];
-  std::snprintf(seconds, sizeof seconds, "%.1f", o.seconds);
-  std::vector<std::string> console_args = {in.console.string(),
-                                           "--config",
-                                           in.console_config.string(),
-                                           "--host",
-                                           "127.0.0.1",
-                                           "--control-port",
-                                           std::to_string(control_port),
-                                           "--seconds",
-                                           seconds,
-                                           "--report-json",
-                                           (dir / "console.json").string()};
+  std::vector<std::string> console_args = loopback_console_args(in, dir, control_port, o.seconds);
   if (o.status_json) console_args.push_back("--status-json");
   // The real console window: on screen where there is a display, offscreen otherwise; either way it leaves a
   // screenshot of itself (its path is printed as "screenshot: ...").

@@ -23,6 +23,13 @@ int main(int argc, char** argv) {
   app.add_option("--json", options.json_out, "write the results to this file");
   app.add_option("--srtp-profile", options.srtp_profile, "AEAD_AES_128_GCM | AES_CM_128_HMAC_SHA1_80")
       ->capture_default_str();
+  app.add_flag("--annotations", options.annotations,
+               "a scripted mentor draws (strokes, arrows, circles, pointer): adds annotation_ms, "
+               "anchor_error_px, anchor_error_px_unanchored and the OR display fps with the annotations on");
+  app.add_option("--annotation-count", options.annotation_count,
+                 "with --annotations: annotations kept on screen")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 200));
 
   bench::DemoOptions demo;
   auto* demo_cmd = app.add_subcommand("demo", "run the OR sender and a mentor console on this machine");

@@ -16,6 +16,8 @@
 
 namespace surgilink::media {
 
+class SyntheticTruth;
+
 // What the OR side draws over its own display only (annotations, alarm badges): the mentor gets the clean
 // picture. Called on the display branch's streaming thread, so it must not block or wait on the network.
 class OrDisplayOverlay {
@@ -90,6 +92,8 @@ class SenderPipeline {
   void set_or_display_overlay(std::shared_ptr<OrDisplayOverlay> overlay);
   // The OR display branch's newest picture (before encoding); the surgeon's monitor reads it.
   const LatestFrameMailbox& or_display() const;
+  // With the synthetic source: what each captured frame really showed (for measuring anchoring); else null.
+  std::shared_ptr<const SyntheticTruth> synthetic_truth() const;
   const SenderPipelineCounters& counters() const;
   const SenderPipelineSettings& settings() const;
 

@@ -163,6 +163,8 @@ class ConsoleSession {
   // must be annotation_author + "-" + a counter. Returns false, logged and counted, when not connected or
   // this console may not draw (the sender would refuse it). Network thread (the GUI posts it).
   bool propose_annotation(const annotation::AnnotationOperation& op);
+  // This console's author id as the sender named it ("c2"), empty while not admitted. Network thread.
+  std::string annotation_author() const;
   // The scene this console draws now (confirmed + pending). Network thread.
   std::shared_ptr<const annotation::Scene> annotation_scene() const;
 

@@ -1,0 +1,62 @@
+#pragma once
+// Figures about the mentor's annotations on the OR display, for the benchmark (surgilink-bench
+// --annotations): when each scene version was first composited, and, with the synthetic source whose motion
+// is known exactly, how far anchoring put each annotation from where its tissue really is.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include <opencv2/core/types.hpp>
+
+#include "surgilink/annotation/placement.hpp"
+#include "surgilink/annotation/scene.hpp"
+#include "surgilink/core/capture_clock.hpp"
+#include "surgilink/media/synthetic_truth.hpp"
+
+namespace surgilink::sender {
+
+// Written on the OR display's streaming thread, read at exit by the report. Bounded memory.
+class TelestrationMeasurements {
+ public:
+  // `truth` may be null (a camera): then only composite times are kept.
+  TelestrationMeasurements(const core::Clock& clock, std::shared_ptr<const media::SyntheticTruth> truth,
+                           cv::Size frame_size);
+
+  // The scene was just composited into the OR display picture captured at `capture`, each annotation where
+  // `placements` put it.
+  // `tracking` and `compositing` are the time the overlay spent on this frame anchoring and drawing.
+  void on_composited(const annotation::Scene& scene, const annotation::Placements& placements,
+                     core::CaptureTime capture, std::chrono::nanoseconds tracking,
+                     std::chrono::nanoseconds compositing);
+
+  struct Figures {
+    // (scene version, sender clock when a picture with it was first composited), in order.
+    std::vector<std::pair<std::uint64_t, core::CaptureTime>> first_composited;
+    std::vector<double> anchored_px;    // per annotation point per frame: placed vs true position
+    std::vector<double> unanchored_px;  // the same point left where the mentor drew it vs true position
+    double pan_px_per_s = 0;            // mean tissue speed at the picture's centre while annotations showed
+    std::uint64_t frames_with_annotations = 0;
+    std::size_t most_annotations = 0;    // largest scene composited
+    std::vector<double> tracking_ms;     // per frame with annotations
+    std::vector<double> compositing_ms;  // layer update + blend, per frame with annotations
+  };
+  Figures figures() const;
+
+ private:
+  const core::Clock& clock_;
+  std::shared_ptr<const media::SyntheticTruth> truth_;
+  cv::Size size_;
+  mutable std::mutex mutex_;
+  Figures figures_;
+  std::uint64_t last_version_ = 0;
+  std::optional<core::CaptureTime> previous_capture_;
+  double pan_sum_ = 0;
+  std::uint64_t pan_samples_ = 0;
+};
+
+}  // namespace surgilink::sender
