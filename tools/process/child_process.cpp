@@ -1,5 +1,7 @@
 #include "child_process.hpp"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -86,9 +88,11 @@ std::optional<std::string> ChildProcess::read_line(std::chrono::milliseconds tim
       if (buffer_.empty()) return std::nullopt;
       return std::exchange(buffer_, {});
     }
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return std::nullopt;
+    // A timeout of zero (or one that ran out) still takes what the pipe already holds: a caller draining a
+    // child's output must not leave it to fill the pipe and block the child.
+    const auto left = std::max(
+        std::chrono::milliseconds{0},
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
     pollfd p{stdout_fd_, POLLIN, 0};
     const int r = poll(&p, 1, static_cast<int>(left.count()));
     if (r < 0 && errno == EINTR) continue;
