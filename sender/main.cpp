@@ -8,6 +8,7 @@
 #include "or_sender.hpp"
 #include "surgilink/core/config.hpp"
 #include "surgilink/core/logging.hpp"
+#include "surgilink/session/audit_log.hpp"
 
 int main(int argc, char** argv) {
   using namespace surgilink;
@@ -41,7 +42,22 @@ int main(int argc, char** argv) {
   app.add_option("--export-srtp-keys", export_keys,
                  "write each console's SRTP keys as SDP (needs SURGILINK_ALLOW_KEY_EXPORT=1; testing only)");
   app.add_option("--log-level", log_level, "trace | debug | info | warn | error (overrides the config)");
+  std::string verify_audit;
+  app.add_option("--verify-audit", verify_audit,
+                 "check a hash-chained audit log and exit (0: intact, 1: broken at the line it names)");
   CLI11_PARSE(app, argc, argv);
+  if (!verify_audit.empty()) {
+    const auto verdict = session::verify_audit_log(verify_audit);
+    if (verdict.broken_line) {
+      std::fprintf(stderr, "%s: BROKEN at line %llu: %s (%llu lines before it are intact)\n",
+                   verify_audit.c_str(), static_cast<unsigned long long>(*verdict.broken_line),
+                   verdict.reason.c_str(), static_cast<unsigned long long>(verdict.lines_ok));
+      return 1;
+    }
+    std::printf("%s: intact, %llu lines, last hash %s\n", verify_audit.c_str(),
+                static_cast<unsigned long long>(verdict.lines_ok), verdict.last_hash.c_str());
+    return 0;
+  }
   if (!export_keys.empty()) overrides.export_srtp_keys = export_keys;
   try {
     auto settings = sender::load_sender_settings(config, overrides);

@@ -25,7 +25,9 @@ void OrAnnotationOverlay::observe(const media::VideoFrame& frame) {
   tracking_ = std::chrono::steady_clock::now() - began;
 }
 
-bool OrAnnotationOverlay::has_content() const { return scene_ && !scene_->annotations.empty(); }
+bool OrAnnotationOverlay::has_content() const {
+  return scene_ && !scene_->annotations.empty() && !(hidden_ && hidden_());
+}
 
 void OrAnnotationOverlay::draw(media::I420Picture p, core::CaptureTime capture_time) {
   const auto began = std::chrono::steady_clock::now();

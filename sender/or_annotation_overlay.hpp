@@ -24,6 +24,9 @@ class OrAnnotationOverlay : public media::OrDisplayOverlay {
   OrAnnotationOverlay(int width, int height, SceneSource scene,
                       std::shared_ptr<TelestrationMeasurements> measurements = nullptr);
 
+  // While `hidden()` is true nothing is drawn, but tracking goes on, so the annotations come back in place.
+  void set_hidden_source(std::function<bool()> hidden) { hidden_ = std::move(hidden); }
+
   void observe(const media::VideoFrame& frame) override;
   bool has_content() const override;
   void draw(media::I420Picture picture, core::CaptureTime capture_time) override;
@@ -31,6 +34,7 @@ class OrAnnotationOverlay : public media::OrDisplayOverlay {
  private:
   SceneSource source_;
   std::shared_ptr<TelestrationMeasurements> measurements_;
+  std::function<bool()> hidden_;
   annotation::SceneAnchoring anchoring_;
   annotation::AnnotationLayer layer_;
   std::shared_ptr<const annotation::Scene> scene_;  // as of the last observed frame

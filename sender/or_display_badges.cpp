@@ -44,24 +44,35 @@ void OrDisplayBadges::set_mentor_disconnected(bool disconnected) {
   mentor_disconnected_ = disconnected;
 }
 
+void OrDisplayBadges::set_surgeon_controls(bool annotations_hidden, bool pen_revoked) {
+  std::lock_guard lock(mutex_);
+  annotations_hidden_ = annotations_hidden;
+  pen_revoked_ = pen_revoked;
+}
+
 bool OrDisplayBadges::has_content() const {
   std::lock_guard lock(mutex_);
-  return !alarms_.empty() || mentor_disconnected_;
+  return !alarms_.empty() || mentor_disconnected_ || annotations_hidden_ || pen_revoked_;
 }
 
 void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
   std::string alarms;
-  bool disconnected = false;
+  bool disconnected = false, hidden = false, revoked = false;
   {
     std::lock_guard lock(mutex_);
     alarms = alarms_;
     disconnected = mentor_disconnected_;
+    hidden = annotations_hidden_;
+    revoked = pen_revoked_;
   }
   if (picture.planes[0] == nullptr) return;
   int row = 0;
   // BT.601 limited range: red (Y 81, U 90, V 240), amber (Y 170, U 30, V 170).
   if (!alarms.empty()) draw_badge(picture, "ALARM " + alarms, row++, cv::Scalar(81, 90, 240));
   if (disconnected) draw_badge(picture, "mentor disconnected", row++, cv::Scalar(150, 44, 180));
+  // Grey: information, not a warning.
+  if (hidden) draw_badge(picture, "annotations hidden", row++, cv::Scalar(90, 128, 128));
+  if (revoked) draw_badge(picture, "mentor pen off", row++, cv::Scalar(90, 128, 128));
 }
 
 }  // namespace surgilink::sender

@@ -1,5 +1,6 @@
 #pragma once
-// Badges the surgeon sees on the OR display: vital-sign alarms and "mentor disconnected" (DESIGN.md §8).
+// Badges the surgeon sees on the OR display: vital-sign alarms, "mentor disconnected" (DESIGN.md §8), and
+// the state of the surgeon's own controls (annotations hidden, pen taken back).
 // Drawn only on the OR display, never on the stream to the mentor.
 
 #include <memory>
@@ -16,6 +17,8 @@ class OrDisplayBadges : public media::OrDisplayOverlay {
   // Empty: no alarm. E.g. "spo2 low, hr high".
   void set_alarms(std::string text);
   void set_mentor_disconnected(bool disconnected);
+  // What the surgeon's controls did: shown so nobody wonders why the mentor's drawing is not there.
+  void set_surgeon_controls(bool annotations_hidden, bool pen_revoked);
 
   bool has_content() const override;
   void draw(media::I420Picture picture, core::CaptureTime capture_time) override;
@@ -24,6 +27,8 @@ class OrDisplayBadges : public media::OrDisplayOverlay {
   mutable std::mutex mutex_;
   std::string alarms_;
   bool mentor_disconnected_ = false;
+  bool annotations_hidden_ = false;
+  bool pen_revoked_ = false;
 };
 
 }  // namespace surgilink::sender

@@ -17,6 +17,7 @@
 
 #include "or_annotation_overlay.hpp"
 #include "or_display_badges.hpp"
+#include "surgeon_controls.hpp"
 #include "telestration_measurements.hpp"
 
 namespace surgilink::sender {
@@ -67,16 +68,14 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
         session(io, settings.session, clock, *this),
         pipeline(settings.pipeline, clock, session),
         vitals_feed(io, settings.vitals, clock, session),
+        surgeon_controls(io, settings.surgeon_controls, session, [this] { show_surgeon_controls(); }),
         signals(io, SIGINT, SIGTERM),
         status_timer(io),
         stop_timer(io) {
     session.set_pipeline_events(this);
-    pipeline.set_or_display_overlay(
-        std::make_shared<OrDisplayLayers>(std::vector<std::shared_ptr<media::OrDisplayOverlay>>{
-            std::make_shared<OrAnnotationOverlay>(
-                settings.pipeline.profile.width, settings.pipeline.profile.height,
-                [this] { return session.annotation_scene(); }, telestration),
-            badges}));
+    annotations->set_hidden_source([this] { return session.annotations_hidden(); });
+    pipeline.set_or_display_overlay(std::make_shared<OrDisplayLayers>(
+        std::vector<std::shared_ptr<media::OrDisplayOverlay>>{annotations, badges}));
   }
 
   SenderSettings settings;
@@ -85,10 +84,19 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
   session::SenderSession session;
   media::SenderPipeline pipeline;
   PatientMonitorFeed vitals_feed;
+  SurgeonControls surgeon_controls;
   std::shared_ptr<OrDisplayBadges> badges = std::make_shared<OrDisplayBadges>();
   std::shared_ptr<TelestrationMeasurements> telestration = std::make_shared<TelestrationMeasurements>(
       clock, pipeline.synthetic_truth(),
       cv::Size(settings.pipeline.profile.width, settings.pipeline.profile.height));
+  std::shared_ptr<OrAnnotationOverlay> annotations = std::make_shared<OrAnnotationOverlay>(
+      settings.pipeline.profile.width, settings.pipeline.profile.height,
+      [this] { return session.annotation_scene(); }, telestration);
+
+  void show_surgeon_controls() {
+    const auto c = session.or_controls();
+    badges->set_surgeon_controls(c.annotations_hidden, c.pen_revoked);
+  }
   bool had_mentor = false;
   asio::signal_set signals;
   asio::steady_timer status_timer, stop_timer;
@@ -133,6 +141,7 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
     // "mentor disconnected" once a mentor was here and none is now (DESIGN.md §8), not before anyone joined.
     had_mentor = had_mentor || session.consoles_connected() > 0;
     badges->set_mentor_disconnected(had_mentor && session.consoles_connected() == 0);
+    show_surgeon_controls();
     last = {captured, displayed, sc.frames_sent, sc.bytes_sent, vc.numerics};
     if (settings.status_json) {
       nlohmann::json j = {{"uptime_s", uptime},
@@ -176,6 +185,7 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
   void stop() {
     if (stopped) return;
     stopped = true;
+    surgeon_controls.stop();
     if (settings.or_screenshot) {
       // Before the pipeline stops: its last picture is what the OR display showed at the end.
       if (const auto frame = pipeline.or_display().latest()) {
@@ -242,6 +252,7 @@ int OrSender::run() {
   i.session.start();
   i.pipeline.start();
   i.vitals_feed.start();
+  i.surgeon_controls.start();
   spdlog::info("streaming {} from {} ({}x{} @ {} fps, {} kbit/s)", i.settings.pipeline.profile.name,
                media::to_string(i.settings.pipeline.source), i.settings.pipeline.profile.width,
                i.settings.pipeline.profile.height, i.settings.pipeline.profile.fps,

@@ -1,5 +1,7 @@
 #include "sender_settings.hpp"
 
+#include <set>
+
 #include <cstdlib>
 #include <random>
 
@@ -112,6 +114,29 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
   }
 
   load_vitals(root.table("vitals"), overrides, s.vitals);
+
+  auto audit = root.table("audit");
+  if (const std::string log = audit.get_string("log", ""); !log.empty())
+    n.audit_log = session::config_path(audit, log);
+
+  auto controls = root.table("or_controls");
+  auto& sc = s.surgeon_controls;
+  sc.keys = controls.get_bool("keys", true);
+  const auto key = [&controls](const char* name, char fallback) {
+    const auto where = controls.where(name);
+    const std::string k = controls.get_string(name, std::string(1, fallback));
+    if (k.size() != 1 || k[0] < '!' || k[0] > '~')
+      throw core::ConfigError(where + "one printable ASCII character, got \"" + k + "\"");
+    return k[0];
+  };
+  sc.hide_key = key("hide_key", 'h');
+  sc.clear_key = key("clear_key", 'c');
+  sc.revoke_key = key("revoke_key", 'r');
+  sc.grant_key = key("grant_key", 'g');
+  if (std::set<char>{sc.hide_key, sc.clear_key, sc.revoke_key, sc.grant_key}.size() != 4)
+    throw core::ConfigError(controls.where("hide_key") + "the four keys must differ");
+  if (const std::string socket = controls.get_string("socket", ""); !socket.empty())
+    sc.socket = session::config_path(controls, socket);
 
   auto tls = root.table("tls");
   n.tls = session::load_tls_files(tls);

@@ -12,11 +12,23 @@
 namespace surgilink::sender {
 
 // Settings of the OR sender program.
+// The surgeon's controls (DESIGN.md §5, §7): keys on the sender's terminal, where a foot pedal that types a
+// key also works, and a local socket for a hardware button's helper program.
+struct SurgeonControlSettings {
+  bool keys = true;  // read keys when the sender runs in a terminal
+  char hide_key = 'h';
+  char clear_key = 'c';
+  char revoke_key = 'r';
+  char grant_key = 'g';
+  std::optional<std::filesystem::path> socket;  // a UNIX stream socket taking one command per line
+};
+
 struct SenderSettings {
   std::string log_level = "info";
   media::SenderPipelineSettings pipeline;
   session::SenderSessionSettings session;
   VitalsFeedSettings vitals;
+  SurgeonControlSettings surgeon_controls;
   std::optional<double> seconds;                // run this long, then stop (default: until Ctrl-C)
   bool status_json = false;                     // status lines as JSON
   std::optional<std::filesystem::path> report;  // write a JSON summary here at exit

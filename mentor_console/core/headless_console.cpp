@@ -125,7 +125,12 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
          s.vitals.latency_10s.count > 0
              ? nlohmann::json{{"p50", s.vitals.latency_10s.p50_ms}, {"p95", s.vitals.latency_10s.p95_ms}}
              : nlohmann::json(nullptr)},
-        {"annotations", s.annotations_shown}};
+        {"annotations", s.annotations_shown},
+        {"pen",
+         {{"holder", s.pen_holder.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.pen_holder)},
+          {"mine", s.may_draw},
+          {"revoked", s.pen_revoked}}},
+        {"or_annotations_hidden", s.or_annotations_hidden}};
     return j.dump();
   }
   char line[768];

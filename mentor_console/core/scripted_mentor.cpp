@@ -50,7 +50,8 @@ bool ScriptedMentor::propose(const annotation::AnnotationOperation& op) {
 void ScriptedMentor::act() {
   const std::string author = session_.annotation_author();
   const auto picture = mailbox_.latest();
-  if (author.empty() || !picture) return;  // not connected or nothing shown yet: a mentor waits too
+  // Not connected, nothing shown yet, or another console holds the pen: a mentor waits too.
+  if (author.empty() || !picture || !session_.may_draw()) return;
   if (author != author_) {
     // A new connection: the sender's scene has none of ours any more under this name.
     author_ = author;

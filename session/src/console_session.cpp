@@ -128,6 +128,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
 
   // Telestration: the sender's scene as this console knows it, and when each pending proposal was made.
   std::unique_ptr<annotation::SceneReplica> replica;
+  pb::OrControls or_controls;                    // as the sender last announced them
   std::deque<core::CaptureTime> pending_inputs;  // console clock, oldest first
   core::LatencySeries annotation_echo_all;
 
@@ -311,6 +312,16 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     if (envelope.has_welcome()) return on_welcome(g, envelope.welcome());
     if (envelope.has_annotation_operation()) return on_annotation_operation(envelope.annotation_operation());
     if (envelope.has_annotation_scene()) return on_annotation_scene(envelope.annotation_scene());
+    if (envelope.has_or_controls()) {
+      const bool was_mine = holds_pen();
+      or_controls = envelope.or_controls();
+      if (was_mine != holds_pen() || or_controls.pen_revoked()) {
+        spdlog::info("pen: {}{}", or_controls.pen_holder().empty() ? "nobody" : or_controls.pen_holder(),
+                     or_controls.pen_revoked() ? " (the surgeon took it back)" : "");
+      }
+      listener.on_state_changed(state, detail);
+      return true;
+    }
     if (envelope.has_annotation_refused()) {
       ++totals.annotations_refused;
       if (replica) replica->refused();
@@ -384,6 +395,11 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     return true;
   }
 
+  bool holds_pen() const {
+    return admitted && !or_controls.pen_holder_author().empty() &&
+           or_controls.pen_holder_author() == welcome.annotation_author();
+  }
+
   bool propose_annotation(const annotation::AnnotationOperation& op) {
     if (!admitted || !replica) {
       faults.add(core::Fault::kNotAuthorised);
@@ -393,6 +409,15 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     if (welcome.role() != "mentor") {
       faults.add(core::Fault::kNotAuthorised);
       spdlog::warn("annotation not sent: this console is an {}, only a mentor draws", welcome.role());
+      return false;
+    }
+    if (!holds_pen()) {
+      faults.add(core::Fault::kNotAuthorised);
+      spdlog::warn("annotation not sent: {}",
+                   or_controls.pen_revoked()
+                       ? "the surgeon has taken the pen back"
+                       : (or_controls.pen_holder().empty() ? std::string("nobody holds the pen")
+                                                           : or_controls.pen_holder() + " holds the pen"));
       return false;
     }
     const auto wire = annotation::encode_proposal(op);
@@ -465,6 +490,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     pings_sent = 0;
     // A new connection starts from the sender's scene (sent right after the welcome).
     replica = std::make_unique<annotation::SceneReplica>(w.annotation_author());
+    or_controls = pb::OrControls();
     pending_inputs.clear();
     listener.on_annotations(replica->view());
     expire_annotations(g);
@@ -832,7 +858,10 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     s.vitals.latency_10s = vitals_window.summary(now);
     if (admitted) {
       s.annotation_author = welcome.annotation_author();
-      s.may_draw = welcome.role() == "mentor";
+      s.may_draw = welcome.role() == "mentor" && holds_pen();
+      s.pen_holder = or_controls.pen_holder();
+      s.pen_revoked = or_controls.pen_revoked();
+      s.or_annotations_hidden = or_controls.annotations_hidden();
     }
     s.annotations_shown = replica ? replica->view()->annotations.size() : 0;
     last_second = {now, 0, totals.bytes_received, totals.packets_received, lost};
@@ -895,6 +924,7 @@ std::uint16_t ConsoleSession::media_port() const { return impl_->media_socket.lo
 bool ConsoleSession::propose_annotation(const annotation::AnnotationOperation& op) {
   return impl_->propose_annotation(op);
 }
+bool ConsoleSession::may_draw() const { return impl_->welcome.role() == "mentor" && impl_->holds_pen(); }
 std::string ConsoleSession::annotation_author() const {
   return impl_->admitted ? impl_->welcome.annotation_author() : std::string();
 }

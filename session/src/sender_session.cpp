@@ -1,5 +1,8 @@
 #include "surgilink/session/sender_session.hpp"
 
+#include <algorithm>
+#include <atomic>
+
 #include <array>
 #include <deque>
 #include <fstream>
@@ -17,6 +20,7 @@
 #include "surgilink/annotation/scene_authority.hpp"
 #include "surgilink/annotation/wire.hpp"
 #include "surgilink/media/rtp_packet.hpp"
+#include "surgilink/session/audit_log.hpp"
 #include "surgilink/session/control_framing.hpp"
 #include "surgilink/vitals/vitals_packet.hpp"
 
@@ -101,6 +105,75 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
   annotation::SceneAuthority annotations;
   asio::steady_timer expiry_timer;
   std::uint64_t next_author = 1;
+  std::unique_ptr<AuditLog> audit;
+  // The pen (DESIGN.md §7): the console that may draw. Given to the first mentor to join and passed on when
+  // it leaves; the surgeon may revoke it.
+  std::shared_ptr<ConsoleConnection> pen;
+  bool pen_revoked = false;
+  std::atomic<bool> hidden{false};
+
+  // Every audit event goes to the log (as "audit: ...") and, when configured, to the hash-chained file.
+  enum class LogLine { kInfo, kWarning, kNone };  // kNone: the caller logs it in its own words
+  void audit_event(const std::string& event, const AuditLog::Fields& fields, LogLine line = LogLine::kInfo) {
+    std::string text = "audit: " + event;
+    for (const auto& [k, v] : fields) text += " " + k + "=" + v;
+    if (line == LogLine::kWarning) {
+      spdlog::warn("{}", text);
+    } else if (line == LogLine::kInfo) {
+      spdlog::info("{}", text);
+    }
+    if (audit) {
+      audit->append(clock.now(), event, fields);
+      counters.audit_lines = audit->lines();
+    }
+  }
+
+  OrControlState control_state() const {
+    OrControlState state;
+    if (pen) state.pen_holder = pen->name;
+    state.pen_revoked = pen_revoked;
+    state.annotations_hidden = hidden.load();
+    return state;
+  }
+
+  pb::Envelope controls_envelope() const {
+    pb::Envelope envelope;
+    envelope.set_version(kProtocolVersion);
+    auto* controls = envelope.mutable_or_controls();
+    if (pen) {
+      controls->set_pen_holder(pen->name);
+      controls->set_pen_holder_author(pen->author_id);
+    }
+    controls->set_pen_revoked(pen_revoked);
+    controls->set_annotations_hidden(hidden.load());
+    return envelope;
+  }
+
+  void announce_controls() {
+    const pb::Envelope envelope = controls_envelope();
+    for (const auto& c : connections) {
+      if (c->admitted && !c->closing) send(c, envelope);
+    }
+  }
+
+  // The pen goes to the mentor connected longest, unless the surgeon revoked it.
+  void pass_pen(const std::string& why) {
+    std::shared_ptr<ConsoleConnection> next;
+    if (!pen_revoked) {
+      for (const auto& c : connections) {
+        if (c->admitted && !c->closing && c->role == Role::kMentor) {
+          next = c;
+          break;
+        }
+      }
+    }
+    if (next == pen) return;
+    pen = next;
+    audit_event("pen", {{"holder", pen ? pen->name : std::string()},
+                        {"author", pen ? pen->author_id : std::string()},
+                        {"why", why}});
+    announce_controls();
+  }
 
   // Realtime channel state (network thread).
   std::vector<std::uint8_t> send_buffer = std::vector<std::uint8_t>(2048);
@@ -226,6 +299,7 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
   void refuse(const std::shared_ptr<ConsoleConnection>& c, const std::string& reason) {
     ++counters.consoles_refused;
     spdlog::warn("console {}: refused: {}", c->peer, reason);
+    audit_event("refused", {{"peer", c->peer}, {"reason", reason}}, LogLine::kNone);
     pb::Envelope envelope;
     envelope.set_version(kProtocolVersion);
     envelope.mutable_refusal()->set_reason(reason);
@@ -276,7 +350,9 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     auto refused = [&](const annotation::Refusal& r) {
       ++counters.annotations_refused;
       counters.faults.add(r.fault);
-      spdlog::warn("audit: annotation from {} ({}) refused: {}", c->name, role_name(c->role), r.reason);
+      audit_event("annotation_refused",
+                  {{"console", c->name}, {"role", role_name(c->role)}, {"reason", r.reason}},
+                  LogLine::kWarning);
       pb::Envelope reply;
       reply.set_version(kProtocolVersion);
       reply.mutable_annotation_refused()->set_reason(r.reason);
@@ -288,6 +364,12 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
       refused(op.error());
       return;
     }
+    if (c->role == Role::kMentor && pen != c) {
+      refused({core::Fault::kNotAuthorised,
+               pen_revoked ? std::string("the surgeon has taken the pen back")
+                           : (pen ? pen->name + " holds the pen" : std::string("nobody holds the pen"))});
+      return;
+    }
     const annotation::Author author{c->author_id, c->role == Role::kMentor, false};
     auto applied = annotations.apply(author, op.value(), now);
     if (!applied) {
@@ -295,8 +377,22 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
       return;
     }
     ++counters.annotations_accepted;
-    spdlog::info("audit: annotation #{} by {} ({}) accepted", applied.value().sequence, c->name,
-                 c->author_id);
+    // Both clocks: t_ns is when the sender applied it; the reference is the capture time of the picture the
+    // mentor was looking at (what they saw when they drew).
+    AuditLog::Fields fields{{"seq", std::to_string(applied.value().sequence)},
+                            {"console", c->name},
+                            {"author", c->author_id},
+                            {"op", annotation::describe(applied.value().op)}};
+    if (const auto* begin = std::get_if<annotation::Begin>(&applied.value().op)) {
+      fields.emplace_back("id", begin->draft.id);
+      fields.emplace_back("kind", annotation::describe(begin->draft.kind));
+      fields.emplace_back("reference_capture_ns",
+                          std::to_string(begin->draft.reference_capture.time_since_epoch().count()));
+    } else if (const auto* pointer = std::get_if<annotation::Pointer>(&applied.value().op)) {
+      fields.emplace_back("reference_capture_ns",
+                          std::to_string(pointer->reference_capture.time_since_epoch().count()));
+    }
+    audit_event("annotation", fields);
     const auto wire = annotation::encode(applied.value());
     pb::Envelope broadcast;
     broadcast.set_version(kProtocolVersion);
@@ -402,6 +498,16 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     if (settings.export_srtp_keys) write_sdp(*c, keys);
     send(c, envelope);
     send_scene(c);
+    audit_event("join", {{"console", c->name},
+                         {"role", role_name(c->role)},
+                         {"fingerprint", fingerprint},
+                         {"author", c->author_id},
+                         {"peer", c->peer}});
+    if (!pen && c->role == Role::kMentor && !pen_revoked) {
+      pass_pen("first mentor to join");
+    } else {
+      send(c, controls_envelope());
+    }
     listener
         .on_keyframe_needed();  // a joining console needs a full picture now, not at the next periodic IDR
     return true;
@@ -442,7 +548,12 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     boost::system::error_code ec;
     c->hello_timer.cancel();
     c->stream.lowest_layer().close(ec);
+    const bool was_here = std::find(connections.begin(), connections.end(), c) != connections.end();
     connections.remove(c);
+    if (was_here && c->admitted) {
+      audit_event("leave", {{"console", c->name}, {"author", c->author_id}});
+      if (pen == c && !stopped) pass_pen(c->name + " left");
+    }
   }
 
   // --- realtime channel ---
@@ -571,7 +682,59 @@ SenderSession::SenderSession(asio::io_context& io, SenderSessionSettings setting
                              SenderSessionListener& listener)
     : impl_(std::make_shared<Impl>(io, std::move(settings), clock, listener)) {
   impl_->bind();
+  if (impl_->settings.audit_log) {
+    impl_->audit = std::make_unique<AuditLog>(*impl_->settings.audit_log);
+    impl_->audit_event("start",
+                       {{"site", impl_->settings.site_name}, {"case", impl_->settings.case_pseudonym}});
+  }
 }
+
+void SenderSession::revoke_pen(const std::string& by) {
+  auto& i = *impl_;
+  if (i.pen_revoked) return;
+  i.pen_revoked = true;
+  i.audit_event("pen_revoked", {{"by", by}, {"from", i.pen ? i.pen->name : std::string()}},
+                Impl::LogLine::kWarning);
+  i.pen.reset();
+  i.announce_controls();
+}
+
+void SenderSession::grant_pen(const std::string& by) {
+  auto& i = *impl_;
+  if (!i.pen_revoked) return;
+  i.pen_revoked = false;
+  i.audit_event("pen_granted", {{"by", by}});
+  i.pass_pen("granted by " + by);
+  i.announce_controls();
+}
+
+void SenderSession::set_annotations_hidden(bool hidden, const std::string& by) {
+  auto& i = *impl_;
+  if (i.hidden.exchange(hidden) == hidden) return;
+  i.audit_event(hidden ? "annotations_hidden" : "annotations_shown", {{"by", by}});
+  i.announce_controls();
+}
+
+void SenderSession::clear_annotations(const std::string& by) {
+  auto& i = *impl_;
+  const annotation::Author surgeon{"or", false, true};
+  auto applied = i.annotations.apply(surgeon, annotation::Clear{annotation::ClearScope::kAll}, i.clock.now());
+  if (!applied) {
+    spdlog::warn("clear all from {} not applied: {}", by, applied.error().reason);
+    return;
+  }
+  i.audit_event("annotations_cleared", {{"by", by}, {"seq", std::to_string(applied.value().sequence)}});
+  const auto wire = annotation::encode(applied.value());
+  pb::Envelope broadcast;
+  broadcast.set_version(kProtocolVersion);
+  broadcast.set_annotation_operation(std::string(wire.begin(), wire.end()));
+  for (const auto& c : i.connections) {
+    if (c->admitted && !c->closing) i.send(c, broadcast);
+  }
+}
+
+OrControlState SenderSession::or_controls() const { return impl_->control_state(); }
+bool SenderSession::annotations_hidden() const { return impl_->hidden.load(); }
 
 SenderSession::~SenderSession() = default;
 
@@ -586,6 +749,7 @@ void SenderSession::start() {
 }
 
 void SenderSession::stop() {
+  if (impl_->stopped) return;
   impl_->stopped = true;
   impl_->expiry_timer.cancel();
   boost::system::error_code ec;
@@ -593,6 +757,8 @@ void SenderSession::stop() {
   impl_->media_socket.close(ec);
   auto connections = impl_->connections;
   for (const auto& c : connections) impl_->close(c);
+  impl_->pen.reset();
+  impl_->audit_event("stop", {});
 }
 
 void SenderSession::send_vitals(const std::vector<std::vector<std::uint8_t>>& payloads,

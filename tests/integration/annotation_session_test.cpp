@@ -1,13 +1,22 @@
 // Telestration through the real sender program: the sender is the authority over the annotation scene.
 // A mentor's operations are sequenced and broadcast to every console; an observer's and a malformed proposal
 // are refused with a reason and change nothing (DESIGN.md §5, §7).
+#include <fstream>
+#include <optional>
+#include <variant>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
 
 #include "support/running_sender.hpp"
 #include "support/test_control_client.hpp"
 #include "support/test_installation.hpp"
 #include "surgilink/annotation/wire.hpp"
+#include "surgilink/session/audit_log.hpp"
 
 namespace surgilink::testing {
 namespace {
@@ -88,6 +97,100 @@ TEST(AnnotationSession, MentorDrawsObserverIsRefusedEveryoneSeesTheSameScene) {
   EXPECT_EQ(next_operation(mentor).sequence, 3u);
   EXPECT_EQ(sender.stop(), 0);
   EXPECT_THAT(sender.log(), HasSubstr("refused"));
+}
+
+// Sends one command line to the sender's surgeon-controls socket and returns its reply line.
+std::string surgeon_command(const std::filesystem::path& socket, const std::string& command) {
+  boost::asio::io_context io;
+  boost::asio::local::stream_protocol::socket s(io);
+  boost::system::error_code ec;
+  s.connect(boost::asio::local::stream_protocol::endpoint(socket.string()), ec);
+  if (ec) return "(cannot connect: " + ec.message() + ")";
+  const std::string line = command + "\n";
+  boost::asio::write(s, boost::asio::buffer(line), ec);
+  boost::asio::streambuf reply;
+  boost::asio::read_until(s, reply, '\n', ec);
+  std::string text(boost::asio::buffers_begin(reply.data()), boost::asio::buffers_end(reply.data()));
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+// The next pen/controls announcement a console hears ("pen=c1 revoked=0 hidden=0").
+std::string next_controls(TestControlClient& client) {
+  for (int i = 0; i < 10; ++i) {
+    const auto message = client.read_message();
+    if (!message) break;
+    if (message->kind == "or_controls") return message->bytes;
+  }
+  return "(no controls message arrived)";
+}
+
+TEST(AnnotationSession, OneConsoleHoldsThePenAndTheSurgeonCanTakeItHideAndClear) {
+  const auto dir = scratch_dir("annotation-pen");
+  const auto socket = dir / "or-controls.sock";
+  const auto audit = dir / "audit.jsonl";
+  const auto config = write_sender_config(dir);
+  std::ofstream(config, std::ios::app) << "[audit]\nlog = \"" << audit.string()
+                                       << "\"\n[or_controls]\nsocket = \"" << socket.string() << "\"\n";
+  RunningSender sender(config, dir / "sender.log");
+
+  // The first mentor to join holds the pen; a second one (same person, another device) does not.
+  std::optional<TestControlClient> first;
+  first.emplace(identity("mentor"));
+  const auto first_hello = first->hello(sender.control_port(), 1, 40011);
+  ASSERT_TRUE(first_hello.welcomed) << first_hello.refusal;
+  const std::string a = first_hello.annotation_author;
+  EXPECT_EQ(next_controls(*first), "pen=" + a + " revoked=0 hidden=0");
+  TestControlClient second(identity("mentor"));
+  const auto second_hello = second.hello(sender.control_port(), 1, 40012);
+  ASSERT_TRUE(second_hello.welcomed) << second_hello.refusal;
+  const std::string b = second_hello.annotation_author;
+  EXPECT_EQ(next_controls(second), "pen=" + a + " revoked=0 hidden=0");
+  second.send_annotation_proposal(annotation::encode_proposal(begin_stroke(b, 1)));
+  EXPECT_THAT(next_refusal(second), HasSubstr("holds the pen"));
+  first->send_annotation_proposal(annotation::encode_proposal(begin_stroke(a, 1)));
+  EXPECT_EQ(next_operation(*first).sequence, 1u);
+  EXPECT_EQ(next_operation(second).sequence, 1u);
+
+  // The surgeon takes the pen back: nobody draws, every console is told.
+  EXPECT_THAT(surgeon_command(socket, "revoke-pen"), HasSubstr("ok: annotations shown, pen taken back"));
+  EXPECT_EQ(next_controls(*first), "pen= revoked=1 hidden=0");
+  EXPECT_EQ(next_controls(second), "pen= revoked=1 hidden=0");
+  first->send_annotation_proposal(annotation::encode_proposal(annotation::Commit{a + "-1"}));
+  EXPECT_THAT(next_refusal(*first), HasSubstr("surgeon has taken the pen back"));
+  // ... and gives it back, to the mentor connected longest.
+  EXPECT_THAT(surgeon_command(socket, "grant-pen"), HasSubstr("pen with"));
+  EXPECT_EQ(next_controls(*first), "pen=" + a + " revoked=0 hidden=0");
+  EXPECT_EQ(next_controls(second), "pen=" + a + " revoked=0 hidden=0");
+  first->send_annotation_proposal(annotation::encode_proposal(annotation::Commit{a + "-1"}));
+  EXPECT_EQ(next_operation(*first).sequence, 2u);
+  EXPECT_EQ(next_operation(second).sequence, 2u);
+
+  // Hide (the OR display stops drawing them; consoles are told) and clear all (a sequenced operation).
+  EXPECT_THAT(surgeon_command(socket, "hide"), HasSubstr("annotations hidden"));
+  EXPECT_EQ(next_controls(second), "pen=" + a + " revoked=0 hidden=1");
+  EXPECT_THAT(surgeon_command(socket, "clear"), HasSubstr("ok"));
+  const auto cleared = next_operation(second);
+  EXPECT_EQ(cleared.sequence, 3u);
+  EXPECT_TRUE(std::holds_alternative<annotation::Clear>(cleared.op));
+  EXPECT_THAT(surgeon_command(socket, "open-the-pod-bay-doors"), HasSubstr("error: unknown command"));
+
+  // The holder leaves: the pen passes to the other mentor.
+  first.reset();
+  EXPECT_EQ(next_controls(second), "pen=" + b + " revoked=0 hidden=1");
+  second.send_annotation_proposal(annotation::encode_proposal(begin_stroke(b, 2)));
+  EXPECT_EQ(next_operation(second).sequence, 4u);
+  EXPECT_EQ(sender.stop(), 0);
+
+  // Every step is in the hash-chained audit log, and the chain holds.
+  const auto verdict = session::verify_audit_log(audit);
+  EXPECT_FALSE(verdict.broken_line) << "line " << verdict.broken_line.value_or(0) << ": " << verdict.reason;
+  const std::string log = read_text(audit);
+  for (const char* event : {"\"join\"", "\"pen\"", "\"pen_revoked\"", "\"pen_granted\"", "\"annotation\"",
+                            "\"annotation_refused\"", "\"annotations_hidden\"", "\"annotations_cleared\"",
+                            "\"leave\"", "\"stop\""}) {
+    EXPECT_THAT(log, HasSubstr(std::string("\"event\":") + event));
+  }
 }
 
 }  // namespace

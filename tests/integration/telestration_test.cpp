@@ -60,8 +60,8 @@ TEST(Telestration, AScriptedMentorsAnnotationsReachTheOrDisplayAndAnObserver) {
   const cv::Mat shown = cv::imread(or_png.string(), cv::IMREAD_COLOR);
   ASSERT_FALSE(shown.empty()) << "no OR display screenshot at " << or_png;
   EXPECT_GT(stroke_pixels(shown), 2000) << "no annotation colours on the OR display (" << or_png << ")";
-  EXPECT_NE(sender.log().find("audit: annotation #1 by"), std::string::npos) << "no audit line for #1";
-  EXPECT_EQ(sender.log().find("audit: annotation from"), std::string::npos) << "an annotation was refused";
+  EXPECT_NE(sender.log().find("audit: annotation seq=1 "), std::string::npos) << "no audit line for #1";
+  EXPECT_EQ(sender.log().find("audit: annotation_refused"), std::string::npos) << "an annotation was refused";
 
   mentor.signal(SIGINT);
   ASSERT_EQ(mentor.wait(milliseconds{10000}).value_or(-1), 0);

@@ -109,6 +109,12 @@ std::optional<ControlMessage> TestControlClient::read_message(std::chrono::milli
     return ControlMessage{"annotation_refused", in.annotation_refused().reason()};
   if (in.has_annotation_scene()) return ControlMessage{"annotation_scene", in.annotation_scene()};
   if (in.has_clock_pong()) return ControlMessage{"clock_pong", {}};
+  if (in.has_or_controls()) {
+    const auto& c = in.or_controls();
+    return ControlMessage{"or_controls", "pen=" + c.pen_holder_author() +
+                                             " revoked=" + (c.pen_revoked() ? "1" : "0") +
+                                             " hidden=" + (c.annotations_hidden() ? "1" : "0")};
+  }
   return ControlMessage{"other", {}};
 }
 

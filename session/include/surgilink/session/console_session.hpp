@@ -83,9 +83,13 @@ struct ConsoleStatus {
   std::uint64_t frames_undecodable = 0;
   std::uint64_t packets_dropped = 0;  // rejected datagrams (bad SRTP, replays, ...), all time
   ConsoleVitals vitals;
-  // Telestration: this console's author id ("c2"; empty before the welcome), and whether it may draw.
+  // Telestration: this console's author id ("c2"; empty before the welcome), and whether it may draw (a
+  // mentor holding the pen).
   std::string annotation_author;
   bool may_draw = false;
+  std::string pen_holder;               // display name of the console holding the pen; empty: nobody
+  bool pen_revoked = false;             // the surgeon took the pen back
+  bool or_annotations_hidden = false;   // the surgeon hid the annotations on the OR display
   std::uint64_t annotations_shown = 0;  // annotations in the scene this console draws now
 };
 
@@ -163,6 +167,8 @@ class ConsoleSession {
   // must be annotation_author + "-" + a counter. Returns false, logged and counted, when not connected or
   // this console may not draw (the sender would refuse it). Network thread (the GUI posts it).
   bool propose_annotation(const annotation::AnnotationOperation& op);
+  // True while this console is a mentor holding the pen (its proposals are sent). Network thread.
+  bool may_draw() const;
   // This console's author id as the sender named it ("c2"), empty while not admitted. Network thread.
   std::string annotation_author() const;
   // The scene this console draws now (confirmed + pending). Network thread.

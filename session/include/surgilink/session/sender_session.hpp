@@ -43,6 +43,15 @@ struct SenderSessionSettings {
   std::chrono::milliseconds hello_timeout{5000};
   // When set, the SRTP parameters of each admitted console are written here as an SDP file (interop tests).
   std::optional<std::filesystem::path> export_srtp_keys;
+  // The hash-chained audit log (DESIGN.md §7); none: audit events go to the log only.
+  std::optional<std::filesystem::path> audit_log;
+};
+
+// What the surgeon's side decided about the annotations (DESIGN.md §7, §8). Plain value type.
+struct OrControlState {
+  std::string pen_holder;  // display name of the console holding the pen; empty: nobody
+  bool pen_revoked = false;
+  bool annotations_hidden = false;
 };
 
 // Called on the network thread.
@@ -66,7 +75,8 @@ struct SenderSessionCounters {
   std::uint64_t vitals_packets_sent = 0;  // per console
   std::uint64_t annotations_accepted = 0;
   std::uint64_t annotations_refused = 0;  // also counted in faults, by kind
-  core::FaultCounters faults;             // bad datagrams and control messages
+  std::uint64_t audit_lines = 0;
+  core::FaultCounters faults;  // bad datagrams and control messages
 };
 
 class SenderSession final : public media::SenderPipelineListener {
@@ -86,6 +96,19 @@ class SenderSession final : public media::SenderPipelineListener {
 
   // The canonical annotation scene (telestration); the OR display draws it. Any thread.
   std::shared_ptr<const annotation::Scene> annotation_scene() const;
+
+  // The surgeon's controls (a key, a foot pedal, a hardware button), each audited with `by` (what pressed
+  // it) and announced to every console. Network thread.
+  // Takes the pen from whoever holds it; nobody draws until grant_pen().
+  void revoke_pen(const std::string& by);
+  // Gives the pen back, to the mentor console that has been connected longest.
+  void grant_pen(const std::string& by);
+  void set_annotations_hidden(bool hidden, const std::string& by);
+  // Removes every annotation (Clear all, sequenced and broadcast like a mentor's operation).
+  void clear_annotations(const std::string& by);
+  OrControlState or_controls() const;
+  // Whether the OR display shows the annotations now. Any thread.
+  bool annotations_hidden() const;
 
   std::uint16_t control_port() const;
   std::uint16_t media_port() const;

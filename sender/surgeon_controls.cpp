@@ -1,0 +1,227 @@
+#include "surgeon_controls.hpp"
+
+#include <termios.h>
+#include <unistd.h>
+#include <array>
+#include <list>
+#include <optional>
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+
+namespace surgilink::sender {
+
+namespace asio = boost::asio;
+using local = asio::local::stream_protocol;
+
+namespace {
+constexpr std::size_t kMaxCommandBytes = 128;
+constexpr std::size_t kMaxClients = 8;
+}  // namespace
+
+struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Impl> {
+  Impl(asio::io_context& io_context, SurgeonControlSettings s, session::SenderSession& session_,
+       std::function<void()> changed_)
+      : io(io_context),
+        settings(std::move(s)),
+        session(session_),
+        changed(std::move(changed_)),
+        acceptor(io),
+        keys(io) {}
+
+  // One connected button helper.
+  struct Client {
+    explicit Client(asio::io_context& io) : socket(io), buffer(kMaxCommandBytes) {}
+    local::socket socket;
+    asio::streambuf buffer;
+    std::string reply;
+  };
+
+  asio::io_context& io;
+  SurgeonControlSettings settings;
+  session::SenderSession& session;
+  std::function<void()> changed;
+  local::acceptor acceptor;
+  std::list<std::shared_ptr<Client>> clients;
+  asio::posix::stream_descriptor keys;
+  std::optional<termios> saved_terminal;
+  char key = 0;
+  bool stopped = false;
+  bool socket_bound = false;  // the socket file is ours to remove
+
+  std::string state_text() const {
+    const auto s = session.or_controls();
+    return std::string("annotations ") + (s.annotations_hidden ? "hidden" : "shown") + ", pen " +
+           (s.pen_revoked ? "taken back" : (s.pen_holder.empty() ? "with nobody" : "with " + s.pen_holder));
+  }
+
+  std::string execute(std::string_view command, const std::string& by) {
+    if (command == "hide") {
+      session.set_annotations_hidden(true, by);
+    } else if (command == "show") {
+      session.set_annotations_hidden(false, by);
+    } else if (command == "toggle") {
+      session.set_annotations_hidden(!session.annotations_hidden(), by);
+    } else if (command == "clear") {
+      session.clear_annotations(by);
+    } else if (command == "revoke-pen") {
+      session.revoke_pen(by);
+    } else if (command == "grant-pen") {
+      session.grant_pen(by);
+    } else if (command != "status") {
+      spdlog::warn("surgeon controls ({}): unknown command", by);
+      return "error: unknown command \"" + std::string(command.substr(0, 40)) +
+             "\" (hide | show | toggle | clear | revoke-pen | grant-pen | status)";
+    }
+    if (changed) changed();
+    return "ok: " + state_text();
+  }
+
+  void start_socket() {
+    const auto& path = *settings.socket;
+    std::error_code ec;
+    // A socket file left by a sender that was killed would block the bind and is removed; one that answers
+    // belongs to a running sender, whose controls must not be taken over.
+    if (std::filesystem::is_socket(path, ec)) {
+      local::socket probe(io);
+      boost::system::error_code probe_ec;
+      probe.connect(local::endpoint(path.string()), probe_ec);
+      if (!probe_ec)
+        throw std::runtime_error("surgeon controls socket " + path.string() +
+                                 " is in use by another sender (set [or_controls] socket to another path)");
+      std::filesystem::remove(path, ec);
+    }
+    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+    boost::system::error_code bec;
+    acceptor.open(local(), bec);
+    if (!bec) acceptor.bind(local::endpoint(path.string()), bec);
+    if (!bec) acceptor.listen(asio::socket_base::max_listen_connections, bec);
+    if (bec)
+      throw std::runtime_error("surgeon controls socket " + path.string() +
+                               " cannot be used: " + bec.message());
+    socket_bound = true;
+    spdlog::info("surgeon controls: commands on {} (hide | show | toggle | clear | revoke-pen | grant-pen)",
+                 path.string());
+    accept();
+  }
+
+  void accept() {
+    auto client = std::make_shared<Client>(io);
+    acceptor.async_accept(client->socket, [self = shared_from_this(), client](boost::system::error_code ec) {
+      if (self->stopped || ec == asio::error::operation_aborted) return;
+      if (!ec) {
+        if (self->clients.size() >= kMaxClients) {
+          spdlog::warn("surgeon controls: more than {} clients, closing the newest", kMaxClients);
+        } else {
+          self->clients.push_back(client);
+          self->read(client);
+        }
+      }
+      self->accept();
+    });
+  }
+
+  void read(const std::shared_ptr<Client>& client) {
+    asio::async_read_until(
+        client->socket, client->buffer, '\n',
+        [self = shared_from_this(), client](boost::system::error_code ec, std::size_t n) {
+          if (self->stopped) return;
+          if (ec) {
+            // A line longer than the limit ends in not_found: a misbehaving client is dropped, counted once.
+            if (ec == asio::error::not_found)
+              spdlog::warn("surgeon controls: command line too long, closing");
+            self->clients.remove(client);
+            return;
+          }
+          std::string line(asio::buffers_begin(client->buffer.data()),
+                           asio::buffers_begin(client->buffer.data()) + static_cast<std::ptrdiff_t>(n));
+          client->buffer.consume(n);
+          while (!line.empty() && (line.back() == '\n' || line.back() == '\r' || line.back() == ' '))
+            line.pop_back();
+          client->reply = self->execute(line, "socket") + "\n";
+          asio::async_write(client->socket, asio::buffer(client->reply),
+                            [self, client](boost::system::error_code wec, std::size_t) {
+                              if (self->stopped) return;
+                              if (wec) {
+                                self->clients.remove(client);
+                                return;
+                              }
+                              self->read(client);
+                            });
+        });
+  }
+
+  void start_keys() {
+    if (!settings.keys || isatty(STDIN_FILENO) == 0) return;
+    termios terminal{};
+    if (tcgetattr(STDIN_FILENO, &terminal) != 0) return;
+    saved_terminal = terminal;
+    // Single keys without Enter and without echo; Ctrl-C still stops the sender.
+    terminal.c_lflag &= static_cast<tcflag_t>(~(ICANON | ECHO));
+    terminal.c_cc[VMIN] = 1;
+    terminal.c_cc[VTIME] = 0;
+    tcsetattr(STDIN_FILENO, TCSANOW, &terminal);
+    const int fd = dup(STDIN_FILENO);
+    if (fd < 0) return;
+    keys.assign(fd);
+    spdlog::info(
+        "surgeon controls: keys '{}' hide/show annotations, '{}' clear them, '{}' take the pen, '{}' give "
+        "it back",
+        settings.hide_key, settings.clear_key, settings.revoke_key, settings.grant_key);
+    read_key();
+  }
+
+  void read_key() {
+    keys.async_read_some(asio::buffer(&key, 1),
+                         [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                           if (self->stopped || ec || n == 0) return;
+                           const char k = self->key;
+                           const std::string by = std::string("key ") + k;
+                           std::string reply;
+                           if (k == self->settings.hide_key) reply = self->execute("toggle", by);
+                           if (k == self->settings.clear_key) reply = self->execute("clear", by);
+                           if (k == self->settings.revoke_key) reply = self->execute("revoke-pen", by);
+                           if (k == self->settings.grant_key) reply = self->execute("grant-pen", by);
+                           if (!reply.empty()) spdlog::info("surgeon controls ({}): {}", by, reply);
+                           self->read_key();
+                         });
+  }
+
+  void stop() {
+    if (stopped) return;
+    stopped = true;
+    boost::system::error_code ec;
+    acceptor.close(ec);
+    for (auto& c : clients) c->socket.close(ec);
+    clients.clear();
+    keys.close(ec);
+    if (saved_terminal) tcsetattr(STDIN_FILENO, TCSANOW, &*saved_terminal);
+    saved_terminal.reset();
+    if (settings.socket && socket_bound) {
+      std::error_code fec;
+      std::filesystem::remove(*settings.socket, fec);
+    }
+  }
+};
+
+SurgeonControls::SurgeonControls(asio::io_context& io, SurgeonControlSettings settings,
+                                 session::SenderSession& session, std::function<void()> changed)
+    : impl_(std::make_shared<Impl>(io, std::move(settings), session, std::move(changed))) {
+  if (impl_->settings.socket) impl_->start_socket();
+}
+
+SurgeonControls::~SurgeonControls() { impl_->stop(); }
+
+void SurgeonControls::start() { impl_->start_keys(); }
+void SurgeonControls::stop() { impl_->stop(); }
+
+std::string SurgeonControls::execute(std::string_view command, const std::string& by) {
+  return impl_->execute(command, by);
+}
+
+}  // namespace surgilink::sender
