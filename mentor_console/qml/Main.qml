@@ -46,6 +46,10 @@ ApplicationWindow {
             objectName: "toolStrip"
             anchors { left: parent.left; top: sessionBar.bottom; bottom: parent.bottom }
             unit: root.unit
+            mayDraw: mentor.mayDraw
+            canUndo: canvas.hasOwnAnnotations
+            onUndoRequested: canvas.undo()
+            onClearRequested: canvas.clearMine()
         }
 
         VitalsPanel {
@@ -61,6 +65,71 @@ ApplicationWindow {
             objectName: "operativeField"
             session: mentor
             anchors { left: toolStrip.right; right: vitalsPanel.left; top: sessionBar.bottom; bottom: parent.bottom }
+        }
+
+        // Telestration over the picture; declared after the field and before the HUD, so that it is drawn
+        // over the video and the HUD stays clickable above it.
+        AnnotationCanvas {
+            id: canvas
+            objectName: "annotationCanvas"
+            anchors.fill: field
+            session: mentor
+            videoRect: field.videoRect
+            author: mentor.annotationAuthor
+            mayDraw: mentor.mayDraw
+            tool: toolStrip.tool
+            colour: toolStrip.penColour
+            lineWidth: toolStrip.penWidth
+
+            // The label tool: type the text where the click was, Enter sends it, Escape drops it.
+            TextField {
+                id: labelEditor
+                objectName: "labelEditor"
+                visible: canvas.labelPending
+                x: Math.min(canvas.labelPosition.x, canvas.width - width)
+                y: Math.min(canvas.labelPosition.y, canvas.height - height)
+                width: root.unit * 16
+                font.pixelSize: root.unit
+                placeholderText: "label text, Enter to place"
+                maximumLength: 120
+                onVisibleChanged: {
+                    text = ""
+                    if (visible) forceActiveFocus()
+                }
+                onAccepted: canvas.placeLabel(text)
+                Keys.onEscapePressed: canvas.cancelLabel()
+            }
+        }
+
+        // The sender refused one of this console's drawings: say why for a few seconds.
+        Rectangle {
+            id: refusalBanner
+            objectName: "annotationRefusal"
+            property string reason: ""
+            visible: refusalTimer.running
+            anchors { horizontalCenter: field.horizontalCenter; top: field.top; topMargin: root.unit }
+            width: Math.min(field.width - root.unit * 2, refusalText.implicitWidth + root.unit * 2)
+            height: refusalText.implicitHeight + root.unit
+            radius: root.unit / 3
+            color: "#e65100"
+            Text {
+                id: refusalText
+                anchors.centerIn: parent
+                width: parent.width - root.unit * 2
+                horizontalAlignment: Text.AlignHCenter
+                elide: Text.ElideRight
+                color: "white"
+                font.pixelSize: root.unit
+                text: "Drawing not accepted: " + refusalBanner.reason
+            }
+            Timer { id: refusalTimer; interval: 4000 }
+            Connections {
+                target: mentor
+                function onAnnotationRefused() {
+                    refusalBanner.reason = mentor.annotationRefusal
+                    refusalTimer.restart()
+                }
+            }
         }
 
         Hud {

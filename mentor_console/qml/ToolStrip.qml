@@ -1,6 +1,5 @@
-// The drawing tools (pen, arrow, circle, label, pointer, colour, undo, clear). Telestration itself arrives
-// with the annotation issue: the strip keeps the chosen tool and colour, and says that drawing is not yet
-// sent to the OR.
+// The drawing tools: pen, arrow, circle, label and pointer, three colours, three widths, undo and clear mine.
+// What is drawn goes to the OR at once (the sender composites it on the surgeon's display).
 import QtQuick
 import QtQuick.Controls
 
@@ -9,6 +8,17 @@ Rectangle {
     property real unit: 16
     property string tool: "pen"
     property color penColour: "#ffeb3b"
+    // Line width as a fraction of the picture's height (about 4, 8 and 16 px at 1080p).
+    property real penWidth: 0.004
+    // The session lets this console draw, and it has something of its own to undo or clear.
+    property bool mayDraw: false
+    property bool canUndo: false
+    signal undoRequested()
+    signal clearRequested()
+
+    readonly property var colours: [["#ffeb3b", "yellow"], ["#00e5ff", "cyan"], ["#76ff03", "green"]]
+    readonly property var widths: [[0.002, "thin"], [0.004, "medium"], [0.008, "thick"]]
+
     width: unit * 3.4
     color: "#161d22"
     Column {
@@ -17,30 +27,80 @@ Rectangle {
         Repeater {
             model: [["pen", "P"], ["arrow", "A"], ["circle", "C"], ["label", "T"], ["pointer", "O"]]
             Button {
+                objectName: "tool_" + modelData[0]
                 width: unit * 2.8; height: unit * 2.4
                 text: modelData[1]
                 font.pixelSize: unit
                 checkable: true
                 checked: strip.tool === modelData[0]
+                enabled: strip.mayDraw
                 onClicked: strip.tool = modelData[0]
                 ToolTip.visible: hovered
-                ToolTip.text: modelData[0] + " (" + modelData[1] + ") — drawing reaches the OR with telestration"
+                ToolTip.text: modelData[0] + " (" + modelData[1] + ")"
                 Shortcut { sequence: modelData[1]; onActivated: strip.tool = modelData[0] }
             }
         }
         Repeater {
-            model: ["#ffeb3b", "#00e5ff", "#76ff03"]
+            model: strip.colours
             Rectangle {
+                objectName: "colour_" + modelData[1]
                 width: unit * 2.8; height: unit * 1.2; radius: unit / 4
-                color: modelData
-                border.color: strip.penColour === modelData ? "white" : "transparent"
+                color: modelData[0]
+                border.color: Qt.colorEqual(strip.penColour, modelData[0]) ? "white" : "transparent"
                 border.width: 3
-                MouseArea { anchors.fill: parent; onClicked: strip.penColour = modelData }
+                MouseArea { anchors.fill: parent; onClicked: strip.penColour = modelData[0] }
+                Shortcut { sequence: String(index + 1); onActivated: strip.penColour = modelData[0] }
             }
         }
-        Button { width: unit * 2.8; height: unit * 2.2; text: "↶"; font.pixelSize: unit; enabled: false
-                 ToolTip.visible: hovered; ToolTip.text: "undo (Ctrl+Z) — with telestration" }
-        Button { width: unit * 2.8; height: unit * 2.2; text: "✕"; font.pixelSize: unit; enabled: false
-                 ToolTip.visible: hovered; ToolTip.text: "clear — with telestration" }
+        Repeater {
+            model: strip.widths
+            Rectangle {
+                objectName: "width_" + modelData[1]
+                width: unit * 2.8; height: unit * 1.2; radius: unit / 4
+                color: "#24303a"
+                border.color: strip.penWidth === modelData[0] ? "white" : "transparent"
+                border.width: 2
+                // A bar as thick as the line it draws (relative to the strip, not to the picture).
+                Rectangle {
+                    anchors.centerIn: parent
+                    width: parent.width * 0.7
+                    height: Math.max(2, unit * modelData[0] * 60)
+                    radius: height / 2
+                    color: strip.penColour
+                }
+                MouseArea { anchors.fill: parent; onClicked: strip.penWidth = modelData[0] }
+            }
+        }
+        Shortcut {
+            sequence: "["
+            onActivated: strip.penWidth = strip.widths[Math.max(0, strip.widthIndex() - 1)][0]
+        }
+        Shortcut {
+            sequence: "]"
+            onActivated: strip.penWidth = strip.widths[Math.min(strip.widths.length - 1, strip.widthIndex() + 1)][0]
+        }
+        Button {
+            objectName: "undoButton"
+            width: unit * 2.8; height: unit * 2.2; text: "↶"; font.pixelSize: unit
+            enabled: strip.mayDraw && strip.canUndo
+            onClicked: strip.undoRequested()
+            ToolTip.visible: hovered; ToolTip.text: "undo my last drawing (Ctrl+Z)"
+            Shortcut { sequence: "Ctrl+Z"; enabled: strip.mayDraw && strip.canUndo; onActivated: strip.undoRequested() }
+        }
+        Button {
+            objectName: "clearButton"
+            width: unit * 2.8; height: unit * 2.2; text: "✕"; font.pixelSize: unit
+            enabled: strip.mayDraw && strip.canUndo
+            onClicked: strip.clearRequested()
+            ToolTip.visible: hovered; ToolTip.text: "clear mine: remove all my drawings (Ctrl+Shift+X)"
+            Shortcut { sequence: "Ctrl+Shift+X"; enabled: strip.mayDraw && strip.canUndo; onActivated: strip.clearRequested() }
+        }
+    }
+
+    function widthIndex() {
+        for (var i = 0; i < widths.length; ++i) {
+            if (widths[i][0] === penWidth) return i
+        }
+        return 1
     }
 }

@@ -13,6 +13,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "annotation_canvas.hpp"
 #include "core/headless_console.hpp"
 #include "latency_plot.hpp"
 #include "mentor_session.hpp"
@@ -44,6 +45,7 @@ bool save_screenshot(QQuickWindow* window, const std::filesystem::path& path) {
 
 void register_console_qml_types() {
   qmlRegisterType<OperativeFieldView>("SurgiLink.Console", 1, 0, "OperativeFieldView");
+  qmlRegisterType<AnnotationCanvas>("SurgiLink.Console", 1, 0, "AnnotationCanvas");
   qmlRegisterType<LatencyPlot>("SurgiLink.Console", 1, 0, "LatencyPlot");
   qmlRegisterType<WaveformTrace>("SurgiLink.Console", 1, 0, "WaveformTrace");
   qmlRegisterType<TrendLine>("SurgiLink.Console", 1, 0, "TrendLine");

@@ -1,4 +1,5 @@
-// The real console window (QML, OperativeFieldView, HUD) against a real sender on loopback, under Xvfb.
+// The real console window (QML, OperativeFieldView, HUD, telestration) against a real sender on loopback,
+// under Xvfb.
 #include <gtest/gtest.h>
 #include <QEventLoop>
 #include <QGuiApplication>
@@ -7,6 +8,7 @@
 #include <QQmlContext>
 #include <QQuickItem>
 #include <QQuickWindow>
+#include <QTest>
 #include <QTimer>
 #include <fstream>
 #include <opencv2/imgproc.hpp>
@@ -15,6 +17,7 @@
 #include "support/test_installation.hpp"
 #include "surgilink/core/latency_statistics.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
+#include "ui/annotation_canvas.hpp"
 #include "ui/console_window.hpp"
 #include "ui/mentor_session.hpp"
 #include "ui/operative_field_view.hpp"
@@ -63,30 +66,67 @@ QQuickItem* find_item(QQuickItem* root, const QString& name) {
   return nullptr;
 }
 
-TEST(ConsoleWindow, ShowsTheMovingSceneWithHudAndMeasurableGlassToGlass) {
+// One GUI application for the whole program: Qt does not take a second one well after a QML engine ran.
+class ConsoleWindow : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    static int argc = 1;
+    static char name[] = "console_window_test";
+    static char* argv[] = {name, nullptr};
+    if (QCoreApplication::instance() == nullptr) {
+      app_ = new QGuiApplication(argc, argv);
+      register_console_qml_types();
+    }
+  }
+  static void TearDownTestSuite() {
+    delete app_;
+    app_ = nullptr;
+  }
+
+ private:
+  static inline QGuiApplication* app_ = nullptr;
+};
+
+// The console's Main.qml with a session for `sender`, as the program loads it.
+struct LiveConsole {
+  LiveConsole(const std::filesystem::path& dir, const testing::RunningSender& sender)
+      : settings(make_settings(dir, sender)), mentor(settings) {
+    engine.rootContext()->setContextProperty("mentor", &mentor);
+    engine.rootContext()->setContextProperty("hudGreenMs", 150.0);
+    engine.rootContext()->setContextProperty("hudAmberMs", 300.0);
+    engine.load(QUrl("qrc:/SurgiLink/Console/Main.qml"));
+    if (!engine.rootObjects().isEmpty()) window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
+    if (window != nullptr) field = window->findChild<OperativeFieldView*>("operativeField");
+  }
+  ~LiveConsole() {
+    if (window != nullptr) window->close();
+  }
+
+  static ConsoleSettings make_settings(const std::filesystem::path& dir,
+                                       const testing::RunningSender& sender) {
+    ConsoleOverrides overrides;
+    overrides.host = "127.0.0.1";
+    overrides.control_port = sender.control_port();
+    return load_console_settings(testing::write_console_config(dir, sender.control_port()), overrides);
+  }
+
+  ConsoleSettings settings;
+  MentorSession mentor;
+  QQmlApplicationEngine engine;
+  QQuickWindow* window = nullptr;
+  OperativeFieldView* field = nullptr;
+};
+
+TEST_F(ConsoleWindow, ShowsTheMovingSceneWithHudAndMeasurableGlassToGlass) {
   const auto dir = testing::scratch_dir("console-window");
   testing::RunningSender sender(testing::write_sender_config(dir), dir / "sender.log");
-  ConsoleOverrides overrides;
-  overrides.host = "127.0.0.1";
-  overrides.control_port = sender.control_port();
-  auto settings = load_console_settings(testing::write_console_config(dir, sender.control_port()), overrides);
-
-  int argc = 1;
-  char name[] = "console_window_test";
-  char* argv[] = {name, nullptr};
-  QGuiApplication app(argc, argv);
-  register_console_qml_types();
-  MentorSession mentor(settings);
-  QQmlApplicationEngine engine;
-  engine.rootContext()->setContextProperty("mentor", &mentor);
-  engine.rootContext()->setContextProperty("hudGreenMs", 150.0);
-  engine.rootContext()->setContextProperty("hudAmberMs", 300.0);
-  engine.load(QUrl("qrc:/SurgiLink/Console/Main.qml"));
-  ASSERT_FALSE(engine.rootObjects().isEmpty()) << "Main.qml did not load";
-  auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
-  ASSERT_NE(window, nullptr);
-  auto* field = window->findChild<OperativeFieldView*>("operativeField");
-  ASSERT_NE(field, nullptr);
+  LiveConsole console(dir, sender);
+  ASSERT_NE(console.window, nullptr) << "Main.qml did not load";
+  ASSERT_NE(console.field, nullptr);
+  auto& mentor = console.mentor;
+  auto* window = console.window;
+  auto* field = console.field;
+  const auto& settings = console.settings;
 
   mentor.connectTo(QString::fromStdString(settings.site.name));
   // Connected, a latency figure in the HUD, and pictures on screen.
@@ -163,6 +203,143 @@ TEST(ConsoleWindow, ShowsTheMovingSceneWithHudAndMeasurableGlassToGlass) {
   EXPECT_GT(s.p50_ms, 0.0);
   last.save(QString::fromStdString((dir / "window.png").string()));
   window->close();
+}
+
+// Pixels of the telestration green (#76ff03) inside `area`: after the OR display's YUV 4:2:0 round trip it is
+// still far greener than red or blue, which nothing in the synthetic operative field is.
+struct GreenPixels {
+  int count = 0;
+  QPointF centre;  // their mean position
+};
+
+GreenPixels green_in(const QImage& picture, QRect area) {
+  const QImage rgb = picture.convertToFormat(QImage::Format_RGB32);
+  area = area.intersected(rgb.rect());
+  GreenPixels found;
+  double sum_x = 0, sum_y = 0;
+  for (int y = area.top(); y <= area.bottom(); ++y) {
+    const auto* row = reinterpret_cast<const QRgb*>(rgb.constScanLine(y));
+    for (int x = area.left(); x <= area.right(); ++x) {
+      const int r = qRed(row[x]), g = qGreen(row[x]), b = qBlue(row[x]);
+      if (g > 170 && g > r + 60 && g > b + 100) {
+        ++found.count;
+        sum_x += x;
+        sum_y += y;
+      }
+    }
+  }
+  if (found.count > 0) found.centre = QPointF(sum_x / found.count, sum_y / found.count);
+  return found;
+}
+
+// Clicks the middle of a QML item.
+void click(QQuickWindow* window, QQuickItem* item) {
+  const QPointF middle = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
+  QTest::mouseClick(window, Qt::LeftButton, Qt::NoModifier, middle.toPoint());
+}
+
+TEST_F(ConsoleWindow, MentorsPenStrokeShowsOnTheConsoleAndOnTheOrDisplay) {
+  const auto dir = testing::scratch_dir("console-telestration");
+  const auto or_picture = dir / "or.png";
+  testing::RunningSender sender(testing::write_sender_config(dir), dir / "sender.log",
+                                {"--or-screenshot", or_picture.string()});
+  LiveConsole console(dir, sender);
+  ASSERT_NE(console.window, nullptr) << "Main.qml did not load";
+  ASSERT_NE(console.field, nullptr);
+  auto& mentor = console.mentor;
+  auto* window = console.window;
+  auto* field = console.field;
+  mentor.connectTo(QString::fromStdString(console.settings.site.name));
+  ASSERT_TRUE(run_until(
+      mentor, *field, [&] { return mentor.mayDraw() && field->framesShown() > 30; }, milliseconds{20000}))
+      << "state " << mentor.state().toStdString() << ", may draw " << mentor.mayDraw() << ", frames shown "
+      << field->framesShown();
+  auto* canvas = window->findChild<AnnotationCanvas*>("annotationCanvas");
+  ASSERT_NE(canvas, nullptr);
+
+  // The tools as a mentor picks them: green, the thick line, the pen (its key).
+  auto* green_swatch = find_item(window->contentItem(), "colour_green");
+  auto* thick = find_item(window->contentItem(), "width_thick");
+  ASSERT_NE(green_swatch, nullptr);
+  ASSERT_NE(thick, nullptr);
+  // Shortcuts need the window to have the keyboard (Xvfb has no window manager to give it).
+  window->requestActivate();
+  ASSERT_TRUE(QTest::qWaitForWindowActive(window));
+  QTest::keyClick(window, Qt::Key_A);
+  EXPECT_EQ(canvas->tool(), "arrow");
+  QTest::keyClick(window, Qt::Key_P);
+  click(window, green_swatch);
+  click(window, thick);
+  EXPECT_EQ(canvas->tool(), "pen");
+  EXPECT_EQ(canvas->colour(), QColor("#76ff03"));
+  EXPECT_DOUBLE_EQ(canvas->lineWidth(), 0.008);
+
+  const QRectF video = field->videoRect().translated(field->mapToScene(QPointF(0, 0)));
+  ASSERT_GT(video.width(), 100);
+  const GreenPixels before = green_in(window->grabWindow(), video.toAlignedRect());
+  // Left of the middle to below it: clear of the pixel code at the top and of the HUD at the bottom right.
+  const auto on_video = [&](double x, double y) {
+    return QPointF(video.x() + x * video.width(), video.y() + y * video.height()).toPoint();
+  };
+  const QPoint from = on_video(0.2, 0.35), to = on_video(0.6, 0.6);
+  QTest::mousePress(window, Qt::LeftButton, Qt::NoModifier, from);
+  constexpr int kMoves = 20;
+  for (int i = 1; i <= kMoves; ++i) {
+    // 8 ms apart, as a hand drags: the extends go out in batches while the stroke is drawn.
+    QTest::mouseMove(window, from + (to - from) * i / kMoves, 8);
+  }
+  QTest::mouseRelease(window, Qt::LeftButton, Qt::NoModifier, to);
+
+  // The sender confirms it (begin, extends, commit: at least 3 operations numbered) and it stays committed.
+  const auto committed_stroke = [&] {
+    const auto scene = mentor.annotationScene();
+    return scene->version >= 3 && scene->annotations.size() == 1 && scene->annotations[0]->committed &&
+           scene->annotations[0]->kind == annotation::AnnotationKind::kStroke;
+  };
+  ASSERT_TRUE(run_until(mentor, *field, committed_stroke, milliseconds{5000}))
+      << "scene version " << mentor.annotationScene()->version << ", annotations "
+      << mentor.annotationScene()->annotations.size() << ", refusal '"
+      << mentor.annotationRefusal().toStdString() << "'";
+  const auto stroke = mentor.annotationScene()->annotations[0];
+  EXPECT_TRUE(annotation::is_drawing_id_of(stroke->id, mentor.annotationAuthor().toStdString()))
+      << stroke->id;
+  EXPECT_GE(stroke->points.size(), 10U);
+  EXPECT_EQ(stroke->colour_rgba, 0x76FF03FFU);
+  // A third of a second of pictures, so that the OR display has drawn it onto several frames.
+  const int shown = field->framesShown();
+  run_until(
+      mentor, *field, [&] { return field->framesShown() > shown + 10; }, milliseconds{3000});
+
+  // On the console: green along the line drawn, none before.
+  const QImage after_grab = window->grabWindow();
+  const GreenPixels on_console = green_in(after_grab, video.toAlignedRect());
+  const QPointF drawn_middle = QPointF(from + to) / 2.0;
+  std::printf("stroke green px: console %d (before %d) around (%.0f, %.0f), drawn around (%.0f, %.0f)\n",
+              on_console.count, before.count, on_console.centre.x(), on_console.centre.y(), drawn_middle.x(),
+              drawn_middle.y());
+  EXPECT_LT(before.count, 50) << "the picture had green before the stroke: the test cannot tell";
+  // About 0.5 of the picture's width long, at 0.8 % of its height thick.
+  EXPECT_GT(on_console.count, static_cast<int>(0.4 * video.width() * std::max(2.0, 0.004 * video.height())));
+  EXPECT_LT(QLineF(on_console.centre, drawn_middle).length(), 0.05 * video.width());
+  after_grab.save(QString::fromStdString((dir / "window.png").string()));
+
+  // On the OR display: the sender writes its last picture when it stops.
+  const int sender_exit = sender.stop();
+  EXPECT_EQ(sender_exit, 0) << sender.log();
+  const QImage or_display(QString::fromStdString(or_picture.string()));
+  ASSERT_FALSE(or_display.isNull()) << "no OR screenshot at " << or_picture << " (sender exit code "
+                                    << sender_exit << ")\n"
+                                    << sender.log();
+  const GreenPixels on_or = green_in(or_display, or_display.rect());
+  const QPointF or_drawn_middle(0.4 * or_display.width(), 0.475 * or_display.height());
+  std::printf("stroke green px: OR display %d of %dx%d around (%.0f, %.0f), drawn around (%.0f, %.0f)\n",
+              on_or.count, or_display.width(), or_display.height(), on_or.centre.x(), on_or.centre.y(),
+              or_drawn_middle.x(), or_drawn_middle.y());
+  EXPECT_GT(on_or.count,
+            static_cast<int>(0.4 * or_display.width() * std::max(2.0, 0.004 * or_display.height())));
+  // Anchoring keeps the stroke on the tissue it was drawn on while the synthetic camera pans (a couple of
+  // hundred pixels in the seconds the test runs): near where it was drawn, not pinned there.
+  EXPECT_LT(QLineF(on_or.centre, or_drawn_middle).length(), 0.25 * or_display.width());
 }
 
 }  // namespace
