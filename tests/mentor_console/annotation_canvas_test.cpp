@@ -450,7 +450,9 @@ TEST_F(CanvasTest, IdsSkipTheCountersAlreadyInTheSceneAndOwnDrawingsEnableUndo) 
 }
 
 TEST_F(CanvasTest, TouchDragDraws) {
-  QPointingDevice* screen = QTest::createTouchDevice();
+  // Owned here: Qt registers the device but never deletes it.
+  const std::unique_ptr<QPointingDevice> touch_screen(QTest::createTouchDevice());
+  QPointingDevice* screen = touch_screen.get();
   QTest::touchEvent(&window_, screen).press(0, QPoint(100, 200));
   for (int i = 1; i <= 10; ++i)
     QTest::touchEvent(&window_, screen).move(0, QPoint(100 + 20 * i, 200 + 5 * i));
