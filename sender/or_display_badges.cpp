@@ -50,25 +50,34 @@ void OrDisplayBadges::set_surgeon_controls(bool annotations_hidden, bool pen_rev
   pen_revoked_ = pen_revoked;
 }
 
+void OrDisplayBadges::set_flagged_vitals(std::string text) {
+  std::lock_guard lock(mutex_);
+  flagged_ = std::move(text);
+}
+
 bool OrDisplayBadges::has_content() const {
   std::lock_guard lock(mutex_);
-  return !alarms_.empty() || mentor_disconnected_ || annotations_hidden_ || pen_revoked_;
+  return !alarms_.empty() || mentor_disconnected_ || annotations_hidden_ || pen_revoked_ || !flagged_.empty();
 }
 
 void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
   std::string alarms;
   bool disconnected = false, hidden = false, revoked = false;
+  std::string flagged;
   {
     std::lock_guard lock(mutex_);
     alarms = alarms_;
     disconnected = mentor_disconnected_;
     hidden = annotations_hidden_;
     revoked = pen_revoked_;
+    flagged = flagged_;
   }
   if (picture.planes[0] == nullptr) return;
   int row = 0;
   // BT.601 limited range: red (Y 81, U 90, V 240), amber (Y 170, U 30, V 170).
   if (!alarms.empty()) draw_badge(picture, "ALARM " + alarms, row++, cv::Scalar(81, 90, 240));
+  // Amber: the mentor asks the surgeon to look at these.
+  if (!flagged.empty()) draw_badge(picture, "MENTOR: check " + flagged, row++, cv::Scalar(170, 30, 170));
   if (disconnected) draw_badge(picture, "mentor disconnected", row++, cv::Scalar(150, 44, 180));
   // Grey: information, not a warning.
   if (hidden) draw_badge(picture, "annotations hidden", row++, cv::Scalar(90, 128, 128));

@@ -19,6 +19,8 @@ class OrDisplayBadges : public media::OrDisplayOverlay {
   void set_mentor_disconnected(bool disconnected);
   // What the surgeon's controls did: shown so nobody wonders why the mentor's drawing is not there.
   void set_surgeon_controls(bool annotations_hidden, bool pen_revoked);
+  // Vitals a mentor flagged for the surgeon's attention, e.g. "ABP, SpO2"; empty: none.
+  void set_flagged_vitals(std::string text);
 
   bool has_content() const override;
   void draw(media::I420Picture picture, core::CaptureTime capture_time) override;
@@ -29,6 +31,7 @@ class OrDisplayBadges : public media::OrDisplayOverlay {
   bool mentor_disconnected_ = false;
   bool annotations_hidden_ = false;
   bool pen_revoked_ = false;
+  std::string flagged_;
 };
 
 }  // namespace surgilink::sender

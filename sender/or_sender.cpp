@@ -96,7 +96,16 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
   void show_surgeon_controls() {
     const auto c = session.or_controls();
     badges->set_surgeon_controls(c.annotations_hidden, c.pen_revoked);
+    std::string flagged;
+    for (const auto& v : c.flagged_vitals) {
+      std::string upper = v;
+      for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      flagged += (flagged.empty() ? "" : ", ") + upper;
+    }
+    badges->set_flagged_vitals(flagged);
   }
+
+  void on_or_controls_changed() override { show_surgeon_controls(); }
   bool had_mentor = false;
   asio::signal_set signals;
   asio::steady_timer status_timer, stop_timer;

@@ -130,7 +130,8 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
          {{"holder", s.pen_holder.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.pen_holder)},
           {"mine", s.may_draw},
           {"revoked", s.pen_revoked}}},
-        {"or_annotations_hidden", s.or_annotations_hidden}};
+        {"or_annotations_hidden", s.or_annotations_hidden},
+        {"vitals_flagged", s.flagged_vitals}};
     return j.dump();
   }
   char line[768];

@@ -56,6 +56,9 @@ ApplicationWindow {
             id: vitalsPanel
             objectName: "vitalsPanel"
             vitals: mentor.vitals
+            flagged: mentor.flaggedVitals
+            canFlag: mentor.role === "mentor" && mentor.state === "connected"
+            onFlagToggled: (key) => mentor.toggleVitalFlag(key)
             anchors { right: parent.right; top: sessionBar.bottom; bottom: parent.bottom }
             unit: root.unit
         }

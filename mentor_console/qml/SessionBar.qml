@@ -15,7 +15,16 @@ Rectangle {
         Text {
             objectName: "roster"
             color: "#b0bec5"; font.pixelSize: unit
-            text: mentor.displayName.length ? mentor.displayName + " (" + mentor.role + ")" + (mentor.role === "mentor" ? " · pen: you" : "") : ""
+            text: mentor.displayName.length ? mentor.displayName + " (" + mentor.role + ") · pen: "
+                  + (mentor.penRevoked ? "taken back by the OR"
+                     : mentor.mayDraw ? "you"
+                     : mentor.penHolder.length ? mentor.penHolder : "nobody") : ""
+        }
+        Text {
+            objectName: "orHidden"
+            visible: mentor.orAnnotationsHidden
+            color: "#ffab40"; font.pixelSize: unit
+            text: "annotations hidden on the OR"
         }
         Item { Layout.fillWidth: true }
         Text { color: "#b0bec5"; font.pixelSize: unit; text: "not recording · consent not recorded" }

@@ -8,6 +8,10 @@ Rectangle {
     id: panel
     property real unit: 16
     property PatientVitals vitals: null
+    // Rows a mentor flagged for the surgeon (a badge on the OR display); a click on a row flags or unflags it.
+    property var flagged: []
+    property bool canFlag: false
+    signal flagToggled(string key)
     width: unit * 13
     color: "#161d22"
 
@@ -54,6 +58,20 @@ Rectangle {
                     color: panel.colours[model.key] || "white"
                     font.pixelSize: panel.unit * 0.8
                     text: model.label + "  " + model.unit
+                }
+                Text {
+                    objectName: "vitalsFlag_" + model.key
+                    visible: panel.flagged.indexOf(model.key) >= 0
+                    anchors { right: parent.right; top: parent.top; rightMargin: panel.unit * 0.2 }
+                    color: "#ffab40"
+                    font.pixelSize: panel.unit * 0.8
+                    font.bold: true
+                    text: "⚑ OR told"
+                }
+                MouseArea {
+                    anchors.fill: parent
+                    enabled: panel.canFlag
+                    onClicked: panel.flagToggled(model.key)
                 }
                 Text {
                     objectName: "vitalsValue_" + model.key

@@ -128,6 +128,19 @@ void MentorSession::proposeAnnotation(annotation::AnnotationOperation op) {
   });
 }
 
+QStringList MentorSession::flaggedVitals() const {
+  QStringList list;
+  for (const auto& v : status_.flagged_vitals) list << QString::fromStdString(v);
+  return list;
+}
+
+void MentorSession::toggleVitalFlag(const QString& vital) {
+  const bool flagged = !flaggedVitals().contains(vital);
+  asio::post(network_->io, [n = network_.get(), v = vital.toStdString(), flagged] {
+    if (n->session) n->session->flag_vital(v, flagged);
+  });
+}
+
 void MentorSession::disconnectFromSite() {
   asio::post(network_->io, [n = network_.get()] {
     if (n->session) n->session->stop();

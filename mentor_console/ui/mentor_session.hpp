@@ -51,6 +51,12 @@ class MentorSession : public QObject {
   Q_PROPERTY(QString annotationAuthor READ annotationAuthor NOTIFY statusChanged)
   Q_PROPERTY(bool mayDraw READ mayDraw NOTIFY statusChanged)
   Q_PROPERTY(QString annotationRefusal READ annotationRefusal NOTIFY annotationRefused)
+  // Who holds the pen ("" nobody), whether the surgeon took it back or hid the annotations on the OR display,
+  // and the vitals rows mentors flagged for the surgeon ("abp").
+  Q_PROPERTY(QString penHolder READ penHolder NOTIFY statusChanged)
+  Q_PROPERTY(bool penRevoked READ penRevoked NOTIFY statusChanged)
+  Q_PROPERTY(bool orAnnotationsHidden READ orAnnotationsHidden NOTIFY statusChanged)
+  Q_PROPERTY(QStringList flaggedVitals READ flaggedVitals NOTIFY statusChanged)
 
  public:
   MentorSession(ConsoleSettings settings, QObject* parent = nullptr);
@@ -94,6 +100,12 @@ class MentorSession : public QObject {
   QString annotationAuthor() const { return QString::fromStdString(status_.annotation_author); }
   bool mayDraw() const { return status_.may_draw && status_.state == session::ConnectionState::kConnected; }
   QString annotationRefusal() const { return annotation_refusal_; }
+  QString penHolder() const { return QString::fromStdString(status_.pen_holder); }
+  bool penRevoked() const { return status_.pen_revoked; }
+  bool orAnnotationsHidden() const { return status_.or_annotations_hidden; }
+  QStringList flaggedVitals() const;
+  // Flags or unflags a vitals row for the surgeon (a badge on the OR display). GUI thread.
+  Q_INVOKABLE void toggleVitalFlag(const QString& vital);
 
   // Sends an annotation operation as this console (GUI thread; handed to the network thread). The scene
   // with it echoed comes back through annotationsChanged().

@@ -862,6 +862,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
       s.pen_holder = or_controls.pen_holder();
       s.pen_revoked = or_controls.pen_revoked();
       s.or_annotations_hidden = or_controls.annotations_hidden();
+      s.flagged_vitals.assign(or_controls.flagged_vitals().begin(), or_controls.flagged_vitals().end());
     }
     s.annotations_shown = replica ? replica->view()->annotations.size() : 0;
     last_second = {now, 0, totals.bytes_received, totals.packets_received, lost};
@@ -923,6 +924,19 @@ void ConsoleSession::note_presented(core::CaptureTime capture_time, core::Captur
 std::uint16_t ConsoleSession::media_port() const { return impl_->media_socket.local_endpoint().port(); }
 bool ConsoleSession::propose_annotation(const annotation::AnnotationOperation& op) {
   return impl_->propose_annotation(op);
+}
+bool ConsoleSession::flag_vital(const std::string& vital, bool flagged) {
+  auto& i = *impl_;
+  if (!i.admitted || i.welcome.role() != "mentor") {
+    spdlog::warn("vitals flag not sent: {}", i.admitted ? "only a mentor flags vitals" : "not connected");
+    return false;
+  }
+  pb::Envelope envelope;
+  envelope.set_version(kProtocolVersion);
+  envelope.mutable_vitals_flag()->set_vital(vital);
+  envelope.mutable_vitals_flag()->set_flagged(flagged);
+  i.send(envelope);
+  return true;
 }
 bool ConsoleSession::may_draw() const { return impl_->welcome.role() == "mentor" && impl_->holds_pen(); }
 std::string ConsoleSession::annotation_author() const {

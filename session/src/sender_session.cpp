@@ -111,6 +111,7 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
   std::shared_ptr<ConsoleConnection> pen;
   bool pen_revoked = false;
   std::atomic<bool> hidden{false};
+  std::vector<std::string> flagged_vitals;  // in the order mentors flagged them
 
   // Every audit event goes to the log (as "audit: ...") and, when configured, to the hash-chained file.
   enum class LogLine { kInfo, kWarning, kNone };  // kNone: the caller logs it in its own words
@@ -133,6 +134,7 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     if (pen) state.pen_holder = pen->name;
     state.pen_revoked = pen_revoked;
     state.annotations_hidden = hidden.load();
+    state.flagged_vitals = flagged_vitals;
     return state;
   }
 
@@ -146,10 +148,12 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     }
     controls->set_pen_revoked(pen_revoked);
     controls->set_annotations_hidden(hidden.load());
+    for (const auto& v : flagged_vitals) controls->add_flagged_vitals(v);
     return envelope;
   }
 
   void announce_controls() {
+    listener.on_or_controls_changed();
     const pb::Envelope envelope = controls_envelope();
     for (const auto& c : connections) {
       if (c->admitted && !c->closing) send(c, envelope);
@@ -327,6 +331,10 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
       }
       return admit(c, envelope.hello());
     }
+    if (envelope.has_vitals_flag()) {
+      on_vitals_flag(c, envelope.vitals_flag());
+      return true;
+    }
     if (envelope.has_annotation_proposal()) {
       on_annotation_proposal(c, envelope.annotation_proposal());
       return true;
@@ -400,6 +408,36 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     for (const auto& other : connections) {
       if (other->admitted && !other->closing) send(other, broadcast);
     }
+  }
+
+  // A mentor points the surgeon at a vital sign (DESIGN.md §8: visible on both sides). Observers may not.
+  void on_vitals_flag(const std::shared_ptr<ConsoleConnection>& c, const pb::VitalsFlag& flag) {
+    static const std::array<std::string_view, 9> kRows{"hr", "spo2", "abp", "nibp", "etco2",
+                                                       "rr", "temp", "pr",  "bis"};
+    const std::string& vital = flag.vital();
+    if (std::find(kRows.begin(), kRows.end(), vital) == kRows.end()) {
+      counters.faults.add(core::Fault::kMalformed);
+      audit_event("vitals_flag_refused",
+                  {{"console", c->name}, {"reason", "unknown vital \"" + vital.substr(0, 32) + "\""}},
+                  LogLine::kWarning);
+      return;
+    }
+    if (c->role != Role::kMentor) {
+      counters.faults.add(core::Fault::kNotAuthorised);
+      audit_event("vitals_flag_refused", {{"console", c->name}, {"reason", "only a mentor flags vitals"}},
+                  LogLine::kWarning);
+      return;
+    }
+    const auto at = std::find(flagged_vitals.begin(), flagged_vitals.end(), vital);
+    if (flag.flagged() == (at != flagged_vitals.end())) return;
+    if (flag.flagged()) {
+      flagged_vitals.push_back(vital);
+    } else {
+      flagged_vitals.erase(at);
+    }
+    audit_event(flag.flagged() ? "vitals_flagged" : "vitals_unflagged",
+                {{"console", c->name}, {"vital", vital}});
+    announce_controls();
   }
 
   // Pointers and other annotations with a time to live go away on time even when nobody draws.
@@ -553,6 +591,15 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     if (was_here && c->admitted) {
       audit_event("leave", {{"console", c->name}, {"author", c->author_id}});
       if (pen == c && !stopped) pass_pen(c->name + " left");
+      // Flags are the mentors' guidance: with no mentor left, nobody stands behind them.
+      const bool mentor_left = std::none_of(connections.begin(), connections.end(), [](const auto& other) {
+        return other->admitted && other->role == Role::kMentor;
+      });
+      if (mentor_left && !flagged_vitals.empty() && !stopped) {
+        flagged_vitals.clear();
+        audit_event("vitals_unflagged", {{"why", "no mentor connected"}});
+        announce_controls();
+      }
     }
   }
 

@@ -175,9 +175,21 @@ TEST(AnnotationSession, OneConsoleHoldsThePenAndTheSurgeonCanTakeItHideAndClear)
   EXPECT_TRUE(std::holds_alternative<annotation::Clear>(cleared.op));
   EXPECT_THAT(surgeon_command(socket, "open-the-pod-bay-doors"), HasSubstr("error: unknown command"));
 
+  // A mentor flags a vital sign for the surgeon: every console hears it (the OR display shows a badge).
+  EXPECT_EQ(next_controls(*first), "pen=" + a + " revoked=0 hidden=1");
+  second.send_vitals_flag("abp", true);
+  second.send_vitals_flag("the-moon", true);  // not a vitals row: refused, nothing announced
+  second.send_vitals_flag("spo2", true);
+  second.send_vitals_flag("abp", false);
+  for (TestControlClient* console : {&*first, &second}) {
+    EXPECT_EQ(next_controls(*console), "pen=" + a + " revoked=0 hidden=1 flagged=abp");
+    EXPECT_EQ(next_controls(*console), "pen=" + a + " revoked=0 hidden=1 flagged=abp,spo2");
+    EXPECT_EQ(next_controls(*console), "pen=" + a + " revoked=0 hidden=1 flagged=spo2");
+  }
+
   // The holder leaves: the pen passes to the other mentor.
   first.reset();
-  EXPECT_EQ(next_controls(second), "pen=" + b + " revoked=0 hidden=1");
+  EXPECT_EQ(next_controls(second), "pen=" + b + " revoked=0 hidden=1 flagged=spo2");
   second.send_annotation_proposal(annotation::encode_proposal(begin_stroke(b, 2)));
   EXPECT_EQ(next_operation(second).sequence, 4u);
   EXPECT_EQ(sender.stop(), 0);
@@ -186,9 +198,10 @@ TEST(AnnotationSession, OneConsoleHoldsThePenAndTheSurgeonCanTakeItHideAndClear)
   const auto verdict = session::verify_audit_log(audit);
   EXPECT_FALSE(verdict.broken_line) << "line " << verdict.broken_line.value_or(0) << ": " << verdict.reason;
   const std::string log = read_text(audit);
-  for (const char* event : {"\"join\"", "\"pen\"", "\"pen_revoked\"", "\"pen_granted\"", "\"annotation\"",
-                            "\"annotation_refused\"", "\"annotations_hidden\"", "\"annotations_cleared\"",
-                            "\"leave\"", "\"stop\""}) {
+  for (const char* event :
+       {"\"join\"", "\"pen\"", "\"pen_revoked\"", "\"pen_granted\"", "\"annotation\"",
+        "\"annotation_refused\"", "\"annotations_hidden\"", "\"annotations_cleared\"", "\"leave\"",
+        "\"stop\"", "\"vitals_flagged\"", "\"vitals_unflagged\"", "\"vitals_flag_refused\""}) {
     EXPECT_THAT(log, HasSubstr(std::string("\"event\":") + event));
   }
 }

@@ -96,6 +96,14 @@ void TestControlClient::send_annotation_proposal(const std::vector<std::uint8_t>
   impl_->write(envelope);
 }
 
+void TestControlClient::send_vitals_flag(const std::string& vital, bool flagged) {
+  surgilink::control::v1::Envelope envelope;
+  envelope.set_version(1);
+  envelope.mutable_vitals_flag()->set_vital(vital);
+  envelope.mutable_vitals_flag()->set_flagged(flagged);
+  impl_->write(envelope);
+}
+
 std::optional<ControlMessage> TestControlClient::read_message(std::chrono::milliseconds timeout) {
   // A receive timeout on the socket turns a missing message into an error instead of a hung test.
   const timeval tv{static_cast<time_t>(timeout.count() / 1000),
@@ -113,7 +121,13 @@ std::optional<ControlMessage> TestControlClient::read_message(std::chrono::milli
     const auto& c = in.or_controls();
     return ControlMessage{"or_controls", "pen=" + c.pen_holder_author() +
                                              " revoked=" + (c.pen_revoked() ? "1" : "0") +
-                                             " hidden=" + (c.annotations_hidden() ? "1" : "0")};
+                                             " hidden=" + (c.annotations_hidden() ? "1" : "0") +
+                                             (c.flagged_vitals().empty() ? "" : " flagged=" + [&c] {
+                                               std::string list;
+                                               for (const auto& v : c.flagged_vitals())
+                                                 list += (list.empty() ? "" : ",") + v;
+                                               return list;
+                                             }())};
   }
   return ControlMessage{"other", {}};
 }

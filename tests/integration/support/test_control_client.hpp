@@ -27,8 +27,8 @@ struct HelloAnswer {
 
 // One control message read after the welcome.
 struct ControlMessage {
-  std::string kind;  // "annotation_operation", "annotation_refused", "annotation_scene", "or_controls",
-                     // "clock_pong", "other"
+  std::string kind;   // "annotation_operation", "annotation_refused", "annotation_scene", "or_controls",
+                      // "clock_pong", "other"
   std::string bytes;  // the annotation bytes, the refusal's reason, or "pen=c1 revoked=0 hidden=0"
 };
 
@@ -40,6 +40,8 @@ class TestControlClient {
   HelloAnswer hello(int port, std::uint32_t protocol_version, std::uint32_t media_port);
   // Sends an annotation proposal (annotation::encode_proposal bytes) after a welcome.
   void send_annotation_proposal(const std::vector<std::uint8_t>& bytes);
+  // A mentor flags a vitals row ("abp") for the surgeon.
+  void send_vitals_flag(const std::string& vital, bool flagged);
   // The next control message; nullopt when none comes within `timeout` or the connection ended.
   std::optional<ControlMessage> read_message(std::chrono::milliseconds timeout = std::chrono::milliseconds{
                                                  5000});

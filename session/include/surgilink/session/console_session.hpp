@@ -87,10 +87,11 @@ struct ConsoleStatus {
   // mentor holding the pen).
   std::string annotation_author;
   bool may_draw = false;
-  std::string pen_holder;               // display name of the console holding the pen; empty: nobody
-  bool pen_revoked = false;             // the surgeon took the pen back
-  bool or_annotations_hidden = false;   // the surgeon hid the annotations on the OR display
-  std::uint64_t annotations_shown = 0;  // annotations in the scene this console draws now
+  std::string pen_holder;                   // display name of the console holding the pen; empty: nobody
+  bool pen_revoked = false;                 // the surgeon took the pen back
+  bool or_annotations_hidden = false;       // the surgeon hid the annotations on the OR display
+  std::vector<std::string> flagged_vitals;  // flagged by mentors for the surgeon ("abp", "spo2")
+  std::uint64_t annotations_shown = 0;      // annotations in the scene this console draws now
 };
 
 // One of this console's annotation operations as the sender confirmed it: when the mentor made it (on the
@@ -167,6 +168,9 @@ class ConsoleSession {
   // must be annotation_author + "-" + a counter. Returns false, logged and counted, when not connected or
   // this console may not draw (the sender would refuse it). Network thread (the GUI posts it).
   bool propose_annotation(const annotation::AnnotationOperation& op);
+  // Flags (or unflags) a vitals row ("abp", "spo2", ...) for the surgeon's attention; the OR display shows a
+  // badge. Returns false, logged, when not connected or not a mentor. Network thread.
+  bool flag_vital(const std::string& vital, bool flagged);
   // True while this console is a mentor holding the pen (its proposals are sent). Network thread.
   bool may_draw() const;
   // This console's author id as the sender named it ("c2"), empty while not admitted. Network thread.

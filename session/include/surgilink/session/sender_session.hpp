@@ -52,6 +52,7 @@ struct OrControlState {
   std::string pen_holder;  // display name of the console holding the pen; empty: nobody
   bool pen_revoked = false;
   bool annotations_hidden = false;
+  std::vector<std::string> flagged_vitals;  // what mentors flagged for the surgeon ("abp"), in flag order
 };
 
 // Called on the network thread.
@@ -60,6 +61,8 @@ class SenderSessionListener {
   virtual ~SenderSessionListener() = default;
   // A console needs a full picture: it just joined, or it reported loss (PLI).
   virtual void on_keyframe_needed() = 0;
+  // The pen, the surgeon's controls or the mentors' vitals flags changed (or_controls() has the new state).
+  virtual void on_or_controls_changed() {}
 };
 
 // Counters of the sender session, read on the network thread (or after it stopped).

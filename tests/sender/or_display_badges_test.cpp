@@ -1,0 +1,76 @@
+// The OR display's badges: drawn only while there is something to say, in the top-right corner, each in its
+// colour (red alarm, amber mentor flag, grey for the surgeon's own controls).
+#include <gtest/gtest.h>
+#include <cstdlib>
+#include <vector>
+
+#include "or_display_badges.hpp"
+
+namespace surgilink::sender {
+namespace {
+
+constexpr int kWidth = 1280;
+constexpr int kHeight = 720;
+
+// A mid-grey 720p picture in tightly packed I420.
+struct Picture {
+  std::vector<std::uint8_t> y = std::vector<std::uint8_t>(kWidth * kHeight, 120);
+  std::vector<std::uint8_t> u = std::vector<std::uint8_t>(kWidth * kHeight / 4, 128);
+  std::vector<std::uint8_t> v = std::vector<std::uint8_t>(kWidth * kHeight / 4, 128);
+  media::I420Picture view() {
+    media::I420Picture p;
+    p.planes[0] = y.data();
+    p.planes[1] = u.data();
+    p.planes[2] = v.data();
+    p.strides[0] = kWidth;
+    p.strides[1] = kWidth / 2;
+    p.strides[2] = kWidth / 2;
+    p.width = kWidth;
+    p.height = kHeight;
+    return p;
+  }
+  // Chroma samples in the top-right quarter with this (U, V), within 12.
+  int chroma_count(int u_want, int v_want) const {
+    int n = 0;
+    for (int row = 0; row < kHeight / 4; ++row) {
+      for (int col = kWidth / 4; col < kWidth / 2; ++col) {
+        const int i = row * kWidth / 2 + col;
+        if (std::abs(u[i] - u_want) <= 12 && std::abs(v[i] - v_want) <= 12) ++n;
+      }
+    }
+    return n;
+  }
+};
+
+TEST(OrDisplayBadges, EachStateHasItsBadgeAndNothingIsDrawnWithoutOne) {
+  OrDisplayBadges badges;
+  EXPECT_FALSE(badges.has_content());
+
+  badges.set_flagged_vitals("ABP, SPO2");
+  ASSERT_TRUE(badges.has_content());
+  Picture flagged;
+  badges.draw(flagged.view(), core::CaptureTime{});
+  EXPECT_GT(flagged.chroma_count(30, 170), 500) << "no amber 'MENTOR: check' badge";
+  EXPECT_EQ(flagged.chroma_count(90, 240), 0) << "a red alarm badge without an alarm";
+
+  badges.set_flagged_vitals("");
+  badges.set_alarms("spo2 low");
+  badges.set_surgeon_controls(true, true);
+  Picture both;
+  badges.draw(both.view(), core::CaptureTime{});
+  EXPECT_GT(both.chroma_count(90, 240), 500) << "no red alarm badge";
+  EXPECT_EQ(both.chroma_count(30, 170), 0) << "the flag badge stayed after unflagging";
+  // The two grey badges (hidden, pen off): light text on a dark box, chroma neutral.
+  int dark = 0;
+  for (int row = 0; row < kHeight / 2; ++row) {
+    for (int col = kWidth / 2; col < kWidth; ++col) dark += both.y[row * kWidth + col] < 100 ? 1 : 0;
+  }
+  EXPECT_GT(dark, 4000);
+
+  badges.set_alarms("");
+  badges.set_surgeon_controls(false, false);
+  EXPECT_FALSE(badges.has_content());
+}
+
+}  // namespace
+}  // namespace surgilink::sender
