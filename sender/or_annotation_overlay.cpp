@@ -7,10 +7,11 @@
 namespace surgilink::sender {
 
 OrAnnotationOverlay::OrAnnotationOverlay(int width, int height, SceneSource scene,
-                                         std::shared_ptr<TelestrationMeasurements> measurements)
+                                         std::shared_ptr<TelestrationMeasurements> measurements,
+                                         annotation::AnchoringSettings anchoring)
     : source_(std::move(scene)),
       measurements_(std::move(measurements)),
-      anchoring_(cv::Size(width, height)),
+      anchoring_(cv::Size(width, height), std::move(anchoring)),
       layer_(cv::Size(width, height)) {}
 
 void OrAnnotationOverlay::observe(const media::VideoFrame& frame) {

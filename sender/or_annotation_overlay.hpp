@@ -22,7 +22,8 @@ class OrAnnotationOverlay : public media::OrDisplayOverlay {
   // Throws std::invalid_argument for a non-positive frame size. `measurements` (may be null) is told about
   // every composited frame.
   OrAnnotationOverlay(int width, int height, SceneSource scene,
-                      std::shared_ptr<TelestrationMeasurements> measurements = nullptr);
+                      std::shared_ptr<TelestrationMeasurements> measurements = nullptr,
+                      annotation::AnchoringSettings anchoring = {});
 
   // While `hidden()` is true nothing is drawn, but tracking goes on, so the annotations come back in place.
   void set_hidden_source(std::function<bool()> hidden) { hidden_ = std::move(hidden); }

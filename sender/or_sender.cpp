@@ -18,6 +18,7 @@
 #include "or_annotation_overlay.hpp"
 #include "or_display_badges.hpp"
 #include "surgeon_controls.hpp"
+#include "surgilink/media/pixel_timestamp_code.hpp"
 #include "telestration_measurements.hpp"
 
 namespace surgilink::sender {
@@ -48,6 +49,22 @@ bool save_png(const media::VideoFrame& frame, const std::filesystem::path& path)
   }
   spdlog::error("OR display screenshot: cannot write {}", path.string());
   return false;
+}
+
+// Anchoring ignores the timestamp code the sender burns into its own pictures: its block corners are the
+// strongest features in the picture and stand still while the tissue moves.
+annotation::AnchoringSettings anchoring_settings(const media::SenderPipelineSettings& pipeline) {
+  annotation::AnchoringSettings s;
+  if (!pipeline.pixel_code) return s;
+  const auto layout = media::pixel_code_layout(pipeline.profile.width, pipeline.profile.height);
+  if (layout.block_px == 0) return s;
+  const float w = static_cast<float>(pipeline.profile.width), h = static_cast<float>(pipeline.profile.height);
+  const float margin = static_cast<float>(layout.block_px);
+  s.motion.ignore.emplace_back((static_cast<float>(layout.origin_x) - margin) / w,
+                               (static_cast<float>(layout.origin_y) - margin) / h,
+                               (static_cast<float>(layout.blocks * layout.block_px) + 2 * margin) / w,
+                               (static_cast<float>(layout.block_px) + 2 * margin) / h);
+  return s;
 }
 
 // {p50, p95, max, count} of a sample, or null when empty.
@@ -91,7 +108,7 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
       cv::Size(settings.pipeline.profile.width, settings.pipeline.profile.height));
   std::shared_ptr<OrAnnotationOverlay> annotations = std::make_shared<OrAnnotationOverlay>(
       settings.pipeline.profile.width, settings.pipeline.profile.height,
-      [this] { return session.annotation_scene(); }, telestration);
+      [this] { return session.annotation_scene(); }, telestration, anchoring_settings(settings.pipeline));
 
   void show_surgeon_controls() {
     const auto c = session.or_controls();
@@ -243,6 +260,9 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
     j["annotation_composited"] = std::move(composited);
     j["or_frames_with_annotations"] = t.frames_with_annotations;
     j["or_most_annotations"] = t.most_annotations;
+    j["or_annotation_frames"] = t.annotation_frames;
+    j["or_annotation_frames_unplaced"] = t.annotation_frames_unplaced;
+    j["or_annotation_frames_uncertain"] = t.annotation_frames_uncertain;
     j["or_tracking_ms"] = distribution(t.tracking_ms);
     j["or_compositing_ms"] = distribution(t.compositing_ms);
     j["anchor_error_px"] = distribution(t.anchored_px);

@@ -59,6 +59,10 @@ void TelestrationMeasurements::on_composited(const annotation::Scene& scene,
     if (!truth) continue;  // drawn on a frame this sender no longer (or never) knew
     const auto placed = placements.find(a->id);
     const cv::Matx33d h = placed == placements.end() ? cv::Matx33d::eye() : placed->second.homography;
+    ++figures_.annotation_frames;
+    if (placed == placements.end()) ++figures_.annotation_frames_unplaced;
+    if (placed != placements.end() && placed->second.position_uncertain)
+      ++figures_.annotation_frames_uncertain;
     const std::size_t step = std::max<std::size_t>(1, a->points.size() / kPointsPerAnnotation);
     for (std::size_t i = 0; i < a->points.size(); i += step) {
       if (figures_.anchored_px.size() >= kMaxErrorSamples) return;

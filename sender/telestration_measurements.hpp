@@ -41,9 +41,12 @@ class TelestrationMeasurements {
     std::vector<double> unanchored_px;  // the same point left where the mentor drew it vs true position
     double pan_px_per_s = 0;            // mean tissue speed at the picture's centre while annotations showed
     std::uint64_t frames_with_annotations = 0;
-    std::size_t most_annotations = 0;    // largest scene composited
-    std::vector<double> tracking_ms;     // per frame with annotations
-    std::vector<double> compositing_ms;  // layer update + blend, per frame with annotations
+    std::size_t most_annotations = 0;               // largest scene composited
+    std::uint64_t annotation_frames = 0;            // annotation x frame pairs measured
+    std::uint64_t annotation_frames_unplaced = 0;   // ... drawn without a placement (not anchored)
+    std::uint64_t annotation_frames_uncertain = 0;  // ... drawn faded, "position uncertain"
+    std::vector<double> tracking_ms;                // per frame with annotations
+    std::vector<double> compositing_ms;             // layer update + blend, per frame with annotations
   };
   Figures figures() const;
 

@@ -32,8 +32,20 @@ MotionOrigin prepare_motion_origin(const cv::Mat& grey, const MotionSettings& se
   MotionOrigin origin;
   if (grey.empty() || grey.type() != CV_8UC1) return origin;
   origin.grey = grey;
+  cv::Mat mask;
+  if (!settings.ignore.empty()) {
+    mask = cv::Mat(grey.size(), CV_8UC1, cv::Scalar(255));
+    for (const cv::Rect2f& area : settings.ignore) {
+      const cv::Rect pixels(
+          cv::Point(static_cast<int>(std::floor(area.x * static_cast<float>(grey.cols))),
+                    static_cast<int>(std::floor(area.y * static_cast<float>(grey.rows)))),
+          cv::Point(static_cast<int>(std::ceil(area.br().x * static_cast<float>(grey.cols))),
+                    static_cast<int>(std::ceil(area.br().y * static_cast<float>(grey.rows)))));
+      mask(pixels & cv::Rect({0, 0}, grey.size())).setTo(0);
+    }
+  }
   cv::goodFeaturesToTrack(grey, origin.features, settings.max_features, settings.feature_quality,
-                          settings.feature_spacing_px);
+                          settings.feature_spacing_px, mask);
   // One pyramid per picture serves both directions of the forward-backward check.
   cv::buildOpticalFlowPyramid(grey, origin.pyramid, cv::Size(settings.window_px, settings.window_px),
                               settings.pyramid_levels);

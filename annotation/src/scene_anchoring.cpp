@@ -51,6 +51,9 @@ bool SceneAnchoring::track_small(core::CaptureTime capture_time, const cv::Mat& 
     return false;
   }
   history_.push(capture_time, grey_small);
+  // The chain keeps no frame the history has dropped.
+  if (const HistoryFrame* oldest = history_.oldest())
+    chained_.erase(chained_.begin(), chained_.lower_bound(oldest->capture_time));
   // Forget annotations that are gone, and those re-made with another reference (a pointer that moved).
   std::erase_if(tracks_, [&scene](const auto& entry) {
     const Annotation* a = scene.find(entry.first);
@@ -89,6 +92,8 @@ void SceneAnchoring::follow_key(const cv::Mat& grey_small) {
   }
   last_estimate_ = estimate_motion(key_origin_, grey_small, full_, settings_.motion);
   key_followed_ = last_estimate_.confidence >= settings_.confident_above;
+  if (key_followed_)
+    chained_[history_.newest()->capture_time] = Chained{chain_, last_estimate_.homography * key_from_origin_};
   for (auto& [id, track] : tracks_) {
     if (!track.on_key) continue;
     track.confident = key_followed_;
@@ -110,6 +115,14 @@ void SceneAnchoring::place_new(core::CaptureTime capture_time, const cv::Mat& gr
         !within(reference->capture_time, track.reference, settings_.max_reference_gap)) {
       // Older than the history (or from a clock far off): drawn where the mentor drew it, uncertain.
       track.anchorable = false;
+      continue;
+    }
+    if (const auto chained = through_chain(reference->capture_time, capture_time)) {
+      track.placement = *chained;
+      track.confidence = last_estimate_.confidence;
+      track.confident = true;
+      track.to_key = last_estimate_.homography.inv() * track.placement;
+      track.on_key = true;
       continue;
     }
     auto known = estimates.find(reference->capture_time);
@@ -135,6 +148,10 @@ void SceneAnchoring::place_new(core::CaptureTime capture_time, const cv::Mat& gr
       key_origin_ = prepare_motion_origin(grey_small, settings_.motion);
       key_followed_ = true;
       last_estimate_ = MotionEstimate{cv::Matx33d::eye(), 1.0, 0, 0};
+      // A new chain, starting at this key frame.
+      ++chain_;
+      key_from_origin_ = cv::Matx33d::eye();
+      chained_[capture_time] = Chained{chain_, key_from_origin_};
     }
     if (key_followed_) {
       track.to_key = last_estimate_.homography.inv() * track.placement;
@@ -147,9 +164,21 @@ void SceneAnchoring::renew_key(core::CaptureTime capture_time, const cv::Mat& gr
   if (!key_time_ || !key_followed_ || capture_time - *key_time_ < settings_.key_frame_interval) return;
   key_time_ = capture_time;
   key_origin_ = prepare_motion_origin(grey_small, settings_.motion);
+  if (const auto found = chained_.find(capture_time); found != chained_.end())
+    key_from_origin_ = found->second.from_origin;
   for (auto& [id, track] : tracks_) {
     if (track.on_key) track.to_key = track.placement;
   }
+}
+
+std::optional<cv::Matx33d> SceneAnchoring::through_chain(core::CaptureTime reference,
+                                                         core::CaptureTime current) const {
+  const auto from = chained_.find(reference);
+  const auto to = chained_.find(current);
+  if (from == chained_.end() || to == chained_.end() || from->second.chain != to->second.chain)
+    return std::nullopt;
+  // reference -> current = (origin -> current) x (origin -> reference)^-1
+  return to->second.from_origin * from->second.from_origin.inv();
 }
 
 void SceneAnchoring::publish(const Scene& scene) {

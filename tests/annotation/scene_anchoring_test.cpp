@@ -93,6 +93,25 @@ TEST(MotionEstimateTest, RecoversAKnownShiftInFullFramePixels) {
   }
 }
 
+TEST(MotionEstimateTest, NoFeaturesAreTakenFromIgnoredOverlays) {
+  // A burnt-in strip of hard black/white blocks along the top (like the timestamp code) over soft tissue: its
+  // corners are the strongest in the picture.
+  cv::Mat picture = texture({480, 270}, 5);
+  for (int block = 0; block < 40; ++block)
+    picture(cv::Rect(8 + block * 8, 4, 8, 8)).setTo(block % 3 == 0 ? 255 : 0);
+  const cv::Rect strip(0, 0, 480, 16);
+  const auto in_strip = [&](const MotionOrigin& o) {
+    return std::count_if(o.features.begin(), o.features.end(),
+                         [&](const cv::Point2f& p) { return strip.contains(cv::Point(p)); });
+  };
+  EXPECT_GT(in_strip(prepare_motion_origin(picture)), 10) << "the strip should attract features";
+  MotionSettings settings;
+  settings.ignore.emplace_back(0.0F, 0.0F, 1.0F, 16.0F / 270.0F);
+  const MotionOrigin masked = prepare_motion_origin(picture, settings);
+  EXPECT_EQ(in_strip(masked), 0);
+  EXPECT_GT(masked.features.size(), 50u) << "the tissue still has features";
+}
+
 TEST(MotionEstimateTest, NoTextureMeansNoConfidence) {
   const MotionEstimate m = estimate_motion(flat({480, 270}, 128), flat({480, 270}, 128), {1920, 1080});
   EXPECT_EQ(m.confidence, 0.0);

@@ -59,7 +59,7 @@ json distribution(std::vector<double> v) {
   const auto at = [&v](double q) {
     return v[static_cast<std::size_t>(std::lround(q * static_cast<double>(v.size() - 1)))];
   };
-  return {{"p50", at(0.5)}, {"p95", at(0.95)}, {"max", v.back()}, {"count", v.size()}};
+  return {{"min", v.front()}, {"p50", at(0.5)}, {"p95", at(0.95)}, {"max", v.back()}, {"count", v.size()}};
 }
 
 // Mentor input -> composited into an OR display picture, per confirmed operation of the scripted mentor made
@@ -276,6 +276,9 @@ int run_bench(const BenchOptions& o, const Installation& in) {
     out["anchor_error_samples"] = s["anchor_error_px"].is_null() ? json(0) : s["anchor_error_px"]["count"];
     out["scene_pan_px_per_s"] = s["scene_pan_px_per_s"];
     out["or_tracking_ms"] = s["or_tracking_ms"];
+    for (const char* key :
+         {"or_annotation_frames", "or_annotation_frames_unplaced", "or_annotation_frames_uncertain"})
+      out[key] = s.value(key, json(nullptr));
     out["or_compositing_ms"] = s["or_compositing_ms"];
     out["annotations_on_screen_max"] = annotations_most;
     out["or_display_fps_with_all_annotations"] = distribution(display_fps_full);

@@ -23,6 +23,10 @@ struct MotionSettings {
   double ransac_px = 1.0;  // inlier distance, small-picture pixels
   int min_inliers = 15;
   int coverage_cells = 4;  // coverage counted on a cells x cells grid
+  // Burnt-in overlays of the source (an endoscope's on-screen text, the timestamp code), as fractions of the
+  // picture: no features are taken there. Their sharp corners would be the strongest in the picture, and they
+  // do not move with the tissue.
+  std::vector<cv::Rect2f> ignore;
 };
 
 // Result of one estimate. Plain value type; any thread.

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -35,14 +36,18 @@ struct AnchoringSettings {
 
 // For each displayed frame, places every live annotation of the scene on it.
 //
-// A new annotation is placed by one estimate from its reference frame (found in the history by capture time)
-// to the current frame. Placed annotations are then all expressed against one key frame, and each frame costs
-// one estimate, key frame -> current frame, whatever the number of annotations. The key frame is replaced by
-// the current one every key_frame_interval: estimating across a few hundred milliseconds rather than one
-// frame keeps instruments, which move slowly against the tissue, out of the inliers, and errors add up only
-// once per key frame instead of once per frame. When the estimate is not confident (smoke, a cut, the scope
-// wiped), annotations stay where they were, faded and flagged uncertain, and snap back as soon as the current
-// frame matches the key frame again, for as long as the key frame is in the history.
+// A new annotation is placed from its reference frame (found in the history by capture time) to the current
+// frame. While a key frame is being followed, every followed frame's motion from the key is kept, chained
+// across key renewals, so an annotation drawn on one of them is placed at once by composing the two — no
+// estimate of its own, however many annotations or pointer moves arrive. Otherwise (the first annotation,
+// or a reference from before the chain began) it takes one estimate from its reference frame. Placed
+// annotations are then all expressed against one key frame, and each frame costs one estimate, key frame ->
+// current frame, whatever the number of annotations. The key frame is replaced by the current one every
+// key_frame_interval: estimating across a few hundred milliseconds rather than one frame keeps instruments,
+// which move slowly against the tissue, out of the inliers, and errors add up only once per key frame instead
+// of once per frame. When the estimate is not confident (smoke, a cut, the scope wiped), annotations stay
+// where they were, faded and flagged uncertain, and snap back as soon as the current frame matches the key
+// frame again, for as long as the key frame is in the history.
 //
 // One thread at a time (the OR display's frame thread).
 class SceneAnchoring {
@@ -82,6 +87,8 @@ class SceneAnchoring {
   void place_new(core::CaptureTime capture_time, const cv::Mat& grey_small);
   void renew_key(core::CaptureTime capture_time, const cv::Mat& grey_small);
   void publish(const Scene& scene);
+  // reference frame -> current frame through the chain of followed frames, when both are on it.
+  std::optional<cv::Matx33d> through_chain(core::CaptureTime reference, core::CaptureTime current) const;
 
   const cv::Size full_;
   const AnchoringSettings settings_;
@@ -92,6 +99,15 @@ class SceneAnchoring {
   MotionOrigin key_origin_;  // the key frame's features and pyramid, found once per key frame
   MotionEstimate last_estimate_;
   bool key_followed_ = false;  // last_estimate_ is a confident key -> current estimate for this frame
+  // The chain: for each followed frame in the history, the motion from the chain's origin (its first key) to
+  // it. A key lost (no confident estimate while it was still needed) starts a new chain.
+  struct Chained {
+    std::uint64_t chain = 0;
+    cv::Matx33d from_origin = cv::Matx33d::eye();
+  };
+  std::map<core::CaptureTime, Chained> chained_;
+  std::uint64_t chain_ = 0;
+  cv::Matx33d key_from_origin_ = cv::Matx33d::eye();
   Placements placements_;
   core::FaultCounters faults_;
 };
