@@ -59,7 +59,11 @@ json distribution(std::vector<double> v) {
   const auto at = [&v](double q) {
     return v[static_cast<std::size_t>(std::lround(q * static_cast<double>(v.size() - 1)))];
   };
-  return {{"min", v.front()}, {"p50", at(0.5)}, {"p95", at(0.95)}, {"max", v.back()}, {"count", v.size()}};
+  double sum = 0;
+  for (const double x : v) sum += x;
+  return {{"min", v.front()}, {"mean", sum / static_cast<double>(v.size())},
+          {"p50", at(0.5)},   {"p95", at(0.95)},
+          {"max", v.back()},  {"count", v.size()}};
 }
 
 // Mentor input -> composited into an OR display picture, per confirmed operation of the scripted mentor made
