@@ -314,6 +314,26 @@ void draw_backing(cv::Rect box, cv::Mat& target) {
   roi += cv::Scalar(0, 0, 0, kBackingAlpha);
 }
 
+// "position uncertain" in amber on a dark backing just above the annotation's box (below it at the top edge),
+// kept inside the frame: anchoring lost the tissue, and the surgeon must not take the place for granted.
+cv::Rect draw_uncertain_mark(cv::Rect box, cv::Size frame, cv::Mat& target) {
+  static const std::string kText = "position uncertain";
+  const double scale = 0.55 * frame.height / 1080.0;
+  const int thickness = std::max(1, static_cast<int>(std::lround(1.5 * frame.height / 1080.0)));
+  int baseline = 0;
+  const cv::Size size = cv::getTextSize(kText, cv::FONT_HERSHEY_SIMPLEX, scale, thickness, &baseline);
+  const int pad = std::max(2, frame.height / 270);
+  const int w = size.width + 2 * pad, h = size.height + baseline + 2 * pad;
+  if (w > frame.width || h > frame.height) return {};
+  int y = box.y - h - pad;
+  if (y < 0) y = box.br().y + pad;
+  const cv::Rect label(std::clamp(box.x, 0, frame.width - w), std::clamp(y, 0, frame.height - h), w, h);
+  draw_backing(label, target);
+  cv::putText(target, kText, cv::Point(label.x + pad, label.y + pad + size.height), cv::FONT_HERSHEY_SIMPLEX,
+              scale, cv::Scalar(0, 191, 255, 255), thickness, cv::LINE_AA);
+  return label;
+}
+
 int div255(int value) { return (value + 128 + ((value + 128) >> 8)) >> 8; }
 
 // overlay = layer * opacity + overlay * (1 - layer_alpha * opacity) within `area`, both premultiplied BGRA.
@@ -363,6 +383,13 @@ cv::Rect SceneRenderer::draw(const Scene& scene, const Placements& placements, c
     if (!opaque) composite(scratch_, box, opacity, overlay, keep_);
     if (boxes != nullptr) boxes->push_back(box);
     covered |= box;
+    if (placement.position_uncertain) {
+      const cv::Rect mark = draw_uncertain_mark(box, frame, overlay);
+      if (!mark.empty()) {
+        if (boxes != nullptr) boxes->push_back(mark);
+        covered |= mark;
+      }
+    }
   }
   return covered;
 }

@@ -180,6 +180,32 @@ TEST(SceneRendererTest, PlacementMovesAndFades) {
   EXPECT_NEAR(p[2], 0.6 * kTissue[2], 4.0) << p;
 }
 
+// Amber text pixels (B low, G ~191, R high) above the annotation.
+int amber_pixels(const cv::Mat& bgr, cv::Rect area) {
+  cv::Mat amber;
+  cv::inRange(bgr(area), cv::Scalar(0, 140, 200), cv::Scalar(90, 220, 255), amber);
+  return cv::countNonZero(amber);
+}
+
+TEST(SceneRendererTest, AnUncertainPlacementIsMarkedAsSuch) {
+  const auto scene = scene_of({middle_stroke()});
+  SceneRenderer renderer;
+  Placements placements;
+  cv::Mat sure = tissue({640, 360});
+  renderer.draw_onto_bgr(*scene, placements, sure);
+  const cv::Rect above(0, 0, 640, 179);
+  EXPECT_EQ(amber_pixels(sure, above), 0);
+  placements["m1-1"].position_uncertain = true;
+  placements["m1-1"].opacity = 0.35F;
+  cv::Mat unsure = tissue({640, 360});
+  std::vector<cv::Rect> boxes;
+  cv::Mat overlay(360, 640, CV_8UC4, cv::Scalar::all(0));
+  const cv::Rect covered = renderer.draw(*scene, placements, overlay, &boxes);
+  EXPECT_EQ(boxes.size(), 2u) << "the mark is part of what the layer blends";
+  blend_onto_bgr(overlay, covered, unsure);
+  EXPECT_GT(amber_pixels(unsure, above), 30) << "no 'position uncertain' text";
+}
+
 TEST(SceneRendererTest, RefusesWrongPictureTypes) {
   SceneRenderer renderer;
   cv::Mat grey(10, 10, CV_8UC1);
