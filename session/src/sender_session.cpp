@@ -114,7 +114,9 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
   std::vector<std::string> flagged_vitals;  // in the order mentors flagged them
 
   // Every audit event goes to the log (as "audit: ...") and, when configured, to the hash-chained file.
-  enum class LogLine { kInfo, kWarning, kNone };  // kNone: the caller logs it in its own words
+  // kDebug: events that come dozens of times a second (each point batch of a stroke); the audit file has
+  // them. kNone: the caller logs it in its own words.
+  enum class LogLine { kDebug, kInfo, kWarning, kNone };
   void audit_event(const std::string& event, const AuditLog::Fields& fields, LogLine line = LogLine::kInfo) {
     std::string text = "audit: " + event;
     for (const auto& [k, v] : fields) text += " " + k + "=" + v;
@@ -122,6 +124,8 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
       spdlog::warn("{}", text);
     } else if (line == LogLine::kInfo) {
       spdlog::info("{}", text);
+    } else if (line == LogLine::kDebug) {
+      spdlog::debug("{}", text);
     }
     if (audit) {
       audit->append(clock.now(), event, fields);
@@ -400,7 +404,7 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
       fields.emplace_back("reference_capture_ns",
                           std::to_string(pointer->reference_capture.time_since_epoch().count()));
     }
-    audit_event("annotation", fields);
+    audit_event("annotation", fields, LogLine::kDebug);
     const auto wire = annotation::encode(applied.value());
     pb::Envelope broadcast;
     broadcast.set_version(kProtocolVersion);
