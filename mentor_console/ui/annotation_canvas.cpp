@@ -5,6 +5,7 @@
 #include <QMouseEvent>
 #include <QPainterPath>
 #include <QPolygonF>
+#include <QSGNode>
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -363,6 +364,15 @@ void AnnotationCanvas::paint(QPainter* painter) {
     if (a && a->id != own_pointer_id) paint_annotation(*painter, *a, video_rect_);
   }
   paint_annotation(*painter, *own_pointer_, video_rect_);
+}
+
+QSGNode* AnnotationCanvas::updatePaintNode(QSGNode* old_node, UpdatePaintNodeData* data) {
+  if (scene_->annotations.empty() && !own_pointer_) {
+    // What QQuickPaintedItem itself does for an empty item: the next update() with content makes a new node.
+    delete old_node;
+    return nullptr;
+  }
+  return QQuickPaintedItem::updatePaintNode(old_node, data);
 }
 
 void AnnotationCanvas::send(annotation::AnnotationOperation op) {

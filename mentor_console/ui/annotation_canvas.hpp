@@ -108,6 +108,9 @@ class AnnotationCanvas : public QQuickPaintedItem {
   void hasOwnAnnotationsChanged();
 
  protected:
+  // No node at all while there is nothing to draw: an empty picture-sized texture blended over the video on
+  // every frame costs a software renderer as much as the video itself.
+  QSGNode* updatePaintNode(QSGNode* old_node, UpdatePaintNodeData* data) override;
   void mousePressEvent(QMouseEvent* event) override;
   void mouseMoveEvent(QMouseEvent* event) override;
   void mouseReleaseEvent(QMouseEvent* event) override;
