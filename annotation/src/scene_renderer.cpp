@@ -274,13 +274,14 @@ cv::Rect bounds_of(const Shape& shape, cv::Size frame) {
 void draw_pass(const Shape& shape, const cv::Scalar& colour, bool outline_pass, cv::Mat& target) {
   const int thickness = outline_pass ? shape.widths.outlined : shape.widths.line;
   const int widen = thickness - shape.widths.line;
+  const int line_type = outline_pass ? cv::LINE_8 : cv::LINE_AA;
   for (const auto& line : shape.open_lines) {
     const std::vector<std::vector<cv::Point>> polyline{fixed(line)};
-    cv::polylines(target, polyline, false, colour, thickness, cv::LINE_AA, kShift);
+    cv::polylines(target, polyline, false, colour, thickness, line_type, kShift);
   }
   for (const auto& line : shape.closed_lines) {
     const std::vector<std::vector<cv::Point>> polyline{fixed(line)};
-    cv::polylines(target, polyline, true, colour, thickness, cv::LINE_AA, kShift);
+    cv::polylines(target, polyline, true, colour, thickness, line_type, kShift);
   }
   for (const auto& polygon : shape.fills) {
     const std::vector<cv::Point> corners = fixed(polygon);
