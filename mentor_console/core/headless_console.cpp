@@ -131,7 +131,8 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
           {"mine", s.may_draw},
           {"revoked", s.pen_revoked}}},
         {"or_annotations_hidden", s.or_annotations_hidden},
-        {"vitals_flagged", s.flagged_vitals}};
+        {"vitals_flagged", s.flagged_vitals},
+        {"roster", s.roster}};
     return j.dump();
   }
   char line[768];

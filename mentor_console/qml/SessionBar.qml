@@ -21,6 +21,17 @@ Rectangle {
                      : mentor.penHolder.length ? mentor.penHolder : "nobody") : ""
         }
         Text {
+            objectName: "others"
+            // Who else is here: the mentor must know whether the session is being watched.
+            readonly property int others: Math.max(0, mentor.roster.length - 1)
+            visible: others > 0
+            color: "#b0bec5"; font.pixelSize: unit
+            text: "· " + (others === 1 ? "1 other: " : others + " others: ")
+                  + mentor.roster.filter(function(n) { return n !== mentor.displayName + " (" + mentor.role + ")" }).join(", ")
+            elide: Text.ElideRight
+            Layout.maximumWidth: unit * 22
+        }
+        Text {
             objectName: "orHidden"
             visible: mentor.orAnnotationsHidden
             color: "#ffab40"; font.pixelSize: unit

@@ -134,6 +134,12 @@ QStringList MentorSession::flaggedVitals() const {
   return list;
 }
 
+QStringList MentorSession::roster() const {
+  QStringList list;
+  for (const auto& entry : status_.roster) list << QString::fromStdString(entry);
+  return list;
+}
+
 void MentorSession::toggleVitalFlag(const QString& vital) {
   const bool flagged = !flaggedVitals().contains(vital);
   asio::post(network_->io, [n = network_.get(), v = vital.toStdString(), flagged] {

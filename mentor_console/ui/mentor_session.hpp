@@ -57,6 +57,8 @@ class MentorSession : public QObject {
   Q_PROPERTY(bool penRevoked READ penRevoked NOTIFY statusChanged)
   Q_PROPERTY(bool orAnnotationsHidden READ orAnnotationsHidden NOTIFY statusChanged)
   Q_PROPERTY(QStringList flaggedVitals READ flaggedVitals NOTIFY statusChanged)
+  // Everyone connected to the sender, "Dr. A (mentor)", this console included.
+  Q_PROPERTY(QStringList roster READ roster NOTIFY statusChanged)
 
  public:
   MentorSession(ConsoleSettings settings, QObject* parent = nullptr);
@@ -104,6 +106,7 @@ class MentorSession : public QObject {
   bool penRevoked() const { return status_.pen_revoked; }
   bool orAnnotationsHidden() const { return status_.or_annotations_hidden; }
   QStringList flaggedVitals() const;
+  QStringList roster() const;
   // Flags or unflags a vitals row for the surgeon (a badge on the OR display). GUI thread.
   Q_INVOKABLE void toggleVitalFlag(const QString& vital);
 

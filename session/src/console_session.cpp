@@ -129,6 +129,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
   // Telestration: the sender's scene as this console knows it, and when each pending proposal was made.
   std::unique_ptr<annotation::SceneReplica> replica;
   pb::OrControls or_controls;                    // as the sender last announced them
+  pb::Roster roster;                             // who is connected, as the sender last announced it
   std::deque<core::CaptureTime> pending_inputs;  // console clock, oldest first
   core::LatencySeries annotation_echo_all;
 
@@ -312,6 +313,10 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     if (envelope.has_welcome()) return on_welcome(g, envelope.welcome());
     if (envelope.has_annotation_operation()) return on_annotation_operation(envelope.annotation_operation());
     if (envelope.has_annotation_scene()) return on_annotation_scene(envelope.annotation_scene());
+    if (envelope.has_roster()) {
+      roster = envelope.roster();
+      return true;
+    }
     if (envelope.has_or_controls()) {
       const bool was_mine = holds_pen();
       or_controls = envelope.or_controls();
@@ -491,6 +496,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     // A new connection starts from the sender's scene (sent right after the welcome).
     replica = std::make_unique<annotation::SceneReplica>(w.annotation_author());
     or_controls = pb::OrControls();
+    roster = pb::Roster();
     pending_inputs.clear();
     listener.on_annotations(replica->view());
     expire_annotations(g);
@@ -863,6 +869,8 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
       s.pen_revoked = or_controls.pen_revoked();
       s.or_annotations_hidden = or_controls.annotations_hidden();
       s.flagged_vitals.assign(or_controls.flagged_vitals().begin(), or_controls.flagged_vitals().end());
+      for (const auto& entry : roster.consoles())
+        s.roster.push_back(entry.display_name() + " (" + entry.role() + ")");
     }
     s.annotations_shown = replica ? replica->view()->annotations.size() : 0;
     last_second = {now, 0, totals.bytes_received, totals.packets_received, lost};

@@ -156,6 +156,23 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     return envelope;
   }
 
+  // Everyone hears who is connected (DESIGN.md §7: the session is clear about who is there).
+  void announce_roster() {
+    pb::Envelope envelope;
+    envelope.set_version(kProtocolVersion);
+    auto* roster = envelope.mutable_roster();
+    for (const auto& c : connections) {
+      if (!c->admitted || c->closing) continue;
+      auto* entry = roster->add_consoles();
+      entry->set_display_name(c->name);
+      entry->set_role(role_name(c->role));
+      entry->set_annotation_author(c->author_id);
+    }
+    for (const auto& c : connections) {
+      if (c->admitted && !c->closing) send(c, envelope);
+    }
+  }
+
   void announce_controls() {
     listener.on_or_controls_changed();
     const pb::Envelope envelope = controls_envelope();
@@ -550,6 +567,7 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     } else {
       send(c, controls_envelope());
     }
+    announce_roster();
     listener
         .on_keyframe_needed();  // a joining console needs a full picture now, not at the next periodic IDR
     return true;
@@ -594,6 +612,7 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     connections.remove(c);
     if (was_here && c->admitted) {
       audit_event("leave", {{"console", c->name}, {"author", c->author_id}});
+      if (!stopped) announce_roster();
       if (pen == c && !stopped) pass_pen(c->name + " left");
       // Flags are the mentors' guidance: with no mentor left, nobody stands behind them.
       const bool mentor_left = std::none_of(connections.begin(), connections.end(), [](const auto& other) {

@@ -115,6 +115,16 @@ std::string surgeon_command(const std::filesystem::path& socket, const std::stri
   return text;
 }
 
+// The newest roster a console has heard ("Dr. A/mentor/c1,..."), reading until none is waiting.
+std::string next_roster(TestControlClient& client) {
+  for (int i = 0; i < 10; ++i) {
+    const auto message = client.read_message();
+    if (!message) break;
+    if (message->kind == "roster") return message->bytes;
+  }
+  return "(no roster arrived)";
+}
+
 // The next pen/controls announcement a console hears ("pen=c1 revoked=0 hidden=0").
 std::string next_controls(TestControlClient& client) {
   for (int i = 0; i < 10; ++i) {
@@ -146,6 +156,8 @@ TEST(AnnotationSession, OneConsoleHoldsThePenAndTheSurgeonCanTakeItHideAndClear)
   ASSERT_TRUE(second_hello.welcomed) << second_hello.refusal;
   const std::string b = second_hello.annotation_author;
   EXPECT_EQ(next_controls(second), "pen=" + a + " revoked=0 hidden=0");
+  EXPECT_EQ(next_roster(second), "Dr. Dev Mentor/mentor/" + a + ",Dr. Dev Mentor/mentor/" + b)
+      << "each console hears who is connected";
   second.send_annotation_proposal(annotation::encode_proposal(begin_stroke(b, 1)));
   EXPECT_THAT(next_refusal(second), HasSubstr("holds the pen"));
   first->send_annotation_proposal(annotation::encode_proposal(begin_stroke(a, 1)));
@@ -187,8 +199,9 @@ TEST(AnnotationSession, OneConsoleHoldsThePenAndTheSurgeonCanTakeItHideAndClear)
     EXPECT_EQ(next_controls(*console), "pen=" + a + " revoked=0 hidden=1 flagged=spo2");
   }
 
-  // The holder leaves: the pen passes to the other mentor.
+  // The holder leaves: the pen passes to the other mentor, and the roster loses it.
   first.reset();
+  EXPECT_EQ(next_roster(second), "Dr. Dev Mentor/mentor/" + b);
   EXPECT_EQ(next_controls(second), "pen=" + b + " revoked=0 hidden=1 flagged=spo2");
   second.send_annotation_proposal(annotation::encode_proposal(begin_stroke(b, 2)));
   EXPECT_EQ(next_operation(second).sequence, 4u);

@@ -52,6 +52,7 @@ TEST(Telestration, AScriptedMentorsAnnotationsReachTheOrDisplayAndAnObserver) {
       wait_for_status(observer, 20, [](const json& s) { return s.value("annotations", 0) >= 4; });
   ASSERT_GE(seen.value("annotations", 0), 4) << seen.dump();
   EXPECT_EQ(seen["role"], "observer");
+  EXPECT_EQ(seen["roster"].size(), 2u) << "the observer sees who is connected: " << seen["roster"].dump();
   const json drawing =
       wait_for_status(mentor, 5, [](const json& s) { return s.value("annotations", 0) >= 4; });
   EXPECT_GE(drawing.value("annotations", 0), 4) << drawing.dump();

@@ -117,6 +117,12 @@ std::optional<ControlMessage> TestControlClient::read_message(std::chrono::milli
     return ControlMessage{"annotation_refused", in.annotation_refused().reason()};
   if (in.has_annotation_scene()) return ControlMessage{"annotation_scene", in.annotation_scene()};
   if (in.has_clock_pong()) return ControlMessage{"clock_pong", {}};
+  if (in.has_roster()) {
+    std::string names;
+    for (const auto& e : in.roster().consoles())
+      names += (names.empty() ? "" : ",") + e.display_name() + "/" + e.role() + "/" + e.annotation_author();
+    return ControlMessage{"roster", names};
+  }
   if (in.has_or_controls()) {
     const auto& c = in.or_controls();
     return ControlMessage{"or_controls", "pen=" + c.pen_holder_author() +

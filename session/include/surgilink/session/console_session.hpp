@@ -91,7 +91,8 @@ struct ConsoleStatus {
   bool pen_revoked = false;                 // the surgeon took the pen back
   bool or_annotations_hidden = false;       // the surgeon hid the annotations on the OR display
   std::vector<std::string> flagged_vitals;  // flagged by mentors for the surgeon ("abp", "spo2")
-  std::uint64_t annotations_shown = 0;      // annotations in the scene this console draws now
+  std::vector<std::string> roster;      // everyone connected to the sender: "Dr. A (mentor)", in join order
+  std::uint64_t annotations_shown = 0;  // annotations in the scene this console draws now
 };
 
 // One of this console's annotation operations as the sender confirmed it: when the mentor made it (on the
