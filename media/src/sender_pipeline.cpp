@@ -90,9 +90,14 @@ struct SenderPipeline::Impl {
     capture_next = (capture_next + 1) % capture_times.size();
   }
 
+  // The newest frame with this running time: after a looped file's flushing seek, running time starts again
+  // at 0, and the older frames of the same running time are still in the ring (matching one of them gave the
+  // frame a capture time seconds old).
   std::optional<core::CaptureTime> capture_of(GstClockTime pts) {
     std::lock_guard lock(capture_mutex);
-    for (const auto& [p, t] : capture_times) {
+    const std::size_t n = capture_times.size();
+    for (std::size_t back = 1; back <= n; ++back) {
+      const auto& [p, t] = capture_times[(capture_next + n - back) % n];
       if (p == pts && t.time_since_epoch().count() != 0) return t;
     }
     return std::nullopt;

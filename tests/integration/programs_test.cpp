@@ -218,6 +218,8 @@ TEST(FileSource, RecordedClipIsStreamedAndLooped) {
   // 5 s of a 1.5 s clip: it must have looped, at the profile's 30 fps, with the pixel code readable.
   EXPECT_GT(report["frames_received"].get<int>(), 90);
   EXPECT_EQ(report["frames_pixel_unreadable"].get<int>(), 0);
+  // Across the loops each frame keeps its own capture time: the metadata and the pixel code agree.
+  EXPECT_LT(report["max_metadata_pixel_disagreement_ms"].get<double>(), 5.0);
   EXPECT_THAT(sender.log(), HasSubstr("looping"));
 }
 
