@@ -324,7 +324,6 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
         spdlog::info("pen: {}{}", or_controls.pen_holder().empty() ? "nobody" : or_controls.pen_holder(),
                      or_controls.pen_revoked() ? " (the surgeon took it back)" : "");
       }
-      listener.on_state_changed(state, detail);
       return true;
     }
     if (envelope.has_annotation_refused()) {
