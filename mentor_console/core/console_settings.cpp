@@ -21,6 +21,11 @@ ConsoleSettings load_console_settings(const std::filesystem::path& file, const C
                                   std::chrono::milliseconds{10000});
   s.thresholds.amber = hud.get_ms("amber_ms", std::chrono::milliseconds{300}, s.thresholds.green,
                                   std::chrono::milliseconds{10000});
+  auto window = root.table("window");
+  const auto renderer = window.get_choice("renderer", "auto", {"auto", "gpu", "software"});
+  s.renderer = renderer == "gpu"        ? WindowRenderer::gpu
+               : renderer == "software" ? WindowRenderer::software
+                                        : WindowRenderer::automatic;
   for (auto& site : root.tables("site")) {
     SiteEntry e;
     e.name = site.require_string("name");

@@ -24,6 +24,10 @@ struct LatencyThresholds {
   std::chrono::milliseconds amber{300};
 };
 
+// What draws the window: the GPU through OpenGL, or Qt's software renderer, which repaints only the parts
+// that changed. `automatic` takes the GPU unless OpenGL here is itself a CPU rasterizer (llvmpipe).
+enum class WindowRenderer { automatic, gpu, software };
+
 // Settings of the console program.
 struct ConsoleSettings {
   std::string log_level = "info";
@@ -31,6 +35,7 @@ struct ConsoleSettings {
   SiteEntry site;  // the one chosen
   session::ConsoleSessionSettings session;
   LatencyThresholds thresholds;
+  WindowRenderer renderer = WindowRenderer::automatic;
   std::optional<double> seconds;
   bool status_json = false;
   std::optional<std::filesystem::path> report;

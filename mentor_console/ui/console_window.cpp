@@ -5,6 +5,9 @@
 #include <unistd.h>
 #include <QFileInfo>
 #include <QGuiApplication>
+#include <QOffscreenSurface>
+#include <QOpenGLContext>
+#include <QOpenGLFunctions>
 #include <QQmlApplicationEngine>
 #include <QQmlContext>
 #include <QQuickWindow>
@@ -12,6 +15,7 @@
 #include <QTimer>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 
 #include "annotation_canvas.hpp"
 #include "core/headless_console.hpp"
@@ -41,7 +45,53 @@ bool save_screenshot(QQuickWindow* window, const std::filesystem::path& path) {
   std::fflush(stdout);
   return true;
 }
+// The OpenGL renderer's name on this display, or nothing when there is no OpenGL.
+std::optional<std::string> opengl_renderer_name() {
+  QOpenGLContext context;
+  if (!context.create()) return std::nullopt;
+  QOffscreenSurface surface;
+  surface.setFormat(context.format());
+  surface.create();
+  if (!surface.isValid() || !context.makeCurrent(&surface)) return std::nullopt;
+  const auto* name = reinterpret_cast<const char*>(context.functions()->glGetString(GL_RENDERER));
+  std::string result = name != nullptr ? name : "unknown";
+  context.doneCurrent();
+  return result;
+}
+
+bool is_cpu_rasterizer(const std::string& gl_renderer) {
+  for (const char* cpu : {"llvmpipe", "softpipe", "swrast", "Software Rasterizer", "SwiftShader"}) {
+    if (gl_renderer.find(cpu) != std::string::npos) return true;
+  }
+  return false;
+}
 }  // namespace
+
+std::string use_window_renderer(WindowRenderer renderer) {
+  if (const char* forced = std::getenv("QT_QUICK_BACKEND"); forced != nullptr && *forced != '\0')
+    return std::string("as QT_QUICK_BACKEND says (") + forced + ")";
+  if (renderer == WindowRenderer::software) {
+    QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
+    return "software (configured)";
+  }
+  if (renderer == WindowRenderer::gpu) {
+    QQuickWindow::setGraphicsApi(QSGRendererInterface::OpenGL);
+    return "gpu (configured)";
+  }
+  const auto gl = opengl_renderer_name();
+  if (!gl) {
+    QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
+    return "software (no OpenGL on this display)";
+  }
+  if (is_cpu_rasterizer(*gl)) {
+    // A CPU rasterizer redraws the whole window for every video frame; the software renderer repaints
+    // only the picture and what changed around it.
+    QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
+    return "software (OpenGL here is " + *gl + ", which draws on the CPU)";
+  }
+  QQuickWindow::setGraphicsApi(QSGRendererInterface::OpenGL);
+  return "gpu (" + *gl + ")";
+}
 
 void register_console_qml_types() {
   qmlRegisterType<OperativeFieldView>("SurgiLink.Console", 1, 0, "OperativeFieldView");
@@ -59,6 +109,7 @@ int run_console_window(int& argc, char** argv, ConsoleSettings settings, const W
   QGuiApplication app(argc, argv);
   app.setApplicationName("SurgiLink mentor console");
   register_console_qml_types();
+  spdlog::info("window renderer: {}", use_window_renderer(settings.renderer));
 
   const auto report_path = settings.report;
   const auto warmup = settings.session.report_warmup;

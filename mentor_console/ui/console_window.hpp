@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 
 #include "core/console_settings.hpp"
 
@@ -18,6 +19,10 @@ struct WindowOptions {
 
 // Registers the C++ items of the QML (SurgiLink.Console 1.0). GUI thread, once, before loading Main.qml.
 void register_console_qml_types();
+
+// Chooses what draws every Qt Quick window of this process and returns why, for the log. Call after the
+// QGuiApplication exists and before the first window is created; a QT_QUICK_BACKEND in the environment wins.
+std::string use_window_renderer(WindowRenderer renderer);
 
 // Runs Qt's event loop on the calling (main) thread until the window closes or --seconds pass; returns the
 // exit code. Call after logging is set up.

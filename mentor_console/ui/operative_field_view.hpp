@@ -2,6 +2,7 @@
 // The live operative field in QML: shows the newest decoded picture with the right aspect ratio, and tells
 // the session when each picture actually reached the screen (after the scene graph swapped it).
 
+#include <QImage>
 #include <QQuickItem>
 #include <QRectF>
 #include <atomic>
@@ -10,6 +11,10 @@
 #include <optional>
 
 #include "surgilink/core/capture_clock.hpp"
+
+namespace surgilink::media {
+class VideoFrame;
+}
 
 namespace surgilink::console {
 
@@ -42,11 +47,15 @@ class OperativeFieldView : public QQuickItem {
 
  private:
   void on_frame_swapped();  // render thread
+  QImage picture_at_full_size(const media::VideoFrame& frame);
+  QImage picture_at_shown_size(const media::VideoFrame& frame);
 
   MentorSession* session_ = nullptr;
   QRectF video_rect_;
   std::uint64_t shown_generation_ = 0;  // render thread
   cv::Mat i420_;                        // render thread: the compacted picture, reused frame to frame
+  cv::Mat shown_i420_;                  // render thread: the picture scaled to its size on screen
+  QSizeF picture_size_;                 // render thread: the decoded picture's size
   std::atomic<int> frames_shown_{0};
   std::mutex pending_mutex_;
   std::optional<core::CaptureTime> pending_capture_;  // drawn, waiting for its swap

@@ -10,8 +10,10 @@
 #include <QQuickWindow>
 #include <QTest>
 #include <QTimer>
+#include <cstdlib>
 #include <fstream>
 #include <opencv2/imgproc.hpp>
+#include <string>
 
 #include "support/running_sender.hpp"
 #include "support/test_installation.hpp"
@@ -76,6 +78,12 @@ class ConsoleWindow : public ::testing::Test {
     if (QCoreApplication::instance() == nullptr) {
       app_ = new QGuiApplication(argc, argv);
       register_console_qml_types();
+      // ctest runs this program once per renderer: what the console picks on its own, and the GPU path.
+      const char* renderer = std::getenv("SURGILINK_TEST_WINDOW_RENDERER");
+      const std::string chosen = use_window_renderer(renderer != nullptr && std::string(renderer) == "gpu"
+                                                         ? WindowRenderer::gpu
+                                                         : WindowRenderer::automatic);
+      std::printf("window renderer: %s\n", chosen.c_str());
     }
   }
   static void TearDownTestSuite() {
@@ -154,26 +162,32 @@ TEST_F(ConsoleWindow, ShowsTheMovingSceneWithHudAndMeasurableGlassToGlass) {
   // Two grabs: the video area moves (synthetic camera pan, instruments), and carries a readable pixel code.
   const QRectF video = field->videoRect().translated(field->mapToScene(QPointF(0, 0)));
   ASSERT_GT(video.width(), 100);
-  core::LatencySeries glass_to_glass;
+  // Each grab renders the window as it stands into an image: the picture it holds was on screen no later
+  // than the grab's end (upper bound) and no earlier than its start (lower bound).
+  core::LatencySeries glass_to_glass, glass_to_glass_lower;
   QImage first;
   int readable = 0;
-  for (int i = 0; i < 20; ++i) {
+  constexpr int grabs = 60;
+  for (int i = 0; i < grabs; ++i) {
     const int shown = field->framesShown();
     run_until(
         mentor, *field, [&] { return field->framesShown() > shown; }, milliseconds{2000});
-    // A grab re-renders what the scene holds when it starts: that instant is when this picture was on screen.
-    const auto grabbed_at = std::chrono::system_clock::now();
+    const auto grab_started = std::chrono::system_clock::now();
     const QImage grab = window->grabWindow();
+    const auto grab_ended = std::chrono::system_clock::now();
     if (first.isNull()) first = grab;
     if (const auto us = pixel_code_in(grab, video, 1280, 720)) {
       ++readable;
-      glass_to_glass.add(std::chrono::duration_cast<std::chrono::nanoseconds>(grabbed_at.time_since_epoch()) -
-                         std::chrono::microseconds{*us});
+      const auto captured = std::chrono::microseconds{*us};
+      glass_to_glass.add(std::chrono::duration_cast<std::chrono::nanoseconds>(grab_ended.time_since_epoch()) -
+                         captured);
+      glass_to_glass_lower.add(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(grab_started.time_since_epoch()) - captured);
     }
   }
   const QImage last = window->grabWindow();
-  // The ECG trace is drawn (a geometry node on this GL scene graph): its green is in the item's area and
-  // nowhere a flat line would be only (the trace spans more than a few rows).
+  // The ECG trace is drawn (a geometry node on the GL scene graph, an image on the software one): its green
+  // is in the item's area and nowhere a flat line would be only (the trace spans more than a few rows).
   const QRect trace_area = QRectF(ecg->mapToScene(QPointF(0, 0)), QSizeF(ecg->width(), ecg->height()))
                                .toAlignedRect()
                                .intersected(last.rect());
@@ -195,11 +209,14 @@ TEST_F(ConsoleWindow, ShowsTheMovingSceneWithHudAndMeasurableGlassToGlass) {
   EXPECT_GT(bottom_row - top_row, trace_area.height() / 3) << "ECG trace has no R waves";
   const QRect v = video.toRect().adjusted(40, 40, -40, -40);
   EXPECT_NE(first.copy(v), last.copy(v)) << "the video area did not change between grabs";
-  EXPECT_GE(readable, 15) << "pixel timestamp code unreadable in the grabbed window";
+  EXPECT_GE(readable, grabs * 3 / 4) << "pixel timestamp code unreadable in the grabbed window";
   const auto s = glass_to_glass.summary();
-  // Glass-to-glass through Qt's renderer (grab time - capture time); printed for the issue note.
-  std::printf("window-grab glass-to-glass: n=%zu p50 %.1f ms p95 %.1f ms max %.1f ms\n", s.count, s.p50_ms,
-              s.p95_ms, s.max_ms);
+  const auto lower = glass_to_glass_lower.summary();
+  // Glass-to-glass through Qt's renderer (grab end - capture time); printed for the issue note.
+  std::printf(
+      "window-grab glass-to-glass: n=%zu p50 %.1f ms p95 %.1f ms max %.1f ms (from the grab's start: "
+      "p50 %.1f p95 %.1f ms)\n",
+      s.count, s.p50_ms, s.p95_ms, s.max_ms, lower.p50_ms, lower.p95_ms);
   EXPECT_GT(s.p50_ms, 0.0);
   last.save(QString::fromStdString((dir / "window.png").string()));
   window->close();
