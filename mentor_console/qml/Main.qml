@@ -66,7 +66,7 @@ ApplicationWindow {
         OperativeFieldView {
             id: field
             objectName: "operativeField"
-            session: mentor
+            feed: mentor.feed
             anchors { left: toolStrip.right; right: vitalsPanel.left; top: sessionBar.bottom; bottom: parent.bottom }
         }
 

@@ -101,6 +101,8 @@ void register_console_qml_types() {
   qmlRegisterType<TrendLine>("SurgiLink.Console", 1, 0, "TrendLine");
   qmlRegisterUncreatableType<PatientVitals>("SurgiLink.Console", 1, 0, "PatientVitals",
                                             "provided by the session");
+  qmlRegisterUncreatableType<PictureFeed>("SurgiLink.Console", 1, 0, "PictureFeed",
+                                          "provided by the session");
   qmlRegisterUncreatableType<MentorSession>("SurgiLink.Console", 1, 0, "MentorSession",
                                             "provided by the program");
 }

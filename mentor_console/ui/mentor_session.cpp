@@ -52,9 +52,7 @@ struct MentorSession::Network : session::ConsoleSessionListener {
         },
         Qt::QueuedConnection);
   }
-  void on_picture_ready() override {
-    QMetaObject::invokeMethod(&gui, &MentorSession::pictureReady, Qt::QueuedConnection);
-  }
+  void on_picture_ready() override { gui.feed_.announce(); }
 
   // Once a second: rates in the status are per interval, so a full second between samples keeps fps and
   // bitrate exact.
@@ -74,8 +72,13 @@ struct MentorSession::Network : session::ConsoleSessionListener {
 };
 
 MentorSession::MentorSession(ConsoleSettings settings, QObject* parent)
-    : QObject(parent), settings_(std::move(settings)), network_(std::make_unique<Network>(*this)) {
+    : QObject(parent),
+      settings_(std::move(settings)),
+      feed_(clock_,
+            [this](core::CaptureTime capture, core::CaptureTime shown) { note_presented(capture, shown); }),
+      network_(std::make_unique<Network>(*this)) {
   identity_ = QString::fromStdString(settings_.session.tls.certificate.filename().string());
+  connect(&feed_, &PictureFeed::pictureReady, this, &MentorSession::pictureReady);
   connect(this, &MentorSession::pictureReady, &vitals_, &PatientVitals::onPicture);
   network_->tick();
   network_->thread = std::thread([n = network_.get()] {
@@ -113,7 +116,7 @@ void MentorSession::connectTo(const QString& site) {
   emit statusChanged();
   asio::post(network_->io, [this, n = network_.get(), s = chosen.session] {
     if (n->session) n->session->stop();
-    n->session = std::make_unique<session::ConsoleSession>(n->io, s, clock_, mailbox_, *n);
+    n->session = std::make_unique<session::ConsoleSession>(n->io, s, clock_, feed_.mailbox(), *n);
     try {
       n->session->start();
     } catch (const std::exception& e) {
@@ -155,7 +158,7 @@ void MentorSession::disconnectFromSite() {
   emit statusChanged();
 }
 
-void MentorSession::notePresented(core::CaptureTime capture_time, core::CaptureTime presented_at) {
+void MentorSession::note_presented(core::CaptureTime capture_time, core::CaptureTime presented_at) {
   shown_capture_ns_.store(capture_time.time_since_epoch().count(), std::memory_order_relaxed);
   asio::post(network_->io, [n = network_.get(), capture_time, presented_at] {
     if (n->session) n->session->note_presented(capture_time, presented_at);

@@ -13,7 +13,7 @@
 
 #include "core/console_settings.hpp"
 #include "patient_vitals.hpp"
-#include "surgilink/media/video_frame.hpp"
+#include "picture_feed.hpp"
 #include "surgilink/session/console_session.hpp"
 
 namespace surgilink::console {
@@ -46,6 +46,7 @@ class MentorSession : public QObject {
   Q_PROPERTY(QVariantList latencyHistory READ latencyHistory NOTIFY statusChanged)
   Q_PROPERTY(QVariantList stages READ stages NOTIFY statusChanged)
   Q_PROPERTY(surgilink::console::PatientVitals* vitals READ vitals CONSTANT)
+  Q_PROPERTY(surgilink::console::PictureFeed* feed READ feed CONSTANT)
   // Telestration: this console's author id ("c2"), whether it may draw (a mentor, connected), and the
   // sender's last refusal of one of its annotations (empty when none).
   Q_PROPERTY(QString annotationAuthor READ annotationAuthor NOTIFY statusChanged)
@@ -68,10 +69,8 @@ class MentorSession : public QObject {
   Q_INVOKABLE void connectTo(const QString& site);
   Q_INVOKABLE void disconnectFromSite();
 
-  const media::LatestFrameMailbox& mailbox() const { return mailbox_; }
-  // Any thread: the frame captured at `capture_time` reached the screen at `presented_at`.
-  void notePresented(core::CaptureTime capture_time, core::CaptureTime presented_at);
-  const core::Clock& clock() const { return clock_; }
+  // The decoded pictures, for the operative field view; it reports back when each reached the screen.
+  PictureFeed* feed() { return &feed_; }
   // Network thread's whole-run report, fetched synchronously at exit (GUI thread, after the window closed).
   session::ConsoleReport finalReport(std::uint64_t* packets_rejected);
 
@@ -134,10 +133,12 @@ class MentorSession : public QObject {
  private:
   struct Network;
   void apply(const session::ConsoleStatus& status, const session::ConsoleReport& report);
+  // Any thread: the frame captured at `capture_time` reached the screen at `presented_at`.
+  void note_presented(core::CaptureTime capture_time, core::CaptureTime presented_at);
 
   ConsoleSettings settings_;
   core::CaptureClock clock_;
-  media::LatestFrameMailbox mailbox_;
+  PictureFeed feed_;
   std::unique_ptr<Network> network_;
   QString identity_;
   session::ConsoleStatus status_;

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 
-#include "mentor_session.hpp"
+#include "picture_feed.hpp"
 
 namespace surgilink::console {
 
@@ -20,12 +20,12 @@ OperativeFieldView::OperativeFieldView(QQuickItem* parent) : QQuickItem(parent) 
   });
 }
 
-void OperativeFieldView::setSession(MentorSession* session) {
-  if (session_ == session) return;
-  if (session_) disconnect(session_, nullptr, this, nullptr);
-  session_ = session;
-  if (session_) connect(session_, &MentorSession::pictureReady, this, &QQuickItem::update);
-  emit sessionChanged();
+void OperativeFieldView::setFeed(PictureFeed* feed) {
+  if (feed_ == feed) return;
+  if (feed_) disconnect(feed_, nullptr, this, nullptr);
+  feed_ = feed;
+  if (feed_) connect(feed_, &PictureFeed::pictureReady, this, &QQuickItem::update);
+  emit feedChanged();
 }
 
 void OperativeFieldView::on_frame_swapped() {
@@ -34,7 +34,7 @@ void OperativeFieldView::on_frame_swapped() {
     std::lock_guard lock(pending_mutex_);
     capture = std::exchange(pending_capture_, std::nullopt);
   }
-  if (capture && session_) session_->notePresented(*capture, session_->clock().now());
+  if (capture && feed_) feed_->notePresented(*capture);
 }
 
 namespace {
@@ -94,8 +94,8 @@ QImage OperativeFieldView::picture_at_shown_size(const media::VideoFrame& frame)
 
 QSGNode* OperativeFieldView::updatePaintNode(QSGNode* old_node, UpdatePaintNodeData*) {
   auto* node = static_cast<QSGImageNode*>(old_node);
-  if (!session_) return node;
-  const auto& mailbox = session_->mailbox();
+  if (!feed_) return node;
+  const auto& mailbox = feed_->mailbox();
   const std::uint64_t generation = mailbox.generation();
   if (generation != shown_generation_) {
     shown_generation_ = generation;

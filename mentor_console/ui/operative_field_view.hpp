@@ -1,6 +1,6 @@
 #pragma once
 // The live operative field in QML: shows the newest decoded picture with the right aspect ratio, and tells
-// the session when each picture actually reached the screen (after the scene graph swapped it).
+// its feed when each picture actually reached the screen (after the scene graph swapped it).
 
 #include <QImage>
 #include <QQuickItem>
@@ -18,27 +18,27 @@ class VideoFrame;
 
 namespace surgilink::console {
 
-class MentorSession;
+class PictureFeed;
 
-// Repaints only when the session says a new picture is in the mailbox. The frame is converted to RGB and
+// Repaints only when the feed says a new picture is in the mailbox. The frame is converted to RGB and
 // uploaded on the scene graph's render thread, never on the GUI thread.
 class OperativeFieldView : public QQuickItem {
   Q_OBJECT
-  Q_PROPERTY(surgilink::console::MentorSession* session READ session WRITE setSession NOTIFY sessionChanged)
+  Q_PROPERTY(surgilink::console::PictureFeed* feed READ feed WRITE setFeed NOTIFY feedChanged)
   Q_PROPERTY(QRectF videoRect READ videoRect NOTIFY videoRectChanged)
   Q_PROPERTY(int framesShown READ framesShown NOTIFY framesShownChanged)
 
  public:
   explicit OperativeFieldView(QQuickItem* parent = nullptr);
 
-  MentorSession* session() const { return session_; }
-  void setSession(MentorSession* session);
+  PictureFeed* feed() const { return feed_; }
+  void setFeed(PictureFeed* feed);
   // Where the picture is drawn inside the item (letterboxed), in item coordinates.
   QRectF videoRect() const { return video_rect_; }
   int framesShown() const { return frames_shown_.load(); }
 
  signals:
-  void sessionChanged();
+  void feedChanged();
   void videoRectChanged();
   void framesShownChanged();
 
@@ -50,7 +50,7 @@ class OperativeFieldView : public QQuickItem {
   QImage picture_at_full_size(const media::VideoFrame& frame);
   QImage picture_at_shown_size(const media::VideoFrame& frame);
 
-  MentorSession* session_ = nullptr;
+  PictureFeed* feed_ = nullptr;
   QRectF video_rect_;
   std::uint64_t shown_generation_ = 0;  // render thread
   cv::Mat i420_;                        // render thread: the compacted picture, reused frame to frame
