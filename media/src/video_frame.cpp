@@ -39,14 +39,8 @@ int VideoFrame::stride(int index) const {
 }
 
 std::shared_ptr<VideoFrame> VideoFrame::copy_of(const VideoFrame& frame) {
-  const std::uint8_t* planes[3] = {frame.plane(0), frame.plane(1), frame.plane(2)};
-  const int strides[3] = {frame.stride(0), frame.stride(1), frame.stride(2)};
-  return copy_of(planes, strides, frame.width(), frame.height(), frame.capture_time());
-}
-
-std::shared_ptr<VideoFrame> VideoFrame::copy_of(const std::uint8_t* const planes[3], const int strides[3],
-                                                int w, int h, core::CaptureTime capture_time) {
   auto storage = std::make_shared<Storage>();
+  const int w = frame.width(), h = frame.height();
   const int widths[3] = {w, (w + 1) / 2, (w + 1) / 2};
   const int heights[3] = {h, (h + 1) / 2, (h + 1) / 2};
   std::size_t size = 0;
@@ -59,11 +53,11 @@ std::shared_ptr<VideoFrame> VideoFrame::copy_of(const std::uint8_t* const planes
   for (int i = 0; i < 3; ++i) {
     for (int row = 0; row < heights[i]; ++row) {
       std::memcpy(storage->owned.data() + storage->offsets[i] + static_cast<std::size_t>(row) * widths[i],
-                  planes[i] + static_cast<std::ptrdiff_t>(row) * strides[i],
+                  frame.plane(i) + static_cast<std::ptrdiff_t>(row) * frame.stride(i),
                   static_cast<std::size_t>(widths[i]));
     }
   }
-  return std::make_shared<VideoFrame>(std::move(storage), w, h, capture_time);
+  return std::make_shared<VideoFrame>(std::move(storage), w, h, frame.capture_time());
 }
 
 I420Picture VideoFrame::writable() {

@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "picture_feed.hpp"
+#include "window_pixel_code.hpp"
 
 namespace surgilink::console {
 
@@ -118,9 +119,7 @@ QSGNode* OperativeFieldView::updatePaintNode(QSGNode* old_node, UpdatePaintNodeD
   if (node && node->texture()) {
     // Fit with the picture's aspect ratio, centred (letterbox): surgeons must never see a stretched field.
     const QSizeF picture = picture_size_;
-    const double scale = std::min(width() / picture.width(), height() / picture.height());
-    QRectF rect((width() - picture.width() * scale) / 2, (height() - picture.height() * scale) / 2,
-                picture.width() * scale, picture.height() * scale);
+    QRectF rect = letterboxed(size(), static_cast<int>(picture.width()), static_cast<int>(picture.height()));
     // A picture already scaled to its place is drawn pixel for pixel, at whole device pixels: any leftover
     // fraction would make the software renderer scale it again.
     const double dpr = window()->effectiveDevicePixelRatio();

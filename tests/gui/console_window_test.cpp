@@ -12,17 +12,16 @@
 #include <QTimer>
 #include <cstdlib>
 #include <fstream>
-#include <opencv2/imgproc.hpp>
 #include <string>
 
 #include "support/running_sender.hpp"
 #include "support/test_installation.hpp"
 #include "surgilink/core/latency_statistics.hpp"
-#include "surgilink/media/pixel_timestamp_code.hpp"
 #include "ui/annotation_canvas.hpp"
 #include "ui/console_window.hpp"
 #include "ui/mentor_session.hpp"
 #include "ui/operative_field_view.hpp"
+#include "ui/window_pixel_code.hpp"
 
 namespace surgilink::console {
 namespace {
@@ -42,21 +41,6 @@ bool run_until(MentorSession& mentor, OperativeFieldView& field, Condition done,
   deadline.start(static_cast<int>(timeout.count()));
   while (!done() && deadline.isActive()) loop.exec();
   return done();
-}
-
-// Reads the pixel timestamp code from the video area of a window grab, scaled back to the stream's size.
-std::optional<std::int64_t> pixel_code_in(const QImage& grab, const QRectF& video, int width, int height) {
-  const QImage rgb = grab.convertToFormat(QImage::Format_RGB888);
-  const cv::Mat whole(rgb.height(), rgb.width(), CV_8UC3, const_cast<uchar*>(rgb.constBits()),
-                      rgb.bytesPerLine());
-  const cv::Rect area(static_cast<int>(std::round(video.x())), static_cast<int>(std::round(video.y())),
-                      static_cast<int>(std::round(video.width())),
-                      static_cast<int>(std::round(video.height())));
-  if ((area & cv::Rect(0, 0, whole.cols, whole.rows)) != area) return std::nullopt;
-  cv::Mat grey, scaled;
-  cv::cvtColor(whole(area), grey, cv::COLOR_RGB2GRAY);
-  cv::resize(grey, scaled, cv::Size(width, height), 0, 0, cv::INTER_LINEAR);
-  return media::read_pixel_timestamp(scaled.ptr(), static_cast<int>(scaled.step), width, height);
 }
 
 // Items made by a Repeater have a visual parent but no QObject parent, so findChild misses them.
@@ -176,7 +160,7 @@ TEST_F(ConsoleWindow, ShowsTheMovingSceneWithHudAndMeasurableGlassToGlass) {
     const QImage grab = window->grabWindow();
     const auto grab_ended = std::chrono::system_clock::now();
     if (first.isNull()) first = grab;
-    if (const auto us = pixel_code_in(grab, video, 1280, 720)) {
+    if (const auto us = pixel_code_in_grab(grab, video, 1280, 720)) {
       ++readable;
       const auto captured = std::chrono::microseconds{*us};
       glass_to_glass.add(std::chrono::duration_cast<std::chrono::nanoseconds>(grab_ended.time_since_epoch()) -

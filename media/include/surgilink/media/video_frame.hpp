@@ -27,9 +27,6 @@ class VideoFrame {
   VideoFrame(std::shared_ptr<Storage> storage, int width, int height, core::CaptureTime capture_time);
   // A private, writable copy of `frame` (tightly packed planes), for drawing over it. Any thread.
   static std::shared_ptr<VideoFrame> copy_of(const VideoFrame& frame);
-  // A private, tightly packed copy of I420 planes from elsewhere (a tool's own decoder). Any thread.
-  static std::shared_ptr<VideoFrame> copy_of(const std::uint8_t* const planes[3], const int strides[3],
-                                             int width, int height, core::CaptureTime capture_time);
   // Writable planes of a frame made by copy_of; planes of nullptr for a frame that wraps GStreamer's buffer.
   I420Picture writable();
   int width() const { return width_; }
