@@ -22,6 +22,7 @@ ApplicationWindow {
     Shortcut { sequence: "Ctrl+D"; onActivated: mentor.disconnectFromSite() }
     Shortcut { sequence: "L"; onActivated: latencyPanel.visible = !latencyPanel.visible }
     Shortcut { sequence: "Ctrl+Q"; onActivated: root.close() }
+    Shortcut { sequence: "F1"; onActivated: shortcutHelp.visible = !shortcutHelp.visible }
 
     StartScreen {
         id: startScreen
@@ -171,5 +172,14 @@ ApplicationWindow {
                                                       : "Link lost — picture is " + (mentor.pictureAgeMs / 1000).toFixed(1) + " s old"
             }
         }
+    }
+
+    ShortcutHelp {
+        id: shortcutHelp
+        objectName: "shortcutHelp"
+        visible: false
+        anchors.centerIn: parent
+        unit: root.unit
+        MouseArea { anchors.fill: parent; onClicked: shortcutHelp.visible = false }
     }
 }

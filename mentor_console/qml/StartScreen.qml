@@ -1,9 +1,10 @@
 // The start screen: the configured OR sites, this console's certificate identity, connect; and the
-// reason when the last attempt failed.
+// reason when the last attempt failed. Keys: Ctrl+N connects to site N, Tab and Enter pick one.
 import QtQuick
 import QtQuick.Controls
 
 Rectangle {
+    id: startScreen
     property real unit: 16
     color: "#101418"
     Column {
@@ -22,12 +23,22 @@ Rectangle {
         Repeater {
             model: mentor.sites
             Button {
+                objectName: "connect_" + index
                 width: parent.width; height: unit * 3
                 font.pixelSize: unit * 1.2
-                text: "Connect to " + modelData
+                text: "Connect to " + modelData + (index < 9 ? "   (Ctrl+" + (index + 1) + ")" : "")
+                focus: index === 0
                 onClicked: mentor.connectTo(modelData)
+                Keys.onReturnPressed: mentor.connectTo(modelData)
+                Keys.onEnterPressed: mentor.connectTo(modelData)
+                Shortcut {
+                    sequence: "Ctrl+" + (index + 1)
+                    enabled: index < 9 && startScreen.visible
+                    onActivated: mentor.connectTo(modelData)
+                }
             }
         }
+        Text { color: "#78909c"; font.pixelSize: unit * 0.9; text: "F1: every keyboard shortcut" }
         Text {
             visible: mentor.sites.length === 0
             color: "#ff8a80"; font.pixelSize: unit

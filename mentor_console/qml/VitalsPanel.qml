@@ -42,6 +42,12 @@ Rectangle {
                 radius: panel.unit * 0.2
                 // An alarm is a red block, not only red text: seen from across the room.
                 color: model.alarm ? "#b71c1c" : "transparent"
+                // Alt+row number flags the row, like a click (the mentor's hands may be on the keyboard).
+                Shortcut {
+                    sequence: "Alt+" + (index + 1)
+                    enabled: panel.canFlag && index < 9
+                    onActivated: panel.flagToggled(model.key)
+                }
                 // Blinks in two steps a second; a smooth animation would make the whole window render at the
                 // display rate for as long as the alarm lasts.
                 property bool dimmed: false

@@ -143,6 +143,26 @@ TEST_F(ConsoleWindow, ShowsTheMovingSceneWithHudAndMeasurableGlassToGlass) {
   const double hr_value = hr_text.toDouble(&number);
   EXPECT_TRUE(number && hr_value > 40 && hr_value < 200) << "HR shows '" << hr_text.toStdString() << "'";
 
+  // The keyboard: F1 shows and hides the shortcut card; Alt+1 flags the first vitals row (HR) for the
+  // surgeon through the real sender, and again unflags it.
+  auto* help = find_item(window->contentItem(), "shortcutHelp");
+  ASSERT_NE(help, nullptr);
+  window->requestActivate();  // shortcuts act in the active window, as they do for the mentor
+  ASSERT_TRUE(QTest::qWaitForWindowActive(window));
+  EXPECT_FALSE(help->isVisible());
+  QTest::keyClick(window, Qt::Key_F1);
+  EXPECT_TRUE(help->isVisible()) << "F1 did not show the keyboard card";
+  QTest::keyClick(window, Qt::Key_F1);
+  EXPECT_FALSE(help->isVisible());
+  QTest::keyClick(window, Qt::Key_1, Qt::AltModifier);
+  EXPECT_TRUE(run_until(
+      mentor, *field, [&] { return mentor.flaggedVitals().contains("hr"); }, milliseconds{5000}))
+      << "Alt+1 did not flag HR";
+  QTest::keyClick(window, Qt::Key_1, Qt::AltModifier);
+  EXPECT_TRUE(run_until(
+      mentor, *field, [&] { return mentor.flaggedVitals().isEmpty(); }, milliseconds{5000}))
+      << "Alt+1 again did not unflag HR";
+
   // Two grabs: the video area moves (synthetic camera pan, instruments), and carries a readable pixel code.
   const QRectF video = field->videoRect().translated(field->mapToScene(QPointF(0, 0)));
   ASSERT_GT(video.width(), 100);
