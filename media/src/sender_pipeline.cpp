@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "gst_sample_frame.hpp"
+#include "segment_recorder_gst.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
 #include "surgilink/media/rtp_packet.hpp"
 #include "surgilink/media/srtp_session.hpp"
@@ -170,6 +171,22 @@ struct SenderPipeline::Impl {
     return GST_FLOW_OK;
   }
 
+  // Runs on the recording branch's streaming thread.
+  GstFlowReturn on_record_sample(GstAppSink* sink) {
+    GstSample* sample = gst_app_sink_pull_sample(sink);
+    if (sample == nullptr) return GST_FLOW_EOS;
+    const GstSegment* segment = gst_sample_get_segment(sample);
+    GstBuffer* buffer = gst_sample_get_buffer(sample);
+    std::optional<core::CaptureTime> captured;
+    if (buffer != nullptr) {
+      const GstClockTime pts = GST_BUFFER_PTS(buffer);
+      captured = capture_of(segment ? gst_segment_to_running_time(segment, GST_FORMAT_TIME, pts) : pts);
+    }
+    record_encoded_frame(*settings.recorder, sample, captured.value_or(clock.now()));
+    gst_sample_unref(sample);
+    return GST_FLOW_OK;
+  }
+
   GstFlowReturn on_display_sample(GstAppSink* sink) {
     GstSample* sample = gst_app_sink_pull_sample(sink);
     if (sample == nullptr) return GST_FLOW_EOS;
@@ -287,8 +304,27 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
 
   gst_bin_add_many(GST_BIN(impl_->pipeline), source, tee, display_queue, display_sink, encode_queue,
                    impl_->encoder, h264_caps, payloader, rtp_sink, nullptr);
-  if (!gst_element_link(source, tee) || !gst_element_link_many(tee, display_queue, display_sink, nullptr) ||
-      !gst_element_link_many(tee, encode_queue, impl_->encoder, h264_caps, payloader, rtp_sink, nullptr)) {
+  bool linked = gst_element_link(source, tee) &&
+                gst_element_link_many(tee, display_queue, display_sink, nullptr) &&
+                gst_element_link_many(tee, encode_queue, impl_->encoder, h264_caps, nullptr);
+  GstElement* record_sink = nullptr;
+  if (impl_->settings.recorder && !plain) {
+    // The encoded stream splits after the encoder: the RTP branch first and without a queue (no extra
+    // thread hop on the way to the mentor), the recorder behind a queue that drops when it falls behind.
+    GstElement* encoded_tee = make("tee", "encoded");
+    GstElement* record_queue = make("queue", "record_queue");
+    record_sink = make("appsink", "record_out");
+    g_object_set(record_queue, "leaky", 2, "max-size-buffers", 120u, "max-size-bytes", 0u, "max-size-time",
+                 guint64{0}, nullptr);
+    g_object_set(record_sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, nullptr);
+    gst_bin_add_many(GST_BIN(impl_->pipeline), encoded_tee, record_queue, record_sink, nullptr);
+    linked = linked && gst_element_link(h264_caps, encoded_tee) &&
+             gst_element_link_many(encoded_tee, payloader, rtp_sink, nullptr) &&
+             gst_element_link_many(encoded_tee, record_queue, record_sink, nullptr);
+  } else {
+    linked = linked && gst_element_link_many(h264_caps, payloader, rtp_sink, nullptr);
+  }
+  if (!linked) {
     gst_object_unref(impl_->pipeline);
     throw std::runtime_error("cannot link the sender pipeline");
   }
@@ -308,6 +344,13 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
       return static_cast<Impl*>(self)->on_rtp_sample(sink);
     };
     gst_app_sink_set_callbacks(GST_APP_SINK(rtp_sink), &rtp_callbacks, impl_.get(), nullptr);
+  }
+  if (record_sink != nullptr) {
+    GstAppSinkCallbacks record_callbacks{};
+    record_callbacks.new_sample = [](GstAppSink* sink, gpointer self) {
+      return static_cast<Impl*>(self)->on_record_sample(sink);
+    };
+    gst_app_sink_set_callbacks(GST_APP_SINK(record_sink), &record_callbacks, impl_.get(), nullptr);
   }
   GstAppSinkCallbacks display_callbacks{};
   display_callbacks.new_sample = [](GstAppSink* sink, gpointer self) {

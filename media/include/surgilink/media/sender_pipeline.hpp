@@ -16,6 +16,7 @@
 
 namespace surgilink::media {
 
+class SegmentRecorder;
 class SyntheticTruth;
 
 // What the OR side draws over its own display only (annotations, alarm badges): the mentor gets the clean
@@ -63,6 +64,9 @@ struct SenderPipelineSettings {
   // Benchmark baseline only: plain RTP straight out of GStreamer's udpsink to this port on 127.0.0.1 (no
   // SRTP, no Asio, no listener), so the bench can compare SurgiLink against the bare pipeline.
   int plain_udp_port = 0;
+  // Gets every encoded frame through a branch that drops rather than waits (DESIGN.md §8); it decides
+  // whether to write. Null: no recording branch at all.
+  std::shared_ptr<SegmentRecorder> recorder;
 };
 
 // Counters of the sender pipeline (read from any thread).
