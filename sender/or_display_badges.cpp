@@ -55,14 +55,20 @@ void OrDisplayBadges::set_flagged_vitals(std::string text) {
   flagged_ = std::move(text);
 }
 
+void OrDisplayBadges::set_recording(bool recording) {
+  std::lock_guard lock(mutex_);
+  recording_ = recording;
+}
+
 bool OrDisplayBadges::has_content() const {
   std::lock_guard lock(mutex_);
-  return !alarms_.empty() || mentor_disconnected_ || annotations_hidden_ || pen_revoked_ || !flagged_.empty();
+  return !alarms_.empty() || mentor_disconnected_ || annotations_hidden_ || pen_revoked_ ||
+         !flagged_.empty() || recording_;
 }
 
 void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
   std::string alarms;
-  bool disconnected = false, hidden = false, revoked = false;
+  bool disconnected = false, hidden = false, revoked = false, recording = false;
   std::string flagged;
   {
     std::lock_guard lock(mutex_);
@@ -71,6 +77,7 @@ void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
     hidden = annotations_hidden_;
     revoked = pen_revoked_;
     flagged = flagged_;
+    recording = recording_;
   }
   if (picture.planes[0] == nullptr) return;
   int row = 0;
@@ -82,6 +89,8 @@ void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
   // Grey: information, not a warning.
   if (hidden) draw_badge(picture, "annotations hidden", row++, cv::Scalar(90, 128, 128));
   if (revoked) draw_badge(picture, "mentor pen off", row++, cv::Scalar(90, 128, 128));
+  // Dark red, last: a state everyone agreed to, not an alarm.
+  if (recording) draw_badge(picture, "REC", row++, cv::Scalar(50, 110, 190));
 }
 
 }  // namespace surgilink::sender

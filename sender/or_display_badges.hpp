@@ -1,6 +1,6 @@
 #pragma once
 // Badges the surgeon sees on the OR display: vital-sign alarms, "mentor disconnected" (DESIGN.md §8), and
-// the state of the surgeon's own controls (annotations hidden, pen taken back).
+// the state of the surgeon's own controls (annotations hidden, pen taken back), and REC while recording.
 // Drawn only on the OR display, never on the stream to the mentor.
 
 #include <memory>
@@ -21,6 +21,8 @@ class OrDisplayBadges : public media::OrDisplayOverlay {
   void set_surgeon_controls(bool annotations_hidden, bool pen_revoked);
   // Vitals a mentor flagged for the surgeon's attention, e.g. "ABP, SpO2"; empty: none.
   void set_flagged_vitals(std::string text);
+  // The case is being recorded: everyone in the OR should know (DESIGN.md §6).
+  void set_recording(bool recording);
 
   bool has_content() const override;
   void draw(media::I420Picture picture, core::CaptureTime capture_time) override;
@@ -32,6 +34,7 @@ class OrDisplayBadges : public media::OrDisplayOverlay {
   bool annotations_hidden_ = false;
   bool pen_revoked_ = false;
   std::string flagged_;
+  bool recording_ = false;
 };
 
 }  // namespace surgilink::sender

@@ -15,10 +15,12 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "case_recording.hpp"
 #include "or_annotation_overlay.hpp"
 #include "or_display_badges.hpp"
 #include "surgeon_controls.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
+#include "surgilink/media/segment_recorder.hpp"
 #include "telestration_measurements.hpp"
 
 namespace surgilink::sender {
@@ -81,11 +83,13 @@ nlohmann::json distribution(std::vector<double> values) {
 
 struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::PipelineEvents {
   explicit Impl(SenderSettings s)
-      : settings(std::move(s)),
+      : settings(with_recorder(std::move(s))),
         session(io, settings.session, clock, *this),
         pipeline(settings.pipeline, clock, session),
         vitals_feed(io, settings.vitals, clock, session),
-        surgeon_controls(io, settings.surgeon_controls, session, [this] { show_surgeon_controls(); }),
+        recording(settings.recording, settings.session.case_pseudonym, settings.pipeline.recorder, session),
+        surgeon_controls(io, settings.surgeon_controls, session, recording,
+                         [this] { show_surgeon_controls(); }),
         signals(io, SIGINT, SIGTERM),
         status_timer(io),
         stop_timer(io) {
@@ -95,12 +99,22 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
         std::vector<std::shared_ptr<media::OrDisplayOverlay>>{annotations, badges}));
   }
 
+  // The recorder asks for a keyframe when a recording starts: one begins at once, not at the next periodic
+  // keyframe. Only called after construction (recordings start on commands).
+  SenderSettings with_recorder(SenderSettings s) {
+    if (s.recording.folder)
+      s.pipeline.recorder = std::make_shared<media::SegmentRecorder>(s.recording.segment_length,
+                                                                     [this] { pipeline.request_keyframe(); });
+    return s;
+  }
+
   SenderSettings settings;
   core::CaptureClock clock;
   asio::io_context io;
   session::SenderSession session;
   media::SenderPipeline pipeline;
   PatientMonitorFeed vitals_feed;
+  CaseRecording recording;
   SurgeonControls surgeon_controls;
   std::shared_ptr<OrDisplayBadges> badges = std::make_shared<OrDisplayBadges>();
   std::shared_ptr<TelestrationMeasurements> telestration = std::make_shared<TelestrationMeasurements>(
@@ -113,6 +127,7 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
   void show_surgeon_controls() {
     const auto c = session.or_controls();
     badges->set_surgeon_controls(c.annotations_hidden, c.pen_revoked);
+    badges->set_recording(c.recording);
     std::string flagged;
     for (const auto& v : c.flagged_vitals) {
       std::string upper = v;
@@ -169,6 +184,7 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
     badges->set_mentor_disconnected(had_mentor && session.consoles_connected() == 0);
     show_surgeon_controls();
     last = {captured, displayed, sc.frames_sent, sc.bytes_sent, vc.numerics};
+    const auto rec = recording.status();
     if (settings.status_json) {
       nlohmann::json j = {{"uptime_s", uptime},
                           {"site", settings.session.site_name},
@@ -185,18 +201,31 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
                             {"numerics_per_s", numerics},
                             {"alarms", alarms},
                             {"mllp_accepted", vc.mllp_accepted},
-                            {"mllp_rejected", vc.mllp_rejected}}}};
+                            {"mllp_rejected", vc.mllp_rejected}}},
+                          {"recording", recording_json()}};
       std::printf("%s\n", j.dump().c_str());
     } else {
       std::printf(
           "sender %s | %5.1fs | consoles %zu | capture %4.1f fps | OR display %4.1f fps | sent %4.1f fps "
-          "%5.2f Mbit/s | IDR on request %llu | rejected %llu | vitals %llu/s%s%s\n",
+          "%5.2f Mbit/s | IDR on request %llu | rejected %llu | vitals %llu/s%s%s%s\n",
           settings.session.site_name.c_str(), uptime, session.consoles_connected(), capture_fps, display_fps,
           sent_fps, mbps, static_cast<unsigned long long>(pc.keyframes_forced.load()),
           static_cast<unsigned long long>(sc.faults.total()), static_cast<unsigned long long>(numerics),
-          alarms.empty() ? "" : " | ALARM ", alarms.c_str());
+          alarms.empty() ? "" : " | ALARM ", alarms.c_str(),
+          rec.recording ? (" | REC " + std::to_string(rec.frames_written) + " frames").c_str() : "");
     }
     std::fflush(stdout);
+  }
+
+  nlohmann::json recording_json() const {
+    const auto rec = recording.status();
+    return {{"consent_recorded", recording.consent_recorded()},
+            {"recording", rec.recording},
+            {"folder", rec.folder.empty() ? nlohmann::json(nullptr) : nlohmann::json(rec.folder.string())},
+            {"segments_closed", rec.segments_closed},
+            {"frames_written", rec.frames_written},
+            {"frames_skipped", rec.frames_skipped},
+            {"error", rec.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(rec.last_error)}};
   }
 
   void tick() {
@@ -212,6 +241,7 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
     if (stopped) return;
     stopped = true;
     surgeon_controls.stop();
+    recording.close();  // the open segment is finished while the pipeline still runs
     if (settings.or_screenshot) {
       // Before the pipeline stops: its last picture is what the OR display showed at the end.
       if (const auto frame = pipeline.or_display().latest()) {
@@ -251,7 +281,8 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
                         {"vitals_numerics", vitals_feed.counters().numerics},
                         {"vitals_alarm_events", vitals_feed.counters().alarm_events},
                         {"annotations_accepted", sc.annotations_accepted},
-                        {"annotations_refused", sc.annotations_refused}};
+                        {"annotations_refused", sc.annotations_refused},
+                        {"recording", recording_json()}};
     const auto t = telestration->figures();
     // For surgilink-bench --annotations: joined with the consoles' input times by sequence number.
     nlohmann::json composited = nlohmann::json::array();

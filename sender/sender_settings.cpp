@@ -133,10 +133,19 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
   sc.clear_key = key("clear_key", 'c');
   sc.revoke_key = key("revoke_key", 'r');
   sc.grant_key = key("grant_key", 'g');
-  if (std::set<char>{sc.hide_key, sc.clear_key, sc.revoke_key, sc.grant_key}.size() != 4)
-    throw core::ConfigError(controls.where("hide_key") + "the four keys must differ");
+  sc.consent_key = key("consent_key", 'k');
+  sc.stop_recording_key = key("stop_recording_key", 's');
+  if (std::set<char>{sc.hide_key, sc.clear_key, sc.revoke_key, sc.grant_key, sc.consent_key,
+                     sc.stop_recording_key}
+          .size() != 6)
+    throw core::ConfigError(controls.where("hide_key") + "the six keys must differ");
   if (const std::string socket = controls.get_string("socket", ""); !socket.empty())
     sc.socket = session::config_path(controls, socket);
+
+  auto recording = root.table("recording");
+  if (const std::string folder = recording.get_string("folder", ""); !folder.empty())
+    s.recording.folder = session::config_path(recording, folder);
+  s.recording.segment_length = std::chrono::seconds{recording.get_int("segment_s", 60, 2, 3600)};
 
   auto tls = root.table("tls");
   n.tls = session::load_tls_files(tls);

@@ -1,6 +1,7 @@
 #pragma once
 // Everything surgilink-sender needs to run, from configs/sender.toml and the command line.
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -20,7 +21,15 @@ struct SurgeonControlSettings {
   char clear_key = 'c';
   char revoke_key = 'r';
   char grant_key = 'g';
+  char consent_key = 'k';         // consent to record this case is recorded: recording starts
+  char stop_recording_key = 's';  // recording stops (consent stays; "record" on the socket resumes)
   std::optional<std::filesystem::path> socket;  // a UNIX stream socket taking one command per line
+};
+
+// Where and how the case is recorded (DESIGN.md §6). Recording starts only once consent is recorded.
+struct RecordingSettings {
+  std::optional<std::filesystem::path> folder;  // recordings go into sub-folders here; none: never record
+  std::chrono::seconds segment_length{60};
 };
 
 struct SenderSettings {
@@ -29,6 +38,7 @@ struct SenderSettings {
   session::SenderSessionSettings session;
   VitalsFeedSettings vitals;
   SurgeonControlSettings surgeon_controls;
+  RecordingSettings recording;
   std::optional<double> seconds;                // run this long, then stop (default: until Ctrl-C)
   bool status_json = false;                     // status lines as JSON
   std::optional<std::filesystem::path> report;  // write a JSON summary here at exit

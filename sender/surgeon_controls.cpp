@@ -26,10 +26,11 @@ constexpr std::size_t kMaxClients = 8;
 
 struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Impl> {
   Impl(asio::io_context& io_context, SurgeonControlSettings s, session::SenderSession& session_,
-       std::function<void()> changed_)
+       CaseRecording& recording_, std::function<void()> changed_)
       : io(io_context),
         settings(std::move(s)),
         session(session_),
+        recording(recording_),
         changed(std::move(changed_)),
         acceptor(io),
         keys(io) {}
@@ -45,6 +46,7 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
   asio::io_context& io;
   SurgeonControlSettings settings;
   session::SenderSession& session;
+  CaseRecording& recording;
   std::function<void()> changed;
   local::acceptor acceptor;
   std::list<std::shared_ptr<Client>> clients;
@@ -57,10 +59,21 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
   std::string state_text() const {
     const auto s = session.or_controls();
     return std::string("annotations ") + (s.annotations_hidden ? "hidden" : "shown") + ", pen " +
-           (s.pen_revoked ? "taken back" : (s.pen_holder.empty() ? "with nobody" : "with " + s.pen_holder));
+           (s.pen_revoked ? "taken back" : (s.pen_holder.empty() ? "with nobody" : "with " + s.pen_holder)) +
+           ", " + recording.state_text();
   }
 
   std::string execute(std::string_view command, const std::string& by) {
+    // Recording commands answer with their own outcome (they can be refused: no consent, no folder).
+    std::optional<std::string> recording_reply;
+    if (command == "consent") recording_reply = recording.record_consent(by);
+    if (command == "record") recording_reply = recording.start(by);
+    if (command == "stop-recording") recording_reply = recording.stop(by);
+    if (command == "withdraw-consent") recording_reply = recording.withdraw_consent(by);
+    if (recording_reply) {
+      if (changed) changed();
+      return *recording_reply;
+    }
     if (command == "hide") {
       session.set_annotations_hidden(true, by);
     } else if (command == "show") {
@@ -76,7 +89,9 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
     } else if (command != "status") {
       spdlog::warn("surgeon controls ({}): unknown command", by);
       return "error: unknown command \"" + std::string(command.substr(0, 40)) +
-             "\" (hide | show | toggle | clear | revoke-pen | grant-pen | status)";
+             "\" (hide | show | toggle | clear | revoke-pen | grant-pen | consent | record | stop-recording "
+             "| "
+             "withdraw-consent | status)";
     }
     if (changed) changed();
     return "ok: " + state_text();
@@ -105,8 +120,10 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
       throw std::runtime_error("surgeon controls socket " + path.string() +
                                " cannot be used: " + bec.message());
     socket_bound = true;
-    spdlog::info("surgeon controls: commands on {} (hide | show | toggle | clear | revoke-pen | grant-pen)",
-                 path.string());
+    spdlog::info(
+        "surgeon controls: commands on {} (hide | show | toggle | clear | revoke-pen | grant-pen | consent | "
+        "record | stop-recording | withdraw-consent | status)",
+        path.string());
     accept();
   }
 
@@ -171,8 +188,9 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
     keys.assign(fd);
     spdlog::info(
         "surgeon controls: keys '{}' hide/show annotations, '{}' clear them, '{}' take the pen, '{}' give "
-        "it back",
-        settings.hide_key, settings.clear_key, settings.revoke_key, settings.grant_key);
+        "it back, '{}' consent recorded (starts recording), '{}' stop recording",
+        settings.hide_key, settings.clear_key, settings.revoke_key, settings.grant_key, settings.consent_key,
+        settings.stop_recording_key);
     read_key();
   }
 
@@ -187,6 +205,9 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
                            if (k == self->settings.clear_key) reply = self->execute("clear", by);
                            if (k == self->settings.revoke_key) reply = self->execute("revoke-pen", by);
                            if (k == self->settings.grant_key) reply = self->execute("grant-pen", by);
+                           if (k == self->settings.consent_key) reply = self->execute("consent", by);
+                           if (k == self->settings.stop_recording_key)
+                             reply = self->execute("stop-recording", by);
                            if (!reply.empty()) spdlog::info("surgeon controls ({}): {}", by, reply);
                            self->read_key();
                          });
@@ -210,8 +231,9 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
 };
 
 SurgeonControls::SurgeonControls(asio::io_context& io, SurgeonControlSettings settings,
-                                 session::SenderSession& session, std::function<void()> changed)
-    : impl_(std::make_shared<Impl>(io, std::move(settings), session, std::move(changed))) {
+                                 session::SenderSession& session, CaseRecording& recording,
+                                 std::function<void()> changed)
+    : impl_(std::make_shared<Impl>(io, std::move(settings), session, recording, std::move(changed))) {
   if (impl_->settings.socket) impl_->start_socket();
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The surgeon's controls over the mentor's annotations (DESIGN.md §5, §7): hide/show them, clear them all,
-// take the pen back and give it again. From keys on the sender's terminal (a foot pedal that types a key is a
-// keyboard) and from a local socket that a hardware button's helper program writes commands to.
+// take the pen back and give it again; and the OR's recording of the case (§6): consent, start, stop. From
+// keys on the sender's terminal (a foot pedal that types a key is a keyboard) and from a local socket that a
+// hardware button's helper program writes commands to.
 
 #include <functional>
 #include <memory>
@@ -10,6 +11,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "case_recording.hpp"
 #include "sender_settings.hpp"
 #include "surgilink/session/sender_session.hpp"
 
@@ -21,13 +23,14 @@ class SurgeonControls {
   // Throws std::runtime_error when the socket cannot be created.
   // `changed` is called after every command (the OR display's badges follow at once).
   SurgeonControls(boost::asio::io_context& io, SurgeonControlSettings settings,
-                  session::SenderSession& session, std::function<void()> changed);
+                  session::SenderSession& session, CaseRecording& recording, std::function<void()> changed);
   ~SurgeonControls();
   void start();
   // Restores the terminal and closes the socket.
   void stop();
 
-  // Carries out one command: hide | show | toggle | clear | revoke-pen | grant-pen | status. Returns the
+  // Carries out one command: hide | show | toggle | clear | revoke-pen | grant-pen | consent | record |
+  // stop-recording | withdraw-consent | status. Returns the
   // reply ("ok: ..." or "error: ..."), never throws.
   std::string execute(std::string_view command, const std::string& by);
 

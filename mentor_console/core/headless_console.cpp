@@ -132,6 +132,8 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
           {"revoked", s.pen_revoked}}},
         {"or_annotations_hidden", s.or_annotations_hidden},
         {"vitals_flagged", s.flagged_vitals},
+        {"recording", s.recording},
+        {"consent_recorded", s.consent_recorded},
         {"roster", s.roster}};
     return j.dump();
   }

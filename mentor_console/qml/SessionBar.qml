@@ -38,7 +38,16 @@ Rectangle {
             text: "annotations hidden on the OR"
         }
         Item { Layout.fillWidth: true }
-        Text { color: "#b0bec5"; font.pixelSize: unit; text: "not recording · consent not recorded" }
+        Text {
+            objectName: "recordingState"
+            // Recording is the OR's decision (consent first); the mentor must see that it is happening.
+            readonly property bool known: mentor.state === "connected"
+            color: mentor.recording ? "#ff5252" : "#b0bec5"
+            font.pixelSize: unit
+            font.bold: mentor.recording
+            text: !known ? "" : (mentor.recording ? "● REC" : "not recording")
+                  + " · consent " + (mentor.consentRecorded ? "recorded" : "not recorded")
+        }
         Rectangle {
             radius: unit / 3
             color: mentor.state === "connected" && !mentor.linkLost ? "#2e7d32" : "#c62828"

@@ -60,6 +60,9 @@ class MentorSession : public QObject {
   Q_PROPERTY(QStringList flaggedVitals READ flaggedVitals NOTIFY statusChanged)
   // Everyone connected to the sender, "Dr. A (mentor)", this console included.
   Q_PROPERTY(QStringList roster READ roster NOTIFY statusChanged)
+  // The OR's recording of the case: consent recorded there, and whether the stream is being recorded now.
+  Q_PROPERTY(bool consentRecorded READ consentRecorded NOTIFY statusChanged)
+  Q_PROPERTY(bool recording READ recording NOTIFY statusChanged)
 
  public:
   MentorSession(ConsoleSettings settings, QObject* parent = nullptr);
@@ -106,6 +109,8 @@ class MentorSession : public QObject {
   bool orAnnotationsHidden() const { return status_.or_annotations_hidden; }
   QStringList flaggedVitals() const;
   QStringList roster() const;
+  bool consentRecorded() const { return status_.consent_recorded; }
+  bool recording() const { return status_.recording; }
   // Flags or unflags a vitals row for the surgeon (a badge on the OR display). GUI thread.
   Q_INVOKABLE void toggleVitalFlag(const QString& vital);
 

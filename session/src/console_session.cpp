@@ -868,6 +868,8 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
       s.pen_revoked = or_controls.pen_revoked();
       s.or_annotations_hidden = or_controls.annotations_hidden();
       s.flagged_vitals.assign(or_controls.flagged_vitals().begin(), or_controls.flagged_vitals().end());
+      s.consent_recorded = or_controls.consent_recorded();
+      s.recording = or_controls.recording();
       for (const auto& entry : roster.consoles())
         s.roster.push_back(entry.display_name() + " (" + entry.role() + ")");
     }

@@ -112,6 +112,8 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
   bool pen_revoked = false;
   std::atomic<bool> hidden{false};
   std::vector<std::string> flagged_vitals;  // in the order mentors flagged them
+  bool consent_recorded = false;            // DESIGN.md §6: set by the OR's recording
+  bool recording = false;
 
   // Every audit event goes to the log (as "audit: ...") and, when configured, to the hash-chained file.
   // kDebug: events that come dozens of times a second (each point batch of a stroke); the audit file has
@@ -139,6 +141,8 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     state.pen_revoked = pen_revoked;
     state.annotations_hidden = hidden.load();
     state.flagged_vitals = flagged_vitals;
+    state.consent_recorded = consent_recorded;
+    state.recording = recording;
     return state;
   }
 
@@ -153,6 +157,8 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     controls->set_pen_revoked(pen_revoked);
     controls->set_annotations_hidden(hidden.load());
     for (const auto& v : flagged_vitals) controls->add_flagged_vitals(v);
+    controls->set_consent_recorded(consent_recorded);
+    controls->set_recording(recording);
     return envelope;
   }
 
@@ -801,6 +807,22 @@ void SenderSession::clear_annotations(const std::string& by) {
   for (const auto& c : i.connections) {
     if (c->admitted && !c->closing) i.send(c, broadcast);
   }
+}
+
+void SenderSession::set_recording_state(bool consent_recorded, bool recording, const std::string& by,
+                                        const std::string& details) {
+  auto& i = *impl_;
+  if (i.consent_recorded == consent_recorded && i.recording == recording) return;
+  const AuditLog::Fields fields =
+      details.empty() ? AuditLog::Fields{{"by", by}} : AuditLog::Fields{{"by", by}, {"recording", details}};
+  if (consent_recorded && !i.consent_recorded) i.audit_event("consent_recorded", fields);
+  if (!consent_recorded && i.consent_recorded)
+    i.audit_event("consent_withdrawn", fields, Impl::LogLine::kWarning);
+  if (recording && !i.recording) i.audit_event("recording_started", fields);
+  if (!recording && i.recording) i.audit_event("recording_stopped", fields);
+  i.consent_recorded = consent_recorded;
+  i.recording = recording;
+  i.announce_controls();
 }
 
 OrControlState SenderSession::or_controls() const { return impl_->control_state(); }

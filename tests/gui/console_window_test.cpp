@@ -1,5 +1,6 @@
 // The real console window (QML, OperativeFieldView, HUD, telestration) against a real sender on loopback,
 // under Xvfb.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <QEventLoop>
 #include <QGuiApplication>
@@ -15,6 +16,7 @@
 #include <string>
 
 #include "support/running_sender.hpp"
+#include "support/test_control_client.hpp"
 #include "support/test_installation.hpp"
 #include "surgilink/core/latency_statistics.hpp"
 #include "ui/annotation_canvas.hpp"
@@ -111,7 +113,12 @@ struct LiveConsole {
 
 TEST_F(ConsoleWindow, ShowsTheMovingSceneWithHudAndMeasurableGlassToGlass) {
   const auto dir = testing::scratch_dir("console-window");
-  testing::RunningSender sender(testing::write_sender_config(dir), dir / "sender.log");
+  const auto socket = dir / "or-controls.sock";
+  const auto config = testing::write_sender_config(dir);
+  std::ofstream(config, std::ios::app)
+      << "[or_controls]\nsocket = \"" << socket.string() << "\"\n[recording]\nfolder = \""
+      << (dir / "recordings").string() << "\"\n";
+  testing::RunningSender sender(config, dir / "sender.log");
   LiveConsole console(dir, sender);
   ASSERT_NE(console.window, nullptr) << "Main.qml did not load";
   ASSERT_NE(console.field, nullptr);
@@ -142,6 +149,17 @@ TEST_F(ConsoleWindow, ShowsTheMovingSceneWithHudAndMeasurableGlassToGlass) {
   bool number = false;
   const double hr_value = hr_text.toDouble(&number);
   EXPECT_TRUE(number && hr_value > 40 && hr_value < 200) << "HR shows '" << hr_text.toStdString() << "'";
+
+  // The session bar says whether the case is recorded: not before consent, REC once the OR recorded it.
+  auto* recording_state = find_item(window->contentItem(), "recordingState");
+  ASSERT_NE(recording_state, nullptr);
+  EXPECT_EQ(recording_state->property("text").toString().toStdString(),
+            "not recording · consent not recorded");
+  EXPECT_THAT(testing::surgeon_command(socket, "consent"), ::testing::HasSubstr("ok: recording into"));
+  EXPECT_TRUE(run_until(
+      mentor, *field, [&] { return mentor.recording(); }, milliseconds{5000}))
+      << "the console did not hear that the OR records";
+  EXPECT_EQ(recording_state->property("text").toString().toStdString(), "● REC · consent recorded");
 
   // The keyboard: F1 shows and hides the shortcut card; Alt+1 flags the first vitals row (HR) for the
   // surgeon through the real sender, and again unflags it.

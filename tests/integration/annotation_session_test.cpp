@@ -7,10 +7,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <boost/asio/local/stream_protocol.hpp>
-#include <boost/asio/read_until.hpp>
-#include <boost/asio/streambuf.hpp>
-#include <boost/asio/write.hpp>
 
 #include "support/running_sender.hpp"
 #include "support/test_control_client.hpp"
@@ -100,20 +96,6 @@ TEST(AnnotationSession, MentorDrawsObserverIsRefusedEveryoneSeesTheSameScene) {
 }
 
 // Sends one command line to the sender's surgeon-controls socket and returns its reply line.
-std::string surgeon_command(const std::filesystem::path& socket, const std::string& command) {
-  boost::asio::io_context io;
-  boost::asio::local::stream_protocol::socket s(io);
-  boost::system::error_code ec;
-  s.connect(boost::asio::local::stream_protocol::endpoint(socket.string()), ec);
-  if (ec) return "(cannot connect: " + ec.message() + ")";
-  const std::string line = command + "\n";
-  boost::asio::write(s, boost::asio::buffer(line), ec);
-  boost::asio::streambuf reply;
-  boost::asio::read_until(s, reply, '\n', ec);
-  std::string text(boost::asio::buffers_begin(reply.data()), boost::asio::buffers_end(reply.data()));
-  while (!text.empty() && text.back() == '\n') text.pop_back();
-  return text;
-}
 
 // The newest roster a console has heard ("Dr. A/mentor/c1,..."), reading until none is waiting.
 std::string next_roster(TestControlClient& client) {
@@ -126,14 +108,6 @@ std::string next_roster(TestControlClient& client) {
 }
 
 // The next pen/controls announcement a console hears ("pen=c1 revoked=0 hidden=0").
-std::string next_controls(TestControlClient& client) {
-  for (int i = 0; i < 10; ++i) {
-    const auto message = client.read_message();
-    if (!message) break;
-    if (message->kind == "or_controls") return message->bytes;
-  }
-  return "(no controls message arrived)";
-}
 
 TEST(AnnotationSession, OneConsoleHoldsThePenAndTheSurgeonCanTakeItHideAndClear) {
   const auto dir = scratch_dir("annotation-pen");

@@ -1,14 +1,11 @@
 // The sender's recording (DESIGN.md §6): the encoded stream itself in Matroska segments that start at
 // keyframes, an index whose capture times match the pictures, segments playable on their own.
-#include <gst/app/gstappsink.h>
-#include <gst/gst.h>
-#include <gst/video/video.h>
-
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
 
+#include "support/recorded_segment.hpp"
 #include "support/test_installation.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
 #include "surgilink/media/segment_recorder.hpp"
@@ -26,58 +23,6 @@ class QuietNetwork : public SenderPipelineListener {
     if (fatal) ADD_FAILURE() << "pipeline error: " << text;
   }
 };
-
-// Decodes a whole segment on its own: how many pictures, and the pixel code of the first.
-struct DecodedSegment {
-  int frames = 0;
-  std::optional<std::int64_t> first_pixel_us;
-  std::string error;
-};
-
-DecodedSegment decode_segment(const std::filesystem::path& file) {
-  DecodedSegment out;
-  GError* error = nullptr;
-  GstElement* pipeline = gst_parse_launch(
-      "filesrc name=file ! matroskademux ! h264parse ! avdec_h264 ! video/x-raw,format=I420 ! "
-      "appsink name=out sync=false",
-      &error);
-  if (pipeline == nullptr || error != nullptr) {
-    out.error = error ? error->message : "no pipeline";
-    return out;
-  }
-  GstElement* source = gst_bin_get_by_name(GST_BIN(pipeline), "file");
-  g_object_set(source, "location", file.c_str(), nullptr);
-  gst_object_unref(source);
-  GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "out");
-  gst_element_set_state(pipeline, GST_STATE_PLAYING);
-  while (GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 5 * GST_SECOND)) {
-    if (out.frames++ == 0) {
-      GstVideoInfo info;
-      GstVideoFrame frame;
-      if (gst_video_info_from_caps(&info, gst_sample_get_caps(sample)) &&
-          gst_video_frame_map(&frame, &info, gst_sample_get_buffer(sample), GST_MAP_READ)) {
-        out.first_pixel_us =
-            read_pixel_timestamp(static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
-                                 GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0), info.width, info.height);
-        gst_video_frame_unmap(&frame);
-      }
-    }
-    gst_sample_unref(sample);
-  }
-  GstBus* bus = gst_element_get_bus(pipeline);
-  if (GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR)) {
-    GError* e = nullptr;
-    gst_message_parse_error(m, &e, nullptr);
-    out.error = e ? e->message : "error";
-    if (e) g_error_free(e);
-    gst_message_unref(m);
-  }
-  gst_object_unref(bus);
-  gst_element_set_state(pipeline, GST_STATE_NULL);
-  gst_object_unref(sink);
-  gst_object_unref(pipeline);
-  return out;
-}
 
 TEST(SegmentRecorder, WritesPlayableKeyframeSegmentsWithAnIndexOnTheCaptureClock) {
   const auto folder = testing::scratch_dir("recording") / "case-1";
@@ -135,7 +80,7 @@ TEST(SegmentRecorder, WritesPlayableKeyframeSegmentsWithAnIndexOnTheCaptureClock
     previous_last = last;
     frames += s["frames"].get<std::uint64_t>();
     // Each segment decodes alone from its first picture, and that picture is the one the index names.
-    const auto decoded = decode_segment(folder / s["file"].get<std::string>());
+    const auto decoded = testing::decode_segment(folder / s["file"].get<std::string>());
     EXPECT_TRUE(decoded.error.empty()) << decoded.error;
     EXPECT_EQ(decoded.frames, s["frames"].get<int>());
     ASSERT_TRUE(decoded.first_pixel_us.has_value()) << "first picture has no readable pixel code";

@@ -1,5 +1,5 @@
 // The OR display's badges: drawn only while there is something to say, in the top-right corner, each in its
-// colour (red alarm, amber mentor flag, grey for the surgeon's own controls).
+// colour (red alarm, amber mentor flag, grey for the surgeon's own controls, dark red REC).
 #include <gtest/gtest.h>
 #include <cstdlib>
 #include <vector>
@@ -69,6 +69,16 @@ TEST(OrDisplayBadges, EachStateHasItsBadgeAndNothingIsDrawnWithoutOne) {
 
   badges.set_alarms("");
   badges.set_surgeon_controls(false, false);
+  EXPECT_FALSE(badges.has_content());
+
+  // Recording: a dark red REC badge, and only while recording.
+  badges.set_recording(true);
+  ASSERT_TRUE(badges.has_content());
+  Picture recording;
+  badges.draw(recording.view(), core::CaptureTime{});
+  EXPECT_GT(recording.chroma_count(110, 190), 500) << "no REC badge";
+  EXPECT_EQ(recording.chroma_count(90, 240), 0) << "REC must not look like an alarm";
+  badges.set_recording(false);
   EXPECT_FALSE(badges.has_content());
 }
 

@@ -44,6 +44,15 @@ int RunningSender::stop() {
   return code;
 }
 
+std::optional<std::string> RunningSender::next_status(milliseconds timeout) {
+  return process_->read_line(timeout);
+}
+
+void RunningSender::kill() {
+  process_->signal(SIGKILL);
+  process_->wait(milliseconds{10000});
+}
+
 std::string RunningSender::log() const { return read_text(log_); }
 
 ProgramResult run_program(std::vector<std::string> argv, const std::filesystem::path& dir,

@@ -21,6 +21,10 @@ class RunningSender {
   int mllp_port() const { return mllp_port_; }  // its HL7 MLLP listener; 0 unless started with --vitals hl7
   // Stops it (SIGINT) and returns its exit code.
   int stop();
+  // Kills it (SIGKILL) as a power cut or a crash would, and reaps it.
+  void kill();
+  // Its next status line (JSON, one a second); nullopt if none comes within `timeout`.
+  std::optional<std::string> next_status(std::chrono::milliseconds timeout);
   std::string log() const;
 
  private:

@@ -1,5 +1,10 @@
 #include "test_control_client.hpp"
 
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -106,9 +111,10 @@ void TestControlClient::send_vitals_flag(const std::string& vital, bool flagged)
 
 std::optional<ControlMessage> TestControlClient::read_message(std::chrono::milliseconds timeout) {
   // A receive timeout on the socket turns a missing message into an error instead of a hung test.
+  const int fd = impl_->stream.lowest_layer().native_handle();
   const timeval tv{static_cast<time_t>(timeout.count() / 1000),
                    static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
-  setsockopt(impl_->stream.lowest_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   surgilink::control::v1::Envelope in;
   boost::system::error_code ec;
   if (!impl_->read(in, ec)) return std::nullopt;
@@ -125,21 +131,48 @@ std::optional<ControlMessage> TestControlClient::read_message(std::chrono::milli
   }
   if (in.has_or_controls()) {
     const auto& c = in.or_controls();
-    return ControlMessage{"or_controls", "pen=" + c.pen_holder_author() +
-                                             " revoked=" + (c.pen_revoked() ? "1" : "0") +
-                                             " hidden=" + (c.annotations_hidden() ? "1" : "0") +
-                                             (c.flagged_vitals().empty() ? "" : " flagged=" + [&c] {
-                                               std::string list;
-                                               for (const auto& v : c.flagged_vitals())
-                                                 list += (list.empty() ? "" : ",") + v;
-                                               return list;
-                                             }())};
+    return ControlMessage{"or_controls",
+                          "pen=" + c.pen_holder_author() + " revoked=" + (c.pen_revoked() ? "1" : "0") +
+                              " hidden=" + (c.annotations_hidden() ? "1" : "0") +
+                              (c.flagged_vitals().empty() ? ""
+                                                          : " flagged=" +
+                                                                [&c] {
+                                                                  std::string list;
+                                                                  for (const auto& v : c.flagged_vitals())
+                                                                    list += (list.empty() ? "" : ",") + v;
+                                                                  return list;
+                                                                }()) +
+                              (c.consent_recorded() ? " consent=1" : "") + (c.recording() ? " rec=1" : "")};
   }
   return ControlMessage{"other", {}};
 }
 
 session::SrtpKeys TestControlClient::keys() const {
   return session::derive_srtp_keys(impl_->stream.native_handle(), media::parse_srtp_profile(impl_->profile));
+}
+
+std::string surgeon_command(const std::filesystem::path& socket, const std::string& command) {
+  boost::asio::io_context io;
+  boost::asio::local::stream_protocol::socket s(io);
+  boost::system::error_code ec;
+  s.connect(boost::asio::local::stream_protocol::endpoint(socket.string()), ec);
+  if (ec) return "(cannot connect: " + ec.message() + ")";
+  const std::string line = command + "\n";
+  boost::asio::write(s, boost::asio::buffer(line), ec);
+  boost::asio::streambuf reply;
+  boost::asio::read_until(s, reply, '\n', ec);
+  std::string text(boost::asio::buffers_begin(reply.data()), boost::asio::buffers_end(reply.data()));
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+std::string next_controls(TestControlClient& client) {
+  for (int i = 0; i < 10; ++i) {
+    const auto message = client.read_message();
+    if (!message) break;
+    if (message->kind == "or_controls") return message->bytes;
+  }
+  return "(no controls message arrived)";
 }
 
 }  // namespace surgilink::testing

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,5 +55,11 @@ class TestControlClient {
  private:
   std::unique_ptr<Impl> impl_;
 };
+
+// The next OrControls of `client` as text ("pen=c1 revoked=0 hidden=0 …"), skipping other messages.
+std::string next_controls(TestControlClient& client);
+
+// One command to the sender's surgeon-controls socket; its reply line.
+std::string surgeon_command(const std::filesystem::path& socket, const std::string& command);
 
 }  // namespace surgilink::testing

@@ -91,6 +91,8 @@ struct ConsoleStatus {
   bool pen_revoked = false;                 // the surgeon took the pen back
   bool or_annotations_hidden = false;       // the surgeon hid the annotations on the OR display
   std::vector<std::string> flagged_vitals;  // flagged by mentors for the surgeon ("abp", "spo2")
+  bool consent_recorded = false;            // the OR recorded consent to record this case
+  bool recording = false;                   // the sender records the stream now
   std::vector<std::string> roster;      // everyone connected to the sender: "Dr. A (mentor)", in join order
   std::uint64_t annotations_shown = 0;  // annotations in the scene this console draws now
 };

@@ -53,6 +53,8 @@ struct OrControlState {
   bool pen_revoked = false;
   bool annotations_hidden = false;
   std::vector<std::string> flagged_vitals;  // what mentors flagged for the surgeon ("abp"), in flag order
+  bool consent_recorded = false;            // consent to record this case, recorded at the OR
+  bool recording = false;                   // the stream is being recorded now
 };
 
 // Called on the network thread.
@@ -109,6 +111,10 @@ class SenderSession final : public media::SenderPipelineListener {
   void set_annotations_hidden(bool hidden, const std::string& by);
   // Removes every annotation (Clear all, sequenced and broadcast like a mentor's operation).
   void clear_annotations(const std::string& by);
+  // The recording's state, set by the OR's recording (DESIGN.md §6): each change is audited with `by` and
+  // `details` (the recording's folder) and announced to every console. Network thread.
+  void set_recording_state(bool consent_recorded, bool recording, const std::string& by,
+                           const std::string& details);
   OrControlState or_controls() const;
   // Whether the OR display shows the annotations now. Any thread.
   bool annotations_hidden() const;

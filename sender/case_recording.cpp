@@ -1,0 +1,104 @@
+#include "case_recording.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <ctime>
+
+namespace surgilink::sender {
+
+namespace {
+// A folder name from the case pseudonym: letters, digits, '-' and '_' only (it is never a patient name, but
+// it is typed by people, and it must not climb out of the recordings folder).
+std::string folder_safe(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    const bool plain =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    out += plain ? c : '_';
+  }
+  return out.empty() ? "case" : out;
+}
+
+std::string utc_stamp() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &utc);
+  return text;
+}
+}  // namespace
+
+CaseRecording::CaseRecording(RecordingSettings settings, std::string case_pseudonym,
+                             std::shared_ptr<media::SegmentRecorder> recorder,
+                             session::SenderSession& session)
+    : settings_(std::move(settings)),
+      case_pseudonym_(std::move(case_pseudonym)),
+      recorder_(std::move(recorder)),
+      session_(session) {}
+
+bool CaseRecording::recording() const { return recorder_ && recorder_->status().recording; }
+
+media::RecorderStatus CaseRecording::status() const {
+  return recorder_ ? recorder_->status() : media::RecorderStatus{};
+}
+
+void CaseRecording::publish(const std::string& by) {
+  const auto s = status();
+  session_.set_recording_state(consent_, s.recording, by, s.folder.empty() ? "" : s.folder.string());
+}
+
+std::string CaseRecording::record_consent(const std::string& by) {
+  if (!recorder_) return "error: recording is switched off here ([recording] folder)";
+  consent_ = true;
+  publish(by);
+  return start(by);
+}
+
+std::string CaseRecording::start(const std::string& by) {
+  if (!recorder_) return "error: recording is switched off here ([recording] folder)";
+  if (!consent_) return "error: consent to record this case is not recorded (command: consent)";
+  if (recording()) return "ok: " + state_text();
+  const auto folder =
+      std::filesystem::absolute(*settings_.folder / (folder_safe(case_pseudonym_) + "-" + utc_stamp()))
+          .lexically_normal();
+  if (const auto why = recorder_->start(folder)) {
+    spdlog::error("recording: {}", *why);
+    return "error: " + *why;
+  }
+  spdlog::info("recording into {}", folder.string());
+  publish(by);
+  return "ok: " + state_text();
+}
+
+std::string CaseRecording::stop(const std::string& by) {
+  if (!recording()) return "ok: " + state_text();
+  recorder_->stop();
+  const auto s = recorder_->status();
+  spdlog::info("recording stopped: {} segments, {} frames in {}", s.segments_closed, s.frames_written,
+               s.folder.string());
+  publish(by);
+  return "ok: " + state_text();
+}
+
+std::string CaseRecording::withdraw_consent(const std::string& by) {
+  if (recording()) recorder_->stop();
+  consent_ = false;
+  publish(by);
+  return "ok: " + state_text();
+}
+
+void CaseRecording::close() {
+  if (recording()) recorder_->stop();
+}
+
+std::string CaseRecording::state_text() const {
+  if (!recorder_) return "recording switched off here";
+  const auto s = recorder_->status();
+  if (s.recording)
+    return "recording into " + s.folder.string() + " (" + std::to_string(s.segments_closed) +
+           " segments closed)";
+  return std::string("not recording, consent ") + (consent_ ? "recorded" : "not recorded");
+}
+
+}  // namespace surgilink::sender

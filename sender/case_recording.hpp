@@ -1,0 +1,50 @@
+#pragma once
+// The OR's recording of the case (DESIGN.md §6): nothing is recorded until consent is recorded at the OR;
+// then the stream goes into a new folder per recording (<case pseudonym>-<UTC start>), and every consent
+// and start/stop is audited and shown on the consoles and the OR display.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "sender_settings.hpp"
+#include "surgilink/media/segment_recorder.hpp"
+#include "surgilink/session/sender_session.hpp"
+
+namespace surgilink::sender {
+
+// Network thread only. `recorder` is null when no recording folder is configured: every command then says
+// that recording is switched off here.
+class CaseRecording {
+ public:
+  CaseRecording(RecordingSettings settings, std::string case_pseudonym,
+                std::shared_ptr<media::SegmentRecorder> recorder, session::SenderSession& session);
+
+  // The OR's commands; each returns the reply for the surgeon's controls ("ok: …" or "error: …").
+  // Records consent for this case and starts recording.
+  std::string record_consent(const std::string& by);
+  // Starts recording again after stop(); refused without consent.
+  std::string start(const std::string& by);
+  std::string stop(const std::string& by);
+  // Stops, and nothing is recorded again until consent is recorded again.
+  std::string withdraw_consent(const std::string& by);
+  // Closes the open segment when the sender stops (consent and state stay as they were).
+  void close();
+
+  // "recording into …, 3 segments" / "not recording, consent not recorded".
+  std::string state_text() const;
+  bool consent_recorded() const { return consent_; }
+  bool recording() const;
+  media::RecorderStatus status() const;
+
+ private:
+  void publish(const std::string& by);
+
+  RecordingSettings settings_;
+  std::string case_pseudonym_;
+  std::shared_ptr<media::SegmentRecorder> recorder_;
+  session::SenderSession& session_;
+  bool consent_ = false;
+};
+
+}  // namespace surgilink::sender

@@ -1,0 +1,130 @@
+// The OR's recording of the case through the real sender program (DESIGN.md §6, §7): nothing is recorded
+// before consent, every console hears the recording's state, each step is audited, and a sender that is
+// killed mid-recording leaves every closed segment playable and its index readable.
+#include <algorithm>
+#include <fstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/recorded_segment.hpp"
+#include "support/running_sender.hpp"
+#include "support/test_control_client.hpp"
+#include "support/test_installation.hpp"
+#include "surgilink/session/audit_log.hpp"
+
+namespace surgilink::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+nlohmann::json read_index(const std::filesystem::path& folder) {
+  nlohmann::json index;
+  std::ifstream in(folder / "recording.json");
+  if (in) in >> index;
+  return index;
+}
+
+std::vector<std::filesystem::path> recordings_in(const std::filesystem::path& folder) {
+  std::vector<std::filesystem::path> out;
+  if (!std::filesystem::exists(folder)) return out;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) out.push_back(entry.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Reads the sender's status lines until its recording has closed `segments` segments of this recording.
+bool wait_for_closed_segments(RunningSender& sender, std::uint64_t segments) {
+  for (int line = 0; line < 30; ++line) {
+    const auto status = sender.next_status(milliseconds{2000});
+    if (!status) return false;
+    const auto j = nlohmann::json::parse(*status, nullptr, false);
+    if (!j.is_discarded() && j.contains("recording") &&
+        j["recording"].value("segments_closed", std::uint64_t{0}) >= segments)
+      return true;
+  }
+  return false;
+}
+
+TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSender) {
+  const auto dir = scratch_dir("case-recording");
+  const auto socket = dir / "or-controls.sock";
+  const auto audit = dir / "audit.jsonl";
+  const auto recordings = dir / "recordings";
+  const auto config = write_sender_config(dir, "keyframe_interval_s = 1\n");
+  std::ofstream(config, std::ios::app)
+      << "[audit]\nlog = \"" << audit.string() << "\"\n[or_controls]\nsocket = \"" << socket.string()
+      << "\"\n[recording]\nfolder = \"" << recordings.string() << "\"\nsegment_s = 2\n";
+  RunningSender sender(config, dir / "sender.log");
+  TestControlClient console(identity("mentor"));
+  const auto hello = console.hello(sender.control_port(), 1, 40021);
+  ASSERT_TRUE(hello.welcomed) << hello.refusal;
+  const std::string a = hello.annotation_author;
+  EXPECT_EQ(next_controls(console), "pen=" + a + " revoked=0 hidden=0");
+
+  // No consent, no recording: refused, nothing on disk.
+  EXPECT_THAT(surgeon_command(socket, "record"),
+              HasSubstr("error: consent to record this case is not recorded"));
+  EXPECT_TRUE(recordings_in(recordings).empty());
+
+  // Consent recorded at the OR: the recording starts, and the console hears both.
+  EXPECT_THAT(surgeon_command(socket, "consent"), HasSubstr("ok: recording into"));
+  EXPECT_EQ(next_controls(console), "pen=" + a + " revoked=0 hidden=0 consent=1");
+  EXPECT_EQ(next_controls(console), "pen=" + a + " revoked=0 hidden=0 consent=1 rec=1");
+  ASSERT_TRUE(wait_for_closed_segments(sender, 1)) << "no segment closed in 30 s";
+  EXPECT_THAT(surgeon_command(socket, "stop-recording"), HasSubstr("not recording, consent recorded"));
+  EXPECT_EQ(next_controls(console), "pen=" + a + " revoked=0 hidden=0 consent=1");
+
+  // A second recording into a new folder, cut short by a crash (SIGKILL) after a segment or more closed.
+  EXPECT_THAT(surgeon_command(socket, "record"), HasSubstr("recording into"));
+  EXPECT_EQ(next_controls(console), "pen=" + a + " revoked=0 hidden=0 consent=1 rec=1");
+  ASSERT_TRUE(wait_for_closed_segments(sender, 2)) << "no segments closed in 30 s";
+  sender.kill();
+
+  const auto folders = recordings_in(recordings);
+  ASSERT_EQ(folders.size(), 2u);
+  EXPECT_THAT(folders[0].filename().string(), StartsWith("CASE-TEST-"));
+  for (const auto& folder : folders) {
+    SCOPED_TRACE(folder.string());
+    const auto index = read_index(folder);
+    ASSERT_EQ(index.value("format", ""), "surgilink-recording/1") << "index unreadable";
+    int closed = 0;
+    for (const auto& s : index["segments"]) {
+      if (!s["closed"].get<bool>()) continue;  // the one open at the crash: not promised
+      ++closed;
+      const auto decoded = decode_segment(folder / s["file"].get<std::string>());
+      EXPECT_TRUE(decoded.error.empty()) << s["file"] << ": " << decoded.error;
+      EXPECT_EQ(decoded.frames, s["frames"].get<int>()) << s["file"];
+      ASSERT_TRUE(decoded.first_pixel_us) << s["file"];
+      EXPECT_EQ(*decoded.first_pixel_us, s["first_capture_ns"].get<std::int64_t>() / 1000) << s["file"];
+    }
+    EXPECT_GE(closed, 1) << "no segment was closed";
+  }
+  // The stopped recording closed all of its segments; the killed one left its last segment open.
+  for (const auto& s : read_index(folders[0])["segments"]) EXPECT_TRUE(s["closed"].get<bool>());
+  EXPECT_FALSE(read_index(folders[1])["segments"].back()["closed"].get<bool>());
+
+  // Consent and every start and stop are in the audit log, whose chain holds up to the crash.
+  const auto verdict = session::verify_audit_log(audit);
+  EXPECT_FALSE(verdict.broken_line) << verdict.reason;
+  const std::string log = read_text(audit);
+  for (const char* event : {"\"consent_recorded\"", "\"recording_started\"", "\"recording_stopped\""})
+    EXPECT_THAT(log, HasSubstr(std::string("\"event\":") + event));
+}
+
+TEST(CaseRecording, ASenderWithoutARecordingFolderNeverRecords) {
+  const auto dir = scratch_dir("case-recording-off");
+  const auto socket = dir / "or-controls.sock";
+  const auto config = write_sender_config(dir);
+  std::ofstream(config, std::ios::app) << "[or_controls]\nsocket = \"" << socket.string() << "\"\n";
+  RunningSender sender(config, dir / "sender.log");
+  EXPECT_THAT(surgeon_command(socket, "consent"), HasSubstr("error: recording is switched off here"));
+  EXPECT_THAT(surgeon_command(socket, "status"), HasSubstr("recording switched off here"));
+  EXPECT_EQ(sender.stop(), 0);
+}
+
+}  // namespace
+}  // namespace surgilink::testing
