@@ -88,6 +88,13 @@ std::string CaseRecording::withdraw_consent(const std::string& by) {
   return "ok: " + state_text();
 }
 
+void CaseRecording::check() {
+  if (!recorder_ || !session_.or_controls().recording || recording()) return;
+  const auto s = recorder_->status();
+  spdlog::error("recording stopped by an error: {}", s.last_error);
+  publish("recorder: " + s.last_error);
+}
+
 void CaseRecording::close() {
   if (recording()) recorder_->stop();
 }

@@ -30,6 +30,8 @@ class CaseRecording {
   std::string withdraw_consent(const std::string& by);
   // Closes the open segment when the sender stops (consent and state stay as they were).
   void close();
+  // Once a second: a recording the recorder ended by itself (a disk error) is announced as stopped.
+  void check();
 
   // "recording into …, 3 segments" / "not recording, consent not recorded".
   std::string state_text() const;

@@ -182,6 +182,7 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
     // "mentor disconnected" once a mentor was here and none is now (DESIGN.md §8), not before anyone joined.
     had_mentor = had_mentor || session.consoles_connected() > 0;
     badges->set_mentor_disconnected(had_mentor && session.consoles_connected() == 0);
+    recording.check();
     show_surgeon_controls();
     last = {captured, displayed, sc.frames_sent, sc.bytes_sent, vc.numerics};
     const auto rec = recording.status();

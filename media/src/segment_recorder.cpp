@@ -85,7 +85,9 @@ struct SegmentRecorder::Impl {
     std::snprintf(name, sizeof name, "segment-%05zu.mkv", index.size() + 1);
     GError* error = nullptr;
     GstElement* pipeline = gst_parse_launch(
-        "appsrc name=encoded is-live=true format=time max-bytes=0 block=false ! h264parse ! "
+        // Bounded (about a minute of video): a writer that stops writing must not eat the sender's memory.
+        "appsrc name=encoded is-live=true format=time max-bytes=67108864 leaky-type=upstream block=false ! "
+        "h264parse ! "
         "matroskamux ! filesink name=file sync=false async=false",
         &error);
     if (pipeline == nullptr || error != nullptr) {
@@ -145,10 +147,29 @@ struct SegmentRecorder::Impl {
     }
   }
 
+  // A muxer or file error (disk full, folder removed) ends the recording: the OR must be told, not shown REC
+  // while nothing is written. The segment stays in the index, not closed.
+  bool open_segment_failed() {
+    GstBus* bus = gst_element_get_bus(open->pipeline);
+    GstMessage* message = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+    gst_object_unref(bus);
+    if (message == nullptr) return false;
+    note_error(message);
+    gst_message_unref(message);
+    gst_element_set_state(open->pipeline, GST_STATE_NULL);
+    gst_object_unref(open->source);
+    gst_object_unref(open->pipeline);
+    open.reset();
+    status.recording = false;
+    write_index();
+    return true;
+  }
+
   void write(GstSample* sample, core::CaptureTime capture) {
     std::lock_guard lock(mutex);
     if (!status.recording) return;
     reap_closing(false);
+    if (open && open_segment_failed()) return;
     GstBuffer* buffer = gst_sample_get_buffer(sample);
     if (buffer == nullptr) return;
     const bool keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);

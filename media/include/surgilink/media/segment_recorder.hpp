@@ -24,7 +24,7 @@ struct RecorderStatus {
   std::uint64_t frames_written = 0;
   std::uint64_t bytes_written = 0;   // encoded bytes handed to the muxer
   std::uint64_t frames_skipped = 0;  // before the first keyframe of a recording (not decodable alone)
-  std::string last_error;            // the muxer's or the file system's, if any
+  std::string last_error;  // the muxer's or the file system's, if any; such an error ends the recording
 };
 
 // Any thread may call any method; encoded frames arrive on the sender pipeline's streaming thread.
