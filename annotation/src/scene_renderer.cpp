@@ -9,6 +9,9 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "label_typeface.hpp"
+#include "text.hpp"
+
 namespace surgilink::annotation {
 
 namespace {
@@ -60,7 +63,9 @@ struct Dot {
 };
 
 struct Text {
-  std::string ascii;
+  std::u32string glyphs;  // drawn with the label typeface when there is one (any script)
+  int pixel_size = 0;
+  std::string ascii;   // else with OpenCV's Hershey font, which has ASCII only
   cv::Point2d origin;  // baseline start
   double scale;
   int thickness;
@@ -218,13 +223,25 @@ class ShapeBuilder {
 
   void add_label(const std::string& text, cv::Point2d anchor, Shape& shape) const {
     Text t;
-    t.ascii = ascii_of(text);
-    const int font = cv::FONT_HERSHEY_SIMPLEX;
+    cv::Size size;
     int baseline = 0;
-    const cv::Size unit_size = cv::getTextSize("Ag", font, 1.0, 1, &baseline);
-    t.scale = 0.03 * frame_.height / std::max(1, unit_size.height);
-    t.thickness = std::max(1, static_cast<int>(std::lround(t.scale * 1.6)));
-    const cv::Size size = cv::getTextSize(t.ascii, font, t.scale, t.thickness, &baseline);
+    auto* typeface = detail::LabelTypeface::shared();
+    auto glyphs = typeface != nullptr ? detail::visible_text(text) : std::nullopt;
+    if (glyphs) {
+      // About the height of the Hershey text below (which sizes "Ag" to 3 % of the frame).
+      t.glyphs = std::move(*glyphs);
+      t.pixel_size = std::max(8, static_cast<int>(std::lround(0.04 * frame_.height)));
+      const auto extent = typeface->measure(t.glyphs, t.pixel_size);
+      size = cv::Size(extent.width, extent.ascent);
+      baseline = extent.descent;
+    } else {
+      t.ascii = ascii_of(text);
+      const int font = cv::FONT_HERSHEY_SIMPLEX;
+      const cv::Size unit_size = cv::getTextSize("Ag", font, 1.0, 1, &baseline);
+      t.scale = 0.03 * frame_.height / std::max(1, unit_size.height);
+      t.thickness = std::max(1, static_cast<int>(std::lround(t.scale * 1.6)));
+      size = cv::getTextSize(t.ascii, font, t.scale, t.thickness, &baseline);
+    }
     const int pad = std::max(2, static_cast<int>(std::lround(0.008 * frame_.height)));
     const int box_width = size.width + 2 * pad;
     const int box_height = size.height + baseline + 2 * pad;
@@ -302,6 +319,12 @@ void draw_pass(const Shape& shape, const cv::Scalar& colour, bool outline_pass, 
   }
   if (shape.text && !outline_pass) {
     const Text& t = *shape.text;
+    if (!t.glyphs.empty()) {
+      detail::LabelTypeface::shared()->draw(
+          target, cv::Point(static_cast<int>(t.origin.x), static_cast<int>(t.origin.y)), t.glyphs,
+          t.pixel_size, colour);
+      return;
+    }
     cv::putText(target, t.ascii, cv::Point(static_cast<int>(t.origin.x), static_cast<int>(t.origin.y)),
                 cv::FONT_HERSHEY_SIMPLEX, t.scale, colour, t.thickness, cv::LINE_AA);
   }

@@ -5,7 +5,13 @@
 namespace surgilink::annotation::detail {
 
 std::optional<std::size_t> visible_code_points(std::string_view text) {
-  std::size_t count = 0;
+  const auto codes = visible_text(text);
+  if (!codes) return std::nullopt;
+  return codes->size();
+}
+
+std::optional<std::u32string> visible_text(std::string_view text) {
+  std::u32string out;
   std::size_t i = 0;
   while (i < text.size()) {
     const auto lead = static_cast<std::uint8_t>(text[i]);
@@ -39,9 +45,9 @@ std::optional<std::size_t> visible_code_points(std::string_view text) {
     }
     if (code < 0x20 || (code >= 0x7F && code < 0xA0)) return std::nullopt;
     i += length;
-    ++count;
+    out += static_cast<char32_t>(code);
   }
-  return count;
+  return out;
 }
 
 std::string quoted(std::string_view text) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include <opencv2/imgproc.hpp>
@@ -141,6 +142,32 @@ TEST(SceneRendererTest, LabelHasTextOnADarkBacking) {
   EXPECT_GT(cv::countNonZero(grey > 230), 30);  // white text
   EXPECT_GT(cv::countNonZero(grey < 50), 300);  // dark backing around it
   EXPECT_EQ(frame.at<cv::Vec3b>(170, 300), kTissue);
+}
+
+// The white pixels of `text` drawn as a label at a fixed place on tissue.
+cv::Mat label_pixels(const std::string& text) {
+  Annotation a = label("m1-1", {0.25F, 0.25F}, text);
+  a.colour_rgba = 0xFFFFFFFF;
+  cv::Mat frame = tissue({1280, 720});
+  SceneRenderer renderer;
+  renderer.draw_onto_bgr(*scene_of({a}), {}, frame);
+  cv::Mat grey;
+  cv::cvtColor(frame, grey, cv::COLOR_BGR2GRAY);
+  return grey > 200;
+}
+
+// A mentor in Japan writes Japanese: the OR display draws the characters, not one '?' per character.
+TEST(SceneRendererTest, JapaneseLabelsAreDrawnAsTheirCharacters) {
+  const cv::Mat bleeding = label_pixels("\u51fa\u8840\u70b9");     // 出血点 (bleeding point)
+  const cv::Mat haemostasis = label_pixels("\u6b62\u8840\u70b9");  // 止血点 (haemostasis point)
+  const cv::Mat question_marks = label_pixels("???");
+  EXPECT_GT(cv::countNonZero(bleeding), 150) << "the label is empty";
+  // Different characters, different pixels; and neither is what '?' looks like.
+  EXPECT_GT(cv::countNonZero(bleeding != haemostasis), 80);
+  EXPECT_GT(cv::countNonZero(bleeding != question_marks), 80);
+  EXPECT_GT(cv::countNonZero(haemostasis != question_marks), 80);
+  // Latin text still draws (from the same or a fallback font) and a mixed label keeps both parts.
+  EXPECT_GT(cv::countNonZero(label_pixels("Vessel \u8840\u7ba1") != label_pixels("Vessel")), 80);
 }
 
 TEST(SceneRendererTest, PointerIsARingWithADot) {
