@@ -32,13 +32,13 @@ struct LabelTypeface::Faces {
 namespace {
 
 // The font file fontconfig picks for `pattern` (e.g. "sans-serif:lang=ja"), if any.
-std::string font_file_for(const char* pattern_text) {
+std::string font_file_for(FcConfig* config, const char* pattern_text) {
   FcPattern* pattern = FcNameParse(reinterpret_cast<const FcChar8*>(pattern_text));
   if (pattern == nullptr) return {};
-  FcConfigSubstitute(nullptr, pattern, FcMatchPattern);
+  FcConfigSubstitute(config, pattern, FcMatchPattern);
   FcDefaultSubstitute(pattern);
   FcResult result = FcResultNoMatch;
-  FcPattern* match = FcFontMatch(nullptr, pattern, &result);
+  FcPattern* match = FcFontMatch(config, pattern, &result);
   std::string file;
   FcChar8* path = nullptr;
   if (match != nullptr && FcPatternGetString(match, FC_FILE, 0, &path) == FcResultMatch && path != nullptr)
@@ -50,11 +50,15 @@ std::string font_file_for(const char* pattern_text) {
 
 std::unique_ptr<LabelTypeface::Faces> load_faces() {
   auto faces = std::make_unique<LabelTypeface::Faces>();
-  if (FT_Init_FreeType(&faces->library) != 0 || FcInit() == FcFalse) return nullptr;
+  if (FT_Init_FreeType(&faces->library) != 0) return nullptr;
+  // A configuration of our own, destroyed once the files are known: the process's default one (which Qt
+  // may use) is left alone, and nothing of fontconfig's outlives the lookup.
+  FcConfig* config = FcInitLoadConfigAndFonts();
+  if (config == nullptr) return nullptr;
   // Japanese first: fontconfig answers with the closest font even when none covers the language, so the
   // plain sans-serif follows for Latin text, and coverage is checked per character when drawing.
   for (const char* pattern : {"sans-serif:lang=ja", "sans-serif"}) {
-    const std::string file = font_file_for(pattern);
+    const std::string file = font_file_for(config, pattern);
     if (file.empty() || std::find(faces->files.begin(), faces->files.end(), file) != faces->files.end())
       continue;
     FT_Face face = nullptr;
@@ -62,6 +66,7 @@ std::unique_ptr<LabelTypeface::Faces> load_faces() {
     faces->faces.push_back(face);
     faces->files.push_back(file);
   }
+  FcConfigDestroy(config);
   if (faces->faces.empty()) return nullptr;
   return faces;
 }
