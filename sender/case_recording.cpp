@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <ctime>
+#include <map>
 
 namespace surgilink::sender {
 
@@ -66,9 +68,32 @@ std::string CaseRecording::start(const std::string& by) {
     spdlog::error("recording: {}", *why);
     return "error: " + *why;
   }
+  try {
+    const auto started = std::chrono::system_clock::now().time_since_epoch();
+    event_log_ = std::make_shared<session::CaseEventLog>(
+        folder / "events.sqlite",
+        std::map<std::string, std::string>{
+            {"format", "surgilink-events/1"},
+            {"case", case_pseudonym_},
+            {"started_capture_ns", std::to_string(std::chrono::nanoseconds(started).count())}});
+  } catch (const std::exception& e) {
+    recorder_->stop();
+    spdlog::error("recording: {}", e.what());
+    return std::string("error: ") + e.what();
+  }
+  session_.set_event_log(event_log_);
   spdlog::info("recording into {}", folder.string());
   publish(by);
   return "ok: " + state_text();
+}
+
+void CaseRecording::end_event_log() {
+  if (!event_log_) return;
+  session_.set_event_log(nullptr);
+  if (event_log_->failures() > 0)
+    spdlog::error("event log {}: {} events not written ({})", event_log_->file().string(),
+                  event_log_->failures(), event_log_->last_error());
+  event_log_.reset();  // commits and closes
 }
 
 std::string CaseRecording::stop(const std::string& by) {
@@ -77,7 +102,8 @@ std::string CaseRecording::stop(const std::string& by) {
   const auto s = recorder_->status();
   spdlog::info("recording stopped: {} segments, {} frames in {}", s.segments_closed, s.frames_written,
                s.folder.string());
-  publish(by);
+  publish(by);  // the stop itself goes into the event log, which closes after it
+  end_event_log();
   return "ok: " + state_text();
 }
 
@@ -85,18 +111,22 @@ std::string CaseRecording::withdraw_consent(const std::string& by) {
   if (recording()) recorder_->stop();
   consent_ = false;
   publish(by);
+  end_event_log();
   return "ok: " + state_text();
 }
 
 void CaseRecording::check() {
+  if (event_log_) event_log_->commit();
   if (!recorder_ || !session_.or_controls().recording || recording()) return;
   const auto s = recorder_->status();
   spdlog::error("recording stopped by an error: {}", s.last_error);
   publish("recorder: " + s.last_error);
+  end_event_log();
 }
 
 void CaseRecording::close() {
   if (recording()) recorder_->stop();
+  end_event_log();
 }
 
 std::string CaseRecording::state_text() const {

@@ -1,7 +1,8 @@
 #pragma once
 // The OR's recording of the case (DESIGN.md §6): nothing is recorded until consent is recorded at the OR;
-// then the stream goes into a new folder per recording (<case pseudonym>-<UTC start>), and every consent
-// and start/stop is audited and shown on the consoles and the OR display.
+// then the stream goes into a new folder per recording (<case pseudonym>-<UTC start>) with an event log of
+// what happened (annotations, vitals, roster, session events), and every consent and start/stop is audited
+// and shown on the consoles and the OR display.
 
 #include <filesystem>
 #include <memory>
@@ -9,6 +10,7 @@
 
 #include "sender_settings.hpp"
 #include "surgilink/media/segment_recorder.hpp"
+#include "surgilink/session/case_event_log.hpp"
 #include "surgilink/session/sender_session.hpp"
 
 namespace surgilink::sender {
@@ -30,7 +32,8 @@ class CaseRecording {
   std::string withdraw_consent(const std::string& by);
   // Closes the open segment when the sender stops (consent and state stay as they were).
   void close();
-  // Once a second: a recording the recorder ended by itself (a disk error) is announced as stopped.
+  // Once a second: commits the event log, and announces as stopped a recording the recorder ended by
+  // itself (a disk error).
   void check();
 
   // "recording into …, 3 segments" / "not recording, consent not recorded".
@@ -41,12 +44,14 @@ class CaseRecording {
 
  private:
   void publish(const std::string& by);
+  void end_event_log();
 
   RecordingSettings settings_;
   std::string case_pseudonym_;
   std::shared_ptr<media::SegmentRecorder> recorder_;
   session::SenderSession& session_;
   bool consent_ = false;
+  std::shared_ptr<session::CaseEventLog> event_log_;  // events.sqlite of the recording open now
 };
 
 }  // namespace surgilink::sender

@@ -15,12 +15,14 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <nlohmann/json.hpp>
 
 #include "control.pb.h"
 #include "surgilink/annotation/scene_authority.hpp"
 #include "surgilink/annotation/wire.hpp"
 #include "surgilink/media/rtp_packet.hpp"
 #include "surgilink/session/audit_log.hpp"
+#include "surgilink/session/case_event_log.hpp"
 #include "surgilink/session/control_framing.hpp"
 #include "surgilink/vitals/vitals_packet.hpp"
 
@@ -114,6 +116,18 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
   std::vector<std::string> flagged_vitals;  // in the order mentors flagged them
   bool consent_recorded = false;            // DESIGN.md §6: set by the OR's recording
   bool recording = false;
+  std::shared_ptr<CaseEventLog> event_log;  // while recording: what happens goes beside the video
+
+  static std::string json_of(const std::string& event, const AuditLog::Fields& fields) {
+    nlohmann::json j = {{"event", event}};
+    for (const auto& [k, v] : fields) j[k] = v;
+    return j.dump();
+  }
+
+  // A sequenced annotation operation, as every console received it.
+  void log_annotation(const std::vector<std::uint8_t>& wire, const AuditLog::Fields& fields) {
+    if (event_log) event_log->append(clock.now(), "annotation", json_of("annotation", fields), wire);
+  }
 
   // Every audit event goes to the log (as "audit: ...") and, when configured, to the hash-chained file.
   // kDebug: events that come dozens of times a second (each point batch of a stroke); the audit file has
@@ -133,6 +147,8 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
       audit->append(clock.now(), event, fields);
       counters.audit_lines = audit->lines();
     }
+    // Annotations have rows of their own (with the operation's bytes).
+    if (event_log && event != "annotation") event_log->append(clock.now(), "session", json_of(event, fields));
   }
 
   OrControlState control_state() const {
@@ -177,6 +193,17 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     for (const auto& c : connections) {
       if (c->admitted && !c->closing) send(c, envelope);
     }
+    log_roster();
+  }
+
+  void log_roster() {
+    if (!event_log) return;
+    nlohmann::json people = nlohmann::json::array();
+    for (const auto& c : connections) {
+      if (c->admitted && !c->closing)
+        people.push_back({{"name", c->name}, {"role", role_name(c->role)}, {"author", c->author_id}});
+    }
+    event_log->append(clock.now(), "roster", people.dump());
   }
 
   void announce_controls() {
@@ -429,6 +456,7 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     }
     audit_event("annotation", fields, LogLine::kDebug);
     const auto wire = annotation::encode(applied.value());
+    log_annotation(wire, fields);
     pb::Envelope broadcast;
     broadcast.set_version(kProtocolVersion);
     broadcast.set_annotation_operation(std::string(wire.begin(), wire.end()));
@@ -729,6 +757,9 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
   core::CaptureTime counted_capture{};
 
   void send_vitals(const std::vector<std::vector<std::uint8_t>>& payloads, core::CaptureTime now) {
+    if (event_log) {
+      for (const auto& payload : payloads) event_log->append(now, "vitals", "", payload);
+    }
     if (settings.vitals_ssrc == 0) return;
     const auto timestamp = static_cast<std::uint32_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
@@ -801,6 +832,8 @@ void SenderSession::clear_annotations(const std::string& by) {
   }
   i.audit_event("annotations_cleared", {{"by", by}, {"seq", std::to_string(applied.value().sequence)}});
   const auto wire = annotation::encode(applied.value());
+  i.log_annotation(wire,
+                   {{"seq", std::to_string(applied.value().sequence)}, {"by", by}, {"op", "clear all"}});
   pb::Envelope broadcast;
   broadcast.set_version(kProtocolVersion);
   broadcast.set_annotation_operation(std::string(wire.begin(), wire.end()));
@@ -823,6 +856,13 @@ void SenderSession::set_recording_state(bool consent_recorded, bool recording, c
   i.consent_recorded = consent_recorded;
   i.recording = recording;
   i.announce_controls();
+}
+
+void SenderSession::set_event_log(std::shared_ptr<CaseEventLog> log) {
+  auto& i = *impl_;
+  if (i.event_log) i.event_log->commit();
+  i.event_log = std::move(log);
+  i.log_roster();  // who is here when the recording starts
 }
 
 OrControlState SenderSession::or_controls() const { return impl_->control_state(); }

@@ -19,16 +19,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-annotation::AnnotationOperation begin_stroke(const std::string& author, int n) {
-  annotation::Annotation draft;
-  draft.id = author + "-" + std::to_string(n);
-  draft.author = author;
-  draft.kind = annotation::AnnotationKind::kStroke;
-  draft.points = {{0.40F, 0.50F}, {0.45F, 0.52F}};
-  draft.reference_capture = core::CaptureClock().now();
-  return annotation::Begin{draft};
-}
-
 // The next annotation operation a console hears, decoded.
 annotation::SequencedOperation next_operation(TestControlClient& client) {
   for (int i = 0; i < 10; ++i) {

@@ -1,8 +1,12 @@
 // The OR's recording of the case through the real sender program (DESIGN.md §6, §7): nothing is recorded
 // before consent, every console hears the recording's state, each step is audited, and a sender that is
 // killed mid-recording leaves every closed segment playable and its index readable.
+#include <sqlite3.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
+#include <sstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,6 +16,7 @@
 #include "support/running_sender.hpp"
 #include "support/test_control_client.hpp"
 #include "support/test_installation.hpp"
+#include "surgilink/annotation/wire.hpp"
 #include "surgilink/session/audit_log.hpp"
 
 namespace surgilink::testing {
@@ -26,6 +31,27 @@ nlohmann::json read_index(const std::filesystem::path& folder) {
   std::ifstream in(folder / "recording.json");
   if (in) in >> index;
   return index;
+}
+
+// One column of a query on a recording's events.sqlite, opened read-only as a review tool would.
+std::vector<std::string> query_events(const std::filesystem::path& folder, const std::string& sql) {
+  std::vector<std::string> out;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2((folder / "events.sqlite").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << "cannot open " << folder / "events.sqlite";
+    sqlite3_close(db);
+    return out;
+  }
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK)
+    ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db);
+  while (statement != nullptr && sqlite3_step(statement) == SQLITE_ROW) {
+    const auto* text = sqlite3_column_text(statement, 0);
+    out.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return out;
 }
 
 std::vector<std::filesystem::path> recordings_in(const std::filesystem::path& folder) {
@@ -74,13 +100,17 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
   EXPECT_THAT(surgeon_command(socket, "consent"), HasSubstr("ok: recording into"));
   EXPECT_EQ(next_controls(console), "pen=" + a + " revoked=0 hidden=0 consent=1");
   EXPECT_EQ(next_controls(console), "pen=" + a + " revoked=0 hidden=0 consent=1 rec=1");
+  // The mentor draws and flags a vital sign while the case is recorded.
+  console.send_annotation_proposal(annotation::encode_proposal(begin_stroke(a, 1)));
+  console.send_vitals_flag("abp", true);
+  EXPECT_EQ(next_controls(console), "pen=" + a + " revoked=0 hidden=0 flagged=abp consent=1 rec=1");
   ASSERT_TRUE(wait_for_closed_segments(sender, 1)) << "no segment closed in 30 s";
   EXPECT_THAT(surgeon_command(socket, "stop-recording"), HasSubstr("not recording, consent recorded"));
-  EXPECT_EQ(next_controls(console), "pen=" + a + " revoked=0 hidden=0 consent=1");
+  EXPECT_EQ(next_controls(console), "pen=" + a + " revoked=0 hidden=0 flagged=abp consent=1");
 
   // A second recording into a new folder, cut short by a crash (SIGKILL) after a segment or more closed.
   EXPECT_THAT(surgeon_command(socket, "record"), HasSubstr("recording into"));
-  EXPECT_EQ(next_controls(console), "pen=" + a + " revoked=0 hidden=0 consent=1 rec=1");
+  EXPECT_EQ(next_controls(console), "pen=" + a + " revoked=0 hidden=0 flagged=abp consent=1 rec=1");
   ASSERT_TRUE(wait_for_closed_segments(sender, 2)) << "no segments closed in 30 s";
   sender.kill();
 
@@ -103,6 +133,31 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
     }
     EXPECT_GE(closed, 1) << "no segment was closed";
   }
+  // Beside the video of the stopped recording, what happened, on the same clock: the roster, the mentor's
+  // stroke (its sequenced bytes), the vitals the sender streamed, the flag, and the start and the stop.
+  const auto events = [&](const std::string& where) {
+    return query_events(folders[0], "SELECT count(*) FROM events WHERE " + where).at(0);
+  };
+  EXPECT_EQ(query_events(folders[0], "SELECT value FROM meta WHERE key = 'case'"),
+            std::vector<std::string>{"CASE-TEST"});
+  EXPECT_EQ(events("kind = 'annotation' AND detail LIKE '%\"seq\":\"1\"%' AND length(payload) > 0"), "1");
+  EXPECT_NE(events("kind = 'vitals' AND length(payload) > 0"), "0");
+  EXPECT_NE(events("kind = 'roster' AND detail LIKE '%Dr. Dev Mentor%'"), "0");
+  EXPECT_EQ(events("kind = 'session' AND detail LIKE '%vitals_flagged%'"), "1");
+  EXPECT_EQ(events("kind = 'session' AND detail LIKE '%recording_stopped%'"), "1");
+  const auto segments = read_index(folders[0])["segments"];
+  const auto first_ns = segments.front()["first_capture_ns"].get<std::int64_t>();
+  const auto last_ns = segments.back()["last_capture_ns"].get<std::int64_t>();
+  const auto vitals_span = query_events(
+      folders[0], "SELECT min(capture_ns) || ' ' || max(capture_ns) FROM events WHERE kind = 'vitals'");
+  std::int64_t vitals_first = 0, vitals_last = 0;
+  std::istringstream(vitals_span.at(0)) >> vitals_first >> vitals_last;
+  EXPECT_LT(std::abs(vitals_first - first_ns), 1'000'000'000) << "vitals and video do not start together";
+  EXPECT_LT(std::abs(vitals_last - last_ns), 1'000'000'000) << "vitals and video do not end together";
+  // The killed recording's log is consistent and holds what was committed before the crash.
+  EXPECT_EQ(query_events(folders[1], "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
+  EXPECT_NE(query_events(folders[1], "SELECT count(*) FROM events WHERE kind = 'vitals'").at(0), "0");
+
   // The stopped recording closed all of its segments; the killed one left its last segment open.
   for (const auto& s : read_index(folders[0])["segments"]) EXPECT_TRUE(s["closed"].get<bool>());
   EXPECT_FALSE(read_index(folders[1])["segments"].back()["closed"].get<bool>());

@@ -1,5 +1,7 @@
 #include "test_control_client.hpp"
 
+#include "surgilink/core/capture_clock.hpp"
+
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
@@ -173,6 +175,16 @@ std::string next_controls(TestControlClient& client) {
     if (message->kind == "or_controls") return message->bytes;
   }
   return "(no controls message arrived)";
+}
+
+annotation::AnnotationOperation begin_stroke(const std::string& author, int n) {
+  annotation::Annotation draft;
+  draft.id = author + "-" + std::to_string(n);
+  draft.author = author;
+  draft.kind = annotation::AnnotationKind::kStroke;
+  draft.points = {{0.40F, 0.50F}, {0.45F, 0.52F}};
+  draft.reference_capture = core::CaptureClock().now();
+  return annotation::Begin{draft};
 }
 
 }  // namespace surgilink::testing

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "surgilink/annotation/operation.hpp"
 #include "surgilink/session/tls_identity.hpp"
 
 namespace surgilink::testing {
@@ -61,5 +62,8 @@ std::string next_controls(TestControlClient& client);
 
 // One command to the sender's surgeon-controls socket; its reply line.
 std::string surgeon_command(const std::filesystem::path& socket, const std::string& command);
+
+// A mentor's first point of a stroke, "<author>-<n>", as a console would propose it.
+annotation::AnnotationOperation begin_stroke(const std::string& author, int n);
 
 }  // namespace surgilink::testing

@@ -25,6 +25,8 @@ struct Scene;
 
 namespace surgilink::session {
 
+class CaseEventLog;
+
 // Settings of the sender's session authority (from configs/sender.toml).
 struct SenderSessionSettings {
   std::string bind_address = "0.0.0.0";
@@ -115,6 +117,9 @@ class SenderSession final : public media::SenderPipelineListener {
   // `details` (the recording's folder) and announced to every console. Network thread.
   void set_recording_state(bool consent_recorded, bool recording, const std::string& by,
                            const std::string& details);
+  // While recording: every annotation operation, vitals payload, roster change and session event also goes
+  // to `log` (DESIGN.md §6); null stops that. Network thread.
+  void set_event_log(std::shared_ptr<CaseEventLog> log);
   OrControlState or_controls() const;
   // Whether the OR display shows the annotations now. Any thread.
   bool annotations_hidden() const;

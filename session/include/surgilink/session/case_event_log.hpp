@@ -1,0 +1,56 @@
+#pragma once
+// The recording's event log (DESIGN.md §6): every annotation operation, vitals payload, roster change and
+// session event on the capture clock, in SQLite (write-ahead log) beside the video segments, so a review
+// can replay them in step with the picture. Committed once a second: a sender that is killed loses at most
+// the last second, and the file stays consistent.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "surgilink/core/capture_clock.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace surgilink::session {
+
+// Network thread only.
+class CaseEventLog {
+ public:
+  // Creates `file` (which must not exist) with its tables and `meta` (case, site, …). Throws
+  // std::runtime_error with SQLite's message.
+  CaseEventLog(const std::filesystem::path& file, const std::map<std::string, std::string>& meta);
+  ~CaseEventLog();  // commits
+  CaseEventLog(const CaseEventLog&) = delete;
+  CaseEventLog& operator=(const CaseEventLog&) = delete;
+
+  // One event: `kind` is "annotation" (payload: the sequenced operation's wire bytes), "vitals" (payload:
+  // the vitals wire payload as sent), "roster" or "session" (detail: JSON). False (counted) if SQLite
+  // refused it; never throws.
+  bool append(core::CaptureTime at, std::string_view kind, std::string_view detail,
+              std::span<const std::uint8_t> payload = {});
+  // Makes everything appended so far durable. False (and last_error()) if SQLite failed.
+  bool commit();
+
+  std::uint64_t events() const { return events_; }
+  std::uint64_t failures() const { return failures_; }
+  const std::string& last_error() const { return last_error_; }
+  const std::filesystem::path& file() const { return file_; }
+
+ private:
+  bool exec(const char* sql);
+
+  std::filesystem::path file_;
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* insert_ = nullptr;
+  bool in_transaction_ = false;
+  std::uint64_t events_ = 0;
+  std::uint64_t failures_ = 0;
+  std::string last_error_;
+};
+
+}  // namespace surgilink::session
