@@ -513,11 +513,26 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     envelope.mutable_clock_ping()->set_t1_ntp(core::to_ntp64(clock.now()));
     send(envelope);
     ++pings_sent;
+    if (pings_sent >= 10) report_latency();
     // A quick burst finds a low-RTT sample at once; then one per second tracks drift.
     ping_timer.expires_after(pings_sent < 10 ? milliseconds{50} : milliseconds{1000});
     ping_timer.async_wait([self = shared_from_this(), g](boost::system::error_code ec) {
       if (!ec) self->ping(g);
     });
+  }
+
+  // Once a second, with the ping: the sender keeps it in the recording's event log.
+  void report_latency() {
+    const auto g2g = g2g_window.summary(clock.now());
+    if (g2g.count == 0) return;
+    pb::Envelope envelope;
+    envelope.set_version(kProtocolVersion);
+    auto* report = envelope.mutable_latency_report();
+    report->set_g2g_p50_ms(g2g.p50_ms);
+    report->set_g2g_p95_ms(g2g.p95_ms);
+    report->set_samples(static_cast<std::uint32_t>(g2g.count));
+    report->set_clock_uncertainty_ms(core::to_ms(clock_sync.uncertainty()));
+    send(envelope);
   }
 
   void teardown() {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 
 #include <array>
 #include <deque>
@@ -389,6 +390,10 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
       on_vitals_flag(c, envelope.vitals_flag());
       return true;
     }
+    if (envelope.has_latency_report()) {
+      on_latency_report(c, envelope.latency_report());
+      return true;
+    }
     if (envelope.has_annotation_proposal()) {
       on_annotation_proposal(c, envelope.annotation_proposal());
       return true;
@@ -463,6 +468,23 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
     for (const auto& other : connections) {
       if (other->admitted && !other->closing) send(other, broadcast);
     }
+  }
+
+  // A console's latency figures go to the recording's event log (nowhere else: the console shows its own).
+  void on_latency_report(const std::shared_ptr<ConsoleConnection>& c, const pb::LatencyReport& report) {
+    const auto sane = [](double ms) { return std::isfinite(ms) && ms >= 0 && ms < 3'600'000; };
+    if (!sane(report.g2g_p50_ms()) || !sane(report.g2g_p95_ms()) || !sane(report.clock_uncertainty_ms())) {
+      counters.faults.add(core::Fault::kMalformed);
+      return;
+    }
+    if (!event_log) return;
+    const nlohmann::json detail = {{"console", c->name},
+                                   {"author", c->author_id},
+                                   {"g2g_p50_ms", report.g2g_p50_ms()},
+                                   {"g2g_p95_ms", report.g2g_p95_ms()},
+                                   {"samples", report.samples()},
+                                   {"clock_uncertainty_ms", report.clock_uncertainty_ms()}};
+    event_log->append(clock.now(), "latency", detail.dump());
   }
 
   // A mentor points the surgeon at a vital sign (DESIGN.md §8: visible on both sides). Observers may not.

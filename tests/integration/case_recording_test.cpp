@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/console_status.hpp"
 #include "support/recorded_segment.hpp"
 #include "support/running_sender.hpp"
 #include "support/test_control_client.hpp"
@@ -100,6 +101,16 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
   EXPECT_THAT(surgeon_command(socket, "consent"), HasSubstr("ok: recording into"));
   EXPECT_EQ(next_controls(console), "pen=" + a + " revoked=0 hidden=0 consent=1");
   EXPECT_EQ(next_controls(console), "pen=" + a + " revoked=0 hidden=0 consent=1 rec=1");
+  // A real console watches: its latency figures go into the event log once a second.
+  std::filesystem::create_directories(dir / "viewer");
+  tools::ChildProcess viewer(
+      {console_program().string(), "--config",
+       write_console_config(dir / "viewer", sender.control_port(), "observer").string(), "--headless",
+       "--status-json", "--seconds", "40"},
+      (dir / "viewer.err").string());
+  const auto watching = wait_for_status(
+      viewer, 15, [](const nlohmann::json& s) { return s.contains("g2g_ms") && !s["g2g_ms"].is_null(); });
+  ASSERT_TRUE(watching.contains("g2g_ms") && !watching["g2g_ms"].is_null()) << watching.dump();
   // The mentor draws and flags a vital sign while the case is recorded.
   console.send_annotation_proposal(annotation::encode_proposal(begin_stroke(a, 1)));
   console.send_vitals_flag("abp", true);
@@ -145,6 +156,8 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
   EXPECT_NE(events("kind = 'roster' AND detail LIKE '%Dr. Dev Mentor%'"), "0");
   EXPECT_EQ(events("kind = 'session' AND detail LIKE '%vitals_flagged%'"), "1");
   EXPECT_EQ(events("kind = 'session' AND detail LIKE '%recording_stopped%'"), "1");
+  EXPECT_NE(events("kind = 'latency' AND detail LIKE '%Dev Observer%' AND detail LIKE '%g2g_p95_ms%'"), "0")
+      << "the watching console's latency is not in the event log";
   const auto segments = read_index(folders[0])["segments"];
   const auto first_ns = segments.front()["first_capture_ns"].get<std::int64_t>();
   const auto last_ns = segments.back()["last_capture_ns"].get<std::int64_t>();
