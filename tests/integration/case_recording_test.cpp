@@ -189,8 +189,17 @@ TEST(CaseRecording, ASenderWithoutARecordingFolderNeverRecords) {
   const auto config = write_sender_config(dir);
   std::ofstream(config, std::ios::app) << "[or_controls]\nsocket = \"" << socket.string() << "\"\n";
   RunningSender sender(config, dir / "sender.log");
+  TestControlClient console(identity("mentor"));
+  ASSERT_TRUE(console.hello(sender.control_port(), 1, 40022).welcomed);
+  EXPECT_THAT(next_controls(console), StartsWith("pen=c1 revoked=0 hidden=0"));
   EXPECT_THAT(surgeon_command(socket, "consent"), HasSubstr("error: recording is switched off here"));
   EXPECT_THAT(surgeon_command(socket, "status"), HasSubstr("recording switched off here"));
+  // A refused consent changes nothing the consoles see: no controls message follows (and waiting for one
+  // ends on time).
+  std::optional<ControlMessage> after;
+  while ((after = console.read_message(milliseconds{500})) && after->kind != "or_controls") {
+  }
+  EXPECT_FALSE(after.has_value()) << after->bytes;
   EXPECT_EQ(sender.stop(), 0);
 }
 

@@ -45,6 +45,37 @@ struct TestControlClient::Impl {
     return ec ? session::explain_tls_error(ec) : "";
   }
 
+  // Reads one framed envelope within `timeout`; false on a socket error, a timeout (the connection is then
+  // of no further use) or an unparsable message. Asynchronous under the hood: Asio's blocking read retries a
+  // socket receive timeout forever, so a missing message would hang the test.
+  bool read_within(surgilink::control::v1::Envelope& in, std::chrono::milliseconds timeout) {
+    std::array<std::uint8_t, 4> prefix{};
+    std::vector<std::uint8_t> body;
+    bool finished = false, ok = false;
+    asio::async_read(stream, asio::buffer(prefix), [&](boost::system::error_code ec, std::size_t) {
+      if (ec) {
+        finished = true;
+        return;
+      }
+      body.resize((std::size_t{prefix[0]} << 24) | (std::size_t{prefix[1]} << 16) |
+                  (std::size_t{prefix[2]} << 8) | prefix[3]);
+      asio::async_read(stream, asio::buffer(body), [&](boost::system::error_code body_ec, std::size_t) {
+        finished = true;
+        ok = !body_ec && in.ParseFromArray(body.data(), static_cast<int>(body.size()));
+      });
+    });
+    io.restart();
+    io.run_for(timeout);
+    if (!finished) {
+      boost::system::error_code ignored;
+      stream.lowest_layer().cancel(ignored);
+      io.restart();
+      io.run();  // the cancelled handlers run (and find `finished` still in scope)
+      return false;
+    }
+    return ok;
+  }
+
   // Reads one framed envelope; false on a socket error (in ec) or an unparsable message.
   bool read(surgilink::control::v1::Envelope& in, boost::system::error_code& ec) {
     std::array<std::uint8_t, 4> prefix{};
@@ -112,14 +143,8 @@ void TestControlClient::send_vitals_flag(const std::string& vital, bool flagged)
 }
 
 std::optional<ControlMessage> TestControlClient::read_message(std::chrono::milliseconds timeout) {
-  // A receive timeout on the socket turns a missing message into an error instead of a hung test.
-  const int fd = impl_->stream.lowest_layer().native_handle();
-  const timeval tv{static_cast<time_t>(timeout.count() / 1000),
-                   static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   surgilink::control::v1::Envelope in;
-  boost::system::error_code ec;
-  if (!impl_->read(in, ec)) return std::nullopt;
+  if (!impl_->read_within(in, timeout)) return std::nullopt;
   if (in.has_annotation_operation()) return ControlMessage{"annotation_operation", in.annotation_operation()};
   if (in.has_annotation_refused())
     return ControlMessage{"annotation_refused", in.annotation_refused().reason()};
