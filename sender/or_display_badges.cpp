@@ -55,6 +55,11 @@ void OrDisplayBadges::set_flagged_vitals(std::string text) {
   flagged_ = std::move(text);
 }
 
+void OrDisplayBadges::set_mentor_latency(std::string text) {
+  std::lock_guard lock(mutex_);
+  mentor_latency_ = std::move(text);
+}
+
 void OrDisplayBadges::set_recording(bool recording) {
   std::lock_guard lock(mutex_);
   recording_ = recording;
@@ -63,13 +68,13 @@ void OrDisplayBadges::set_recording(bool recording) {
 bool OrDisplayBadges::has_content() const {
   std::lock_guard lock(mutex_);
   return !alarms_.empty() || mentor_disconnected_ || annotations_hidden_ || pen_revoked_ ||
-         !flagged_.empty() || recording_;
+         !flagged_.empty() || recording_ || !mentor_latency_.empty();
 }
 
 void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
   std::string alarms;
   bool disconnected = false, hidden = false, revoked = false, recording = false;
-  std::string flagged;
+  std::string flagged, mentor_latency;
   {
     std::lock_guard lock(mutex_);
     alarms = alarms_;
@@ -78,11 +83,13 @@ void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
     revoked = pen_revoked_;
     flagged = flagged_;
     recording = recording_;
+    mentor_latency = mentor_latency_;
   }
   if (picture.planes[0] == nullptr) return;
   int row = 0;
   // BT.601 limited range: red (Y 81, U 90, V 240), amber (Y 170, U 30, V 170).
   if (!alarms.empty()) draw_badge(picture, "ALARM " + alarms, row++, cv::Scalar(81, 90, 240));
+  if (!mentor_latency.empty()) draw_badge(picture, mentor_latency, row++, cv::Scalar(81, 90, 240));
   // Amber: the mentor asks the surgeon to look at these.
   if (!flagged.empty()) draw_badge(picture, "MENTOR: check " + flagged, row++, cv::Scalar(170, 30, 170));
   if (disconnected) draw_badge(picture, "mentor disconnected", row++, cv::Scalar(150, 44, 180));

@@ -21,6 +21,9 @@ class OrDisplayBadges : public media::OrDisplayOverlay {
   void set_surgeon_controls(bool annotations_hidden, bool pen_revoked);
   // Vitals a mentor flagged for the surgeon's attention, e.g. "ABP, SpO2"; empty: none.
   void set_flagged_vitals(std::string text);
+  // A mentor sees the picture late (DESIGN.md §8: latency red is visible on both sides), e.g. "MENTOR VIDEO
+  // DELAYED 450 ms"; empty: no such alarm.
+  void set_mentor_latency(std::string text);
   // The case is being recorded: everyone in the OR should know (DESIGN.md §6).
   void set_recording(bool recording);
 
@@ -35,6 +38,7 @@ class OrDisplayBadges : public media::OrDisplayOverlay {
   bool pen_revoked_ = false;
   std::string flagged_;
   bool recording_ = false;
+  std::string mentor_latency_;
 };
 
 }  // namespace surgilink::sender

@@ -183,27 +183,34 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
     had_mentor = had_mentor || session.consoles_connected() > 0;
     badges->set_mentor_disconnected(had_mentor && session.consoles_connected() == 0);
     recording.check();
+    const auto worst = worst_mentor_latency();
+    const auto red = settings.or_display.mentor_latency_red;
+    badges->set_mentor_latency(red.count() > 0 && worst && *worst > static_cast<double>(red.count())
+                                   ? "MENTOR VIDEO DELAYED " + std::to_string(std::lround(*worst)) + " ms"
+                                   : std::string());
     show_surgeon_controls();
     last = {captured, displayed, sc.frames_sent, sc.bytes_sent, vc.numerics};
     const auto rec = recording.status();
     if (settings.status_json) {
-      nlohmann::json j = {{"uptime_s", uptime},
-                          {"site", settings.session.site_name},
-                          {"consoles", session.consoles_connected()},
-                          {"capture_fps", capture_fps},
-                          {"display_fps", display_fps},
-                          {"sent_fps", sent_fps},
-                          {"sent_mbps", mbps},
-                          {"keyframes_forced", pc.keyframes_forced.load()},
-                          {"send_drops", sc.send_drops},
-                          {"rejected_datagrams", sc.faults.total()},
-                          {"vitals",
-                           {{"source", describe(settings.vitals)},
-                            {"numerics_per_s", numerics},
-                            {"alarms", alarms},
-                            {"mllp_accepted", vc.mllp_accepted},
-                            {"mllp_rejected", vc.mllp_rejected}}},
-                          {"recording", recording_json()}};
+      nlohmann::json j = {
+          {"uptime_s", uptime},
+          {"site", settings.session.site_name},
+          {"consoles", session.consoles_connected()},
+          {"capture_fps", capture_fps},
+          {"display_fps", display_fps},
+          {"sent_fps", sent_fps},
+          {"sent_mbps", mbps},
+          {"keyframes_forced", pc.keyframes_forced.load()},
+          {"send_drops", sc.send_drops},
+          {"rejected_datagrams", sc.faults.total()},
+          {"vitals",
+           {{"source", describe(settings.vitals)},
+            {"numerics_per_s", numerics},
+            {"alarms", alarms},
+            {"mllp_accepted", vc.mllp_accepted},
+            {"mllp_rejected", vc.mllp_rejected}}},
+          {"recording", recording_json()},
+          {"mentor_latency_p95_ms", worst ? nlohmann::json(*worst) : nlohmann::json(nullptr)}};
       std::printf("%s\n", j.dump().c_str());
     } else {
       std::printf(
@@ -216,6 +223,18 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
           rec.recording ? (" | REC " + std::to_string(rec.frames_written) + " frames").c_str() : "");
     }
     std::fflush(stdout);
+  }
+
+  // The highest glass-to-glass p95 a mentor reported in the last 3 s (older reports: a console that stopped
+  // reporting, e.g. no picture, which "mentor disconnected" and the console's own banner cover).
+  std::optional<double> worst_mentor_latency() const {
+    std::optional<double> worst;
+    const auto now = clock.now();
+    for (const auto& c : session.console_latencies()) {
+      if (c.mentor && now - c.reported_at < std::chrono::seconds{3})
+        worst = std::max(worst.value_or(0.0), c.g2g_p95_ms);
+    }
+    return worst;
   }
 
   nlohmann::json recording_json() const {

@@ -142,6 +142,11 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
   if (const std::string socket = controls.get_string("socket", ""); !socket.empty())
     sc.socket = session::config_path(controls, socket);
 
+  auto or_display = root.table("or_display");
+  s.or_display.mentor_latency_red =
+      or_display.get_ms("mentor_latency_red_ms", std::chrono::milliseconds{300}, std::chrono::milliseconds{0},
+                        std::chrono::milliseconds{60000});
+
   auto recording = root.table("recording");
   if (const std::string folder = recording.get_string("folder", ""); !folder.empty())
     s.recording.folder = session::config_path(recording, folder);

@@ -32,6 +32,12 @@ struct RecordingSettings {
   std::chrono::seconds segment_length{60};
 };
 
+// What the OR display warns about beyond the vitals alarms (DESIGN.md §8).
+struct OrDisplaySettings {
+  // A mentor's glass-to-glass p95 above this is an alarm on the OR display too; 0: never.
+  std::chrono::milliseconds mentor_latency_red{300};
+};
+
 struct SenderSettings {
   std::string log_level = "info";
   media::SenderPipelineSettings pipeline;
@@ -39,6 +45,7 @@ struct SenderSettings {
   VitalsFeedSettings vitals;
   SurgeonControlSettings surgeon_controls;
   RecordingSettings recording;
+  OrDisplaySettings or_display;
   std::optional<double> seconds;                // run this long, then stop (default: until Ctrl-C)
   bool status_json = false;                     // status lines as JSON
   std::optional<std::filesystem::path> report;  // write a JSON summary here at exit

@@ -81,6 +81,7 @@ struct ConsoleConnection : std::enable_shared_from_this<ConsoleConnection> {
   ControlFrameReader reader;
   std::array<std::uint8_t, 4096> read_buffer{};
   std::deque<std::vector<std::uint8_t>> write_queue;  // one write in flight at a time
+  std::optional<ConsoleLatency> latency;              // its last LatencyReport
 };
 
 struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
@@ -477,6 +478,7 @@ struct SenderSession::Impl : std::enable_shared_from_this<SenderSession::Impl> {
       counters.faults.add(core::Fault::kMalformed);
       return;
     }
+    c->latency = ConsoleLatency{c->name, c->role == Role::kMentor, report.g2g_p95_ms(), clock.now()};
     if (!event_log) return;
     const nlohmann::json detail = {{"console", c->name},
                                    {"author", c->author_id},
@@ -888,6 +890,14 @@ void SenderSession::set_event_log(std::shared_ptr<CaseEventLog> log) {
 }
 
 OrControlState SenderSession::or_controls() const { return impl_->control_state(); }
+
+std::vector<ConsoleLatency> SenderSession::console_latencies() const {
+  std::vector<ConsoleLatency> out;
+  for (const auto& c : impl_->connections) {
+    if (c->admitted && !c->closing && c->latency) out.push_back(*c->latency);
+  }
+  return out;
+}
 bool SenderSession::annotations_hidden() const { return impl_->hidden.load(); }
 
 SenderSession::~SenderSession() = default;

@@ -80,6 +80,15 @@ TEST(OrDisplayBadges, EachStateHasItsBadgeAndNothingIsDrawnWithoutOne) {
   EXPECT_EQ(recording.chroma_count(90, 240), 0) << "REC must not look like an alarm";
   badges.set_recording(false);
   EXPECT_FALSE(badges.has_content());
+
+  // A mentor who sees the picture late is an alarm on the OR display too (red).
+  badges.set_mentor_latency("MENTOR VIDEO DELAYED 450 ms");
+  ASSERT_TRUE(badges.has_content());
+  Picture late;
+  badges.draw(late.view(), core::CaptureTime{});
+  EXPECT_GT(late.chroma_count(90, 240), 500) << "no red mentor-latency badge";
+  badges.set_mentor_latency("");
+  EXPECT_FALSE(badges.has_content());
 }
 
 }  // namespace

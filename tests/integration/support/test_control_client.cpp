@@ -142,6 +142,17 @@ void TestControlClient::send_vitals_flag(const std::string& vital, bool flagged)
   impl_->write(envelope);
 }
 
+void TestControlClient::send_latency_report(double p50_ms, double p95_ms, std::uint32_t samples) {
+  surgilink::control::v1::Envelope envelope;
+  envelope.set_version(1);
+  auto* report = envelope.mutable_latency_report();
+  report->set_g2g_p50_ms(p50_ms);
+  report->set_g2g_p95_ms(p95_ms);
+  report->set_samples(samples);
+  report->set_clock_uncertainty_ms(0.1);
+  impl_->write(envelope);
+}
+
 std::optional<ControlMessage> TestControlClient::read_message(std::chrono::milliseconds timeout) {
   surgilink::control::v1::Envelope in;
   if (!impl_->read_within(in, timeout)) return std::nullopt;

@@ -45,6 +45,8 @@ class TestControlClient {
   void send_annotation_proposal(const std::vector<std::uint8_t>& bytes);
   // A mentor flags a vitals row ("abp") for the surgeon.
   void send_vitals_flag(const std::string& vital, bool flagged);
+  // The console's glass-to-glass figures, as a console sends them once a second.
+  void send_latency_report(double p50_ms, double p95_ms, std::uint32_t samples);
   // The next control message; nullopt when none comes within `timeout` or the connection ended.
   std::optional<ControlMessage> read_message(std::chrono::milliseconds timeout = std::chrono::milliseconds{
                                                  5000});

@@ -70,6 +70,14 @@ class SenderSessionListener {
 };
 
 // Counters of the sender session, read on the network thread (or after it stopped).
+// What a console last reported of its glass-to-glass latency (LatencyReport, once a second).
+struct ConsoleLatency {
+  std::string name;
+  bool mentor = false;
+  double g2g_p95_ms = 0;
+  core::CaptureTime reported_at{};  // sender clock
+};
+
 struct SenderSessionCounters {
   std::uint64_t consoles_admitted = 0;
   std::uint64_t consoles_refused = 0;
@@ -121,6 +129,8 @@ class SenderSession final : public media::SenderPipelineListener {
   // to `log` (DESIGN.md §6); null stops that. Network thread.
   void set_event_log(std::shared_ptr<CaseEventLog> log);
   OrControlState or_controls() const;
+  // The latest latency report of every admitted console that sent one. Network thread.
+  std::vector<ConsoleLatency> console_latencies() const;
   // Whether the OR display shows the annotations now. Any thread.
   bool annotations_hidden() const;
 
