@@ -136,6 +136,8 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
   // Statistics.
   core::LatencySeries g2g_all, pixel_all, encode_all, network_all, jitter_all, decode_all, render_all;
   core::SlidingLatencyWindow g2g_window{std::chrono::seconds{10}}, pixel_window{std::chrono::seconds{10}};
+  static constexpr std::chrono::seconds kTransientClear{11};  // the 10-s window + the start-up second
+  core::CaptureTime link_first_frame_at{};  // this link's first picture (reset when the link goes)
   core::LatencySeries vitals_all;
   core::SlidingLatencyWindow vitals_window{std::chrono::seconds{10}};
   double g2g_last_ms = 0;
@@ -523,7 +525,12 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
 
   // Once a second, with the ping: the sender keeps it in the recording's event log.
   void report_latency() {
-    const auto g2g = g2g_window.summary(clock.now());
+    // The first second of a link holds a start-up transient (frames waiting for the first keyframe): the
+    // 10-s window is reported once it holds none of it, or every join would raise the OR's latency alarm.
+    const auto now = clock.now();
+    if (link_first_frame_at.time_since_epoch().count() == 0 || now < link_first_frame_at + kTransientClear)
+      return;
+    const auto g2g = g2g_window.summary(now);
     if (g2g.count == 0) return;
     pb::Envelope envelope;
     envelope.set_version(kProtocolVersion);
@@ -538,6 +545,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
   void teardown() {
     ++generation;
     admitted = false;
+    link_first_frame_at = {};
     connect_timer.cancel();
     ping_timer.cancel();
     jitter_timer.cancel();
@@ -778,6 +786,7 @@ struct ConsoleSession::Impl : std::enable_shared_from_this<ConsoleSession::Impl>
     last_frame_at = info.decoded_at;
     listener.on_picture_ready();
     ++last_second.frames;
+    if (link_first_frame_at.time_since_epoch().count() == 0) link_first_frame_at = info.decoded_at;
     if (totals.first_frame_at.time_since_epoch().count() == 0) {
       totals.first_frame_at = info.decoded_at;
       spdlog::info("first picture {:.0f} ms after start", core::to_ms(info.decoded_at - totals.started_at));

@@ -63,13 +63,22 @@ std::vector<std::filesystem::path> recordings_in(const std::filesystem::path& fo
   return out;
 }
 
-// Reads the sender's status lines until its recording has closed `segments` segments of this recording.
-bool wait_for_closed_segments(RunningSender& sender, std::uint64_t segments) {
-  for (int line = 0; line < 30; ++line) {
+// The folder a recording command's reply names ("ok: recording into FOLDER (0 segments closed)").
+std::string folder_in(const std::string& reply) {
+  const auto from = reply.find("recording into ");
+  const auto to = reply.rfind(" (");
+  if (from == std::string::npos || to == std::string::npos || to < from) return {};
+  return reply.substr(from + 15, to - from - 15);
+}
+
+// Reads the sender's status lines (older ones first) until the recording into `folder` has closed `segments`
+// segments.
+bool wait_for_closed_segments(RunningSender& sender, const std::string& folder, std::uint64_t segments) {
+  for (int line = 0; line < 60; ++line) {
     const auto status = sender.next_status(milliseconds{2000});
     if (!status) return false;
     const auto j = nlohmann::json::parse(*status, nullptr, false);
-    if (!j.is_discarded() && j.contains("recording") &&
+    if (!j.is_discarded() && j.contains("recording") && j["recording"].value("folder", "") == folder &&
         j["recording"].value("segments_closed", std::uint64_t{0}) >= segments)
       return true;
   }
@@ -98,7 +107,8 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
   EXPECT_TRUE(recordings_in(recordings).empty());
 
   // Consent recorded at the OR: the recording starts, and the console hears both.
-  EXPECT_THAT(surgeon_command(socket, "consent"), HasSubstr("ok: recording into"));
+  const std::string first_reply = surgeon_command(socket, "consent");
+  EXPECT_THAT(first_reply, HasSubstr("ok: recording into"));
   EXPECT_EQ(next_controls(console), "pen=" + a + " revoked=0 hidden=0 consent=1");
   EXPECT_EQ(next_controls(console), "pen=" + a + " revoked=0 hidden=0 consent=1 rec=1");
   // A real console watches: its latency figures go into the event log once a second.
@@ -115,14 +125,18 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
   console.send_annotation_proposal(annotation::encode_proposal(begin_stroke(a, 1)));
   console.send_vitals_flag("abp", true);
   EXPECT_EQ(next_controls(console), "pen=" + a + " revoked=0 hidden=0 flagged=abp consent=1 rec=1");
-  ASSERT_TRUE(wait_for_closed_segments(sender, 1)) << "no segment closed in 30 s";
+  // A console reports once its 10-s window is past the link's start-up second: let 12 more seconds go by.
+  int seconds_watched = 0;
+  wait_for_status(viewer, 20, [&](const nlohmann::json&) { return ++seconds_watched >= 12; });
+  ASSERT_TRUE(wait_for_closed_segments(sender, folder_in(first_reply), 1)) << "no segment closed";
   EXPECT_THAT(surgeon_command(socket, "stop-recording"), HasSubstr("not recording, consent recorded"));
   EXPECT_EQ(next_controls(console), "pen=" + a + " revoked=0 hidden=0 flagged=abp consent=1");
 
   // A second recording into a new folder, cut short by a crash (SIGKILL) after a segment or more closed.
-  EXPECT_THAT(surgeon_command(socket, "record"), HasSubstr("recording into"));
+  const std::string second_reply = surgeon_command(socket, "record");
+  EXPECT_THAT(second_reply, HasSubstr("recording into"));
   EXPECT_EQ(next_controls(console), "pen=" + a + " revoked=0 hidden=0 flagged=abp consent=1 rec=1");
-  ASSERT_TRUE(wait_for_closed_segments(sender, 2)) << "no segments closed in 30 s";
+  ASSERT_TRUE(wait_for_closed_segments(sender, folder_in(second_reply), 2)) << "no segments closed";
   sender.kill();
 
   const auto folders = recordings_in(recordings);
