@@ -89,8 +89,6 @@ LabelTypeface* LabelTypeface::shared() {
 LabelTypeface::LabelTypeface(std::unique_ptr<Faces> faces) : faces_(std::move(faces)) {}
 LabelTypeface::~LabelTypeface() = default;
 
-std::vector<std::string> LabelTypeface::files() const { return faces_->files; }
-
 LabelTypeface::Extent LabelTypeface::measure(std::u32string_view text, int pixel_size) {
   std::lock_guard lock(mutex_);
   Extent extent;

@@ -30,8 +30,6 @@ class LabelTypeface {
   // alike), the baseline starting at `origin`; clipped to the picture.
   void draw(cv::Mat& target, cv::Point origin, std::u32string_view text, int pixel_size,
             const cv::Scalar& colour);
-  // The font files in use, first choice first (for logs and tests).
-  std::vector<std::string> files() const;
 
   struct Faces;
 

@@ -187,7 +187,6 @@ struct SegmentRecorder::Impl {
     GST_BUFFER_PTS(copy) = static_cast<GstClockTime>((capture - entry.first).count());
     GST_BUFFER_DTS(copy) = GST_BUFFER_PTS(copy);
     GST_BUFFER_DURATION(copy) = GST_CLOCK_TIME_NONE;
-    status.bytes_written += gst_buffer_get_size(copy);
     if (gst_app_src_push_buffer(GST_APP_SRC(open->source), copy) != GST_FLOW_OK) {
       status.last_error = "the segment writer refused a frame";
       return;

@@ -68,9 +68,9 @@ QImage OperativeFieldView::picture_at_shown_size(const media::VideoFrame& frame)
   // to the device pixels it is shown at (down, or up on a wall screen) makes the repaint a plain copy.
   const int w = frame.width(), h = frame.height();
   const double dpr = window()->effectiveDevicePixelRatio();
-  const double scale = std::min(width() / w, height() / h) * dpr;
-  const int sw = std::max(2, static_cast<int>(w * scale) & ~1),
-            sh = std::max(2, static_cast<int>(h * scale) & ~1);
+  const QSizeF shown = letterboxed(size(), w, h).size() * dpr;
+  const int sw = std::max(2, static_cast<int>(shown.width()) & ~1),
+            sh = std::max(2, static_cast<int>(shown.height()) & ~1);
   shown_i420_.create(sh * 3 / 2, sw, CV_8UC1);
   const cv::Mat y(h, w, CV_8UC1, const_cast<std::uint8_t*>(frame.plane(0)), frame.stride(0));
   const cv::Mat u(h / 2, w / 2, CV_8UC1, const_cast<std::uint8_t*>(frame.plane(1)), frame.stride(1));

@@ -85,19 +85,10 @@ TEST(AnnotationSession, MentorDrawsObserverIsRefusedEveryoneSeesTheSameScene) {
   EXPECT_THAT(sender.log(), HasSubstr("refused"));
 }
 
-// Sends one command line to the sender's surgeon-controls socket and returns its reply line.
-
-// The newest roster a console has heard ("Dr. A/mentor/c1,..."), reading until none is waiting.
+// The next roster a console hears ("Dr. A/mentor/c1,...").
 std::string next_roster(TestControlClient& client) {
-  for (int i = 0; i < 10; ++i) {
-    const auto message = client.read_message();
-    if (!message) break;
-    if (message->kind == "roster") return message->bytes;
-  }
-  return "(no roster arrived)";
+  return next_message_of(client, "roster").value_or("(no roster arrived)");
 }
-
-// The next pen/controls announcement a console hears ("pen=c1 revoked=0 hidden=0").
 
 TEST(AnnotationSession, OneConsoleHoldsThePenAndTheSurgeonCanTakeItHideAndClear) {
   const auto dir = scratch_dir("annotation-pen");

@@ -204,13 +204,17 @@ std::string surgeon_command(const std::filesystem::path& socket, const std::stri
   return text;
 }
 
-std::string next_controls(TestControlClient& client) {
+std::optional<std::string> next_message_of(TestControlClient& client, const std::string& kind) {
   for (int i = 0; i < 10; ++i) {
     const auto message = client.read_message();
     if (!message) break;
-    if (message->kind == "or_controls") return message->bytes;
+    if (message->kind == kind) return message->bytes;
   }
-  return "(no controls message arrived)";
+  return std::nullopt;
+}
+
+std::string next_controls(TestControlClient& client) {
+  return next_message_of(client, "or_controls").value_or("(no controls message arrived)");
 }
 
 annotation::AnnotationOperation begin_stroke(const std::string& author, int n) {

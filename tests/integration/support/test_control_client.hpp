@@ -59,6 +59,10 @@ class TestControlClient {
   std::unique_ptr<Impl> impl_;
 };
 
+// The bytes of the next message of `kind` ("roster", "or_controls", …), skipping others (at most 10, each
+// waited for at most 5 s); nullopt if none came.
+std::optional<std::string> next_message_of(TestControlClient& client, const std::string& kind);
+
 // The next OrControls of `client` as text ("pen=c1 revoked=0 hidden=0 …"), skipping other messages.
 std::string next_controls(TestControlClient& client);
 

@@ -22,7 +22,6 @@ struct RecorderStatus {
   std::filesystem::path folder;       // of the recording open now, or the last one
   std::uint64_t segments_closed = 0;  // of that recording
   std::uint64_t frames_written = 0;
-  std::uint64_t bytes_written = 0;   // encoded bytes handed to the muxer
   std::uint64_t frames_skipped = 0;  // before the first keyframe of a recording (not decodable alone)
   std::string last_error;  // the muxer's or the file system's, if any; such an error ends the recording
 };
