@@ -23,17 +23,15 @@ using annotation::PixelPoint;
 
 // Largest side of the scratch picture a translucent annotation is drawn into: bounds memory on bad geometry.
 constexpr int kMaxLayerSide = 8192;
-// OpenCV's anti-aliased line half covers one more pixel beyond each side of its solid width; a QPainter pen
-// this much wider covers the same pixels.
-constexpr double kPenOverSolid = 0.0;
 
 QColor colour_of(std::uint32_t rgba) {
   return QColor(static_cast<int>((rgba >> 24) & 0xFFu), static_cast<int>((rgba >> 16) & 0xFFu),
                 static_cast<int>((rgba >> 8) & 0xFFu));
 }
 
+// A pen as wide as the shape's width: the OR display draws that width, its outline solid.
 QPen round_pen(const QColor& colour, int width) {
-  return QPen(colour, width + kPenOverSolid, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
+  return QPen(colour, width, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
 }
 
 QPointF point(PixelPoint p) { return {p.x, p.y}; }
