@@ -108,9 +108,11 @@ void AuditLog::append(core::CaptureTime t, const std::string& event, const Field
   for (const auto& [key, value] : fields) {
     if (!line.contains(key)) line[key] = value;
   }
-  const std::string hash = sha256_hex(hashed_text(line));
+  const std::string hash = sha256_hex(line.value("prev", std::string()) + "\n" +
+                                      line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   line["hash"] = hash;
-  out_ << line.dump() << '\n';
+  // Callers pass safe text; a byte that is not UTF-8 still must not throw here (it would end the sender).
+  out_ << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   out_.flush();
   if (!out_) {
     ++write_failures_;

@@ -176,7 +176,7 @@ TEST(ControlFraming, ManyFramesOverALongConnection) {
 }
 
 TEST(ControlFraming, ProtocolConstants) {
-  EXPECT_EQ(kProtocolVersion, 1u);
+  EXPECT_EQ(kProtocolVersion, 2u);  // 2: roles and vitals rows as enums (golden bytes: control_protocol_test)
   EXPECT_EQ(kMaxControlMessage, 65536u);
 }
 

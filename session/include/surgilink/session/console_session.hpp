@@ -1,7 +1,8 @@
 #pragma once
-// A console's session with one sender: the TLS control client (hello, welcome or refusal, clock sync),
-// the realtime receive path (SRTP -> jitter buffer -> decoder -> latest-frame mailbox), per-frame latency
-// stages (DESIGN.md §4), loss feedback (PLI) and reconnection. Runs on the process's one io_context thread.
+// A console's session with one sender: wires the control client (ControlClient: hello, welcome or refusal,
+// reconnection), the realtime channel (RealtimeReceiver → VideoReceiver, vitals), the frames' latency
+// (FrameLatencyTracker), vitals lip sync (VitalsLipSync), telestration (AnnotationClient) and clock sync.
+// Runs on the process's one io_context thread.
 
 #include <array>
 #include <chrono>
@@ -19,8 +20,12 @@
 #include "surgilink/core/fault.hpp"
 #include "surgilink/core/latency_statistics.hpp"
 #include "surgilink/media/receiver_pipeline.hpp"
+#include "surgilink/session/access_list.hpp"
+#include "surgilink/session/annotation_client.hpp"
+#include "surgilink/session/frame_latency_tracker.hpp"
 #include "surgilink/session/tls_identity.hpp"
 #include "surgilink/vitals/vitals_receiver.hpp"
+#include "surgilink/vitals/vitals_row.hpp"
 
 namespace surgilink::session {
 
@@ -33,7 +38,8 @@ struct ConsoleSessionSettings {
   TlsFiles tls;
   std::chrono::milliseconds jitter_latency{20};  // how long a gap is waited for (LAN default)
   std::chrono::milliseconds connect_timeout{5000};
-  std::chrono::milliseconds reconnect_delay{500};
+  std::chrono::milliseconds reconnect_delay{500};  // first wait after a loss, doubling up to reconnect_max
+  std::chrono::milliseconds reconnect_max{2000};
   bool read_pixel_code = true;
   // Latency series and fps in the report leave out this long after the first picture (start-up transient:
   // decoder start, first IDR); the live status always shows everything.
@@ -43,7 +49,7 @@ struct ConsoleSessionSettings {
   // Vitals are held until the picture captured at the same moment is shown (lip sync), but never longer than
   // this; 0 shows them as soon as they arrive.
   std::chrono::milliseconds vitals_sync_max{250};
-  std::uint32_t protocol_version = 1;  // what hello announces
+  std::uint32_t protocol_version = 2;  // what hello announces
   std::string software = "surgilink-console";
 };
 
@@ -56,7 +62,7 @@ struct ConsoleVitals {
   std::array<std::optional<vitals::NumericSample>, static_cast<std::size_t>(vitals::Parameter::kCount)>
       latest{};                             // capture times on the sender's clock
   std::vector<vitals::ActiveAlarm> alarms;  // as the sender's alarm limits see them
-  double age_ms = -1;                // now - capture time of the newest numeric (console clock); -1: none
+  std::optional<double> age_ms;             // now - capture time of the newest numeric (console clock)
   core::LatencySummary latency_10s;  // acquired at the sender -> shown here (after lip sync), last 10 s
 };
 
@@ -65,15 +71,15 @@ struct ConsoleStatus {
   ConnectionState state = ConnectionState::kConnecting;
   std::string detail;        // refusal reason or last error
   std::string display_name;  // who the sender says we are
-  std::string role;
+  std::optional<Role> role;  // once admitted
   std::string site_name;
   std::string case_pseudonym;
   int reconnect_attempt = 0;
   core::LatencySummary g2g_10s;    // metadata glass-to-glass over the last 10 s
   core::LatencySummary pixel_10s;  // from the pixel code
   double g2g_last_ms = 0;
-  bool link_lost = false;      // reconnecting, or no frame decoded for over 1 s
-  double picture_age_ms = -1;  // now - capture time of the newest decoded frame; -1: none yet
+  bool link_lost = false;                // reconnecting, or no frame decoded for over 1 s
+  std::optional<double> picture_age_ms;  // now - capture time of the newest decoded frame
   double clock_uncertainty_ms = 0;
   double rtt_ms = 0;
   double fps = 0;
@@ -87,22 +93,19 @@ struct ConsoleStatus {
   // mentor holding the pen).
   std::string annotation_author;
   bool may_draw = false;
-  std::string pen_holder;                   // display name of the console holding the pen; empty: nobody
-  bool pen_revoked = false;                 // the surgeon took the pen back
-  bool or_annotations_hidden = false;       // the surgeon hid the annotations on the OR display
-  std::vector<std::string> flagged_vitals;  // flagged by mentors for the surgeon ("abp", "spo2")
-  bool consent_recorded = false;            // the OR recorded consent to record this case
-  bool recording = false;                   // the sender records the stream now
-  std::vector<std::string> roster;      // everyone connected to the sender: "Dr. A (mentor)", in join order
+  std::string pen_holder;              // display name of the console holding the pen; empty: nobody
+  bool pen_revoked = false;            // the surgeon took the pen back
+  bool or_annotations_hidden = false;  // the surgeon hid the annotations on the OR display
+  std::vector<vitals::VitalsRow> flagged_vitals;  // flagged by mentors for the surgeon, in flag order
+  bool consent_recorded = false;                  // the OR recorded consent to record this case
+  bool recording = false;                         // the sender records the stream now
+  struct Person {
+    std::string name;
+    Role role = Role::kObserver;
+  };
+  std::vector<Person> roster;           // everyone connected to the sender, in join order
   std::uint64_t annotations_shown = 0;  // annotations in the scene this console draws now
-};
-
-// One of this console's annotation operations as the sender confirmed it: when the mentor made it (on the
-// sender's capture clock, through clock sync) and the sequence number the sender gave it. The benchmark joins
-// these with the OR display's composite times.
-struct ConfirmedInput {
-  std::uint64_t sequence = 0;
-  core::CaptureTime input_at{};  // sender clock
+  StageLatencies stages_10s;            // per stage, over the last 10 s (the HUD's latency panel)
 };
 
 // Whole-run figures, for the benchmark report.
@@ -129,8 +132,8 @@ struct ConsoleReport {
   std::uint64_t packets_received = 0;
   std::uint64_t packets_lost = 0;
   std::uint64_t bytes_received = 0;
-  std::uint64_t connections = 0;       // times admitted (reconnections included)
-  core::CaptureTime first_frame_at{};  // console clock
+  std::uint64_t connections = 0;                    // times admitted (reconnections included)
+  std::optional<core::CaptureTime> first_frame_at;  // console clock
   core::CaptureTime started_at{};
 };
 
@@ -159,7 +162,7 @@ class ConsoleSession {
 
   void start();
   void stop();
-  // Network thread.
+  // Network thread. Reading the status changes nothing: any number of callers see the same figures.
   ConsoleStatus status();
   ConsoleReport report() const;
   const core::FaultCounters& faults() const;
@@ -171,9 +174,9 @@ class ConsoleSession {
   // must be annotation_author + "-" + a counter. Returns false, logged and counted, when not connected or
   // this console may not draw (the sender would refuse it). Network thread (the GUI posts it).
   bool propose_annotation(const annotation::AnnotationOperation& op);
-  // Flags (or unflags) a vitals row ("abp", "spo2", ...) for the surgeon's attention; the OR display shows a
-  // badge. Returns false, logged, when not connected or not a mentor. Network thread.
-  bool flag_vital(const std::string& vital, bool flagged);
+  // Flags (or unflags) a vitals row for the surgeon's attention; the OR display shows a badge. Returns false,
+  // logged, when not connected or not a mentor. Network thread.
+  bool flag_vital(vitals::VitalsRow row, bool flagged);
   // True while this console is a mentor holding the pen (its proposals are sent). Network thread.
   bool may_draw() const;
   // This console's author id as the sender named it ("c2"), empty while not admitted. Network thread.
@@ -181,10 +184,10 @@ class ConsoleSession {
   // The scene this console draws now (confirmed + pending). Network thread.
   std::shared_ptr<const annotation::Scene> annotation_scene() const;
 
-  struct Impl;
+  struct Parts;
 
  private:
-  std::shared_ptr<Impl> impl_;
+  std::shared_ptr<Parts> parts_;
 };
 
 }  // namespace surgilink::session

@@ -11,7 +11,7 @@
 
 namespace surgilink::session {
 
-inline constexpr std::uint32_t kProtocolVersion = 1;
+inline constexpr std::uint32_t kProtocolVersion = 2;  // 2: roles and vitals rows as enums
 inline constexpr std::size_t kMaxControlMessage = 65536;
 
 // Appends the 4-byte length prefix and `body` to `out`.

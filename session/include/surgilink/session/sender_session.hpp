@@ -1,8 +1,9 @@
 #pragma once
-// The sender's side of every session: the TLS control server (admission by certificate and access list,
-// protocol version, clock sync) and the realtime channel (SRTP fan-out of video RTP to each admitted console,
-// RTCP feedback back). Runs entirely on the process's one io_context thread.
+// The sender's side of every session: wires the control port (ControlServer, one ConsoleConnection per
+// console), the session's rules (SessionAuthority), the realtime channel (RealtimeSender) and the audit
+// trail. Runs entirely on the process's one io_context thread.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -17,6 +18,7 @@
 #include "surgilink/media/sender_pipeline.hpp"
 #include "surgilink/media/srtp_session.hpp"
 #include "surgilink/session/access_list.hpp"
+#include "surgilink/session/session_authority.hpp"
 #include "surgilink/session/tls_identity.hpp"
 
 namespace surgilink::annotation {
@@ -27,36 +29,34 @@ namespace surgilink::session {
 
 class CaseEventLog;
 
-// Settings of the sender's session authority (from configs/sender.toml).
+// Settings of the sender's sessions (configs/sender.toml). Plain value type.
 struct SenderSessionSettings {
   std::string bind_address = "0.0.0.0";
   std::uint16_t control_port = 7400;  // 0: any free port (tests)
   std::uint16_t media_port = 7401;    // 0: any free port (tests)
   TlsFiles tls;
-  AccessList access;
+  std::shared_ptr<const AccessList> access = std::make_shared<AccessList>();
+  std::optional<std::filesystem::path> access_list_file;  // reread on reload_access_list()
   media::SrtpProfile srtp_profile = media::SrtpProfile::kAeadAes128Gcm;
   std::uint32_t video_ssrc = 0;
   int video_payload_type = 96;
   std::uint32_t vitals_ssrc = 0;  // 0: this sender has no vitals source
   std::uint16_t vitals_first_sequence = 0;
-  std::string site_name = "OR";
   std::string case_pseudonym;
   std::string video_profile = "1080p30";
-  std::chrono::milliseconds hello_timeout{5000};
+  SessionRules rules;  // site name, max_consoles, resume, annotation limits
+  // [session]: what one peer may cost the OR.
+  std::chrono::milliseconds hello_timeout{5000};      // TLS handshake + hello, or the connection is closed
+  std::chrono::seconds liveness{10};                  // an admitted console silent this long is dropped
+  std::size_t max_pending = 64;                       // connections not yet admitted, in total
+  std::size_t max_pending_per_address = 8;            // … and from one address
+  std::size_t max_queued_bytes = 1024 * 1024;         // a console's unsent control messages
+  double messages_per_second = 250;                   // inbound control messages per console (1 s burst)
+  std::chrono::milliseconds keyframe_interval{1000};  // at most one loss-triggered keyframe per console
   // When set, the SRTP parameters of each admitted console are written here as an SDP file (interop tests).
   std::optional<std::filesystem::path> export_srtp_keys;
   // The hash-chained audit log (DESIGN.md §7); none: audit events go to the log only.
   std::optional<std::filesystem::path> audit_log;
-};
-
-// What the surgeon's side decided about the annotations (DESIGN.md §7, §8). Plain value type.
-struct OrControlState {
-  std::string pen_holder;  // display name of the console holding the pen; empty: nobody
-  bool pen_revoked = false;
-  bool annotations_hidden = false;
-  std::vector<std::string> flagged_vitals;  // what mentors flagged for the surgeon ("abp"), in flag order
-  bool consent_recorded = false;            // consent to record this case, recorded at the OR
-  bool recording = false;                   // the stream is being recorded now
 };
 
 // Called on the network thread.
@@ -65,11 +65,10 @@ class SenderSessionListener {
   virtual ~SenderSessionListener() = default;
   // A console needs a full picture: it just joined, or it reported loss (PLI).
   virtual void on_keyframe_needed() = 0;
-  // The pen, the surgeon's controls or the mentors' vitals flags changed (or_controls() has the new state).
+  // The pen, the surgeon's controls, the recording or the mentors' vitals flags changed (or_controls()).
   virtual void on_or_controls_changed() {}
 };
 
-// Counters of the sender session, read on the network thread (or after it stopped).
 // What a console last reported of its glass-to-glass latency (LatencyReport, once a second).
 struct ConsoleLatency {
   std::string name;
@@ -78,84 +77,77 @@ struct ConsoleLatency {
   core::CaptureTime reported_at{};  // sender clock
 };
 
+// Counters of the sender's sessions, read on the network thread (or after it stopped). Plain value type.
 struct SenderSessionCounters {
   std::uint64_t consoles_admitted = 0;
   std::uint64_t consoles_refused = 0;
+  std::uint64_t consoles_dropped = 0;  // silent, not reading, or breaking a rule
   std::uint64_t tls_failures = 0;
+  std::uint64_t connections_turned_away = 0;  // over a pending-connection cap
+  std::uint64_t accept_errors = 0;
   std::uint64_t frames_sent = 0;  // frames whose first packet went to at least one console
   std::uint64_t packets_sent = 0;
   std::uint64_t bytes_sent = 0;
   std::uint64_t send_drops = 0;  // the kernel's socket buffer was full
   std::uint64_t pli_received = 0;
   std::uint64_t vitals_packets_sent = 0;  // per console
+  std::uint64_t messages_rate_limited = 0;
   std::uint64_t annotations_accepted = 0;
   std::uint64_t annotations_refused = 0;  // also counted in faults, by kind
   std::uint64_t audit_lines = 0;
-  core::FaultCounters faults;  // bad datagrams and control messages
 };
 
-class SenderSession final : public media::SenderPipelineListener {
+class SenderSession {
  public:
-  // Binds both ports; throws std::runtime_error with the address if a port is in use.
+  // Binds both ports and opens the audit log; throws std::runtime_error naming what cannot be used.
   SenderSession(boost::asio::io_context& io, SenderSessionSettings settings, const core::Clock& clock,
                 SenderSessionListener& listener);
-  ~SenderSession() override;
+  ~SenderSession();
 
   void start();
   // Closes every connection and both sockets. Network thread.
   void stop();
 
-  // Sends vitals RTP payloads (vitals/vitals_packet.hpp) to every admitted console, SRTP-protected, on the
-  // realtime channel. Network thread.
+  // One encoded frame's RTP packets, to every admitted console. Network thread.
+  void send_video(const media::EncodedPackets& packets);
+  // Vitals RTP payloads (vitals/vitals_packet.hpp) to every admitted console. Network thread.
   void send_vitals(const std::vector<std::vector<std::uint8_t>>& payloads, core::CaptureTime now);
 
   // The canonical annotation scene (telestration); the OR display draws it. Any thread.
   std::shared_ptr<const annotation::Scene> annotation_scene() const;
+  // Whether the OR display shows the annotations now. Any thread.
+  bool annotations_hidden() const;
 
-  // The surgeon's controls (a key, a foot pedal, a hardware button), each audited with `by` (what pressed
-  // it) and announced to every console. Network thread.
-  // Takes the pen from whoever holds it; nobody draws until grant_pen().
+  // The surgeon's controls (a key, a foot pedal, a hardware button, the panel), each audited with `by` (what
+  // pressed it) and announced to every console. Network thread.
   void revoke_pen(const std::string& by);
-  // Gives the pen back, to the mentor console that has been connected longest.
   void grant_pen(const std::string& by);
   void set_annotations_hidden(bool hidden, const std::string& by);
-  // Removes every annotation (Clear all, sequenced and broadcast like a mentor's operation).
   void clear_annotations(const std::string& by);
-  // The recording's state, set by the OR's recording (DESIGN.md §6): each change is audited with `by` and
-  // `details` (the recording's folder) and announced to every console. Network thread.
+  // The recording's state, set by the OR's recording (DESIGN.md §6). Network thread.
   void set_recording_state(bool consent_recorded, bool recording, const std::string& by,
                            const std::string& details);
-  // While recording: every annotation operation, vitals payload, roster change and session event also goes
-  // to `log` (DESIGN.md §6); null stops that. Network thread.
+  // While recording: annotation operations, vitals payloads, roster changes and session events also go to
+  // `log` (DESIGN.md §6); null stops that. Network thread.
   void set_event_log(std::shared_ptr<CaseEventLog> log);
+  // Rereads the access list file (SIGHUP); people no longer listed are dropped at once (audited). A bad file
+  // keeps the old list and says why. Network thread.
+  void reload_access_list();
+
   OrControlState or_controls() const;
   // The latest latency report of every admitted console that sent one. Network thread.
   std::vector<ConsoleLatency> console_latencies() const;
-  // Whether the OR display shows the annotations now. Any thread.
-  bool annotations_hidden() const;
 
   std::uint16_t control_port() const;
   std::uint16_t media_port() const;
   std::size_t consoles_connected() const;
-  const SenderSessionCounters& counters() const;
+  SenderSessionCounters counters() const;
+  const core::FaultCounters& faults() const;  // bad datagrams and control messages, by kind
 
-  // media::SenderPipelineListener — called on GStreamer threads; posts to the network thread.
-  void on_encoded_packets(media::EncodedPackets packets) override;
-  void on_pipeline_problem(std::string text, bool fatal) override;
-  void on_source_segment_done() override;
-
-  // Set by the owner to be told of pipeline problems and segment ends on the network thread.
-  struct PipelineEvents {
-    virtual ~PipelineEvents() = default;
-    virtual void on_pipeline_problem(const std::string& text, bool fatal) = 0;
-    virtual void on_source_segment_done() = 0;
-  };
-  void set_pipeline_events(PipelineEvents* events);
-
-  struct Impl;
+  struct Parts;
 
  private:
-  std::shared_ptr<Impl> impl_;
+  std::shared_ptr<Parts> parts_;
 };
 
 }  // namespace surgilink::session

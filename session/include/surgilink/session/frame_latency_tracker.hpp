@@ -1,0 +1,104 @@
+#pragma once
+// How old each picture is when the mentor sees it (DESIGN.md §4): every frame's way from capture at the OR
+// (first packet sent → last packet received → released to the decoder → decoded → on screen), turned into
+// glass-to-glass and per-stage figures — live over the last 10 s for the HUD, and bounded whole-run series
+// for the report. Pure: every time is passed in, so it is unit-tested with a simulated clock.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+
+#include "surgilink/core/capture_clock.hpp"
+#include "surgilink/core/latency_statistics.hpp"
+#include "surgilink/session/clock_sync.hpp"
+
+namespace surgilink::session {
+
+// Per-stage figures of the frames' way (DESIGN.md §4). Plain value type.
+struct StageLatencies {
+  core::LatencySummary encode, network, jitter, decode, render;
+};
+
+// Network thread only.
+class FrameLatencyTracker {
+ public:
+  // With a window, glass-to-glass ends when the frame is on screen (presented), else when it is decoded.
+  // Whole-run figures leave out `report_warmup` after the first picture (decoder start, first keyframe).
+  FrameLatencyTracker(bool measure_at_presentation, std::chrono::nanoseconds report_warmup);
+
+  // A frame's first packet arrived, carrying its capture time and the time it was sent (sender clock).
+  void on_frame_start(core::CaptureTime captured, std::optional<core::CaptureTime> sent);
+  // Any packet of the frame captured at `captured` arrived at `at` (console clock).
+  void on_packet(core::CaptureTime captured, core::CaptureTime at);
+  // Its packets went to the decoder at `at`; `damaged` when one of them was lost. True when this is the
+  // first damage seen for that frame (the caller counts it once and asks for a keyframe).
+  bool on_released(core::CaptureTime captured, core::CaptureTime at, bool damaged);
+  // The decoder produced the frame captured at `captured` (sender clock) at `at` (console clock); the
+  // pixel code's capture time when it read. `sync` maps sender times to this clock.
+  void on_decoded(core::CaptureTime captured, core::CaptureTime at,
+                  std::optional<core::CaptureTime> pixel_capture, bool pixel_code_expected,
+                  const ClockSync& sync);
+  // The frame reached the screen (window mode).
+  void on_presented(core::CaptureTime captured, core::CaptureTime at, const ClockSync& sync);
+  // A new connection: the link's start-up transient starts again.
+  void on_new_link();
+
+  // Live figures.
+  core::LatencySummary g2g_10s(core::CaptureTime now) { return g2g_window_.summary(now); }
+  core::LatencySummary pixel_10s(core::CaptureTime now) { return pixel_window_.summary(now); }
+  StageLatencies stages_10s(core::CaptureTime now);
+  double g2g_last_ms() const { return g2g_last_ms_; }
+  // now − capture time of the newest picture (console clock); none before the first.
+  std::optional<double> picture_age_ms(core::CaptureTime now) const;
+  // The video's own glass-to-glass, smoothed: how long vitals wait to show with their picture.
+  std::chrono::nanoseconds smoothed_g2g() const { return smoothed_g2g_; }
+  std::optional<core::CaptureTime> last_decoded_at() const { return last_decoded_at_; }
+  std::optional<core::CaptureTime> first_picture_at() const { return first_picture_at_; }
+  std::optional<core::CaptureTime> link_first_picture_at() const { return link_first_picture_at_; }
+  // Whether `at` is in the report (after the warm-up).
+  bool in_report(core::CaptureTime at) const;
+
+  // Whole-run figures (report).
+  struct Totals {
+    std::uint64_t frames_decoded = 0;
+    std::uint64_t frames_after_warmup = 0;
+    std::uint64_t frames_undecodable = 0;
+    std::uint64_t frames_pixel_unreadable = 0;
+    double max_metadata_pixel_disagreement_ms = 0;
+  };
+  const Totals& totals() const { return totals_; }
+  core::LatencySummary g2g_run() const { return g2g_run_.summary(); }
+  core::LatencySummary pixel_run() const { return pixel_run_.summary(); }
+  StageLatencies stages_run() const;
+
+  static constexpr std::size_t kMaxTrackedFrames = 240;  // 8 s at 30 fps: frames in flight, never more
+
+ private:
+  struct Frame {
+    core::CaptureTime captured{};
+    std::optional<core::CaptureTime> sent;           // sender clock
+    std::optional<core::CaptureTime> received_last;  // console clock
+    std::optional<core::CaptureTime> released;       // console clock
+    std::optional<core::CaptureTime> decoded;        // console clock
+    bool damaged = false;
+  };
+  Frame* find(core::CaptureTime captured);
+  void add_g2g(core::CaptureTime at, std::chrono::nanoseconds g2g);
+
+  bool measure_at_presentation_;
+  std::chrono::nanoseconds report_warmup_;
+  std::map<std::int64_t, Frame> frames_;  // by capture time (ns)
+  core::SlidingLatencyWindow g2g_window_{std::chrono::seconds{10}}, pixel_window_{std::chrono::seconds{10}};
+  core::SlidingLatencyWindow encode_window_{std::chrono::seconds{10}},
+      network_window_{std::chrono::seconds{10}}, jitter_window_{std::chrono::seconds{10}},
+      decode_window_{std::chrono::seconds{10}}, render_window_{std::chrono::seconds{10}};
+  core::LatencySeries g2g_run_, pixel_run_, encode_run_, network_run_, jitter_run_, decode_run_, render_run_;
+  double g2g_last_ms_ = 0;
+  std::chrono::nanoseconds smoothed_g2g_{0};
+  std::optional<core::CaptureTime> newest_capture_local_, last_decoded_at_, first_picture_at_,
+      link_first_picture_at_;
+  Totals totals_;
+};
+
+}  // namespace surgilink::session

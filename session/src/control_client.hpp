@@ -1,0 +1,93 @@
+#pragma once
+// A console's control connection to one sender: resolve, TCP, TLS 1.3 with the sender's name verified,
+// hello; framed messages both ways (ControlConnection); after a loss, connection again with backoff, until
+// stopped or refused. Private to session/.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "control_messages.hpp"
+#include "surgilink/session/control_connection.hpp"
+
+namespace surgilink::session {
+
+// Plain value type.
+struct ControlClientSettings {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 7400;
+  std::string site_name;  // for messages: which OR, not just an address
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds reconnect_delay{500};  // first wait after a loss; doubles up to reconnect_max
+  std::chrono::milliseconds reconnect_max{2000};
+  std::uint32_t protocol_version = kProtocolVersion;
+  std::string software = "surgilink-console";
+  std::size_t max_queued_bytes = 1024 * 1024;
+};
+
+// Network thread only. Held by std::shared_ptr (make_shared): its handlers keep it alive.
+class ControlClient : public std::enable_shared_from_this<ControlClient>, ControlConnection::Listener {
+ public:
+  // Told on the network thread.
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    // A message from the sender (welcome and refusal included).
+    virtual void on_envelope(const pb::Envelope& envelope) = 0;
+    // The connection is gone; the client tries again after `retry_in`.
+    virtual void on_lost(const std::string& why, std::chrono::milliseconds retry_in) = 0;
+    // The sender or its TLS refused this console: the client stops trying.
+    virtual void on_refused(const std::string& why) = 0;
+  };
+
+  // `media_port` is announced in every hello.
+  ControlClient(boost::asio::io_context& io, boost::asio::ssl::context& tls, ControlClientSettings settings,
+                std::uint16_t media_port, Listener& listener);
+  ~ControlClient() override;
+
+  void start();
+  // Says goodbye (the pen passes at once) when connected, and stops.
+  void stop();
+  void send(const pb::Envelope& envelope);
+  // The welcome was good: the next loss starts the backoff from the first delay again.
+  void admitted();
+  // The session found the welcome unusable: try again later (`refused`: stop trying).
+  void fail(const std::string& why);
+  void refuse(const std::string& why);
+
+  // The current connection's TLS session (for the SRTP keys) and the sender's address; valid after hello.
+  SSL* tls_session();
+  boost::asio::ip::address sender_address();
+  int attempt() const { return attempt_; }
+  // "Site (host:port)".
+  std::string sender_name() const;
+
+ private:
+  void connect();
+  void lose(const std::string& why);
+  void on_frame(std::span<const std::uint8_t> body) override;
+  void on_end(ConnectionEnd end, const std::string& why) override;
+
+  boost::asio::io_context& io_;
+  boost::asio::ssl::context& tls_;
+  ControlClientSettings settings_;
+  std::uint16_t media_port_;
+  Listener& listener_;
+  boost::asio::ip::tcp::resolver resolver_;
+  boost::asio::steady_timer connect_timer_, reconnect_timer_;
+  std::shared_ptr<ControlConnection> connection_;
+  std::uint64_t generation_ = 0;  // one per attempt: handlers of older attempts stop
+  bool handshake_done_ = false;
+  bool welcomed_ = false;
+  bool stopped_ = false;
+  int attempt_ = 0;
+  std::chrono::milliseconds next_delay_;
+};
+
+}  // namespace surgilink::session

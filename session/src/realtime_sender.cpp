@@ -1,0 +1,179 @@
+#include "realtime_sender.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "surgilink/media/rtp_packet.hpp"
+#include "surgilink/vitals/vitals_packet.hpp"
+
+namespace surgilink::session {
+
+namespace asio = boost::asio;
+using asio::ip::udp;
+
+RealtimeSender::RealtimeSender(asio::io_context& io, const udp::endpoint& at, media::SrtpProfile profile,
+                               const core::Clock& clock, Listener& listener, core::FaultCounters& faults,
+                               std::chrono::milliseconds keyframe_interval)
+    : socket_(io),
+      profile_(profile),
+      clock_(clock),
+      listener_(listener),
+      faults_(faults),
+      keyframe_interval_(keyframe_interval) {
+  boost::system::error_code ec;
+  socket_.open(at.protocol());
+  socket_.bind(at, ec);
+  if (ec) {
+    throw std::runtime_error("media port " + at.address().to_string() + ":" + std::to_string(at.port()) +
+                             " cannot be used: " + ec.message());
+  }
+  socket_.non_blocking(true);
+  // Bursts of a 1080p keyframe are ~150 packets: give the kernel room so they are not dropped locally.
+  socket_.set_option(asio::socket_base::send_buffer_size(4 * 1024 * 1024), ec);
+}
+
+void RealtimeSender::start() { receive(); }
+
+void RealtimeSender::stop() {
+  stopped_ = true;
+  boost::system::error_code ec;
+  socket_.close(ec);
+  consoles_.clear();
+}
+
+std::uint16_t RealtimeSender::port() const { return socket_.local_endpoint().port(); }
+
+void RealtimeSender::add(ConsoleId console, const udp::endpoint& media, const SrtpKeys& keys) {
+  using media::SrtpSession;
+  Console c{
+      media,
+      std::make_unique<SrtpSession>(profile_, SrtpSession::Direction::kOutbound, keys.sender_to_console),
+      std::make_unique<SrtpSession>(profile_, SrtpSession::Direction::kInbound, keys.console_to_sender),
+      clock_.now()};  // a joining console gets a keyframe anyway: its interval starts now
+  consoles_[console] = std::move(c);
+}
+
+void RealtimeSender::remove(ConsoleId console) { consoles_.erase(console); }
+
+void RealtimeSender::receive() {
+  socket_.async_receive_from(asio::buffer(receive_buffer_), receive_from_,
+                             [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                               if (self->stopped_ || ec == asio::error::operation_aborted) return;
+                               if (!ec) self->on_datagram(n);
+                               self->receive();
+                             });
+}
+
+void RealtimeSender::on_datagram(std::size_t size) {
+  auto from = std::find_if(consoles_.begin(), consoles_.end(),
+                           [this](const auto& entry) { return entry.second.media == receive_from_; });
+  if (from == consoles_.end()) {
+    faults_.add(core::Fault::kUnknownStream);
+    return;
+  }
+  if (!media::looks_like_rtcp(std::span(receive_buffer_.data(), size))) {
+    faults_.add(core::Fault::kNotRtp);
+    return;
+  }
+  auto plain = from->second.inbound->unprotect_rtcp(receive_buffer_, size);
+  if (!plain) {
+    faults_.add(plain.error());
+    return;
+  }
+  auto feedback = media::parse_rtcp(std::span(receive_buffer_.data(), plain.value()));
+  if (!feedback) {
+    faults_.add(feedback.error());
+    return;
+  }
+  if (!feedback.value().picture_loss) return;
+  ++counters_.pli_received;
+  // One keyframe serves every console; a console that keeps reporting loss may not turn the stream into
+  // keyframes (each is ~10 times a normal frame) for everyone else.
+  const auto now = clock_.now();
+  auto& last = from->second.last_keyframe;
+  if (last && now - *last < keyframe_interval_) {
+    ++counters_.pli_ignored;
+    faults_.add(core::Fault::kRateLimited);
+    return;
+  }
+  last = now;
+  listener_.on_keyframe_request(from->first);
+}
+
+std::size_t RealtimeSender::protect_and_send(Console& console, std::size_t length) {
+  auto protected_length = console.outbound->protect_rtp(send_buffer_, length);
+  if (!protected_length) {
+    faults_.add(protected_length.error());
+    return 0;
+  }
+  boost::system::error_code ec;
+  socket_.send_to(asio::buffer(send_buffer_.data(), protected_length.value()), console.media, 0, ec);
+  if (ec) {
+    ++counters_.send_drops;
+    return 0;
+  }
+  return protected_length.value();
+}
+
+void RealtimeSender::send_video(const media::EncodedPackets& encoded) {
+  if (stopped_) return;
+  bool sent_any = false;
+  bool first_of_frame = encoded.capture_time != last_frame_capture_;
+  last_frame_capture_ = encoded.capture_time;
+  for (const auto& packet : encoded.packets) {
+    if (packet.size() + media::kTimingExtensionSize + media::kSrtpMaxTrailer > send_buffer_.size()) {
+      faults_.add(core::Fault::kTooLarge);
+      continue;
+    }
+    for (auto& [id, console] : consoles_) {
+      std::copy(packet.begin(), packet.end(), send_buffer_.begin());
+      std::size_t length = packet.size();
+      if (first_of_frame) {
+        auto extended = media::add_timing_extension(
+            send_buffer_, length, core::to_ntp64(encoded.capture_time), core::to_ntp64(clock_.now()));
+        if (extended) length = extended.value();
+      }
+      const std::size_t sent = protect_and_send(console, length);
+      if (sent == 0) continue;
+      ++counters_.packets_sent;
+      counters_.bytes_sent += sent;
+      sent_any = true;
+    }
+    first_of_frame = false;
+  }
+  if (sent_any && counted_capture_ != encoded.capture_time) {
+    counted_capture_ = encoded.capture_time;
+    ++counters_.frames_sent;
+  }
+}
+
+void RealtimeSender::set_vitals_stream(std::uint32_t ssrc, std::uint16_t first_sequence) {
+  vitals_ssrc_ = ssrc;
+  vitals_sequence_ = first_sequence;
+}
+
+void RealtimeSender::send_vitals(const std::vector<std::vector<std::uint8_t>>& payloads,
+                                 core::CaptureTime now) {
+  if (stopped_ || vitals_ssrc_ == 0) return;
+  const auto timestamp = static_cast<std::uint32_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
+  for (const auto& payload : payloads) {
+    media::RtpHeader header;
+    header.payload_type = static_cast<std::uint8_t>(vitals::kVitalsPayloadType);
+    header.sequence = vitals_sequence_++;
+    header.timestamp = timestamp;
+    header.ssrc = vitals_ssrc_;
+    if (media::kRtpFixedHeaderSize + payload.size() + media::kSrtpMaxTrailer > send_buffer_.size()) {
+      faults_.add(core::Fault::kTooLarge);
+      continue;
+    }
+    for (auto& [id, console] : consoles_) {
+      const std::size_t header_size = media::write_rtp_header(send_buffer_, header);
+      std::copy(payload.begin(), payload.end(),
+                send_buffer_.begin() + static_cast<std::ptrdiff_t>(header_size));
+      if (protect_and_send(console, header_size + payload.size()) != 0) ++counters_.vitals_packets_sent;
+    }
+  }
+}
+
+}  // namespace surgilink::session

@@ -1,0 +1,95 @@
+#pragma once
+// The sender's realtime channel (DESIGN.md §1): one UDP socket; per console an SRTP context for each
+// direction and its media address; fan-out of the video and vitals RTP to every console, each protected
+// with that console's key; RTCP feedback in, with keyframe requests limited per console. Private to session/.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+
+#include "surgilink/core/capture_clock.hpp"
+#include "surgilink/core/fault.hpp"
+#include "surgilink/media/sender_pipeline.hpp"
+#include "surgilink/media/srtp_session.hpp"
+#include "surgilink/session/session_authority.hpp"
+#include "surgilink/session/tls_identity.hpp"
+
+namespace surgilink::session {
+
+// Counters of the realtime channel. Network thread.
+struct RealtimeCounters {
+  std::uint64_t frames_sent = 0;  // frames whose first packet went to at least one console
+  std::uint64_t packets_sent = 0;
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t send_drops = 0;  // the kernel's socket buffer was full
+  std::uint64_t pli_received = 0;
+  std::uint64_t pli_ignored = 0;          // within a console's keyframe interval
+  std::uint64_t vitals_packets_sent = 0;  // per console
+};
+
+// Network thread only. Held by std::shared_ptr (make_shared): its handlers keep it alive.
+class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
+ public:
+  // Told on the network thread.
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    // A console reported picture loss and may have a keyframe (at most one per `keyframe_interval` each).
+    virtual void on_keyframe_request(ConsoleId console) = 0;
+  };
+
+  // Binds the port; throws std::runtime_error naming the address when it cannot be used.
+  RealtimeSender(boost::asio::io_context& io, const boost::asio::ip::udp::endpoint& at,
+                 media::SrtpProfile profile, const core::Clock& clock, Listener& listener,
+                 core::FaultCounters& faults,
+                 std::chrono::milliseconds keyframe_interval = std::chrono::milliseconds{1000});
+  void start();
+  void stop();
+
+  // A console admitted with its media address and the keys of its connection.
+  void add(ConsoleId console, const boost::asio::ip::udp::endpoint& media, const SrtpKeys& keys);
+  void remove(ConsoleId console);
+
+  void send_video(const media::EncodedPackets& encoded);
+  // The vitals stream's SSRC (0: none) and first sequence number.
+  void set_vitals_stream(std::uint32_t ssrc, std::uint16_t first_sequence);
+  // Vitals RTP payloads (vitals/vitals_packet.hpp), one packet each, to every console.
+  void send_vitals(const std::vector<std::vector<std::uint8_t>>& payloads, core::CaptureTime now);
+
+  std::uint16_t port() const;
+  const RealtimeCounters& counters() const { return counters_; }
+
+ private:
+  struct Console {
+    boost::asio::ip::udp::endpoint media;
+    std::unique_ptr<media::SrtpSession> outbound, inbound;
+    std::optional<core::CaptureTime> last_keyframe;
+  };
+
+  void receive();
+  void on_datagram(std::size_t size);
+  std::size_t protect_and_send(Console& console, std::size_t length);
+
+  boost::asio::ip::udp::socket socket_;
+  media::SrtpProfile profile_;
+  const core::Clock& clock_;
+  Listener& listener_;
+  core::FaultCounters& faults_;
+  std::chrono::milliseconds keyframe_interval_;
+  std::map<ConsoleId, Console> consoles_;
+  std::vector<std::uint8_t> send_buffer_ = std::vector<std::uint8_t>(2048);
+  std::vector<std::uint8_t> receive_buffer_ = std::vector<std::uint8_t>(2048);
+  boost::asio::ip::udp::endpoint receive_from_;
+  core::CaptureTime last_frame_capture_{}, counted_capture_{};
+  std::uint32_t vitals_ssrc_ = 0;
+  std::uint16_t vitals_sequence_ = 0;
+  RealtimeCounters counters_;
+  bool stopped_ = false;
+};
+
+}  // namespace surgilink::session

@@ -1,0 +1,73 @@
+#pragma once
+// The parts of a SenderSession and the wiring between them. Private to session/: sender_session.cpp builds
+// and drives them; sender_messages.cpp handles what consoles send.
+
+#include <map>
+#include <memory>
+
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "console_connection.hpp"
+#include "control_messages.hpp"
+#include "control_server.hpp"
+#include "realtime_sender.hpp"
+#include "surgilink/core/repeat_limiter.hpp"
+#include "surgilink/session/audit_trail.hpp"
+#include "surgilink/session/sender_session.hpp"
+#include "surgilink/session/session_authority.hpp"
+
+namespace surgilink::session {
+
+// Network thread only. Held by std::shared_ptr: timers' handlers keep it alive.
+struct SenderSession::Parts : std::enable_shared_from_this<SenderSession::Parts>,
+                              ConsoleConnection::Owner,
+                              RealtimeSender::Listener {
+  Parts(boost::asio::io_context& io, SenderSessionSettings settings, const core::Clock& clock,
+        SenderSessionListener& listener);
+
+  boost::asio::io_context& io;
+  SenderSessionSettings settings;
+  const core::Clock& clock;
+  SenderSessionListener& listener;
+  boost::asio::ssl::context tls;
+  core::FaultCounters faults;
+  SessionAuthority authority;
+  AuditTrail audit;
+  std::shared_ptr<RealtimeSender> realtime;
+  std::shared_ptr<ControlServer> server;
+  std::map<ConsoleId, std::unique_ptr<ConsoleConnection>> consoles;
+  ConsoleId next_id = 1;
+  boost::asio::steady_timer sweep_timer, expiry_timer;
+  SenderSessionCounters counts;  // the parts' own counters are added in counters()
+  core::RepeatLimiter log_repeats;
+  std::optional<core::CaptureTime> last_keyframe_request;
+  bool stopped = false;
+
+  // sender_session.cpp: connections, timers, effects
+  void on_connection(boost::asio::ip::tcp::socket socket, PendingSlot pending);
+  void sweep();
+  void expire_annotations();
+  void apply(AuthorityEffects& effects);
+  void broadcast(const ControlFrame& frame);
+  ControlFrame controls_frame() const;
+  ControlFrame roster_frame() const;
+  void log_roster();
+  void close(ConsoleId id, Departure how, const std::string& why);
+  void on_keyframe_request(ConsoleId console) override;
+
+  // sender_messages.cpp: what consoles send
+  void on_envelope(ConsoleConnection& console, const pb::Envelope& envelope) override;
+  void on_rate_limited(ConsoleConnection& console) override;
+  void on_malformed(ConsoleConnection& console) override;
+  void on_ended(ConsoleConnection& console, ConnectionEnd end, const std::string& why) override;
+  void on_hello(ConsoleConnection& console, const pb::Hello& hello);
+  void refuse(ConsoleConnection& console, const Refused& refused);
+  void on_annotation_proposal(ConsoleConnection& console, const std::string& bytes);
+  void on_latency_report(ConsoleConnection& console, const pb::LatencyReport& report);
+  void welcome(ConsoleConnection& console, const Admitted& as);
+  void export_keys(ConsoleConnection& console, const boost::asio::ip::udp::endpoint& media,
+                   const SrtpKeys& keys);
+};
+
+}  // namespace surgilink::session

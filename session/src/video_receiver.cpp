@@ -1,0 +1,109 @@
+#include "video_receiver.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+
+namespace surgilink::session {
+
+namespace asio = boost::asio;
+using std::chrono::nanoseconds;
+
+namespace {
+constexpr std::uint32_t kVideoClockRate = 90000;
+constexpr std::size_t kCaptureTimesKept = 64;
+}  // namespace
+
+VideoReceiver::VideoReceiver(asio::io_context& io, const core::Clock& clock,
+                             media::LatestFrameMailbox& mailbox, int payload_type, bool read_pixel_code,
+                             std::chrono::milliseconds jitter_latency, FrameLatencyTracker& tracker,
+                             core::FaultCounters& faults, Listener& listener)
+    : io_(io),
+      clock_(clock),
+      tracker_(tracker),
+      faults_(faults),
+      listener_(listener),
+      jitter_(jitter_latency, 2048),
+      pipeline_(clock, *this, mailbox, payload_type, read_pixel_code),
+      jitter_timer_(io) {}
+
+VideoReceiver::~VideoReceiver() { stop(); }
+
+void VideoReceiver::start() { pipeline_.start(); }
+
+void VideoReceiver::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  jitter_timer_.cancel();
+  pipeline_.stop();
+}
+
+void VideoReceiver::on_rtp(const media::RtpHeader& h, std::span<const std::uint8_t> packet,
+                           core::CaptureTime arrival, std::size_t wire_bytes) {
+  if (stopped_) return;
+  ++packets_;
+  bytes_ += wire_bytes;
+  if (h.capture_ntp) {
+    const auto captured = core::from_ntp64(*h.capture_ntp);
+    capture_by_timestamp_.emplace_back(h.timestamp, captured);
+    if (capture_by_timestamp_.size() > kCaptureTimesKept) capture_by_timestamp_.pop_front();
+    tracker_.on_frame_start(captured,
+                            h.send_ntp ? std::optional(core::from_ntp64(*h.send_ntp)) : std::nullopt);
+  }
+  media::ReceivedPacket received;
+  received.index = unwrapper_.unwrap(h.sequence);
+  received.rtp_timestamp = h.timestamp;
+  received.marker = h.marker;
+  received.arrival = arrival;
+  // The decoder needs no header extension; keeping it is harmless, so the packet goes as received.
+  received.bytes.assign(packet.begin(), packet.end());
+  tracker_.on_packet(capture_of(h.timestamp), arrival);
+  if (auto r = jitter_.insert(std::move(received)); !r) faults_.add(r.error());
+  release_ready();
+}
+
+core::CaptureTime VideoReceiver::capture_of(std::uint32_t rtp_timestamp) const {
+  for (auto it = capture_by_timestamp_.rbegin(); it != capture_by_timestamp_.rend(); ++it) {
+    if (it->first == rtp_timestamp) return it->second;
+  }
+  if (capture_by_timestamp_.empty()) return {};
+  // First packet lost: estimate from the newest known frame and the RTP clock.
+  const auto& [ts, captured] = capture_by_timestamp_.back();
+  const auto delta = static_cast<std::int32_t>(rtp_timestamp - ts);
+  return captured + nanoseconds{static_cast<std::int64_t>(delta) * 1'000'000'000 / kVideoClockRate};
+}
+
+void VideoReceiver::release_ready() {
+  const core::CaptureTime now = clock_.now();
+  released_.clear();
+  jitter_.release(now, released_);
+  for (const auto& packet : released_) {
+    const core::CaptureTime captured = capture_of(packet.rtp_timestamp);
+    if (captured.time_since_epoch().count() == 0) continue;  // before any capture time was known
+    pipeline_.push_rtp(packet.bytes, captured);
+    if (tracker_.on_released(captured, now, packet.frame_damaged)) listener_.on_picture_damaged(now);
+  }
+  if (const auto deadline = jitter_.next_deadline()) {
+    jitter_timer_.expires_after(std::max(nanoseconds{0}, *deadline - now));
+    jitter_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+      if (auto self = weak.lock(); self && !ec && !self->stopped_) self->release_ready();
+    });
+  }
+}
+
+void VideoReceiver::on_frame_decoded(const media::DecodedFrameInfo& info) {
+  asio::post(io_, [weak = weak_from_this(), info] {
+    if (auto self = weak.lock(); self && !self->stopped_) self->listener_.on_frame_decoded(info);
+  });
+}
+
+void VideoReceiver::on_pipeline_problem(std::string text, bool fatal) {
+  asio::post(io_, [text = std::move(text), fatal] {
+    if (fatal) {
+      spdlog::error("decoder: {}", text);
+    } else {
+      spdlog::debug("decoder: {}", text);
+    }
+  });
+}
+
+}  // namespace surgilink::session

@@ -1,0 +1,73 @@
+#pragma once
+// The console's video stream for one connection: RTP packets in any order → jitter buffer (a gap waits at
+// most the jitter latency) → decoder → latest-frame mailbox; each frame's way noted in the
+// FrameLatencyTracker; a keyframe asked for when a frame is damaged. Private to session/.
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "realtime_receiver.hpp"
+#include "surgilink/media/jitter_buffer.hpp"
+#include "surgilink/media/receiver_pipeline.hpp"
+#include "surgilink/session/frame_latency_tracker.hpp"
+
+namespace surgilink::session {
+
+// Network thread, except on_frame_decoded / on_pipeline_problem (the decoder's thread: they post).
+// Held by std::shared_ptr (make_shared).
+class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
+                      public RealtimeReceiver::Stream,
+                      public media::ReceiverPipelineListener {
+ public:
+  // Told on the network thread.
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    virtual void on_frame_decoded(const media::DecodedFrameInfo& info) = 0;
+    // A damaged frame went to the decoder: the picture needs a keyframe.
+    virtual void on_picture_damaged(core::CaptureTime now) = 0;
+  };
+
+  VideoReceiver(boost::asio::io_context& io, const core::Clock& clock, media::LatestFrameMailbox& mailbox,
+                int payload_type, bool read_pixel_code, std::chrono::milliseconds jitter_latency,
+                FrameLatencyTracker& tracker, core::FaultCounters& faults, Listener& listener);
+  ~VideoReceiver() override;
+  void start();
+  void stop();
+
+  void on_rtp(const media::RtpHeader& header, std::span<const std::uint8_t> packet, core::CaptureTime arrival,
+              std::size_t wire_bytes) override;
+  void on_frame_decoded(const media::DecodedFrameInfo& info) override;
+  void on_pipeline_problem(std::string text, bool fatal) override;
+
+  std::uint64_t packets() const { return packets_; }
+  std::uint64_t bytes() const { return bytes_; }
+  std::uint64_t lost() const { return jitter_.stats().lost; }
+
+ private:
+  core::CaptureTime capture_of(std::uint32_t rtp_timestamp) const;
+  void release_ready();
+
+  boost::asio::io_context& io_;
+  const core::Clock& clock_;
+  FrameLatencyTracker& tracker_;
+  core::FaultCounters& faults_;
+  Listener& listener_;
+  media::JitterBuffer jitter_;
+  media::SequenceUnwrapper unwrapper_;
+  media::ReceiverPipeline pipeline_;
+  boost::asio::steady_timer jitter_timer_;
+  std::deque<std::pair<std::uint32_t, core::CaptureTime>> capture_by_timestamp_;
+  std::vector<media::ReceivedPacket> released_;
+  std::uint64_t packets_ = 0, bytes_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace surgilink::session

@@ -1,0 +1,115 @@
+// A frame's way on the console, driven by a simulated clock: glass-to-glass, stages, warm-up, presentation.
+#include "surgilink/session/frame_latency_tracker.hpp"
+
+#include <gtest/gtest.h>
+
+namespace surgilink::session {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// Clock sync with the sender's clock exactly 5 s ahead of the console's, ±1 ms.
+ClockSync synced_5s_ahead(core::CaptureTime console_now) {
+  ClockSync sync;
+  sync.add({console_now, console_now + seconds{5} + milliseconds{1},
+            console_now + seconds{5} + milliseconds{1}, console_now + milliseconds{2}});
+  return sync;
+}
+
+class FrameLatencyTrackerTest : public ::testing::Test {
+ protected:
+  // One frame captured now (sender clock), sent 8 ms later, received at +12 ms, released at +13 ms, decoded
+  // at +25 ms (console clock). Returns its capture time.
+  core::CaptureTime frame(FrameLatencyTracker& t, bool damaged = false) {
+    const core::CaptureTime captured = clock_.now() + seconds{5};
+    t.on_frame_start(captured, captured + milliseconds{8});
+    t.on_packet(captured, clock_.now() + milliseconds{12});
+    t.on_released(captured, clock_.now() + milliseconds{13}, damaged);
+    t.on_decoded(captured, clock_.now() + milliseconds{25}, captured, true, sync_);
+    clock_.advance(milliseconds{33});
+    return captured;
+  }
+
+  core::SimulatedClock clock_;
+  ClockSync sync_ = synced_5s_ahead(clock_.now());
+};
+
+TEST_F(FrameLatencyTrackerTest, GlassToGlassAndStagesOfDecodedFrames) {
+  FrameLatencyTracker t(false, milliseconds{0});
+  for (int i = 0; i < 30; ++i) frame(t);
+  const auto g2g = t.g2g_10s(clock_.now());
+  EXPECT_EQ(g2g.count, 30u);
+  EXPECT_NEAR(g2g.p95_ms, 25.0, 0.01);
+  EXPECT_NEAR(t.g2g_last_ms(), 25.0, 0.01);
+  const auto stages = t.stages_10s(clock_.now());
+  EXPECT_NEAR(stages.encode.p50_ms, 8.0, 0.01);
+  EXPECT_NEAR(stages.network.p50_ms, 4.0, 0.01);
+  EXPECT_NEAR(stages.jitter.p50_ms, 1.0, 0.01);
+  EXPECT_NEAR(stages.decode.p50_ms, 12.0, 0.01);
+  EXPECT_EQ(t.g2g_run().count, 30u);
+  EXPECT_NEAR(t.pixel_run().p50_ms, 25.0, 0.01);
+  EXPECT_NEAR(t.totals().max_metadata_pixel_disagreement_ms, 0.0, 0.001);
+  EXPECT_NEAR(t.smoothed_g2g().count() / 1e6, 25.0, 0.01);
+}
+
+TEST_F(FrameLatencyTrackerTest, TheWarmUpIsLeftOutOfTheReportButNotOutOfTheHud) {
+  FrameLatencyTracker t(false, seconds{1});
+  for (int i = 0; i < 60; ++i) frame(t);  // ~2 s
+  EXPECT_EQ(t.g2g_10s(clock_.now()).count, 60u);
+  EXPECT_LT(t.g2g_run().count, 60u);
+  EXPECT_GT(t.g2g_run().count, 25u);
+  EXPECT_EQ(t.totals().frames_after_warmup, t.g2g_run().count);
+}
+
+TEST_F(FrameLatencyTrackerTest, WithAWindowGlassToGlassEndsOnScreen) {
+  FrameLatencyTracker t(true, milliseconds{0});
+  const auto captured = frame(t);
+  EXPECT_EQ(t.g2g_10s(clock_.now()).count, 0u) << "decoded is not yet seen";
+  t.on_presented(captured, clock_.now(), sync_);  // 33 ms after capture
+  const auto g2g = t.g2g_10s(clock_.now());
+  ASSERT_EQ(g2g.count, 1u);
+  EXPECT_NEAR(g2g.p50_ms, 33.0, 0.01);
+  EXPECT_NEAR(t.stages_10s(clock_.now()).render.p50_ms, 8.0, 0.01);
+}
+
+TEST_F(FrameLatencyTrackerTest, NoFiguresBeforeClockSyncAndAgeOnlyAfterAPicture) {
+  FrameLatencyTracker t(false, milliseconds{0});
+  EXPECT_FALSE(t.picture_age_ms(clock_.now()));
+  ClockSync none;
+  const core::CaptureTime captured = clock_.now();
+  t.on_decoded(captured, clock_.now(), std::nullopt, true, none);
+  EXPECT_EQ(t.totals().frames_decoded, 1u);
+  EXPECT_EQ(t.g2g_10s(clock_.now()).count, 0u);
+  EXPECT_TRUE(t.first_picture_at());
+  frame(t);
+  ASSERT_TRUE(t.picture_age_ms(clock_.now()));
+  EXPECT_NEAR(*t.picture_age_ms(clock_.now()), 33.0, 0.01);
+}
+
+TEST_F(FrameLatencyTrackerTest, ADamagedFrameCountsOnceAndAnUnreadablePixelCodeIsCounted) {
+  FrameLatencyTracker t(false, milliseconds{0});
+  const core::CaptureTime captured = clock_.now() + seconds{5};
+  t.on_frame_start(captured, std::nullopt);
+  EXPECT_TRUE(t.on_released(captured, clock_.now(), true));
+  EXPECT_FALSE(t.on_released(captured, clock_.now(), true)) << "the same frame's second packet";
+  EXPECT_EQ(t.totals().frames_undecodable, 1u);
+  t.on_decoded(captured, clock_.now() + milliseconds{20}, std::nullopt, true, sync_);
+  EXPECT_EQ(t.totals().frames_pixel_unreadable, 1u);
+}
+
+TEST_F(FrameLatencyTrackerTest, FramesInFlightAreBoundedAndANewLinkStartsAgain) {
+  FrameLatencyTracker t(false, milliseconds{0});
+  for (std::size_t i = 0; i < 10 * FrameLatencyTracker::kMaxTrackedFrames; ++i)
+    t.on_frame_start(clock_.now() + milliseconds{static_cast<long>(i)}, std::nullopt);
+  // The oldest frames were forgotten: releasing one finds nothing (no stage figures, no crash).
+  EXPECT_TRUE(t.on_released(clock_.now(), clock_.now(), true));
+  frame(t);
+  EXPECT_TRUE(t.link_first_picture_at());
+  t.on_new_link();
+  EXPECT_FALSE(t.link_first_picture_at());
+  EXPECT_TRUE(t.first_picture_at()) << "the session's first picture stays";
+}
+
+}  // namespace
+}  // namespace surgilink::session
