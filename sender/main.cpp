@@ -1,6 +1,11 @@
 // surgilink-sender: the operating-room side. Streams the operative field to mentor consoles.
+#include <sys/resource.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <memory>
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -9,6 +14,24 @@
 #include "surgilink/core/config.hpp"
 #include "surgilink/core/logging.hpp"
 #include "surgilink/session/audit_log.hpp"
+
+namespace {
+
+// A service's usual soft limit is 1,024 descriptors; every console holds a few. Take what the hard limit
+// allows so that a flood of connections meets the sender's own caps, not the kernel's (issue 12).
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  const rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    spdlog::debug("descriptor limit raised from {} to {}", before, limit.rlim_cur);
+  } else {
+    spdlog::warn("descriptor limit stays at {}: {}", before, std::strerror(errno));
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace surgilink;
@@ -67,8 +90,21 @@ int main(int argc, char** argv) {
     if (!ready.empty()) settings.ready = ready;
     if (!or_screenshot.empty()) settings.or_screenshot = or_screenshot;
     core::setup_logging("sender", log_level.empty() ? settings.log_level : log_level);
-    sender::OrSender sender(std::move(settings));
-    return sender.run();
+    raise_descriptor_limit();
+    std::unique_ptr<sender::OrSender> sender;
+    try {
+      sender = std::make_unique<sender::OrSender>(std::move(settings));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "surgilink-sender: cannot start: %s\n", e.what());
+      return 1;
+    }
+    try {
+      return sender->run();
+    } catch (const std::exception& e) {
+      // Not "cannot start": it started, and something failed while it ran.
+      std::fprintf(stderr, "surgilink-sender: stopped by an internal error while running: %s\n", e.what());
+      return 5;
+    }
   } catch (const core::ConfigError& e) {
     std::fprintf(stderr, "surgilink-sender: configuration error: %s\n", e.what());
     return 2;

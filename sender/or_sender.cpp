@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
@@ -21,6 +22,7 @@
 #include "surgeon_controls.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
 #include "surgilink/media/segment_recorder.hpp"
+#include "surgilink/vitals/vitals_row.hpp"
 #include "telestration_measurements.hpp"
 
 namespace surgilink::sender {
@@ -81,19 +83,19 @@ nlohmann::json distribution(std::vector<double> values) {
 
 }  // namespace
 
-struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::PipelineEvents {
+struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineListener {
   explicit Impl(SenderSettings s)
       : settings(with_recorder(std::move(s))),
         session(io, settings.session, clock, *this),
-        pipeline(settings.pipeline, clock, session),
+        pipeline(settings.pipeline, clock, *this),
         vitals_feed(io, settings.vitals, clock, session),
         recording(settings.recording, settings.session.case_pseudonym, settings.pipeline.recorder, session),
         surgeon_controls(io, settings.surgeon_controls, session, recording,
                          [this] { show_surgeon_controls(); }),
         signals(io, SIGINT, SIGTERM),
+        reload_signal(io, SIGHUP),
         status_timer(io),
         stop_timer(io) {
-    session.set_pipeline_events(this);
     annotations->set_hidden_source([this] { return session.annotations_hidden(); });
     pipeline.set_or_display_overlay(std::make_shared<OrDisplayLayers>(
         std::vector<std::shared_ptr<media::OrDisplayOverlay>>{annotations, badges}));
@@ -129,17 +131,14 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
     badges->set_surgeon_controls(c.annotations_hidden, c.pen_revoked);
     badges->set_recording(c.recording);
     std::string flagged;
-    for (const auto& v : c.flagged_vitals) {
-      std::string upper = v;
-      for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-      flagged += (flagged.empty() ? "" : ", ") + upper;
-    }
+    for (const auto row : c.flagged_vitals)
+      flagged += (flagged.empty() ? "" : ", ") + std::string(vitals::info(row).badge);
     badges->set_flagged_vitals(flagged);
   }
 
   void on_or_controls_changed() override { show_surgeon_controls(); }
   bool had_mentor = false;
-  asio::signal_set signals;
+  asio::signal_set signals, reload_signal;
   asio::steady_timer status_timer, stop_timer;
   int exit_code = 0;
   // A timer that had already expired when stop() cancelled it still runs its handler: it must not re-arm.
@@ -151,34 +150,31 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
 
   void on_keyframe_needed() override { pipeline.request_keyframe(); }
 
-  void on_pipeline_problem(const std::string& text, bool fatal) override {
-    if (fatal) {
+  // media::SenderPipelineListener: GStreamer's streaming threads hand over to the network thread.
+  void on_encoded_packets(media::EncodedPackets packets) override {
+    asio::post(io, [this, p = std::move(packets)] {
+      if (!stopped) session.send_video(p);
+    });
+  }
+  void on_pipeline_problem(std::string text, bool fatal) override {
+    asio::post(io, [this, text = std::move(text), fatal] {
+      if (!fatal) return spdlog::warn("video pipeline: {}", text);
       spdlog::error("video pipeline: {}", text);
       exit_code = 3;
       stop();
-    } else {
-      spdlog::warn("video pipeline: {}", text);
-    }
+    });
   }
-
   void on_source_segment_done() override {
-    spdlog::info("file source reached its end: looping");
-    pipeline.rewind();
+    asio::post(io, [this] {
+      if (stopped) return;
+      spdlog::info("file source reached its end: looping");
+      pipeline.rewind();
+    });
   }
 
-  void print_status() {
-    const auto& pc = pipeline.counters();
-    const auto& sc = session.counters();
-    const std::uint64_t captured = pc.frames_captured.load(), displayed = pc.frames_displayed.load();
-    const double uptime = core::to_ms(clock.now() - started) / 1000.0;
-    const double capture_fps = static_cast<double>(captured - last.captured);
-    const double display_fps = static_cast<double>(displayed - last.displayed);
-    const double sent_fps = static_cast<double>(sc.frames_sent - last.sent);
-    const double mbps = static_cast<double>(sc.bytes_sent - last.bytes) * 8 / 1e6;
-    const auto vc = vitals_feed.counters();
-    const std::uint64_t numerics = vc.numerics - last.numerics;
-    const std::string alarms = vitals_feed.alarms_text();
-    badges->set_alarms(alarms);
+  // Once a second: the OR display's warnings (DESIGN.md §8) and the recording's health, in one place.
+  void safety_tick() {
+    badges->set_alarms(vitals_feed.alarms_text());
     // "mentor disconnected" once a mentor was here and none is now (DESIGN.md §8), not before anyone joined.
     had_mentor = had_mentor || session.consoles_connected() > 0;
     badges->set_mentor_disconnected(had_mentor && session.consoles_connected() == 0);
@@ -189,12 +185,27 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
                                    ? "MENTOR VIDEO DELAYED " + std::to_string(std::lround(*worst)) + " ms"
                                    : std::string());
     show_surgeon_controls();
+  }
+
+  void print_status() {
+    const auto& pc = pipeline.counters();
+    const auto sc = session.counters();
+    const std::uint64_t captured = pc.frames_captured.load(), displayed = pc.frames_displayed.load();
+    const double uptime = core::to_ms(clock.now() - started) / 1000.0;
+    const double capture_fps = static_cast<double>(captured - last.captured);
+    const double display_fps = static_cast<double>(displayed - last.displayed);
+    const double sent_fps = static_cast<double>(sc.frames_sent - last.sent);
+    const double mbps = static_cast<double>(sc.bytes_sent - last.bytes) * 8 / 1e6;
+    const auto vc = vitals_feed.counters();
+    const std::uint64_t numerics = vc.numerics - last.numerics;
+    const std::string alarms = vitals_feed.alarms_text();
+    const auto worst = worst_mentor_latency();
     last = {captured, displayed, sc.frames_sent, sc.bytes_sent, vc.numerics};
     const auto rec = recording.status();
     if (settings.status_json) {
       nlohmann::json j = {
           {"uptime_s", uptime},
-          {"site", settings.session.site_name},
+          {"site", settings.session.rules.site_name},
           {"consoles", session.consoles_connected()},
           {"capture_fps", capture_fps},
           {"display_fps", display_fps},
@@ -202,7 +213,10 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
           {"sent_mbps", mbps},
           {"keyframes_forced", pc.keyframes_forced.load()},
           {"send_drops", sc.send_drops},
-          {"rejected_datagrams", sc.faults.total()},
+          {"rejected_datagrams", session.faults().total()},
+          {"consoles_dropped", sc.consoles_dropped},
+          {"connections_turned_away", sc.connections_turned_away},
+          {"messages_rate_limited", sc.messages_rate_limited},
           {"vitals",
            {{"source", describe(settings.vitals)},
             {"numerics_per_s", numerics},
@@ -216,10 +230,10 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
       std::printf(
           "sender %s | %5.1fs | consoles %zu | capture %4.1f fps | OR display %4.1f fps | sent %4.1f fps "
           "%5.2f Mbit/s | IDR on request %llu | rejected %llu | vitals %llu/s%s%s%s\n",
-          settings.session.site_name.c_str(), uptime, session.consoles_connected(), capture_fps, display_fps,
-          sent_fps, mbps, static_cast<unsigned long long>(pc.keyframes_forced.load()),
-          static_cast<unsigned long long>(sc.faults.total()), static_cast<unsigned long long>(numerics),
-          alarms.empty() ? "" : " | ALARM ", alarms.c_str(),
+          settings.session.rules.site_name.c_str(), uptime, session.consoles_connected(), capture_fps,
+          display_fps, sent_fps, mbps, static_cast<unsigned long long>(pc.keyframes_forced.load()),
+          static_cast<unsigned long long>(session.faults().total()),
+          static_cast<unsigned long long>(numerics), alarms.empty() ? "" : " | ALARM ", alarms.c_str(),
           rec.recording ? (" | REC " + std::to_string(rec.frames_written) + " frames").c_str() : "");
     }
     std::fflush(stdout);
@@ -252,6 +266,7 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
     status_timer.expires_after(std::chrono::seconds{1});
     status_timer.async_wait([this](boost::system::error_code ec) {
       if (ec || stopped) return;
+      safety_tick();
       print_status();
       tick();
     });
@@ -278,12 +293,22 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
     stop_timer.cancel();
     boost::system::error_code ec;
     signals.cancel(ec);
+    reload_signal.cancel(ec);
+  }
+
+  void wait_for_reload() {
+    reload_signal.async_wait([this](boost::system::error_code ec, int) {
+      if (ec || stopped) return;
+      spdlog::info("SIGHUP: rereading the access list");
+      session.reload_access_list();
+      wait_for_reload();
+    });
   }
 
   void write_report() {
     if (!settings.report) return;
     const auto& pc = pipeline.counters();
-    const auto& sc = session.counters();
+    const auto sc = session.counters();
     nlohmann::json j = {{"profile", settings.pipeline.profile.name},
                         {"seconds", core::to_ms(clock.now() - started) / 1000.0},
                         {"frames_captured", pc.frames_captured.load()},
@@ -296,7 +321,8 @@ struct OrSender::Impl : session::SenderSessionListener, session::SenderSession::
                         {"consoles_admitted", sc.consoles_admitted},
                         {"consoles_refused", sc.consoles_refused},
                         {"tls_failures", sc.tls_failures},
-                        {"rejected_datagrams", sc.faults.total()},
+                        {"rejected_datagrams", session.faults().total()},
+                        {"consoles_dropped", sc.consoles_dropped},
                         {"vitals_packets_sent", sc.vitals_packets_sent},
                         {"vitals_numerics", vitals_feed.counters().numerics},
                         {"vitals_alarm_events", vitals_feed.counters().alarm_events},
@@ -364,8 +390,18 @@ int OrSender::run() {
       if (!ec) i.stop();
     });
   }
+  i.wait_for_reload();
   i.tick();
-  i.io.run();
+  // DESIGN.md §8: the OR process outlives every peer. A handler that throws despite the per-connection guards
+  // loses its own piece of work, never the stream: the network thread carries on.
+  for (;;) {
+    try {
+      i.io.run();
+      break;
+    } catch (const std::exception& e) {
+      spdlog::error("network thread: {} (that piece of work was dropped; the sender goes on)", e.what());
+    }
+  }
   i.write_report();
   spdlog::info("stopped: {} frames captured, {} sent, {} consoles admitted, {} refused",
                i.pipeline.counters().frames_captured.load(), i.session.counters().frames_sent,

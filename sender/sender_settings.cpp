@@ -65,7 +65,7 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
   SenderSettings s;
   auto& p = s.pipeline;
   auto& n = s.session;
-  n.site_name = root.get_string("site_name", "OR");
+  n.rules.site_name = root.get_string("site_name", "OR");
   n.case_pseudonym = root.get_string("case_pseudonym", "");
   s.log_level = root.get_choice("log_level", "info", {"trace", "debug", "info", "warn", "error"});
 
@@ -115,6 +115,21 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
 
   load_vitals(root.table("vitals"), overrides, s.vitals);
 
+  // What one console or stranger may cost the OR (issue 12), and how long a mentor's pen waits after a loss.
+  auto sessions = root.table("session");
+  n.rules.max_consoles = static_cast<std::size_t>(sessions.get_int("max_consoles", 16, 1, 256));
+  n.rules.resume = std::chrono::seconds{sessions.get_int("resume_s", 20, 0, 600)};
+  n.liveness = std::chrono::seconds{sessions.get_int("liveness_s", 10, 2, 300)};
+  n.hello_timeout = sessions.get_ms("hello_timeout_ms", std::chrono::milliseconds{5000},
+                                    std::chrono::milliseconds{500}, std::chrono::milliseconds{60000});
+  n.max_pending = static_cast<std::size_t>(sessions.get_int("max_pending", 64, 1, 4096));
+  n.max_pending_per_address =
+      static_cast<std::size_t>(sessions.get_int("max_pending_per_address", 8, 1, 4096));
+  n.max_queued_bytes = static_cast<std::size_t>(sessions.get_int("max_queued_kib", 1024, 128, 65536)) * 1024;
+  n.messages_per_second = static_cast<double>(sessions.get_int("messages_per_s", 250, 10, 10000));
+  n.keyframe_interval = sessions.get_ms("keyframe_interval_ms", std::chrono::milliseconds{1000},
+                                        std::chrono::milliseconds{100}, std::chrono::milliseconds{10000});
+
   auto audit = root.table("audit");
   if (const std::string log = audit.get_string("log", ""); !log.empty())
     n.audit_log = session::config_path(audit, log);
@@ -154,7 +169,8 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
 
   auto tls = root.table("tls");
   n.tls = session::load_tls_files(tls);
-  n.access = session::AccessList::load(session::config_path(tls, tls.require_string("access_list")));
+  n.access_list_file = session::config_path(tls, tls.require_string("access_list"));
+  n.access = std::make_shared<const session::AccessList>(session::AccessList::load(*n.access_list_file));
   root.finish();
 
   // A random SSRC and first sequence number per run (RFC 3550 §5.1); the sequence starts in the lower half

@@ -34,6 +34,7 @@ readonly DAYS=825
 readonly -a LEAVES=(
     "sender:SurgiLink OR sender (dev):v3_sender:ca"
     "mentor:Dr. Dev Mentor:v3_client:ca"
+    "mentor2:Dr. Second Mentor:v3_client:ca"
     "observer:Dev Observer:v3_client:ca"
     "unlisted:Dev Unlisted (not in access list):v3_client:ca"
     "stranger:Dev Stranger (unrelated CA):v3_client:other-ca"
@@ -43,6 +44,7 @@ readonly -a FILES=(
     other-ca.pem other-ca.key
     sender.pem sender.key
     mentor.pem mentor.key
+    mentor2.pem mentor2.key
     observer.pem observer.key
     unlisted.pem unlisted.key
     stranger.pem stranger.key
@@ -152,6 +154,10 @@ fingerprint = "$(fingerprint "$work/mentor.pem")"
 name = "Dr. Dev Mentor"
 role = "mentor"
 [[person]]
+fingerprint = "$(fingerprint "$work/mentor2.pem")"
+name = "Dr. Second Mentor"
+role = "mentor"
+[[person]]
 fingerprint = "$(fingerprint "$work/observer.pem")"
 name = "Dev Observer"
 role = "observer"
@@ -161,7 +167,7 @@ chmod 644 "$work/access.toml"
 # --- verification (before anything is moved into place) -------------------
 fail=0
 openssl verify -CAfile "$work/ca.pem" -purpose sslserver "$work/sender.pem" >/dev/null || fail=1
-for name in sender mentor observer unlisted; do
+for name in sender mentor mentor2 observer unlisted; do
     openssl verify -CAfile "$work/ca.pem" -purpose sslclient "$work/$name.pem" >/dev/null || fail=1
 done
 openssl verify -CAfile "$work/other-ca.pem" -purpose sslclient "$work/stranger.pem" >/dev/null || fail=1
@@ -191,8 +197,9 @@ describe ca "self-signed"
 describe other-ca "self-signed"
 describe sender "ca.pem"
 describe mentor "ca.pem"
+describe mentor2 "ca.pem"
 describe observer "ca.pem"
 describe unlisted "ca.pem"
 describe stranger "other-ca.pem"
-echo "  access.toml   access list: mentor (Dr. Dev Mentor), observer (Dev Observer)"
-echo "$prog: verified sender, mentor, observer, unlisted against ca.pem; stranger only against other-ca.pem"
+echo "  access.toml   access list: mentor (Dr. Dev Mentor), mentor2 (Dr. Second Mentor), observer (Dev Observer)"
+echo "$prog: verified sender, mentor, mentor2, observer, unlisted against ca.pem; stranger only against other-ca.pem"

@@ -87,6 +87,19 @@ std::string vitals_text(const session::ConsoleVitals& v) {
   return out;
 }
 
+nlohmann::json flagged_json(const std::vector<vitals::VitalsRow>& rows) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto row : rows) j.push_back(std::string(vitals::info(row).key));
+  return j;
+}
+
+// "Dr. A (mentor)" per person, in join order.
+nlohmann::json roster_json(const std::vector<session::ConsoleStatus::Person>& roster) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& p : roster) j.push_back(p.name + " (" + session::role_name(p.role) + ")");
+  return j;
+}
+
 }  // namespace
 
 std::string format_status(const session::ConsoleStatus& s, bool json, const LatencyThresholds& thresholds) {
@@ -98,7 +111,7 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
         {"site", s.site_name},
         {"case", s.case_pseudonym},
         {"me", s.display_name},
-        {"role", s.role},
+        {"role", s.role ? nlohmann::json(session::role_name(*s.role)) : nlohmann::json("")},
         {"g2g_ms",
          have_latency
              ? nlohmann::json{{"last", s.g2g_last_ms}, {"p50", s.g2g_10s.p50_ms}, {"p95", s.g2g_10s.p95_ms}}
@@ -109,7 +122,7 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
         {"latency_colour", have_latency ? latency_colour(s.g2g_10s.p95_ms, thresholds) : "none"},
         {"clock_uncertainty_ms", s.clock_uncertainty_ms},
         {"rtt_ms", s.rtt_ms},
-        {"picture_age_ms", s.picture_age_ms < 0 ? nlohmann::json(nullptr) : nlohmann::json(s.picture_age_ms)},
+        {"picture_age_ms", s.picture_age_ms ? nlohmann::json(*s.picture_age_ms) : nlohmann::json(nullptr)},
         {"link_lost", s.link_lost},
         {"fps", s.fps},
         {"bitrate_kbps", s.bitrate_kbps},
@@ -120,7 +133,7 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
         {"reconnect_attempt", s.reconnect_attempt},
         {"vitals", vitals_json(s.vitals)},
         {"vitals_alarms", alarms_json(s.vitals)},
-        {"vitals_age_ms", s.vitals.age_ms < 0 ? nlohmann::json(nullptr) : nlohmann::json(s.vitals.age_ms)},
+        {"vitals_age_ms", s.vitals.age_ms ? nlohmann::json(*s.vitals.age_ms) : nlohmann::json(nullptr)},
         {"vitals_latency_ms",
          s.vitals.latency_10s.count > 0
              ? nlohmann::json{{"p50", s.vitals.latency_10s.p50_ms}, {"p95", s.vitals.latency_10s.p95_ms}}
@@ -131,16 +144,16 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
           {"mine", s.may_draw},
           {"revoked", s.pen_revoked}}},
         {"or_annotations_hidden", s.or_annotations_hidden},
-        {"vitals_flagged", s.flagged_vitals},
+        {"vitals_flagged", flagged_json(s.flagged_vitals)},
         {"recording", s.recording},
         {"consent_recorded", s.consent_recorded},
-        {"roster", s.roster}};
-    return j.dump();
+        {"roster", roster_json(s.roster)}};
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   char line[768];
   if (s.state == session::ConnectionState::kConnected && s.link_lost) {
     std::snprintf(line, sizeof line, "console LINK LOST: no picture for %.1f s (control channel still up)",
-                  s.picture_age_ms / 1000.0);
+                  s.picture_age_ms.value_or(0) / 1000.0);
   } else if (s.state == session::ConnectionState::kConnected && have_latency) {
     std::snprintf(
         line, sizeof line,
@@ -171,9 +184,8 @@ void write_console_report(const std::filesystem::path& path, const session::Cons
       {"fps_received", r.seconds_after_warmup > 0
                            ? static_cast<double>(r.frames_after_warmup) / r.seconds_after_warmup
                            : 0.0},
-      {"first_picture_ms", r.first_frame_at.time_since_epoch().count() == 0
-                               ? nlohmann::json(nullptr)
-                               : nlohmann::json(core::to_ms(r.first_frame_at - r.started_at))},
+      {"first_picture_ms", r.first_frame_at ? nlohmann::json(core::to_ms(*r.first_frame_at - r.started_at))
+                                            : nlohmann::json(nullptr)},
       {"g2g_ms", summary_json(r.g2g)},
       {"pixel_ms", summary_json(r.pixel)},
       {"max_metadata_pixel_disagreement_ms", r.max_metadata_pixel_disagreement_ms},

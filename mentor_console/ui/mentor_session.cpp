@@ -11,6 +11,7 @@
 #include <future>
 
 #include "core/headless_console.hpp"
+#include "surgilink/vitals/vitals_row.hpp"
 
 namespace surgilink::console {
 
@@ -61,10 +62,9 @@ struct MentorSession::Network : session::ConsoleSessionListener {
     status_timer.async_wait([this](boost::system::error_code ec) {
       if (ec) return;
       if (session) {
-        auto status = session->status();
-        auto report = session->report();
+        // The status only: the whole-run report is read once, at exit (finalReport).
         QMetaObject::invokeMethod(
-            &gui, [this, status, report] { gui.apply(status, report); }, Qt::QueuedConnection);
+            &gui, [this, status = session->status()] { gui.apply(status); }, Qt::QueuedConnection);
       }
       tick();
     });
@@ -133,20 +133,26 @@ void MentorSession::proposeAnnotation(annotation::AnnotationOperation op) {
 
 QStringList MentorSession::flaggedVitals() const {
   QStringList list;
-  for (const auto& v : status_.flagged_vitals) list << QString::fromStdString(v);
+  for (const auto row : status_.flagged_vitals) {
+    const auto key = vitals::info(row).key;
+    list << QString::fromUtf8(key.data(), static_cast<qsizetype>(key.size()));
+  }
   return list;
 }
 
 QStringList MentorSession::roster() const {
   QStringList list;
-  for (const auto& entry : status_.roster) list << QString::fromStdString(entry);
+  for (const auto& p : status_.roster)
+    list << QString::fromStdString(p.name + " (" + session::role_name(p.role) + ")");
   return list;
 }
 
 void MentorSession::toggleVitalFlag(const QString& vital) {
+  const auto row = vitals::row_from_key(vital.toStdString());
+  if (!row) return;
   const bool flagged = !flaggedVitals().contains(vital);
-  asio::post(network_->io, [n = network_.get(), v = vital.toStdString(), flagged] {
-    if (n->session) n->session->flag_vital(v, flagged);
+  asio::post(network_->io, [n = network_.get(), row = *row, flagged] {
+    if (n->session) n->session->flag_vital(row, flagged);
   });
 }
 
@@ -186,7 +192,7 @@ QString MentorSession::latencyColour() const {
   return latency_colour(status_.g2g_10s.p95_ms, settings_.thresholds);
 }
 
-void MentorSession::apply(const session::ConsoleStatus& status, const session::ConsoleReport& report) {
+void MentorSession::apply(const session::ConsoleStatus& status) {
   status_ = status;
   if (state_ != "idle") {
     state_ = QString::fromUtf8(session::state_name(status.state));
@@ -194,7 +200,7 @@ void MentorSession::apply(const session::ConsoleStatus& status, const session::C
     site_name_ = status.site_name.empty() ? site_name_ : QString::fromStdString(status.site_name);
     case_ = QString::fromStdString(status.case_pseudonym);
     display_name_ = QString::fromStdString(status.display_name);
-    role_ = QString::fromStdString(status.role);
+    role_ = status.role ? QString::fromUtf8(session::role_name(*status.role)) : QString();
   }
   history_.append(status.g2g_10s.count > 0 ? QVariant(status.g2g_last_ms) : QVariant());
   while (history_.size() > 60) history_.removeFirst();
@@ -203,11 +209,11 @@ void MentorSession::apply(const session::ConsoleStatus& status, const session::C
     stages_.append(
         QVariantMap{{"name", name}, {"p50", s.count ? s.p50_ms : 0.0}, {"p95", s.count ? s.p95_ms : 0.0}});
   };
-  add("encode", report.encode);
-  add("network", report.network);
-  add("jitter buffer", report.jitter);
-  add("decode", report.decode);
-  add("render", report.render);
+  add("encode", status.stages_10s.encode);
+  add("network", status.stages_10s.network);
+  add("jitter buffer", status.stages_10s.jitter);
+  add("decode", status.stages_10s.decode);
+  add("render", status.stages_10s.render);
   vitals_.tick(status.vitals);
   emit statusLine(QString::fromStdString(format_status(status, settings_.status_json, settings_.thresholds)));
   emit statusChanged();

@@ -92,7 +92,7 @@ class MentorSession : public QObject {
   double p50Ms() const { return status_.g2g_10s.p50_ms; }
   double p95Ms() const { return status_.g2g_10s.p95_ms; }
   double uncertaintyMs() const { return status_.clock_uncertainty_ms; }
-  double pictureAgeMs() const { return status_.picture_age_ms; }
+  double pictureAgeMs() const { return status_.picture_age_ms.value_or(-1); }
   double fps() const { return status_.fps; }
   double bitrateKbps() const { return status_.bitrate_kbps; }
   double lossPct() const { return status_.loss_pct; }
@@ -137,7 +137,7 @@ class MentorSession : public QObject {
 
  private:
   struct Network;
-  void apply(const session::ConsoleStatus& status, const session::ConsoleReport& report);
+  void apply(const session::ConsoleStatus& status);
   // Any thread: the frame captured at `capture_time` reached the screen at `presented_at`.
   void note_presented(core::CaptureTime capture_time, core::CaptureTime presented_at);
 

@@ -1,34 +1,16 @@
 #include "patient_vitals.hpp"
 
 #include <QVariantMap>
+
 #include <algorithm>
 #include <cmath>
+#include "surgilink/vitals/vitals_row.hpp"
 
 namespace surgilink::console {
 
 namespace {
 
 using vitals::Parameter;
-
-// The panel's rows: one parameter, or a pressure as sys/dia (mean).
-struct Row {
-  const char* key;
-  const char* label;
-  Parameter main;
-  std::optional<Parameter> second;  // dia
-  std::optional<Parameter> third;   // mean
-};
-constexpr Row kRows[] = {
-    {"hr", "HR", Parameter::kHr, std::nullopt, std::nullopt},
-    {"spo2", "SpO₂", Parameter::kSpo2, std::nullopt, std::nullopt},
-    {"abp", "ABP", Parameter::kAbpSys, Parameter::kAbpDia, Parameter::kAbpMean},
-    {"nibp", "NIBP", Parameter::kNibpSys, Parameter::kNibpDia, Parameter::kNibpMean},
-    {"etco2", "EtCO₂", Parameter::kEtco2, std::nullopt, std::nullopt},
-    {"rr", "RR", Parameter::kRr, std::nullopt, std::nullopt},
-    {"temp", "Temp", Parameter::kTemp, std::nullopt, std::nullopt},
-    {"pr", "PR", Parameter::kPr, std::nullopt, std::nullopt},
-    {"bis", "BIS", Parameter::kBis, std::nullopt, std::nullopt},
-};
 
 // A numeric older than this shows as stale: NIBP is measured every few minutes, everything else streams.
 std::chrono::seconds stale_after(Parameter p) {
@@ -151,15 +133,15 @@ void PatientVitals::apply(const vitals::VitalsUpdate& update) {
 
 void PatientVitals::tick(const session::ConsoleVitals& status) {
   stream_ = status.stream;
-  age_ms_ = status.age_ms;
+  const std::optional<double> age_ms = status.age_ms;
   // "No data" when nothing new came for 5 s: the monitor or its gateway stopped, not the patient.
-  has_data_ = age_ms_ >= 0 && age_ms_ < 5000;
-  if (age_ms_ < 0) {
+  has_data_ = age_ms && *age_ms < 5000;
+  if (!age_ms) {
     age_text_ = stream_ ? "waiting for the monitor" : "this OR sends no vitals";
-  } else if (age_ms_ < 2000) {
-    age_text_ = QString("data %1 s old").arg(age_ms_ / 1000.0, 0, 'f', 1);
+  } else if (*age_ms < 2000) {
+    age_text_ = QString("data %1 s old").arg(*age_ms / 1000.0, 0, 'f', 1);
   } else {
-    age_text_ = QString("no new data for %1 s").arg(std::round(age_ms_ / 1000.0));
+    age_text_ = QString("no new data for %1 s").arg(std::round(*age_ms / 1000.0));
   }
   if (ticks_++ % 5 == 0) {
     for (const auto& p : vitals::all_parameters()) {
@@ -189,23 +171,24 @@ void PatientVitals::publish_numerics() {
   auto in_alarm = [&](Parameter p) {
     return std::any_of(alarms_.begin(), alarms_.end(), [p](const auto& a) { return a.parameter == p; });
   };
-  for (const auto& row : kRows) {
+  for (const auto& row : vitals::all_rows()) {
     const auto& main = latest_[static_cast<std::size_t>(row.main)];
     // Rows the source never sent stay hidden, except the core four that the mentor expects to see.
     const bool core_row = row.main == Parameter::kHr || row.main == Parameter::kSpo2 ||
                           row.main == Parameter::kAbpSys || row.main == Parameter::kEtco2;
     if (!main && !core_row) continue;
     QString value = text_of(row.main);
-    if (row.second && !value.isEmpty()) value += "/" + text_of(*row.second);
-    if (row.third && latest_[static_cast<std::size_t>(*row.third)]) value += " (" + text_of(*row.third) + ")";
-    const bool alarm =
-        in_alarm(row.main) || (row.second && in_alarm(*row.second)) || (row.third && in_alarm(*row.third));
+    if (row.diastolic && !value.isEmpty()) value += "/" + text_of(*row.diastolic);
+    if (row.mean && latest_[static_cast<std::size_t>(*row.mean)]) value += " (" + text_of(*row.mean) + ")";
+    const bool alarm = in_alarm(row.main) || (row.diastolic && in_alarm(*row.diastolic)) ||
+                       (row.mean && in_alarm(*row.mean));
     const bool stale = !main || now_ref - main->captured > stale_after(row.main) || !has_data_;
     QVariantList trend;
     for (const double v : trends_[static_cast<std::size_t>(row.main)])
       trend.append(std::isnan(v) ? QVariant() : v);
     const auto symbol = vitals::info(vitals::info(row.main).unit).symbol;
-    rows.push_back(NumericRow{QString::fromUtf8(row.key), QString::fromUtf8(row.label),
+    rows.push_back(NumericRow{QString::fromUtf8(row.key.data(), static_cast<qsizetype>(row.key.size())),
+                              QString::fromUtf8(row.label.data(), static_cast<qsizetype>(row.label.size())),
                               value.isEmpty() ? QString("no data") : value,
                               QString::fromUtf8(symbol.data(), static_cast<qsizetype>(symbol.size())), alarm,
                               stale, std::move(trend)});

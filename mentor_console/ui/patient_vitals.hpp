@@ -100,7 +100,6 @@ class PatientVitals : public QObject {
   int ticks_ = 0;
   bool has_data_ = false;
   bool stream_ = false;
-  double age_ms_ = -1;
   QString age_text_;
 };
 
