@@ -48,10 +48,10 @@ TEST(AnnotationSession, MentorDrawsObserverIsRefusedEveryoneSeesTheSameScene) {
   const auto dir = scratch_dir("annotation-session");
   RunningSender sender(write_sender_config(dir), dir / "sender.log");
   TestControlClient observer(identity("observer"));
-  const auto observer_hello = observer.hello(sender.control_port(), 1, 40001);
+  const auto observer_hello = observer.hello(sender.control_port(), 40001);
   ASSERT_TRUE(observer_hello.welcomed) << observer_hello.refusal << observer_hello.tls_error;
   TestControlClient mentor(identity("mentor"));
-  const auto mentor_hello = mentor.hello(sender.control_port(), 1, 40002);
+  const auto mentor_hello = mentor.hello(sender.control_port(), 40002);
   ASSERT_TRUE(mentor_hello.welcomed) << mentor_hello.refusal << mentor_hello.tls_error;
   ASSERT_FALSE(mentor_hello.annotation_author.empty());
   ASSERT_NE(mentor_hello.annotation_author, observer_hello.annotation_author);
@@ -99,19 +99,19 @@ TEST(AnnotationSession, OneConsoleHoldsThePenAndTheSurgeonCanTakeItHideAndClear)
                                        << "\"\n[or_controls]\nsocket = \"" << socket.string() << "\"\n";
   RunningSender sender(config, dir / "sender.log");
 
-  // The first mentor to join holds the pen; a second one (same person, another device) does not.
+  // The first mentor to join holds the pen; a second one does not.
   std::optional<TestControlClient> first;
   first.emplace(identity("mentor"));
-  const auto first_hello = first->hello(sender.control_port(), 1, 40011);
+  const auto first_hello = first->hello(sender.control_port(), 40011);
   ASSERT_TRUE(first_hello.welcomed) << first_hello.refusal;
   const std::string a = first_hello.annotation_author;
   EXPECT_EQ(next_controls(*first), "pen=" + a + " revoked=0 hidden=0");
-  TestControlClient second(identity("mentor"));
-  const auto second_hello = second.hello(sender.control_port(), 1, 40012);
+  TestControlClient second(identity("mentor2"));
+  const auto second_hello = second.hello(sender.control_port(), 40012);
   ASSERT_TRUE(second_hello.welcomed) << second_hello.refusal;
   const std::string b = second_hello.annotation_author;
   EXPECT_EQ(next_controls(second), "pen=" + a + " revoked=0 hidden=0");
-  EXPECT_EQ(next_roster(second), "Dr. Dev Mentor/mentor/" + a + ",Dr. Dev Mentor/mentor/" + b)
+  EXPECT_EQ(next_roster(second), "Dr. Dev Mentor/mentor/" + a + ",Dr. Second Mentor/mentor/" + b)
       << "each console hears who is connected";
   second.send_annotation_proposal(annotation::encode_proposal(begin_stroke(b, 1)));
   EXPECT_THAT(next_refusal(second), HasSubstr("holds the pen"));
@@ -154,9 +154,10 @@ TEST(AnnotationSession, OneConsoleHoldsThePenAndTheSurgeonCanTakeItHideAndClear)
     EXPECT_EQ(next_controls(*console), "pen=" + a + " revoked=0 hidden=1 flagged=spo2");
   }
 
-  // The holder leaves: the pen passes to the other mentor, and the roster loses it.
+  // The holder says goodbye: the pen passes to the other mentor at once, and the roster loses it.
+  first->send_goodbye();
   first.reset();
-  EXPECT_EQ(next_roster(second), "Dr. Dev Mentor/mentor/" + b);
+  EXPECT_EQ(next_roster(second), "Dr. Second Mentor/mentor/" + b);
   EXPECT_EQ(next_controls(second), "pen=" + b + " revoked=0 hidden=1 flagged=spo2");
   second.send_annotation_proposal(annotation::encode_proposal(begin_stroke(b, 2)));
   EXPECT_EQ(next_operation(second).sequence, 4u);

@@ -96,7 +96,7 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
       << "\"\n[recording]\nfolder = \"" << recordings.string() << "\"\nsegment_s = 2\n";
   RunningSender sender(config, dir / "sender.log");
   TestControlClient console(identity("mentor"));
-  const auto hello = console.hello(sender.control_port(), 1, 40021);
+  const auto hello = console.hello(sender.control_port(), 40021);
   ASSERT_TRUE(hello.welcomed) << hello.refusal;
   const std::string a = hello.annotation_author;
   EXPECT_EQ(next_controls(console), "pen=" + a + " revoked=0 hidden=0");
@@ -204,7 +204,7 @@ TEST(CaseRecording, ASenderWithoutARecordingFolderNeverRecords) {
   std::ofstream(config, std::ios::app) << "[or_controls]\nsocket = \"" << socket.string() << "\"\n";
   RunningSender sender(config, dir / "sender.log");
   TestControlClient console(identity("mentor"));
-  ASSERT_TRUE(console.hello(sender.control_port(), 1, 40022).welcomed);
+  ASSERT_TRUE(console.hello(sender.control_port(), 40022).welcomed);
   EXPECT_THAT(next_controls(console), StartsWith("pen=c1 revoked=0 hidden=0"));
   EXPECT_THAT(surgeon_command(socket, "consent"), HasSubstr("error: recording is switched off here"));
   EXPECT_THAT(surgeon_command(socket, "status"), HasSubstr("recording switched off here"));

@@ -66,7 +66,7 @@ class Interop : public ::testing::Test {
   // Joins as a console whose media port is where the stock tool listens; the sender then exports the SDP.
   ExportedSdp join(int media_port) {
     client_ = std::make_unique<TestControlClient>(identity("mentor"));
-    const auto answer = client_->hello(sender_->control_port(), 1, static_cast<std::uint32_t>(media_port));
+    const auto answer = client_->hello(sender_->control_port(), static_cast<std::uint32_t>(media_port));
     EXPECT_TRUE(answer.welcomed) << answer.refusal << answer.tls_error;
     return parse_sdp(read_text(dir_ / "stream.sdp"));
   }

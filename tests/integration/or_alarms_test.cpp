@@ -35,9 +35,9 @@ TEST(OrAlarms, AMentorsLatencyReachesTheOrAndNonsenseIsRejected) {
   std::ofstream(config, std::ios::app) << "[or_display]\nmentor_latency_red_ms = 300\n";
   RunningSender sender(config, dir / "sender.log");
   TestControlClient observer(identity("observer"));
-  ASSERT_TRUE(observer.hello(sender.control_port(), 1, 40031).welcomed);
+  ASSERT_TRUE(observer.hello(sender.control_port(), 40031).welcomed);
   TestControlClient mentor(identity("mentor"));
-  ASSERT_TRUE(mentor.hello(sender.control_port(), 1, 40032).welcomed);
+  ASSERT_TRUE(mentor.hello(sender.control_port(), 40032).welcomed);
 
   // An observer's figures are not the mentor's picture; a mentor's are.
   observer.send_latency_report(700, 900, 300);

@@ -136,7 +136,7 @@ TEST_F(Refusals, CertificateNotInTheAccessList) {
 TEST_F(Refusals, OlderProtocolVersion) {
   const auto r = run_console("mentor", {"--protocol-version", "0"}, 10);
   EXPECT_EQ(r.exit_code, 4);
-  EXPECT_THAT(r.err, HasSubstr("protocol version 0 is not supported; this sender speaks version 1"));
+  EXPECT_THAT(r.err, HasSubstr("protocol version 0 is not supported; this sender speaks version 2"));
   EXPECT_THAT(sender_->log(), HasSubstr("protocol version 0 is not supported"));
   expect_mentor_served();
 }
@@ -154,7 +154,7 @@ TEST_F(Refusals, NoClientCertificate) {
 
 TEST_F(Refusals, ObserverIsAdmittedWithItsRole) {
   TestControlClient client(identity("observer"));
-  const auto answer = client.hello(sender_->control_port(), 1, 40000);
+  const auto answer = client.hello(sender_->control_port(), 40000);
   EXPECT_TRUE(answer.welcomed) << answer.refusal << answer.tls_error;
   EXPECT_EQ(answer.role, "observer");
   EXPECT_EQ(answer.srtp_profile, "AEAD_AES_128_GCM");

@@ -30,6 +30,18 @@ struct KeyframeOnRequest : session::SenderSessionListener {
   }
 };
 
+// The pipeline's packets to the session on the network thread, as surgilink-sender's OrSender hands them
+// over.
+struct PipelineToSession : media::SenderPipelineListener {
+  asio::io_context* io = nullptr;
+  session::SenderSession* sender = nullptr;
+  void on_encoded_packets(media::EncodedPackets packets) override {
+    asio::post(*io, [this, p = std::move(packets)] { sender->send_video(p); });
+  }
+  void on_pipeline_problem(std::string, bool) override {}
+  void on_source_segment_done() override {}
+};
+
 struct IgnoreStates : session::ConsoleSessionListener {
   void on_state_changed(session::ConnectionState, const std::string&) override {}
 };
@@ -51,7 +63,7 @@ class SecureStream : public ::testing::Test {
     s.control_port = 0;
     s.media_port = 0;
     s.tls = testing::identity("sender");
-    s.access = testing::test_access_list();
+    s.access = std::make_shared<const session::AccessList>(testing::test_access_list());
     s.srtp_profile = media::SrtpProfile::kAeadAes128Gcm;
     s.video_ssrc = 0x5151'0001;
     s.video_profile = "720p30";
@@ -61,7 +73,9 @@ class SecureStream : public ::testing::Test {
     p.profile = media::video_profile("720p30");
     p.source = media::parse_video_source("synthetic");
     p.ssrc = s.video_ssrc;
-    pipeline_ = std::make_unique<media::SenderPipeline>(p, clock_, *sender_);
+    to_session_.io = &io_;
+    to_session_.sender = sender_.get();
+    pipeline_ = std::make_unique<media::SenderPipeline>(p, clock_, to_session_);
     keyframes_.pipeline = pipeline_.get();
 
     session::ConsoleSessionSettings c;
@@ -101,6 +115,7 @@ class SecureStream : public ::testing::Test {
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
   KeyframeOnRequest keyframes_;
+  PipelineToSession to_session_;
   IgnoreStates states_;
   media::LatestFrameMailbox mailbox_;
   std::unique_ptr<session::SenderSession> sender_;

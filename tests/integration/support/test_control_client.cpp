@@ -24,6 +24,7 @@
 #include "surgilink/media/rtp_packet.hpp"
 #include "surgilink/media/srtp_session.hpp"
 #include "surgilink/session/control_framing.hpp"
+#include "surgilink/vitals/vitals_row.hpp"
 
 namespace surgilink::testing {
 
@@ -104,7 +105,8 @@ TestControlClient::TestControlClient(const session::TlsFiles& identity, int rece
     : impl_(std::make_unique<Impl>(identity, receive_buffer_bytes)) {}
 TestControlClient::~TestControlClient() = default;
 
-HelloAnswer TestControlClient::hello(int port, std::uint32_t protocol_version, std::uint32_t media_port) {
+HelloAnswer TestControlClient::hello(int port, std::uint32_t media_port, std::uint32_t protocol_version,
+                                     const std::string& software) {
   HelloAnswer answer;
   boost::system::error_code ec;
   impl_->stream.lowest_layer().connect(
@@ -117,7 +119,7 @@ HelloAnswer TestControlClient::hello(int port, std::uint32_t protocol_version, s
   surgilink::control::v1::Envelope envelope;
   envelope.set_version(protocol_version);
   envelope.mutable_hello()->set_protocol_version(protocol_version);
-  envelope.mutable_hello()->set_software("surgilink integration test");
+  envelope.mutable_hello()->set_software(software);
   envelope.mutable_hello()->set_media_port(media_port);
   surgilink::control::v1::Envelope in;
   const std::string error = impl_->write(envelope);
@@ -131,7 +133,9 @@ HelloAnswer TestControlClient::hello(int port, std::uint32_t protocol_version, s
     answer.media_port = in.welcome().media_port();
     answer.video_ssrc = in.welcome().video_ssrc();
     answer.srtp_profile = in.welcome().srtp_profile();
-    answer.role = in.welcome().role();
+    answer.role = in.welcome().role() == surgilink::control::v1::ROLE_MENTOR     ? "mentor"
+                  : in.welcome().role() == surgilink::control::v1::ROLE_OBSERVER ? "observer"
+                                                                                 : "?";
     answer.annotation_author = in.welcome().annotation_author();
     impl_->profile = answer.srtp_profile;
   }
@@ -140,22 +144,27 @@ HelloAnswer TestControlClient::hello(int port, std::uint32_t protocol_version, s
 
 void TestControlClient::send_annotation_proposal(const std::vector<std::uint8_t>& bytes) {
   surgilink::control::v1::Envelope envelope;
-  envelope.set_version(1);
+  envelope.set_version(session::kProtocolVersion);
   envelope.set_annotation_proposal(std::string(bytes.begin(), bytes.end()));
   impl_->write(envelope);
 }
 
 void TestControlClient::send_vitals_flag(const std::string& vital, bool flagged) {
+  const auto row = vitals::row_from_key(vital);
+  send_vitals_flag_row(row ? static_cast<int>(*row) + 1 : 0, flagged);
+}
+
+void TestControlClient::send_vitals_flag_row(int wire_row, bool flagged) {
   surgilink::control::v1::Envelope envelope;
-  envelope.set_version(1);
-  envelope.mutable_vitals_flag()->set_vital(vital);
+  envelope.set_version(session::kProtocolVersion);
+  envelope.mutable_vitals_flag()->set_row(static_cast<surgilink::control::v1::VitalsRow>(wire_row));
   envelope.mutable_vitals_flag()->set_flagged(flagged);
   impl_->write(envelope);
 }
 
 void TestControlClient::send_latency_report(double p50_ms, double p95_ms, std::uint32_t samples) {
   surgilink::control::v1::Envelope envelope;
-  envelope.set_version(1);
+  envelope.set_version(session::kProtocolVersion);
   auto* report = envelope.mutable_latency_report();
   report->set_g2g_p50_ms(p50_ms);
   report->set_g2g_p95_ms(p95_ms);
@@ -164,9 +173,16 @@ void TestControlClient::send_latency_report(double p50_ms, double p95_ms, std::u
   impl_->write(envelope);
 }
 
+void TestControlClient::send_goodbye() {
+  surgilink::control::v1::Envelope envelope;
+  envelope.set_version(session::kProtocolVersion);
+  envelope.mutable_goodbye();
+  impl_->write(envelope);
+}
+
 void TestControlClient::send_clock_ping() {
   surgilink::control::v1::Envelope envelope;
-  envelope.set_version(1);
+  envelope.set_version(session::kProtocolVersion);
   envelope.mutable_clock_ping()->set_t1_ntp(core::to_ntp64(core::CaptureClock().now()));
   impl_->write(envelope);
 }
@@ -233,23 +249,28 @@ std::optional<ControlMessage> TestControlClient::read_message(std::chrono::milli
   if (in.has_roster()) {
     std::string names;
     for (const auto& e : in.roster().consoles())
-      names += (names.empty() ? "" : ",") + e.display_name() + "/" + e.role() + "/" + e.annotation_author();
+      names += (names.empty() ? "" : ",") + e.display_name() + "/" +
+               (e.role() == surgilink::control::v1::ROLE_MENTOR ? "mentor" : "observer") + "/" +
+               e.annotation_author();
     return ControlMessage{"roster", names};
   }
   if (in.has_or_controls()) {
     const auto& c = in.or_controls();
-    return ControlMessage{"or_controls",
-                          "pen=" + c.pen_holder_author() + " revoked=" + (c.pen_revoked() ? "1" : "0") +
-                              " hidden=" + (c.annotations_hidden() ? "1" : "0") +
-                              (c.flagged_vitals().empty() ? ""
-                                                          : " flagged=" +
-                                                                [&c] {
-                                                                  std::string list;
-                                                                  for (const auto& v : c.flagged_vitals())
-                                                                    list += (list.empty() ? "" : ",") + v;
-                                                                  return list;
-                                                                }()) +
-                              (c.consent_recorded() ? " consent=1" : "") + (c.recording() ? " rec=1" : "")};
+    return ControlMessage{
+        "or_controls",
+        "pen=" + c.pen_holder_author() + " revoked=" + (c.pen_revoked() ? "1" : "0") +
+            " hidden=" + (c.annotations_hidden() ? "1" : "0") +
+            (c.flagged_vitals().empty()
+                 ? ""
+                 : " flagged=" +
+                       [&c] {
+                         std::string list;
+                         for (const int v : c.flagged_vitals())
+                           list += (list.empty() ? "" : ",") +
+                                   std::string(vitals::info(static_cast<vitals::VitalsRow>(v - 1)).key);
+                         return list;
+                       }()) +
+            (c.consent_recorded() ? " consent=1" : "") + (c.recording() ? " rec=1" : "")};
   }
   return ControlMessage{"other", {}};
 }

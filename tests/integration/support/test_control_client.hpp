@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "surgilink/annotation/operation.hpp"
+#include "surgilink/session/control_framing.hpp"
 #include "surgilink/session/tls_identity.hpp"
 
 namespace surgilink::testing {
@@ -40,14 +41,20 @@ class TestControlClient {
   // `receive_buffer_bytes` > 0 shrinks the socket's receive buffer (a console that reads slowly or never).
   explicit TestControlClient(const session::TlsFiles& identity, int receive_buffer_bytes = 0);
   ~TestControlClient();
-  // Connects to 127.0.0.1:port, says hello (with `protocol_version` and `media_port`), reads the answer.
-  HelloAnswer hello(int port, std::uint32_t protocol_version, std::uint32_t media_port);
+  // Connects to 127.0.0.1:port, says hello (with `media_port` and `protocol_version`), reads the answer.
+  HelloAnswer hello(int port, std::uint32_t media_port,
+                    std::uint32_t protocol_version = session::kProtocolVersion,
+                    const std::string& software = "surgilink integration test");
   // Sends an annotation proposal (annotation::encode_proposal bytes) after a welcome.
   void send_annotation_proposal(const std::vector<std::uint8_t>& bytes);
-  // A mentor flags a vitals row ("abp") for the surgeon.
+  // A mentor flags a vitals row ("abp") for the surgeon; a key that is no row is sent as an unknown row.
   void send_vitals_flag(const std::string& vital, bool flagged);
+  // The same with the row's wire number (control.proto VitalsRow), known to this version or not.
+  void send_vitals_flag_row(int wire_row, bool flagged);
   // The console's glass-to-glass figures, as a console sends them once a second.
   void send_latency_report(double p50_ms, double p95_ms, std::uint32_t samples);
+  // The console leaves on purpose (its pen passes at once).
+  void send_goodbye();
   // A clock ping, as a console sends one a second (it also keeps the connection alive).
   void send_clock_ping();
   // A picture loss indication (RTCP PLI, SRTP-protected with this connection's keys) from UDP port

@@ -47,7 +47,7 @@ std::filesystem::path scratch_dir(const std::string& test_name) {
 }
 
 std::filesystem::path write_sender_config(const std::filesystem::path& dir, const std::string& extra_video,
-                                          const std::string& extra_network) {
+                                          const std::string& extra_network, const std::string& session) {
   const auto certs = certificate_dir();
   const auto path = dir / "sender.toml";
   std::ofstream out(path);
@@ -56,6 +56,8 @@ std::filesystem::path write_sender_config(const std::filesystem::path& dir, cons
       << extra_video << "\n"
       << "[network]\nbind_address = \"127.0.0.1\"\ncontrol_port = 0\nmedia_port = 0\n"
       << extra_network << "\n"
+      << "[session]\n"
+      << session << "\n"
       << "[tls]\nca = \"" << (certs / "ca.pem").string() << "\"\ncertificate = \""
       << (certs / "sender.pem").string() << "\"\nprivate_key = \"" << (certs / "sender.key").string()
       << "\"\naccess_list = \"" << (certs / "access.toml").string() << "\"\n";

@@ -26,9 +26,12 @@ session::AccessList test_access_list();
 std::filesystem::path scratch_dir(const std::string& test_name);
 
 // Writes sender/console configs that use the test certificates; returns their paths.
+// `session` is the [session] table's lines: by default a liveness long enough for tests whose scripted
+// consoles stay silent between steps (a real console pings once a second).
 std::filesystem::path write_sender_config(const std::filesystem::path& dir,
                                           const std::string& extra_video = {},
-                                          const std::string& extra_network = {});
+                                          const std::string& extra_network = {},
+                                          const std::string& session = "liveness_s = 120");
 std::filesystem::path write_console_config(const std::filesystem::path& dir, int control_port,
                                            const std::string& identity_name = "mentor");
 
