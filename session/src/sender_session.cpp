@@ -23,7 +23,7 @@ SenderSession::Parts::Parts(asio::io_context& io_context, SenderSessionSettings 
       listener(l),
       tls(make_tls_context(settings.tls, true)),
       authority(settings.rules, settings.access),
-      audit(settings.audit_log, clock),
+      audit(settings.audit_log, settings.audit_key, clock),
       sweep_timer(io),
       expiry_timer(io) {}
 
@@ -60,7 +60,7 @@ void SenderSession::Parts::sweep() {
     AuthorityEffects effects;
     self->authority.tick(now, effects);
     self->apply(effects);
-    self->audit.flush_repeats();
+    self->audit.flush();
     for (const auto& r : self->log_repeats.ended(now))
       spdlog::warn("{} more times in 10 s: {}", r.count, r.key);
     self->sweep();
@@ -225,7 +225,7 @@ void SenderSession::stop() {
     if (!c->closing) c->closing = ConsoleConnection::Closing{Departure::kGoodbye, "the sender stopped"};
     c->control().close();
   }
-  p.audit.flush_repeats(true);
+  p.audit.flush(true);
   p.audit.record({"stop", {}});
 }
 
@@ -306,6 +306,7 @@ std::uint16_t SenderSession::control_port() const { return parts_->server->port(
 std::uint16_t SenderSession::media_port() const { return parts_->realtime->port(); }
 std::size_t SenderSession::consoles_connected() const { return parts_->authority.roster().size(); }
 const core::FaultCounters& SenderSession::faults() const { return parts_->faults; }
+bool SenderSession::audit_healthy() const { return parts_->audit.healthy(); }
 
 SenderSessionCounters SenderSession::counters() const {
   SenderSessionCounters c = parts_->counts;
