@@ -2,11 +2,12 @@
 // What is drawn goes to the OR at once (the sender composites it on the surgeon's display).
 import QtQuick
 import QtQuick.Controls
+import SurgiLink.Console 1.0
 
 Rectangle {
     id: strip
     property real unit: 16
-    property string tool: "pen"
+    property int tool: AnnotationCanvas.Pen
     property color penColour: "#ffeb3b"
     // Line width as a fraction of the picture's height (about 4, 8 and 16 px at 1080p).
     property real penWidth: 0.004
@@ -25,19 +26,22 @@ Rectangle {
         anchors { horizontalCenter: parent.horizontalCenter; top: parent.top; topMargin: unit * 0.5 }
         spacing: unit * 0.4
         Repeater {
-            model: [["pen", "P"], ["arrow", "A"], ["circle", "C"], ["label", "T"], ["pointer", "O"]]
+            // The tool, its name, its key.
+            model: [[AnnotationCanvas.Pen, "pen", "P"], [AnnotationCanvas.Arrow, "arrow", "A"],
+                    [AnnotationCanvas.Circle, "circle", "C"], [AnnotationCanvas.Label, "label", "T"],
+                    [AnnotationCanvas.Pointer, "pointer", "O"]]
             Button {
-                objectName: "tool_" + modelData[0]
+                objectName: "tool_" + modelData[1]
                 width: unit * 2.8; height: unit * 2.4
-                text: modelData[1]
+                text: modelData[2]
                 font.pixelSize: unit
                 checkable: true
                 checked: strip.tool === modelData[0]
                 enabled: strip.mayDraw
                 onClicked: strip.tool = modelData[0]
                 ToolTip.visible: hovered
-                ToolTip.text: modelData[0] + " (" + modelData[1] + ")"
-                Shortcut { sequence: modelData[1]; onActivated: strip.tool = modelData[0] }
+                ToolTip.text: modelData[1] + " (" + modelData[2] + ")"
+                Shortcut { sequence: modelData[2]; onActivated: strip.tool = modelData[0] }
             }
         }
         Repeater {

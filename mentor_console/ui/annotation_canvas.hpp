@@ -1,21 +1,18 @@
 #pragma once
-// Telestration on the console: the mentor's drawing tools over the live picture, and the annotation scene
-// drawn with QPainter so that it looks like the OpenCV drawing on the OR display.
+// Telestration on the console: the drawing surface over the live picture. Its painting is
+// annotation_painter's, its gestures DrawingGestures'; this item wires them to Qt Quick.
 
 #include <QColor>
-#include <QPainter>
 #include <QPointF>
 #include <QQuickPaintedItem>
 #include <QRectF>
 #include <QString>
 #include <QTimer>
-#include <chrono>
-#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
-#include <vector>
 
+#include "core/drawing_gestures.hpp"
 #include "mentor_session.hpp"
 #include "surgilink/annotation/operation.hpp"
 #include "surgilink/annotation/scene.hpp"
@@ -23,24 +20,16 @@
 
 namespace surgilink::console {
 
-// Draws `scene` into `video_rect` (the picture's place on the painter's device, letterboxing excluded):
-// every shape over a dark outline, anti-aliased, sizes scaled with the rectangle's height, as
-// annotation::SceneRenderer draws it on the OR display. Bad coordinates are skipped. GUI thread.
-void paint_annotation_scene(QPainter& painter, const annotation::Scene& scene, QRectF video_rect);
-// Same for one annotation (the console's own pointer, which the sender does not echo back at once).
-void paint_annotation(QPainter& painter, const annotation::Annotation& annotation, QRectF video_rect);
-
 // The drawing surface laid over the operative field: paints the session's annotation scene over the video
 // rectangle and turns the mentor's mouse, touch and stylus drags into annotation operations. Touch and
 // stylus arrive as mouse events (Qt synthesises them for an item that takes only the mouse), so one path
 // serves all three. GUI thread only.
-class AnnotationCanvas : public QQuickPaintedItem {
+class AnnotationCanvas : public QQuickPaintedItem, private DrawingGestureListener {
   Q_OBJECT
   Q_PROPERTY(surgilink::console::MentorSession* session READ session WRITE setSession NOTIFY sessionChanged)
   // The picture's rectangle inside this item (OperativeFieldView::videoRect when the canvas fills it).
   Q_PROPERTY(QRectF videoRect READ videoRect WRITE setVideoRect NOTIFY videoRectChanged)
-  // "pen", "arrow", "circle", "label" or "pointer".
-  Q_PROPERTY(QString tool READ tool WRITE setTool NOTIFY toolChanged)
+  Q_PROPERTY(Tool tool READ tool WRITE setTool NOTIFY toolChanged)
   Q_PROPERTY(QColor colour READ colour WRITE setColour NOTIFY colourChanged)
   // Line width as a fraction of the frame height (clamped to kMinWidth..kMaxWidth).
   Q_PROPERTY(double lineWidth READ lineWidth WRITE setLineWidth NOTIFY lineWidthChanged)
@@ -55,13 +44,22 @@ class AnnotationCanvas : public QQuickPaintedItem {
   Q_PROPERTY(bool hasOwnAnnotations READ hasOwnAnnotations NOTIFY hasOwnAnnotationsChanged)
 
  public:
+  // The drawing tools, as QML names them (AnnotationCanvas.Arrow).
+  enum class Tool {
+    Pen = static_cast<int>(DrawingTool::kPen),
+    Arrow = static_cast<int>(DrawingTool::kArrow),
+    Circle = static_cast<int>(DrawingTool::kCircle),
+    Label = static_cast<int>(DrawingTool::kLabel),
+    Pointer = static_cast<int>(DrawingTool::kPointer),
+  };
+  Q_ENUM(Tool)
+
   // Where operations go; by default the session's proposeAnnotation. Tests record them instead.
   using OperationSink = std::function<void(annotation::AnnotationOperation)>;
   // Capture time of the picture on screen now (the session's by default), for anchoring.
   using ShownPicture = std::function<std::optional<core::CaptureTime>()>;
 
-  // Extend batches and pointer moves are sent at most this often (the sender's rate limit is per author).
-  static constexpr std::chrono::milliseconds kBatchInterval{16};
+  static constexpr std::chrono::milliseconds kBatchInterval = DrawingGestures::kBatchInterval;
 
   explicit AnnotationCanvas(QQuickItem* parent = nullptr);
 
@@ -69,8 +67,8 @@ class AnnotationCanvas : public QQuickPaintedItem {
   void setSession(MentorSession* session);
   QRectF videoRect() const { return video_rect_; }
   void setVideoRect(QRectF rect);
-  QString tool() const { return tool_; }
-  void setTool(const QString& tool);
+  Tool tool() const { return static_cast<Tool>(gestures_.tool()); }
+  void setTool(Tool tool);
   QColor colour() const { return colour_; }
   void setColour(const QColor& colour);
   double lineWidth() const { return line_width_; }
@@ -79,7 +77,7 @@ class AnnotationCanvas : public QQuickPaintedItem {
   void setAuthor(const QString& author);
   bool mayDraw() const { return may_draw_; }
   void setMayDraw(bool may);
-  bool labelPending() const { return label_point_.has_value(); }
+  bool labelPending() const { return gestures_.pending_label().has_value(); }
   QPointF labelPosition() const;
   bool hasOwnAnnotations() const { return has_own_; }
 
@@ -117,45 +115,30 @@ class AnnotationCanvas : public QQuickPaintedItem {
   void mouseUngrabEvent() override;
 
  private:
-  enum class Gesture { kNone, kDrawing, kPointing };
+  // DrawingGestureListener
+  void send(annotation::AnnotationOperation op) override;
+  core::CaptureTime shown_capture() override;
+  void label_pending_changed() override { emit labelPendingChanged(); }
+  void own_pointer_changed() override { update(); }
 
-  void send(annotation::AnnotationOperation op);
-  std::string next_id();
   std::uint32_t colour_rgba() const;
-  core::CaptureTime shown_capture() const;
   std::optional<annotation::NormalisedPoint> normalised(QPointF item_position, bool clamp) const;
-  // Takes a drag point and sends the batch when it is due.
-  void add_point(annotation::NormalisedPoint p, std::chrono::milliseconds at);
-  // Takes a drag point into the pending batch; false when it adds nothing (no move, stroke full).
-  bool take_point(annotation::NormalisedPoint p, std::chrono::milliseconds at);
-  void flush(std::chrono::milliseconds at);
-  void finish_gesture();
+  // Runs the trailing timer while the gestures hold points back: the rest of a batch goes out when the drag
+  // pauses.
+  void follow_batch();
 
   MentorSession* session_ = nullptr;
   OperationSink sink_;
   ShownPicture shown_picture_;
   std::shared_ptr<const annotation::Scene> scene_ = std::make_shared<const annotation::Scene>();
   QRectF video_rect_;
-  QString tool_ = "pen";
   QColor colour_{0xff, 0xeb, 0x3b};
   double line_width_ = 0.004;
   QString author_;
   bool may_draw_ = false;
   bool has_own_ = false;
-  std::uint64_t counter_ = 0;  // last drawing counter proposed by this console
-
-  Gesture gesture_ = Gesture::kNone;
-  std::string drawing_id_;
-  annotation::AnnotationKind drawing_kind_ = annotation::AnnotationKind::kStroke;
-  std::size_t drawing_points_ = 0;                     // points proposed so far (stroke limit)
-  annotation::NormalisedPoint last_point_;             // newest point taken
-  annotation::NormalisedPoint first_point_;            // where the press was (arrow tail, ellipse corner)
-  std::vector<annotation::NormalisedPoint> pending_;   // points not sent yet
-  std::chrono::milliseconds last_sent_{0};             // event time of the last Begin/Extend/Pointer
-  std::chrono::milliseconds last_event_{0};            // event time of the newest point
-  QTimer trailing_;                                    // sends the rest of a batch when the drag pauses
-  std::optional<annotation::Annotation> own_pointer_;  // drawn at once while pointing
-  std::optional<annotation::NormalisedPoint> label_point_;
+  DrawingGestures gestures_{*this};
+  QTimer trailing_;
 };
 
 }  // namespace surgilink::console

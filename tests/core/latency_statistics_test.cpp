@@ -137,3 +137,37 @@ TEST(SlidingLatencyWindow, EmptyWindowSummaryIsZero) {
 
 }  // namespace
 }  // namespace surgilink::core
+
+namespace surgilink::core {
+namespace {
+
+// A 4-hour case at 30 fps: the series stays bounded and its percentiles within 0.4 %.
+TEST(LatencySeries, AFourHourCaseIsBoundedAndStillAccurate) {
+  LatencySeries series;
+  const std::size_t n = 4 * 3600 * 30;
+  for (std::size_t i = 0; i < n; ++i) {
+    // 10.000 .. 59.999 ms, spread evenly.
+    series.add(std::chrono::nanoseconds{10'000'000 + static_cast<std::int64_t>((i * 7919) % 50'000) * 1000});
+  }
+  const LatencySummary s = series.summary();
+  EXPECT_EQ(s.count, n);
+  EXPECT_NEAR(s.p50_ms, 35.0, 35.0 * 0.004);
+  EXPECT_NEAR(s.p95_ms, 57.5, 57.5 * 0.004);
+  EXPECT_NEAR(s.p99_ms, 59.5, 59.5 * 0.004);
+  EXPECT_DOUBLE_EQ(s.max_ms, 59.999);
+}
+
+TEST(LatencySeries, ExactUpToTheFoldAndHugeValuesDoNotOverflowTheBins) {
+  LatencySeries series;
+  for (std::size_t i = 0; i < LatencySeries::kExactSamples; ++i) series.add(std::chrono::milliseconds{5});
+  EXPECT_DOUBLE_EQ(series.summary().p50_ms, 5.0);
+  series.add(std::chrono::hours{48});
+  series.add(std::chrono::nanoseconds{-3});
+  const LatencySummary s = series.summary();
+  EXPECT_EQ(s.count, LatencySeries::kExactSamples + 2);
+  EXPECT_NEAR(s.p50_ms, 5.0, 0.02);
+  EXPECT_DOUBLE_EQ(s.max_ms, 48.0 * 3600 * 1000);
+}
+
+}  // namespace
+}  // namespace surgilink::core

@@ -444,11 +444,11 @@ TEST_F(ConsoleTelestration, ToolsArePickedByKeysAndClicks) {
   ASSERT_NE(thick, nullptr);
   ASSERT_TRUE(activate());
   QTest::keyClick(&window(), Qt::Key_A);
-  EXPECT_EQ(canvas->tool(), "arrow");
+  EXPECT_EQ(canvas->tool(), AnnotationCanvas::Tool::Arrow);
   QTest::keyClick(&window(), Qt::Key_P);
   click(window(), green_swatch);
   click(window(), thick);
-  EXPECT_EQ(canvas->tool(), "pen");
+  EXPECT_EQ(canvas->tool(), AnnotationCanvas::Tool::Pen);
   EXPECT_EQ(canvas->colour(), QColor("#76ff03"));
   EXPECT_DOUBLE_EQ(canvas->lineWidth(), 0.008);
 }

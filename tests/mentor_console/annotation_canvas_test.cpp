@@ -20,6 +20,7 @@
 
 #include "surgilink/annotation/scene_renderer.hpp"
 #include "ui/annotation_canvas.hpp"
+#include "ui/annotation_painter.hpp"
 
 namespace surgilink::console {
 namespace {
@@ -125,7 +126,8 @@ TEST(AnnotationPainting, CoversTheSamePixelsAsTheOrDisplaysRenderer) {
   ASSERT_GT(whole.either, 10'000) << "nothing drawn";
   std::printf("Qt vs OpenCV annotation mask IoU at 1280x720: %.3f (%ld of %ld px)\n", whole.iou(), whole.both,
               whole.either);
-  EXPECT_GE(whole.iou(), 0.9);
+  // 0.952 before both drew from annotation::shape_of(); what is left is each toolkit's anti-aliasing.
+  EXPECT_GE(whole.iou(), 0.97);
 
   // Each shape on its own too, so that one badly drawn shape cannot hide behind the others' area.
   for (const auto& one : scene.annotations) {
@@ -142,7 +144,7 @@ TEST(AnnotationPainting, CoversTheSamePixelsAsTheOrDisplaysRenderer) {
     const double iou = overlap(cv_one, qt_one).iou();
     std::printf("  %s (%s, width %.3f): IoU %.3f\n", one->id.c_str(), annotation::describe(one->kind),
                 static_cast<double>(one->width), iou);
-    EXPECT_GE(iou, 0.85) << one->id;
+    EXPECT_GE(iou, 0.93) << one->id;
   }
 
   // The middle of a line has the annotation's colour in both (the outline is only around it): the thick
@@ -151,6 +153,68 @@ TEST(AnnotationPainting, CoversTheSamePixelsAsTheOrDisplaysRenderer) {
   const QColor qt_centre = picture.pixelColor(256, 504);
   EXPECT_EQ(cv_centre, cv::Vec4b(0x3B, 0xEB, 0xFF, 255));
   EXPECT_EQ(qt_centre, QColor(0xFF, 0xEB, 0x3B));
+}
+
+// Bounding rectangle of the pixels at least half covered.
+QRect covered(const cv::Mat& opencv_bgra) {
+  QRect box;
+  for (int y = 0; y < opencv_bgra.rows; ++y) {
+    for (int x = 0; x < opencv_bgra.cols; ++x) {
+      if (opencv_bgra.at<cv::Vec4b>(y, x)[3] >= 128) box |= QRect(x, y, 1, 1);
+    }
+  }
+  return box;
+}
+
+QRect covered(const QImage& qt_premultiplied) {
+  QRect box;
+  for (int y = 0; y < qt_premultiplied.height(); ++y) {
+    for (int x = 0; x < qt_premultiplied.width(); ++x) {
+      if (qAlpha(qt_premultiplied.pixel(x, y)) >= 128) box |= QRect(x, y, 1, 1);
+    }
+  }
+  return box;
+}
+
+// The glyphs are each toolkit's own; the backing's place, padding and text size are the one geometry's.
+TEST(AnnotationPainting, LabelBackingIsWhereTheOrDisplayPutsIt) {
+  annotation::Scene scene;
+  auto label = std::make_shared<Annotation>(
+      *drawing("c2-1", AnnotationKind::kLabel, {{0.25F, 0.25F}}, 0xFFFFFFFF, 0.004F));
+  label->text = "Vessel here";
+  scene.annotations.push_back(label);
+  // Kept on the picture at the right edge.
+  auto at_edge = std::make_shared<Annotation>(*label);
+  at_edge->id = "c2-2";
+  at_edge->points = {{0.98F, 0.7F}};
+  scene.annotations.push_back(at_edge);
+  for (const auto& one : scene.annotations) {
+    annotation::Scene single;
+    single.annotations = {one};
+    cv::Mat overlay(720, 1280, CV_8UC4, cv::Scalar::all(0));
+    annotation::SceneRenderer().draw(single, {}, overlay);
+    QImage picture(1280, 720, QImage::Format_ARGB32_Premultiplied);
+    picture.fill(Qt::transparent);
+    {
+      QPainter painter(&picture);
+      paint_annotation_scene(painter, single, QRectF(0, 0, 1280, 720));
+    }
+    const QRect on_or = covered(overlay), on_console = covered(picture);
+    std::printf("label %s backing: OR %dx%d at (%d, %d), console %dx%d at (%d, %d); mask IoU %.3f\n",
+                one->id.c_str(), on_or.width(), on_or.height(), on_or.x(), on_or.y(), on_console.width(),
+                on_console.height(), on_console.x(), on_console.y(), overlap(overlay, picture).iou());
+    // Same text size and padding: the fonts differ a little (each toolkit picks its own), the boxes little.
+    EXPECT_NEAR(on_console.width(), on_or.width(), 0.1 * on_or.width()) << one->id;
+    EXPECT_NEAR(on_console.height(), on_or.height(), 0.12 * on_or.height()) << one->id;
+    if (one == label) {
+      EXPECT_EQ(on_or.topLeft(), QPoint(320, 180));
+      EXPECT_EQ(on_console.topLeft(), on_or.topLeft());
+    } else {
+      EXPECT_EQ(on_or.right(), 1279);
+      EXPECT_EQ(on_console.right(), 1279);
+      EXPECT_EQ(on_console.top(), on_or.top());
+    }
+  }
 }
 
 TEST(AnnotationPainting, BadCoordinatesAndEmptyRectanglesDrawNothingAndDoNotCrash) {
@@ -333,7 +397,7 @@ TEST_F(CanvasTest, PausedDragSendsTheRestOfTheBatchWithoutWaitingForMoreMoves) {
 }
 
 TEST_F(CanvasTest, ArrowAndCircleMoveTheirSecondPointAndAStrayClickIsWithdrawn) {
-  canvas_->setTool("arrow");
+  canvas_->setTool(AnnotationCanvas::Tool::Arrow);
   drag({100, 200}, {400, 300}, 10, milliseconds{1000}, milliseconds{10});
   ASSERT_GE(sent_.size(), 3U);
   const auto& begin = std::get<annotation::Begin>(sent_.front().op);
@@ -348,7 +412,7 @@ TEST_F(CanvasTest, ArrowAndCircleMoveTheirSecondPointAndAStrayClickIsWithdrawn) 
   EXPECT_EQ(std::get<annotation::Commit>(sent_.back().op).id, begin.draft.id);
 
   sent_.clear();
-  canvas_->setTool("circle");
+  canvas_->setTool(AnnotationCanvas::Tool::Circle);
   drag({200, 200}, {300, 280}, 4, milliseconds{2000}, milliseconds{20});
   EXPECT_EQ(std::get<annotation::Begin>(sent_.front().op).draft.kind, AnnotationKind::kEllipse);
   EXPECT_TRUE(std::holds_alternative<annotation::Commit>(sent_.back().op));
@@ -382,7 +446,7 @@ TEST_F(CanvasTest, OutsideThePictureOrWithoutThePenNothingIsSentAndDragsStayOnTh
 }
 
 TEST_F(CanvasTest, PointerSendsThrottledPointerOperationsAndNoDrawing) {
-  canvas_->setTool("pointer");
+  canvas_->setTool(AnnotationCanvas::Tool::Pointer);
   canvas_->setColour(QColor("#00e5ff"));
   drag({100, 200}, {500, 300}, 50, milliseconds{1000}, milliseconds{2});
   const auto pointers = only<annotation::Pointer>();
@@ -398,7 +462,7 @@ TEST_F(CanvasTest, PointerSendsThrottledPointerOperationsAndNoDrawing) {
 }
 
 TEST_F(CanvasTest, LabelClickWaitsForTheTextThenBeginsAndCommitsOneLine) {
-  canvas_->setTool("label");
+  canvas_->setTool(AnnotationCanvas::Tool::Label);
   mouse(QEvent::MouseButtonPress, {200, 300}, milliseconds{1000});
   mouse(QEvent::MouseButtonRelease, {200, 300}, milliseconds{1050});
   EXPECT_TRUE(sent_.empty());

@@ -12,9 +12,11 @@ namespace surgilink::testing {
 using std::chrono::milliseconds;
 
 RunningSender::RunningSender(const std::filesystem::path& config, const std::filesystem::path& log,
-                             std::vector<std::string> args, std::vector<std::string> env)
+                             std::vector<std::string> args, std::vector<std::string> env,
+                             std::vector<std::string> launcher)
     : log_(log) {
-  std::vector<std::string> argv = {sender_program().string(), "--config", config.string(), "--status-json"};
+  std::vector<std::string> argv = std::move(launcher);
+  argv.insert(argv.end(), {sender_program().string(), "--config", config.string(), "--status-json"});
   argv.insert(argv.end(), args.begin(), args.end());
   process_ = std::make_unique<tools::ChildProcess>(argv, log.string(), std::move(env));
   for (int i = 0; i < 30; ++i) {
@@ -52,6 +54,9 @@ void RunningSender::kill() {
   process_->signal(SIGKILL);
   process_->wait(milliseconds{10000});
 }
+
+int RunningSender::pid() const { return process_->pid(); }
+std::chrono::nanoseconds RunningSender::cpu_time() const { return process_->cpu_time(); }
 
 std::string RunningSender::log() const { return read_text(log_); }
 

@@ -13,12 +13,17 @@ namespace surgilink::testing {
 class RunningSender {
  public:
   // Starts the sender with `config` plus `args`; waits for its "listening" line (throws if it never comes).
+  // `launcher` goes before the program (for example {"prlimit", "--nofile=1024:1024"}).
   RunningSender(const std::filesystem::path& config, const std::filesystem::path& log,
-                std::vector<std::string> args = {}, std::vector<std::string> env = {});
+                std::vector<std::string> args = {}, std::vector<std::string> env = {},
+                std::vector<std::string> launcher = {});
   ~RunningSender();
   int control_port() const { return control_port_; }
   int media_port() const { return media_port_; }
-  int mllp_port() const { return mllp_port_; }  // its HL7 MLLP listener; 0 unless started with --vitals hl7
+  int mllp_port() const { return mllp_port_; }
+  // The process (for /proc) and its CPU time so far.
+  int pid() const;
+  std::chrono::nanoseconds cpu_time() const;  // its HL7 MLLP listener; 0 unless started with --vitals hl7
   // Stops it (SIGINT) and returns its exit code.
   int stop();
   // Kills it (SIGKILL) as a power cut or a crash would, and reaps it.

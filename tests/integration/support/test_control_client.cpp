@@ -2,6 +2,8 @@
 
 #include "surgilink/core/capture_clock.hpp"
 
+#include <functional>
+
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
@@ -13,11 +15,13 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 
 #include "control.pb.h"
+#include "surgilink/media/rtp_packet.hpp"
 #include "surgilink/media/srtp_session.hpp"
 #include "surgilink/session/control_framing.hpp"
 
@@ -27,12 +31,19 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 struct TestControlClient::Impl {
-  explicit Impl(const session::TlsFiles& identity)
-      : tls(session::make_tls_context(identity, false)), stream(io, tls) {}
+  Impl(const session::TlsFiles& identity, int receive_buffer_bytes)
+      : tls(session::make_tls_context(identity, false)), stream(io, tls) {
+    if (receive_buffer_bytes > 0) {
+      stream.lowest_layer().open(tcp::v4());
+      stream.lowest_layer().set_option(asio::socket_base::receive_buffer_size(receive_buffer_bytes));
+    }
+  }
   asio::io_context io;
   asio::ssl::context tls;
   asio::ssl::stream<tcp::socket> stream;
   std::string profile;
+  std::unique_ptr<media::SrtpSession> rtcp_out;  // created on the first loss report
+  asio::ip::udp::socket media{io};
 
   // Writes one framed envelope; "" or the error.
   std::string write(const surgilink::control::v1::Envelope& envelope) {
@@ -89,8 +100,8 @@ struct TestControlClient::Impl {
   }
 };
 
-TestControlClient::TestControlClient(const session::TlsFiles& identity)
-    : impl_(std::make_unique<Impl>(identity)) {}
+TestControlClient::TestControlClient(const session::TlsFiles& identity, int receive_buffer_bytes)
+    : impl_(std::make_unique<Impl>(identity, receive_buffer_bytes)) {}
 TestControlClient::~TestControlClient() = default;
 
 HelloAnswer TestControlClient::hello(int port, std::uint32_t protocol_version, std::uint32_t media_port) {
@@ -151,6 +162,64 @@ void TestControlClient::send_latency_report(double p50_ms, double p95_ms, std::u
   report->set_samples(samples);
   report->set_clock_uncertainty_ms(0.1);
   impl_->write(envelope);
+}
+
+void TestControlClient::send_clock_ping() {
+  surgilink::control::v1::Envelope envelope;
+  envelope.set_version(1);
+  envelope.mutable_clock_ping()->set_t1_ntp(core::to_ntp64(core::CaptureClock().now()));
+  impl_->write(envelope);
+}
+
+void TestControlClient::send_picture_loss(std::uint32_t from_media_port, int sender_media_port) {
+  // One SRTCP context for the connection: a fresh one per packet would restart the SRTCP index (a replay).
+  if (!impl_->rtcp_out) {
+    impl_->rtcp_out = std::make_unique<media::SrtpSession>(media::parse_srtp_profile(impl_->profile),
+                                                           media::SrtpSession::Direction::kOutbound,
+                                                           keys().console_to_sender);
+    impl_->media.open(asio::ip::udp::v4());
+    impl_->media.set_option(asio::socket_base::reuse_address(true));
+    boost::system::error_code ec;
+    impl_->media.bind({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(from_media_port)},
+                      ec);
+  }
+  std::array<std::uint8_t, 12 + media::kSrtpMaxTrailer> rtcp{};
+  const std::size_t n = media::write_pli(rtcp, 1, 0);
+  auto protected_length = impl_->rtcp_out->protect_rtcp(rtcp, n);
+  if (!protected_length) return;
+  boost::system::error_code ec;
+  impl_->media.send_to(asio::buffer(rtcp.data(), protected_length.value()),
+                       {asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(sender_media_port)},
+                       0, ec);
+}
+
+bool TestControlClient::closed_by_sender(std::chrono::milliseconds timeout) {
+  std::array<std::uint8_t, 4096> sink{};
+  bool ended = false;
+  std::function<void()> drain = [&] {
+    impl_->stream.async_read_some(asio::buffer(sink), [&](boost::system::error_code ec, std::size_t) {
+      if (ec) {
+        ended = ec != asio::error::operation_aborted;
+        return;
+      }
+      drain();
+    });
+  };
+  drain();
+  impl_->io.restart();
+  impl_->io.run_for(timeout);
+  if (!ended) {
+    boost::system::error_code ignored;
+    impl_->stream.lowest_layer().cancel(ignored);
+    impl_->io.restart();
+    impl_->io.run();
+  }
+  return ended;
+}
+
+void TestControlClient::close_abruptly() {
+  boost::system::error_code ec;
+  impl_->stream.lowest_layer().close(ec);
 }
 
 std::optional<ControlMessage> TestControlClient::read_message(std::chrono::milliseconds timeout) {

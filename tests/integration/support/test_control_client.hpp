@@ -37,7 +37,8 @@ struct ControlMessage {
 
 class TestControlClient {
  public:
-  explicit TestControlClient(const session::TlsFiles& identity);
+  // `receive_buffer_bytes` > 0 shrinks the socket's receive buffer (a console that reads slowly or never).
+  explicit TestControlClient(const session::TlsFiles& identity, int receive_buffer_bytes = 0);
   ~TestControlClient();
   // Connects to 127.0.0.1:port, says hello (with `protocol_version` and `media_port`), reads the answer.
   HelloAnswer hello(int port, std::uint32_t protocol_version, std::uint32_t media_port);
@@ -47,6 +48,16 @@ class TestControlClient {
   void send_vitals_flag(const std::string& vital, bool flagged);
   // The console's glass-to-glass figures, as a console sends them once a second.
   void send_latency_report(double p50_ms, double p95_ms, std::uint32_t samples);
+  // A clock ping, as a console sends one a second (it also keeps the connection alive).
+  void send_clock_ping();
+  // A picture loss indication (RTCP PLI, SRTP-protected with this connection's keys) from UDP port
+  // `from_media_port` (the port announced in the hello) to the sender's media port. After a welcome.
+  void send_picture_loss(std::uint32_t from_media_port, int sender_media_port);
+  // True when the sender closes this connection within `timeout` (messages before the end are skipped);
+  // false when it is still open then.
+  bool closed_by_sender(std::chrono::milliseconds timeout);
+  // Closes the TCP connection without a TLS goodbye, as a crash or a cut cable would.
+  void close_abruptly();
   // The next control message; nullopt when none comes within `timeout` or the connection ended.
   std::optional<ControlMessage> read_message(std::chrono::milliseconds timeout = std::chrono::milliseconds{
                                                  5000});

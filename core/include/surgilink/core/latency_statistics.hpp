@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <vector>
 
@@ -19,15 +20,24 @@ struct LatencySummary {
   double max_ms = 0;
 };
 
-// Every sample of a run, kept for the final report. One thread only.
+// The samples of a whole run, for the final report, in bounded memory: exact for the first kExactSamples
+// (36 minutes at 30 fps), then folded into a log-linear histogram (256 steps per doubling: percentiles within
+// 0.4 %, max exact), so a 4-hour case neither grows memory nor makes summary() slower. One thread only.
 class LatencySeries {
  public:
-  void add(std::chrono::nanoseconds sample) { samples_.push_back(sample); }
-  std::size_t size() const { return samples_.size(); }
+  static constexpr std::size_t kExactSamples = 65536;
+
+  void add(std::chrono::nanoseconds sample);
+  std::size_t size() const { return count_; }
   LatencySummary summary() const;
 
  private:
-  std::vector<std::chrono::nanoseconds> samples_;
+  void fold();  // moves the exact samples into the histogram
+
+  std::vector<std::chrono::nanoseconds> samples_;  // while exact
+  std::vector<std::uint32_t> bins_;                // once folded
+  std::size_t count_ = 0;
+  std::chrono::nanoseconds max_{0};
 };
 
 // The samples of the last `span` (10 s on the HUD), dropped as they age. One thread only.

@@ -1,0 +1,356 @@
+// The OR sender outlives every peer (DESIGN.md §8; issue 12): what an admitted console, an observer included,
+// or an unauthenticated stranger sends can close that connection, never the process, and cannot starve the
+// mentor's picture. Through the real sender process.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <thread>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "process/child_process.hpp"
+#include "support/console_status.hpp"
+#include "support/running_sender.hpp"
+#include "support/test_control_client.hpp"
+#include "support/test_installation.hpp"
+#include "surgilink/annotation/wire.hpp"
+
+namespace surgilink::testing {
+namespace {
+
+using json = nlohmann::json;
+using std::chrono::milliseconds;
+
+// A sender config with an audit log and the [session] settings given.
+std::filesystem::path config_with(const std::filesystem::path& dir, const std::string& session = {}) {
+  const auto config = write_sender_config(dir);
+  std::ofstream out(config, std::ios::app);
+  out << "[audit]\nlog = \"" << (dir / "audit.jsonl").string() << "\"\n";
+  if (!session.empty()) out << "[session]\n" << session << "\n";
+  return config;
+}
+
+// The sender still serves: a new console is admitted, and its audit log is intact JSON lines.
+void expect_sender_serves(RunningSender& sender, const std::filesystem::path& dir) {
+  TestControlClient later(identity("observer"));
+  const HelloAnswer answer = later.hello(sender.control_port(), 1, 40090);
+  EXPECT_TRUE(answer.welcomed) << answer.refusal << answer.tls_error << "\n" << sender.log();
+  const auto verdict =
+      run_program({sender_program().string(), "--verify-audit", (dir / "audit.jsonl").string()}, dir,
+                  "verify", milliseconds{10000});
+  EXPECT_EQ(verdict.exit_code, 0) << verdict.out << verdict.err;
+}
+
+// The sender's next JSON status line for which `done` holds (at most `lines` lines); the last one read.
+template <typename Done>
+json sender_status(RunningSender& sender, int lines, Done done) {
+  json last;
+  for (int i = 0; i < lines; ++i) {
+    const auto line = sender.next_status(milliseconds{3000});
+    if (!line) break;
+    last = json::parse(*line, nullptr, false);
+    if (!last.is_discarded() && last.contains("uptime_s") && done(last)) return last;
+  }
+  return last;
+}
+
+std::size_t line_count(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::size_t n = 0;
+  for (std::string line; std::getline(in, line);) ++n;
+  return n;
+}
+
+TEST(SenderOutlivesPeers, AVitalsFlagCutInsideACharacterClosesNothingButThatMessage) {
+  const auto dir = scratch_dir("resilience-utf8-flag");
+  RunningSender sender(config_with(dir), dir / "sender.log");
+  for (const char* who : {"observer", "mentor"}) {
+    TestControlClient console(identity(who));
+    ASSERT_TRUE(console.hello(sender.control_port(), 1, 40081).welcomed);
+    // 31 ASCII bytes, then "é" (two bytes) across the 32-byte cut of the refusal's message.
+    console.send_vitals_flag(std::string(31, 'a') + "\xc3\xa9" + "more", true);
+    // Control characters in a name that is not a vitals row.
+    console.send_vitals_flag("\x1b[31mred\r\nfake line", true);
+    console.send_clock_ping();
+    const auto pong = next_message_of(console, "clock_pong");
+    EXPECT_TRUE(pong.has_value()) << who << ": the connection should survive a refused flag\n"
+                                  << sender.log();
+  }
+  expect_sender_serves(sender, dir);
+  const std::string audit = read_text(dir / "audit.jsonl");
+  EXPECT_NE(audit.find("vitals_flag_refused"), std::string::npos) << audit;
+  EXPECT_EQ(audit.find('\x1b'), std::string::npos) << "control characters reach the audit log escaped";
+  EXPECT_EQ(sender.stop(), 0) << sender.log();
+}
+
+// A certificate signed by the site CA whose common name is a Latin-1 T61String (not UTF-8), not listed.
+session::TlsFiles latin1_certificate(const std::filesystem::path& dir) {
+  const auto ca = certificate_dir();
+  const auto cnf = dir / "latin1.cnf";
+  std::ofstream(cnf) << "[req]\ndistinguished_name = dn\nstring_mask = nombstr\nprompt = no\n"
+                        "[dn]\nCN = Dr. Jos\xe9 Mu\xf1oz\n";
+  const std::string d = dir.string();
+  const std::string command = "cd " + d +
+                              " && openssl ecparam -name prime256v1 -genkey -noout -out latin1.key"
+                              " && openssl req -new -key latin1.key -config latin1.cnf -out latin1.csr"
+                              " && openssl x509 -req -in latin1.csr -CA " +
+                              (ca / "ca.pem").string() + " -CAkey " + (ca / "ca.key").string() +
+                              " -CAcreateserial -days 2 -out latin1.pem 2>/dev/null";
+  if (std::system(command.c_str()) != 0) return {};
+  return {ca / "ca.pem", dir / "latin1.pem", dir / "latin1.key"};
+}
+
+TEST(SenderOutlivesPeers, ACertificateNameThatIsNotUtf8IsRefusedCleanly) {
+  const auto dir = scratch_dir("resilience-latin1-cn");
+  const auto latin1 = latin1_certificate(dir);
+  ASSERT_FALSE(latin1.certificate.empty()) << "openssl could not make the test certificate";
+  RunningSender sender(config_with(dir), dir / "sender.log");
+  TestControlClient stranger(latin1);
+  const HelloAnswer answer = stranger.hello(sender.control_port(), 1, 40082);
+  EXPECT_FALSE(answer.welcomed);
+  EXPECT_NE(answer.refusal.find("not in the access list"), std::string::npos)
+      << answer.refusal << answer.tls_error;
+  expect_sender_serves(sender, dir);
+  EXPECT_EQ(sender.stop(), 0) << sender.log();
+}
+
+// Connects `count` TCP sockets to 127.0.0.1:port from source addresses 127.0.1.1, 127.0.1.2, … (`per_address`
+// each) and says nothing on them. Returns the descriptors (closed by the caller).
+std::vector<int> unauthenticated_flood(int port, int count, int per_address) {
+  std::vector<int> sockets;
+  for (int i = 0; i < count; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    if (fd < 0) break;
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    from.sin_addr.s_addr = htonl(0x7f000100u + 1u + static_cast<unsigned>(i / per_address));
+    ::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<std::uint16_t>(port));
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to);  // non-blocking: completes in the kernel
+    sockets.push_back(fd);
+  }
+  return sockets;
+}
+
+// The descriptors a process holds now.
+std::size_t open_descriptors(int pid) {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& entry :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
+    ++n;
+  return n;
+}
+
+TEST(SenderOutlivesPeers, AFloodOfUnauthenticatedConnectionsDoesNotStarveTheMentor) {
+  // This process holds 2,000 sockets of its own.
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  if (limit.rlim_max < 2200) GTEST_SKIP() << "needs 2,200 descriptors, the hard limit is " << limit.rlim_max;
+  limit.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &limit);
+
+  const auto dir = scratch_dir("resilience-flood");
+  // A service's usual limit: 1,024 descriptors, soft and hard.
+  RunningSender sender(config_with(dir), dir / "sender.log", {}, {},
+                       {"/usr/bin/prlimit", "--nofile=1024:1024"});
+  tools::ChildProcess mentor({console_program().string(), "--config",
+                              write_console_config(dir, sender.control_port(), "mentor").string(),
+                              "--headless", "--status-json", "--seconds", "30"},
+                             (dir / "mentor.err").string());
+  const json before = wait_for_status(mentor, 15, [](const json& s) { return s.value("fps", 0.0) > 20; });
+  ASSERT_GT(before.value("fps", 0.0), 20) << before.dump();
+
+  const auto cpu_before = sender.cpu_time();
+  const auto flood_started = std::chrono::steady_clock::now();
+  std::vector<int> flood = unauthenticated_flood(sender.control_port(), 2000, 20);
+  EXPECT_EQ(flood.size(), 2000u);
+  // Four seconds under the flood: the mentor's picture keeps coming.
+  std::uint64_t decoded_start = 0, decoded_end = 0;
+  for (int i = 0; i < 5; ++i) {
+    const auto line = mentor.read_line(milliseconds{3000});
+    ASSERT_TRUE(line) << "the mentor console stopped reporting";
+    const json s = json::parse(*line, nullptr, false);
+    if (i == 0) decoded_start = s.value("frames_decoded", std::uint64_t{0});
+    decoded_end = s.value("frames_decoded", std::uint64_t{0});
+    EXPECT_FALSE(s.value("link_lost", true)) << s.dump();
+  }
+  const double flooded_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - flood_started).count();
+  const double cpu_pct =
+      100.0 * std::chrono::duration<double>(sender.cpu_time() - cpu_before).count() / flooded_s;
+  const std::size_t held = open_descriptors(sender.pid());
+  for (const int fd : flood) ::close(fd);
+
+  EXPECT_GE(decoded_end - decoded_start, 40u) << "the mentor's picture stalled under the flood";
+  // A network thread that spins on accept() errors costs a whole core on top of the stream (~40 % at 720p).
+  EXPECT_LT(cpu_pct, 100.0) << "the sender spins under the flood";
+  // Pending handshakes are capped: the flood cannot take the sender's descriptors.
+  EXPECT_LT(held, 512u) << "descriptors held by the sender under the flood";
+  expect_sender_serves(sender, dir);
+  mentor.signal(SIGINT);
+  mentor.wait(milliseconds{10000});
+  EXPECT_EQ(sender.stop(), 0) << sender.log();
+}
+
+TEST(SenderOutlivesPeers, TheSenderRaisesItsDescriptorLimit) {
+  const auto dir = scratch_dir("resilience-nofile");
+  RunningSender sender(config_with(dir), dir / "sender.log", {}, {},
+                       {"/usr/bin/prlimit", "--nofile=256:8192"});
+  std::ifstream limits("/proc/" + std::to_string(sender.pid()) + "/limits");
+  std::string line, soft;
+  while (std::getline(limits, line)) {
+    if (line.rfind("Max open files", 0) == 0) {
+      std::istringstream fields(line.substr(std::string("Max open files").size()));
+      fields >> soft;
+    }
+  }
+  EXPECT_EQ(soft, "8192") << "the soft limit should be raised to the hard limit";
+  EXPECT_EQ(sender.stop(), 0);
+}
+
+TEST(SenderOutlivesPeers, AnObserversFloodOfRefusedMessagesIsLimitedAndSummarised) {
+  const auto dir = scratch_dir("resilience-refusals");
+  RunningSender sender(config_with(dir), dir / "sender.log");
+  TestControlClient observer(identity("observer"));
+  ASSERT_TRUE(observer.hello(sender.control_port(), 1, 40083).welcomed);
+  const std::size_t audit_before = line_count(dir / "audit.jsonl");
+  for (int i = 0; i < 2000; ++i) observer.send_vitals_flag("hr", (i % 2) == 0);  // observers may not flag
+  observer.send_clock_ping();
+  // The observer may be dropped for flooding; either way the sender serves and its audit log stays short.
+  const auto status = sender_status(sender, 4, [](const json&) { return false; });
+  EXPECT_LT(line_count(dir / "audit.jsonl") - audit_before, 60u)
+      << "refusals must be summarised, not one flushed audit line each";
+  const std::string audit = read_text(dir / "audit.jsonl");
+  EXPECT_NE(audit.find("rate_limited"), std::string::npos) << "the flood is audited as rate-limited";
+  expect_sender_serves(sender, dir);
+  EXPECT_EQ(sender.stop(), 0) << sender.log();
+}
+
+// A Begin with 4,000 points (~32 KB on the wire), for filling a slow reader's queue.
+std::vector<std::uint8_t> big_stroke(const std::string& author, int n) {
+  annotation::AnnotationOperation op = begin_stroke(author, n);
+  auto& draft = std::get<annotation::Begin>(op).draft;
+  draft.points.clear();
+  for (int i = 0; i < 4000; ++i)
+    draft.points.push_back(
+        {0.1F + 0.8F * static_cast<float>(i) / 4000.0F, 0.5F + 0.0001F * static_cast<float>(i % 7)});
+  return annotation::encode_proposal(op);
+}
+
+TEST(SenderOutlivesPeers, AConsoleThatNeverReadsIsDropped) {
+  const auto dir = scratch_dir("resilience-slow-reader");
+  RunningSender sender(config_with(dir), dir / "sender.log");
+  TestControlClient sleeper(identity("observer"), 4096);
+  ASSERT_TRUE(sleeper.hello(sender.control_port(), 1, 40084).welcomed);
+  TestControlClient mentor(identity("mentor"));
+  const HelloAnswer m = mentor.hello(sender.control_port(), 1, 40085);
+  ASSERT_TRUE(m.welcomed);
+  // Every accepted stroke is broadcast to the observer, which never reads: its queue would only grow.
+  bool dropped = false;
+  for (int round = 0; round < 40 && !dropped; ++round) {
+    for (int i = 0; i < 20; ++i) {
+      mentor.send_annotation_proposal(big_stroke(m.annotation_author, round * 20 + i));
+      mentor.send_annotation_proposal(annotation::encode_proposal(
+          annotation::Delete{m.annotation_author + "-" + std::to_string(round * 20 + i)}));
+    }
+    mentor.send_clock_ping();
+    for (int k = 0; k < 200; ++k) {
+      const auto message = mentor.read_message(milliseconds{1000});
+      if (!message) break;
+      if (message->kind == "roster" && message->bytes.find("observer") == std::string::npos) dropped = true;
+      if (message->kind == "clock_pong") break;
+    }
+  }
+  EXPECT_TRUE(dropped) << "the observer that never reads should be dropped\n" << sender.log();
+  expect_sender_serves(sender, dir);
+  EXPECT_EQ(sender.stop(), 0) << sender.log();
+}
+
+TEST(SenderOutlivesPeers, KeyframeRequestsAreLimitedPerConsole) {
+  const auto dir = scratch_dir("resilience-pli");
+  RunningSender sender(config_with(dir), dir / "sender.log");
+  TestControlClient observer(identity("observer"));
+  const std::uint32_t media_port = tools::free_loopback_port();
+  ASSERT_TRUE(observer.hello(sender.control_port(), 1, media_port).welcomed);
+  const json joined = sender_status(sender, 5, [](const json& s) { return s.value("consoles", 0) == 1; });
+  const auto forced_before = joined.value("keyframes_forced", std::uint64_t{0});
+  // 150 loss reports in 3 s: one console asking for a keyframe every 20 ms.
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 150; ++i) {
+    // A load generator's pace (one report every 20 ms), not a wait for something.
+    std::this_thread::sleep_until(start + milliseconds{20 * i});
+    observer.send_picture_loss(media_port, sender.media_port());
+    if (i % 25 == 0) observer.send_clock_ping();
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const json after = sender_status(sender, 3, [](const json&) { return false; });
+  const auto forced = after.value("keyframes_forced", std::uint64_t{0}) - forced_before;
+  std::cout << "forced keyframes: " << forced << " in " << seconds << " s\n";
+  EXPECT_GE(forced, 1u) << "a real loss report still gets a keyframe";
+  EXPECT_LE(static_cast<double>(forced), seconds + 2) << "at most one forced keyframe a second per console";
+  EXPECT_EQ(sender.stop(), 0) << sender.log();
+}
+
+TEST(SenderOutlivesPeers, ASilentConsoleIsDroppedAndItsPenWaitsForItsReturn) {
+  const auto dir = scratch_dir("resilience-liveness");
+  RunningSender sender(config_with(dir, "liveness_s = 2\nresume_s = 20\n"), dir / "sender.log");
+  TestControlClient observer(identity("observer"));
+  ASSERT_TRUE(observer.hello(sender.control_port(), 1, 40086).welcomed);
+  TestControlClient mentor(identity("mentor"));
+  const HelloAnswer first = mentor.hello(sender.control_port(), 1, 40087);
+  ASSERT_TRUE(first.welcomed);
+  EXPECT_NE(next_controls(mentor).find("pen=" + first.annotation_author), std::string::npos);
+
+  // The mentor goes silent (a dead link): within liveness_s it is dropped; the observer, which pings, stays.
+  bool mentor_gone = false;
+  for (int i = 0; i < 12 && !mentor_gone; ++i) {
+    observer.send_clock_ping();
+    for (auto m = observer.read_message(milliseconds{500}); m; m = observer.read_message(milliseconds{100})) {
+      if (m->kind == "roster" && m->bytes.find("mentor") == std::string::npos) mentor_gone = true;
+    }
+  }
+  EXPECT_TRUE(mentor_gone) << "a console silent for liveness_s is dropped\n" << sender.log();
+
+  // The same certificate comes back within resume_s: the pen is its own again, without anyone acting.
+  TestControlClient back(identity("mentor"));
+  const HelloAnswer again = back.hello(sender.control_port(), 1, 40088);
+  ASSERT_TRUE(again.welcomed);
+  EXPECT_NE(next_controls(back).find("pen=" + again.annotation_author), std::string::npos);
+  EXPECT_EQ(sender.stop(), 0) << sender.log();
+}
+
+TEST(SenderOutlivesPeers, ASecondConnectionWithTheSameCertificateReplacesTheFirst) {
+  const auto dir = scratch_dir("resilience-same-certificate");
+  RunningSender sender(config_with(dir), dir / "sender.log");
+  TestControlClient old_link(identity("mentor"));
+  const HelloAnswer first = old_link.hello(sender.control_port(), 1, 40091);
+  ASSERT_TRUE(first.welcomed);
+  // The mentor's laptop changed network: its old connection still looks open to the sender.
+  TestControlClient new_link(identity("mentor"));
+  const HelloAnswer second = new_link.hello(sender.control_port(), 1, 40092);
+  ASSERT_TRUE(second.welcomed) << second.refusal;
+  EXPECT_NE(next_controls(new_link).find("pen=" + second.annotation_author), std::string::npos)
+      << "the new connection holds the pen";
+  const auto roster = next_message_of(new_link, "roster");
+  ASSERT_TRUE(roster);
+  EXPECT_EQ(roster->find("mentor/" + first.annotation_author), std::string::npos)
+      << "one live connection per certificate: " << *roster;
+  EXPECT_TRUE(old_link.closed_by_sender(milliseconds{5000})) << "the old connection is closed by the sender";
+  EXPECT_EQ(sender.stop(), 0) << sender.log();
+}
+
+}  // namespace
+}  // namespace surgilink::testing
