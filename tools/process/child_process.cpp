@@ -145,6 +145,21 @@ std::chrono::nanoseconds ChildProcess::cpu_time() const {
       static_cast<long long>((utime + stime) * 1'000'000'000ull / static_cast<unsigned long long>(ticks))};
 }
 
+std::optional<std::uint64_t> ChildProcess::resident_bytes() const {
+  if (exit_code_ || pid_ <= 0) return std::nullopt;
+  std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    // "VmRSS:\t  123456 kB" (the kernel always writes kB here)
+    if (line.rfind("VmRSS:", 0) != 0) continue;
+    std::istringstream fields(line.substr(6));
+    std::uint64_t kib = 0;
+    if (fields >> kib) return kib * 1024;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 unsigned short free_loopback_port() {
   // Find a port free for both TCP and UDP (the sender uses the same numbers for either in tests).
   for (int attempt = 0; attempt < 50; ++attempt) {
