@@ -125,10 +125,24 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
                                          std::filesystem::perms::group_exec,
                                      ec);
       }
+      // A folder of the sender's own is closed to others; a shared one (world-writable, like /tmp) is
+      // refused.
       const auto mode = std::filesystem::status(folder, ec).permissions();
-      if ((mode & std::filesystem::perms::others_all) != std::filesystem::perms::none)
-        throw std::runtime_error("surgeon controls socket folder " + folder.string() +
-                                 " is open to other users: chmod 0750 " + folder.string());
+      struct stat st {};
+      const bool own = ::stat(folder.c_str(), &st) == 0 && st.st_uid == ::geteuid();
+      const bool shared = (mode & std::filesystem::perms::others_write) != std::filesystem::perms::none;
+      if ((mode & std::filesystem::perms::others_all) != std::filesystem::perms::none) {
+        if (!own || shared)
+          throw std::runtime_error("surgeon controls socket folder " + folder.string() +
+                                   " is open to other users: use a folder of the sender's own, mode 0750");
+        std::filesystem::permissions(folder, std::filesystem::perms::others_all,
+                                     std::filesystem::perm_options::remove, ec);
+        if (ec)
+          throw std::runtime_error("surgeon controls socket folder " + folder.string() +
+                                   " cannot be closed to other users: " + ec.message());
+        spdlog::warn("surgeon controls: {} was open to other users; closed (others: no access)",
+                     folder.string());
+      }
     }
     boost::system::error_code bec;
     acceptor.open(local(), bec);

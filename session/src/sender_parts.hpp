@@ -44,10 +44,19 @@ struct SenderSession::Parts : std::enable_shared_from_this<SenderSession::Parts>
   std::optional<core::CaptureTime> last_keyframe_request;
   bool stopped = false;
 
-  // sender_session.cpp: connections, timers, effects
+  // sender_session.cpp: connections, timers
   void on_connection(boost::asio::ip::tcp::socket socket, PendingSlot pending);
   void sweep();
   void expire_annotations();
+  // One decision of the authority (`decision(authority, effects)`), then its effects.
+  template <typename Decision>
+  void decide(Decision&& decision) {
+    AuthorityEffects effects;
+    decision(authority, effects);
+    apply(effects);
+  }
+
+  // sender_effects.cpp
   void apply(AuthorityEffects& effects);
   void broadcast(const ControlFrame& frame);
   ControlFrame controls_frame() const;
