@@ -6,7 +6,6 @@
 #include <QGuiApplication>
 #include <QImage>
 #include <QQmlApplicationEngine>
-#include <QQmlContext>
 #include <QQuickItem>
 #include <QQuickWindow>
 #include <QTest>
@@ -63,7 +62,6 @@ class ConsoleWindow : public ::testing::Test {
     static char* argv[] = {name, nullptr};
     if (QCoreApplication::instance() == nullptr) {
       app_ = new QGuiApplication(argc, argv);
-      register_console_qml_types();
       // ctest runs this program once per renderer: what the console picks on its own, and the GPU path.
       const char* renderer = std::getenv("SURGILINK_TEST_WINDOW_RENDERER");
       const std::string chosen = use_window_renderer(renderer != nullptr && std::string(renderer) == "gpu"
@@ -85,11 +83,7 @@ class ConsoleWindow : public ::testing::Test {
 struct LiveConsole {
   LiveConsole(const std::filesystem::path& dir, const testing::RunningSender& sender)
       : settings(make_settings(dir, sender)), mentor(settings) {
-    engine.rootContext()->setContextProperty("mentor", &mentor);
-    engine.rootContext()->setContextProperty("hudGreenMs", 150.0);
-    engine.rootContext()->setContextProperty("hudAmberMs", 300.0);
-    engine.load(QUrl("qrc:/SurgiLink/Console/Main.qml"));
-    if (!engine.rootObjects().isEmpty()) window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
+    window = load_console_window(engine, mentor);
     if (window != nullptr) field = window->findChild<OperativeFieldView*>("operativeField");
   }
   ~LiveConsole() {
@@ -131,7 +125,7 @@ TEST_F(ConsoleWindow, ShowsTheMovingSceneWithHudAndMeasurableGlassToGlass) {
   // Connected, a latency figure in the HUD, and pictures on screen.
   ASSERT_TRUE(run_until(
       mentor, *field, [&] { return mentor.hasLatency() && field->framesShown() > 30; }, milliseconds{20000}))
-      << "state " << mentor.state().toStdString() << ", frames shown " << field->framesShown();
+      << "state " << mentor.stateName().toStdString() << ", frames shown " << field->framesShown();
   auto* hud_now = window->findChild<QObject*>("latencyNow");
   ASSERT_NE(hud_now, nullptr);
   const QString hud_text = hud_now->property("text").toString();
@@ -291,8 +285,8 @@ TEST_F(ConsoleWindow, MentorsPenStrokeShowsOnTheConsoleAndOnTheOrDisplay) {
   mentor.connectTo(QString::fromStdString(console.settings.site.name));
   ASSERT_TRUE(run_until(
       mentor, *field, [&] { return mentor.mayDraw() && field->framesShown() > 30; }, milliseconds{20000}))
-      << "state " << mentor.state().toStdString() << ", may draw " << mentor.mayDraw() << ", frames shown "
-      << field->framesShown();
+      << "state " << mentor.stateName().toStdString() << ", may draw " << mentor.mayDraw()
+      << ", frames shown " << field->framesShown();
   auto* canvas = window->findChild<AnnotationCanvas*>("annotationCanvas");
   ASSERT_NE(canvas, nullptr);
 
