@@ -41,6 +41,13 @@ Rectangle {
         }
         Item { Layout.fillWidth: true }
         Text {
+            objectName: "keysExported"
+            // Every screen says so while it is on (issue 12): a file with these keys lets anyone watch.
+            visible: mentor.keysExported
+            color: "#ff5252"; font.pixelSize: unit; font.bold: true
+            text: "MEDIA KEYS EXPORTED (test bench only)"
+        }
+        Text {
             objectName: "recordingState"
             // Recording is the OR's decision (consent first); the mentor must see that it is happening.
             readonly property bool known: mentor.state === ConnectionState.Connected

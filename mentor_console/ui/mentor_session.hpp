@@ -75,6 +75,8 @@ class MentorSession : public QObject {
   Q_PROPERTY(QStringList roster READ roster NOTIFY statusChanged)
   // The OR's recording of the case: consent recorded there, and whether the stream is being recorded now.
   Q_PROPERTY(bool consentRecorded READ consentRecorded NOTIFY statusChanged)
+  // The OR writes the media keys to a file (interop testing only): anyone with it can watch this session.
+  Q_PROPERTY(bool keysExported READ keysExported NOTIFY statusChanged)
   Q_PROPERTY(bool recording READ recording NOTIFY statusChanged)
 
  public:
@@ -129,6 +131,7 @@ class MentorSession : public QObject {
   QStringList roster() const;
   bool consentRecorded() const { return status_.consent_recorded; }
   bool recording() const { return status_.recording; }
+  bool keysExported() const { return status_.keys_exported; }
   // Flags or unflags a vitals row for the surgeon (a badge on the OR display). GUI thread.
   Q_INVOKABLE void toggleVitalFlag(const QString& vital);
 
