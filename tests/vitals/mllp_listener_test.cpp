@@ -161,6 +161,13 @@ class TestGateway {
     return message ? message.value() : std::nullopt;
   }
 
+  // Sends the message file `name` in one frame; the code of the ACK that answers it (nullopt: none came).
+  std::optional<AckCode> ack_code_for(const std::string& name) {
+    if (!send(mllp_frame(read_message(name)))) return std::nullopt;
+    const auto ack = read_ack();
+    return ack ? std::optional<AckCode>(ack->code) : std::nullopt;
+  }
+
   std::optional<Hl7Ack> read_ack() {
     auto frame = read_frame();
     if (!frame) return std::nullopt;
@@ -591,10 +598,7 @@ TEST_F(MllpListenerTest, ClientsHoldingEverySlotDoNotLockOutTheGateway) {
   later.async_wait([&](error_code) { waited = true; });
   holders.back()->run_until([&] { return waited; });
   TestGateway gateway(port());
-  ASSERT_TRUE(gateway.send(mllp_frame(read_message("intellivue_pcd01.hl7"))));
-  auto ack = gateway.read_ack();
-  ASSERT_TRUE(ack) << "the gateway was locked out";
-  EXPECT_EQ(ack->code, AckCode::kAccept);
+  EXPECT_EQ(gateway.ack_code_for("intellivue_pcd01.hl7"), AckCode::kAccept) << "the gateway was locked out";
   EXPECT_TRUE(holders.front()->closed_by_listener());  // the oldest idle holder made room
   ASSERT_TRUE(recorder_.wait_for_batches(1));
   EXPECT_EQ(counters().connections_evicted.load(), 1u);
@@ -604,10 +608,7 @@ TEST_F(MllpListenerTest, ClientsHoldingEverySlotDoNotLockOutTheGateway) {
   // The gateway has delivered: a later newcomer cannot take its place, only the next silent holder's.
   TestGateway newcomer(port());
   EXPECT_TRUE(holders[1]->closed_by_listener());
-  ASSERT_TRUE(gateway.send(mllp_frame(read_message("mindray_benelink.hl7"))));
-  auto again = gateway.read_ack();
-  ASSERT_TRUE(again);
-  EXPECT_EQ(again->code, AckCode::kAccept);
+  EXPECT_EQ(gateway.ack_code_for("mindray_benelink.hl7"), AckCode::kAccept);
   EXPECT_EQ(counters().connections_evicted.load(), 2u);
 }
 
@@ -622,10 +623,7 @@ TEST_F(MllpListenerTest, OneAddressCannotTakeEverySlot) {
   for (int i = 0; i < 8; ++i) flood.push_back(std::make_unique<TestGateway>(port(), "127.0.0.2"));
   for (std::size_t i = 2; i < flood.size(); ++i) ASSERT_TRUE(flood[i]->closed_by_listener()) << i;
   TestGateway gateway(port(), "127.0.0.1");
-  ASSERT_TRUE(gateway.send(mllp_frame(read_message("intellivue_pcd01.hl7"))));
-  auto ack = gateway.read_ack();
-  ASSERT_TRUE(ack);
-  EXPECT_EQ(ack->code, AckCode::kAccept);
+  EXPECT_EQ(gateway.ack_code_for("intellivue_pcd01.hl7"), AckCode::kAccept);
   EXPECT_EQ(counters().connections_address_limit.load(), 6u);
   EXPECT_EQ(counters().connections_evicted.load(), 0u);
   EXPECT_EQ(counters().connections_open.load(), 3u);
@@ -634,10 +632,7 @@ TEST_F(MllpListenerTest, OneAddressCannotTakeEverySlot) {
   flood[0]->close();
   ASSERT_TRUE(recorder_.wait_for_close(MllpCloseReason::kPeerClosed));
   TestGateway again(port(), "127.0.0.2");
-  ASSERT_TRUE(again.send(mllp_frame(read_message("kpa_units.hl7"))));
-  auto second = again.read_ack();
-  ASSERT_TRUE(second);
-  EXPECT_EQ(second->code, AckCode::kAccept);
+  EXPECT_EQ(again.ack_code_for("kpa_units.hl7"), AckCode::kAccept);
 }
 
 // A client that keeps a message open by sending it a byte at a time is closed when message_timeout has
@@ -688,10 +683,7 @@ TEST_F(MllpListenerTest, AddressesOutsideTheAllowListAreClosedAtOnceAndLoggedWit
   ASSERT_EQ(log.lines_with("127.0.0.2").size(), 3u);
   EXPECT_THAT(log.lines_with("127.0.0.2").at(1), HasSubstr("49 more times in the last 10 s"));
   TestGateway gateway(port(), "127.0.0.1");
-  ASSERT_TRUE(gateway.send(mllp_frame(read_message("intellivue_pcd01.hl7"))));
-  auto ack = gateway.read_ack();
-  ASSERT_TRUE(ack);
-  EXPECT_EQ(ack->code, AckCode::kAccept);
+  EXPECT_EQ(gateway.ack_code_for("intellivue_pcd01.hl7"), AckCode::kAccept);
   EXPECT_TRUE(recorder_.wait_for_batches(1));
   EXPECT_EQ(recorder_.batches().size(), 1u);
 }
@@ -754,8 +746,7 @@ TEST_F(MllpListenerTest, ListensOnlyOnItsBindAddress) {
   other.connect(tcp::endpoint(asio::ip::make_address("127.0.0.2"), port()), ec);
   EXPECT_EQ(ec, asio::error::connection_refused);
   TestGateway gw(port());
-  ASSERT_TRUE(gw.send(mllp_frame(read_message("kpa_units.hl7"))));
-  EXPECT_TRUE(gw.read_ack());
+  EXPECT_EQ(gw.ack_code_for("kpa_units.hl7"), AckCode::kAccept);
 }
 
 TEST(MllpListener, BindFailureNamesTheAddress) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "surgilink/vitals/hl7_ack.hpp"
 #include "surgilink/vitals/hl7_time.hpp"
 #include "surgilink/vitals/unit_conversion.hpp"
 
@@ -378,6 +379,23 @@ TEST(OruMessage, SizeAndObservationLimits) {
   std::string thousand = kHead;
   for (int i = 1; i <= 1000; ++i) thousand += "OBX|" + std::to_string(i) + "|NM|147842^^MDC||72|/min\r";
   EXPECT_EQ(parse_ok(thousand).samples.size(), 1000u);
+}
+
+// A 1 MiB message of one-character junk lines is half a million refused segments: they are counted, and
+// only the first hundred are listed (listing each took 100 MB and half a second per message).
+TEST(OruMessage, AFloodOfJunkLinesIsCountedNotListed) {
+  std::string junk = kHead + "OBX|1|NM|147842^^MDC||72|/min\r";
+  std::size_t lines = 0;
+  for (; junk.size() + 2 <= 1024 * 1024; ++lines) junk += "x\r";
+  const OruMessage m = parse_ok(junk);
+  EXPECT_EQ(m.problems.size(), 100u);
+  EXPECT_EQ(m.problems.size() + m.problems_not_listed, lines);
+  expect_samples(m, {{Parameter::kHr, 72}});
+  auto ack = Hl7Ack::parse(
+      make_ack(m.header, AckCode::kError, m.problems, AckStamp{kReceived, "A"}, m.problems_not_listed));
+  ASSERT_TRUE(ack);
+  EXPECT_THAT(ack.value().text, HasSubstr("(+" + std::to_string(lines - 1) + " more)"));
+  EXPECT_EQ(ack.value().errors.size(), 10u);
 }
 
 TEST(OruMessage, EveryTruncationAndCorruptionOfEveryValidMessageIsSafe) {

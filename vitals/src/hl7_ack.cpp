@@ -141,7 +141,7 @@ std::string_view ack_code_text(AckCode code) {
 }
 
 std::string make_ack(const Hl7Header& original, AckCode code, std::span<const Rejection> problems,
-                     const AckStamp& stamp) {
+                     const AckStamp& stamp, std::size_t more_problems) {
   const Hl7Encoding e;  // an ACK is written with the default delimiters
   const char f = e.field;
   std::string out;
@@ -185,7 +185,8 @@ std::string make_ack(const Hl7Header& original, AckCode code, std::span<const Re
   out += e.escape(echoed(original.control_id, kMaxControlId));
   if (!problems.empty()) {
     std::string text = problems.front().reason.substr(0, kMaxMsaText);
-    if (problems.size() > 1) text += " (+" + std::to_string(problems.size() - 1) + " more)";
+    const std::size_t more = problems.size() - 1 + more_problems;
+    if (more > 0) text += " (+" + std::to_string(more) + " more)";
     out += f;
     out += e.escape(text);
   }

@@ -184,7 +184,8 @@ struct MllpListener::Impl : std::enable_shared_from_this<MllpListener::Impl> {
   }
 
   // Logs what happened with `address` in full the first time per subject, address and outcome in an
-  // interval; repeats are counted and summarised when the interval ends. `detail` is told the first time only.
+  // interval; repeats are counted and summarised when the interval ends. `detail` is told the first time
+  // only.
   void log_refusal(const char* subject, const asio::ip::address& address, const std::string& outcome,
                    const std::string& detail) {
     const std::string key = std::string(subject) + " from " + address.to_string() + " " + outcome;
@@ -421,8 +422,7 @@ struct MllpListener::Impl : std::enable_shared_from_this<MllpListener::Impl> {
           counters.faults.add(refusal->fault);
           log_refusal("message", c->address, "refused: not from the configured gateway",
                       ": MSH-3 '" + core::safe_text(joined(header.value().sending_application), 80) +
-                          "', MSH-4 '" + core::safe_text(joined(header.value().sending_facility), 80) +
-                          "'");
+                          "', MSH-4 '" + core::safe_text(joined(header.value().sending_facility), 80) + "'");
           send(c,
                make_ack(header.value(), AckCode::kReject, std::span<const Rejection>(&*refusal, 1), stamp()));
           return;
@@ -450,9 +450,10 @@ struct MllpListener::Impl : std::enable_shared_from_this<MllpListener::Impl> {
     } else {
       // Bad input loses nothing else: the refused segments are named, the rest is delivered.
       counters.messages_rejected.fetch_add(1, std::memory_order_relaxed);
-      counters.observations_refused.fetch_add(m.problems.size(), std::memory_order_relaxed);
+      counters.segments_refused.fetch_add(m.problems.size() + m.problems_not_listed,
+                                          std::memory_order_relaxed);
       for (const Rejection& p : m.problems) counters.faults.add(p.fault);
-      send(c, make_ack(m.header, AckCode::kError, m.problems, stamp()));
+      send(c, make_ack(m.header, AckCode::kError, m.problems, stamp(), m.problems_not_listed));
     }
     if (!m.samples.empty()) {
       counters.samples_delivered.fetch_add(m.samples.size(), std::memory_order_relaxed);

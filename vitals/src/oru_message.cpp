@@ -18,6 +18,7 @@ namespace {
 using core::Fault;
 
 constexpr std::size_t kMaxUnknownCodes = 16;
+constexpr std::size_t kMaxListedProblems = 100;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -211,8 +212,12 @@ class ObservationReader {
   // Refuses the OBX being read. Its parameter is delivered as "not available" in its place, so that what was
   // refused shows as missing instead of leaving an older value on screen.
   void problem(int field, int condition, std::string reason) {
-    out_.problems.push_back(message_problem(Fault::kMalformed, "OBX^" + set_id_ + "^" + std::to_string(field),
-                                            condition, prefix_ + reason));
+    if (out_.problems.size() < kMaxListedProblems) {
+      out_.problems.push_back(message_problem(
+          Fault::kMalformed, "OBX^" + set_id_ + "^" + std::to_string(field), condition, prefix_ + reason));
+    } else {
+      ++out_.problems_not_listed;
+    }
     out_.samples.push_back(make_numeric_sample(parameter_, std::nullopt, received_at_, group_time_));
   }
 
@@ -317,10 +322,14 @@ Checked<OruMessage> OruMessage::parse(std::string_view message, const Observatio
     const std::string_view id = segment.id();
     if (!valid_segment_id(id)) {
       // The text is not quoted: it may be the rest of a broken PID.
-      out.problems.push_back(
-          message_problem(Fault::kMalformed, "", 100,
-                          "segment " + std::to_string(i + 1) +
-                              " does not start with a segment id (3 capital letters or digits)"));
+      if (out.problems.size() < kMaxListedProblems) {
+        out.problems.push_back(
+            message_problem(Fault::kMalformed, "", 100,
+                            "segment " + std::to_string(i + 1) +
+                                " does not start with a segment id (3 capital letters or digits)"));
+      } else {
+        ++out.problems_not_listed;  // a flood of junk lines costs a count, not a listed problem each
+      }
       continue;
     }
     if (id == "MSH") {

@@ -35,8 +35,9 @@ struct AckStamp {
 // length (MSH-3..6: three components of at most 199 bytes; control id 199; trigger event 3; version "2.x" or
 // "2.x.y"; processing id P, T or D) and holds no control characters, so the ACK stays small and one frame
 // whatever the message was. Any thread.
+// `more_problems`: problems beyond `problems` that were only counted; MSA-3 includes them in its count.
 std::string make_ack(const Hl7Header& original, AckCode code, std::span<const Rejection> problems,
-                     const AckStamp& stamp);
+                     const AckStamp& stamp, std::size_t more_problems = 0);
 // The same with a single reason (empty for AA).
 std::string make_ack(const Hl7Header& original, AckCode code, std::string_view text, const AckStamp& stamp);
 

@@ -59,8 +59,8 @@ struct MllpCounters {
   std::atomic<std::uint64_t> messages_accepted{0};           // AA
   std::atomic<std::uint64_t> messages_rejected{0};           // AE or AR
   std::atomic<std::uint64_t> messages_unexpected_sender{0};  // AR: MSH-3/MSH-4 not the configured gateway
-  std::atomic<std::uint64_t> observations_refused{0};        // OBX named in an AE (the rest was delivered)
-  std::atomic<std::uint64_t> frames_truncated{0};            // the connection ended inside a frame
+  std::atomic<std::uint64_t> segments_refused{0};  // OBX and lines refused in an AE (the rest delivered)
+  std::atomic<std::uint64_t> frames_truncated{0};  // the connection ended inside a frame
   std::atomic<std::uint64_t> frames_too_large{0};
   std::atomic<std::uint64_t> framing_errors{0};        // 0x1C without 0x0D, data outside frames
   std::atomic<std::uint64_t> observations_unknown{0};  // OBX skipped for an unknown identifier

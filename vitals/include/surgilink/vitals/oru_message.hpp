@@ -47,7 +47,10 @@ class OruMessage {
   // One per OBX of a known parameter, in message order: its value, or "not available" when the source says
   // so or when the OBX was refused (listed in `problems`), so that what was refused shows as missing.
   std::vector<NumericSample> samples;
-  std::vector<Rejection> problems;         // one per refused segment; location "OBX^<set id>^<field>"
+  // One per refused segment, location "OBX^<set id>^<field>"; at most the first 100, the rest only counted
+  // in problems_not_listed (a 1 MiB message of junk lines would otherwise list half a million).
+  std::vector<Rejection> problems;
+  std::size_t problems_not_listed = 0;
   std::size_t observations = 0;            // OBX segments seen
   std::size_t unknown_observations = 0;    // OBX whose identifier is not in the code map (skipped, no error)
   std::vector<std::string> unknown_codes;  // the first few unknown identifiers, "CODE^TEXT^SYSTEM"
