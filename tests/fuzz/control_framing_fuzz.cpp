@@ -38,7 +38,7 @@ void drain(ControlFrameReader& reader, Frames& frames) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   surgilink::fuzz::FuzzInput input(data, size);
-  surgilink::fuzz::ChunkSizes cuts(input.byte());
+  const surgilink::fuzz::ChunkSizes cuts(input.byte());
   const auto stream = input.rest();
 
   Frames whole;
@@ -50,12 +50,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Frames chunked;
   {
     ControlFrameReader reader;
-    for (std::size_t at = 0; at < stream.size() && !chunked.too_large;) {
-      const std::size_t n = std::min(cuts.next(), stream.size() - at);
-      reader.feed(stream.subspan(at, n));
-      at += n;
+    surgilink::fuzz::deliver_in_chunks(stream, cuts, [&](std::span<const std::uint8_t> chunk) {
+      reader.feed(chunk);
       drain(reader, chunked);
-    }
+      return !chunked.too_large;
+    });
   }
   SURGILINK_FUZZ_CHECK(whole.too_large == chunked.too_large);
   SURGILINK_FUZZ_CHECK(whole.bodies == chunked.bodies);

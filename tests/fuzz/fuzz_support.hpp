@@ -91,6 +91,16 @@ class ChunkSizes {
   unsigned max_bits_;
 };
 
+// Hands `stream` to `deliver` in the pieces `cuts` gives, as long as `deliver` returns true.
+template <typename Deliver>
+void deliver_in_chunks(std::span<const std::uint8_t> stream, ChunkSizes cuts, Deliver deliver) {
+  for (std::size_t at = 0; at < stream.size();) {
+    const std::size_t n = std::min(cuts.next(), stream.size() - at);
+    if (!deliver(stream.subspan(at, n))) return;
+    at += n;
+  }
+}
+
 // A scratch file of this process for loaders that take a path (configs, access lists, logs, recordings):
 // `name` in a folder of its own under the temporary directory ($TMPDIR), overwritten with `bytes`.
 class ScratchFile {

@@ -41,8 +41,9 @@ void drain(MllpFrameReader& reader, Messages& messages) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   surgilink::fuzz::FuzzInput input(data, size);
-  surgilink::fuzz::ChunkSizes cuts(input.byte());
-  const auto stream = surgilink::fuzz::text_of(input.rest());
+  const surgilink::fuzz::ChunkSizes cuts(input.byte());
+  const auto bytes = input.rest();
+  const auto stream = surgilink::fuzz::text_of(bytes);
 
   Messages whole;
   MllpFrameReader whole_reader(kMaxFrame);
@@ -51,12 +52,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   Messages chunked;
   MllpFrameReader chunked_reader(kMaxFrame);
-  for (std::size_t at = 0; at < stream.size() && !chunked.failure;) {
-    const std::size_t n = std::min(cuts.next(), stream.size() - at);
-    chunked_reader.feed(stream.substr(at, n));
-    at += n;
+  surgilink::fuzz::deliver_in_chunks(bytes, cuts, [&](std::span<const std::uint8_t> chunk) {
+    chunked_reader.feed(surgilink::fuzz::text_of(chunk));
     drain(chunked_reader, chunked);
-  }
+    return !chunked.failure;
+  });
   SURGILINK_FUZZ_CHECK(whole.failure == chunked.failure);
   SURGILINK_FUZZ_CHECK(whole.texts == chunked.texts);
   if (!whole.failure) {
