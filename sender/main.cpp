@@ -1,11 +1,15 @@
 // surgilink-sender: the operating-room side. Streams the operative field to mentor consoles.
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <fstream>
+#include <iterator>
 #include <memory>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -35,6 +39,10 @@ void raise_descriptor_limit() {
 
 int main(int argc, char** argv) {
   using namespace surgilink;
+  // Least privilege on what the sender stores (issue 12): audit log, recordings, event logs, exported keys
+  // are the service's own — files 0600, folders 0700 — unless created otherwise on purpose (the controls
+  // socket).
+  ::umask(077);
   CLI::App app{
       "surgilink-sender: streams the operative field (SRTP video over a mutual-TLS session) to mentor "
       "consoles.\nStatus: one line per second on stdout; logs on stderr."};
@@ -65,12 +73,23 @@ int main(int argc, char** argv) {
   app.add_option("--export-srtp-keys", export_keys,
                  "write each console's SRTP keys as SDP (needs SURGILINK_ALLOW_KEY_EXPORT=1; testing only)");
   app.add_option("--log-level", log_level, "trace | debug | info | warn | error (overrides the config)");
-  std::string verify_audit;
+  std::string verify_audit, audit_key;
   app.add_option("--verify-audit", verify_audit,
                  "check a hash-chained audit log and exit (0: intact, 1: broken at the line it names)");
+  app.add_option("--audit-key", audit_key,
+                 "with --verify-audit: the key file, to check the keyed checkpoints too");
   CLI11_PARSE(app, argc, argv);
   if (!verify_audit.empty()) {
-    const auto verdict = session::verify_audit_log(verify_audit);
+    std::vector<std::uint8_t> key;
+    if (!audit_key.empty()) {
+      std::ifstream in(audit_key, std::ios::binary);
+      key.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      if (key.empty()) {
+        std::fprintf(stderr, "%s: cannot read the audit key\n", audit_key.c_str());
+        return 2;
+      }
+    }
+    const auto verdict = session::verify_audit_log(verify_audit, key);
     if (verdict.broken_line) {
       std::fprintf(stderr, "%s: BROKEN at line %llu: %s (%llu lines before it are intact)\n",
                    verify_audit.c_str(), static_cast<unsigned long long>(*verdict.broken_line),
@@ -79,6 +98,15 @@ int main(int argc, char** argv) {
     }
     std::printf("%s: intact, %llu lines, last hash %s\n", verify_audit.c_str(),
                 static_cast<unsigned long long>(verdict.lines_ok), verdict.last_hash.c_str());
+    if (!key.empty()) {
+      std::printf(
+          "%llu keyed checkpoints hold; %s\n", static_cast<unsigned long long>(verdict.checkpoints_ok),
+          verdict.lines_after_last_checkpoint == 0 ? "the log ends with one (a clean stop)"
+                                                   : (std::to_string(verdict.lines_after_last_checkpoint) +
+                                                      " lines follow the last one (the sender did not stop "
+                                                      "cleanly, or lines after it were removed)")
+                                                         .c_str());
+    }
     return 0;
   }
   if (!export_keys.empty()) overrides.export_srtp_keys = export_keys;

@@ -65,16 +65,33 @@ void OrDisplayBadges::set_recording(bool recording) {
   recording_ = recording;
 }
 
+void OrDisplayBadges::set_audit_failure(bool failing) {
+  std::lock_guard lock(mutex_);
+  audit_failure_ = failing;
+}
+
+void OrDisplayBadges::set_keys_exported(bool exported) {
+  std::lock_guard lock(mutex_);
+  keys_exported_ = exported;
+}
+
+void OrDisplayBadges::set_pen_waits_for(std::string name) {
+  std::lock_guard lock(mutex_);
+  pen_waits_for_ = std::move(name);
+}
+
 bool OrDisplayBadges::has_content() const {
   std::lock_guard lock(mutex_);
   return !alarms_.empty() || mentor_disconnected_ || annotations_hidden_ || pen_revoked_ ||
-         !flagged_.empty() || recording_ || !mentor_latency_.empty();
+         !flagged_.empty() || recording_ || !mentor_latency_.empty() || audit_failure_ ||
+         !pen_waits_for_.empty();
 }
 
 void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
   std::string alarms;
-  bool disconnected = false, hidden = false, revoked = false, recording = false;
-  std::string flagged, mentor_latency;
+  bool disconnected = false, hidden = false, revoked = false, recording = false, audit_failure = false,
+       keys_exported = false;
+  std::string flagged, mentor_latency, pen_waits_for;
   {
     std::lock_guard lock(mutex_);
     alarms = alarms_;
@@ -84,15 +101,23 @@ void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
     flagged = flagged_;
     recording = recording_;
     mentor_latency = mentor_latency_;
+    audit_failure = audit_failure_;
+    keys_exported = keys_exported_;
+    pen_waits_for = pen_waits_for_;
   }
   if (picture.planes[0] == nullptr) return;
   int row = 0;
   // BT.601 limited range: red (Y 81, U 90, V 240), amber (Y 170, U 30, V 170).
   if (!alarms.empty()) draw_badge(picture, "ALARM " + alarms, row++, cv::Scalar(81, 90, 240));
   if (!mentor_latency.empty()) draw_badge(picture, mentor_latency, row++, cv::Scalar(81, 90, 240));
+  if (audit_failure) draw_badge(picture, "AUDIT LOG NOT WRITTEN", row++, cv::Scalar(81, 90, 240));
+  if (keys_exported)
+    draw_badge(picture, "MEDIA KEYS EXPORTED (test bench only)", row++, cv::Scalar(81, 90, 240));
   // Amber: the mentor asks the surgeon to look at these.
   if (!flagged.empty()) draw_badge(picture, "MENTOR: check " + flagged, row++, cv::Scalar(170, 30, 170));
   if (disconnected) draw_badge(picture, "mentor disconnected", row++, cv::Scalar(150, 44, 180));
+  if (!pen_waits_for.empty())
+    draw_badge(picture, "link lost: pen waits for " + pen_waits_for, row++, cv::Scalar(170, 30, 170));
   // Grey: information, not a warning.
   if (hidden) draw_badge(picture, "annotations hidden", row++, cv::Scalar(90, 128, 128));
   if (revoked) draw_badge(picture, "mentor pen off", row++, cv::Scalar(90, 128, 128));

@@ -130,6 +130,7 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
     const auto c = session.or_controls();
     badges->set_surgeon_controls(c.annotations_hidden, c.pen_revoked);
     badges->set_recording(c.recording);
+    badges->set_pen_waits_for(c.pen_waits_for);
     std::string flagged;
     for (const auto row : c.flagged_vitals)
       flagged += (flagged.empty() ? "" : ", ") + std::string(vitals::info(row).badge);
@@ -184,6 +185,8 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
     badges->set_mentor_latency(red.count() > 0 && worst && *worst > static_cast<double>(red.count())
                                    ? "MENTOR VIDEO DELAYED " + std::to_string(std::lround(*worst)) + " ms"
                                    : std::string());
+    badges->set_audit_failure(!session.audit_healthy());
+    badges->set_keys_exported(settings.session.export_srtp_keys.has_value());
     show_surgeon_controls();
   }
 

@@ -133,6 +133,8 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
   auto audit = root.table("audit");
   if (const std::string log = audit.get_string("log", ""); !log.empty())
     n.audit_log = session::config_path(audit, log);
+  if (const std::string key = audit.get_string("key_file", ""); !key.empty())
+    n.audit_key = session::config_path(audit, key);
 
   auto controls = root.table("or_controls");
   auto& sc = s.surgeon_controls;

@@ -1,5 +1,7 @@
 #include "surgeon_controls.hpp"
 
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 #include <array>
@@ -41,6 +43,7 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
     local::socket socket;
     asio::streambuf buffer;
     std::string reply;
+    std::string by = "socket";  // who: "socket uid 1000 pid 4242"
   };
 
   asio::io_context& io;
@@ -111,10 +114,40 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
                                  " is in use by another sender (set [or_controls] socket to another path)");
       std::filesystem::remove(path, ec);
     }
-    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+    // Who may press the surgeon's buttons: the sender's user and its group (the button's helper program),
+    // nobody else (issue 12): the socket 0660 in a folder 0750.
+    if (path.has_parent_path()) {
+      const auto folder = path.parent_path();
+      if (!std::filesystem::exists(folder, ec)) {
+        std::filesystem::create_directories(folder, ec);
+        std::filesystem::permissions(folder,
+                                     std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                                         std::filesystem::perms::group_exec,
+                                     ec);
+      }
+      // A folder of the sender's own is closed to others; a shared one (world-writable, like /tmp) is
+      // refused.
+      const auto mode = std::filesystem::status(folder, ec).permissions();
+      struct stat st {};
+      const bool own = ::stat(folder.c_str(), &st) == 0 && st.st_uid == ::geteuid();
+      const bool shared = (mode & std::filesystem::perms::others_write) != std::filesystem::perms::none;
+      if ((mode & std::filesystem::perms::others_all) != std::filesystem::perms::none) {
+        if (!own || shared)
+          throw std::runtime_error("surgeon controls socket folder " + folder.string() +
+                                   " is open to other users: use a folder of the sender's own, mode 0750");
+        std::filesystem::permissions(folder, std::filesystem::perms::others_all,
+                                     std::filesystem::perm_options::remove, ec);
+        if (ec)
+          throw std::runtime_error("surgeon controls socket folder " + folder.string() +
+                                   " cannot be closed to other users: " + ec.message());
+        spdlog::warn("surgeon controls: {} was open to other users; closed (others: no access)",
+                     folder.string());
+      }
+    }
     boost::system::error_code bec;
     acceptor.open(local(), bec);
     if (!bec) acceptor.bind(local::endpoint(path.string()), bec);
+    if (!bec) ::chmod(path.c_str(), 0660);
     if (!bec) acceptor.listen(asio::socket_base::max_listen_connections, bec);
     if (bec)
       throw std::runtime_error("surgeon controls socket " + path.string() +
@@ -132,6 +165,12 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
     acceptor.async_accept(client->socket, [self = shared_from_this(), client](boost::system::error_code ec) {
       if (self->stopped || ec == asio::error::operation_aborted) return;
       if (!ec) {
+        // The peer's uid goes into the audit with every command it gives (SO_PEERCRED).
+        ucred credentials{};
+        socklen_t size = sizeof credentials;
+        if (::getsockopt(client->socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &credentials, &size) == 0)
+          client->by =
+              "socket uid " + std::to_string(credentials.uid) + " pid " + std::to_string(credentials.pid);
         if (self->clients.size() >= kMaxClients) {
           spdlog::warn("surgeon controls: more than {} clients, closing the newest", kMaxClients);
         } else {
@@ -160,7 +199,7 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
           client->buffer.consume(n);
           while (!line.empty() && (line.back() == '\n' || line.back() == '\r' || line.back() == ' '))
             line.pop_back();
-          client->reply = self->execute(line, "socket") + "\n";
+          client->reply = self->execute(line, client->by) + "\n";
           asio::async_write(client->socket, asio::buffer(client->reply),
                             [self, client](boost::system::error_code wec, std::size_t) {
                               if (self->stopped) return;

@@ -8,7 +8,6 @@ namespace surgilink::sender {
 namespace {
 
 constexpr std::size_t kMaxCompositeRecords = 200'000;
-constexpr std::size_t kMaxErrorSamples = 4'000'000;
 constexpr std::size_t kPointsPerAnnotation = 8;  // spread along the annotation: enough, and bounded work
 
 cv::Point2d apply(const cv::Matx23d& m, cv::Point2d p) {
@@ -19,8 +18,13 @@ cv::Point2d apply(const cv::Matx23d& m, cv::Point2d p) {
 
 TelestrationMeasurements::TelestrationMeasurements(const core::Clock& clock,
                                                    std::shared_ptr<const media::SyntheticTruth> truth,
-                                                   cv::Size frame_size)
-    : clock_(clock), truth_(std::move(truth)), size_(frame_size) {}
+                                                   cv::Size frame_size, std::size_t error_samples)
+    : clock_(clock), truth_(std::move(truth)), size_(frame_size), error_samples_(error_samples) {
+  if (!truth_) return;
+  // The whole reservoir at once: growing it by doubling would leave freed blocks behind in the allocator.
+  figures_.anchored_px.reserve(error_samples_);
+  figures_.unanchored_px.reserve(error_samples_);
+}
 
 void TelestrationMeasurements::on_composited(const annotation::Scene& scene,
                                              const annotation::Placements& placements,
@@ -65,14 +69,27 @@ void TelestrationMeasurements::on_composited(const annotation::Scene& scene,
       ++figures_.annotation_frames_uncertain;
     const std::size_t step = std::max<std::size_t>(1, a->points.size() / kPointsPerAnnotation);
     for (std::size_t i = 0; i < a->points.size(); i += step) {
-      if (figures_.anchored_px.size() >= kMaxErrorSamples) return;
       const cv::Point2d drawn = annotation::to_pixels(a->points[i], size_);
       const cv::Point2d where = apply(*truth, drawn);
       const cv::Point2d shown = annotation::map_point(h, drawn);
-      figures_.anchored_px.push_back(std::hypot(shown.x - where.x, shown.y - where.y));
-      figures_.unanchored_px.push_back(std::hypot(drawn.x - where.x, drawn.y - where.y));
+      keep_error(std::hypot(shown.x - where.x, shown.y - where.y),
+                 std::hypot(drawn.x - where.x, drawn.y - where.y));
     }
   }
+}
+
+void TelestrationMeasurements::keep_error(double anchored, double unanchored) {
+  // Reservoir sampling (Vitter's algorithm R): after n offers each one is kept with probability capacity / n.
+  const std::uint64_t seen = errors_seen_++;
+  if (seen < error_samples_) {
+    figures_.anchored_px.push_back(anchored);
+    figures_.unanchored_px.push_back(unanchored);
+    return;
+  }
+  const auto slot = std::uniform_int_distribution<std::uint64_t>(0, seen)(reservoir_random_);
+  if (slot >= error_samples_) return;
+  figures_.anchored_px[static_cast<std::size_t>(slot)] = anchored;
+  figures_.unanchored_px[static_cast<std::size_t>(slot)] = unanchored;
 }
 
 TelestrationMeasurements::Figures TelestrationMeasurements::figures() const {

@@ -11,6 +11,7 @@
 #include <gst/video/video.h>
 #include <spdlog/spdlog.h>
 
+#include "gst_ref.hpp"
 #include "gst_sample_frame.hpp"
 #include "segment_recorder_gst.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
@@ -26,16 +27,16 @@ void initialise_gstreamer() {
   std::call_once(once, [] { gst_init(nullptr, nullptr); });
 }
 
-namespace {
-
-GstElement* make(const char* factory, const char* name) {
+GstObjectRef<GstElement> make_element(const char* factory, const char* name) {
   GstElement* e = gst_element_factory_make(factory, name);
   if (e == nullptr) {
     throw std::runtime_error(std::string("GStreamer element '") + factory +
                              "' is missing (install the packages in tools/debian-packages.txt)");
   }
-  return e;
+  return GstObjectRef<GstElement>(GST_ELEMENT(gst_object_ref_sink(e)));
 }
+
+namespace {
 
 std::string source_description(const SenderPipelineSettings& s) {
   const auto& p = s.profile;
@@ -71,9 +72,9 @@ struct SenderPipeline::Impl {
   LatestFrameMailbox display;
   std::shared_ptr<OrDisplayOverlay> overlay;  // set before start; read on the display streaming thread
 
-  GstElement* pipeline = nullptr;
-  GstElement* source_bin = nullptr;
-  GstElement* encoder = nullptr;
+  GstObjectRef<GstElement> pipeline;
+  GstElement* source_bin = nullptr;  // held by the pipeline
+  GstElement* encoder = nullptr;     // held by the pipeline
   std::shared_ptr<SyntheticScene> scene;
   std::shared_ptr<SyntheticTruth> truth;
 
@@ -108,13 +109,11 @@ struct SenderPipeline::Impl {
   // Running time: comparable across elements (an encoder may shift PTS and segment together, x264enc by 1000
   // h).
   static GstClockTime running_time(GstPad* pad, GstClockTime pts) {
-    GstEvent* event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0);
-    if (event == nullptr) return pts;
+    const GstMiniRef<GstEvent> event(gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0));
+    if (!event) return pts;
     const GstSegment* segment = nullptr;
-    gst_event_parse_segment(event, &segment);
-    const GstClockTime t = gst_segment_to_running_time(segment, GST_FORMAT_TIME, pts);
-    gst_event_unref(event);
-    return t;
+    gst_event_parse_segment(event.get(), &segment);
+    return gst_segment_to_running_time(segment, GST_FORMAT_TIME, pts);
   }
 
   GstPadProbeReturn on_captured_frame(GstPad* pad, GstPadProbeInfo* info) {
@@ -142,10 +141,10 @@ struct SenderPipeline::Impl {
 
   // Runs on the encoder branch's streaming thread: copy packets out and hand them to the listener.
   GstFlowReturn on_rtp_sample(GstAppSink* sink) {
-    GstSample* sample = gst_app_sink_pull_sample(sink);
-    if (sample == nullptr) return GST_FLOW_EOS;
+    const GstMiniRef<GstSample> sample(gst_app_sink_pull_sample(sink));
+    if (!sample) return GST_FLOW_EOS;
     EncodedPackets out;
-    const GstSegment* segment = gst_sample_get_segment(sample);
+    const GstSegment* segment = gst_sample_get_segment(sample.get());
     const auto take = [&](GstBuffer* b) {
       const gsize size = gst_buffer_get_size(b);
       std::vector<std::uint8_t> bytes;
@@ -159,13 +158,12 @@ struct SenderPipeline::Impl {
         if (auto t = capture_of(rt)) out.capture_time = *t;
       }
     };
-    if (GstBufferList* list = gst_sample_get_buffer_list(sample)) {
+    if (GstBufferList* list = gst_sample_get_buffer_list(sample.get())) {
       const guint n = gst_buffer_list_length(list);
       for (guint i = 0; i < n; ++i) take(gst_buffer_list_get(list, i));
-    } else if (GstBuffer* b = gst_sample_get_buffer(sample)) {
+    } else if (GstBuffer* b = gst_sample_get_buffer(sample.get())) {
       take(b);
     }
-    gst_sample_unref(sample);
     if (out.capture_time.time_since_epoch().count() == 0) out.capture_time = clock.now();
     listener.on_encoded_packets(std::move(out));
     return GST_FLOW_OK;
@@ -173,17 +171,16 @@ struct SenderPipeline::Impl {
 
   // Runs on the recording branch's streaming thread.
   GstFlowReturn on_record_sample(GstAppSink* sink) {
-    GstSample* sample = gst_app_sink_pull_sample(sink);
-    if (sample == nullptr) return GST_FLOW_EOS;
-    const GstSegment* segment = gst_sample_get_segment(sample);
-    GstBuffer* buffer = gst_sample_get_buffer(sample);
+    const GstMiniRef<GstSample> sample(gst_app_sink_pull_sample(sink));
+    if (!sample) return GST_FLOW_EOS;
+    const GstSegment* segment = gst_sample_get_segment(sample.get());
+    GstBuffer* buffer = gst_sample_get_buffer(sample.get());
     std::optional<core::CaptureTime> captured;
     if (buffer != nullptr) {
       const GstClockTime pts = GST_BUFFER_PTS(buffer);
       captured = capture_of(segment ? gst_segment_to_running_time(segment, GST_FORMAT_TIME, pts) : pts);
     }
-    record_encoded_frame(*settings.recorder, sample, captured.value_or(clock.now()));
-    gst_sample_unref(sample);
+    record_encoded_frame(*settings.recorder, sample.get(), captured.value_or(clock.now()));
     return GST_FLOW_OK;
   }
 
@@ -191,9 +188,8 @@ struct SenderPipeline::Impl {
     GstSample* sample = gst_app_sink_pull_sample(sink);
     if (sample == nullptr) return GST_FLOW_EOS;
     GstBuffer* buffer = gst_sample_get_buffer(sample);
-    GstPad* pad = gst_element_get_static_pad(GST_ELEMENT(sink), "sink");
-    const auto captured = capture_of(running_time(pad, GST_BUFFER_PTS(buffer)));
-    gst_object_unref(pad);
+    const GstObjectRef<GstPad> pad(gst_element_get_static_pad(GST_ELEMENT(sink), "sink"));
+    const auto captured = capture_of(running_time(pad.get(), GST_BUFFER_PTS(buffer)));
     counters.frames_displayed.fetch_add(1, std::memory_order_relaxed);
     auto frame = frame_from_sample(sample, captured.value_or(clock.now()));
     if (!frame) return GST_FLOW_OK;
@@ -252,28 +248,39 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
   GError* error = nullptr;
   // Only the last element's output is ghosted: ghosting every unlinked pad would also ghost the sink pad that
   // a decodebin links to later (its pads appear at run time), and that delayed link would then fail.
-  GstElement* source = gst_parse_bin_from_description(source_description(s).c_str(), FALSE, &error);
-  if (source == nullptr) {
+  GstElement* parsed = gst_parse_bin_from_description(source_description(s).c_str(), FALSE, &error);
+  if (parsed == nullptr) {
     const std::string why = error ? error->message : "unknown";
     if (error) g_error_free(error);
     throw std::runtime_error("cannot build video source '" + to_string(s.source) + "': " + why);
   }
-  GstElement* source_out = gst_bin_get_by_name(GST_BIN(source), "source_out");
-  GstPad* source_pad = gst_element_get_static_pad(source_out, "src");
-  gst_element_add_pad(source, gst_ghost_pad_new("src", source_pad));
-  gst_object_unref(source_pad);
-  gst_object_unref(source_out);
+  const GstObjectRef<GstElement> source_ref(GST_ELEMENT(gst_object_ref_sink(parsed)));
+  GstElement* source = source_ref.get();
+  {
+    const GstObjectRef<GstElement> source_out(gst_bin_get_by_name(GST_BIN(source), "source_out"));
+    const GstObjectRef<GstPad> source_pad(gst_element_get_static_pad(source_out.get(), "src"));
+    gst_element_add_pad(source, gst_ghost_pad_new("src", source_pad.get()));
+  }
   impl_->source_bin = source;
-  impl_->pipeline = gst_pipeline_new("sender");
-  GstElement* tee = make("tee", "split");
-  GstElement* display_queue = make("queue", "display_queue");
-  GstElement* display_sink = make("appsink", "or_display");
-  GstElement* encode_queue = make("queue", "encode_queue");
-  impl_->encoder = make("x264enc", "encoder");
-  GstElement* h264_caps = make("capsfilter", "h264_caps");
-  GstElement* payloader = make("rtph264pay", "payloader");
+  impl_->pipeline.reset(GST_ELEMENT(gst_object_ref_sink(gst_pipeline_new("sender"))));
+  // Owned here until the end of the constructor; the pipeline holds its own references once they are added.
+  const auto tee_ref = make_element("tee", "split");
+  const auto display_queue_ref = make_element("queue", "display_queue");
+  const auto display_sink_ref = make_element("appsink", "or_display");
+  const auto encode_queue_ref = make_element("queue", "encode_queue");
+  const auto encoder_ref = make_element("x264enc", "encoder");
+  const auto h264_caps_ref = make_element("capsfilter", "h264_caps");
+  const auto payloader_ref = make_element("rtph264pay", "payloader");
   const bool plain = s.plain_udp_port != 0;
-  GstElement* rtp_sink = make(plain ? "udpsink" : "appsink", "rtp_out");
+  const auto rtp_sink_ref = make_element(plain ? "udpsink" : "appsink", "rtp_out");
+  GstElement* tee = tee_ref.get();
+  GstElement* display_queue = display_queue_ref.get();
+  GstElement* display_sink = display_sink_ref.get();
+  GstElement* encode_queue = encode_queue_ref.get();
+  impl_->encoder = encoder_ref.get();
+  GstElement* h264_caps = h264_caps_ref.get();
+  GstElement* payloader = payloader_ref.get();
+  GstElement* rtp_sink = rtp_sink_ref.get();
 
   // Both branches may drop but never block the tee: the OR display must not wait on encoder or network.
   for (GstElement* q : {display_queue, encode_queue}) {
@@ -284,9 +291,9 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
   gst_util_set_object_arg(G_OBJECT(impl_->encoder), "speed-preset", "ultrafast");
   g_object_set(impl_->encoder, "bitrate", static_cast<guint>(s.profile.bitrate_kbps), "key-int-max",
                static_cast<guint>(s.keyframe_interval.count() * s.profile.fps), "bframes", 0u, nullptr);
-  GstCaps* caps = gst_caps_from_string("video/x-h264,profile=constrained-baseline,stream-format=byte-stream");
-  g_object_set(h264_caps, "caps", caps, nullptr);
-  gst_caps_unref(caps);
+  const GstMiniRef<GstCaps> caps(
+      gst_caps_from_string("video/x-h264,profile=constrained-baseline,stream-format=byte-stream"));
+  g_object_set(h264_caps, "caps", caps.get(), nullptr);
   g_object_set(payloader, "mtu", static_cast<guint>(s.max_rtp_size), "pt",
                static_cast<guint>(s.rtp_payload_type), "config-interval", -1, "ssrc", s.ssrc, "seqnum-offset",
                static_cast<int>(s.first_sequence), nullptr);
@@ -302,41 +309,40 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
     g_object_set(rtp_sink, "buffer-list", TRUE, nullptr);
   }
 
-  gst_bin_add_many(GST_BIN(impl_->pipeline), source, tee, display_queue, display_sink, encode_queue,
+  gst_bin_add_many(GST_BIN(impl_->pipeline.get()), source, tee, display_queue, display_sink, encode_queue,
                    impl_->encoder, h264_caps, payloader, rtp_sink, nullptr);
   bool linked = gst_element_link(source, tee) &&
                 gst_element_link_many(tee, display_queue, display_sink, nullptr) &&
                 gst_element_link_many(tee, encode_queue, impl_->encoder, h264_caps, nullptr);
-  GstElement* record_sink = nullptr;
+  GstObjectRef<GstElement> record_sink_ref;
   if (impl_->settings.recorder && !plain) {
     // The encoded stream splits after the encoder: the RTP branch first and without a queue (no extra
     // thread hop on the way to the mentor), the recorder behind a queue that drops when it falls behind.
-    GstElement* encoded_tee = make("tee", "encoded");
-    GstElement* record_queue = make("queue", "record_queue");
-    record_sink = make("appsink", "record_out");
+    const auto encoded_tee_ref = make_element("tee", "encoded");
+    const auto record_queue_ref = make_element("queue", "record_queue");
+    record_sink_ref = make_element("appsink", "record_out");
+    GstElement* encoded_tee = encoded_tee_ref.get();
+    GstElement* record_queue = record_queue_ref.get();
+    GstElement* record_sink = record_sink_ref.get();
     g_object_set(record_queue, "leaky", 2, "max-size-buffers", 120u, "max-size-bytes", 0u, "max-size-time",
                  guint64{0}, nullptr);
     g_object_set(record_sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, nullptr);
-    gst_bin_add_many(GST_BIN(impl_->pipeline), encoded_tee, record_queue, record_sink, nullptr);
+    gst_bin_add_many(GST_BIN(impl_->pipeline.get()), encoded_tee, record_queue, record_sink, nullptr);
     linked = linked && gst_element_link(h264_caps, encoded_tee) &&
              gst_element_link_many(encoded_tee, payloader, rtp_sink, nullptr) &&
              gst_element_link_many(encoded_tee, record_queue, record_sink, nullptr);
   } else {
     linked = linked && gst_element_link_many(h264_caps, payloader, rtp_sink, nullptr);
   }
-  if (!linked) {
-    gst_object_unref(impl_->pipeline);
-    throw std::runtime_error("cannot link the sender pipeline");
-  }
+  if (!linked) throw std::runtime_error("cannot link the sender pipeline");
 
-  GstPad* captured = gst_element_get_static_pad(source, "src");
+  const GstObjectRef<GstPad> captured(gst_element_get_static_pad(source, "src"));
   gst_pad_add_probe(
-      captured, GST_PAD_PROBE_TYPE_BUFFER,
+      captured.get(), GST_PAD_PROBE_TYPE_BUFFER,
       [](GstPad* pad, GstPadProbeInfo* info, gpointer self) {
         return static_cast<Impl*>(self)->on_captured_frame(pad, info);
       },
       impl_.get(), nullptr);
-  gst_object_unref(captured);
 
   if (!plain) {
     GstAppSinkCallbacks rtp_callbacks{};
@@ -345,7 +351,7 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
     };
     gst_app_sink_set_callbacks(GST_APP_SINK(rtp_sink), &rtp_callbacks, impl_.get(), nullptr);
   }
-  if (record_sink != nullptr) {
+  if (GstElement* record_sink = record_sink_ref.get()) {
     GstAppSinkCallbacks record_callbacks{};
     record_callbacks.new_sample = [](GstAppSink* sink, gpointer self) {
       return static_cast<Impl*>(self)->on_record_sample(sink);
@@ -358,37 +364,33 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
   };
   gst_app_sink_set_callbacks(GST_APP_SINK(display_sink), &display_callbacks, impl_.get(), nullptr);
 
-  GstBus* bus = gst_element_get_bus(impl_->pipeline);
+  const GstObjectRef<GstBus> bus(gst_element_get_bus(impl_->pipeline.get()));
   gst_bus_set_sync_handler(
-      bus, [](GstBus*, GstMessage* m, gpointer self) { return static_cast<Impl*>(self)->on_bus_message(m); },
+      bus.get(),
+      [](GstBus*, GstMessage* m, gpointer self) { return static_cast<Impl*>(self)->on_bus_message(m); },
       impl_.get(), nullptr);
-  gst_object_unref(bus);
 }
 
-SenderPipeline::~SenderPipeline() {
-  stop();
-  gst_object_unref(impl_->pipeline);
-}
+SenderPipeline::~SenderPipeline() { stop(); }
 
 void SenderPipeline::start() {
-  if (gst_element_set_state(impl_->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+  if (gst_element_set_state(impl_->pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     throw std::runtime_error("the sender pipeline refused to start (source " +
                              to_string(impl_->settings.source) + ")");
   }
 }
 
-void SenderPipeline::stop() { gst_element_set_state(impl_->pipeline, GST_STATE_NULL); }
+void SenderPipeline::stop() { gst_element_set_state(impl_->pipeline.get(), GST_STATE_NULL); }
 
 void SenderPipeline::request_keyframe() {
-  GstEvent* event = gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0);
-  GstPad* pad = gst_element_get_static_pad(impl_->encoder, "src");
-  gst_pad_send_event(pad, event);
-  gst_object_unref(pad);
+  const GstObjectRef<GstPad> pad(gst_element_get_static_pad(impl_->encoder, "src"));
+  // gst_pad_send_event takes the event's reference.
+  gst_pad_send_event(pad.get(), gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
   impl_->counters.keyframes_forced.fetch_add(1, std::memory_order_relaxed);
 }
 
 void SenderPipeline::rewind() {
-  gst_element_seek_simple(impl_->pipeline, GST_FORMAT_TIME,
+  gst_element_seek_simple(impl_->pipeline.get(), GST_FORMAT_TIME,
                           static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT), 0);
 }
 

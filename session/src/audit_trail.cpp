@@ -1,5 +1,7 @@
 #include "surgilink/session/audit_trail.hpp"
 
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
@@ -13,11 +15,30 @@ namespace {
 constexpr std::size_t kMaxFieldBytes = 512;
 }
 
-AuditTrail::AuditTrail(const std::optional<std::filesystem::path>& audit_log, const core::Clock& clock,
+AuditTrail::AuditTrail(const std::optional<std::filesystem::path>& audit_log,
+                       const std::optional<std::filesystem::path>& key_file, const core::Clock& clock,
                        std::chrono::seconds repeat_interval)
     : clock_(clock), repeats_(repeat_interval) {
-  if (audit_log) file_ = std::make_unique<AuditLog>(*audit_log);
+  if (!audit_log) return;
+  std::vector<std::uint8_t> key;
+  if (key_file) {
+    key = load_audit_key(*key_file);
+    if (::geteuid() == 0)
+      spdlog::warn(
+          "the sender runs as root: its audit key {} cannot be protected from it; run it as a service user",
+          key_file->string());
+  } else {
+    spdlog::warn("audit log {} without [audit] key_file: a log rewritten whole would not be detected",
+                 audit_log->string());
+  }
+  file_ = std::make_unique<AuditLog>(*audit_log, std::move(key));
+  if (!file_->torn_line().empty())
+    record({"torn_line_recovered",
+            {{"bytes", std::to_string(file_->torn_line().size())}},
+            AuditEvent::Level::kWarning});
 }
+
+bool AuditTrail::healthy() const { return !file_ || file_->healthy(); }
 
 AuditTrail::~AuditTrail() = default;
 
@@ -33,7 +54,7 @@ void AuditTrail::record(const AuditEvent& event) {
   write(event);
 }
 
-void AuditTrail::flush_repeats(bool all) {
+void AuditTrail::flush(bool all) {
   const auto now = clock_.now();
   for (const auto& r : repeats_.ended(all ? core::CaptureTime::max() : now)) {
     write({"repeated",
@@ -41,6 +62,7 @@ void AuditTrail::flush_repeats(bool all) {
            AuditEvent::Level::kWarning,
            {}});
   }
+  if (file_) file_->sync(now);
 }
 
 void AuditTrail::write(const AuditEvent& raw) {

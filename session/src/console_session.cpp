@@ -117,13 +117,14 @@ void ConsoleSession::Parts::on_welcome(const pb::Welcome& w) {
   } catch (const std::invalid_argument& e) {
     return control->refuse(e.what());
   }
-  const SrtpKeys keys = derive_srtp_keys(control->tls_session(), profile);
+  SrtpKeys keys = derive_srtp_keys(control->tls_session(), profile);
   if (keys.sender_to_console.empty()) return control->fail("SRTP key derivation failed");
   disconnect();
   control->admitted();
   welcome = w;
   const std::uint64_t g = generation;
   realtime->connect({control->sender_address(), static_cast<unsigned short>(w.media_port())}, profile, keys);
+  wipe(keys);  // libsrtp holds its own copy now
   video = std::make_shared<VideoReceiver>(io, clock, mailbox, static_cast<int>(w.video_payload_type()),
                                           settings.read_pixel_code, settings.jitter_latency, tracker, faults,
                                           *this);
@@ -159,62 +160,6 @@ void ConsoleSession::Parts::on_or_controls(const pb::OrControls& controls) {
   }
 }
 
-void ConsoleSession::Parts::on_annotation_bytes(const std::string& bytes, bool whole_scene) {
-  if (whole_scene) {
-    if (auto r = annotations.on_scene(bytes_of(bytes)); !r) {
-      faults.add(r.error().fault);
-      spdlog::warn("annotation scene from the sender rejected: {}", r.error().reason);
-      return;
-    }
-  } else {
-    auto r = annotations.on_operation(bytes_of(bytes), clock.now(), clock_sync);
-    if (!r) {
-      faults.add(r.error().fault);
-      spdlog::warn("annotation operation from the sender rejected: {}", r.error().reason);
-      return;
-    }
-    if (!r.value()) return;
-  }
-  listener.on_annotations(annotations.view());
-}
-
-bool ConsoleSession::Parts::holds_pen() const {
-  return welcome && !or_controls.pen_holder_author().empty() &&
-         or_controls.pen_holder_author() == welcome->annotation_author();
-}
-
-bool ConsoleSession::Parts::propose(const annotation::AnnotationOperation& op) {
-  auto not_sent = [&](const std::string& why) {
-    faults.add(core::Fault::kNotAuthorised);
-    spdlog::warn("annotation not sent: {}", why);
-    return false;
-  };
-  if (!welcome) return not_sent("not connected to " + control->sender_name());
-  if (welcome->role() != pb::ROLE_MENTOR) return not_sent("this console is an observer, only a mentor draws");
-  if (!holds_pen()) {
-    return not_sent(or_controls.pen_revoked()          ? std::string("the surgeon has taken the pen back")
-                    : or_controls.pen_holder().empty() ? std::string("nobody holds the pen")
-                                                       : or_controls.pen_holder() + " holds the pen");
-  }
-  const auto wire = annotations.propose(op, clock.now(), clock_sync);
-  pb::Envelope e = envelope();
-  e.set_annotation_proposal(std::string(wire.begin(), wire.end()));
-  control->send(e);
-  listener.on_annotations(annotations.view());
-  return true;
-}
-
-// Pointers and other annotations with a time to live disappear on time here too, on the sender's clock.
-void ConsoleSession::Parts::expire_annotations(std::uint64_t g) {
-  annotation_timer.expires_after(milliseconds{100});
-  annotation_timer.async_wait([self = shared_from_this(), g](boost::system::error_code ec) {
-    if (ec || g != self->generation) return;
-    if (self->annotations.expire(self->clock.now(), self->clock_sync))
-      self->listener.on_annotations(self->annotations.view());
-    self->expire_annotations(g);
-  });
-}
-
 void ConsoleSession::Parts::ping(std::uint64_t g) {
   if (g != generation || !welcome) return;
   pb::Envelope e = envelope();
@@ -245,64 +190,6 @@ void ConsoleSession::Parts::report_latency() {
   report->set_samples(static_cast<std::uint32_t>(g2g.count));
   report->set_clock_uncertainty_ms(core::to_ms(clock_sync.uncertainty()));
   control->send(e);
-}
-
-// --- realtime ---
-
-void ConsoleSession::Parts::on_rtp(const media::RtpHeader& header, std::span<const std::uint8_t> packet,
-                                   core::CaptureTime, std::size_t) {
-  auto alarms = lip_sync.accept(packet.subspan(header.payload_offset, header.payload_size));
-  if (!alarms) {
-    faults.add(alarms.error());
-    return;
-  }
-  // Alarms are never held back for lip sync: the mentor hears of an alarm as early as possible.
-  if (alarms.value()) listener.on_vitals(*alarms.value());
-  release_vitals();
-}
-
-void ConsoleSession::Parts::release_vitals() {
-  const auto now = clock.now();
-  const auto shown =
-      lip_sync.release(now, clock_sync, tracker.smoothed_g2g(), admitted_at, tracker.in_report(now));
-  if (!shown.numerics.empty() || !shown.waveforms.empty()) listener.on_vitals(shown);
-  const auto due = lip_sync.next_release_at(clock_sync, tracker.smoothed_g2g());
-  if (!due) return;
-  vitals_timer.expires_after(std::max(nanoseconds{0}, *due - now));
-  vitals_timer.async_wait([self = shared_from_this(), g = generation](boost::system::error_code ec) {
-    if (ec || g != self->generation || self->state == ConnectionState::kStopped) return;
-    self->release_vitals();
-  });
-}
-
-void ConsoleSession::Parts::on_frame_decoded(const media::DecodedFrameInfo& info) {
-  std::optional<core::CaptureTime> pixel;
-  if (info.pixel_capture_us) pixel = core::CaptureTime{std::chrono::microseconds{*info.pixel_capture_us}};
-  const bool first = !tracker.first_picture_at();
-  tracker.on_decoded(info.capture_time, info.decoded_at, pixel, settings.read_pixel_code, clock_sync);
-  if (first) spdlog::info("first picture {:.0f} ms after start", core::to_ms(info.decoded_at - started_at));
-  rates.note(info.decoded_at, link_totals());
-  listener.on_picture_ready();
-}
-
-void ConsoleSession::Parts::on_picture_damaged(core::CaptureTime now) {
-  if (last_keyframe_request && now - *last_keyframe_request < milliseconds{300}) return;
-  if (!welcome) return;
-  last_keyframe_request = now;
-  std::array<std::uint8_t, 12 + media::kSrtpMaxTrailer> rtcp{};
-  const std::size_t n = media::write_pli(rtcp, 1, welcome->video_ssrc());
-  realtime->send_rtcp(rtcp, n);
-}
-
-LinkTotals ConsoleSession::Parts::link_totals() const {
-  LinkTotals t = earlier_links;
-  t.frames = tracker.totals().frames_decoded;
-  if (video) {
-    t.packets += video->packets();
-    t.bytes += video->bytes();
-    t.lost += video->lost();
-  }
-  return t;
 }
 
 // --- ConsoleSession ---

@@ -42,12 +42,22 @@ struct SenderSession::Parts : std::enable_shared_from_this<SenderSession::Parts>
   SenderSessionCounters counts;  // the parts' own counters are added in counters()
   core::RepeatLimiter log_repeats;
   std::optional<core::CaptureTime> last_keyframe_request;
+  std::uint64_t exported_keys = 0;  // SDP files written (interop testing only)
   bool stopped = false;
 
-  // sender_session.cpp: connections, timers, effects
+  // sender_session.cpp: connections, timers
   void on_connection(boost::asio::ip::tcp::socket socket, PendingSlot pending);
   void sweep();
   void expire_annotations();
+  // One decision of the authority (`decision(authority, effects)`), then its effects.
+  template <typename Decision>
+  void decide(Decision&& decision) {
+    AuthorityEffects effects;
+    decision(authority, effects);
+    apply(effects);
+  }
+
+  // sender_effects.cpp
   void apply(AuthorityEffects& effects);
   void broadcast(const ControlFrame& frame);
   ControlFrame controls_frame() const;

@@ -23,7 +23,7 @@ SenderSession::Parts::Parts(asio::io_context& io_context, SenderSessionSettings 
       listener(l),
       tls(make_tls_context(settings.tls, true)),
       authority(settings.rules, settings.access),
-      audit(settings.audit_log, clock),
+      audit(settings.audit_log, settings.audit_key, clock),
       sweep_timer(io),
       expiry_timer(io) {}
 
@@ -60,7 +60,7 @@ void SenderSession::Parts::sweep() {
     AuthorityEffects effects;
     self->authority.tick(now, effects);
     self->apply(effects);
-    self->audit.flush_repeats();
+    self->audit.flush();
     for (const auto& r : self->log_repeats.ended(now))
       spdlog::warn("{} more times in 10 s: {}", r.count, r.key);
     self->sweep();
@@ -82,102 +82,6 @@ void SenderSession::Parts::close(ConsoleId id, Departure how, const std::string&
   if (it == consoles.end()) return;
   if (!it->second->closing) it->second->closing = ConsoleConnection::Closing{how, why};
   it->second->control().close();
-}
-
-namespace {
-// The event log's detail of a sequenced operation (README: Recordings); strings, as the audit fields are.
-std::string annotation_detail(const annotation::SequencedOperation& op, const std::string& console) {
-  nlohmann::json j = {{"seq", std::to_string(op.sequence)},
-                      {"console", console},
-                      {"author", op.author},
-                      {"op", annotation::describe(op.op)}};
-  if (const auto* begin = std::get_if<annotation::Begin>(&op.op)) {
-    j["id"] = begin->draft.id;
-    j["kind"] = annotation::describe(begin->draft.kind);
-    j["reference_capture_ns"] = std::to_string(begin->draft.reference_capture.time_since_epoch().count());
-  } else if (const auto* pointer = std::get_if<annotation::Pointer>(&op.op)) {
-    j["reference_capture_ns"] = std::to_string(pointer->reference_capture.time_since_epoch().count());
-  }
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-}  // namespace
-
-void SenderSession::Parts::apply(AuthorityEffects& effects) {
-  for (const auto& event : effects.audit) audit.record(event);
-  for (const auto& op : effects.operations) {
-    const auto wire = annotation::encode(op);
-    pb::Envelope e = envelope();
-    e.set_annotation_operation(std::string(wire.begin(), wire.end()));
-    broadcast(frame_of(e));
-    if (auto* log = audit.event_log()) {
-      std::string console = op.author == "or" ? "OR" : "";
-      for (const Member& m : authority.roster()) {
-        if (m.author == op.author) console = m.name;
-      }
-      log->append(clock.now(), "annotation", annotation_detail(op, console), wire);
-    }
-  }
-  for (const ConsoleId id : effects.close) close(id, Departure::kReplaced, "replaced");
-  if (effects.roster_changed && !stopped) {
-    broadcast(roster_frame());
-    log_roster();
-  }
-  if (effects.controls_changed) {
-    listener.on_or_controls_changed();
-    if (!stopped) broadcast(controls_frame());
-  }
-  if (effects.keyframe_needed) listener.on_keyframe_needed();
-  counts.audit_lines = audit.lines();
-}
-
-void SenderSession::Parts::broadcast(const ControlFrame& frame) {
-  for (const auto& [id, c] : consoles) {
-    if (c->admitted() && !c->control().ended()) c->send(frame);
-  }
-}
-
-ControlFrame SenderSession::Parts::controls_frame() const {
-  const OrControlState state = authority.controls();
-  pb::Envelope e = envelope();
-  auto* c = e.mutable_or_controls();
-  c->set_pen_holder(state.pen_holder);
-  c->set_pen_holder_author(state.pen_holder_author);
-  c->set_pen_revoked(state.pen_revoked);
-  c->set_annotations_hidden(state.annotations_hidden);
-  for (const auto row : state.flagged_vitals) c->add_flagged_vitals(to_wire(row));
-  c->set_consent_recorded(state.consent_recorded);
-  c->set_recording(state.recording);
-  return frame_of(e);
-}
-
-// Everyone hears who is connected (DESIGN.md §7: the session is clear about who is there).
-ControlFrame SenderSession::Parts::roster_frame() const {
-  pb::Envelope e = envelope();
-  auto* roster = e.mutable_roster();
-  for (const Member& m : authority.roster()) {
-    auto* entry = roster->add_consoles();
-    entry->set_display_name(m.name);
-    entry->set_role(to_wire(m.role));
-    entry->set_annotation_author(m.author);
-  }
-  return frame_of(e);
-}
-
-void SenderSession::Parts::log_roster() {
-  auto* log = audit.event_log();
-  if (log == nullptr) return;
-  nlohmann::json people = nlohmann::json::array();
-  for (const Member& m : authority.roster())
-    people.push_back({{"name", m.name}, {"role", role_name(m.role)}, {"author", m.author}});
-  log->append(clock.now(), "roster", people.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-}
-
-void SenderSession::Parts::on_keyframe_request(ConsoleId) {
-  // Several consoles may report the same loss: one keyframe per 200 ms serves them all.
-  const auto now = clock.now();
-  if (last_keyframe_request && now - *last_keyframe_request < std::chrono::milliseconds{200}) return;
-  last_keyframe_request = now;
-  listener.on_keyframe_needed();
 }
 
 // --- SenderSession ---
@@ -225,7 +129,7 @@ void SenderSession::stop() {
     if (!c->closing) c->closing = ConsoleConnection::Closing{Departure::kGoodbye, "the sender stopped"};
     c->control().close();
   }
-  p.audit.flush_repeats(true);
+  p.audit.flush(true);
   p.audit.record({"stop", {}});
 }
 
@@ -254,19 +158,25 @@ bool SenderSession::annotations_hidden() const { return parts_->authority.annota
     parts_->apply(effects);    \
   } while (false)
 
-void SenderSession::revoke_pen(const std::string& by) { SURGILINK_DECIDE(revoke_pen(by, effects)); }
-void SenderSession::grant_pen(const std::string& by) { SURGILINK_DECIDE(grant_pen(by, effects)); }
+void SenderSession::revoke_pen(const std::string& by) {
+  parts_->decide([&](SessionAuthority& a, AuthorityEffects& e) { a.revoke_pen(by, e); });
+}
+void SenderSession::grant_pen(const std::string& by) {
+  parts_->decide([&](SessionAuthority& a, AuthorityEffects& e) { a.grant_pen(by, e); });
+}
 void SenderSession::set_annotations_hidden(bool hidden, const std::string& by) {
-  SURGILINK_DECIDE(set_annotations_hidden(hidden, by, effects));
+  parts_->decide([&](SessionAuthority& a, AuthorityEffects& e) { a.set_annotations_hidden(hidden, by, e); });
 }
 void SenderSession::clear_annotations(const std::string& by) {
-  SURGILINK_DECIDE(clear_annotations(by, parts_->clock.now(), effects));
+  parts_->decide(
+      [&](SessionAuthority& a, AuthorityEffects& e) { a.clear_annotations(by, parts_->clock.now(), e); });
 }
 void SenderSession::set_recording_state(bool consent_recorded, bool recording, const std::string& by,
                                         const std::string& details) {
-  SURGILINK_DECIDE(set_recording_state(consent_recorded, recording, by, details, effects));
+  parts_->decide([&](SessionAuthority& a, AuthorityEffects& e) {
+    a.set_recording_state(consent_recorded, recording, by, details, e);
+  });
 }
-#undef SURGILINK_DECIDE
 
 void SenderSession::set_event_log(std::shared_ptr<CaseEventLog> log) {
   if (auto* old = parts_->audit.event_log()) old->commit();
@@ -306,6 +216,7 @@ std::uint16_t SenderSession::control_port() const { return parts_->server->port(
 std::uint16_t SenderSession::media_port() const { return parts_->realtime->port(); }
 std::size_t SenderSession::consoles_connected() const { return parts_->authority.roster().size(); }
 const core::FaultCounters& SenderSession::faults() const { return parts_->faults; }
+bool SenderSession::audit_healthy() const { return parts_->audit.healthy(); }
 
 SenderSessionCounters SenderSession::counters() const {
   SenderSessionCounters c = parts_->counts;

@@ -6,14 +6,16 @@
 #include <QGuiApplication>
 #include <QImage>
 #include <QQmlApplicationEngine>
-#include <QQmlContext>
 #include <QQuickItem>
 #include <QQuickWindow>
 #include <QTest>
 #include <QTimer>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "support/running_sender.hpp"
 #include "support/test_control_client.hpp"
@@ -54,196 +56,6 @@ QQuickItem* find_item(QQuickItem* root, const QString& name) {
   return nullptr;
 }
 
-// One GUI application for the whole program: Qt does not take a second one well after a QML engine ran.
-class ConsoleWindow : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    static int argc = 1;
-    static char name[] = "console_window_test";
-    static char* argv[] = {name, nullptr};
-    if (QCoreApplication::instance() == nullptr) {
-      app_ = new QGuiApplication(argc, argv);
-      register_console_qml_types();
-      // ctest runs this program once per renderer: what the console picks on its own, and the GPU path.
-      const char* renderer = std::getenv("SURGILINK_TEST_WINDOW_RENDERER");
-      const std::string chosen = use_window_renderer(renderer != nullptr && std::string(renderer) == "gpu"
-                                                         ? WindowRenderer::gpu
-                                                         : WindowRenderer::automatic);
-      std::printf("window renderer: %s\n", chosen.c_str());
-    }
-  }
-  static void TearDownTestSuite() {
-    delete app_;
-    app_ = nullptr;
-  }
-
- private:
-  static inline QGuiApplication* app_ = nullptr;
-};
-
-// The console's Main.qml with a session for `sender`, as the program loads it.
-struct LiveConsole {
-  LiveConsole(const std::filesystem::path& dir, const testing::RunningSender& sender)
-      : settings(make_settings(dir, sender)), mentor(settings) {
-    engine.rootContext()->setContextProperty("mentor", &mentor);
-    engine.rootContext()->setContextProperty("hudGreenMs", 150.0);
-    engine.rootContext()->setContextProperty("hudAmberMs", 300.0);
-    engine.load(QUrl("qrc:/SurgiLink/Console/Main.qml"));
-    if (!engine.rootObjects().isEmpty()) window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
-    if (window != nullptr) field = window->findChild<OperativeFieldView*>("operativeField");
-  }
-  ~LiveConsole() {
-    if (window != nullptr) window->close();
-  }
-
-  static ConsoleSettings make_settings(const std::filesystem::path& dir,
-                                       const testing::RunningSender& sender) {
-    ConsoleOverrides overrides;
-    overrides.host = "127.0.0.1";
-    overrides.control_port = sender.control_port();
-    return load_console_settings(testing::write_console_config(dir, sender.control_port()), overrides);
-  }
-
-  ConsoleSettings settings;
-  MentorSession mentor;
-  QQmlApplicationEngine engine;
-  QQuickWindow* window = nullptr;
-  OperativeFieldView* field = nullptr;
-};
-
-TEST_F(ConsoleWindow, ShowsTheMovingSceneWithHudAndMeasurableGlassToGlass) {
-  const auto dir = testing::scratch_dir("console-window");
-  const auto socket = dir / "or-controls.sock";
-  const auto config = testing::write_sender_config(dir);
-  std::ofstream(config, std::ios::app)
-      << "[or_controls]\nsocket = \"" << socket.string() << "\"\n[recording]\nfolder = \""
-      << (dir / "recordings").string() << "\"\n";
-  testing::RunningSender sender(config, dir / "sender.log");
-  LiveConsole console(dir, sender);
-  ASSERT_NE(console.window, nullptr) << "Main.qml did not load";
-  ASSERT_NE(console.field, nullptr);
-  auto& mentor = console.mentor;
-  auto* window = console.window;
-  auto* field = console.field;
-  const auto& settings = console.settings;
-
-  mentor.connectTo(QString::fromStdString(settings.site.name));
-  // Connected, a latency figure in the HUD, and pictures on screen.
-  ASSERT_TRUE(run_until(
-      mentor, *field, [&] { return mentor.hasLatency() && field->framesShown() > 30; }, milliseconds{20000}))
-      << "state " << mentor.state().toStdString() << ", frames shown " << field->framesShown();
-  auto* hud_now = window->findChild<QObject*>("latencyNow");
-  ASSERT_NE(hud_now, nullptr);
-  const QString hud_text = hud_now->property("text").toString();
-  EXPECT_TRUE(hud_text.endsWith(" ms") && hud_text.front().isDigit()) << hud_text.toStdString();
-
-  // The simulated monitor's numbers and waveforms in the vitals panel.
-  auto* ecg = find_item(window->contentItem(), "waveform_ecg_ii");
-  ASSERT_NE(ecg, nullptr);
-  EXPECT_TRUE(run_until(
-      mentor, *field, [&] { return ecg->property("hasSamples").toBool(); }, milliseconds{5000}))
-      << "no ECG trace";
-  auto* hr = find_item(window->contentItem(), "vitalsValue_hr");
-  ASSERT_NE(hr, nullptr);
-  const QString hr_text = hr->property("text").toString();
-  bool number = false;
-  const double hr_value = hr_text.toDouble(&number);
-  EXPECT_TRUE(number && hr_value > 40 && hr_value < 200) << "HR shows '" << hr_text.toStdString() << "'";
-
-  // The session bar says whether the case is recorded: not before consent, REC once the OR recorded it.
-  auto* recording_state = find_item(window->contentItem(), "recordingState");
-  ASSERT_NE(recording_state, nullptr);
-  EXPECT_EQ(recording_state->property("text").toString().toStdString(),
-            "not recording · consent not recorded");
-  EXPECT_THAT(testing::surgeon_command(socket, "consent"), ::testing::HasSubstr("ok: recording into"));
-  EXPECT_TRUE(run_until(
-      mentor, *field, [&] { return mentor.recording(); }, milliseconds{5000}))
-      << "the console did not hear that the OR records";
-  EXPECT_EQ(recording_state->property("text").toString().toStdString(), "● REC · consent recorded");
-
-  // The keyboard: F1 shows and hides the shortcut card; Alt+1 flags the first vitals row (HR) for the
-  // surgeon through the real sender, and again unflags it.
-  auto* help = find_item(window->contentItem(), "shortcutHelp");
-  ASSERT_NE(help, nullptr);
-  window->requestActivate();  // shortcuts act in the active window, as they do for the mentor
-  ASSERT_TRUE(QTest::qWaitForWindowActive(window));
-  EXPECT_FALSE(help->isVisible());
-  QTest::keyClick(window, Qt::Key_F1);
-  EXPECT_TRUE(help->isVisible()) << "F1 did not show the keyboard card";
-  QTest::keyClick(window, Qt::Key_F1);
-  EXPECT_FALSE(help->isVisible());
-  QTest::keyClick(window, Qt::Key_1, Qt::AltModifier);
-  EXPECT_TRUE(run_until(
-      mentor, *field, [&] { return mentor.flaggedVitals().contains("hr"); }, milliseconds{5000}))
-      << "Alt+1 did not flag HR";
-  QTest::keyClick(window, Qt::Key_1, Qt::AltModifier);
-  EXPECT_TRUE(run_until(
-      mentor, *field, [&] { return mentor.flaggedVitals().isEmpty(); }, milliseconds{5000}))
-      << "Alt+1 again did not unflag HR";
-
-  // Two grabs: the video area moves (synthetic camera pan, instruments), and carries a readable pixel code.
-  const QRectF video = field->videoRect().translated(field->mapToScene(QPointF(0, 0)));
-  ASSERT_GT(video.width(), 100);
-  // Each grab renders the window as it stands into an image: the picture it holds was on screen no later
-  // than the grab's end (upper bound) and no earlier than its start (lower bound).
-  core::LatencySeries glass_to_glass, glass_to_glass_lower;
-  QImage first;
-  int readable = 0;
-  constexpr int grabs = 60;
-  for (int i = 0; i < grabs; ++i) {
-    const int shown = field->framesShown();
-    run_until(
-        mentor, *field, [&] { return field->framesShown() > shown; }, milliseconds{2000});
-    const auto grab_started = std::chrono::system_clock::now();
-    const QImage grab = window->grabWindow();
-    const auto grab_ended = std::chrono::system_clock::now();
-    if (first.isNull()) first = grab;
-    if (const auto us = pixel_code_in_grab(grab, video, 1280, 720)) {
-      ++readable;
-      const auto captured = std::chrono::microseconds{*us};
-      glass_to_glass.add(std::chrono::duration_cast<std::chrono::nanoseconds>(grab_ended.time_since_epoch()) -
-                         captured);
-      glass_to_glass_lower.add(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(grab_started.time_since_epoch()) - captured);
-    }
-  }
-  const QImage last = window->grabWindow();
-  // The ECG trace is drawn (a geometry node on the GL scene graph, an image on the software one): its green
-  // is in the item's area and nowhere a flat line would be only (the trace spans more than a few rows).
-  const QRect trace_area = QRectF(ecg->mapToScene(QPointF(0, 0)), QSizeF(ecg->width(), ecg->height()))
-                               .toAlignedRect()
-                               .intersected(last.rect());
-  ASSERT_FALSE(trace_area.isEmpty());
-  int green = 0, top_row = trace_area.bottom(), bottom_row = trace_area.top();
-  for (int y = trace_area.top(); y <= trace_area.bottom(); ++y) {
-    for (int x = trace_area.left(); x <= trace_area.right(); ++x) {
-      const QColor c = last.pixelColor(x, y);
-      if (c.green() > 200 && c.red() < 160 && c.blue() < 80) {
-        ++green;
-        top_row = std::min(top_row, y);
-        bottom_row = std::max(bottom_row, y);
-      }
-    }
-  }
-  EXPECT_GT(green, trace_area.width())
-      << "ECG trace not drawn in " << trace_area.width() << "x" << trace_area.height() << " at "
-      << trace_area.x() << "," << trace_area.y();
-  EXPECT_GT(bottom_row - top_row, trace_area.height() / 3) << "ECG trace has no R waves";
-  const QRect v = video.toRect().adjusted(40, 40, -40, -40);
-  EXPECT_NE(first.copy(v), last.copy(v)) << "the video area did not change between grabs";
-  EXPECT_GE(readable, grabs * 3 / 4) << "pixel timestamp code unreadable in the grabbed window";
-  const auto s = glass_to_glass.summary();
-  const auto lower = glass_to_glass_lower.summary();
-  // Glass-to-glass through Qt's renderer (grab end - capture time); printed for the issue note.
-  std::printf(
-      "window-grab glass-to-glass: n=%zu p50 %.1f ms p95 %.1f ms max %.1f ms (from the grab's start: "
-      "p50 %.1f p95 %.1f ms)\n",
-      s.count, s.p50_ms, s.p95_ms, s.max_ms, lower.p50_ms, lower.p95_ms);
-  EXPECT_GT(s.p50_ms, 0.0);
-  last.save(QString::fromStdString((dir / "window.png").string()));
-  window->close();
-}
-
 // Pixels of the telestration green (#76ff03) inside `area`: after the OR display's YUV 4:2:0 round trip it is
 // still far greener than red or blue, which nothing in the synthetic operative field is.
 struct GreenPixels {
@@ -271,104 +83,409 @@ GreenPixels green_in(const QImage& picture, QRect area) {
   return found;
 }
 
-// Clicks the middle of a QML item.
-void click(QQuickWindow* window, QQuickItem* item) {
-  const QPointF middle = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
-  QTest::mouseClick(window, Qt::LeftButton, Qt::NoModifier, middle.toPoint());
+// One GUI application for the whole program: Qt does not take a second one well after a QML engine ran.
+class QtApplication : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    static int argc = 1;
+    static char name[] = "console_window_test";
+    static char* argv[] = {name, nullptr};
+    app_ = std::make_unique<QGuiApplication>(argc, argv);
+    // ctest runs this program once per renderer: what the console picks on its own, and the GPU path.
+    const char* renderer = std::getenv("SURGILINK_TEST_WINDOW_RENDERER");
+    const std::string chosen = use_window_renderer(renderer != nullptr && std::string(renderer) == "gpu"
+                                                       ? WindowRenderer::gpu
+                                                       : WindowRenderer::automatic);
+    std::printf("window renderer: %s\n", chosen.c_str());
+  }
+  void TearDown() override { app_.reset(); }
+
+ private:
+  std::unique_ptr<QGuiApplication> app_;
+};
+[[maybe_unused]] const auto* const kQtApplication = ::testing::AddGlobalTestEnvironment(new QtApplication);
+
+// The console's Main.qml with a session for `sender`, as the program loads it.
+struct LiveConsole {
+  LiveConsole(const std::filesystem::path& dir, const testing::RunningSender& sender)
+      : settings(make_settings(dir, sender)), mentor(settings) {
+    window = load_console_window(engine, mentor);
+    if (window != nullptr) field = window->findChild<OperativeFieldView*>("operativeField");
+  }
+  ~LiveConsole() {
+    if (window != nullptr) window->close();
+  }
+
+  static ConsoleSettings make_settings(const std::filesystem::path& dir,
+                                       const testing::RunningSender& sender) {
+    ConsoleOverrides overrides;
+    overrides.host = "127.0.0.1";
+    overrides.control_port = sender.control_port();
+    return load_console_settings(testing::write_console_config(dir, sender.control_port()), overrides);
+  }
+
+  ConsoleSettings settings;
+  MentorSession mentor;
+  QQmlApplicationEngine engine;
+  QQuickWindow* window = nullptr;
+  OperativeFieldView* field = nullptr;
+};
+
+// A sender and the console window connected to it, started once per test suite and shared by its tests:
+// starting them takes seconds, and the tests look at different parts of the same window.
+struct ConsoleOnSender {
+  ConsoleOnSender(const std::filesystem::path& folder, const std::filesystem::path& config,
+                  std::vector<std::string> sender_args)
+      : dir(folder), sender(config, folder / "sender.log", std::move(sender_args)), console(folder, sender) {}
+  std::filesystem::path dir;
+  testing::RunningSender sender;
+  LiveConsole console;
+  std::string problem;  // why the suite's set-up failed ("" when it did not)
+};
+
+class SharedConsoleTest : public ::testing::Test {
+ protected:
+  // Starts the suite's sender and console and connects; the tests see a set-up failure in `problem`.
+  static void start(const std::filesystem::path& dir, const std::filesystem::path& config,
+                    std::vector<std::string> sender_args) {
+    live_ = std::make_unique<ConsoleOnSender>(dir, config, std::move(sender_args));
+    auto& c = live_->console;
+    if (c.window == nullptr || c.field == nullptr) {
+      live_->problem = "Main.qml did not load";
+      return;
+    }
+    c.mentor.connectTo(QString::fromStdString(c.settings.site.name));
+    // Connected, with the pen, a latency figure, and a second of pictures on screen.
+    if (!run_until([&] { return c.mentor.hasLatency() && c.mentor.mayDraw() && c.field->framesShown() > 30; },
+                   milliseconds{20000})) {
+      live_->problem = "not ready: state " + c.mentor.stateName().toStdString() + ", may draw " +
+                       std::to_string(c.mentor.mayDraw()) + ", frames shown " +
+                       std::to_string(c.field->framesShown());
+    }
+  }
+  static void TearDownTestSuite() { live_.reset(); }
+
+  void SetUp() override {
+    ASSERT_NE(live_, nullptr);
+    ASSERT_TRUE(live_->problem.empty()) << live_->problem;
+  }
+
+  // Runs Qt's loop until `done()` holds, checked whenever the session's status or the shown frames change,
+  // or until the timeout passes.
+  template <typename Condition>
+  static bool run_until(Condition done, milliseconds timeout) {
+    return surgilink::console::run_until(live_->console.mentor, *live_->console.field, done, timeout);
+  }
+  // Waits for `frames` more pictures on screen (at most 3 s).
+  static void let_frames_pass(int frames) {
+    const int shown = field().framesShown();
+    run_until([&] { return field().framesShown() > shown + frames; }, milliseconds{3000});
+  }
+  // Shortcuts act in the active window, as they do for the mentor (Xvfb has no window manager to give it).
+  static bool activate() {
+    window().requestActivate();
+    return QTest::qWaitForWindowActive(&window());
+  }
+  static QQuickItem* item(const char* name) { return find_item(window().contentItem(), name); }
+  // The video area in window coordinates.
+  static QRectF video() { return field().videoRect().translated(field().mapToScene(QPointF(0, 0))); }
+
+  static MentorSession& mentor() { return live_->console.mentor; }
+  static QQuickWindow& window() { return *live_->console.window; }
+  static OperativeFieldView& field() { return *live_->console.field; }
+  static testing::RunningSender& sender() { return live_->sender; }
+  static const std::filesystem::path& dir() { return live_->dir; }
+
+ private:
+  static inline std::unique_ptr<ConsoleOnSender> live_;
+};
+
+// --- the window on a sender with the simulated monitor, the surgeon's controls socket and a recording folder
+
+// Grabs of the live window, one per new picture on screen, taken once for the tests that look at pictures.
+struct WindowGrabs {
+  static constexpr int kCount = 60;
+  QImage first, last;
+  int readable = 0;  // grabs whose pixel timestamp code read
+  // Each grab renders the window as it stands into an image: the picture it holds was on screen no later than
+  // the grab's end (upper bound) and no earlier than its start (lower bound).
+  core::LatencySeries glass_to_glass, glass_to_glass_lower;
+};
+
+class ConsoleWindow : public SharedConsoleTest {
+ protected:
+  static void SetUpTestSuite() {
+    const auto folder = testing::scratch_dir("console-window");
+    const auto config = testing::write_sender_config(folder);
+    std::ofstream(config, std::ios::app)
+        << "[or_controls]\nsocket = \"" << controls_socket(folder).string() << "\"\n[recording]\nfolder = \""
+        << (folder / "recordings").string() << "\"\n";
+    start(folder, config, {});
+    grabs_.reset();
+  }
+  static std::filesystem::path controls_socket(const std::filesystem::path& folder) {
+    return folder / "or-controls.sock";
+  }
+  static QQuickItem* ecg() { return item("waveform_ecg_ii"); }
+
+  // Taken the first time a test asks, once the ECG has samples (so that the last grab shows its trace).
+  static const WindowGrabs& grabs() {
+    if (grabs_) return *grabs_;
+    grabs_.emplace();
+    if (auto* trace = ecg())
+      run_until([&] { return trace->property("hasSamples").toBool(); }, milliseconds{5000});
+    const QRectF area = video();
+    for (int i = 0; i < WindowGrabs::kCount; ++i) {
+      let_frames_pass(0);
+      const auto grab_started = std::chrono::system_clock::now();
+      QImage grab = window().grabWindow();
+      const auto grab_ended = std::chrono::system_clock::now();
+      if (const auto us = pixel_code_in_grab(grab, area, 1280, 720)) {
+        ++grabs_->readable;
+        const auto captured = std::chrono::microseconds{*us};
+        grabs_->glass_to_glass.add(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(grab_ended.time_since_epoch()) - captured);
+        grabs_->glass_to_glass_lower.add(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(grab_started.time_since_epoch()) - captured);
+      }
+      if (i == 0) grabs_->first = grab;
+      if (i + 1 == WindowGrabs::kCount) grabs_->last = std::move(grab);
+    }
+    grabs_->last.save(QString::fromStdString((dir() / "window.png").string()));
+    return *grabs_;
+  }
+
+ private:
+  static inline std::optional<WindowGrabs> grabs_;
+};
+
+TEST_F(ConsoleWindow, HudShowsTheGlassToGlassLatencyInMilliseconds) {
+  auto* hud_now = window().findChild<QObject*>("latencyNow");
+  ASSERT_NE(hud_now, nullptr);
+  const QString hud_text = hud_now->property("text").toString();
+  EXPECT_TRUE(hud_text.endsWith(" ms") && hud_text.front().isDigit()) << hud_text.toStdString();
 }
 
-TEST_F(ConsoleWindow, MentorsPenStrokeShowsOnTheConsoleAndOnTheOrDisplay) {
-  const auto dir = testing::scratch_dir("console-telestration");
-  const auto or_picture = dir / "or.png";
-  testing::RunningSender sender(testing::write_sender_config(dir), dir / "sender.log",
-                                {"--or-screenshot", or_picture.string()});
-  LiveConsole console(dir, sender);
-  ASSERT_NE(console.window, nullptr) << "Main.qml did not load";
-  ASSERT_NE(console.field, nullptr);
-  auto& mentor = console.mentor;
-  auto* window = console.window;
-  auto* field = console.field;
-  mentor.connectTo(QString::fromStdString(console.settings.site.name));
-  ASSERT_TRUE(run_until(
-      mentor, *field, [&] { return mentor.mayDraw() && field->framesShown() > 30; }, milliseconds{20000}))
-      << "state " << mentor.state().toStdString() << ", may draw " << mentor.mayDraw() << ", frames shown "
-      << field->framesShown();
-  auto* canvas = window->findChild<AnnotationCanvas*>("annotationCanvas");
-  ASSERT_NE(canvas, nullptr);
+TEST_F(ConsoleWindow, VitalsPanelShowsTheSimulatedHeartRate) {
+  auto* hr = item("vitalsValue_hr");
+  ASSERT_NE(hr, nullptr);
+  const auto hr_text = [&] { return hr->property("text").toString(); };
+  bool number = false;
+  run_until(
+      [&] {
+        hr_text().toDouble(&number);
+        return number;
+      },
+      milliseconds{5000});
+  const double hr_value = hr_text().toDouble(&number);
+  EXPECT_TRUE(number && hr_value > 40 && hr_value < 200) << "HR shows '" << hr_text().toStdString() << "'";
+}
 
-  // The tools as a mentor picks them: green, the thick line, the pen (its key).
-  auto* green_swatch = find_item(window->contentItem(), "colour_green");
-  auto* thick = find_item(window->contentItem(), "width_thick");
+TEST_F(ConsoleWindow, EcgTraceIsDrawnWithItsRWaves) {
+  auto* trace = ecg();
+  ASSERT_NE(trace, nullptr);
+  const QImage& shown = grabs().last;
+  ASSERT_TRUE(trace->property("hasSamples").toBool()) << "no ECG samples";
+  // Drawn as a geometry node on the GL scene graph, an image on the software one: its green is in the item's
+  // area and nowhere a flat line would be only (the trace spans more than a few rows).
+  const QRect trace_area = QRectF(trace->mapToScene(QPointF(0, 0)), QSizeF(trace->width(), trace->height()))
+                               .toAlignedRect()
+                               .intersected(shown.rect());
+  ASSERT_FALSE(trace_area.isEmpty());
+  int green = 0, top_row = trace_area.bottom(), bottom_row = trace_area.top();
+  for (int y = trace_area.top(); y <= trace_area.bottom(); ++y) {
+    for (int x = trace_area.left(); x <= trace_area.right(); ++x) {
+      const QColor c = shown.pixelColor(x, y);
+      if (c.green() > 200 && c.red() < 160 && c.blue() < 80) {
+        ++green;
+        top_row = std::min(top_row, y);
+        bottom_row = std::max(bottom_row, y);
+      }
+    }
+  }
+  EXPECT_GT(green, trace_area.width())
+      << "ECG trace not drawn in " << trace_area.width() << "x" << trace_area.height() << " at "
+      << trace_area.x() << "," << trace_area.y();
+  EXPECT_GT(bottom_row - top_row, trace_area.height() / 3) << "ECG trace has no R waves";
+}
+
+TEST_F(ConsoleWindow, SessionBarSaysRecordingOnlyOnceTheOrRecordsWithConsent) {
+  auto* recording_state = item("recordingState");
+  ASSERT_NE(recording_state, nullptr);
+  EXPECT_EQ(recording_state->property("text").toString().toStdString(),
+            "not recording · consent not recorded");
+  EXPECT_THAT(testing::surgeon_command(controls_socket(dir()), "consent"),
+              ::testing::HasSubstr("ok: recording into"));
+  EXPECT_TRUE(run_until([&] { return mentor().recording(); }, milliseconds{5000}))
+      << "the console did not hear that the OR records";
+  EXPECT_EQ(recording_state->property("text").toString().toStdString(), "● REC · consent recorded");
+}
+
+TEST_F(ConsoleWindow, F1ShowsAndHidesTheShortcutCard) {
+  auto* help = item("shortcutHelp");
+  ASSERT_NE(help, nullptr);
+  ASSERT_TRUE(activate());
+  EXPECT_FALSE(help->isVisible());
+  QTest::keyClick(&window(), Qt::Key_F1);
+  EXPECT_TRUE(help->isVisible()) << "F1 did not show the keyboard card";
+  QTest::keyClick(&window(), Qt::Key_F1);
+  EXPECT_FALSE(help->isVisible());
+}
+
+// Alt+1 flags the first vitals row (HR) for the surgeon through the real sender, and again unflags it.
+TEST_F(ConsoleWindow, AltOneFlagsAndUnflagsTheHeartRateForTheSurgeon) {
+  ASSERT_TRUE(activate());
+  QTest::keyClick(&window(), Qt::Key_1, Qt::AltModifier);
+  EXPECT_TRUE(run_until([&] { return mentor().flaggedVitals().contains("hr"); }, milliseconds{5000}))
+      << "Alt+1 did not flag HR";
+  QTest::keyClick(&window(), Qt::Key_1, Qt::AltModifier);
+  EXPECT_TRUE(run_until([&] { return mentor().flaggedVitals().isEmpty(); }, milliseconds{5000}))
+      << "Alt+1 again did not unflag HR";
+}
+
+// Synthetic camera pan and instruments over the two seconds of grabs.
+TEST_F(ConsoleWindow, VideoAreaShowsTheMovingScene) {
+  const QRect v = video().toRect().adjusted(40, 40, -40, -40);
+  ASSERT_GT(v.width(), 100);
+  EXPECT_NE(grabs().first.copy(v), grabs().last.copy(v)) << "the video area did not change between grabs";
+}
+
+TEST_F(ConsoleWindow, PixelCodeReadsInTheWindowGrabs) {
+  ASSERT_GT(video().width(), 100);
+  const auto& g = grabs();
+  EXPECT_GE(g.readable, WindowGrabs::kCount * 3 / 4)
+      << "pixel timestamp code unreadable in the grabbed window";
+  // Glass-to-glass through Qt's renderer, printed for the issue note.
+  const auto s = g.glass_to_glass.summary();
+  const auto lower = g.glass_to_glass_lower.summary();
+  std::printf(
+      "window-grab glass-to-glass: n=%zu p50 %.1f ms p95 %.1f ms max %.1f ms (from the grab's start: "
+      "p50 %.1f p95 %.1f ms)\n",
+      s.count, s.p50_ms, s.p95_ms, s.max_ms, lower.p50_ms, lower.p95_ms);
+  EXPECT_GT(s.p50_ms, 0.0) << "a picture shown before it was captured: the clocks disagree";
+}
+
+// Clicks the middle of a QML item.
+void click(QQuickWindow& window, QQuickItem* item) {
+  const QPointF middle = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
+  QTest::mouseClick(&window, Qt::LeftButton, Qt::NoModifier, middle.toPoint());
+}
+
+// --- telestration: the mentor's pen on a sender that leaves a picture of its OR display when it stops
+
+// One green thick pen stroke, drawn by mouse the first time a test needs it, from left of the middle to
+// below it: clear of the pixel code at the top and of the HUD at the bottom right.
+struct Stroke {
+  bool drawn = false;
+  int green_before = 0;  // green pixels in the video area before it was drawn
+  QPoint from, to;       // window coordinates
+};
+
+class ConsoleTelestration : public SharedConsoleTest {
+ protected:
+  static void SetUpTestSuite() {
+    const auto folder = testing::scratch_dir("console-telestration");
+    start(folder, testing::write_sender_config(folder), {"--or-screenshot", or_picture(folder).string()});
+    stroke_ = {};
+  }
+  static std::filesystem::path or_picture(const std::filesystem::path& folder) { return folder / "or.png"; }
+
+  // Draws the suite's stroke the first time a test needs it.
+  static const Stroke& stroke() {
+    if (stroke_.drawn) return stroke_;
+    stroke_.drawn = true;
+    if (!activate()) return stroke_;
+    QTest::keyClick(&window(), Qt::Key_P);
+    if (auto* green = item("colour_green")) click(window(), green);
+    if (auto* thick = item("width_thick")) click(window(), thick);
+    const QRectF v = video();
+    stroke_.green_before = green_in(window().grabWindow(), v.toAlignedRect()).count;
+    const auto on_video = [&](double x, double y) {
+      return QPointF(v.x() + x * v.width(), v.y() + y * v.height()).toPoint();
+    };
+    stroke_.from = on_video(0.2, 0.35);
+    stroke_.to = on_video(0.6, 0.6);
+    QTest::mousePress(&window(), Qt::LeftButton, Qt::NoModifier, stroke_.from);
+    constexpr int kMoves = 20;
+    for (int i = 1; i <= kMoves; ++i) {
+      // 8 ms apart, as a hand drags: the extends go out in batches while the stroke is drawn.
+      QTest::mouseMove(&window(), stroke_.from + (stroke_.to - stroke_.from) * i / kMoves, 8);
+    }
+    QTest::mouseRelease(&window(), Qt::LeftButton, Qt::NoModifier, stroke_.to);
+    // Confirmed by the sender, then a third of a second of pictures so that the OR display drew it onto
+    // several frames.
+    run_until(committed_stroke, milliseconds{5000});
+    let_frames_pass(10);
+    return stroke_;
+  }
+  // The sender numbered the stroke's begin, extends and commit (at least 3 operations) and it is committed.
+  static bool committed_stroke() {
+    const auto scene = mentor().annotationScene();
+    return scene->version >= 3 && scene->annotations.size() == 1 && scene->annotations[0]->committed &&
+           scene->annotations[0]->kind == annotation::AnnotationKind::kStroke;
+  }
+
+ private:
+  static inline Stroke stroke_;
+};
+
+TEST_F(ConsoleTelestration, ToolsArePickedByKeysAndClicks) {
+  auto* canvas = window().findChild<AnnotationCanvas*>("annotationCanvas");
+  auto* green_swatch = item("colour_green");
+  auto* thick = item("width_thick");
+  ASSERT_NE(canvas, nullptr);
   ASSERT_NE(green_swatch, nullptr);
   ASSERT_NE(thick, nullptr);
-  // Shortcuts need the window to have the keyboard (Xvfb has no window manager to give it).
-  window->requestActivate();
-  ASSERT_TRUE(QTest::qWaitForWindowActive(window));
-  QTest::keyClick(window, Qt::Key_A);
+  ASSERT_TRUE(activate());
+  QTest::keyClick(&window(), Qt::Key_A);
   EXPECT_EQ(canvas->tool(), AnnotationCanvas::Tool::Arrow);
-  QTest::keyClick(window, Qt::Key_P);
-  click(window, green_swatch);
-  click(window, thick);
+  QTest::keyClick(&window(), Qt::Key_P);
+  click(window(), green_swatch);
+  click(window(), thick);
   EXPECT_EQ(canvas->tool(), AnnotationCanvas::Tool::Pen);
   EXPECT_EQ(canvas->colour(), QColor("#76ff03"));
   EXPECT_DOUBLE_EQ(canvas->lineWidth(), 0.008);
+}
 
-  const QRectF video = field->videoRect().translated(field->mapToScene(QPointF(0, 0)));
-  ASSERT_GT(video.width(), 100);
-  const GreenPixels before = green_in(window->grabWindow(), video.toAlignedRect());
-  // Left of the middle to below it: clear of the pixel code at the top and of the HUD at the bottom right.
-  const auto on_video = [&](double x, double y) {
-    return QPointF(video.x() + x * video.width(), video.y() + y * video.height()).toPoint();
-  };
-  const QPoint from = on_video(0.2, 0.35), to = on_video(0.6, 0.6);
-  QTest::mousePress(window, Qt::LeftButton, Qt::NoModifier, from);
-  constexpr int kMoves = 20;
-  for (int i = 1; i <= kMoves; ++i) {
-    // 8 ms apart, as a hand drags: the extends go out in batches while the stroke is drawn.
-    QTest::mouseMove(window, from + (to - from) * i / kMoves, 8);
-  }
-  QTest::mouseRelease(window, Qt::LeftButton, Qt::NoModifier, to);
+TEST_F(ConsoleTelestration, PenStrokeIsConfirmedByTheSender) {
+  stroke();
+  ASSERT_TRUE(committed_stroke()) << "scene version " << mentor().annotationScene()->version
+                                  << ", annotations " << mentor().annotationScene()->annotations.size()
+                                  << ", refusal '" << mentor().annotationRefusal().toStdString() << "'";
+  const auto drawn = mentor().annotationScene()->annotations[0];
+  EXPECT_TRUE(annotation::is_drawing_id_of(drawn->id, mentor().annotationAuthor().toStdString()))
+      << drawn->id;
+  EXPECT_GE(drawn->points.size(), 10U);
+  EXPECT_EQ(drawn->colour_rgba, 0x76FF03FFU);
+}
 
-  // The sender confirms it (begin, extends, commit: at least 3 operations numbered) and it stays committed.
-  const auto committed_stroke = [&] {
-    const auto scene = mentor.annotationScene();
-    return scene->version >= 3 && scene->annotations.size() == 1 && scene->annotations[0]->committed &&
-           scene->annotations[0]->kind == annotation::AnnotationKind::kStroke;
-  };
-  ASSERT_TRUE(run_until(mentor, *field, committed_stroke, milliseconds{5000}))
-      << "scene version " << mentor.annotationScene()->version << ", annotations "
-      << mentor.annotationScene()->annotations.size() << ", refusal '"
-      << mentor.annotationRefusal().toStdString() << "'";
-  const auto stroke = mentor.annotationScene()->annotations[0];
-  EXPECT_TRUE(annotation::is_drawing_id_of(stroke->id, mentor.annotationAuthor().toStdString()))
-      << stroke->id;
-  EXPECT_GE(stroke->points.size(), 10U);
-  EXPECT_EQ(stroke->colour_rgba, 0x76FF03FFU);
-  // A third of a second of pictures, so that the OR display has drawn it onto several frames.
-  const int shown = field->framesShown();
-  run_until(
-      mentor, *field, [&] { return field->framesShown() > shown + 10; }, milliseconds{3000});
-
-  // On the console: green along the line drawn, none before.
-  const QImage after_grab = window->grabWindow();
-  const GreenPixels on_console = green_in(after_grab, video.toAlignedRect());
-  const QPointF drawn_middle = QPointF(from + to) / 2.0;
+TEST_F(ConsoleTelestration, PenStrokeShowsOnTheConsoleWhereItWasDrawn) {
+  const auto& drawn = stroke();
+  const QRectF v = video();
+  const QImage after_grab = window().grabWindow();
+  const GreenPixels on_console = green_in(after_grab, v.toAlignedRect());
+  const QPointF drawn_middle = QPointF(drawn.from + drawn.to) / 2.0;
   std::printf("stroke green px: console %d (before %d) around (%.0f, %.0f), drawn around (%.0f, %.0f)\n",
-              on_console.count, before.count, on_console.centre.x(), on_console.centre.y(), drawn_middle.x(),
-              drawn_middle.y());
-  EXPECT_LT(before.count, 50) << "the picture had green before the stroke: the test cannot tell";
+              on_console.count, drawn.green_before, on_console.centre.x(), on_console.centre.y(),
+              drawn_middle.x(), drawn_middle.y());
+  EXPECT_LT(drawn.green_before, 50) << "the picture had green before the stroke: the test cannot tell";
   // About 0.5 of the picture's width long, at 0.8 % of its height thick.
-  EXPECT_GT(on_console.count, static_cast<int>(0.4 * video.width() * std::max(2.0, 0.004 * video.height())));
-  EXPECT_LT(QLineF(on_console.centre, drawn_middle).length(), 0.05 * video.width());
-  after_grab.save(QString::fromStdString((dir / "window.png").string()));
+  EXPECT_GT(on_console.count, static_cast<int>(0.4 * v.width() * std::max(2.0, 0.004 * v.height())));
+  EXPECT_LT(QLineF(on_console.centre, drawn_middle).length(), 0.05 * v.width());
+  after_grab.save(QString::fromStdString((dir() / "window.png").string()));
+}
 
-  // On the OR display: the sender writes its last picture when it stops.
-  const int sender_exit = sender.stop();
-  EXPECT_EQ(sender_exit, 0) << sender.log();
-  const QImage or_display(QString::fromStdString(or_picture.string()));
-  ASSERT_FALSE(or_display.isNull()) << "no OR screenshot at " << or_picture << " (sender exit code "
+// Last in its suite: the sender writes its last OR display picture when it stops.
+TEST_F(ConsoleTelestration, PenStrokeShowsOnTheOrDisplay) {
+  stroke();
+  ASSERT_TRUE(committed_stroke());
+  const int sender_exit = sender().stop();
+  EXPECT_EQ(sender_exit, 0) << sender().log();
+  const auto picture = or_picture(dir());
+  const QImage or_display(QString::fromStdString(picture.string()));
+  ASSERT_FALSE(or_display.isNull()) << "no OR screenshot at " << picture << " (sender exit code "
                                     << sender_exit << ")\n"
-                                    << sender.log();
+                                    << sender().log();
   const GreenPixels on_or = green_in(or_display, or_display.rect());
   const QPointF or_drawn_middle(0.4 * or_display.width(), 0.475 * or_display.height());
   std::printf("stroke green px: OR display %d of %dx%d around (%.0f, %.0f), drawn around (%.0f, %.0f)\n",

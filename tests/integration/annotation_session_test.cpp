@@ -6,6 +6,8 @@
 #include <variant>
 
 #include <gmock/gmock.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "support/running_sender.hpp"
@@ -98,6 +100,12 @@ TEST(AnnotationSession, OneConsoleHoldsThePenAndTheSurgeonCanTakeItHideAndClear)
   std::ofstream(config, std::ios::app) << "[audit]\nlog = \"" << audit.string()
                                        << "\"\n[or_controls]\nsocket = \"" << socket.string() << "\"\n";
   RunningSender sender(config, dir / "sender.log");
+  // Only the sender's user and group may press the surgeon's buttons.
+  EXPECT_EQ(std::filesystem::status(socket).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                std::filesystem::perms::group_read | std::filesystem::perms::group_write);
+  EXPECT_EQ(std::filesystem::status(dir).permissions() & std::filesystem::perms::others_all,
+            std::filesystem::perms::none);
 
   // The first mentor to join holds the pen; a second one does not.
   std::optional<TestControlClient> first;
@@ -173,6 +181,9 @@ TEST(AnnotationSession, OneConsoleHoldsThePenAndTheSurgeonCanTakeItHideAndClear)
         "\"stop\"", "\"vitals_flagged\"", "\"vitals_unflagged\"", "\"vitals_flag_refused\""}) {
     EXPECT_THAT(log, HasSubstr(std::string("\"event\":") + event));
   }
+  // Who pressed the surgeon's buttons: the socket's peer, by uid (SO_PEERCRED), in every command's audit
+  // line.
+  EXPECT_THAT(log, HasSubstr("\"by\":\"socket uid " + std::to_string(::geteuid()) + " pid "));
 }
 
 }  // namespace

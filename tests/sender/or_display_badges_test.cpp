@@ -91,5 +91,23 @@ TEST(OrDisplayBadges, EachStateHasItsBadgeAndNothingIsDrawnWithoutOne) {
   EXPECT_FALSE(badges.has_content());
 }
 
+// The session's evidence being lost is an alarm (red); a pen waiting for a mentor whose link was lost is a
+// notice (amber), so nobody wonders why nobody draws.
+TEST(OrDisplayBadges, AnAuditLogThatCannotBeWrittenIsRedAndAWaitingPenAmber) {
+  OrDisplayBadges badges;
+  badges.set_audit_failure(true);
+  ASSERT_TRUE(badges.has_content());
+  Picture failing;
+  badges.draw(failing.view(), core::CaptureTime{});
+  EXPECT_GT(failing.chroma_count(90, 240), 500) << "no red audit badge";
+  badges.set_audit_failure(false);
+  EXPECT_FALSE(badges.has_content());
+  badges.set_pen_waits_for("Dr. A");
+  Picture waiting;
+  badges.draw(waiting.view(), core::CaptureTime{});
+  EXPECT_GT(waiting.chroma_count(30, 170), 500) << "no amber pen-waits badge";
+  EXPECT_EQ(waiting.chroma_count(90, 240), 0);
+}
+
 }  // namespace
 }  // namespace surgilink::sender

@@ -1,6 +1,9 @@
 // The hash-chained audit log: every edit, removal, insertion or reordering of a line is found, and a broken
 // log is never silently extended.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <filesystem>
 #include <fstream>
@@ -113,6 +116,118 @@ TEST(AuditLog, AFolderThatCannotBeWrittenIsAConfigurationError) {
   EXPECT_THROW(AuditLog("/proc/surgilink-audit/log.jsonl"), std::runtime_error);
   const auto verdict = verify_audit_log("/nonexistent/surgilink/audit.jsonl");
   EXPECT_TRUE(verdict.broken_line);
+}
+
+const std::vector<std::uint8_t> kKey(32, 0x5a);
+
+// A log with keyed checkpoints: the chain alone cannot prove that the log was not rewritten whole by someone
+// who recomputed every hash; the HMAC can, without the key (issue 12).
+TEST(AuditLog, AKeyedCheckpointEndsEveryCleanStopAndARewrittenLogFailsIt) {
+  const auto path = fresh_log("keyed");
+  {
+    AuditLog log(path, kKey, std::chrono::seconds{0});
+    log.append(at(0), "join", {{"console", "Dr. A"}});
+    log.sync(at(1));  // interval 0: a checkpoint at every sync
+    log.append(at(2), "leave", {{"console", "Dr. A"}});
+  }  // the destructor ends with a checkpoint
+  const AuditVerdict good = verify_audit_log(path, kKey);
+  EXPECT_FALSE(good.broken_line) << good.reason;
+  EXPECT_EQ(good.checkpoints_ok, 2u);
+  EXPECT_EQ(good.lines_after_last_checkpoint, 0u);
+
+  // The same events, chained again by hand without the key: every hash holds, the checkpoint does not.
+  auto lines = lines_of(path);
+  const auto forged = fresh_log("keyed-forged");
+  {
+    AuditLog log(forged, std::vector<std::uint8_t>(32, 0x11), std::chrono::seconds{0});
+    log.append(at(0), "join", {{"console", "Dr. B"}});
+    log.sync(at(1));
+  }
+  EXPECT_FALSE(verify_audit_log(forged).broken_line) << "the chain alone holds";
+  const AuditVerdict caught = verify_audit_log(forged, kKey);
+  ASSERT_TRUE(caught.broken_line);
+  EXPECT_NE(caught.reason.find("HMAC"), std::string::npos);
+
+  // Cut after a checkpoint: still intact, but the count of lines after the last checkpoint says so.
+  lines.pop_back();  // the final checkpoint
+  write_lines(path, lines);
+  const AuditVerdict cut = verify_audit_log(path, kKey);
+  EXPECT_FALSE(cut.broken_line);
+  EXPECT_EQ(cut.lines_after_last_checkpoint, 1u);
+}
+
+TEST(AuditLog, EachLineCarriesWallAndMonotonicTimeAndTheFileIsTheServicesOwn) {
+  const auto path = fresh_log("times");
+  {
+    AuditLog log(path);
+    log.append(at(7), "join", {});
+    log.sync(at(8));
+    EXPECT_TRUE(log.healthy());
+  }
+  const auto line = lines_of(path).at(0);
+  EXPECT_NE(line.find("\"t_ns\":1800000007000000000"), std::string::npos) << line;
+  EXPECT_NE(line.find("\"mono_ns\":"), std::string::npos) << line;
+  const auto mode = std::filesystem::status(path).permissions();
+  EXPECT_EQ(mode & (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
+            std::filesystem::perms::none);
+}
+
+// A power cut during a write leaves half a line: the sender must start again and keep the chain.
+TEST(AuditLog, ATornLastLineIsMovedAsideAndTheChainGoesOn) {
+  const auto path = five_events("torn");
+  {
+    std::ofstream out(path, std::ios::app);
+    out << R"({"seq":6,"t_ns":1800000005000000000,"event":"jo)";
+  }
+  {
+    AuditLog log(path);
+    EXPECT_EQ(log.torn_line().substr(0, 10), R"({"seq":6,")");
+    EXPECT_EQ(log.lines(), 5u);
+    log.append(at(6), "join", {{"console", "Dr. B"}});
+  }
+  const AuditVerdict v = verify_audit_log(path);
+  EXPECT_FALSE(v.broken_line) << v.reason;
+  EXPECT_EQ(v.lines_ok, 6u);
+  bool aside = false;
+  for (const auto& entry : std::filesystem::directory_iterator(path.parent_path()))
+    aside = aside || entry.path().filename().string().rfind("torn.jsonl.torn-", 0) == 0;
+  EXPECT_TRUE(aside) << "the torn bytes are kept as evidence";
+}
+
+TEST(AuditLog, AKeyThatIsTooShortOrMissingIsRefused) {
+  const auto dir = fresh_log("keys").parent_path();
+  EXPECT_THROW(load_audit_key(dir / "no-such.key"), std::runtime_error);
+  std::ofstream(dir / "short.key") << "0123456789";
+  EXPECT_THROW(load_audit_key(dir / "short.key"), std::runtime_error);
+  std::ofstream(dir / "good.key") << std::string(32, 'k');
+  if (::geteuid() == 0) {
+    EXPECT_EQ(load_audit_key(dir / "good.key").size(), 32u) << "root cannot be kept from a key (warned)";
+  } else {
+    EXPECT_THROW(load_audit_key(dir / "good.key"), std::runtime_error) << "writable by the service itself";
+  }
+}
+
+// A full disk (here: a file-size limit) makes the log unhealthy, which the OR display shows; a partial line
+// is not left behind to break the chain for every later line.
+TEST(AuditLog, AFailedWriteIsReportedAndLeavesNoPartialLine) {
+  const auto path = five_events("full");
+  const auto size = std::filesystem::file_size(path);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    signal(SIGXFSZ, SIG_IGN);
+    const rlimit limit{static_cast<rlim_t>(size + 40), static_cast<rlim_t>(size + 40)};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    AuditLog log(path);
+    log.append(at(9), "join", {{"console", std::string(500, 'x')}});
+    _exit(log.healthy() || log.write_failures() != 1 ? 1 : 0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the failed write was not reported";
+  const AuditVerdict v = verify_audit_log(path);
+  EXPECT_FALSE(v.broken_line) << v.reason;
+  EXPECT_EQ(v.lines_ok, 5u);
 }
 
 }  // namespace

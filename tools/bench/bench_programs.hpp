@@ -37,7 +37,8 @@ std::vector<std::string> loopback_console_args(const Installation& installation,
                                                const std::filesystem::path& dir, int control_port,
                                                double seconds);
 
-// surgilink-bench [--profile] [--seconds] [--baseline] [--json]: sender + headless console on loopback.
+// surgilink-bench [--profile] [--seconds] [--baseline] [--json] [--soak] [--check]: sender + headless console
+// on loopback.
 struct BenchOptions {
   std::string profile = "1080p30";
   double seconds = 10;
@@ -48,6 +49,11 @@ struct BenchOptions {
   // Telestration: a scripted mentor on the console keeps this many annotations on the OR display.
   bool annotations = false;
   std::size_t annotation_count = 50;
+  // Soak: run this many minutes after the warm-up instead of `seconds`, sampling both processes' resident
+  // memory once a minute (0: no soak). The caller turns `annotations` on for a soak with a mentor.
+  double soak_minutes = 0;
+  // Exit 1 when a performance target fails (the JSON's "targets").
+  bool check = false;
 };
 int run_bench(const BenchOptions& options, const Installation& installation);
 

@@ -9,7 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include "bench_programs.hpp"
+#include "bench_targets.hpp"
 #include "process/child_process.hpp"
+#include "soak_record.hpp"
+#include "surgilink/media/video_profile.hpp"
 
 namespace surgilink::bench {
 
@@ -155,15 +158,24 @@ LoopbackSender start_loopback_sender(const Installation& in, const std::filesyst
 
 int run_bench(const BenchOptions& o, const Installation& in) {
   const auto dir = make_run_dir();
-  std::fprintf(stderr, "bench: %s, %.0f s measured after %.0f s warm-up, files in %s\n", o.profile.c_str(),
-               o.seconds, o.warmup, dir.c_str());
+  const bool soaking = o.soak_minutes > 0;
+  if (soaking) {
+    std::fprintf(stderr, "bench: soak, %s, %.0f min after %.0f s warm-up, files in %s\n", o.profile.c_str(),
+                 o.soak_minutes, o.warmup, dir.c_str());
+  } else {
+    std::fprintf(stderr, "bench: %s, %.0f s measured after %.0f s warm-up, files in %s\n", o.profile.c_str(),
+                 o.seconds, o.warmup, dir.c_str());
+  }
   auto started = start_loopback_sender(in, dir, o.profile, {"--srtp-profile", o.srtp_profile});
   if (o.annotations)
     std::fprintf(stderr, "bench: a scripted mentor draws, keeping %zu annotations on the OR display\n",
                  o.annotation_count);
   tools::ChildProcess& sender = *started.process;
   const int control_port = started.control_port;
-  const double total = o.seconds + o.warmup + 1;  // +1: connection and first picture
+  // +1: connection and first picture. A soak's console is stopped by the bench after its last sample; its own
+  // limit is only a backstop.
+  const double measured_s = soaking ? o.soak_minutes * 60 : o.seconds;
+  const double total = measured_s + o.warmup + (soaking ? 60 : 1);
   char total_text[32];
   std::snprintf(total_text, sizeof total_text, "%.1f", total);
   std::vector<std::string> console_args = loopback_console_args(in, dir, control_port, total);
@@ -184,6 +196,9 @@ int run_bench(const BenchOptions& o, const Installation& in) {
     std::chrono::nanoseconds sender, console;
   };
   std::optional<Sample> first, last;
+  SoakRecord soak;
+  int soak_minutes_sampled = 0;  // minutes after the warm-up whose memory sample was taken
+  bool console_stopped = false;
   int lines = 0;
   while (auto line = console.read_line(milliseconds{static_cast<long>(total * 1000) + 5000})) {
     ++lines;
@@ -201,17 +216,40 @@ int run_bench(const BenchOptions& o, const Installation& in) {
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
     }
-    if (first) last = s;
+    if (first && !console_stopped) last = s;
     const auto j = json::parse(*line, nullptr, false);
     if (j.is_discarded()) continue;
     annotations_now = j.value("annotations", std::size_t{0});
     annotations_most = std::max(annotations_most, annotations_now);
     const auto& g = j["g2g_ms"];
+    const double g2g_p95 = g.is_null() ? 0.0 : g["p95"].get<double>();
     char drawn[48] = "";
     if (o.annotations) std::snprintf(drawn, sizeof drawn, "  %3zu annotations", annotations_now);
-    std::fprintf(stderr, "bench: %2d/%.0f s %-9s g2g p95 %6.1f ms  %4.1f fps  %6.0f kbit/s%s%s\n", lines,
-                 total, j.value("state", "?").c_str(), g.is_null() ? 0.0 : g["p95"].get<double>(),
-                 j.value("fps", 0.0), j.value("bitrate_kbps", 0.0), drawn, first ? "" : "  (warm-up)");
+    if (!soaking) {
+      std::fprintf(stderr, "bench: %2d/%.0f s %-9s g2g p95 %6.1f ms  %4.1f fps  %6.0f kbit/s%s%s\n", lines,
+                   total, j.value("state", "?").c_str(), g2g_p95, j.value("fps", 0.0),
+                   j.value("bitrate_kbps", 0.0), drawn, first ? "" : "  (warm-up)");
+      continue;
+    }
+    // Soak: resident memory at the end of the warm-up and once a minute after it, then the console is
+    // stopped.
+    if (!first || console_stopped) continue;
+    const double minute = std::chrono::duration<double>(s.at - first->at).count() / 60;
+    if (minute < soak_minutes_sampled) continue;
+    const auto sender_rss = sender.resident_bytes(), console_rss = console.resident_bytes();
+    soak.add(minute, sender_rss, console_rss);
+    const auto mb = [](std::optional<std::uint64_t> b) {
+      return b ? static_cast<double>(*b) / 1048576 : 0.0;
+    };
+    std::fprintf(stderr,
+                 "soak: %2d/%.0f min  RSS sender %7.1f MB  console %7.1f MB  g2g p95 %6.1f ms  %4.1f fps%s\n",
+                 soak_minutes_sampled, o.soak_minutes, mb(sender_rss), mb(console_rss), g2g_p95,
+                 j.value("fps", 0.0), drawn);
+    ++soak_minutes_sampled;
+    if (soak_minutes_sampled > static_cast<int>(std::floor(o.soak_minutes))) {
+      console.signal(SIGINT);  // it writes its report and ends its output
+      console_stopped = true;
+    }
   }
   const auto console_exit = console.wait(milliseconds{10000});
   sender.signal(SIGINT);
@@ -234,7 +272,7 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   };
   json out = {{"profile", o.profile},
               {"srtp_profile", o.srtp_profile},
-              {"seconds", o.seconds},
+              {"seconds", measured_s},
               {"warmup_s", o.warmup},
               {"frames_sent", s["frames_sent"]},
               {"frames_received", c["frames_received"]},
@@ -324,10 +362,29 @@ int run_bench(const BenchOptions& o, const Installation& in) {
       out["ratio_p95"] = c["pixel_ms"]["p95"].get<double>() / b["pixel_ms"]["p95"].get<double>();
     }
   }
+  if (soaking) {
+    out["soak_minutes"] = o.soak_minutes;
+    out["soak_mentor"] = o.annotations;
+    out.update(soak.to_json());
+  }
+  TargetContext context;
+  context.profile_fps = media::video_profile(o.profile).fps;
+  context.baseline = o.baseline;
+  context.annotations = o.annotations;
+  context.soak = soaking;
+  out["targets"] = evaluate_targets(out, context);
+  const auto failed = failed_targets(out["targets"]);
+  out["targets_failed"] = failed;
   const std::string text = out.dump(2);
   std::printf("%s\n", text.c_str());
   if (!o.json_out.empty()) std::ofstream(o.json_out) << text << "\n";
-  return 0;
+  for (const auto& name : failed) {
+    const auto& t = out["targets"][name];
+    std::fprintf(stderr, "bench: target %s missed: measured %s, limit %s %s\n", name.c_str(),
+                 t["measured"].dump().c_str(), t["compare"].get<std::string>().c_str(),
+                 t["limit"].dump().c_str());
+  }
+  return o.check && !failed.empty() ? 1 : 0;
 }
 
 }  // namespace surgilink::bench

@@ -30,6 +30,17 @@ int main(int argc, char** argv) {
                  "with --annotations: annotations kept on screen")
       ->capture_default_str()
       ->check(CLI::Range(1, 200));
+  bool soak_no_mentor = false;
+  auto* soak =
+      app.add_option(
+             "--soak", options.soak_minutes,
+             "soak: run MINUTES after the warm-up (instead of --seconds) with a scripted mentor keeping "
+             "20 annotations on screen; adds each process's resident memory per minute (rss_mb) and its "
+             "growth (rss_growth_mb_per_min); progress once a minute")
+          ->check(CLI::Range(1.0, 24.0 * 60));
+  app.add_flag("--soak-no-mentor", soak_no_mentor, "with --soak: the console only watches, no one draws")
+      ->needs(soak);
+  app.add_flag("--check", options.check, "exit 1 when a performance target (the JSON's \"targets\") fails");
 
   bench::DemoOptions demo;
   auto* demo_cmd = app.add_subcommand("demo", "run the OR sender and a mentor console on this machine");
@@ -56,6 +67,11 @@ int main(int argc, char** argv) {
   base_receive->add_option("--warmup", warmup);
   base_receive->add_option("--json", json_out)->required();
   CLI11_PARSE(app, argc, argv);
+  if (options.soak_minutes > 0 && !soak_no_mentor) {
+    // The load issue 11 saw the sender's memory grow under: a mentor drawing all the time.
+    options.annotations = true;
+    if (app.count("--annotation-count") == 0) options.annotation_count = 20;
+  }
 
   try {
     core::setup_logging("bench", "warn");

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,8 @@ class ChildProcess {
   std::optional<int> wait(std::chrono::milliseconds timeout);
   // User + system CPU time so far, from /proc (0 once reaped).
   std::chrono::nanoseconds cpu_time() const;
+  // Resident memory now (VmRSS in /proc/PID/status), in bytes; nullopt once reaped or unreadable.
+  std::optional<std::uint64_t> resident_bytes() const;
 
  private:
   void read_available();  // one read(2) of what the pipe holds; sets eof_ at its end

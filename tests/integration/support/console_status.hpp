@@ -23,4 +23,9 @@ nlohmann::json wait_for_status(tools::ChildProcess& console, int lines, Done don
   return last;
 }
 
+// A console status line saying it has decoded a picture (false for anything else, a missing line included).
+inline bool has_a_picture(const nlohmann::json& status) {
+  return status.is_object() && status.value("frames_decoded", 0) > 0;
+}
+
 }  // namespace surgilink::testing

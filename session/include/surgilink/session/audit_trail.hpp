@@ -22,14 +22,19 @@ class CaseEventLog;
 // Network thread only.
 class AuditTrail {
  public:
-  // Opens (or continues) the audit log; throws std::runtime_error as AuditLog does.
-  AuditTrail(const std::optional<std::filesystem::path>& audit_log, const core::Clock& clock,
+  // Opens (or continues) the audit log, with keyed checkpoints when `key_file` is set; throws
+  // std::runtime_error as AuditLog and load_audit_key do.
+  AuditTrail(const std::optional<std::filesystem::path>& audit_log,
+             const std::optional<std::filesystem::path>& key_file, const core::Clock& clock,
              std::chrono::seconds repeat_interval = std::chrono::seconds{10});
   ~AuditTrail();
 
   void record(const AuditEvent& event);
-  // Writes the summaries of repeats whose interval ended (call once a second), and all of them at stop.
-  void flush_repeats(bool all = false);
+  // Once a second: the summaries of repeats whose interval ended, and the audit log on disk (fsync, keyed
+  // checkpoint when due). `all`: every summary now (at stop).
+  void flush(bool all = false);
+  // False while the audit log cannot be written: the OR display says so (DESIGN.md §8).
+  bool healthy() const;
   // While recording, session events also go to `log` (and the roster is written by the session).
   void set_event_log(std::shared_ptr<CaseEventLog> log);
   CaseEventLog* event_log() const { return event_log_.get(); }

@@ -39,7 +39,7 @@ class LinkRates {
     core::CaptureTime at;
     LinkTotals totals;
   };
-  std::deque<Sample> samples_;  // one every 100 ms
+  std::deque<Sample> samples_;    // one every 100 ms
   std::optional<Sample> latest_;  // the last note, whenever it was
 };
 

@@ -57,6 +57,7 @@ struct SenderSessionSettings {
   std::optional<std::filesystem::path> export_srtp_keys;
   // The hash-chained audit log (DESIGN.md §7); none: audit events go to the log only.
   std::optional<std::filesystem::path> audit_log;
+  std::optional<std::filesystem::path> audit_key;  // the checkpoints' HMAC key (tools/make-audit-key.sh)
 };
 
 // Called on the network thread.
@@ -143,6 +144,8 @@ class SenderSession {
   std::size_t consoles_connected() const;
   SenderSessionCounters counters() const;
   const core::FaultCounters& faults() const;  // bad datagrams and control messages, by kind
+  // False while the audit log cannot be written (the OR display says so). Network thread.
+  bool audit_healthy() const;
 
   struct Parts;
 

@@ -1,0 +1,68 @@
+// The console's realtime streams: vitals (this part is their stream receiver) and decoded video. Part of
+// ConsoleSession::Parts.
+#include <spdlog/spdlog.h>
+
+#include "console_parts.hpp"
+
+namespace surgilink::session {
+
+using std::chrono::milliseconds;
+using std::chrono::nanoseconds;
+
+void ConsoleSession::Parts::on_rtp(const media::RtpHeader& header, std::span<const std::uint8_t> packet,
+                                   core::CaptureTime, std::size_t) {
+  auto alarms = lip_sync.accept(packet.subspan(header.payload_offset, header.payload_size));
+  if (!alarms) {
+    faults.add(alarms.error());
+    return;
+  }
+  // Alarms are never held back for lip sync: the mentor hears of an alarm as early as possible.
+  if (alarms.value()) listener.on_vitals(*alarms.value());
+  release_vitals();
+}
+
+void ConsoleSession::Parts::release_vitals() {
+  const auto now = clock.now();
+  const auto shown =
+      lip_sync.release(now, clock_sync, tracker.smoothed_g2g(), admitted_at, tracker.in_report(now));
+  if (!shown.numerics.empty() || !shown.waveforms.empty()) listener.on_vitals(shown);
+  const auto due = lip_sync.next_release_at(clock_sync, tracker.smoothed_g2g());
+  if (!due) return;
+  vitals_timer.expires_after(std::max(nanoseconds{0}, *due - now));
+  vitals_timer.async_wait([self = shared_from_this(), g = generation](boost::system::error_code ec) {
+    if (ec || g != self->generation || self->state == ConnectionState::kStopped) return;
+    self->release_vitals();
+  });
+}
+
+void ConsoleSession::Parts::on_frame_decoded(const media::DecodedFrameInfo& info) {
+  std::optional<core::CaptureTime> pixel;
+  if (info.pixel_capture_us) pixel = core::CaptureTime{std::chrono::microseconds{*info.pixel_capture_us}};
+  const bool first = !tracker.first_picture_at();
+  tracker.on_decoded(info.capture_time, info.decoded_at, pixel, settings.read_pixel_code, clock_sync);
+  if (first) spdlog::info("first picture {:.0f} ms after start", core::to_ms(info.decoded_at - started_at));
+  rates.note(info.decoded_at, link_totals());
+  listener.on_picture_ready();
+}
+
+void ConsoleSession::Parts::on_picture_damaged(core::CaptureTime now) {
+  if (last_keyframe_request && now - *last_keyframe_request < milliseconds{300}) return;
+  if (!welcome) return;
+  last_keyframe_request = now;
+  std::array<std::uint8_t, 12 + media::kSrtpMaxTrailer> rtcp{};
+  const std::size_t n = media::write_pli(rtcp, 1, welcome->video_ssrc());
+  realtime->send_rtcp(rtcp, n);
+}
+
+LinkTotals ConsoleSession::Parts::link_totals() const {
+  LinkTotals t = earlier_links;
+  t.frames = tracker.totals().frames_decoded;
+  if (video) {
+    t.packets += video->packets();
+    t.bytes += video->bytes();
+    t.lost += video->lost();
+  }
+  return t;
+}
+
+}  // namespace surgilink::session

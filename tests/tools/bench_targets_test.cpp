@@ -1,0 +1,65 @@
+// The bench's performance targets: which apply, their limits, and that a missing figure fails.
+#include <gtest/gtest.h>
+
+#include "bench/bench_targets.hpp"
+
+namespace surgilink::bench {
+namespace {
+
+using nlohmann::json;
+
+json good_run() {
+  return {{"first_picture_ms", 420.0},
+          {"fps_received", 29.9},
+          {"g2g_ms", {{"p50", 20.0}, {"p95", 30.0}}},
+          {"vitals_ms", {{"p50", 25.0}, {"p95", 60.0}}}};
+}
+
+TEST(BenchTargets, APlainRunChecksPictureRateLatencyAndVitals) {
+  const auto t = evaluate_targets(good_run(), TargetContext{});
+  EXPECT_EQ(t.size(), 4u) << t.dump();
+  EXPECT_EQ(t["fps_received"]["limit"].get<double>(), 27.0);
+  EXPECT_EQ(t["fps_received"]["compare"], ">=");
+  EXPECT_EQ(t["g2g_p95_ms"]["measured"].get<double>(), 30.0);
+  EXPECT_TRUE(failed_targets(t).empty()) << t.dump();
+}
+
+TEST(BenchTargets, AMissedLimitFailsOnEitherSide) {
+  auto run = good_run();
+  run["first_picture_ms"] = 1000.5;
+  run["fps_received"] = 26.9;
+  const auto t = evaluate_targets(run, TargetContext{});
+  EXPECT_EQ(failed_targets(t), (std::vector<std::string>{"first_picture_ms", "fps_received"}));
+  run["first_picture_ms"] = 1000.0;  // the limit itself is met
+  run["fps_received"] = 27.0;
+  EXPECT_TRUE(failed_targets(evaluate_targets(run, TargetContext{})).empty());
+}
+
+TEST(BenchTargets, AFigureNotMeasuredFails) {
+  auto run = good_run();
+  run["g2g_ms"] = nullptr;
+  run.erase("vitals_ms");
+  const auto t = evaluate_targets(run, TargetContext{});
+  EXPECT_EQ(failed_targets(t), (std::vector<std::string>{"g2g_p95_ms", "vitals_p95_ms"}));
+  EXPECT_TRUE(t["g2g_p95_ms"]["measured"].is_null());
+}
+
+TEST(BenchTargets, OptionalFiguresHaveTargetsOnlyWhenMeasured) {
+  auto run = good_run();
+  run["ratio_p95"] = 1.2;
+  run["annotation_ms"] = {{"p50", 30.0}, {"p95", 70.0}};
+  run["rss_growth_mb_per_min"] = {{"sender", 9.2}, {"console", 0.3}};
+  TargetContext c;
+  c.profile_fps = 60;
+  EXPECT_EQ(evaluate_targets(run, c).size(), 4u);
+  c.baseline = c.annotations = c.soak = true;
+  const auto t = evaluate_targets(run, c);
+  EXPECT_EQ(t["fps_received"]["limit"].get<double>(), 54.0);
+  EXPECT_EQ(failed_targets(t),
+            (std::vector<std::string>{"fps_received", "ratio_p95", "sender_rss_growth_mb_per_min"}));
+  EXPECT_TRUE(t["annotation_p95_ms"]["pass"].get<bool>());
+  EXPECT_TRUE(t["console_rss_growth_mb_per_min"]["pass"].get<bool>());
+}
+
+}  // namespace
+}  // namespace surgilink::bench

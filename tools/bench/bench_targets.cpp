@@ -1,0 +1,64 @@
+#include "bench_targets.hpp"
+
+namespace surgilink::bench {
+
+using nlohmann::json;
+
+namespace {
+
+// The figure at `path` ("g2g_ms/p95") in `results`, or null.
+json figure(const json& results, const std::string& path) {
+  const json* at = &results;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const auto end = std::min(path.find('/', start), path.size());
+    const std::string key = path.substr(start, end - start);
+    if (!at->is_object() || !at->contains(key)) return nullptr;
+    at = &(*at)[key];
+    start = end + 1;
+  }
+  return at->is_number() ? *at : json(nullptr);
+}
+
+void add_target(json& targets, const std::string& name, const json& measured, const char* compare,
+                double limit) {
+  const bool at_most = std::string(compare) == "<=";
+  const bool pass =
+      measured.is_number() && (at_most ? measured.get<double>() <= limit : measured.get<double>() >= limit);
+  targets[name] = {{"limit", limit}, {"compare", compare}, {"measured", measured}, {"pass", pass}};
+}
+
+}  // namespace
+
+json evaluate_targets(const json& r, const TargetContext& c) {
+  json t = json::object();
+  // A joining console has a picture within a second: the sender sends an IDR on request (DESIGN.md §13).
+  add_target(t, "first_picture_ms", figure(r, "first_picture_ms"), "<=", 1000);
+  // Loopback loses nothing: at least 90 % of the profile's frame rate reaches the console.
+  add_target(t, "fps_received", figure(r, "fps_received"), ">=", 0.9 * c.profile_fps);
+  // The HUD's amber limit (configs/console.toml amber_ms, DESIGN.md §4): red is never acceptable here.
+  add_target(t, "g2g_p95_ms", figure(r, "g2g_ms/p95"), "<=", 300);
+  // Vitals wait for the picture of their moment at most vitals_sync_max (250 ms), plus the transport.
+  add_target(t, "vitals_p95_ms", figure(r, "vitals_ms/p95"), "<=", 300);
+  // DESIGN.md §9: SurgiLink with SRTP and every feature stays within 1.15x of plain GStreamer RTP.
+  if (c.baseline) add_target(t, "ratio_p95", figure(r, "ratio_p95"), "<=", 1.15);
+  // DESIGN.md §9: mentor input -> OR screen at most 80 ms p95.
+  if (c.annotations) add_target(t, "annotation_p95_ms", figure(r, "annotation_ms/p95"), "<=", 80);
+  // Memory stays flat over a case. A flat process still shows a step or two of a few MB as allocator arenas
+  // fill (a 4-minute soak without a mentor measured about 1 MB/min): 2 MB/min tells those from a leak.
+  if (c.soak) {
+    add_target(t, "sender_rss_growth_mb_per_min", figure(r, "rss_growth_mb_per_min/sender"), "<=", 2.0);
+    add_target(t, "console_rss_growth_mb_per_min", figure(r, "rss_growth_mb_per_min/console"), "<=", 2.0);
+  }
+  return t;
+}
+
+std::vector<std::string> failed_targets(const json& targets) {
+  std::vector<std::string> failed;
+  for (const auto& [name, target] : targets.items()) {
+    if (!target.value("pass", false)) failed.push_back(name);
+  }
+  return failed;
+}
+
+}  // namespace surgilink::bench
