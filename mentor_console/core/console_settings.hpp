@@ -17,7 +17,7 @@ struct SiteEntry {
   std::string host;
   std::uint16_t control_port = 7400;
   // "sha256:...": the site's sender must present exactly this certificate; empty: any our CA signed.
-  std::string fingerprint;
+  std::string fingerprint = {};
 };
 
 // HUD colour thresholds for glass-to-glass latency.
