@@ -184,7 +184,11 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
 
   auto tls = root.table("tls");
   n.tls = session::load_tls_files(tls);
+  session::require_usable_tls_files(tls, n.tls);
   n.access_list_file = session::config_path(tls, tls.require_string("access_list"));
+  // Whoever may change the access list decides who joins the OR.
+  if (const auto problem = session::trust_file_exposed(*n.access_list_file))
+    throw core::ConfigError(tls.where("access_list") + *problem);
   n.access = std::make_shared<const session::AccessList>(session::AccessList::load(*n.access_list_file));
   root.finish();
 

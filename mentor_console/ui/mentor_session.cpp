@@ -105,11 +105,8 @@ QStringList MentorSession::sites() const {
 void MentorSession::connectTo(const QString& site) {
   ConsoleSettings chosen = settings_;
   for (const auto& s : settings_.sites) {
-    if (QString::fromStdString(s.name) == site) chosen.site = s;
+    if (QString::fromStdString(s.name) == site) select_site(chosen, s);
   }
-  chosen.session.sender_host = chosen.site.host;
-  chosen.session.site_name = chosen.site.name;
-  chosen.session.control_port = chosen.site.control_port;
   chosen.session.measure_at_presentation = true;
   session_state_ = session::ConnectionState::kConnecting;
   site_name_ = QString::fromStdString(chosen.site.name);
