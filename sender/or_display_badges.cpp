@@ -70,6 +70,11 @@ void OrDisplayBadges::set_audit_failure(bool failing) {
   audit_failure_ = failing;
 }
 
+void OrDisplayBadges::set_keys_exported(bool exported) {
+  std::lock_guard lock(mutex_);
+  keys_exported_ = exported;
+}
+
 void OrDisplayBadges::set_pen_waits_for(std::string name) {
   std::lock_guard lock(mutex_);
   pen_waits_for_ = std::move(name);
@@ -84,7 +89,8 @@ bool OrDisplayBadges::has_content() const {
 
 void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
   std::string alarms;
-  bool disconnected = false, hidden = false, revoked = false, recording = false, audit_failure = false;
+  bool disconnected = false, hidden = false, revoked = false, recording = false, audit_failure = false,
+       keys_exported = false;
   std::string flagged, mentor_latency, pen_waits_for;
   {
     std::lock_guard lock(mutex_);
@@ -96,6 +102,7 @@ void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
     recording = recording_;
     mentor_latency = mentor_latency_;
     audit_failure = audit_failure_;
+    keys_exported = keys_exported_;
     pen_waits_for = pen_waits_for_;
   }
   if (picture.planes[0] == nullptr) return;
@@ -104,6 +111,8 @@ void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
   if (!alarms.empty()) draw_badge(picture, "ALARM " + alarms, row++, cv::Scalar(81, 90, 240));
   if (!mentor_latency.empty()) draw_badge(picture, mentor_latency, row++, cv::Scalar(81, 90, 240));
   if (audit_failure) draw_badge(picture, "AUDIT LOG NOT WRITTEN", row++, cv::Scalar(81, 90, 240));
+  if (keys_exported)
+    draw_badge(picture, "MEDIA KEYS EXPORTED (test bench only)", row++, cv::Scalar(81, 90, 240));
   // Amber: the mentor asks the surgeon to look at these.
   if (!flagged.empty()) draw_badge(picture, "MENTOR: check " + flagged, row++, cv::Scalar(170, 30, 170));
   if (disconnected) draw_badge(picture, "mentor disconnected", row++, cv::Scalar(150, 44, 180));

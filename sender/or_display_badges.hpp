@@ -28,6 +28,8 @@ class OrDisplayBadges : public media::OrDisplayOverlay {
   void set_recording(bool recording);
   // The audit log cannot be written: the session's evidence is being lost (issue 12). Red.
   void set_audit_failure(bool failing);
+  // This sender writes its media keys to files (interop testing): anyone with them can watch. Red.
+  void set_keys_exported(bool exported);
   // The pen holder's link was lost and the pen waits for that mentor (name); empty: no wait.
   void set_pen_waits_for(std::string name);
 
@@ -44,6 +46,7 @@ class OrDisplayBadges : public media::OrDisplayOverlay {
   bool recording_ = false;
   std::string mentor_latency_;
   bool audit_failure_ = false;
+  bool keys_exported_ = false;
   std::string pen_waits_for_;
 };
 

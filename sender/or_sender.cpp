@@ -186,6 +186,7 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
                                    ? "MENTOR VIDEO DELAYED " + std::to_string(std::lround(*worst)) + " ms"
                                    : std::string());
     badges->set_audit_failure(!session.audit_healthy());
+    badges->set_keys_exported(settings.session.export_srtp_keys.has_value());
     show_surgeon_controls();
   }
 

@@ -50,8 +50,13 @@ std::string describe(const VitalsFeedSettings& s) {
     case Source::kSimulator:
       return "simulator (" + std::string(vitals::scenario_name(s.scenario)) + ", seed " +
              std::to_string(s.seed) + ")";
-    case Source::kHl7:
-      return "HL7 v2 over MLLP on " + s.mllp.bind_address + ":" + std::to_string(s.mllp.port);
+    case Source::kHl7: {
+      std::string text = "HL7 v2 over MLLP on " + s.mllp.bind_address + ":" + std::to_string(s.mllp.port) +
+                         " from " + (s.mllp.allow.allows_any() ? "any address" : s.mllp.allow.describe());
+      if (!s.mllp.sending_application.empty()) text += ", MSH-3 " + s.mllp.sending_application;
+      if (!s.mllp.sending_facility.empty()) text += ", MSH-4 " + s.mllp.sending_facility;
+      return text;
+    }
     case Source::kFile:
       return "file " + s.file.string();
   }
@@ -159,6 +164,12 @@ PatientMonitorFeed::~PatientMonitorFeed() = default;
 void PatientMonitorFeed::start() {
   if (impl_->settings.source == Source::kNone) return;
   spdlog::info("vitals from {}", describe(impl_->settings));
+  if (impl_->mllp && impl_->settings.mllp.allow.allows_any()) {
+    spdlog::warn(
+        "vitals.hl7.allow is empty: any host that reaches port {} may send vitals; list the monitor "
+        "gateways' addresses there",
+        impl_->settings.mllp.port);
+  }
   if (impl_->mllp) impl_->mllp->start();
   // Even an HL7 source ticks: the packetizer repeats numerics and the alarm state every second.
   impl_->tick();

@@ -26,9 +26,22 @@ void load_vitals(core::ConfigTable vitals_table, const SenderOverrides& override
     throw core::ConfigError(hl7.where("bind_address") + "'" + v.mllp.bind_address + "' is not an IP address");
   }
   v.mllp.port = static_cast<std::uint16_t>(hl7.get_int("port", 2575, 0, 65535));
+  try {
+    v.mllp.allow = vitals::GatewayAllowList(hl7.get_strings("allow"));
+  } catch (const std::invalid_argument& e) {
+    throw core::ConfigError(hl7.where("allow") + e.what());
+  }
+  v.mllp.sending_application = hl7.get_string("sending_application", "");
+  v.mllp.sending_facility = hl7.get_string("sending_facility", "");
   v.mllp.max_clients = static_cast<std::size_t>(hl7.get_int("max_clients", 64, 1, 1024));
+  v.mllp.max_clients_per_address =
+      static_cast<std::size_t>(hl7.get_int("max_clients_per_address", 16, 1, 1024));
   v.mllp.idle_timeout = hl7.get_ms("idle_timeout_ms", std::chrono::milliseconds{30'000},
                                    std::chrono::milliseconds{100}, std::chrono::milliseconds{3'600'000});
+  v.mllp.message_timeout = hl7.get_ms("message_timeout_ms", std::chrono::milliseconds{10'000},
+                                      std::chrono::milliseconds{100}, std::chrono::milliseconds{600'000});
+  v.mllp.max_frame_bytes =
+      static_cast<std::size_t>(hl7.get_int("max_message_bytes", 1024 * 1024, 4096, 16 * 1024 * 1024));
   const std::string codes = hl7.get_string("codes", "");
   if (!codes.empty()) {
     auto table = core::ConfigTable::load(session::config_path(hl7, codes));
@@ -171,7 +184,11 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
 
   auto tls = root.table("tls");
   n.tls = session::load_tls_files(tls);
+  session::require_usable_tls_files(tls, n.tls);
   n.access_list_file = session::config_path(tls, tls.require_string("access_list"));
+  // Whoever may change the access list decides who joins the OR.
+  if (const auto problem = session::trust_file_exposed(*n.access_list_file))
+    throw core::ConfigError(tls.where("access_list") + *problem);
   n.access = std::make_shared<const session::AccessList>(session::AccessList::load(*n.access_list_file));
   root.finish();
 

@@ -24,6 +24,10 @@ command -v openssl >/dev/null 2>&1 || {
     echo "$prog: the openssl command line tool is required (apt-get install openssl)" >&2
     exit 1
 }
+command -v flock >/dev/null 2>&1 || {
+    echo "$prog: flock (util-linux) is required" >&2
+    exit 1
+}
 command -v sha256sum >/dev/null 2>&1 || {
     echo "$prog: sha256sum (coreutils) is required" >&2
     exit 1
@@ -51,6 +55,11 @@ readonly -a FILES=(
     access.toml
 )
 
+mkdir -p "$out_dir"
+# Test programs run at once may all ask for the set: one makes it, the others wait and find it made.
+exec 9>"$out_dir/.make-dev-certs.lock"
+flock 9
+
 # --- idempotency --------------------------------------------------------------
 if [[ -f $out_dir/ca.pem ]]; then
     missing=()
@@ -58,13 +67,14 @@ if [[ -f $out_dir/ca.pem ]]; then
         [[ -s $out_dir/$f ]] || missing+=("$f")
     done
     if [[ ${#missing[@]} -eq 0 ]]; then
+        # The programs refuse a private key others may read (a copy may have lost the modes).
+        chmod 600 "$out_dir"/*.key
         echo "$prog: development certificates already present in $out_dir, nothing to do"
         exit 0
     fi
     echo "$prog: $out_dir is incomplete (missing: ${missing[*]}); regenerating the whole set"
 fi
 
-mkdir -p "$out_dir"
 # Build everything in a private scratch directory, then move the finished set
 # into place, so an interrupted run never leaves a half-made set behind.
 work=$(mktemp -d "$out_dir/.make-dev-certs.XXXXXX")

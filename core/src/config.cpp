@@ -170,6 +170,25 @@ std::string ConfigTable::get_choice(std::string_view key, const std::string& fal
   throw ConfigError(where(key) + "'" + value + "' is not one of: " + list);
 }
 
+std::vector<std::string> ConfigTable::get_strings(std::string_view key) {
+  state_->used.emplace(key);
+  std::vector<std::string> out;
+  const toml::node* node = state_->table->get(key);
+  if (node == nullptr) return out;
+  const toml::array* array = node->as_array();
+  if (array == nullptr) {
+    throw ConfigError(where(key) + "expected an array of strings, found " + type_name(node->type()));
+  }
+  for (const toml::node& element : *array) {
+    const auto* text = element.as_string();
+    if (text == nullptr) {
+      throw ConfigError(where(key) + "every element must be a string, found " + type_name(element.type()));
+    }
+    out.push_back(text->get());
+  }
+  return out;
+}
+
 ConfigTable ConfigTable::table(std::string_view key) {
   state_->used.emplace(key);
   auto child = std::make_shared<State>();

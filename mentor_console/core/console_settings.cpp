@@ -31,33 +31,44 @@ ConsoleSettings load_console_settings(const std::filesystem::path& file, const C
     e.name = site.require_string("name");
     e.host = site.require_string("host");
     e.control_port = static_cast<std::uint16_t>(site.get_int("control_port", 7400, 1, 65535));
+    e.fingerprint = session::load_fingerprint(site, "fingerprint");
     s.sites.push_back(e);
   }
   root.finish();
+  SiteEntry site;
   if (overrides.connect) {
     bool found = false;
     for (const auto& e : s.sites) {
       if (e.name == *overrides.connect) {
-        s.site = e;
+        site = e;
         found = true;
       }
     }
     if (!found) throw core::ConfigError(file.string() + ": no [[site]] named '" + *overrides.connect + "'");
   } else if (!s.sites.empty()) {
-    s.site = s.sites.front();
+    site = s.sites.front();
   } else if (!overrides.host) {
     throw core::ConfigError(file.string() + ": no [[site]] configured and no --host given");
   }
-  if (overrides.host) s.site = {*overrides.host, *overrides.host, 7400};
-  if (overrides.control_port) s.site.control_port = static_cast<std::uint16_t>(*overrides.control_port);
+  if (overrides.host) site = {*overrides.host, *overrides.host, 7400, {}};
+  if (overrides.control_port) site.control_port = static_cast<std::uint16_t>(*overrides.control_port);
   if (overrides.certificate) s.session.tls.certificate = *overrides.certificate;
   if (overrides.private_key) s.session.tls.private_key = *overrides.private_key;
+  session::require_usable_tls_files(
+      tls, s.session.tls,
+      {overrides.certificate ? "--certificate" : "", overrides.private_key ? "--private-key" : ""});
   if (overrides.protocol_version)
     s.session.protocol_version = static_cast<std::uint32_t>(*overrides.protocol_version);
-  s.session.sender_host = s.site.host;
-  s.session.site_name = s.site.name;
-  s.session.control_port = s.site.control_port;
+  select_site(s, site);
   return s;
+}
+
+void select_site(ConsoleSettings& settings, const SiteEntry& site) {
+  settings.site = site;
+  settings.session.sender_host = site.host;
+  settings.session.site_name = site.name;
+  settings.session.control_port = site.control_port;
+  settings.session.tls.pinned_peer = site.fingerprint;
 }
 
 }  // namespace surgilink::console

@@ -16,6 +16,8 @@ struct SiteEntry {
   std::string name;
   std::string host;
   std::uint16_t control_port = 7400;
+  // "sha256:...": the site's sender must present exactly this certificate; empty: any our CA signed.
+  std::string fingerprint = {};
 };
 
 // HUD colour thresholds for glass-to-glass latency.
@@ -52,7 +54,11 @@ struct ConsoleOverrides {
   std::optional<int> protocol_version;                  // what hello announces (interop tests)
 };
 
-// Loads and validates; throws core::ConfigError naming file, line and key.
+// Loads and validates, the TLS files included (session::check_tls_files); throws core::ConfigError naming
+// file, line and key.
 ConsoleSettings load_console_settings(const std::filesystem::path& file, const ConsoleOverrides& overrides);
+
+// Makes `site` the one the session connects to: its address and its pinned certificate.
+void select_site(ConsoleSettings& settings, const SiteEntry& site);
 
 }  // namespace surgilink::console

@@ -147,6 +147,7 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
         {"vitals_flagged", flagged_json(s.flagged_vitals)},
         {"recording", s.recording},
         {"consent_recorded", s.consent_recorded},
+        {"srtp_keys_exported", s.keys_exported},
         {"roster", roster_json(s.roster)}};
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }

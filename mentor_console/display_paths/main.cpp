@@ -111,7 +111,6 @@ int measure_one(int argc, char** argv, const Options& options) {
   else
     QQuickWindow::setGraphicsApi(QSGRendererInterface::OpenGL);
   QGuiApplication app(argc, argv);
-  console::register_console_qml_types();
   const media::VideoProfile profile = media::video_profile(options.profile);
   if (options.path == "qml6glsink" && !media::load_gstreamer_element("qml6glsink")) {
     std::fprintf(stderr, "surgilink-display-paths: GStreamer has no qml6glsink (package gstreamer1.0-qt6)\n");

@@ -1,9 +1,11 @@
 // Latency HUD, always visible over the video: glass-to-glass now, p95 over 10 s with its clock-sync
 // uncertainty, the picture's age, and link figures; coloured by threshold. A click opens the latency panel.
 import QtQuick
+import SurgiLink.Console 1.0
 
 Rectangle {
     id: hud
+    required property MentorSession mentor
     property real unit: 16
     signal clicked()
     readonly property color stateColour: mentor.latencyColour === "green" ? "#2e7d32"
@@ -37,7 +39,7 @@ Rectangle {
         Text {
             color: "#cfd8dc"
             font.pixelSize: hud.unit * 0.9
-            text: mentor.pictureAgeMs >= 0 ? "the picture is " + mentor.pictureAgeMs.toFixed(0) + " ms old" : "no picture yet"
+            text: mentor.hasPicture ? "the picture is " + mentor.pictureAgeMs.toFixed(0) + " ms old" : "no picture yet"
         }
         Text {
             color: "#cfd8dc"

@@ -3,6 +3,7 @@ import QtQuick
 import SurgiLink.Console 1.0
 
 Rectangle {
+    required property MentorSession mentor
     property real unit: 16
     width: unit * 24
     height: unit * 16
@@ -22,9 +23,9 @@ Rectangle {
         anchors { left: parent.left; right: parent.right; top: heading.bottom; margins: unit * 0.5 }
         height: unit * 7
         values: mentor.latencyHistory
-        greenMs: hudGreenMs
-        amberMs: hudAmberMs
-        maxMs: Math.max(hudAmberMs * 1.2, 50)
+        greenMs: mentor.latencyGreenMs
+        amberMs: mentor.latencyAmberMs
+        maxMs: Math.max(mentor.latencyAmberMs * 1.2, 50)
     }
     Column {
         anchors { left: parent.left; right: parent.right; top: plot.bottom; margins: unit * 0.5 }

@@ -8,6 +8,9 @@ import SurgiLink.Console 1.0
 
 ApplicationWindow {
     id: root
+    // The session this window shows and steers (the program sets it: QQmlApplicationEngine's initial
+    // properties); handed on to the parts that need it.
+    required property MentorSession mentor
     width: 1600
     height: 900
     visible: true
@@ -16,7 +19,7 @@ ApplicationWindow {
 
     // Readable at 2 m on a wall screen: every size derives from this unit, scaled with the window.
     readonly property real unit: Math.max(14, Math.min(width / 80, height / 45))
-    readonly property bool live: mentor.state !== "idle" && mentor.state !== "refused"
+    readonly property bool live: mentor.state !== ConnectionState.Idle && mentor.state !== ConnectionState.Refused
 
     Shortcut { sequence: "F11"; onActivated: root.visibility === Window.FullScreen ? root.showNormal() : root.showFullScreen() }
     Shortcut { sequence: "Ctrl+D"; onActivated: mentor.disconnectFromSite() }
@@ -29,6 +32,7 @@ ApplicationWindow {
         anchors.fill: parent
         visible: !root.live
         unit: root.unit
+        mentor: root.mentor
     }
 
     Item {
@@ -40,6 +44,7 @@ ApplicationWindow {
             id: sessionBar
             anchors { left: parent.left; right: parent.right; top: parent.top }
             unit: root.unit
+            mentor: root.mentor
         }
 
         ToolStrip {
@@ -58,7 +63,7 @@ ApplicationWindow {
             objectName: "vitalsPanel"
             vitals: mentor.vitals
             flagged: mentor.flaggedVitals
-            canFlag: mentor.role === "mentor" && mentor.state === "connected"
+            canFlag: mentor.role === Role.Mentor && mentor.state === ConnectionState.Connected
             onFlagToggled: (key) => mentor.toggleVitalFlag(key)
             anchors { right: parent.right; top: sessionBar.bottom; bottom: parent.bottom }
             unit: root.unit
@@ -143,6 +148,7 @@ ApplicationWindow {
             x: field.x + field.videoRect.x + field.videoRect.width - width - root.unit * 0.5
             y: field.y + field.videoRect.y + field.videoRect.height - height - root.unit * 0.5
             unit: root.unit
+            mentor: root.mentor
             onClicked: latencyPanel.visible = !latencyPanel.visible
         }
 
@@ -151,12 +157,13 @@ ApplicationWindow {
             visible: false
             anchors { right: hud.right; bottom: hud.top; bottomMargin: root.unit * 0.5 }
             unit: root.unit
+            mentor: root.mentor
         }
 
         // "Link lost": the picture may be old; say so over it, never silently freeze.
         Rectangle {
             objectName: "linkBanner"
-            visible: mentor.linkLost || mentor.state === "reconnecting"
+            visible: mentor.linkLost || mentor.state === ConnectionState.Reconnecting
             anchors { horizontalCenter: field.horizontalCenter; verticalCenter: field.verticalCenter }
             width: bannerText.implicitWidth + root.unit * 2
             height: bannerText.implicitHeight + root.unit
@@ -168,8 +175,9 @@ ApplicationWindow {
                 color: "white"
                 font.pixelSize: root.unit * 1.3
                 font.bold: true
-                text: mentor.state === "reconnecting" ? "Link lost — reconnecting (" + mentor.reconnectAttempt + ")"
-                                                      : "Link lost — picture is " + (mentor.pictureAgeMs / 1000).toFixed(1) + " s old"
+                text: mentor.state === ConnectionState.Reconnecting ? "Link lost — reconnecting (" + mentor.reconnectAttempt + ")"
+                      : mentor.hasPicture ? "Link lost — picture is " + (mentor.pictureAgeMs / 1000).toFixed(1) + " s old"
+                      : "Link lost — no picture yet"
             }
         }
     }

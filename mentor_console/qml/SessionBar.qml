@@ -2,8 +2,10 @@
 // state, and the connection state.
 import QtQuick
 import QtQuick.Layouts
+import SurgiLink.Console 1.0
 
 Rectangle {
+    required property MentorSession mentor
     property real unit: 16
     height: unit * 2.2
     color: "#1c252c"
@@ -15,7 +17,7 @@ Rectangle {
         Text {
             objectName: "roster"
             color: "#b0bec5"; font.pixelSize: unit
-            text: mentor.displayName.length ? mentor.displayName + " (" + mentor.role + ") · pen: "
+            text: mentor.displayName.length ? mentor.displayName + " (" + mentor.roleName + ") · pen: "
                   + (mentor.penRevoked ? "taken back by the OR"
                      : mentor.mayDraw ? "you"
                      : mentor.penHolder.length ? mentor.penHolder : "nobody") : ""
@@ -27,7 +29,7 @@ Rectangle {
             visible: others > 0
             color: "#b0bec5"; font.pixelSize: unit
             text: "· " + (others === 1 ? "1 other: " : others + " others: ")
-                  + mentor.roster.filter(function(n) { return n !== mentor.displayName + " (" + mentor.role + ")" }).join(", ")
+                  + mentor.roster.filter(function(n) { return n !== mentor.displayName + " (" + mentor.roleName + ")" }).join(", ")
             elide: Text.ElideRight
             Layout.maximumWidth: unit * 22
         }
@@ -39,9 +41,16 @@ Rectangle {
         }
         Item { Layout.fillWidth: true }
         Text {
+            objectName: "keysExported"
+            // Every screen says so while it is on (issue 12): a file with these keys lets anyone watch.
+            visible: mentor.keysExported
+            color: "#ff5252"; font.pixelSize: unit; font.bold: true
+            text: "MEDIA KEYS EXPORTED (test bench only)"
+        }
+        Text {
             objectName: "recordingState"
             // Recording is the OR's decision (consent first); the mentor must see that it is happening.
-            readonly property bool known: mentor.state === "connected"
+            readonly property bool known: mentor.state === ConnectionState.Connected
             color: mentor.recording ? "#ff5252" : "#b0bec5"
             font.pixelSize: unit
             font.bold: mentor.recording
@@ -50,10 +59,10 @@ Rectangle {
         }
         Rectangle {
             radius: unit / 3
-            color: mentor.state === "connected" && !mentor.linkLost ? "#2e7d32" : "#c62828"
+            color: mentor.state === ConnectionState.Connected && !mentor.linkLost ? "#2e7d32" : "#c62828"
             implicitWidth: stateText.implicitWidth + unit
             implicitHeight: stateText.implicitHeight + unit * 0.3
-            Text { id: stateText; anchors.centerIn: parent; color: "white"; font.pixelSize: unit; text: mentor.state }
+            Text { id: stateText; anchors.centerIn: parent; color: "white"; font.pixelSize: unit; text: mentor.stateName }
         }
     }
 }

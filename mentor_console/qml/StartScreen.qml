@@ -2,9 +2,11 @@
 // reason when the last attempt failed. Keys: Ctrl+N connects to site N, Tab and Enter pick one.
 import QtQuick
 import QtQuick.Controls
+import SurgiLink.Console 1.0
 
 Rectangle {
     id: startScreen
+    required property MentorSession mentor
     property real unit: 16
     color: "#101418"
     Column {
@@ -17,7 +19,7 @@ Rectangle {
             objectName: "lastError"
             width: parent.width; wrapMode: Text.Wrap
             color: "#ff8a80"; font.pixelSize: unit
-            visible: mentor.state === "refused" && mentor.detail.length > 0
+            visible: mentor.state === ConnectionState.Refused && mentor.detail.length > 0
             text: mentor.detail
         }
         Repeater {

@@ -2,6 +2,7 @@
 // Telestration on the console: the drawing surface over the live picture. Its painting is
 // annotation_painter's, its gestures DrawingGestures'; this item wires them to Qt Quick.
 
+#include <QtQml/qqmlregistration.h>
 #include <QColor>
 #include <QPointF>
 #include <QQuickPaintedItem>
@@ -26,6 +27,7 @@ namespace surgilink::console {
 // serves all three. GUI thread only.
 class AnnotationCanvas : public QQuickPaintedItem, private DrawingGestureListener {
   Q_OBJECT
+  QML_ELEMENT
   Q_PROPERTY(surgilink::console::MentorSession* session READ session WRITE setSession NOTIFY sessionChanged)
   // The picture's rectangle inside this item (OperativeFieldView::videoRect when the canvas fills it).
   Q_PROPERTY(QRectF videoRect READ videoRect WRITE setVideoRect NOTIFY videoRectChanged)

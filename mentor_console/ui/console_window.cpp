@@ -9,7 +9,6 @@
 #include <QOpenGLContext>
 #include <QOpenGLFunctions>
 #include <QQmlApplicationEngine>
-#include <QQmlContext>
 #include <QQuickWindow>
 #include <QSocketNotifier>
 #include <QTimer>
@@ -17,12 +16,8 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "annotation_canvas.hpp"
 #include "core/headless_console.hpp"
-#include "latency_plot.hpp"
 #include "mentor_session.hpp"
-#include "operative_field_view.hpp"
-#include "waveform_trace.hpp"
 
 namespace surgilink::console {
 
@@ -93,30 +88,23 @@ std::string use_window_renderer(WindowRenderer renderer) {
   return "gpu (" + *gl + ")";
 }
 
-void register_console_qml_types() {
-  qmlRegisterType<OperativeFieldView>("SurgiLink.Console", 1, 0, "OperativeFieldView");
-  qmlRegisterType<AnnotationCanvas>("SurgiLink.Console", 1, 0, "AnnotationCanvas");
-  qmlRegisterType<LatencyPlot>("SurgiLink.Console", 1, 0, "LatencyPlot");
-  qmlRegisterType<WaveformTrace>("SurgiLink.Console", 1, 0, "WaveformTrace");
-  qmlRegisterType<TrendLine>("SurgiLink.Console", 1, 0, "TrendLine");
-  qmlRegisterUncreatableType<PatientVitals>("SurgiLink.Console", 1, 0, "PatientVitals",
-                                            "provided by the session");
-  qmlRegisterUncreatableType<PictureFeed>("SurgiLink.Console", 1, 0, "PictureFeed",
-                                          "provided by the session");
-  qmlRegisterUncreatableType<MentorSession>("SurgiLink.Console", 1, 0, "MentorSession",
-                                            "provided by the program");
+QQuickWindow* load_console_window(QQmlApplicationEngine& engine, MentorSession& mentor) {
+  // Main.qml's one required property; a root without it does not load.
+  engine.setInitialProperties({{"mentor", QVariant::fromValue(&mentor)}});
+  // Qt 6.4 has no loadFromModule: the module puts its QML files under qrc:/<URI as a path>/.
+  engine.load(QUrl("qrc:/SurgiLink/Console/Main.qml"));
+  if (engine.rootObjects().isEmpty()) return nullptr;
+  return qobject_cast<QQuickWindow*>(engine.rootObjects().first());
 }
 
 int run_console_window(int& argc, char** argv, ConsoleSettings settings, const WindowOptions& options) {
   QGuiApplication app(argc, argv);
   app.setApplicationName("SurgiLink mentor console");
-  register_console_qml_types();
   spdlog::info("window renderer: {}", use_window_renderer(settings.renderer));
 
   const auto report_path = settings.report;
   const auto warmup = settings.session.report_warmup;
   const auto seconds = settings.seconds;
-  const auto thresholds = settings.thresholds;
   MentorSession mentor(settings);
   QObject::connect(&mentor, &MentorSession::statusLine, [](const QString& line) {
     std::printf("%s\n", line.toUtf8().constData());
@@ -124,16 +112,12 @@ int run_console_window(int& argc, char** argv, ConsoleSettings settings, const W
   });
 
   QQmlApplicationEngine engine;
-  engine.rootContext()->setContextProperty("mentor", &mentor);
-  engine.rootContext()->setContextProperty("hudGreenMs", static_cast<double>(thresholds.green.count()));
-  engine.rootContext()->setContextProperty("hudAmberMs", static_cast<double>(thresholds.amber.count()));
-  engine.load(QUrl("qrc:/SurgiLink/Console/Main.qml"));
-  if (engine.rootObjects().isEmpty()) {
+  auto* window = load_console_window(engine, mentor);
+  if (window == nullptr) {
     std::fprintf(stderr,
                  "surgilink-console: the QML user interface failed to load (see the messages above)\n");
     return 1;
   }
-  auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
   if (pipe2(g_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
     std::fprintf(stderr, "surgilink-console: cannot create the signal pipe\n");
     return 1;

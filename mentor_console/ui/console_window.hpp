@@ -8,7 +8,12 @@
 
 #include "core/console_settings.hpp"
 
+class QQmlApplicationEngine;
+class QQuickWindow;
+
 namespace surgilink::console {
+
+class MentorSession;
 
 // How the window is run (from the command line).
 struct WindowOptions {
@@ -17,8 +22,10 @@ struct WindowOptions {
   bool fullscreen = false;
 };
 
-// Registers the C++ items of the QML (SurgiLink.Console 1.0). GUI thread, once, before loading Main.qml.
-void register_console_qml_types();
+// Loads the console's Main.qml from the SurgiLink.Console module's resources (its C++ types come with the
+// module) with `mentor` as the window's session; returns the window, or nullptr when the QML did not load
+// (the engine has logged why). GUI thread; `mentor` must outlive the engine's objects.
+QQuickWindow* load_console_window(QQmlApplicationEngine& engine, MentorSession& mentor);
 
 // Chooses what draws every Qt Quick window of this process and returns why, for the log. Call after the
 // QGuiApplication exists and before the first window is created; a QT_QUICK_BACKEND in the environment wins.

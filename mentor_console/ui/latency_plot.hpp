@@ -3,6 +3,7 @@
 // red thresholds drawn as lines. A C++ QPainter item, repainted only when the values change (no JavaScript
 // canvas); painted items also render with the software backend of the offscreen platform.
 
+#include <QtQml/qqmlregistration.h>
 #include <QColor>
 #include <QQuickPaintedItem>
 #include <QVariantList>
@@ -12,6 +13,7 @@ namespace surgilink::console {
 // GUI thread only.
 class LatencyPlot : public QQuickPaintedItem {
   Q_OBJECT
+  QML_ELEMENT
   Q_PROPERTY(QVariantList values READ values WRITE setValues NOTIFY valuesChanged)
   Q_PROPERTY(double maxMs READ maxMs WRITE setMaxMs NOTIFY valuesChanged)
   Q_PROPERTY(double amberMs READ amberMs WRITE setAmberMs NOTIFY valuesChanged)

@@ -105,13 +105,10 @@ QStringList MentorSession::sites() const {
 void MentorSession::connectTo(const QString& site) {
   ConsoleSettings chosen = settings_;
   for (const auto& s : settings_.sites) {
-    if (QString::fromStdString(s.name) == site) chosen.site = s;
+    if (QString::fromStdString(s.name) == site) select_site(chosen, s);
   }
-  chosen.session.sender_host = chosen.site.host;
-  chosen.session.site_name = chosen.site.name;
-  chosen.session.control_port = chosen.site.control_port;
   chosen.session.measure_at_presentation = true;
-  state_ = "connecting";
+  session_state_ = session::ConnectionState::kConnecting;
   site_name_ = QString::fromStdString(chosen.site.name);
   emit statusChanged();
   asio::post(network_->io, [this, n = network_.get(), s = chosen.session] {
@@ -160,7 +157,8 @@ void MentorSession::disconnectFromSite() {
   asio::post(network_->io, [n = network_.get()] {
     if (n->session) n->session->stop();
   });
-  state_ = "idle";
+  session_state_.reset();
+  role_.reset();
   emit statusChanged();
 }
 
@@ -186,6 +184,18 @@ session::ConsoleReport MentorSession::finalReport(std::uint64_t* packets_rejecte
   return report;
 }
 
+ConnectionState MentorSession::state() const {
+  return session_state_ ? connection_state_of(*session_state_) : ConnectionState::Idle;
+}
+
+QString MentorSession::stateName() const {
+  return session_state_ ? QString::fromUtf8(session::state_name(*session_state_)) : QStringLiteral("idle");
+}
+
+QString MentorSession::roleName() const {
+  return role_ ? QString::fromUtf8(session::role_name(*role_)) : QString();
+}
+
 QString MentorSession::latencyColour() const {
   if (status_.g2g_10s.count == 0) return "none";
   if (status_.link_lost) return "red";
@@ -194,13 +204,13 @@ QString MentorSession::latencyColour() const {
 
 void MentorSession::apply(const session::ConsoleStatus& status) {
   status_ = status;
-  if (state_ != "idle") {
-    state_ = QString::fromUtf8(session::state_name(status.state));
+  if (session_state_) {
+    session_state_ = status.state;
     detail_ = QString::fromStdString(status.detail);
     site_name_ = status.site_name.empty() ? site_name_ : QString::fromStdString(status.site_name);
     case_ = QString::fromStdString(status.case_pseudonym);
     display_name_ = QString::fromStdString(status.display_name);
-    role_ = status.role ? QString::fromUtf8(session::role_name(*status.role)) : QString();
+    role_ = status.role;
   }
   history_.append(status.g2g_10s.count > 0 ? QVariant(status.g2g_last_ms) : QVariant());
   while (history_.size() > 60) history_.removeFirst();

@@ -2,6 +2,7 @@
 // The bridge between the console's network thread (Asio, ConsoleSession) and Qt's GUI thread: owns the
 // network thread, exposes the live status to QML as properties, and carries GUI actions back as posts.
 
+#include <QtQml/qqmlregistration.h>
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -14,6 +15,7 @@
 #include "core/console_settings.hpp"
 #include "patient_vitals.hpp"
 #include "picture_feed.hpp"
+#include "session_state.hpp"
 #include "surgilink/session/console_session.hpp"
 
 namespace surgilink::console {
@@ -22,14 +24,20 @@ namespace surgilink::console {
 // destructor. Status arrives from the network thread as a queued call once a second.
 class MentorSession : public QObject {
   Q_OBJECT
+  QML_ELEMENT
+  QML_UNCREATABLE("made by the program, which hands it to Main.qml as its required property mentor")
   Q_PROPERTY(QStringList sites READ sites CONSTANT)
   Q_PROPERTY(QString identity READ identity CONSTANT)
-  Q_PROPERTY(QString state READ state NOTIFY statusChanged)
+  // The connection state for decisions, and the word the window shows for it ("connected").
+  Q_PROPERTY(surgilink::console::qml_connection_state::ConnectionState state READ state NOTIFY statusChanged)
+  Q_PROPERTY(QString stateName READ stateName NOTIFY statusChanged)
   Q_PROPERTY(QString detail READ detail NOTIFY statusChanged)
   Q_PROPERTY(QString siteName READ siteName NOTIFY statusChanged)
   Q_PROPERTY(QString casePseudonym READ casePseudonym NOTIFY statusChanged)
   Q_PROPERTY(QString displayName READ displayName NOTIFY statusChanged)
-  Q_PROPERTY(QString role READ role NOTIFY statusChanged)
+  // This console's role for decisions, and its word ("mentor"; "" before the sender admitted it).
+  Q_PROPERTY(surgilink::console::qml_role::Role role READ role NOTIFY statusChanged)
+  Q_PROPERTY(QString roleName READ roleName NOTIFY statusChanged)
   Q_PROPERTY(bool linkLost READ linkLost NOTIFY statusChanged)
   Q_PROPERTY(int reconnectAttempt READ reconnectAttempt NOTIFY statusChanged)
   Q_PROPERTY(bool hasLatency READ hasLatency NOTIFY statusChanged)
@@ -37,12 +45,17 @@ class MentorSession : public QObject {
   Q_PROPERTY(double p50Ms READ p50Ms NOTIFY statusChanged)
   Q_PROPERTY(double p95Ms READ p95Ms NOTIFY statusChanged)
   Q_PROPERTY(double uncertaintyMs READ uncertaintyMs NOTIFY statusChanged)
+  // Whether a picture has arrived, and then how old the newest one is (0 before the first).
+  Q_PROPERTY(bool hasPicture READ hasPicture NOTIFY statusChanged)
   Q_PROPERTY(double pictureAgeMs READ pictureAgeMs NOTIFY statusChanged)
   Q_PROPERTY(double fps READ fps NOTIFY statusChanged)
   Q_PROPERTY(double bitrateKbps READ bitrateKbps NOTIFY statusChanged)
   Q_PROPERTY(double lossPct READ lossPct NOTIFY statusChanged)
   Q_PROPERTY(double rttMs READ rttMs NOTIFY statusChanged)
   Q_PROPERTY(QString latencyColour READ latencyColour NOTIFY statusChanged)
+  // The configured glass-to-glass thresholds ([hud] green_ms, amber_ms), for the latency plot.
+  Q_PROPERTY(double latencyGreenMs READ latencyGreenMs CONSTANT)
+  Q_PROPERTY(double latencyAmberMs READ latencyAmberMs CONSTANT)
   Q_PROPERTY(QVariantList latencyHistory READ latencyHistory NOTIFY statusChanged)
   Q_PROPERTY(QVariantList stages READ stages NOTIFY statusChanged)
   Q_PROPERTY(surgilink::console::PatientVitals* vitals READ vitals CONSTANT)
@@ -62,6 +75,8 @@ class MentorSession : public QObject {
   Q_PROPERTY(QStringList roster READ roster NOTIFY statusChanged)
   // The OR's recording of the case: consent recorded there, and whether the stream is being recorded now.
   Q_PROPERTY(bool consentRecorded READ consentRecorded NOTIFY statusChanged)
+  // The OR writes the media keys to a file (interop testing only): anyone with it can watch this session.
+  Q_PROPERTY(bool keysExported READ keysExported NOTIFY statusChanged)
   Q_PROPERTY(bool recording READ recording NOTIFY statusChanged)
 
  public:
@@ -79,12 +94,14 @@ class MentorSession : public QObject {
 
   QStringList sites() const;
   QString identity() const { return identity_; }
-  QString state() const { return state_; }
+  ConnectionState state() const;
+  QString stateName() const;
   QString detail() const { return detail_; }
   QString siteName() const { return site_name_; }
   QString casePseudonym() const { return case_; }
   QString displayName() const { return display_name_; }
-  QString role() const { return role_; }
+  Role role() const { return role_of(role_); }
+  QString roleName() const;
   bool linkLost() const { return status_.link_lost; }
   int reconnectAttempt() const { return status_.reconnect_attempt; }
   bool hasLatency() const { return status_.g2g_10s.count > 0; }
@@ -92,12 +109,15 @@ class MentorSession : public QObject {
   double p50Ms() const { return status_.g2g_10s.p50_ms; }
   double p95Ms() const { return status_.g2g_10s.p95_ms; }
   double uncertaintyMs() const { return status_.clock_uncertainty_ms; }
-  double pictureAgeMs() const { return status_.picture_age_ms.value_or(-1); }
+  bool hasPicture() const { return status_.picture_age_ms.has_value(); }
+  double pictureAgeMs() const { return status_.picture_age_ms.value_or(0); }
   double fps() const { return status_.fps; }
   double bitrateKbps() const { return status_.bitrate_kbps; }
   double lossPct() const { return status_.loss_pct; }
   double rttMs() const { return status_.rtt_ms; }
   QString latencyColour() const;
+  double latencyGreenMs() const { return static_cast<double>(settings_.thresholds.green.count()); }
+  double latencyAmberMs() const { return static_cast<double>(settings_.thresholds.amber.count()); }
   QVariantList latencyHistory() const { return history_; }
   QVariantList stages() const { return stages_; }
   PatientVitals* vitals() { return &vitals_; }
@@ -111,6 +131,7 @@ class MentorSession : public QObject {
   QStringList roster() const;
   bool consentRecorded() const { return status_.consent_recorded; }
   bool recording() const { return status_.recording; }
+  bool keysExported() const { return status_.keys_exported; }
   // Flags or unflags a vitals row for the surgeon (a badge on the OR display). GUI thread.
   Q_INVOKABLE void toggleVitalFlag(const QString& vital);
 
@@ -147,7 +168,10 @@ class MentorSession : public QObject {
   std::unique_ptr<Network> network_;
   QString identity_;
   session::ConsoleStatus status_;
-  QString state_ = "idle", detail_, site_name_, case_, display_name_, role_;
+  // The session's state; none while idle (before a connect, after a disconnect).
+  std::optional<session::ConnectionState> session_state_;
+  std::optional<session::Role> role_;
+  QString detail_, site_name_, case_, display_name_;
   QVariantList history_;  // g2g p50 per second, the last 60 s
   QVariantList stages_;   // [{name, p50}] per stage
   PatientVitals vitals_;

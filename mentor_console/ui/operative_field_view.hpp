@@ -2,6 +2,7 @@
 // The live operative field in QML: shows the newest decoded picture with the right aspect ratio, and tells
 // its feed when each picture actually reached the screen (after the scene graph swapped it).
 
+#include <QtQml/qqmlregistration.h>
 #include <QImage>
 #include <QQuickItem>
 #include <QRectF>
@@ -24,6 +25,7 @@ class PictureFeed;
 // uploaded on the scene graph's render thread, never on the GUI thread.
 class OperativeFieldView : public QQuickItem {
   Q_OBJECT
+  QML_ELEMENT
   Q_PROPERTY(surgilink::console::PictureFeed* feed READ feed WRITE setFeed NOTIFY feedChanged)
   Q_PROPERTY(QRectF videoRect READ videoRect NOTIFY videoRectChanged)
   Q_PROPERTY(int framesShown READ framesShown NOTIFY framesShownChanged)

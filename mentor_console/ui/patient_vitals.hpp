@@ -2,6 +2,7 @@
 // The vitals panel's model: the latest numerics with alarm state and data age, 10-minute trends, and the
 // last seconds of each waveform, fed from the network thread's vitals updates.
 
+#include <QtQml/qqmlregistration.h>
 #include <QAbstractListModel>
 #include <QObject>
 #include <QTimer>
@@ -30,6 +31,7 @@ struct NumericRow {
 // panel's delegates (texts, trend plots) are kept rather than rebuilt. GUI thread only.
 class NumericRows : public QAbstractListModel {
   Q_OBJECT
+  QML_ANONYMOUS
  public:
   enum Role { kKey = Qt::UserRole + 1, kLabel, kValue, kUnit, kAlarm, kStale, kTrend };
   using QAbstractListModel::QAbstractListModel;
@@ -47,6 +49,8 @@ class NumericRows : public QAbstractListModel {
 // GUI thread only. The network thread hands updates over with a queued call to apply().
 class PatientVitals : public QObject {
   Q_OBJECT
+  QML_ELEMENT
+  QML_UNCREATABLE("the session's; reached as mentor.vitals")
   // Rows in panel order (roles key, label, value, unit, alarm, stale, trend).
   Q_PROPERTY(surgilink::console::NumericRows* numerics READ numerics CONSTANT)
   Q_PROPERTY(bool hasData READ hasData NOTIFY numericsChanged)

@@ -2,6 +2,7 @@
 // Where the operative field view takes its pictures from: a latest-frame mailbox, a signal when a newer
 // picture is in it, and who is told when a picture reached the screen.
 
+#include <QtQml/qqmlregistration.h>
 #include <QObject>
 #include <functional>
 
@@ -13,6 +14,8 @@ namespace surgilink::console {
 // Lives on the GUI thread; its mailbox and announce()/notePresented() may be used from any thread.
 class PictureFeed : public QObject {
   Q_OBJECT
+  QML_ELEMENT
+  QML_UNCREATABLE("the session's; reached as mentor.feed")
 
  public:
   // Called on the thread that presented (the render thread): the picture captured at `capture_time`

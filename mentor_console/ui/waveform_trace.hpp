@@ -6,6 +6,7 @@
 // geometry nodes, also render with Qt Quick's software backend, which the offscreen platform uses
 // (screenshots, tests).
 
+#include <QtQml/qqmlregistration.h>
 #include <QColor>
 #include <QPointer>
 #include <QQuickItem>
@@ -23,6 +24,7 @@ namespace surgilink::console {
 // draw custom geometry, so there the spans are painted into an image node.
 class WaveformTrace : public QQuickItem {
   Q_OBJECT
+  QML_ELEMENT
   Q_PROPERTY(surgilink::console::PatientVitals* vitals READ vitals WRITE setVitals NOTIFY changed)
   Q_PROPERTY(
       QString waveform READ waveform WRITE setWaveform NOTIFY changed)  // "ecg_ii", "pleth", "co2", "abp"
@@ -61,6 +63,7 @@ class WaveformTrace : public QQuickItem {
 // A sparkline of numbers (gaps for missing values), auto-scaled. GUI thread sets properties.
 class TrendLine : public QQuickPaintedItem {
   Q_OBJECT
+  QML_ELEMENT
   Q_PROPERTY(QVariantList values READ values WRITE setValues NOTIFY changed)
   Q_PROPERTY(QColor colour READ colour WRITE setColour NOTIFY changed)
   Q_PROPERTY(int slotCount READ slotCount WRITE setSlotCount NOTIFY changed)

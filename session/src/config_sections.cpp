@@ -13,7 +13,41 @@ TlsFiles load_tls_files(core::ConfigTable& tls) {
   files.ca = config_path(tls, tls.require_string("ca"));
   files.certificate = config_path(tls, tls.require_string("certificate"));
   files.private_key = config_path(tls, tls.require_string("private_key"));
+  if (const std::string crl = tls.get_string("crl", ""); !crl.empty()) files.crl = config_path(tls, crl);
   return files;
+}
+
+std::vector<std::string> require_usable_tls_files(const core::ConfigTable& tls, const TlsFiles& files,
+                                                  const TlsFileOverrides& overrides) {
+  try {
+    return check_tls_files(files, std::chrono::system_clock::now());
+  } catch (const TlsFileError& e) {
+    std::string where;
+    switch (e.file()) {
+      case TlsFileError::File::kCa:
+        where = tls.where("ca");
+        break;
+      case TlsFileError::File::kCertificate:
+        where = overrides.certificate.empty() ? tls.where("certificate") : overrides.certificate + ": ";
+        break;
+      case TlsFileError::File::kPrivateKey:
+        where = overrides.private_key.empty() ? tls.where("private_key") : overrides.private_key + ": ";
+        break;
+      case TlsFileError::File::kCrl:
+        where = tls.where("crl");
+        break;
+    }
+    throw core::ConfigError(where + e.what());
+  }
+}
+
+std::string load_fingerprint(core::ConfigTable& table, std::string_view key) {
+  const std::string text = table.get_string(key, "");
+  if (!text.empty() && !is_fingerprint(text)) {
+    throw core::ConfigError(table.where(key) + "expected \"sha256:\" and 64 lowercase hex digits (as " +
+                            "tools/site-ca.sh fingerprint prints them), got \"" + text + "\"");
+  }
+  return text;
 }
 
 }  // namespace surgilink::session

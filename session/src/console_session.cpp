@@ -117,13 +117,14 @@ void ConsoleSession::Parts::on_welcome(const pb::Welcome& w) {
   } catch (const std::invalid_argument& e) {
     return control->refuse(e.what());
   }
-  const SrtpKeys keys = derive_srtp_keys(control->tls_session(), profile);
+  SrtpKeys keys = derive_srtp_keys(control->tls_session(), profile);
   if (keys.sender_to_console.empty()) return control->fail("SRTP key derivation failed");
   disconnect();
   control->admitted();
   welcome = w;
   const std::uint64_t g = generation;
   realtime->connect({control->sender_address(), static_cast<unsigned short>(w.media_port())}, profile, keys);
+  wipe(keys);  // libsrtp holds its own copy now
   video = std::make_shared<VideoReceiver>(io, clock, mailbox, static_cast<int>(w.video_payload_type()),
                                           settings.read_pixel_code, settings.jitter_latency, tracker, faults,
                                           *this);

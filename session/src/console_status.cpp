@@ -52,6 +52,7 @@ ConsoleStatus ConsoleSession::Parts::status() {
     }
     s.consent_recorded = or_controls.consent_recorded();
     s.recording = or_controls.recording();
+    s.keys_exported = or_controls.keys_exported();
     for (const auto& entry : roster.consoles()) {
       s.roster.push_back(
           {core::safe_text(entry.display_name(), 128), from_wire(entry.role()).value_or(Role::kObserver)});

@@ -49,7 +49,7 @@ void ControlConnection::handshake(asio::ssl::stream_base::handshake_type side, s
         if (ec) {
           const ConnectionEnd how = classify(ec);
           return self->end(how == ConnectionEnd::kClosedByPeer ? ConnectionEnd::kTlsFailure : how,
-                           explain_tls_error(ec));
+                           explain_tls_error(ec, self->stream_.native_handle()));
         }
         done();
       });

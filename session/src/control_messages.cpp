@@ -1,5 +1,7 @@
 #include "control_messages.hpp"
 
+#include <openssl/crypto.h>
+
 namespace surgilink::session {
 
 ControlFrame frame_of(const pb::Envelope& envelope) {
@@ -9,6 +11,11 @@ ControlFrame frame_of(const pb::Envelope& envelope) {
   frame->reserve(body.size() + 4);
   append_frame(bytes_of(body), *frame);
   return frame;
+}
+
+void wipe(SrtpKeys& keys) {
+  OPENSSL_cleanse(keys.sender_to_console.data(), keys.sender_to_console.size());
+  OPENSSL_cleanse(keys.console_to_sender.data(), keys.console_to_sender.size());
 }
 
 pb::Role to_wire(Role role) { return role == Role::kMentor ? pb::ROLE_MENTOR : pb::ROLE_OBSERVER; }

@@ -9,6 +9,7 @@
 #include "control.pb.h"
 #include "surgilink/session/access_list.hpp"
 #include "surgilink/session/control_connection.hpp"
+#include "surgilink/session/tls_identity.hpp"
 #include "surgilink/vitals/vitals_row.hpp"
 
 namespace surgilink::session {
@@ -30,6 +31,9 @@ std::optional<Role> from_wire(pb::Role role);
 pb::VitalsRow to_wire(vitals::VitalsRow row);
 // Nullopt for VITALS_ROW_UNSPECIFIED and for numbers this version does not know.
 std::optional<vitals::VitalsRow> from_wire(int row);
+
+// Overwrites key material in memory (OPENSSL_cleanse: not optimised away) once libsrtp holds its own copy.
+void wipe(SrtpKeys& keys);
 
 inline std::span<const std::uint8_t> bytes_of(const std::string& s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};

@@ -70,6 +70,7 @@ ControlFrame SenderSession::Parts::controls_frame() const {
   for (const auto row : state.flagged_vitals) c->add_flagged_vitals(to_wire(row));
   c->set_consent_recorded(state.consent_recorded);
   c->set_recording(state.recording);
+  c->set_keys_exported(settings.export_srtp_keys.has_value());
   return frame_of(e);
 }
 

@@ -1,8 +1,12 @@
 // What consoles send to the sender, and how each connection ends. Part of SenderSession::Parts.
 #include <fcntl.h>
 #include <unistd.h>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <filesystem>
 
+#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 #include <nlohmann/json.hpp>
@@ -118,7 +122,7 @@ void SenderSession::Parts::refuse(ConsoleConnection& console, const Refused& ref
 
 void SenderSession::Parts::on_hello(ConsoleConnection& console, const pb::Hello& hello) {
   SSL* ssl = console.control().stream().native_handle();
-  const SrtpKeys keys = derive_srtp_keys(ssl, settings.srtp_profile);
+  SrtpKeys keys = derive_srtp_keys(ssl, settings.srtp_profile);
   if (keys.sender_to_console.empty())
     return refuse(console, {"SRTP key derivation failed", core::Fault::kInternal});
   const AdmissionRequest request{peer_fingerprint(ssl), peer_common_name(ssl), hello.protocol_version(),
@@ -144,6 +148,7 @@ void SenderSession::Parts::on_hello(ConsoleConnection& console, const pb::Hello&
                core::safe_text(as.name, 64), role_name(as.role), core::safe_text(hello.software(), 80),
                media.address().to_string(), media.port());
   if (settings.export_srtp_keys) export_keys(console, media, keys);
+  wipe(keys);  // libsrtp holds its own copy now
   welcome(console, as);
   // The newcomer's view: the scene, then (if nothing changed for everyone) the controls; then the roster.
   const auto scene = authority.annotation_scene();
@@ -264,15 +269,19 @@ void SenderSession::Parts::export_keys(ConsoleConnection& console, const udp::en
   sdp += "a=ssrc:" + std::to_string(settings.video_ssrc) + "\r\n";
   sdp += "a=crypto:1 " + std::string(media::srtp_profile_name(settings.srtp_profile)) +
          " inline:" + base64(keys.sender_to_console) + "\r\n";
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-  const bool written = fd >= 0 && ::fchmod(fd, 0600) == 0 &&
-                       ::write(fd, sdp.data(), sdp.size()) == static_cast<ssize_t>(sdp.size());
+  // One file per console, never an existing one (O_EXCL: no overwriting, no following a planted link): the
+  // first console's keys go to the configured path, later ones beside it with the console's author id.
+  const std::filesystem::path file =
+      exported_keys == 0 ? path : std::filesystem::path(path.string() + "-" + console.admitted()->author);
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  const bool written = fd >= 0 && ::write(fd, sdp.data(), sdp.size()) == static_cast<ssize_t>(sdp.size());
   if (fd >= 0) ::close(fd);
-  audit.record(
-      {written ? "srtp_keys_exported" : "srtp_keys_export_failed",
-       {{"console", console.admitted() ? console.admitted()->name : console.peer()}, {"file", path.string()}},
-       Level::kWarning,
-       {}});
+  OPENSSL_cleanse(sdp.data(), sdp.size());
+  if (written) ++exported_keys;
+  audit.record({written ? "srtp_keys_exported" : "srtp_keys_export_failed",
+                {{"console", console.admitted()->name}, {"file", file.string()}},
+                Level::kWarning,
+                {}});
   spdlog::warn("SRTP KEYS EXPORTED to {} for console {}: anyone with this file can watch the stream",
                path.string(), console.peer());
 }

@@ -42,6 +42,7 @@ struct SenderSession::Parts : std::enable_shared_from_this<SenderSession::Parts>
   SenderSessionCounters counts;  // the parts' own counters are added in counters()
   core::RepeatLimiter log_repeats;
   std::optional<core::CaptureTime> last_keyframe_request;
+  std::uint64_t exported_keys = 0;  // SDP files written (interop testing only)
   bool stopped = false;
 
   // sender_session.cpp: connections, timers

@@ -247,6 +247,7 @@ void SessionAuthority::revoke_pen(const std::string& by, AuthorityEffects& effec
   pen_.reset();
   reservation_.reset();  // the surgeon's decision ends the wait too
   effects.controls_changed = true;
+  drop_flags_without_mentors(effects);  // ... and with it the lost mentor's flags
 }
 
 void SessionAuthority::grant_pen(const std::string& by, AuthorityEffects& effects) {

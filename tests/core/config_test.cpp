@@ -228,6 +228,20 @@ TEST(ConfigTable, ArrayOfTablesExpectedButScalarFound) {
   EXPECT_THAT(config_error_of([&] { t.tables("person"); }), StartsWith("test.toml:1: key 'person': "));
 }
 
+TEST(ConfigTable, ArrayOfStrings) {
+  ConfigTable t =
+      parse("[hl7]\nallow = [\"10.1.2.3\", \"10.1.2.0/24\"]\nnone = []\nbad = [\"a\", 2]\nscalar = \"a\"\n");
+  auto hl7 = t.table("hl7");
+  EXPECT_EQ(hl7.get_strings("allow"), (std::vector<std::string>{"10.1.2.3", "10.1.2.0/24"}));
+  EXPECT_TRUE(hl7.get_strings("none").empty());
+  EXPECT_TRUE(hl7.get_strings("absent").empty());
+  EXPECT_THAT(config_error_of([&] { hl7.get_strings("bad"); }),
+              StartsWith("test.toml:4: key 'hl7.bad': every element must be a string, found an integer"));
+  EXPECT_THAT(config_error_of([&] { hl7.get_strings("scalar"); }),
+              HasSubstr("key 'hl7.scalar': expected an array of strings, found a string"));
+  EXPECT_NO_THROW(t.finish());
+}
+
 TEST(ConfigTable, RequireStringReturnsPresentValue) {
   ConfigTable t = parse("host = \"surgery-1.local\"\n");
   EXPECT_EQ(t.require_string("host"), "surgery-1.local");

@@ -1,12 +1,13 @@
 // libFuzzer target: HL7 v2 ORU^R01 parsing, ACK building and MLLP framing must never crash, hang or leak
-// on any input. Built only with clang (see tests/vitals/CMakeLists.txt); run e.g.
-//   build/<dir>/tests/vitals/surgilink_hl7_parser_fuzz -max_len=4096 tests/data/hl7
+// on any input, and every ACK the sender writes must read back as an ACK. Input: a message as a gateway
+// sends it (also read as an MLLP byte stream).
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "fuzz_support.hpp"
 #include "surgilink/vitals/hl7_ack.hpp"
 #include "surgilink/vitals/hl7_header.hpp"
 #include "surgilink/vitals/mllp_frame_reader.hpp"
@@ -31,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                    std::span<const Rejection>(&parsed.error(), 1), stamp);
   }
   // Every ACK we write must read back as an ACK.
-  if (!Hl7Ack::parse(ack)) __builtin_trap();
+  SURGILINK_FUZZ_CHECK(Hl7Ack::parse(ack).has_value());
 
   // As a byte stream on an MLLP connection.
   MllpFrameReader reader(4096);

@@ -6,7 +6,6 @@
 #include <QGuiApplication>
 #include <QImage>
 #include <QQmlApplicationEngine>
-#include <QQmlContext>
 #include <QQuickItem>
 #include <QQuickWindow>
 #include <QTest>
@@ -92,7 +91,6 @@ class QtApplication : public ::testing::Environment {
     static char name[] = "console_window_test";
     static char* argv[] = {name, nullptr};
     app_ = std::make_unique<QGuiApplication>(argc, argv);
-    register_console_qml_types();
     // ctest runs this program once per renderer: what the console picks on its own, and the GPU path.
     const char* renderer = std::getenv("SURGILINK_TEST_WINDOW_RENDERER");
     const std::string chosen = use_window_renderer(renderer != nullptr && std::string(renderer) == "gpu"
@@ -111,11 +109,7 @@ class QtApplication : public ::testing::Environment {
 struct LiveConsole {
   LiveConsole(const std::filesystem::path& dir, const testing::RunningSender& sender)
       : settings(make_settings(dir, sender)), mentor(settings) {
-    engine.rootContext()->setContextProperty("mentor", &mentor);
-    engine.rootContext()->setContextProperty("hudGreenMs", 150.0);
-    engine.rootContext()->setContextProperty("hudAmberMs", 300.0);
-    engine.load(QUrl("qrc:/SurgiLink/Console/Main.qml"));
-    if (!engine.rootObjects().isEmpty()) window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
+    window = load_console_window(engine, mentor);
     if (window != nullptr) field = window->findChild<OperativeFieldView*>("operativeField");
   }
   ~LiveConsole() {
@@ -164,7 +158,7 @@ class SharedConsoleTest : public ::testing::Test {
     // Connected, with the pen, a latency figure, and a second of pictures on screen.
     if (!run_until([&] { return c.mentor.hasLatency() && c.mentor.mayDraw() && c.field->framesShown() > 30; },
                    milliseconds{20000})) {
-      live_->problem = "not ready: state " + c.mentor.state().toStdString() + ", may draw " +
+      live_->problem = "not ready: state " + c.mentor.stateName().toStdString() + ", may draw " +
                        std::to_string(c.mentor.mayDraw()) + ", frames shown " +
                        std::to_string(c.field->framesShown());
     }

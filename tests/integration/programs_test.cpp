@@ -126,7 +126,7 @@ TEST_F(Refusals, CertificateFromAnotherCa) {
   EXPECT_EQ(r.exit_code, 4);
   EXPECT_THAT(r.err, HasSubstr("certificate not accepted by Test OR (127.0.0.1:" +
                                std::to_string(sender_->control_port()) + ")"));
-  EXPECT_THAT(r.err, HasSubstr("not signed by our CA"));
+  EXPECT_THAT(r.err, HasSubstr("our certificate is not signed by a CA the peer trusts"));
   EXPECT_THAT(sender_->log(), HasSubstr("TLS handshake failed: certificate not trusted"));
   expect_mentor_served();
 }

@@ -144,6 +144,9 @@ TEST_F(SecureStream, BadDatagramsAreDroppedAndCountedAndTheStreamGoesOn) {
   ASSERT_TRUE(wait_frames(5));
   const auto key = exported_key(dir_ / "keys.sdp");
   ASSERT_EQ(key.size(), 28u) << "exported SDP key (AEAD_AES_128_GCM: 16-byte key + 12-byte salt)";
+  // Exported keys are readable by this user only (issue 12).
+  EXPECT_EQ(std::filesystem::status(dir_ / "keys.sdp").permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 
   asio::io_context local;
   asio::ip::udp::socket attacker(local, asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
@@ -201,6 +204,42 @@ TEST_F(SecureStream, BadDatagramsAreDroppedAndCountedAndTheStreamGoesOn) {
   const auto pixel_us =
       media::read_pixel_timestamp(frame->plane(0), frame->stride(0), frame->width(), frame->height());
   ASSERT_TRUE(pixel_us.has_value());
+}
+
+// A key file that is already there (a leftover, or a link planted by someone else) is never overwritten or
+// followed; and while keys are exported, the console is told, so every screen can say so.
+TEST(SecureStreamKeyExport, AnExistingKeyFileIsNeitherOverwrittenNorFollowed) {
+  const auto dir = testing::scratch_dir("key-export-exists");
+  const auto planted = dir / "elsewhere.txt";
+  std::ofstream(planted) << "someone else's file\n";
+  std::filesystem::create_symlink(planted, dir / "keys.sdp");
+  session::SenderSessionSettings s;
+  s.bind_address = "127.0.0.1";
+  s.control_port = 0;
+  s.media_port = 0;
+  s.tls = testing::identity("sender");
+  s.access = std::make_shared<const session::AccessList>(testing::test_access_list());
+  s.export_srtp_keys = dir / "keys.sdp";
+  core::CaptureClock clock;
+  asio::io_context io;
+  KeyframeOnRequest keyframes;
+  IgnoreStates states;
+  media::LatestFrameMailbox mailbox;
+  session::SenderSession sender(io, s, clock, keyframes);
+  session::ConsoleSessionSettings c;
+  c.sender_host = "127.0.0.1";
+  c.control_port = sender.control_port();
+  c.tls = testing::identity("mentor");
+  session::ConsoleSession console(io, c, clock, mailbox, states);
+  sender.start();
+  console.start();
+  // Until the console has heard the controls (or 10 s): the network thread is this one.
+  for (int i = 0; i < 100 && !console.status().keys_exported; ++i) io.run_for(milliseconds{100});
+  EXPECT_TRUE(console.status().keys_exported) << "the console is told that keys are exported";
+  console.stop();
+  sender.stop();
+  io.run_for(milliseconds{500});
+  EXPECT_EQ(testing::read_text(planted), "someone else's file\n") << "the planted link was followed";
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 // mentor's picture. Through the real sender process.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -374,6 +376,70 @@ TEST(SenderOutlivesPeers, ASecondConnectionWithTheSameCertificateReplacesTheFirs
   EXPECT_TRUE(old_link.closed_by_sender(milliseconds{5000})) << "the old connection is closed by the sender";
   EXPECT_EQ(sender.stop(), 0) << sender.log();
 }
+
+}  // namespace
+}  // namespace surgilink::testing
+
+namespace surgilink::testing {
+namespace {
+
+// The processes a process started (its threads' children).
+std::vector<int> children_of(int pid) {
+  std::vector<int> out;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    std::ifstream in(task.path() / "children");
+    for (int child = 0; in >> child;) out.push_back(child);
+  }
+  return out;
+}
+
+bool alive(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  std::getline(stat, text);
+  // A zombie (state Z) has stopped: only its parent has not reaped it yet.
+  const auto state = text.find(") ");
+  return !text.empty() && state != std::string::npos && text[state + 2] != 'Z';
+}
+
+// SIGTERM or SIGHUP to the demo (as a service manager or a closed terminal sends them), not only Ctrl-C in a
+// terminal: the sender and console it started stop too (issue 12).
+class NoChildOutlivesItsParent : public ::testing::TestWithParam<int> {};
+
+TEST_P(NoChildOutlivesItsParent, TheDemosSenderAndConsoleStopWithIt) {
+  const auto dir = scratch_dir("children-" + std::to_string(GetParam()));
+  tools::ChildProcess demo(
+      {(std::filesystem::path(SURGILINK_BINARY_DIR) / "tools" / "surgilink-bench").string(), "demo",
+       "--seconds", "60", "--status-json"},
+      (dir / "demo.err").string());
+  // The console's first status line (JSON; the demo's own lines are text): both children run.
+  bool status = false;
+  for (int i = 0; i < 10 && !status; ++i) {
+    const auto line = demo.read_line(milliseconds{20000});
+    ASSERT_TRUE(line) << read_text(dir / "demo.err");
+    status = line->rfind("{", 0) == 0;
+  }
+  ASSERT_TRUE(status);
+  const std::vector<int> children = children_of(demo.pid());
+  ASSERT_EQ(children.size(), 2u) << "the demo runs a sender and a console";
+  demo.signal(GetParam());
+  demo.wait(milliseconds{10000});
+  for (const int child : children) {
+    // Waits on the process itself (a pidfd becomes readable when it ends), at most 10 s.
+    const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, child, 0));
+    bool stopped = pidfd < 0;  // already gone
+    if (pidfd >= 0) {
+      pollfd ended{pidfd, POLLIN, 0};
+      stopped = ::poll(&ended, 1, 10000) == 1 || !alive(child);
+      ::close(pidfd);
+    }
+    EXPECT_TRUE(stopped) << "process " << child << " outlived the demo";
+    if (!stopped) ::kill(child, SIGKILL);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, NoChildOutlivesItsParent, ::testing::Values(SIGTERM, SIGHUP),
+                         [](const auto& signal) { return signal.param == SIGTERM ? "SIGTERM" : "SIGHUP"; });
 
 }  // namespace
 }  // namespace surgilink::testing

@@ -7,14 +7,21 @@
 #include <string>
 
 #include "surgilink/core/config.hpp"
+#include "test_pki.hpp"
 
 namespace surgilink::console {
 namespace {
 
-std::filesystem::path write_config(const std::string& name, const std::string& extra) {
+// A config using the development mentor's identity; `extra` goes after [tls], `site_extra` into the site.
+std::filesystem::path write_config(const std::string& name, const std::string& extra,
+                                   const std::string& site_extra = {}) {
+  const auto certs = testing::dev_certificate_dir();
   const auto path = std::filesystem::temp_directory_path() / ("surgilink-console-settings-" + name + ".toml");
-  std::ofstream(path) << "[tls]\nca = \"ca.pem\"\ncertificate = \"m.pem\"\nprivate_key = \"m.key\"\n"
-                      << extra << "\n[[site]]\nname = \"OR 2\"\nhost = \"10.0.0.5\"\n";
+  std::ofstream(path) << "[tls]\nca = \"" << (certs / "ca.pem").string() << "\"\ncertificate = \""
+                      << (certs / "mentor.pem").string() << "\"\nprivate_key = \""
+                      << (certs / "mentor.key").string() << "\"\n"
+                      << extra << "\n[[site]]\nname = \"OR 2\"\nhost = \"10.0.0.5\"\n"
+                      << site_extra << "\n";
   return path;
 }
 
@@ -55,6 +62,35 @@ TEST(ConsoleSettings, ASiteIsChosenByNameAndAnUnknownOneIsRefused) {
   EXPECT_EQ(s.session.control_port, 7400);
   pick.connect = "OR 9";
   EXPECT_NE(config_error(write_config("site", ""), pick).find("OR 9"), std::string::npos);
+}
+
+TEST(ConsoleSettings, TheChosenSitesFingerprintIsPinnedForItsSession) {
+  const std::string fingerprint = "sha256:" + std::string(64, 'b');
+  const auto s = load_console_settings(write_config("pin", "", "fingerprint = \"" + fingerprint + "\""), {});
+  EXPECT_EQ(s.site.fingerprint, fingerprint);
+  EXPECT_EQ(s.session.tls.pinned_peer, fingerprint);
+  ConsoleOverrides elsewhere;
+  elsewhere.host = "10.0.0.9";  // not the pinned site: no pin
+  EXPECT_EQ(load_console_settings(write_config("pin", "", "fingerprint = \"" + fingerprint + "\""), elsewhere)
+                .session.tls.pinned_peer,
+            "");
+  EXPECT_EQ(load_console_settings(write_config("no-pin", ""), {}).session.tls.pinned_peer, "");
+}
+
+TEST(ConsoleSettings, AFingerprintNotWrittenAsSha256HexIsRefusedByKey) {
+  const auto message = config_error(write_config("bad-pin", "", "fingerprint = \"SHA256:AB:CD\""));
+  EXPECT_NE(message.find("key 'site[0].fingerprint': expected \"sha256:\" and 64 lowercase hex digits"),
+            std::string::npos)
+      << message;
+}
+
+TEST(ConsoleSettings, TheTlsFilesAreCheckedAtLoadNamingTheKeyOrTheOption) {
+  EXPECT_NE(config_error(write_config("crl", "crl = \"no-such-crl.pem\"")).find("key 'tls.crl': CRL file"),
+            std::string::npos);
+  ConsoleOverrides other;
+  other.private_key = "/nonexistent/observer.key";
+  EXPECT_NE(config_error(write_config("key", ""), other).find("--private-key: private key file"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -85,11 +85,16 @@ TEST(AuditLog, EveryKindOfTamperingIsFoundAtItsLine) {
   truncated_middle[3] = truncated_middle[3].substr(0, 20);
   auto inserted = original;
   inserted.insert(inserted.begin() + 4, original[3]);
-  const std::vector<Case> cases{{"a value edited", edited, 3},
-                                {"a line removed", removed, 2},
-                                {"two lines swapped", swapped, 2},
-                                {"a line cut short", truncated_middle, 4},
-                                {"a line repeated", inserted, 5}};
+  // Found by the audit_log fuzz target (tests/fuzz/corpus/audit_log/regression-prev-not-a-string): the check
+  // threw instead of reporting.
+  auto prev_number = original;
+  const auto prev_at = prev_number[1].find("\"prev\":\"");
+  ASSERT_NE(prev_at, std::string::npos);
+  prev_number[1].replace(prev_at, 7 + 64 + 2, "\"prev\":17");
+  const std::vector<Case> cases{
+      {"a value edited", edited, 3},     {"a line removed", removed, 2},
+      {"two lines swapped", swapped, 2}, {"a line cut short", truncated_middle, 4},
+      {"a line repeated", inserted, 5},  {"prev edited into a number", prev_number, 2}};
   for (const auto& c : cases) {
     write_lines(path, c.lines);
     const auto verdict = verify_audit_log(path);

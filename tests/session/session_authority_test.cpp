@@ -233,6 +233,26 @@ TEST_F(SessionAuthorityTest, VitalsFlagsAreTheMentorsAndGoWhenNoMentorIsLeft) {
   EXPECT_TRUE(has_event(tick, "vitals_unflagged"));
 }
 
+// Found by the control_session fuzz target
+// (tests/fuzz/corpus/control_session/regression-revoke-while-pen-waits).
+TEST_F(SessionAuthorityTest, RevokingThePenWhileItWaitsForALostMentorDropsThatMentorsFlags) {
+  join(1, kObserver);
+  join(2, kMentorA);
+  AuthorityEffects effects;
+  ASSERT_TRUE(authority_.flag_vital(2, vitals::VitalsRow::kSpo2, true, effects));
+  AuthorityEffects lost;
+  authority_.depart(2, Departure::kLinkLost, "reset", clock_.now(), lost);
+  ASSERT_EQ(authority_.controls().flagged_vitals.size(), 1u) << "the pen waits for the mentor";
+
+  // The surgeon's decision ends the wait: nobody stands behind the flag any more.
+  AuthorityEffects revoke;
+  authority_.revoke_pen("key", revoke);
+  EXPECT_TRUE(authority_.controls().pen_waits_for.empty());
+  EXPECT_TRUE(authority_.controls().flagged_vitals.empty());
+  EXPECT_TRUE(has_event(revoke, "vitals_unflagged"));
+  EXPECT_TRUE(revoke.controls_changed);
+}
+
 TEST_F(SessionAuthorityTest, TheSurgeonRevokesGrantsHidesAndClears) {
   join(1, kMentorA);
   AuthorityEffects effects;

@@ -76,6 +76,40 @@ TEST(Hl7Ack, EscapesDelimitersInEchoedText) {
   EXPECT_EQ(back.value().code, AckCode::kReject);
 }
 
+// An ACK goes back to whoever sent the message, so everything it copies from that message (MSH-3..6 as its
+// addresses, the trigger event, MSH-10, MSH-11, MSH-12) is bounded and cleaned: a hostile header can neither
+// make the ACK huge nor put a segment end or an MLLP framing byte into it.
+TEST(Hl7Ack, EchoedHeaderFieldsAreBoundedAndHoldNoControlBytes) {
+  const std::string big(100'000, 'A');
+  const std::string message = "MSH|^~\\&|" + big + "^" + big + "^" + big + "^" + big + "^" + big +
+                              "|FAC\\X1C0D0B\\ILITY\\X00\\&SUB|" + big + "|" + big + "|20240115||ORU^R01" +
+                              big + "|" + std::string(199, 'C') + "|P" + big + "|2.5" + big + "\r";
+  auto header = Hl7Header::parse(message);
+  ASSERT_TRUE(header) << header.error().reason;
+  for (AckCode code : {AckCode::kAccept, AckCode::kError}) {
+    const std::string ack =
+        make_ack(header.value(), code, code == AckCode::kAccept ? "" : "refused", stamp(1705314721, "SL1"));
+    EXPECT_LT(ack.size(), 2500u);
+    for (char c : ack) {
+      const auto u = static_cast<unsigned char>(c);
+      EXPECT_TRUE(c == '\r' || (u >= 0x20 && u != 0x7F)) << "byte " << int(u) << " in the ACK";
+    }
+    EXPECT_EQ(std::count(ack.begin(), ack.end(), '\r'), code == AckCode::kAccept ? 2 : 3);
+    auto back = Hl7Ack::parse(ack);
+    ASSERT_TRUE(back) << back.error().reason;
+    EXPECT_EQ(back.value().acknowledged_control_id, std::string(199, 'C'));  // MSH-10 is ST(199): whole
+    ASSERT_LE(back.value().header.receiving_application.size(), 3u);         // HD has three components
+    for (const std::string& c : back.value().header.receiving_application) EXPECT_LE(c.size(), 199u);
+    EXPECT_THAT(back.value().header.receiving_facility.at(0), HasSubstr("FAC"));
+    EXPECT_EQ(back.value().header.processing_id, "P");
+    EXPECT_EQ(back.value().header.version, "2.5");
+  }
+  // A control id over its 199 characters is refused by parse(); salvage() keeps the first 199 for the AR.
+  const Hl7Header salvaged = Hl7Header::salvage("MSH|^~\\&|A|B|||20240115||ORU^R01|" + big + "|P|2.6\r");
+  const std::string ar = make_ack(salvaged, AckCode::kReject, "too long", stamp(0, "Z"));
+  EXPECT_EQ(Hl7Ack::parse(ar).value().acknowledged_control_id, std::string(199, 'A'));
+}
+
 TEST(Hl7Ack, AtMostTenErrSegmentsAndACountInMsa3) {
   std::vector<Rejection> problems;
   for (int i = 1; i <= 12; ++i) {

@@ -62,6 +62,18 @@ TEST(MllpFrameReader, ANewStartBlockAbandonsAnUnfinishedFrame) {
   EXPECT_EQ(r.restarted_frames(), 1u);
 }
 
+// What the listener's timers and back-pressure look at: whether a message is waiting, and when frames begin.
+TEST(MllpFrameReader, CountsFrameStartsAndSaysWhenAMessageWaits) {
+  MllpFrameReader r;
+  EXPECT_FALSE(r.has_message());
+  r.feed(mllp_frame("one") + "\x0B" "partial" "\x0B" "again");
+  EXPECT_EQ(r.frames_started(), 3u);  // the restart counts: the message timeout runs from the last start
+  EXPECT_TRUE(r.has_message());
+  EXPECT_TRUE(r.in_frame());
+  EXPECT_EQ(drain(r), std::vector<std::string>{"one"});
+  EXPECT_FALSE(r.has_message());
+}
+
 TEST(MllpFrameReader, OversizedFrameFailsWithoutBufferingIt) {
   MllpFrameReader r(100);
   r.feed(mllp_frame("ok"));

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "surgilink/vitals/hl7_ack.hpp"
 #include "surgilink/vitals/hl7_time.hpp"
 #include "surgilink/vitals/unit_conversion.hpp"
 
@@ -236,7 +237,23 @@ TEST(OruMessage, NonNumericValueIsAProblemOfItsObx) {
   EXPECT_EQ(m.problems[0].reason, "OBX 2 (spo2): OBX-5 value 'abc' is not a number");
   EXPECT_EQ(m.problems[0].location, "OBX^2^5");
   EXPECT_EQ(m.problems[0].hl7_condition, 102);
-  expect_samples(m, {{Parameter::kHr, 70}});  // the good OBX is read; the listener still delivers nothing
+  // The good OBX is read; the refused one is there as "not available", so SpO2 shows as missing rather than
+  // keeping an older value.
+  expect_samples(m, {{Parameter::kHr, 70}, {Parameter::kSpo2, std::nullopt}});
+}
+
+TEST(OruMessage, OneRefusedObservationLosesNothingElse) {
+  const OruMessage m = parse_file("bad_spo2_range.hl7");
+  ASSERT_EQ(m.problems.size(), 1u);
+  EXPECT_EQ(m.problems[0].location, "OBX^2^5");
+  EXPECT_THAT(m.problems[0].reason,
+              HasSubstr("OBX 2 (spo2): spo2 value 101 % is outside the plausible range"));
+  expect_samples(m,
+                 {{Parameter::kHr, 72},
+                  {Parameter::kSpo2, std::nullopt},
+                  {Parameter::kEtco2, 35},
+                  {Parameter::kTemp, 36.8}},
+                 1e-9);
 }
 
 TEST(OruMessage, UnknownUnitIsAProblemOfItsObx) {
@@ -245,7 +262,7 @@ TEST(OruMessage, UnknownUnitIsAProblemOfItsObx) {
   EXPECT_EQ(m.problems[0].reason, "OBX 1 (hr): OBX-6 unknown unit 'furlongs/fortnight'");
   EXPECT_EQ(m.problems[0].location, "OBX^1^6");
   EXPECT_EQ(m.problems[0].hl7_condition, 103);
-  EXPECT_TRUE(m.samples.empty());
+  expect_samples(m, {{Parameter::kHr, std::nullopt}});
 }
 
 TEST(OruMessage, Etco2InPercentIsRefused) {
@@ -281,7 +298,9 @@ std::string one_obx(const std::string& obx) { return kHead + obx + "\r"; }
 std::string problem_of(const std::string& obx) {
   const OruMessage m = parse_ok(one_obx(obx));
   EXPECT_EQ(m.problems.size(), 1u) << obx;
-  EXPECT_TRUE(m.samples.empty()) << obx;
+  // The refused OBX is there as "not available" of its parameter, never as a value.
+  EXPECT_EQ(m.samples.size(), 1u) << obx;
+  for (const NumericSample& s : m.samples) EXPECT_FALSE(s.value.has_value()) << obx;
   return m.problems.empty() ? std::string() : m.problems[0].reason;
 }
 
@@ -320,6 +339,30 @@ TEST(OruMessage, StatusesAndLenientForms) {
   expect_samples(m, {{Parameter::kHr, 73}, {Parameter::kHr, std::nullopt}, {Parameter::kSpo2, 98.5}});
 }
 
+// IEEE 11073-20601 FLOAT (24-bit mantissa) and SFLOAT (12-bit mantissa) reserve exponent-0 mantissas for NaN,
+// NRes, +INF, -INF and a reserved value. Gateways that copy the number instead of the text put them into
+// OBX-5 as the decoded mantissa (signed), as the raw unsigned word in decimal, or in hex; IHE PCD gateways
+// leave OBX-5 empty and name the reason in OBX-8 (NAN, PINF, NINF, NAV, OFF, ...). All mean "not available".
+TEST(OruMessage, Ieee11073ReservedMantissasAndPcdNullFlavorsAreNotAvailable) {
+  const OruMessage m = parse_file("ieee11073_special_values.hl7");
+  for (const Rejection& p : m.problems) ADD_FAILURE() << p.reason;
+  std::vector<Expected> expected(20, Expected{Parameter::kHr, std::nullopt});
+  for (int i = 0; i < 9; ++i) expected.push_back({Parameter::kSpo2, std::nullopt});
+  expected.push_back({Parameter::kPr, 68});  // OBX-8 "N" (normal) is an abnormal flag, not a null flavor
+  expect_samples(m, expected);
+}
+
+TEST(OruMessage, NumbersNextToTheReservedMantissasAreStillChecked) {
+  EXPECT_THAT(problem_of("OBX|1|NM|147842^^MDC||2045|/min"), HasSubstr("outside the plausible range"));
+  EXPECT_THAT(problem_of("OBX|1|NM|147842^^MDC||8388605|/min"), HasSubstr("outside the plausible range"));
+  EXPECT_THAT(problem_of("OBX|1|NM|147842^^MDC||2047.5|/min"), HasSubstr("outside the plausible range"));
+  EXPECT_THAT(problem_of("OBX|1|NM|147842^^MDC||0x0048|/min"), HasSubstr("'0x0048' is not a number"));
+  EXPECT_THAT(problem_of("OBX|1|NM|147842^^MDC||0x7FF0|/min"), HasSubstr("'0x7FF0' is not a number"));
+  EXPECT_THAT(problem_of("OBX|1|NM|147842^^MDC||72|/min||H|||Q"), HasSubstr("OBX-11 result status 'Q'"));
+  // An abnormal flag keeps the value.
+  expect_samples(parse_ok(kHead + "OBX|1|NM|147842^^MDC||130|/min||H|||R\r"), {{Parameter::kHr, 130}});
+}
+
 TEST(OruMessage, SizeAndObservationLimits) {
   const std::string big = kHead + "NTE|1||" + std::string(1024 * 1024, 'x') + "\r";
   auto too_big = OruMessage::parse(big, ObservationCodeMap::defaults(), kReceived);
@@ -336,6 +379,23 @@ TEST(OruMessage, SizeAndObservationLimits) {
   std::string thousand = kHead;
   for (int i = 1; i <= 1000; ++i) thousand += "OBX|" + std::to_string(i) + "|NM|147842^^MDC||72|/min\r";
   EXPECT_EQ(parse_ok(thousand).samples.size(), 1000u);
+}
+
+// A 1 MiB message of one-character junk lines is half a million refused segments: they are counted, and
+// only the first hundred are listed (listing each took 100 MB and half a second per message).
+TEST(OruMessage, AFloodOfJunkLinesIsCountedNotListed) {
+  std::string junk = kHead + "OBX|1|NM|147842^^MDC||72|/min\r";
+  std::size_t lines = 0;
+  for (; junk.size() + 2 <= 1024 * 1024; ++lines) junk += "x\r";
+  const OruMessage m = parse_ok(junk);
+  EXPECT_EQ(m.problems.size(), 100u);
+  EXPECT_EQ(m.problems.size() + m.problems_not_listed, lines);
+  expect_samples(m, {{Parameter::kHr, 72}});
+  auto ack = Hl7Ack::parse(
+      make_ack(m.header, AckCode::kError, m.problems, AckStamp{kReceived, "A"}, m.problems_not_listed));
+  ASSERT_TRUE(ack);
+  EXPECT_THAT(ack.value().text, HasSubstr("(+" + std::to_string(lines - 1) + " more)"));
+  EXPECT_EQ(ack.value().errors.size(), 10u);
 }
 
 TEST(OruMessage, EveryTruncationAndCorruptionOfEveryValidMessageIsSafe) {

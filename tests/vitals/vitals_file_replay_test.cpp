@@ -380,6 +380,18 @@ TEST_F(VitalsFileReplayFiles, BadJsonLinesNameFileLineAndProblem) {
   }
 }
 
+// A hostile or corrupt file is refused with its line, never a crash: JSON nested a hundred thousand deep
+// where a number belongs (printing it for the message must not recurse that deep).
+TEST_F(VitalsFileReplayFiles, DeeplyNestedJsonIsRefusedNotACrash) {
+  const std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
+  EXPECT_THAT(error_of("deep_t.jsonl", "{\"t\": " + deep + "}\n"), HasSubstr(where("deep_t.jsonl", 1)));
+  EXPECT_THAT(error_of("deep_value.jsonl", "{\"t\": 0, \"hr\": " + deep + "}\n"),
+              HasSubstr("\"hr\": expected a number"));
+  EXPECT_THAT(error_of("deep_object.jsonl", "{\"t\": 0, \"hr\": {\"value\": " + deep + "}}\n"),
+              HasSubstr("\"hr\": expected a number"));
+  EXPECT_THAT(error_of("deep_row.jsonl", deep + "\n"), HasSubstr("expected one JSON object per line"));
+}
+
 TEST_F(VitalsFileReplayFiles, FormatFollowsTheExtension) {
   const std::string row = "{\"t\": 0, \"hr\": 70}\n";
   for (const char* name : {"a.jsonl", "b.ndjson", "c.json", "D.JSONL"}) {

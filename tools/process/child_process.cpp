@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -34,10 +35,16 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, const std::string& std
   std::vector<char*> env;
   for (auto& e : env_strings) env.push_back(e.data());
   env.push_back(nullptr);
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork: " + std::string(std::strerror(errno)));
   if (pid == 0) {
     // Child: only async-signal-safe calls from here on.
+    // No child outlives its parent (issue 12): when the bench or the demo ends in any way — SIGTERM, SIGHUP,
+    // SIGKILL — the sender and console it started get SIGTERM and stop cleanly. (The parent may already be
+    // gone by now: then stop at once.)
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(128 + SIGTERM);
     dup2(pipe_fds[1], STDOUT_FILENO);
     // No child reads the parent's stdin (CI has none): it gets an empty one.
     const int null_fd = open("/dev/null", O_RDONLY);

@@ -47,6 +47,33 @@ std::string_view condition_name(int code) {
   }
 }
 
+// What an ACK copies from the message it answers is bounded to the field's HL7 length: a hostile header must
+// not make the ACK as large as the message.
+constexpr std::size_t kMaxControlId = 199;    // MSH-10, ST(199)
+constexpr std::size_t kMaxHdComponent = 199;  // HD: namespace id, universal id (ST 199), universal id type
+constexpr std::size_t kHdComponents = 3;
+constexpr std::size_t kMaxTriggerEvent = 3;  // MSH-9.2, HL7 table 0003
+constexpr std::size_t kMaxVersion = 8;       // MSH-12.1, "2.5.1"
+
+// `text` as it may be copied into the ACK: without control characters (after unescaping, an escaped X0D or
+// X1C would be a segment end or an MLLP end block) and cut to `max` bytes, never inside a UTF-8 sequence.
+std::string echoed(std::string_view text, std::size_t max) {
+  std::string out;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) continue;
+    if (out.size() == max) {
+      // Cut: drop a multi-byte sequence that would be left incomplete.
+      std::size_t lead = out.size();
+      while (lead > 0 && (static_cast<unsigned char>(out[lead - 1]) & 0xC0) == 0x80) --lead;
+      if (lead > 0 && static_cast<unsigned char>(out[lead - 1]) >= 0xC0) out.resize(lead - 1);
+      break;
+    }
+    out += c;
+  }
+  return out;
+}
+
 bool any_filled(const std::vector<std::string>& components) {
   for (const auto& c : components) {
     if (!c.empty()) return true;
@@ -65,9 +92,38 @@ std::string join_escaped(const Hl7Encoding& e, const std::vector<std::string>& c
   return out;
 }
 
+// A hierarchic designator (MSH-3..6) copied into the ACK: at most its three components, each bounded.
+std::string echoed_hd(const Hl7Encoding& e, const std::vector<std::string>& components) {
+  std::vector<std::string> bounded;
+  for (std::size_t i = 0; i < components.size() && i < kHdComponents; ++i) {
+    bounded.push_back(echoed(components[i], kMaxHdComponent));
+  }
+  return join_escaped(e, bounded);
+}
+
 bool is_v2(std::string_view version) {
   return version.size() >= 3 && version[0] == '2' && version[1] == '.' && version[2] >= '1' &&
          version[2] <= '9';
+}
+
+// The version to answer in: the original's "2.x" or "2.x.y" (whatever follows is not copied), else 2.6.
+std::string ack_version(std::string_view version) {
+  if (!is_v2(version)) return "2.6";
+  std::size_t n = 0;
+  while (n < version.size() && n < kMaxVersion &&
+         ((version[n] >= '0' && version[n] <= '9') || version[n] == '.')) {
+    ++n;
+  }
+  return std::string(version.substr(0, n));
+}
+
+// MSH-9.2 copied only when it looks like an event code (up to three letters and digits).
+std::string ack_trigger_event(std::string_view event) {
+  if (event.empty() || event.size() > kMaxTriggerEvent) return {};
+  for (char c : event) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return {};
+  }
+  return std::string(event);
 }
 
 }  // namespace
@@ -85,7 +141,7 @@ std::string_view ack_code_text(AckCode code) {
 }
 
 std::string make_ack(const Hl7Header& original, AckCode code, std::span<const Rejection> problems,
-                     const AckStamp& stamp) {
+                     const AckStamp& stamp, std::size_t more_problems) {
   const Hl7Encoding e;  // an ACK is written with the default delimiters
   const char f = e.field;
   std::string out;
@@ -93,41 +149,44 @@ std::string make_ack(const Hl7Header& original, AckCode code, std::span<const Re
   out += f;
   out += e.encoding_characters();
   out += f;
-  out += join_escaped(e, any_filled(original.receiving_application) ? original.receiving_application
-                                                                    : std::vector<std::string>{"SURGILINK"});
+  out += echoed_hd(e, any_filled(original.receiving_application) ? original.receiving_application
+                                                                 : std::vector<std::string>{"SURGILINK"});
   out += f;
-  out += join_escaped(e, original.receiving_facility);
+  out += echoed_hd(e, original.receiving_facility);
   out += f;
-  out += join_escaped(e, original.sending_application);
+  out += echoed_hd(e, original.sending_application);
   out += f;
-  out += join_escaped(e, original.sending_facility);
+  out += echoed_hd(e, original.sending_facility);
   out += f;
   out += format_hl7_time(stamp.now);
   out += f;  // MSH-8 security
   out += f;
   out += "ACK";
-  if (!original.trigger_event.empty()) {
+  if (const std::string event = ack_trigger_event(original.trigger_event); !event.empty()) {
     out += e.component;
-    out += e.escape(original.trigger_event);
+    out += event;
     out += e.component;
     out += "ACK";
   }
   out += f;
-  out += e.escape(stamp.control_id);
+  out += e.escape(echoed(stamp.control_id, kMaxControlId));
   out += f;
-  out += original.processing_id.empty() ? std::string("P") : e.escape(original.processing_id);
+  // MSH-11.1 is one of P (production), T (training), D (debugging).
+  const char processing = original.processing_id.empty() ? 'P' : original.processing_id.front();
+  out += (processing == 'T' || processing == 'D') ? processing : 'P';
   out += f;
-  out += is_v2(original.version) ? e.escape(original.version) : std::string("2.6");
+  out += ack_version(original.version);
   out += '\r';
 
   out += "MSA";
   out += f;
   out += ack_code_text(code);
   out += f;
-  out += e.escape(original.control_id);
+  out += e.escape(echoed(original.control_id, kMaxControlId));
   if (!problems.empty()) {
     std::string text = problems.front().reason.substr(0, kMaxMsaText);
-    if (problems.size() > 1) text += " (+" + std::to_string(problems.size() - 1) + " more)";
+    const std::size_t more = problems.size() - 1 + more_problems;
+    if (more > 0) text += " (+" + std::to_string(more) + " more)";
     out += f;
     out += e.escape(text);
   }

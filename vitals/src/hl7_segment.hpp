@@ -22,6 +22,7 @@ class Hl7Segment {
   Hl7Segment(std::string_view text, const Hl7Encoding& encoding);
 
   std::string_view id() const { return parts_.empty() ? std::string_view{} : parts_[0]; }
+  const Hl7Encoding& encoding() const { return encoding_; }
   // Field n as written (escaped), "" when absent. MSH-1 is the field separator and MSH-2 the encoding
   // characters, as the standard numbers them.
   std::string_view field(std::size_t n) const;

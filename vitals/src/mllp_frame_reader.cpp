@@ -25,6 +25,7 @@ void MllpFrameReader::feed(std::string_view bytes) {
       case State::kOutside: {
         const char c = bytes[i++];
         if (c == kMllpStartBlock) {
+          ++frames_started_;
           state_ = State::kInFrame;
           current_.clear();
           stray_since_frame_ = 0;
@@ -57,6 +58,7 @@ void MllpFrameReader::feed(std::string_view bytes) {
         if (i == bytes.size()) break;
         if (bytes[i] == kMllpStartBlock) {
           ++restarted_frames_;  // the previous frame never ended: drop it, start again
+          ++frames_started_;
           current_.clear();
         } else {
           state_ = State::kSawEndBlock;

@@ -1,6 +1,9 @@
 #include "surgilink/vitals/oru_message.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -15,6 +18,7 @@ namespace {
 using core::Fault;
 
 constexpr std::size_t kMaxUnknownCodes = 16;
+constexpr std::size_t kMaxListedProblems = 100;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -38,10 +42,65 @@ bool valid_segment_id(std::string_view id) {
   return true;
 }
 
-// IEEE 11073-20601 FLOAT special values as gateways print them: the value is not available.
+// IEEE 11073-20601 reserves exponent-0 mantissas of its FLOAT (24-bit mantissa) and SFLOAT (12-bit mantissa)
+// for NaN, NRes, +INF, -INF and one value reserved for future use. Gateways that pass the number on instead
+// of naming it write the mantissa as decoded (signed), the raw word as an unsigned integer, or the raw word
+// in hex. The decimal forms lie far outside every plausible vital sign, so reading them as "not available"
+// cannot hide a real value.
+constexpr std::array<std::int64_t, 16> kReservedMantissas = {
+    8'388'607, -8'388'608, 8'388'606, -8'388'606, -8'388'607,  // FLOAT NaN, NRes, +INF, -INF, reserved
+    8'388'608, 8'388'610,  8'388'609,                          // the same words read unsigned
+    2047,      -2048,      2046,      -2046,      -2047,       // SFLOAT NaN, NRes, +INF, -INF, reserved
+    2048,      2050,       2049};
+constexpr std::array<std::uint32_t, 5> kReservedFloatWords = {0x007FFFFF, 0x00800000, 0x007FFFFE, 0x00800002,
+                                                              0x00800001};
+constexpr std::array<std::uint32_t, 5> kReservedSfloatWords = {0x07FF, 0x0800, 0x07FE, 0x0802, 0x0801};
+
+template <typename T, std::size_t N>
+bool one_of(const std::array<T, N>& set, T value) {
+  return std::find(set.begin(), set.end(), value) != set.end();
+}
+
+// "0x" and 1..8 hex digits: up to 4 digits an SFLOAT word, 5 to 8 a FLOAT word.
+bool reserved_hex_word(std::string_view text) {
+  if (text.size() < 3 || text[0] != '0' || (text[1] != 'x' && text[1] != 'X') || text.size() > 10) {
+    return false;
+  }
+  const std::string_view digits = text.substr(2);
+  std::uint32_t word = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), word, 16);
+  if (ec != std::errc{} || end != digits.data() + digits.size()) return false;
+  return digits.size() <= 4 ? one_of(kReservedSfloatWords, word) : one_of(kReservedFloatWords, word);
+}
+
+// An integer written without a decimal point that is one of the reserved mantissas.
+bool reserved_mantissa(std::string_view text) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc{} && end == text.data() + text.size() && one_of(kReservedMantissas, value);
+}
+
+// An IEEE 11073 special value, by name (as most gateways print them) or by its reserved encoding: the value
+// is not available.
 bool special_value(std::string_view text) {
   const std::string u = upper(text);
-  return u == "NAN" || u == "NRES" || u == "+INF" || u == "-INF" || u == "INF";
+  return u == "NAN" || u == "NRES" || u == "+INF" || u == "-INF" || u == "INF" || reserved_hex_word(text) ||
+         reserved_mantissa(text);
+}
+
+// IHE PCD leaves OBX-5 empty and says why in OBX-8 with an HL7 null flavor (NAN, PINF, NINF, NAV temporarily
+// not available, OFF switched off, MSK masked, NI no information, NA not applicable, OTH not in the domain).
+// Abnormal flags (H, L, N, A, ...) share the field and keep the value.
+bool null_flavor(const Hl7Segment& obx) {
+  for (std::string_view r : obx.repetitions(8)) {
+    const std::string flag =
+        upper(trim(obx.encoding().unescape(r.substr(0, r.find(obx.encoding().component)))));
+    for (const char* flavor : {"NAN", "PINF", "NINF", "NAV", "OFF", "MSK", "NI", "NA", "OTH"}) {
+      if (flag == flavor) return true;
+    }
+  }
+  return false;
 }
 
 // HL7 NM: an optional sign, digits, an optional decimal point; nothing else.
@@ -116,6 +175,8 @@ class ObservationReader {
     } else if (!(status.empty() || status == "F" || status == "R" || status == "C" || status == "P" ||
                  status == "U" || status == "S")) {
       return problem(11, 103, "OBX-11 result status '" + printable(status, 8) + "' is not an HL7 status");
+    } else if (null_flavor(obx)) {
+      available = false;
     }
 
     std::optional<double> value;
@@ -129,7 +190,10 @@ class ObservationReader {
       auto unit = read_unit(obx);
       if (!unit) return;
       auto canonical = UnitConversion::to_canonical(parameter_, *value, *unit);
-      if (!canonical) return problem(6, 102, canonical.error().reason);
+      // A unit that cannot carry the parameter is OBX-6's fault; a value outside the plausible range,
+      // OBX-5's.
+      if (!canonical)
+        return problem(UnitConversion::accepts(parameter_, *unit) ? 5 : 6, 102, canonical.error().reason);
       value = canonical.value();
     }
 
@@ -145,9 +209,16 @@ class ObservationReader {
   }
 
  private:
+  // Refuses the OBX being read. Its parameter is delivered as "not available" in its place, so that what was
+  // refused shows as missing instead of leaving an older value on screen.
   void problem(int field, int condition, std::string reason) {
-    out_.problems.push_back(message_problem(Fault::kMalformed, "OBX^" + set_id_ + "^" + std::to_string(field),
-                                            condition, prefix_ + reason));
+    if (out_.problems.size() < kMaxListedProblems) {
+      out_.problems.push_back(message_problem(
+          Fault::kMalformed, "OBX^" + set_id_ + "^" + std::to_string(field), condition, prefix_ + reason));
+    } else {
+      ++out_.problems_not_listed;
+    }
+    out_.samples.push_back(make_numeric_sample(parameter_, std::nullopt, received_at_, group_time_));
   }
 
   // The value of OBX-5: a number, nullopt for "not available", or no value and a problem recorded.
@@ -251,10 +322,14 @@ Checked<OruMessage> OruMessage::parse(std::string_view message, const Observatio
     const std::string_view id = segment.id();
     if (!valid_segment_id(id)) {
       // The text is not quoted: it may be the rest of a broken PID.
-      out.problems.push_back(
-          message_problem(Fault::kMalformed, "", 100,
-                          "segment " + std::to_string(i + 1) +
-                              " does not start with a segment id (3 capital letters or digits)"));
+      if (out.problems.size() < kMaxListedProblems) {
+        out.problems.push_back(
+            message_problem(Fault::kMalformed, "", 100,
+                            "segment " + std::to_string(i + 1) +
+                                " does not start with a segment id (3 capital letters or digits)"));
+      } else {
+        ++out.problems_not_listed;  // a flood of junk lines costs a count, not a listed problem each
+      }
       continue;
     }
     if (id == "MSH") {

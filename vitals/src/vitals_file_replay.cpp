@@ -51,6 +51,14 @@ std::string shown(std::string_view text) {
   return out + "'";
 }
 
+// A JSON value quoted for a message. Only scalars are printed: printing an array or object recurses once per
+// level of nesting, and a hostile line can nest a million levels deep.
+std::string shown_json(const nlohmann::json& value) {
+  if (value.is_array()) return "an array";
+  if (value.is_object()) return "an object";
+  return shown(value.dump());
+}
+
 std::string known_names() {
   std::string names;
   for (const ParameterInfo& p : all_parameters()) {
@@ -288,7 +296,7 @@ void read_json_lines(const std::filesystem::path& file, Recording& rec) {
     if (!row.is_object()) rec.fail(line, "expected one JSON object per line (JSON lines)");
     const auto t = row.find("t");
     if (t == row.end()) rec.fail(line, "no \"t\" key (seconds since the recording start)");
-    if (!t->is_number()) rec.fail(line, "\"t\" is " + shown(t->dump()) + ", not a number");
+    if (!t->is_number()) rec.fail(line, "\"t\" is " + shown_json(*t) + ", not a number");
     rec.begin_row(line, t->get<double>());
 
     for (const auto& item : row.items()) {
@@ -327,7 +335,7 @@ void read_json_lines(const std::filesystem::path& file, Recording& rec) {
       } else if (value->is_number()) {
         rec.add(line, *parameter, value->get<double>(), unit);
       } else {
-        rec.fail(line, expected + shown(value->dump()));
+        rec.fail(line, expected + shown_json(*value));
       }
     }
   });

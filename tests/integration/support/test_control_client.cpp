@@ -113,7 +113,7 @@ HelloAnswer TestControlClient::hello(int port, std::uint32_t media_port, std::ui
       tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)), ec);
   if (!ec) impl_->stream.handshake(asio::ssl::stream_base::client, ec);
   if (ec) {
-    answer.tls_error = session::explain_tls_error(ec);
+    answer.tls_error = session::explain_tls_error(ec, impl_->stream.native_handle());
     return answer;
   }
   surgilink::control::v1::Envelope envelope;

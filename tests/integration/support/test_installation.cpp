@@ -1,5 +1,7 @@
 #include "test_installation.hpp"
 
+#include "test_pki.hpp"
+
 #include <unistd.h>
 #include <cstdlib>
 #include <fstream>
@@ -16,17 +18,7 @@ std::filesystem::path console_program() {
   return std::filesystem::path(SURGILINK_BINARY_DIR) / "mentor_console" / "surgilink-console";
 }
 
-std::filesystem::path certificate_dir() {
-  static std::once_flag once;
-  const auto dir = std::filesystem::path(SURGILINK_BINARY_DIR) / "test-certs";
-  std::call_once(once, [&] {
-    const std::string command =
-        std::string(SURGILINK_SOURCE_DIR) + "/tools/make-dev-certs.sh " + dir.string() + " > /dev/null";
-    if (std::system(command.c_str()) != 0)
-      throw std::runtime_error("cannot make test certificates: " + command);
-  });
-  return dir;
-}
+std::filesystem::path certificate_dir() { return dev_certificate_dir(); }
 
 session::TlsFiles identity(const std::string& name) {
   // Every identity trusts the development CA for its peer; "stranger" itself is signed by another CA.

@@ -41,6 +41,8 @@ class ConfigTable {
   // A string that must be one of `allowed`.
   std::string get_choice(std::string_view key, const std::string& fallback,
                          const std::vector<std::string>& allowed);
+  // An array of strings (["a", "b"]); an absent key yields none.
+  std::vector<std::string> get_strings(std::string_view key);
   // A sub-table; an absent key yields an empty table.
   ConfigTable table(std::string_view key);
   // An array of tables ([[key]]); absent yields none.

@@ -2,6 +2,8 @@
 // Reading the configuration sections that sender and console share.
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "surgilink/core/config.hpp"
 #include "surgilink/session/tls_identity.hpp"
@@ -12,7 +14,22 @@ namespace surgilink::session {
 // any working directory.
 std::filesystem::path config_path(const core::ConfigTable& table, const std::string& value);
 
-// The [tls] table: ca, certificate, private_key (all required).
+// The [tls] table: ca, certificate, private_key (all required), crl (optional).
 TlsFiles load_tls_files(core::ConfigTable& tls);
+
+// Where a file of TlsFiles came from when not from the [tls] table: the command-line option that chose it.
+struct TlsFileOverrides {
+  std::string certificate;  // e.g. "--certificate"; empty: the [tls] key
+  std::string private_key;
+};
+
+// check_tls_files(files, now) at start-up, as a core::ConfigError that names the [tls] key (file and line)
+// or the command-line option of the file at fault. Returns the warnings.
+std::vector<std::string> require_usable_tls_files(const core::ConfigTable& tls, const TlsFiles& files,
+                                                  const TlsFileOverrides& overrides = {});
+
+// A "sha256:..." fingerprint read from `key` of `table`; throws core::ConfigError naming the key when it is
+// not one (as tools/site-ca.sh and make-dev-certs.sh print them). Absent: empty.
+std::string load_fingerprint(core::ConfigTable& table, std::string_view key);
 
 }  // namespace surgilink::session

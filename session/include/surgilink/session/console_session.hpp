@@ -99,6 +99,7 @@ struct ConsoleStatus {
   std::vector<vitals::VitalsRow> flagged_vitals;  // flagged by mentors for the surgeon, in flag order
   bool consent_recorded = false;                  // the OR recorded consent to record this case
   bool recording = false;                         // the sender records the stream now
+  bool keys_exported = false;  // the sender writes the media keys to a file (interop testing only)
   struct Person {
     std::string name;
     Role role = Role::kObserver;

@@ -31,9 +31,13 @@ struct AckStamp {
 // An ACK for `original`: MSH (sender and receiver swapped, same trigger event, processing id and version),
 // MSA with the original control id, and for AE/AR one ERR per problem (at most 10) with its location, its
 // HL7 table 0357 condition code and its reason; MSA-3 repeats the first reason. Segments end in \r; text is
-// escaped. Written with the default delimiters |^~\&. Any thread.
+// escaped. Written with the default delimiters |^~\&. What is copied from `original` is bounded to its HL7
+// length (MSH-3..6: three components of at most 199 bytes; control id 199; trigger event 3; version "2.x" or
+// "2.x.y"; processing id P, T or D) and holds no control characters, so the ACK stays small and one frame
+// whatever the message was. Any thread.
+// `more_problems`: problems beyond `problems` that were only counted; MSA-3 includes them in its count.
 std::string make_ack(const Hl7Header& original, AckCode code, std::span<const Rejection> problems,
-                     const AckStamp& stamp);
+                     const AckStamp& stamp, std::size_t more_problems = 0);
 // The same with a single reason (empty for AA).
 std::string make_ack(const Hl7Header& original, AckCode code, std::string_view text, const AckStamp& stamp);
 

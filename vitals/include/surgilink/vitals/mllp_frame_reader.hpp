@@ -33,6 +33,10 @@ class MllpFrameReader {
   // resynchronised. Messages completed before the failure are returned first.
   Checked<std::optional<std::string>> next();
 
+  // A complete message is waiting to be taken by next().
+  bool has_message() const { return !complete_.empty(); }
+  // Start blocks seen so far (each begins a frame, complete or not).
+  std::uint64_t frames_started() const { return frames_started_; }
   // A frame has started and not ended: if the stream ends now, that frame was truncated.
   bool in_frame() const { return state_ == State::kInFrame || state_ == State::kSawEndBlock; }
   // The frame being received (or the one that failed), up to max_frame_bytes: enough to address an ACK.
@@ -50,6 +54,7 @@ class MllpFrameReader {
   std::deque<std::string> complete_;
   std::optional<Rejection> failure_;
   std::uint64_t restarted_frames_ = 0;
+  std::uint64_t frames_started_ = 0;
   std::uint64_t stray_bytes_ = 0;
   std::uint64_t stray_since_frame_ = 0;
 };

@@ -1,0 +1,87 @@
+// libFuzzer target: the RTP/RTCP wire format after SRTP (media/rtp_packet.hpp): the fixed header, CSRCs,
+// RFC 8285 one-byte header extensions with the NTP-64 capture and send times, padding, compound RTCP, and
+// the sequence-number unwrapper. Input: one packet. A packet that parses must keep its fields and payload
+// when its header is written again and when the timing extension is added; the unwrapper, fed the input as
+// 16-bit sequence numbers, must keep every value's low 16 bits and never jump by more than half the space.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <vector>
+
+#include "fuzz_support.hpp"
+#include "surgilink/media/rtp_packet.hpp"
+
+namespace {
+
+using namespace surgilink::media;
+
+constexpr std::uint64_t kCaptureNtp = 0xE8A1'2345'6789'ABCDull;
+constexpr std::uint64_t kSendNtp = 0xE8A1'2345'7000'0001ull;
+
+std::span<const std::uint8_t> payload_of(std::span<const std::uint8_t> packet, const RtpHeader& h) {
+  return packet.subspan(h.payload_offset, h.payload_size);
+}
+
+bool same_fields(const RtpHeader& a, const RtpHeader& b) {
+  return a.marker == b.marker && a.payload_type == b.payload_type && a.sequence == b.sequence &&
+         a.timestamp == b.timestamp && a.ssrc == b.ssrc;
+}
+
+// `packet` with the timing extension added must parse with the same fields, payload and the new times.
+void check_timing_extension(std::span<const std::uint8_t> packet, const RtpHeader& parsed) {
+  std::vector<std::uint8_t> buffer(packet.size() + kTimingExtensionSize);
+  std::memcpy(buffer.data(), packet.data(), packet.size());
+  auto added = add_timing_extension(buffer, packet.size(), kCaptureNtp, kSendNtp);
+  if (!added) return;  // it already had an extension
+  SURGILINK_FUZZ_CHECK(added.value() == packet.size() + kTimingExtensionSize);
+  const std::span<const std::uint8_t> extended(buffer.data(), added.value());
+  auto again = parse_rtp(extended);
+  SURGILINK_FUZZ_CHECK(again.has_value());
+  SURGILINK_FUZZ_CHECK(same_fields(parsed, again.value()));
+  SURGILINK_FUZZ_CHECK(again.value().capture_ntp == kCaptureNtp && again.value().send_ntp == kSendNtp);
+  const auto before = payload_of(packet, parsed);
+  const auto after = payload_of(extended, again.value());
+  SURGILINK_FUZZ_CHECK(std::equal(before.begin(), before.end(), after.begin(), after.end()));
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::span<const std::uint8_t> packet(data, size);
+
+  if (auto parsed = parse_rtp(packet)) {
+    const RtpHeader& h = parsed.value();
+    SURGILINK_FUZZ_CHECK(h.payload_offset >= kRtpFixedHeaderSize);
+    SURGILINK_FUZZ_CHECK(h.payload_offset + h.payload_size <= size);
+    SURGILINK_FUZZ_CHECK(!looks_like_rtcp(packet));
+    check_timing_extension(packet, h);
+
+    // The same packet with a plain 12-byte header: the fields and the payload survive.
+    std::vector<std::uint8_t> plain(kRtpFixedHeaderSize + h.payload_size);
+    SURGILINK_FUZZ_CHECK(write_rtp_header(plain, h) == kRtpFixedHeaderSize);
+    const auto payload = payload_of(packet, h);
+    std::copy(payload.begin(), payload.end(), plain.begin() + kRtpFixedHeaderSize);
+    auto reparsed = parse_rtp(plain);
+    SURGILINK_FUZZ_CHECK(reparsed.has_value());
+    SURGILINK_FUZZ_CHECK(same_fields(h, reparsed.value()));
+    SURGILINK_FUZZ_CHECK(reparsed.value().payload_size == h.payload_size);
+    SURGILINK_FUZZ_CHECK(!reparsed.value().capture_ntp && !reparsed.value().send_ntp);
+    check_timing_extension(plain, reparsed.value());
+  }
+
+  if (looks_like_rtcp(packet)) (void)parse_rtcp(packet);
+  if (auto feedback = parse_rtcp(packet)) SURGILINK_FUZZ_CHECK(size >= 4 && size % 4 == 0);
+
+  SequenceUnwrapper unwrapper;
+  std::int64_t highest = 0;
+  surgilink::fuzz::FuzzInput input(data, size);
+  for (bool first = true; input.remaining() >= 2; first = false) {
+    const std::uint16_t sequence = input.u16();
+    const std::int64_t value = unwrapper.unwrap(sequence);
+    SURGILINK_FUZZ_CHECK((value & 0xffff) == sequence);
+    if (!first) SURGILINK_FUZZ_CHECK(value - highest <= 32767 && highest - value <= 32768);
+    if (first || value > highest) highest = value;
+  }
+  return 0;
+}
