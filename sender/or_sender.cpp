@@ -19,6 +19,7 @@
 #include "case_recording.hpp"
 #include "or_annotation_overlay.hpp"
 #include "or_display_badges.hpp"
+#include "or_monitor.hpp"
 #include "surgeon_controls.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
 #include "surgilink/media/segment_recorder.hpp"
@@ -86,6 +87,7 @@ nlohmann::json distribution(std::vector<double> values) {
 struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineListener {
   explicit Impl(SenderSettings s)
       : settings(with_recorder(std::move(s))),
+        or_monitor(settings.or_display, clock),
         session(io, settings.session, clock, *this),
         pipeline(settings.pipeline, clock, *this),
         vitals_feed(io, settings.vitals, clock, session),
@@ -112,6 +114,8 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
 
   SenderSettings settings;
   core::CaptureClock clock;
+  // Before the pipeline: the display branch hands it pictures until the pipeline has stopped.
+  OrMonitor or_monitor;
   asio::io_context io;
   session::SenderSession session;
   media::SenderPipeline pipeline;
@@ -165,6 +169,9 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
       stop();
     });
   }
+  void on_or_display_picture(const std::shared_ptr<const media::VideoFrame>& picture) override {
+    or_monitor.picture(picture);
+  }
   void on_source_segment_done() override {
     asio::post(io, [this] {
       if (stopped) return;
@@ -180,6 +187,7 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
     had_mentor = had_mentor || session.consoles_connected() > 0;
     badges->set_mentor_disconnected(had_mentor && session.consoles_connected() == 0);
     recording.check();
+    or_monitor.check();
     const auto worst = worst_mentor_latency();
     const auto red = settings.or_display.mentor_latency_red;
     badges->set_mentor_latency(red.count() > 0 && worst && *worst > static_cast<double>(red.count())
@@ -331,7 +339,8 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
                         {"vitals_alarm_events", vitals_feed.counters().alarm_events},
                         {"annotations_accepted", sc.annotations_accepted},
                         {"annotations_refused", sc.annotations_refused},
-                        {"recording", recording_json()}};
+                        {"recording", recording_json()},
+                        {"or_monitor", or_monitor.report()}};
     const auto t = telestration->figures();
     // For surgilink-bench --annotations: joined with the consoles' input times by sequence number.
     nlohmann::json composited = nlohmann::json::array();

@@ -232,10 +232,10 @@ struct SenderPipeline::Impl {
       // One copy per frame, only while something is drawn: GStreamer's buffer is shared with the encoder.
       auto drawn = VideoFrame::copy_of(*frame);
       overlay->draw(drawn->writable(), drawn->capture_time());
-      display.put(std::move(drawn));
-    } else {
-      display.put(std::move(frame));
+      frame = std::move(drawn);
     }
+    display.put(frame);
+    listener.on_or_display_picture(frame);
     return GST_FLOW_OK;
   }
 
