@@ -25,7 +25,8 @@ nlohmann::json summary_json(const core::LatencySummary& s) {
 
 }  // namespace
 
-OrMonitor::OrMonitor(const OrDisplaySettings& settings, const core::Clock& clock)
+OrMonitor::OrMonitor(const OrDisplaySettings& settings, const core::Clock& clock,
+                     std::function<void(double x, double y)> on_touch)
     : clock_(clock), video_sink_(settings.video_sink) {
   const bool asked = settings.window.has_value();
   if (!settings.window.value_or(has_display())) {
@@ -35,6 +36,7 @@ OrMonitor::OrMonitor(const OrDisplaySettings& settings, const core::Clock& clock
   }
   media::OrMonitorWindowSettings window;
   window.video_sink = settings.video_sink;
+  window.on_touch = std::move(on_touch);
   window.on_shown = [this](core::CaptureTime capture, core::CaptureTime shown) {
     times_.shown(capture, shown);
   };

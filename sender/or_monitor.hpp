@@ -2,6 +2,7 @@
 // The surgeon's monitor (issue 13): the OR display's pictures in a window on it, and how long they take to
 // get there.
 
+#include <functional>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -17,8 +18,10 @@ namespace surgilink::sender {
 class OrMonitor {
  public:
   // Opens the window when `settings.window` says so (unset: when this machine has a display). Throws when a
-  // window was asked for and cannot open; unasked, logs why and goes on without one.
-  OrMonitor(const OrDisplaySettings& settings, const core::Clock& clock);
+  // window was asked for and cannot open; unasked, logs why and goes on without one. `on_touch` gets the
+  // touches on the window's picture (its pixels), on the window's event thread.
+  OrMonitor(const OrDisplaySettings& settings, const core::Clock& clock,
+            std::function<void(double x, double y)> on_touch);
   // A newly composed OR display picture (what --or-screenshot saves): timed, and handed to the window.
   void picture(const std::shared_ptr<const media::VideoFrame>& picture);
   bool window_open() const { return window_ != nullptr; }

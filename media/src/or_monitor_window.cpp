@@ -2,6 +2,7 @@
 
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
+#include <gst/video/navigation.h>
 #include <gst/video/video.h>
 
 #include <atomic>
@@ -40,6 +41,26 @@ struct OrMonitorWindow::Impl {
       if (error != nullptr) g_error_free(error);
     }
     return GST_BUS_DROP;
+  }
+
+  // The window's event thread: the sink sends what happened in the window upstream, in picture pixels.
+  void on_upstream_event(GstEvent* event) {
+    if (!settings.on_touch || GST_EVENT_TYPE(event) != GST_EVENT_NAVIGATION) return;
+    gint button = 0;
+    guint identifier = 0;
+    gdouble x = 0, y = 0, pressure = 0;
+    switch (gst_navigation_event_get_type(event)) {
+      case GST_NAVIGATION_EVENT_MOUSE_BUTTON_PRESS:
+        if (gst_navigation_event_parse_mouse_button_event(event, &button, &x, &y) && button == 1)
+          settings.on_touch(x, y);
+        break;
+      case GST_NAVIGATION_EVENT_TOUCH_DOWN:
+        if (gst_navigation_event_parse_touch_event(event, &identifier, &x, &y, &pressure))
+          settings.on_touch(x, y);
+        break;
+      default:
+        break;
+    }
   }
 
   // The sink's streaming thread: the picture is handed to the screen now.
@@ -121,6 +142,13 @@ OrMonitorWindow::OrMonitorWindow(OrMonitorWindowSettings settings, const core::C
       pad.get(), GST_PAD_PROBE_TYPE_BUFFER,
       [](GstPad*, GstPadProbeInfo* info, gpointer self) {
         static_cast<Impl*>(self)->on_sink_buffer(GST_PAD_PROBE_INFO_BUFFER(info));
+        return GST_PAD_PROBE_OK;
+      },
+      impl_.get(), nullptr);
+  gst_pad_add_probe(
+      pad.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+      [](GstPad*, GstPadProbeInfo* info, gpointer self) {
+        static_cast<Impl*>(self)->on_upstream_event(GST_PAD_PROBE_INFO_EVENT(info));
         return GST_PAD_PROBE_OK;
       },
       impl_.get(), nullptr);

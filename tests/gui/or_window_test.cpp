@@ -1,6 +1,6 @@
 // The OR window on the surgeon's monitor (issue 13), under Xvfb: a real sender with --or-window and a
-// scripted mentor; grabs of the screen show the mentor's annotations where --or-screenshot has them, and the
-// pixel code read back from the grabs gives capture → on the OR screen.
+// scripted mentor; grabs of the screen show the mentor's annotations where --or-screenshot has them, the
+// pixel code read back from the grabs gives capture → on the OR screen, and a touch on "hide" takes them off.
 #include <gtest/gtest.h>
 
 #include <QGuiApplication>
@@ -11,13 +11,16 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "or_touch_panel.hpp"
 #include "process/child_process.hpp"
 #include "support/annotation_colours.hpp"
 #include "support/console_status.hpp"
@@ -25,6 +28,7 @@
 #include "support/test_installation.hpp"
 #include "surgilink/core/latency_statistics.hpp"
 #include "ui/window_pixel_code.hpp"
+#include "x11_touch.hpp"
 
 namespace surgilink::testing {
 namespace {
@@ -55,17 +59,50 @@ std::optional<cv::Rect> picture_on(const cv::Mat& screen) {
   return box;
 }
 
+// How much of `shown` lies on `saved` (within 7 px), at the best shift of at most 48 px: the scene pans
+// between the window's grab and the OR display's last picture, by the window's own delay (a few hundred ms on
+// a loaded 2-core machine under Xvfb).
+struct Overlap {
+  double share = 0;
+  cv::Point shift;
+};
+Overlap best_overlap(const cv::Mat& shown, const cv::Mat& saved) {
+  cv::Mat near;
+  cv::dilate(saved, near, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(15, 15)));
+  const double total = cv::countNonZero(shown);
+  Overlap best;
+  if (total == 0) return best;
+  for (int dy = -48; dy <= 48; dy += 4) {
+    for (int dx = -48; dx <= 48; dx += 4) {
+      const cv::Mat shift = (cv::Mat_<double>(2, 3) << 1, 0, dx, 0, 1, dy);
+      cv::Mat moved;
+      cv::warpAffine(shown, moved, shift, shown.size(), cv::INTER_NEAREST);
+      const double share = cv::countNonZero(moved & near) / total;
+      if (share > best.share) best = {share, {dx, dy}};
+    }
+  }
+  return best;
+}
+
+// A headless mentor console on `sender` whose scripted mentor keeps 4 annotations on the OR display.
+std::unique_ptr<tools::ChildProcess> start_scripted_mentor(const std::filesystem::path& dir,
+                                                           const RunningSender& sender) {
+  std::filesystem::create_directories(dir / "mentor");
+  return std::make_unique<tools::ChildProcess>(
+      std::vector<std::string>{console_program().string(), "--config",
+                               write_console_config(dir / "mentor", sender.control_port(), "mentor").string(),
+                               "--headless", "--status-json", "--seconds", "60", "--scripted-mentor", "4"},
+      (dir / "mentor.err").string());
+}
+
 TEST(OrWindow, ShowsTheMentorsAnnotationsWhereTheOrScreenshotHasThem) {
   const auto dir = scratch_dir("or_window");
   const auto or_png = dir / "or.png";
   RunningSender sender(
       write_sender_config(dir), dir / "sender.log",
       {"--or-window", "--or-screenshot", or_png.string(), "--report-json", (dir / "sender.json").string()});
-  std::filesystem::create_directories(dir / "mentor");
-  tools::ChildProcess mentor({console_program().string(), "--config",
-                              write_console_config(dir / "mentor", sender.control_port(), "mentor").string(),
-                              "--headless", "--status-json", "--seconds", "60", "--scripted-mentor", "4"},
-                             (dir / "mentor.err").string());
+  auto mentor_process = start_scripted_mentor(dir, sender);
+  tools::ChildProcess& mentor = *mentor_process;
   const json drawing =
       wait_for_status(mentor, 20, [](const json& s) { return s.value("annotations", 0) >= 4; });
   ASSERT_GE(drawing.value("annotations", 0), 4) << drawing.dump();
@@ -108,21 +145,68 @@ TEST(OrWindow, ShowsTheMentorsAnnotationsWhereTheOrScreenshotHasThem) {
   cv::Mat shown;
   cv::resize(screen(*box), shown, saved.size(), 0, 0, cv::INTER_AREA);
   const cv::Mat on_window = annotation_colour_mask(shown);
-  cv::Mat in_screenshot;
-  cv::dilate(annotation_colour_mask(saved), in_screenshot,
-             cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(31, 31)));
   const int window_pixels = cv::countNonZero(on_window);
-  const int matched = cv::countNonZero(on_window & in_screenshot);
   EXPECT_GT(window_pixels, 1000) << "no annotation colours in the OR window";
-  EXPECT_GT(matched, window_pixels * 8 / 10)
-      << "the OR window's annotations are not where --or-screenshot has them (" << matched << " of "
-      << window_pixels << " pixels within 15 px)";
+  const Overlap overlap = best_overlap(on_window, annotation_colour_mask(saved));
+  EXPECT_GT(overlap.share, 0.8)
+      << "the OR window's annotations are not where --or-screenshot has them: at best " << overlap.share * 100
+      << " % within 7 px, shifted by " << overlap.shift;
 
   const json report = json::parse(read_text(dir / "sender.json"), nullptr, false);
   ASSERT_FALSE(report.is_discarded()) << sender.log();
   EXPECT_EQ(report["or_monitor"]["window"], true) << report["or_monitor"].dump();
   EXPECT_GT(report["or_monitor"]["pictures_shown"].get<int>(), 30) << report["or_monitor"].dump();
   std::printf("sender's own figures: %s\n", report["or_monitor"].dump().c_str());
+}
+
+// How many annotation-coloured pixels the OR window shows now (0 when no picture is on the screen).
+int annotation_pixels_on_screen() {
+  const cv::Mat screen = grab_screen();
+  const auto box = picture_on(screen);
+  return box ? cv::countNonZero(annotation_colour_mask(screen(*box))) : 0;
+}
+
+// Grabs the screen every 100 ms until `done(annotation pixels)` holds or `timeout` passes.
+template <typename Done>
+bool screen_until(Done done, milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done(annotation_pixels_on_screen())) return true;
+    QTest::qWait(100);
+  }
+  return false;
+}
+
+TEST(OrWindow, TouchingHideTakesTheAnnotationsOffTheSurgeonsPictureAndTheMentorIsTold) {
+  const auto dir = scratch_dir("or_window_touch");
+  RunningSender sender(write_sender_config(dir), dir / "sender.log", {"--or-window"});
+  auto mentor_process = start_scripted_mentor(dir, sender);
+  tools::ChildProcess& mentor = *mentor_process;
+  const json drawing =
+      wait_for_status(mentor, 20, [](const json& s) { return s.value("annotations", 0) >= 4; });
+  ASSERT_GE(drawing.value("annotations", 0), 4) << drawing.dump();
+  ASSERT_TRUE(screen_until([](int pixels) { return pixels > 1000; }, milliseconds{5000}))
+      << "the mentor's annotations never showed in the OR window";
+
+  // The window is the picture's size (no window manager): its pixels are the picture's.
+  core::SimulatedClock clock;
+  const sender::OrTouchPanel layout(kWidth, kHeight, clock);
+  const cv::Rect hide = layout.area(sender::OrTouchPanel::Button::kHide);
+  ASSERT_TRUE(touch_window_of_size(kWidth, kHeight, hide.x + hide.width / 2, hide.y + hide.height / 2))
+      << "no OR window to touch";
+  EXPECT_TRUE(screen_until([](int pixels) { return pixels < 100; }, milliseconds{3000}))
+      << "the annotations stayed on the OR window after touching hide";
+  const json told =
+      wait_for_status(mentor, 5, [](const json& s) { return s.value("or_annotations_hidden", false); });
+  EXPECT_TRUE(told.value("or_annotations_hidden", false))
+      << "the mentor's console was not told: " << told.dump();
+
+  // The same button now shows them again.
+  ASSERT_TRUE(touch_window_of_size(kWidth, kHeight, hide.x + hide.width / 2, hide.y + hide.height / 2));
+  EXPECT_TRUE(screen_until([](int pixels) { return pixels > 1000; }, milliseconds{3000}))
+      << "the annotations did not come back after touching show";
+  ASSERT_EQ(sender.stop(), 0) << sender.log();
+  EXPECT_NE(sender.log().find("OR window touch: hide"), std::string::npos) << sender.log();
 }
 
 }  // namespace

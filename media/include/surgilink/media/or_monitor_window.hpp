@@ -21,6 +21,8 @@ struct OrMonitorWindowSettings {
   std::string video_sink = "glimagesink";
   // Called on the sink's streaming thread for each picture handed to the screen: its capture time and when.
   std::function<void(core::CaptureTime capture, core::CaptureTime shown)> on_shown;
+  // Called on the window's event thread for a touch (or a click) on the picture, at (x, y) in its pixels.
+  std::function<void(double x, double y)> on_touch;
 };
 
 // One window on the OR monitor. Construct and destroy on one thread; show() from the OR display branch's
