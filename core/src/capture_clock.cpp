@@ -1,4 +1,5 @@
 #include "surgilink/core/capture_clock.hpp"
+#include <algorithm>
 
 namespace surgilink::core {
 
@@ -38,7 +39,10 @@ CaptureTime from_ntp64(std::uint64_t ntp) {
   if ((ntp_seconds & 0x80000000) == 0) ntp_seconds += std::int64_t{1} << 32;
   const std::int64_t seconds = ntp_seconds - kNtpToUnixSeconds;
   const std::uint64_t fraction = ntp & 0xffffffffu;
-  const auto ns = static_cast<std::int64_t>((fraction * 1'000'000'000u + (1ull << 31)) >> 32);
+  // Rounded to the nearest nanosecond, but never up into the next second: at the end of an era that second
+  // would be in the other era (a 2104 time re-encoded as 1968).
+  const auto ns = std::min<std::int64_t>(
+      static_cast<std::int64_t>((fraction * 1'000'000'000u + (1ull << 31)) >> 32), 999'999'999);
   return CaptureTime{std::chrono::nanoseconds{seconds * 1'000'000'000 + ns}};
 }
 

@@ -89,6 +89,20 @@ TEST(CaptureClockNtp, SecondsFieldWrapsToZeroAtEra1AsOnTheWire) {
   EXPECT_EQ(to_ntp64(unix_time(kNtpEra1StartUnixSeconds - 1)), ntp(0xFFFFFFFFu, 0));
 }
 
+// Found by the vitals_packet fuzz target: the last fractions of a second round up to a whole second, and at
+// the end of era 1 (2104) that next second is era 0 again: re-encoding the time moved it back 136 years.
+// Every wire time must decode to a time that encodes back to the same wire time's instant.
+TEST(CaptureClockNtp, TheLastFractionsOfASecondStayInThatSecond) {
+  for (const std::uint32_t wire_seconds : {0u, 0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFFu}) {
+    for (const std::uint32_t fraction : {0xFFFFFFFFu, 0xFFFFFFFEu, 0xFFFFFFFDu}) {
+      const CaptureTime t = from_ntp64(ntp(wire_seconds, fraction));
+      EXPECT_EQ(from_ntp64(ntp(wire_seconds, 0)) + nanoseconds{999'999'999}, t)
+          << wire_seconds << " " << fraction;
+      EXPECT_EQ(from_ntp64(to_ntp64(t)), t) << wire_seconds << " " << fraction;
+    }
+  }
+}
+
 TEST(SimulatedClock, StartsAtGivenTimeAndMovesOnlyWhenAdvanced) {
   SimulatedClock clock(unix_time(1'234, 5));
   EXPECT_EQ(clock.now(), unix_time(1'234, 5));
