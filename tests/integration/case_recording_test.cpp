@@ -145,7 +145,7 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
   for (const auto& folder : folders) {
     SCOPED_TRACE(folder.string());
     const auto index = read_index(folder);
-    ASSERT_EQ(index.value("format", ""), "surgilink-recording/1") << "index unreadable";
+    ASSERT_EQ(index.value("format", ""), "surgilink-recording/2") << "manifest unreadable";
     int closed = 0;
     for (const auto& s : index["segments"]) {
       if (!s["closed"].get<bool>()) continue;  // the one open at the crash: not promised
