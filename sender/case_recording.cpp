@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
+
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <map>
 
@@ -29,13 +32,22 @@ std::string utc_stamp() {
   std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &utc);
   return text;
 }
+
+constexpr std::uint64_t kMegabyte = 1024 * 1024;
+constexpr const char* kEventLogFile = "events.sqlite";
+constexpr const char* kEventLogRole = "event_log";
 }  // namespace
 
-CaseRecording::CaseRecording(RecordingSettings settings, std::string case_pseudonym,
+media::DiskFloors disk_floors(const RecordingSettings& settings) {
+  return {settings.min_free_mb * kMegabyte, settings.warn_free_mb * kMegabyte};
+}
+
+CaseRecording::CaseRecording(RecordingSettings settings, std::string case_pseudonym, std::string site,
                              std::shared_ptr<media::SegmentRecorder> recorder,
                              session::SenderSession& session)
     : settings_(std::move(settings)),
       case_pseudonym_(std::move(case_pseudonym)),
+      site_(std::move(site)),
       recorder_(std::move(recorder)),
       session_(session) {}
 
@@ -64,14 +76,15 @@ std::string CaseRecording::start(const std::string& by) {
   const auto folder =
       std::filesystem::absolute(*settings_.folder / (folder_safe(case_pseudonym_) + "-" + utc_stamp()))
           .lexically_normal();
-  if (const auto why = recorder_->start(folder)) {
+  if (const auto why = recorder_->start(folder, {case_pseudonym_, site_})) {
     spdlog::error("recording: {}", *why);
     return "error: " + *why;
   }
+  stopped_by_disk_ = false;
   try {
     const auto started = std::chrono::system_clock::now().time_since_epoch();
     event_log_ = std::make_shared<session::CaseEventLog>(
-        folder / "events.sqlite",
+        folder / kEventLogFile,
         std::map<std::string, std::string>{
             {"format", "surgilink-events/1"},
             {"case", case_pseudonym_},
@@ -81,6 +94,8 @@ std::string CaseRecording::start(const std::string& by) {
     spdlog::error("recording: {}", e.what());
     return std::string("error: ") + e.what();
   }
+  ::chmod((folder / kEventLogFile).c_str(), 0600);  // its WAL files take the same mode
+  recorder_->add_file(kEventLogRole, kEventLogFile);
   session_.set_event_log(event_log_);
   spdlog::info("recording into {}", folder.string());
   publish(by);
@@ -94,6 +109,7 @@ void CaseRecording::end_event_log() {
     spdlog::error("event log {}: {} events not written ({})", event_log_->file().string(),
                   event_log_->failures(), event_log_->last_error());
   event_log_.reset();  // commits and closes
+  recorder_->seal(kEventLogRole);
 }
 
 std::string CaseRecording::stop(const std::string& by) {
@@ -117,8 +133,12 @@ std::string CaseRecording::withdraw_consent(const std::string& by) {
 
 void CaseRecording::check() {
   if (event_log_) event_log_->commit();
+  const bool low = recording() && recorder_->status().disk_low;
+  if (low && !warned_low_) spdlog::warn("recording: {}", warning());
+  warned_low_ = low;
   if (!recorder_ || !session_.or_controls().recording || recording()) return;
   const auto s = recorder_->status();
+  stopped_by_disk_ = s.last_error.find("free space") != std::string::npos;
   spdlog::error("recording stopped by an error: {}", s.last_error);
   publish("recorder: " + s.last_error);
   end_event_log();
@@ -136,6 +156,38 @@ std::string CaseRecording::state_text() const {
     return "recording into " + s.folder.string() + " (" + std::to_string(s.segments_closed) +
            " segments closed)";
   return std::string("not recording, consent ") + (consent_ ? "recorded" : "not recorded");
+}
+
+std::string CaseRecording::warning() const {
+  if (!recorder_) return {};
+  const auto s = recorder_->status();
+  if (stopped_by_disk_ && !s.recording) return "RECORDING STOPPED: DISK FULL";
+  if (!s.recording || !s.disk_low || !s.free_bytes) return {};
+  std::string text = "REC: DISK LOW, " + std::to_string(*s.free_bytes / kMegabyte) + " MB FREE";
+  // Minutes left at the rate this recording has written so far, down to the floor where it stops.
+  const double seconds = std::chrono::duration<double>(s.last_frame - s.started).count();
+  const std::uint64_t floor = settings_.min_free_mb * kMegabyte;
+  if (seconds > 10 && s.bytes_written > 0 && *s.free_bytes > floor) {
+    const double rate = static_cast<double>(s.bytes_written) / seconds;
+    text +=
+        " (~" + std::to_string(std::lround(static_cast<double>(*s.free_bytes - floor) / rate / 60)) + " MIN)";
+  }
+  return text;
+}
+
+nlohmann::json CaseRecording::status_json() const {
+  const auto rec = status();
+  const std::string warn = warning();
+  return {{"consent_recorded", consent_},
+          {"recording", rec.recording},
+          {"folder", rec.folder.empty() ? nlohmann::json(nullptr) : nlohmann::json(rec.folder.string())},
+          {"segments_closed", rec.segments_closed},
+          {"frames_written", rec.frames_written},
+          {"frames_skipped", rec.frames_skipped},
+          {"free_mb", rec.free_bytes ? nlohmann::json(*rec.free_bytes / kMegabyte) : nlohmann::json(nullptr)},
+          {"disk_low", rec.disk_low},
+          {"warning", warn.empty() ? nlohmann::json(nullptr) : nlohmann::json(warn)},
+          {"error", rec.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(rec.last_error)}};
 }
 
 }  // namespace surgilink::sender

@@ -2,10 +2,12 @@
 // The OR's recording of the case (DESIGN.md §6): nothing is recorded until consent is recorded at the OR;
 // then the stream goes into a new folder per recording (<case pseudonym>-<UTC start>) with an event log of
 // what happened (annotations, vitals, roster, session events), and every consent and start/stop is audited
-// and shown on the consoles and the OR display.
+// and shown on the consoles and the OR display. It keeps the disk from filling and warns the OR when it runs
+// low.
 
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "sender_settings.hpp"
@@ -15,11 +17,14 @@
 
 namespace surgilink::sender {
 
+// The recorder's free-space floors from the settings.
+media::DiskFloors disk_floors(const RecordingSettings& settings);
+
 // Network thread only. `recorder` is null when no recording folder is configured: every command then says
 // that recording is switched off here.
 class CaseRecording {
  public:
-  CaseRecording(RecordingSettings settings, std::string case_pseudonym,
+  CaseRecording(RecordingSettings settings, std::string case_pseudonym, std::string site,
                 std::shared_ptr<media::SegmentRecorder> recorder, session::SenderSession& session);
 
   // The OR's commands; each returns the reply for the surgeon's controls ("ok: …" or "error: …").
@@ -38,6 +43,11 @@ class CaseRecording {
 
   // "recording into …, 3 segments" / "not recording, consent not recorded".
   std::string state_text() const;
+  // For the OR display: the disk is nearly full ("REC: DISK LOW, 812 MB FREE (~9 MIN)"), or recording
+  // stopped because it was; "" otherwise.
+  std::string warning() const;
+  // The status line's "recording" object (README: Status lines).
+  nlohmann::json status_json() const;
   bool consent_recorded() const { return consent_; }
   bool recording() const;
   media::RecorderStatus status() const;
@@ -48,10 +58,13 @@ class CaseRecording {
 
   RecordingSettings settings_;
   std::string case_pseudonym_;
+  std::string site_;
   std::shared_ptr<media::SegmentRecorder> recorder_;
   session::SenderSession& session_;
   bool consent_ = false;
   std::shared_ptr<session::CaseEventLog> event_log_;  // events.sqlite of the recording open now
+  bool stopped_by_disk_ = false;                      // the last recording ended at the free-space floor
+  bool warned_low_ = false;                           // the low-disk warning was logged (once per crossing)
 };
 
 }  // namespace surgilink::sender

@@ -18,6 +18,7 @@
 #include "support/test_control_client.hpp"
 #include "support/test_installation.hpp"
 #include "surgilink/annotation/wire.hpp"
+#include "surgilink/media/recording_manifest.hpp"
 #include "surgilink/session/audit_log.hpp"
 
 namespace surgilink::testing {
@@ -146,6 +147,7 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
     SCOPED_TRACE(folder.string());
     const auto index = read_index(folder);
     ASSERT_EQ(index.value("format", ""), "surgilink-recording/2") << "manifest unreadable";
+    EXPECT_EQ(index.value("case", ""), "CASE-TEST");
     int closed = 0;
     for (const auto& s : index["segments"]) {
       if (!s["closed"].get<bool>()) continue;  // the one open at the crash: not promised
@@ -185,9 +187,19 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
   EXPECT_EQ(query_events(folders[1], "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
   EXPECT_NE(query_events(folders[1], "SELECT count(*) FROM events WHERE kind = 'vitals'").at(0), "0");
 
-  // The stopped recording closed all of its segments; the killed one left its last segment open.
-  for (const auto& s : read_index(folders[0])["segments"]) EXPECT_TRUE(s["closed"].get<bool>());
+  // The stopped recording closed and sealed all of its files; the killed one left its last segment open.
+  std::string why;
+  const auto stopped = media::RecordingManifest::read(folders[0], &why);
+  ASSERT_TRUE(stopped) << why;
+  EXPECT_EQ(stopped->state, media::RecordingState::kComplete);
+  for (const auto& s : stopped->segments) {
+    EXPECT_TRUE(s.closed) << s.file;
+    EXPECT_EQ(s.seal, media::seal_of(folders[0] / s.file, nullptr)) << s.file;
+  }
+  ASSERT_NE(stopped->file("event_log"), nullptr);
+  EXPECT_EQ(stopped->file("event_log")->seal, media::seal_of(folders[0] / "events.sqlite", nullptr));
   EXPECT_FALSE(read_index(folders[1])["segments"].back()["closed"].get<bool>());
+  EXPECT_EQ(read_index(folders[1]).value("state", ""), "recording");
 
   // Consent and every start and stop are in the audit log, whose chain holds up to the crash.
   const auto verdict = session::verify_audit_log(audit);
