@@ -9,6 +9,8 @@
 #include <ctime>
 #include <map>
 
+#include "surgilink/media/recording_manifest.hpp"
+
 namespace surgilink::sender {
 
 namespace {
@@ -49,7 +51,31 @@ CaseRecording::CaseRecording(RecordingSettings settings, std::string case_pseudo
       case_pseudonym_(std::move(case_pseudonym)),
       site_(std::move(site)),
       recorder_(std::move(recorder)),
-      session_(session) {}
+      session_(session) {
+  recover_unfinished();
+}
+
+// A sender that crashed or lost power left its recording open: its last segment has no end, its event log
+// may hold a write-ahead log, nothing says "complete". Finished here, before anything new is recorded.
+void CaseRecording::recover_unfinished() {
+  if (!recorder_ || !settings_.folder) return;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(*settings_.folder, ec)) {
+    if (!entry.is_directory(ec)) continue;
+    const auto manifest = media::RecordingManifest::read(entry.path(), nullptr);
+    if (!manifest || manifest->state != media::RecordingState::kRecording) continue;
+    const auto recovery = media::recover_recording(
+        entry.path(),
+        [](const std::string& role, const std::filesystem::path& file) -> std::optional<std::string> {
+          if (role != kEventLogRole) return std::nullopt;
+          return session::CaseEventLog::settle(file);
+        });
+    if (!recovery.needed && recovery.error.empty()) continue;
+    for (const auto& note : recovery.notes) spdlog::warn("recording {}: {}", entry.path().string(), note);
+    if (!recovery.error.empty())
+      spdlog::error("recording {} not recovered: {}", entry.path().string(), recovery.error);
+  }
+}
 
 bool CaseRecording::recording() const { return recorder_ && recorder_->status().recording; }
 

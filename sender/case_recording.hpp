@@ -2,8 +2,8 @@
 // The OR's recording of the case (DESIGN.md §6): nothing is recorded until consent is recorded at the OR;
 // then the stream goes into a new folder per recording (<case pseudonym>-<UTC start>) with an event log of
 // what happened (annotations, vitals, roster, session events), and every consent and start/stop is audited
-// and shown on the consoles and the OR display. It keeps the disk from filling and warns the OR when it runs
-// low.
+// and shown on the consoles and the OR display. It keeps the disk from filling, warns the OR when it runs
+// low, and on start finishes a recording a crash left open.
 
 #include <filesystem>
 #include <memory>
@@ -24,6 +24,8 @@ media::DiskFloors disk_floors(const RecordingSettings& settings);
 // that recording is switched off here.
 class CaseRecording {
  public:
+  // Recovers (media::recover_recording) every recording in the folder that a sender left open, and logs
+  // what it found and did.
   CaseRecording(RecordingSettings settings, std::string case_pseudonym, std::string site,
                 std::shared_ptr<media::SegmentRecorder> recorder, session::SenderSession& session);
 
@@ -55,6 +57,7 @@ class CaseRecording {
  private:
   void publish(const std::string& by);
   void end_event_log();
+  void recover_unfinished();
 
   RecordingSettings settings_;
   std::string case_pseudonym_;

@@ -1,6 +1,7 @@
 #include "surgilink/media/segment_recorder.hpp"
 
 #include <fcntl.h>
+#include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 #include <pthread.h>
 #include <sys/file.h>
@@ -10,6 +11,7 @@
 
 #include <condition_variable>
 #include <cstdio>
+#include <ctime>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -20,6 +22,7 @@
 #include "segment_recorder_gst.hpp"
 #include "segment_writer.hpp"
 #include "surgilink/core/software_version.hpp"
+#include "surgilink/media/recorded_segment.hpp"
 #include "surgilink/media/recording_manifest.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
 
@@ -38,6 +41,13 @@ std::string segment_name(std::size_t number) {
   return name;
 }
 
+std::string utc_text(std::time_t t) {
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &utc);
+  return text;
+}
 // An exclusive lock on a recording's folder, held while a sender writes it, so that the recovery of another
 // sender sharing the recordings folder never takes a recording that is alive for one left by a crash (the
 // kernel drops the lock when its process dies).
@@ -368,6 +378,154 @@ RecorderStatus SegmentRecorder::status() const {
 
 void record_encoded_frame(SegmentRecorder& recorder, GstSample* sample, core::CaptureTime capture_time) {
   recorder.impl().write(sample, capture_time);
+}
+
+namespace {
+
+// Rewrites a segment a crash left open from what its demuxer can still read. Returns the frames kept and the
+// capture time of the last one, or nothing (with `why`) when not one frame could be read.
+struct Rewritten {
+  std::uint64_t frames = 0;
+  core::CaptureTime last{};
+};
+std::optional<Rewritten> rewrite_open_segment(const std::filesystem::path& file, core::CaptureTime first,
+                                              std::string* why) {
+  GError* error = nullptr;
+  GstElement* parsed =
+      gst_parse_launch("filesrc name=file ! matroskademux ! appsink name=out sync=false", &error);
+  if (parsed == nullptr || error != nullptr) {
+    *why = error ? error->message : "cannot build a reader";
+    if (error) g_error_free(error);
+    if (parsed) gst_object_unref(parsed);
+    return std::nullopt;
+  }
+  const GstObjectRef<GstElement> reader(GST_ELEMENT(gst_object_ref_sink(parsed)));
+  {
+    const GstObjectRef<GstElement> source(gst_bin_get_by_name(GST_BIN(reader.get()), "file"));
+    g_object_set(source.get(), "location", file.c_str(), nullptr);
+  }
+  const GstObjectRef<GstElement> sink(gst_bin_get_by_name(GST_BIN(reader.get()), "out"));
+  gst_element_set_state(reader.get(), GST_STATE_PLAYING);
+  const auto repaired = std::filesystem::path(file.string() + ".repair");
+  std::unique_ptr<SegmentWriter> writer;
+  Rewritten out;
+  while (GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink.get()), 5 * GST_SECOND)) {
+    const GstMiniRef<GstSample> held(sample);
+    GstBuffer* buffer = gst_sample_get_buffer(sample);
+    if (buffer == nullptr || !GST_BUFFER_PTS_IS_VALID(buffer)) continue;
+    const auto capture = first + std::chrono::nanoseconds{GST_BUFFER_PTS(buffer)};
+    if (!writer) {
+      writer = SegmentWriter::open(repaired, gst_sample_get_caps(sample), first, why);
+      if (!writer) break;
+    }
+    if (!writer->push(buffer, capture)) break;
+    ++out.frames;
+    out.last = capture;
+  }
+  gst_element_set_state(reader.get(), GST_STATE_NULL);
+  if (!writer || out.frames == 0) {
+    if (why->empty()) *why = "no frame can be read";
+    std::error_code ec;
+    std::filesystem::remove(repaired, ec);
+    return std::nullopt;
+  }
+  if (!writer->finish(std::chrono::seconds{10}, why) || !flush_to_disk(repaired)) return std::nullopt;
+  writer.reset();
+  std::error_code ec;
+  std::filesystem::rename(repaired, file, ec);
+  if (ec) {
+    *why = "cannot replace " + file.string() + ": " + ec.message();
+    return std::nullopt;
+  }
+  return out;
+}
+
+}  // namespace
+
+Recovery recover_recording(const std::filesystem::path& folder, const SettleFile& settle) {
+  initialise_gstreamer();
+  Recovery r;
+  std::string why;
+  auto manifest = RecordingManifest::read(folder, &why);
+  if (!manifest) {
+    r.error = why;
+    return r;
+  }
+  if (manifest->state != RecordingState::kRecording) return r;
+  const FolderLock lock(folder);
+  if (!lock.held()) {
+    r.error = "a running sender is writing it";
+    return r;
+  }
+  r.needed = true;
+  r.notes.push_back("the sender stopped without closing this recording; recovered on " +
+                    utc_text(std::time(nullptr)));
+  // A segment the crash came too early for the manifest to list: its own date says when it began.
+  for (std::size_t n = manifest->segments.size() + 1;; ++n) {
+    const std::string name = segment_name(n);
+    if (!std::filesystem::exists(folder / name)) break;
+    const auto first = recorded_segment_start(folder / name);
+    manifest->segments.push_back({name,
+                                  first.value_or(manifest->started),
+                                  first.value_or(manifest->started),
+                                  0,
+                                  false,
+                                  std::nullopt,
+                                  {}});
+    r.notes.push_back(name + " was not in the manifest" +
+                      (first ? std::string() : " and has no date: its times are the recording's start"));
+  }
+  for (auto& segment : manifest->segments) {
+    const auto file = folder / segment.file;
+    if (!segment.closed) {
+      std::string problem;
+      if (!std::filesystem::exists(file)) {
+        segment.repaired = "missing";
+        r.notes.push_back(segment.file + " was open and is missing");
+        continue;
+      }
+      const auto rewritten = rewrite_open_segment(file, segment.first, &problem);
+      if (!rewritten) {
+        segment.repaired = "left open, unreadable (" + problem + "); kept as it was";
+        r.notes.push_back(segment.file + " was left open and cannot be read (" + problem +
+                          "): kept as it was");
+        continue;
+      }
+      const double seconds = std::chrono::duration<double>(rewritten->last - segment.first).count();
+      char text[160];
+      std::snprintf(text, sizeof text,
+                    "left open; rewritten with the %llu frames (%.1f s) that could be read",
+                    static_cast<unsigned long long>(rewritten->frames), seconds);
+      segment.repaired = text;
+      r.notes.push_back(segment.file + " was " + text + " (the index had " + std::to_string(segment.frames) +
+                        ")");
+      segment.frames = rewritten->frames;
+      segment.last = rewritten->last;
+      segment.closed = true;
+    }
+    if (segment.closed && !segment.seal) {
+      segment.seal = seal_of(file, &why);
+      if (!segment.seal) r.notes.push_back(segment.file + ": " + why);
+    }
+  }
+  for (auto& f : manifest->files) {
+    if (f.seal) continue;
+    if (!std::filesystem::exists(folder / f.file)) {
+      r.notes.push_back(f.file + " (" + f.role + ") is missing");
+      continue;
+    }
+    if (settle) {
+      if (const auto problem = settle(f.role, folder / f.file)) r.notes.push_back(f.file + ": " + *problem);
+    }
+    flush_to_disk(folder / f.file);
+    f.seal = seal_of(folder / f.file, &why);
+    r.notes.push_back(f.file + (f.seal ? " sealed as found" : ": " + why));
+  }
+  if (!manifest->segments.empty()) manifest->ended = manifest->segments.back().last;
+  manifest->state = RecordingState::kRecovered;
+  manifest->notes.insert(manifest->notes.end(), r.notes.begin(), r.notes.end());
+  if (const auto failed = manifest->write(folder)) r.error = *failed;
+  return r;
 }
 
 }  // namespace surgilink::media

@@ -1,6 +1,7 @@
 // The OR's recording of the case through the real sender program (DESIGN.md §6, §7): nothing is recorded
-// before consent, every console hears the recording's state, each step is audited, and a sender that is
-// killed mid-recording leaves every closed segment playable and its index readable.
+// before consent, every console hears the recording's state, each step is audited, a sender that is killed
+// mid-recording leaves every closed segment playable and its manifest readable, and its next start finishes
+// that recording and says so.
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -86,7 +87,7 @@ bool wait_for_closed_segments(RunningSender& sender, const std::string& folder, 
   return false;
 }
 
-TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSender) {
+TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSenderRecoveredOnRestart) {
   const auto dir = scratch_dir("case-recording");
   const auto socket = dir / "or-controls.sock";
   const auto audit = dir / "audit.jsonl";
@@ -200,6 +201,26 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
   EXPECT_EQ(stopped->file("event_log")->seal, media::seal_of(folders[0] / "events.sqlite", nullptr));
   EXPECT_FALSE(read_index(folders[1])["segments"].back()["closed"].get<bool>());
   EXPECT_EQ(read_index(folders[1]).value("state", ""), "recording");
+
+  // The next start finishes the killed recording: its open segment rewritten and playable, every file
+  // sealed, the manifest marked recovered, and the sender's log says so.
+  {
+    RunningSender restarted(config, dir / "sender-restarted.log");
+    EXPECT_EQ(restarted.stop(), 0);
+    EXPECT_THAT(restarted.log(), HasSubstr("was left open; rewritten with the"));
+  }
+  const auto recovered = media::RecordingManifest::read(folders[1], &why);
+  ASSERT_TRUE(recovered) << why;
+  EXPECT_EQ(recovered->state, media::RecordingState::kRecovered);
+  EXPECT_FALSE(recovered->notes.empty());
+  for (const auto& s : recovered->segments) {
+    EXPECT_TRUE(s.closed) << s.file;
+    EXPECT_EQ(s.seal, media::seal_of(folders[1] / s.file, nullptr)) << s.file;
+    EXPECT_TRUE(decode_segment(folders[1] / s.file).error.empty()) << s.file;
+  }
+  ASSERT_NE(recovered->file("event_log"), nullptr);
+  EXPECT_TRUE(recovered->file("event_log")->seal.has_value());
+  EXPECT_EQ(query_events(folders[1], "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
 
   // Consent and every start and stop are in the audit log, whose chain holds up to the crash.
   const auto verdict = session::verify_audit_log(audit);

@@ -1,6 +1,7 @@
 // The sender's recording (DESIGN.md §6): the encoded stream itself in Matroska segments that start at
 // keyframes, a manifest whose capture times match the pictures and whose hashes match the files, segments
-// playable on their own with strictly increasing timestamps, and a disk that never fills.
+// playable on their own with strictly increasing timestamps, a disk that never fills, and the recovery of a
+// recording a crash left open.
 #include <sys/mount.h>
 
 #include <cerrno>
@@ -261,6 +262,89 @@ TEST(SegmentRecorder, StopsAtTheFreeSpaceFloorWarnsBeforeAndNeverStartsBelowIt) 
   const auto refused = recorder.start(disk / "case-2");
   ASSERT_TRUE(refused.has_value());
   EXPECT_NE(refused->find("below its floor"), std::string::npos) << *refused;
+}
+
+// The folder of a recording as a crash leaves it: `frames` frames written into its one segment, whose end
+// was never written, and a second listed file; nothing sealed. Returns the folder.
+std::filesystem::path crashed_recording(const std::filesystem::path& dir, int frames) {
+  SegmentRecorder recorder(std::chrono::seconds{60}, {});
+  testing::EncodedTestStream stream(640, 360, 1500, 30, "ball");
+  EXPECT_EQ(recorder.start(dir / "live"), std::nullopt);
+  std::ofstream(dir / "live" / "notes.txt") << "another file of the recording\n";
+  recorder.add_file("notes", "notes.txt");
+  feed(recorder, stream, frames, [](int i) { return kStart + i * std::chrono::milliseconds{33}; });
+  std::filesystem::copy(dir / "live", dir / "crashed");
+  recorder.seal("notes");
+  recorder.stop();
+  return dir / "crashed";
+}
+
+TEST(RecoverRecording, RewritesTheSegmentACrashLeftOpenSealsTheFilesAndSaysSo) {
+  const auto folder = crashed_recording(testing::scratch_dir("recording-recover"), 150);
+  std::string why;
+  const auto before = RecordingManifest::read(folder, &why);
+  ASSERT_TRUE(before) << why;
+  ASSERT_EQ(before->state, RecordingState::kRecording);
+  ASSERT_FALSE(before->segments.at(0).closed);
+
+  std::vector<std::string> settled;
+  const auto recovery =
+      recover_recording(folder, [&](const std::string& role, const std::filesystem::path& f) {
+        settled.push_back(role + ":" + f.filename().string());
+        return std::optional<std::string>{};
+      });
+  EXPECT_TRUE(recovery.needed);
+  EXPECT_EQ(recovery.error, "");
+  EXPECT_EQ(settled, std::vector<std::string>{"notes:notes.txt"});
+  const auto after = RecordingManifest::read(folder, &why);
+  ASSERT_TRUE(after) << why;
+  EXPECT_EQ(after->state, RecordingState::kRecovered);
+  EXPECT_EQ(after->notes, recovery.notes);
+  const std::string notes = nlohmann::json(recovery.notes).dump();
+  EXPECT_NE(notes.find("segment-00001.mkv was left open; rewritten with the"), std::string::npos) << notes;
+  const auto& segment = after->segments.at(0);
+  EXPECT_TRUE(segment.closed);
+  EXPECT_NE(segment.repaired, "");
+  EXPECT_GT(segment.frames, 100u);
+  EXPECT_LE(segment.frames, 150u);
+  const auto decoded = testing::decode_segment(folder / segment.file);
+  EXPECT_TRUE(decoded.error.empty()) << decoded.error;
+  EXPECT_EQ(decoded.frames, static_cast<int>(segment.frames));
+  EXPECT_EQ(segment.last, kStart + static_cast<int>(segment.frames - 1) * std::chrono::milliseconds{33});
+  ASSERT_TRUE(segment.seal);
+  EXPECT_EQ(segment.seal, seal_of(folder / segment.file, nullptr));
+  ASSERT_NE(after->file("notes"), nullptr);
+  EXPECT_EQ(after->file("notes")->seal, seal_of(folder / "notes.txt", nullptr));
+  // Once finished, a recording is left alone.
+  EXPECT_FALSE(recover_recording(folder).needed);
+  EXPECT_FALSE(recover_recording(folder.parent_path() / "live").needed);
+}
+
+TEST(RecoverRecording, MarksASegmentWithNothingReadableAndKeepsIt) {
+  const auto folder = crashed_recording(testing::scratch_dir("recording-recover-unreadable"), 40);
+  std::ofstream(folder / "segment-00001.mkv", std::ios::trunc) << "not Matroska at all";
+  const auto recovery = recover_recording(folder);
+  EXPECT_TRUE(recovery.needed);
+  const std::string notes = nlohmann::json(recovery.notes).dump();
+  EXPECT_NE(notes.find("segment-00001.mkv was left open and cannot be read"), std::string::npos) << notes;
+  const auto after = RecordingManifest::read(folder, nullptr);
+  ASSERT_TRUE(after);
+  EXPECT_FALSE(after->segments.at(0).closed);
+  EXPECT_NE(after->segments.at(0).repaired.find("unreadable"), std::string::npos);
+  EXPECT_EQ(testing::read_text(folder / "segment-00001.mkv"), "not Matroska at all");
+}
+
+TEST(RecoverRecording, LeavesARecordingThatIsBeingWrittenAlone) {
+  const auto dir = testing::scratch_dir("recording-recover-running");
+  SegmentRecorder recorder(std::chrono::seconds{60}, {});
+  testing::EncodedTestStream stream(320, 240, 500, 30, "ball");
+  ASSERT_EQ(recorder.start(dir / "running"), std::nullopt);
+  feed(recorder, stream, 10, [](int i) { return kStart + i * std::chrono::milliseconds{33}; });
+  const auto recovery = recover_recording(dir / "running");
+  EXPECT_FALSE(recovery.needed);
+  EXPECT_NE(recovery.error.find("running sender"), std::string::npos) << recovery.error;
+  EXPECT_EQ(RecordingManifest::read(dir / "running", nullptr)->state, RecordingState::kRecording);
+  recorder.stop();
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 // in Matroska segments of about a minute that each start at a keyframe, and the recording's manifest
 // (recording.json: the segments on the capture clock, the recording's other files, a SHA-256 of each closed
 // file). A segment is closed (written out in full) before the next one opens, so a sender that is killed
-// leaves every closed segment playable.
+// leaves every closed segment playable; recover_recording() finishes what such a sender left.
 
 #include <chrono>
 #include <cstdint>
@@ -84,5 +84,22 @@ class SegmentRecorder {
 
 // Free bytes for an unprivileged writer on the file system holding `path`; nullopt when it cannot be read.
 std::optional<std::uint64_t> free_bytes_at(const std::filesystem::path& path);
+
+// What recover_recording() did. Plain value type.
+struct Recovery {
+  bool needed = false;             // the manifest said the recording was still being written
+  std::vector<std::string> notes;  // what was found and done, one sentence each (also in the manifest)
+  std::string error;               // why it could not be finished ("" : it was)
+};
+
+// Finishes a recording whose sender stopped without closing it (a crash, a power cut): each segment left open
+// is rewritten from what can still be read of it (a segment with nothing readable is left as it was, marked),
+// every file of the manifest is sealed, and the manifest is marked "recovered" with notes saying what was
+// found. `settle` is called first for each listed file not sealed (role, path), to make it consistent (the
+// event log's own recovery); it returns what is wrong with it, or nothing. Does nothing to a recording that
+// was closed, nor to one a running sender holds. Blocking; any thread.
+using SettleFile =
+    std::function<std::optional<std::string>(const std::string& role, const std::filesystem::path& file)>;
+Recovery recover_recording(const std::filesystem::path& folder, const SettleFile& settle = {});
 
 }  // namespace surgilink::media
