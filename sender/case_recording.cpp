@@ -9,6 +9,7 @@
 #include <ctime>
 #include <map>
 
+#include "recording_volume.hpp"
 #include "surgilink/media/recording_manifest.hpp"
 
 namespace surgilink::sender {
@@ -77,6 +78,20 @@ void CaseRecording::recover_unfinished() {
   }
 }
 
+// Recordings hold the operative field: at rest they belong on the hospital's encrypted volume (issue 12).
+std::optional<std::string> CaseRecording::unencrypted_volume() const {
+  if (!settings_.require_encrypted_volume) return std::nullopt;
+  // The folder may not exist yet: it will be made on the volume of its nearest existing parent.
+  auto existing = std::filesystem::absolute(*settings_.folder).lexically_normal();
+  std::error_code ec;
+  while (!std::filesystem::exists(existing, ec) && existing.has_relative_path())
+    existing = existing.parent_path();
+  const auto volume = volume_protection(existing);
+  if (volume.encrypted) return std::nullopt;
+  return "not recording: " + volume.how +
+         "; recordings rest only on an encrypted volume ([recording] require_encrypted_volume)";
+}
+
 bool CaseRecording::recording() const { return recorder_ && recorder_->status().recording; }
 
 media::RecorderStatus CaseRecording::status() const {
@@ -99,6 +114,14 @@ std::string CaseRecording::start(const std::string& by) {
   if (!recorder_) return "error: recording is switched off here ([recording] folder)";
   if (!consent_) return "error: consent to record this case is not recorded (command: consent)";
   if (recording()) return "ok: " + state_text();
+  if (const auto why = unencrypted_volume()) {
+    refused_unencrypted_ = true;
+    spdlog::error("recording: {}", *why);
+    session_.record_audit_event(
+        {"recording_refused", {{"by", by}, {"reason", *why}}, session::AuditEvent::Level::kWarning});
+    return "error: " + *why;
+  }
+  refused_unencrypted_ = false;
   const auto folder =
       std::filesystem::absolute(*settings_.folder / (folder_safe(case_pseudonym_) + "-" + utc_stamp()))
           .lexically_normal();
@@ -152,6 +175,7 @@ std::string CaseRecording::stop(const std::string& by) {
 std::string CaseRecording::withdraw_consent(const std::string& by) {
   if (recording()) recorder_->stop();
   consent_ = false;
+  refused_unencrypted_ = false;
   publish(by);
   end_event_log();
   return "ok: " + state_text();
@@ -187,6 +211,7 @@ std::string CaseRecording::state_text() const {
 std::string CaseRecording::warning() const {
   if (!recorder_) return {};
   const auto s = recorder_->status();
+  if (refused_unencrypted_ && !s.recording) return "NOT RECORDING: VOLUME NOT ENCRYPTED";
   if (stopped_by_disk_ && !s.recording) return "RECORDING STOPPED: DISK FULL";
   if (!s.recording || !s.disk_low || !s.free_bytes) return {};
   std::string text = "REC: DISK LOW, " + std::to_string(*s.free_bytes / kMegabyte) + " MB FREE";

@@ -2,12 +2,14 @@
 // The OR's recording of the case (DESIGN.md §6): nothing is recorded until consent is recorded at the OR;
 // then the stream goes into a new folder per recording (<case pseudonym>-<UTC start>) with an event log of
 // what happened (annotations, vitals, roster, session events), and every consent and start/stop is audited
-// and shown on the consoles and the OR display. It keeps the disk from filling, warns the OR when it runs
+// and shown on the consoles and the OR display. It records only onto an encrypted volume (unless configured
+// otherwise), keeps the disk from filling, warns the OR when it runs
 // low, and on start finishes a recording a crash left open.
 
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "sender_settings.hpp"
@@ -45,8 +47,9 @@ class CaseRecording {
 
   // "recording into …, 3 segments" / "not recording, consent not recorded".
   std::string state_text() const;
-  // For the OR display: the disk is nearly full ("REC: DISK LOW, 812 MB FREE (~9 MIN)"), or recording
-  // stopped because it was; "" otherwise.
+  // For the OR display: the disk is nearly full ("REC: DISK LOW, 812 MB FREE (~9 MIN)"), recording
+  // stopped because it was, or a start was refused because the volume is not encrypted
+  // ([recording] require_encrypted_volume); "" otherwise.
   std::string warning() const;
   // The status line's "recording" object (README: Status lines).
   nlohmann::json status_json() const;
@@ -58,6 +61,7 @@ class CaseRecording {
   void publish(const std::string& by);
   void end_event_log();
   void recover_unfinished();
+  std::optional<std::string> unencrypted_volume() const;
 
   RecordingSettings settings_;
   std::string case_pseudonym_;
@@ -67,7 +71,8 @@ class CaseRecording {
   bool consent_ = false;
   std::shared_ptr<session::CaseEventLog> event_log_;  // events.sqlite of the recording open now
   bool stopped_by_disk_ = false;                      // the last recording ended at the free-space floor
-  bool warned_low_ = false;                           // the low-disk warning was logged (once per crossing)
+  bool refused_unencrypted_ = false;  // the last start was refused: the volume is not encrypted
+  bool warned_low_ = false;           // the low-disk warning was logged (once per crossing)
 };
 
 }  // namespace surgilink::sender

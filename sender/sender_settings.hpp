@@ -34,6 +34,9 @@ struct RecordingSettings {
   // warn_free the OR is warned (README: Recordings).
   std::uint64_t min_free_mb = 1024;
   std::uint64_t warn_free_mb = 5120;
+  // Recordings hold the operative field: no recording starts in a folder whose volume is not encrypted
+  // (dm-crypt/LUKS, eCryptfs; recording_volume.hpp). Only a demo or a test on a developer's disk sets false.
+  bool require_encrypted_volume = true;
 };
 
 // What the OR display warns about beyond the vitals alarms (DESIGN.md §8).

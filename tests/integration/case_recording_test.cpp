@@ -3,6 +3,7 @@
 // mid-recording leaves every closed segment playable and its manifest readable, and its next start finishes
 // that recording and says so.
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -95,7 +96,8 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
   const auto config = write_sender_config(dir, "keyframe_interval_s = 1\n");
   std::ofstream(config, std::ios::app)
       << "[audit]\nlog = \"" << audit.string() << "\"\n[or_controls]\nsocket = \"" << socket.string()
-      << "\"\n[recording]\nfolder = \"" << recordings.string() << "\"\nsegment_s = 2\n";
+      << "\"\n[recording]\nfolder = \"" << recordings.string()
+      << "\"\nsegment_s = 2\nrequire_encrypted_volume = false\n";
   RunningSender sender(config, dir / "sender.log");
   TestControlClient console(identity("mentor"));
   const auto hello = console.hello(sender.control_port(), 40021);
@@ -228,6 +230,42 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
   const std::string log = read_text(audit);
   for (const char* event : {"\"consent_recorded\"", "\"recording_started\"", "\"recording_stopped\""})
     EXPECT_THAT(log, HasSubstr(std::string("\"event\":") + event));
+}
+
+// Recordings at rest belong on an encrypted volume (issue 12): with the default settings, a folder on a tmpfs
+// (never encrypted) is refused with the reason, the OR display is told, and the refusal is audited.
+TEST(CaseRecording, RefusesToRecordOntoAVolumeThatIsNotEncrypted) {
+  if (!std::filesystem::is_directory("/dev/shm")) GTEST_SKIP() << "no /dev/shm (tmpfs) here";
+  const auto dir = scratch_dir("case-recording-unencrypted");
+  const auto recordings =
+      std::filesystem::path("/dev/shm") / ("surgilink-test-" + std::to_string(::getpid()) + "-recordings");
+  std::filesystem::remove_all(recordings);
+  const auto socket = dir / "or-controls.sock";
+  const auto audit = dir / "audit.jsonl";
+  const auto config = write_sender_config(dir);
+  std::ofstream(config, std::ios::app)
+      << "[audit]\nlog = \"" << audit.string() << "\"\n[or_controls]\nsocket = \"" << socket.string()
+      << "\"\n[recording]\nfolder = \"" << recordings.string() << "\"\n";
+  RunningSender sender(config, dir / "sender.log");
+  const std::string reply = surgeon_command(socket, "consent");
+  EXPECT_THAT(reply, StartsWith("error: not recording: "));
+  EXPECT_THAT(reply, HasSubstr("which is not encrypted"));
+  EXPECT_THAT(reply, HasSubstr("require_encrypted_volume"));
+  EXPECT_TRUE(recordings_in(recordings).empty());
+  EXPECT_THAT(surgeon_command(socket, "status"), HasSubstr("not recording, consent recorded"));
+  // The OR display's recording warning, as the status line carries it.
+  bool warned = false;
+  for (int line = 0; line < 5 && !warned; ++line) {
+    const auto status = sender.next_status(milliseconds{2000});
+    if (!status) break;
+    const auto j = nlohmann::json::parse(*status, nullptr, false);
+    warned = !j.is_discarded() && j.contains("recording") &&
+             j["recording"].value("warning", nlohmann::json()) == "NOT RECORDING: VOLUME NOT ENCRYPTED";
+  }
+  EXPECT_TRUE(warned) << "the OR is not told why nothing is recorded";
+  EXPECT_EQ(sender.stop(), 0);
+  EXPECT_THAT(read_text(audit), HasSubstr("\"event\":\"recording_refused\""));
+  std::filesystem::remove_all(recordings);
 }
 
 TEST(CaseRecording, ASenderWithoutARecordingFolderNeverRecords) {
