@@ -216,6 +216,45 @@ std::optional<FileSeal> seal_of(const std::filesystem::path& file, std::string* 
   return seal;
 }
 
+namespace {
+// What is wrong with one listed file against its seal (nothing when it matches).
+std::optional<std::string> seal_problem(const std::filesystem::path& folder, const std::string& name,
+                                        const std::optional<FileSeal>& sealed) {
+  if (!std::filesystem::exists(folder / name)) return name + " is missing";
+  if (!sealed) return name + " has no seal in the manifest (never closed, or written before seals)";
+  std::string why;
+  const auto found = seal_of(folder / name, &why);
+  if (!found) return name + ": " + why;
+  if (found->bytes != sealed->bytes)
+    return name + " has " + std::to_string(found->bytes) + " bytes, the manifest sealed " +
+           std::to_string(sealed->bytes);
+  if (found->sha256 != sealed->sha256) return name + " does not match its SHA-256 (changed or damaged)";
+  return std::nullopt;
+}
+}  // namespace
+
+std::vector<std::string> verify_recording(const std::filesystem::path& folder) {
+  std::string why;
+  const auto manifest = RecordingManifest::read(folder, &why);
+  if (!manifest) return {why};
+  std::vector<std::string> problems;
+  if (manifest->state == RecordingState::kRecording)
+    problems.push_back(
+        "the manifest says it is still being written (a running sender, or one that stopped without closing "
+        "it and has not started again)");
+  if (manifest->segments.empty()) problems.push_back("the manifest lists no video segment");
+  for (const auto& s : manifest->segments) {
+    if (!s.closed)
+      problems.push_back(s.file + " was never closed" + (s.repaired.empty() ? "" : ": " + s.repaired));
+    if (auto problem = seal_problem(folder, s.file, s.seal)) problems.push_back(std::move(*problem));
+  }
+  for (const auto& f : manifest->files) {
+    if (auto problem = seal_problem(folder, f.file, f.seal))
+      problems.push_back(std::move(*problem) + " (" + f.role + ")");
+  }
+  return problems;
+}
+
 bool flush_to_disk(const std::filesystem::path& file) {
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;

@@ -203,6 +203,18 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
   EXPECT_EQ(stopped->file("event_log")->seal, media::seal_of(folders[0] / "events.sqlite", nullptr));
   EXPECT_FALSE(read_index(folders[1])["segments"].back()["closed"].get<bool>());
   EXPECT_EQ(read_index(folders[1]).value("state", ""), "recording");
+  // surgilink-review verify: the stopped recording is intact; the killed one is not, and says why.
+  const auto verify = [&](const std::filesystem::path& folder, const std::string& name) {
+    return run_program({review_program().string(), "verify", folder.string()}, dir, name,
+                       milliseconds{30000});
+  };
+  const auto intact = verify(folders[0], "verify-stopped");
+  EXPECT_EQ(intact.exit_code, 0) << intact.out << intact.err;
+  EXPECT_THAT(intact.out, HasSubstr(": intact (complete, written by SurgiLink "));
+  const auto killed = verify(folders[1], "verify-killed");
+  EXPECT_EQ(killed.exit_code, 1) << killed.out << killed.err;
+  EXPECT_THAT(killed.out, HasSubstr("still being written"));
+  EXPECT_THAT(killed.out, HasSubstr("was never closed"));
 
   // The next start finishes the killed recording: its open segment rewritten and playable, every file
   // sealed, the manifest marked recovered, and the sender's log says so.
@@ -223,6 +235,10 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
   ASSERT_NE(recovered->file("event_log"), nullptr);
   EXPECT_TRUE(recovered->file("event_log")->seal.has_value());
   EXPECT_EQ(query_events(folders[1], "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
+  const auto repaired = verify(folders[1], "verify-recovered");
+  EXPECT_EQ(repaired.exit_code, 0) << repaired.out << repaired.err;
+  EXPECT_THAT(repaired.out, HasSubstr(": intact (recovered,"));
+  EXPECT_THAT(repaired.out, HasSubstr("note: segment-"));
 
   // Consent and every start and stop are in the audit log, whose chain holds up to the crash.
   const auto verdict = session::verify_audit_log(audit);

@@ -264,6 +264,43 @@ TEST(SegmentRecorder, StopsAtTheFreeSpaceFloorWarnsBeforeAndNeverStartsBelowIt) 
   EXPECT_NE(refused->find("below its floor"), std::string::npos) << *refused;
 }
 
+TEST(VerifyRecording, AnIntactRecordingPassesAndEachDamageIsNamed) {
+  const auto folder = testing::scratch_dir("recording-verify") / "case-1";
+  {
+    SegmentRecorder recorder(std::chrono::seconds{60}, {});
+    testing::EncodedTestStream stream(320, 240, 500, 30, "ball");
+    ASSERT_EQ(recorder.start(folder, {"CASE-V", "site"}), std::nullopt);
+    std::ofstream(folder / "notes.txt") << "another file of the recording\n";
+    recorder.add_file("notes", "notes.txt");
+    feed(recorder, stream, 60, [](int i) { return kStart + i * std::chrono::milliseconds{33}; });
+    recorder.seal("notes");
+    recorder.stop();
+  }
+  EXPECT_EQ(verify_recording(folder), std::vector<std::string>{});
+  const auto problems = [&] { return nlohmann::json(verify_recording(folder)).dump(); };
+
+  // One byte of the picture changed: same size, another hash.
+  const auto segment = folder / "segment-00001.mkv";
+  const std::string original = testing::read_text(segment);
+  std::string changed = original;
+  changed[changed.size() / 2] = static_cast<char>(changed[changed.size() / 2] ^ 0x01);
+  std::ofstream(segment, std::ios::binary | std::ios::trunc) << changed;
+  EXPECT_NE(problems().find("segment-00001.mkv does not match its SHA-256"), std::string::npos) << problems();
+  std::ofstream(segment, std::ios::binary | std::ios::trunc) << original;
+  EXPECT_EQ(verify_recording(folder), std::vector<std::string>{});
+
+  // Another file cut short, then gone.
+  std::ofstream(folder / "notes.txt", std::ios::trunc) << "another";
+  EXPECT_NE(problems().find("notes.txt has 7 bytes, the manifest sealed 30 (notes)"), std::string::npos)
+      << problems();
+  std::filesystem::remove(folder / "notes.txt");
+  EXPECT_NE(problems().find("notes.txt is missing (notes)"), std::string::npos) << problems();
+
+  // No manifest, nothing to trust.
+  std::filesystem::remove(folder / "recording.json");
+  EXPECT_NE(problems().find("recording.json is missing"), std::string::npos) << problems();
+}
+
 // The folder of a recording as a crash leaves it: `frames` frames written into its one segment, whose end
 // was never written, and a second listed file; nothing sealed. Returns the folder.
 std::filesystem::path crashed_recording(const std::filesystem::path& dir, int frames) {

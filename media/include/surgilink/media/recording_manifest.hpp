@@ -78,6 +78,11 @@ struct RecordingManifest {
 // network threads for large files. Any thread.
 std::optional<FileSeal> seal_of(const std::filesystem::path& file, std::string* why);
 
+// What is wrong with the recording in `folder` against its manifest, one sentence each; empty: intact (every
+// listed file present, closed and matching its seal, the recording finished). Reads every file whole:
+// blocking, any thread, never on the streaming or network thread.
+std::vector<std::string> verify_recording(const std::filesystem::path& folder);
+
 // Flushes a file's content to the disk (fsync); false when it cannot be opened or synced. Any thread.
 bool flush_to_disk(const std::filesystem::path& file);
 
