@@ -2,25 +2,13 @@
 
 #include <gst/gst.h>
 
-#include "gst_ref.hpp"
-#include "surgilink/media/sender_pipeline.hpp"
+#include "segment_writer.hpp"
 
 namespace surgilink::media {
 
 std::optional<core::CaptureTime> recorded_segment_start(const std::filesystem::path& file) {
-  initialise_gstreamer();
-  GError* error = nullptr;
-  GstElement* parsed = gst_parse_launch("filesrc name=file ! matroskademux ! fakesink", &error);
-  if (parsed == nullptr || error != nullptr) {
-    if (error) g_error_free(error);
-    if (parsed) gst_object_unref(parsed);
-    return std::nullopt;
-  }
-  const GstObjectRef<GstElement> pipeline(GST_ELEMENT(gst_object_ref_sink(parsed)));
-  {
-    const GstObjectRef<GstElement> source(gst_bin_get_by_name(GST_BIN(pipeline.get()), "file"));
-    g_object_set(source.get(), "location", file.c_str(), nullptr);
-  }
+  const auto pipeline = segment_reader(file, "fakesink", nullptr);
+  if (!pipeline) return std::nullopt;
   gst_element_set_state(pipeline.get(), GST_STATE_PAUSED);
   const GstObjectRef<GstBus> bus(gst_element_get_bus(pipeline.get()));
   std::optional<core::CaptureTime> start;

@@ -390,20 +390,8 @@ struct Rewritten {
 };
 std::optional<Rewritten> rewrite_open_segment(const std::filesystem::path& file, core::CaptureTime first,
                                               std::string* why) {
-  GError* error = nullptr;
-  GstElement* parsed =
-      gst_parse_launch("filesrc name=file ! matroskademux ! appsink name=out sync=false", &error);
-  if (parsed == nullptr || error != nullptr) {
-    *why = error ? error->message : "cannot build a reader";
-    if (error) g_error_free(error);
-    if (parsed) gst_object_unref(parsed);
-    return std::nullopt;
-  }
-  const GstObjectRef<GstElement> reader(GST_ELEMENT(gst_object_ref_sink(parsed)));
-  {
-    const GstObjectRef<GstElement> source(gst_bin_get_by_name(GST_BIN(reader.get()), "file"));
-    g_object_set(source.get(), "location", file.c_str(), nullptr);
-  }
+  const auto reader = segment_reader(file, "appsink name=out sync=false", why);
+  if (!reader) return std::nullopt;
   const GstObjectRef<GstElement> sink(gst_bin_get_by_name(GST_BIN(reader.get()), "out"));
   gst_element_set_state(reader.get(), GST_STATE_PLAYING);
   const auto repaired = std::filesystem::path(file.string() + ".repair");

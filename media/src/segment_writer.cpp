@@ -23,6 +23,24 @@ std::string error_text(GstMessage* message) {
   return text;
 }
 
+GstObjectRef<GstElement> segment_reader(const std::filesystem::path& file, const char* tail,
+                                        std::string* why) {
+  initialise_gstreamer();
+  const std::string description = std::string("filesrc name=file ! matroskademux ! ") + tail;
+  GError* error = nullptr;
+  GstElement* parsed = gst_parse_launch(description.c_str(), &error);
+  if (parsed == nullptr || error != nullptr) {
+    if (why) *why = error ? error->message : "cannot build a reader";
+    if (error) g_error_free(error);
+    if (parsed) gst_object_unref(parsed);
+    return {};
+  }
+  GstObjectRef<GstElement> reader(GST_ELEMENT(gst_object_ref_sink(parsed)));
+  const GstObjectRef<GstElement> source(gst_bin_get_by_name(GST_BIN(reader.get()), "file"));
+  g_object_set(source.get(), "location", file.c_str(), nullptr);
+  return reader;
+}
+
 std::unique_ptr<SegmentWriter> SegmentWriter::open(const std::filesystem::path& file, GstCaps* caps,
                                                    core::CaptureTime first, std::string* why) {
   initialise_gstreamer();

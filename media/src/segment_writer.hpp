@@ -56,6 +56,11 @@ class SegmentWriter {
   bool ended_ = false;
 };
 
+// A reader of a recorded segment, "filesrc ! matroskademux ! `tail`", built but not started; null with `why`
+// when it cannot be built.
+GstObjectRef<GstElement> segment_reader(const std::filesystem::path& file, const char* tail,
+                                        std::string* why);
+
 // The text of a GStreamer error message.
 std::string error_text(GstMessage* message);
 
