@@ -175,13 +175,15 @@ TEST(SegmentRecorder, TimestampsStrictlyIncreaseEvenForFramesCapturedInTheSameMi
     EXPECT_LT(decoded.pts_ns[i - 1], decoded.pts_ns[i]) << "frame " << i;
 }
 
-TEST(SegmentRecorder, AJitteredLiveCaptureReadsCleanlyInFfmpeg) {
+TEST(SegmentRecorder, AJitteredLiveCaptureReadsCleanlyInFfmpegAsVariableFrameRate) {
   const auto folder = testing::scratch_dir("recording-jitter") / "case-1";
   SegmentRecorder recorder(std::chrono::seconds{60}, {});
   testing::EncodedTestStream stream(320, 240, 500, 30, "ball");
   ASSERT_EQ(recorder.start(folder), std::nullopt);
   // 30 fps with the jitter of a loaded machine (frames up to 5 ms early or late), and two frames whose
-  // capture times fell in one millisecond (what made ffmpeg report "non monotonically increasing dts").
+  // capture times fell in one millisecond (what made ffmpeg report "non monotonically increasing dts"). Read
+  // as variable frame rate: without -fps_mode vfr ffmpeg puts the frames on the 30 fps grid of the H.264
+  // headers, where frames 76 and 77 still share a tick (README: Recordings, not yet solved).
   feed(recorder, stream, 150, [](int i) {
     std::int64_t us = i * 33'333 + ((i * 7919) % 11 - 5) * 1000;
     if (i == 77) us = 76 * 33'333 + ((76 * 7919) % 11 - 5) * 1000 + 400;
