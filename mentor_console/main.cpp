@@ -37,8 +37,8 @@ int main(int argc, char** argv) {
   app.add_flag("--headless", headless, "no window: status lines only");
   std::optional<std::size_t> scripted_mentor;
   app.add_option("--scripted-mentor", scripted_mentor,
-                 "with --headless: a scripted mentor draws strokes, arrows, circles and a pointer, keeping N "
-                 "annotations on screen (benchmark, tests)")
+                 "a scripted mentor draws strokes, arrows, circles and a pointer, keeping N annotations on "
+                 "screen (demo, benchmark, tests; in the window or with --headless)")
       ->check(CLI::Range(1, 200));
   app.add_option("--screenshot", screenshot, "save a PNG of the window when the run ends (with --seconds)");
   app.add_flag("--fullscreen", fullscreen, "start full screen (F11 toggles)");
@@ -57,11 +57,6 @@ int main(int argc, char** argv) {
     if (!report.empty()) settings.report = report;
     settings.session.report_warmup = std::chrono::milliseconds{static_cast<long>(report_warmup * 1000)};
     core::setup_logging("console", log_level.empty() ? settings.log_level : log_level);
-    if (scripted_mentor && !headless) {
-      std::fprintf(stderr,
-                   "surgilink-console: --scripted-mentor needs --headless (a window has a real mentor)\n");
-      return 2;
-    }
     settings.scripted_mentor = scripted_mentor;
     if (headless) {
       console::HeadlessConsole console(std::move(settings));

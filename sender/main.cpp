@@ -70,6 +70,12 @@ int main(int argc, char** argv) {
   app.add_option(
       "--or-screenshot", or_screenshot,
       "when stopping, save the OR display's last picture (annotations and badges included) as PNG");
+  bool or_window = false, no_or_window = false;
+  auto* window_on = app.add_flag(
+      "--or-window", or_window,
+      "show the OR display in a window on the OR monitor (default: when this machine has a display)");
+  app.add_flag("--no-or-window", no_or_window, "no OR window (the OR display still runs for --or-screenshot)")
+      ->excludes(window_on);
   app.add_option("--export-srtp-keys", export_keys,
                  "write each console's SRTP keys as SDP (needs SURGILINK_ALLOW_KEY_EXPORT=1; testing only)");
   app.add_option("--log-level", log_level, "trace | debug | info | warn | error (overrides the config)");
@@ -110,6 +116,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!export_keys.empty()) overrides.export_srtp_keys = export_keys;
+  if (or_window || no_or_window) overrides.or_window = or_window;
   try {
     auto settings = sender::load_sender_settings(config, overrides);
     settings.seconds = seconds;

@@ -2,6 +2,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "or_picture_box.hpp"
+
 namespace surgilink::sender {
 
 namespace {
@@ -9,27 +11,15 @@ namespace {
 // One badge: a filled box in the given YUV colour with light text, at the top right, scaled with the picture.
 void draw_badge(media::I420Picture& p, const std::string& text, int row, cv::Scalar yuv) {
   const double scale = p.height / 1080.0;
-  const int font = cv::FONT_HERSHEY_SIMPLEX;
   const double font_scale = 1.1 * scale;
   const int thickness = std::max(1, static_cast<int>(2 * scale));
   int baseline = 0;
-  const cv::Size size = cv::getTextSize(text, font, font_scale, thickness, &baseline);
+  const cv::Size size = cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, font_scale, thickness, &baseline);
   const int pad = static_cast<int>(12 * scale);
-  // Even coordinates so the half-resolution chroma box lines up with the luma box.
   const int w = (size.width + 2 * pad + 1) & ~1, h = (size.height + baseline + 2 * pad + 1) & ~1;
   const int x = (p.width - w - static_cast<int>(24 * scale)) & ~1;
   const int y = (static_cast<int>(24 * scale) + row * (h + pad)) & ~1;
-  if (x < 0 || y + h > p.height) return;
-  cv::Mat luma(p.height, p.width, CV_8UC1, p.planes[0], static_cast<std::size_t>(p.strides[0]));
-  cv::Mat u((p.height + 1) / 2, (p.width + 1) / 2, CV_8UC1, p.planes[1],
-            static_cast<std::size_t>(p.strides[1]));
-  cv::Mat v((p.height + 1) / 2, (p.width + 1) / 2, CV_8UC1, p.planes[2],
-            static_cast<std::size_t>(p.strides[2]));
-  luma(cv::Rect(x, y, w, h)).setTo(yuv[0]);
-  u(cv::Rect(x / 2, y / 2, w / 2, h / 2)).setTo(yuv[1]);
-  v(cv::Rect(x / 2, y / 2, w / 2, h / 2)).setTo(yuv[2]);
-  cv::putText(luma, text, cv::Point(x + pad, y + pad + size.height), font, font_scale, cv::Scalar(235),
-              thickness, cv::LINE_AA);
+  draw_text_box(p, cv::Rect(x, y, w, h), text, yuv, font_scale, thickness, pad);
 }
 
 }  // namespace

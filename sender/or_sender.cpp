@@ -19,6 +19,8 @@
 #include "case_recording.hpp"
 #include "or_annotation_overlay.hpp"
 #include "or_display_badges.hpp"
+#include "or_monitor.hpp"
+#include "or_touch_panel.hpp"
 #include "surgeon_controls.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
 #include "surgilink/media/segment_recorder.hpp"
@@ -86,6 +88,12 @@ nlohmann::json distribution(std::vector<double> values) {
 struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineListener {
   explicit Impl(SenderSettings s)
       : settings(with_recorder(std::move(s))),
+        or_monitor(settings.or_display, clock,
+                   [this](double x, double y) {
+                     // The window's event thread: the command is decided and carried out on the network
+                     // thread.
+                     asio::post(io, [this, x, y] { on_touch(x, y); });
+                   }),
         session(io, settings.session, clock, *this),
         pipeline(settings.pipeline, clock, *this),
         vitals_feed(io, settings.vitals, clock, session),
@@ -98,8 +106,14 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
         status_timer(io),
         stop_timer(io) {
     annotations->set_hidden_source([this] { return session.annotations_hidden(); });
-    pipeline.set_or_display_overlay(std::make_shared<OrDisplayLayers>(
-        std::vector<std::shared_ptr<media::OrDisplayOverlay>>{annotations, badges}));
+    std::vector<std::shared_ptr<media::OrDisplayOverlay>> layers{annotations, badges};
+    // The touch controls only where there is a window to touch, over everything else.
+    if (or_monitor.window_open()) {
+      touch_panel = std::make_shared<OrTouchPanel>(settings.pipeline.profile.width,
+                                                   settings.pipeline.profile.height, clock);
+      layers.push_back(touch_panel);
+    }
+    pipeline.set_or_display_overlay(std::make_shared<OrDisplayLayers>(std::move(layers)));
   }
 
   // The recorder asks for a keyframe when a recording starts: one begins at once, not at the next periodic
@@ -114,6 +128,9 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
   SenderSettings settings;
   core::CaptureClock clock;
   asio::io_context io;
+  // Before the pipeline: the display branch hands it pictures until the pipeline has stopped. After io: its
+  // window posts touches there.
+  OrMonitor or_monitor;
   session::SenderSession session;
   media::SenderPipeline pipeline;
   PatientMonitorFeed vitals_feed;
@@ -127,8 +144,21 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
       settings.pipeline.profile.width, settings.pipeline.profile.height,
       [this] { return session.annotation_scene(); }, telestration, anchoring_settings(settings.pipeline));
 
+  std::shared_ptr<OrTouchPanel> touch_panel;  // null without an OR window
+
+  // A touch on the OR window: the same authority path (and audit) as the keys and the controls socket.
+  void on_touch(double x, double y) {
+    if (stopped || !touch_panel) return;
+    if (const auto command = touch_panel->touch(x, y)) {
+      spdlog::info("OR window touch: {}: {}", *command, surgeon_controls.execute(*command, "touch"));
+    } else {
+      show_surgeon_controls();  // e.g. "clear all" now asks for its second touch
+    }
+  }
+
   void show_surgeon_controls() {
     const auto c = session.or_controls();
+    if (touch_panel) touch_panel->set_state(c.annotations_hidden, c.pen_revoked);
     badges->set_surgeon_controls(c.annotations_hidden, c.pen_revoked);
     badges->set_recording(c.recording);
     badges->set_pen_waits_for(c.pen_waits_for);
@@ -166,6 +196,9 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
       stop();
     });
   }
+  void on_or_display_picture(const std::shared_ptr<const media::VideoFrame>& picture) override {
+    or_monitor.picture(picture);
+  }
   void on_source_segment_done() override {
     asio::post(io, [this] {
       if (stopped) return;
@@ -182,6 +215,7 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
     badges->set_mentor_disconnected(had_mentor && session.consoles_connected() == 0);
     recording.check();
     badges->set_recording_warning(recording.warning());
+    or_monitor.check();
     const auto worst = worst_mentor_latency();
     const auto red = settings.or_display.mentor_latency_red;
     badges->set_mentor_latency(red.count() > 0 && worst && *worst > static_cast<double>(red.count())
@@ -324,7 +358,8 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
                         {"vitals_alarm_events", vitals_feed.counters().alarm_events},
                         {"annotations_accepted", sc.annotations_accepted},
                         {"annotations_refused", sc.annotations_refused},
-                        {"recording", recording_json()}};
+                        {"recording", recording_json()},
+                        {"or_monitor", or_monitor.report()}};
     const auto t = telestration->figures();
     // For surgilink-bench --annotations: joined with the consoles' input times by sequence number.
     nlohmann::json composited = nlohmann::json::array();

@@ -177,6 +177,11 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
   s.or_display.mentor_latency_red =
       or_display.get_ms("mentor_latency_red_ms", std::chrono::milliseconds{300}, std::chrono::milliseconds{0},
                         std::chrono::milliseconds{60000});
+  if (or_display.has("window")) s.or_display.window = or_display.get_bool("window", true);
+  if (overrides.or_window) s.or_display.window = overrides.or_window;
+  s.or_display.video_sink = or_display.get_string("video_sink", s.or_display.video_sink);
+  if (s.or_display.video_sink != "glimagesink" && s.or_display.video_sink != "xvimagesink")
+    throw core::ConfigError(or_display.where("video_sink") + "must be \"glimagesink\" or \"xvimagesink\"");
 
   auto recording = root.table("recording");
   if (const std::string folder = recording.get_string("folder", ""); !folder.empty())

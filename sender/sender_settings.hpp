@@ -43,6 +43,10 @@ struct RecordingSettings {
 struct OrDisplaySettings {
   // A mentor's glass-to-glass p95 above this is an alarm on the OR display too; 0: never.
   std::chrono::milliseconds mentor_latency_red{300};
+  // The OR window on the surgeon's monitor (issue 13); none: on when this machine has a display.
+  std::optional<bool> window;
+  // The GStreamer video sink that draws it: glimagesink (GPU) or xvimagesink (the X server's overlay).
+  std::string video_sink = "glimagesink";
 };
 
 struct SenderSettings {
@@ -67,6 +71,7 @@ struct SenderOverrides {
   std::optional<std::string> source, profile, srtp_profile, bind_address, vitals;
   std::optional<int> control_port, media_port;
   std::optional<bool> pixel_code;
+  std::optional<bool> or_window;  // --or-window / --no-or-window
   std::optional<std::filesystem::path> export_srtp_keys;
 };
 

@@ -3,7 +3,9 @@
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
+#include <gst/video/videooverlay.h>
 
+#include <atomic>
 #include <mutex>
 #include <stdexcept>
 
@@ -20,6 +22,7 @@ struct LocalVideoLoop::Impl {
   int width = 0, height = 0;
   mutable std::mutex error_mutex;
   std::optional<std::string> first_error;
+  std::atomic<std::uint64_t> to_sink{0};
 
   // Streaming thread: the capture time goes into the picture itself, as the sender's pixel code does.
   GstPadProbeReturn stamp(GstPadProbeInfo* info) {
@@ -138,6 +141,34 @@ LocalVideoLoop::LocalVideoLoop(const VideoProfile& profile, const std::string& s
   g_object_set(sink, "widget", widget, nullptr);
   gst_object_unref(sink);
 }
+
+LocalVideoLoop::LocalVideoLoop(const VideoProfile& profile, const std::string& sink_factory,
+                               NativeWindow window)
+    : impl_(std::make_unique<Impl>()) {
+  if (!load_gstreamer_element(sink_factory))
+    throw std::runtime_error("GStreamer element '" + sink_factory +
+                             "' is missing (install the packages in tools/debian-packages.txt)");
+  // ximagesink draws at the picture's own size: it is scaled to the window on the CPU first.
+  const std::string scale = sink_factory == "ximagesink"
+                                ? "videoscale ! video/x-raw,width=" + std::to_string(window.width) +
+                                      ",height=" + std::to_string(window.height) + " ! "
+                                : std::string();
+  impl_->build(profile, scale + "videoconvert ! " + sink_factory + " name=decoded sync=false");
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(impl_->pipeline), "decoded");
+  gst_video_overlay_set_window_handle(GST_VIDEO_OVERLAY(sink), window.handle);
+  GstPad* pad = gst_element_get_static_pad(sink, "sink");
+  gst_pad_add_probe(
+      pad, GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad*, GstPadProbeInfo*, gpointer self) {
+        static_cast<Impl*>(self)->to_sink.fetch_add(1, std::memory_order_relaxed);
+        return GST_PAD_PROBE_OK;
+      },
+      impl_.get(), nullptr);
+  gst_object_unref(pad);
+  gst_object_unref(sink);
+}
+
+std::uint64_t LocalVideoLoop::pictures_to_sink() const { return impl_->to_sink.load(); }
 
 LocalVideoLoop::~LocalVideoLoop() {
   gst_element_set_state(impl_->pipeline, GST_STATE_NULL);

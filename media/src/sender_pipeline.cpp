@@ -1,5 +1,6 @@
 #include "surgilink/media/sender_pipeline.hpp"
 
+#include <algorithm>
 #include <array>
 #include <mutex>
 #include <optional>
@@ -40,10 +41,19 @@ namespace {
 
 std::string source_description(const SenderPipelineSettings& s) {
   const auto& p = s.profile;
-  // An explicit capsfilter: the "a ! caps" shorthand is not allowed at the end of a bin description.
+  // An explicit capsfilter: the "a ! caps" shorthand is not allowed at the end of a bin description. Square
+  // pixels: whatever the source's shape, the picture leaves here at its true display aspect ratio.
   const std::string caps = "capsfilter caps=\"video/x-raw,format=I420,width=" + std::to_string(p.width) +
                            ",height=" + std::to_string(p.height) + ",framerate=" + std::to_string(p.fps) +
-                           "/1\"";
+                           "/1,pixel-aspect-ratio=1/1\"";
+  // A real source comes in any size, pixel shape and scan. Deinterlaced first, before scaling mixes the
+  // lines of two moments; "linear" builds each picture from the newest field alone, so it holds no field
+  // back (no added latency; a progressive source passes through untouched). Then scaled into the profile
+  // with black borders where the shapes differ (videoscale add-borders): a 4:3 tower or a PAL/NTSC picture
+  // is pillarboxed at its display aspect ratio, never stretched.
+  const std::string shown_true =
+      "videoconvert ! deinterlace name=deinterlace method=linear ! videoscale add-borders=true ! videorate "
+      "! ";
   switch (s.source.kind) {
     case VideoSource::Kind::kSynthetic:
       // videotestsrc only paces live frames and provides buffers; the capture probe paints the scene into
@@ -52,16 +62,40 @@ std::string source_description(const SenderPipelineSettings& s) {
     case VideoSource::Kind::kTestSrc:
       return "videotestsrc is-live=true pattern=smpte ! " + caps + " name=source_out";
     case VideoSource::Kind::kFile:
-      return "filesrc location=\"" + s.source.location +
-             "\" ! decodebin ! videoconvert ! videoscale ! videorate ! " + caps +
+      return "filesrc location=\"" + s.source.location + "\" ! decodebin ! " + shown_true + caps +
              " ! clocksync name=source_out";
     case VideoSource::Kind::kV4l2:
-      return "v4l2src device=\"" + s.source.location + "\" ! videoconvert ! videoscale ! videorate ! " +
-             caps + " name=source_out";
+      return "v4l2src device=\"" + s.source.location + "\" ! " + shown_true + caps + " name=source_out";
   }
   return {};
 }
 
+// Says once per change of the source's format how it is shown: its size, pixel shape and scan, and what the
+// pipeline does about each (the choice of deinterlacer is logged, DESIGN.md §8: the OR knows its picture).
+void log_source_format(const GstCaps* caps, const VideoProfile& p) {
+  GstVideoInfo info;
+  if (caps == nullptr || !gst_video_info_from_caps(&info, caps)) return;
+  const int w = GST_VIDEO_INFO_WIDTH(&info), h = GST_VIDEO_INFO_HEIGHT(&info);
+  const int par_n = std::max(1, GST_VIDEO_INFO_PAR_N(&info)),
+            par_d = std::max(1, GST_VIDEO_INFO_PAR_D(&info));
+  // The display aspect ratio and the area it fills in the profile's frame, borders around it.
+  const double dar = static_cast<double>(w) * par_n / (static_cast<double>(h) * par_d);
+  const double frame = static_cast<double>(p.width) / p.height;
+  const int shown_w = dar < frame ? static_cast<int>(p.height * dar + 0.5) : p.width;
+  const int shown_h = dar < frame ? p.height : static_cast<int>(p.width / dar + 0.5);
+  spdlog::info(
+      "video source: {}x{}, pixel aspect {}/{} (display aspect {:.3f}), shown {}x{} in the {}x{} frame{}", w,
+      h, par_n, par_d, dar, shown_w, shown_h, p.width, p.height,
+      shown_w == p.width && shown_h == p.height ? "" : " with black borders");
+  if (GST_VIDEO_INFO_IS_INTERLACED(&info)) {
+    spdlog::info(
+        "video source is interlaced ({}): deinterlaced before the tee with 'linear' (each picture from its "
+        "newest field alone: no field held back, no added latency)",
+        gst_video_interlace_mode_to_string(GST_VIDEO_INFO_INTERLACE_MODE(&info)));
+  } else {
+    spdlog::info("video source is progressive: the deinterlacer passes it through");
+  }
+}
 }  // namespace
 
 struct SenderPipeline::Impl {
@@ -198,10 +232,10 @@ struct SenderPipeline::Impl {
       // One copy per frame, only while something is drawn: GStreamer's buffer is shared with the encoder.
       auto drawn = VideoFrame::copy_of(*frame);
       overlay->draw(drawn->writable(), drawn->capture_time());
-      display.put(std::move(drawn));
-    } else {
-      display.put(std::move(frame));
+      frame = std::move(drawn);
     }
+    display.put(frame);
+    listener.on_or_display_picture(frame);
     return GST_FLOW_OK;
   }
 
@@ -262,6 +296,23 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
     gst_element_add_pad(source, gst_ghost_pad_new("src", source_pad.get()));
   }
   impl_->source_bin = source;
+  // A real source's format is known only once it flows: logged from its first caps (and any change).
+  if (const GstObjectRef<GstElement> deinterlace(gst_bin_get_by_name(GST_BIN(source), "deinterlace"));
+      deinterlace) {
+    const GstObjectRef<GstPad> pad(gst_element_get_static_pad(deinterlace.get(), "sink"));
+    gst_pad_add_probe(
+        pad.get(), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+        [](GstPad*, GstPadProbeInfo* info, gpointer self) {
+          GstEvent* event = gst_pad_probe_info_get_event(info);
+          if (event != nullptr && GST_EVENT_TYPE(event) == GST_EVENT_CAPS) {
+            GstCaps* caps = nullptr;
+            gst_event_parse_caps(event, &caps);
+            log_source_format(caps, static_cast<Impl*>(self)->settings.profile);
+          }
+          return GST_PAD_PROBE_OK;
+        },
+        impl_.get(), nullptr);
+  }
   impl_->pipeline.reset(GST_ELEMENT(gst_object_ref_sink(gst_pipeline_new("sender"))));
   // Owned here until the end of the constructor; the pipeline holds its own references once they are added.
   const auto tee_ref = make_element("tee", "split");

@@ -14,10 +14,12 @@
 #include <QQuickItem>
 #include <QQuickWindow>
 #include <QRunnable>
+#include <QScreen>
 #include <QTimer>
 #include <QVideoFrame>
 #include <QVideoFrameFormat>
 #include <QVideoSink>
+#include <QWindow>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -100,6 +102,12 @@ QJsonObject summary_json(const core::LatencySummary& s) {
   return {{"count", static_cast<qint64>(s.count)}, {"p50", s.p50_ms}, {"p95", s.p95_ms}, {"max", s.max_ms}};
 }
 
+// A plain GStreamer video sink draws into a native window of its own (no Qt Quick, no Qt on the picture's
+// way): the OR display's fourth candidate (issue 13).
+bool is_plain_sink(const std::string& path) {
+  return path == "glimagesink" || path == "xvimagesink" || path == "ximagesink";
+}
+
 // One way, in this process: prints one JSON line with its figures; returns the exit code.
 int measure_one(int argc, char** argv, const Options& options) {
   if (options.path == "qml6glsink" && options.renderer != "gpu") {
@@ -118,12 +126,20 @@ int measure_one(int argc, char** argv, const Options& options) {
   }
 
   const bool windowless = options.path == "none";  // the loop alone: what every way costs before display
+  const bool plain_sink = is_plain_sink(options.path);
+  if (plain_sink && !media::load_gstreamer_element(options.path)) {
+    std::fprintf(stderr, "surgilink-display-paths: GStreamer has no %s\n", options.path.c_str());
+    return 1;
+  }
+  // A plain sink's window: a native X11 window the sink draws into through GstVideoOverlay.
+  QWindow native;
+  native.resize(1600, 900);
   QQuickWindow window;
   window.setColor(Qt::black);
   window.resize(1600, 900);
   QQmlEngine engine;
   QQmlComponent component(&engine);
-  component.setData(qml_for(windowless ? "item" : options.path), QUrl());
+  component.setData(qml_for(windowless || plain_sink ? "item" : options.path), QUrl());
   std::unique_ptr<QQuickItem> item(qobject_cast<QQuickItem*>(component.create()));
   if (!item) {
     std::fprintf(stderr, "surgilink-display-paths: the QML of '%s' did not load: %s\n", options.path.c_str(),
@@ -145,6 +161,12 @@ int measure_one(int argc, char** argv, const Options& options) {
   std::unique_ptr<media::LocalVideoLoop> loop;
   if (windowless) {
     loop = std::make_unique<media::LocalVideoLoop>(profile, feed.mailbox(), std::function<void()>{});
+  } else if (plain_sink) {
+    native.show();
+    loop = std::make_unique<media::LocalVideoLoop>(
+        profile, options.path,
+        media::LocalVideoLoop::NativeWindow{static_cast<std::uintptr_t>(native.winId()), native.width(),
+                                            native.height()});
   } else if (options.path == "item") {
     item->setProperty("feed", QVariant::fromValue(&feed));
     loop = std::make_unique<media::LocalVideoLoop>(profile, feed.mailbox(), [&feed] { feed.announce(); });
@@ -164,7 +186,7 @@ int measure_one(int argc, char** argv, const Options& options) {
   std::atomic<int> swaps{0};
   QObject::connect(
       &window, &QQuickWindow::frameSwapped, &window, [&swaps] { swaps.fetch_add(1); }, Qt::DirectConnection);
-  if (!windowless) window.show();
+  if (!windowless && !plain_sink) window.show();
   if (options.path == "qml6glsink")
     window.scheduleRenderJob(new PlayOnRenderThread(*loop), QQuickWindow::BeforeSynchronizingStage);
   else
@@ -180,9 +202,12 @@ int measure_one(int argc, char** argv, const Options& options) {
   QTimer grab_timer;
   grab_timer.setInterval(150);
   QObject::connect(&grab_timer, &QTimer::timeout, [&] {
-    const QImage grab = window.grabWindow();
+    // A plain sink's window is read back from the X server, as any window's pixels on the screen.
+    const QImage grab =
+        plain_sink ? native.screen()->grabWindow(native.winId()).toImage() : window.grabWindow();
     const auto grabbed = std::chrono::system_clock::now();
-    const QRectF video = console::letterboxed(window.size(), profile.width, profile.height);
+    const QRectF video = console::letterboxed(plain_sink ? QSizeF(native.size()) : QSizeF(window.size()),
+                                              profile.width, profile.height);
     if (const auto us = console::pixel_code_in_grab(grab, video, profile.width, profile.height)) {
       ++readable;
       glass_to_glass.add(grabbed - core::CaptureTime{std::chrono::microseconds{*us}});
@@ -194,14 +219,14 @@ int measure_one(int argc, char** argv, const Options& options) {
   QTimer::singleShot(static_cast<int>(options.warmup * 1000), [&] {
     cpu_start = cpu_time();
     wall_start = Clock::now();
-    swaps_start = swaps.load();
+    swaps_start = plain_sink ? static_cast<int>(loop->pictures_to_sink()) : swaps.load();
     std::lock_guard lock(presented_mutex);
     presented = {};
   });
   QTimer::singleShot(static_cast<int>((options.warmup + options.seconds) * 1000), [&] {
     cpu_end = cpu_time();
     wall_end = Clock::now();
-    swaps_end = swaps.load();
+    swaps_end = plain_sink ? static_cast<int>(loop->pictures_to_sink()) : swaps.load();
     if (windowless)
       app.quit();
     else
@@ -228,7 +253,8 @@ int measure_one(int argc, char** argv, const Options& options) {
       {"path", QString::fromStdString(options.path)},
       {"renderer", QString::fromStdString(options.renderer)},
       {"profile", QString::fromStdString(profile.name)},
-      {"window", QString("%1x%2").arg(window.width()).arg(window.height())},
+      {"window", plain_sink ? QString("%1x%2").arg(native.width()).arg(native.height())
+                            : QString("%1x%2").arg(window.width()).arg(window.height())},
       {"cpu_pct", 100.0 * std::chrono::duration<double>(cpu_end - cpu_start).count() / wall_s},
       {"frames_drawn_per_s", (swaps_end - swaps_start) / wall_s},
       {"grabs", grabs_done},
@@ -247,8 +273,9 @@ int measure_one(int argc, char** argv, const Options& options) {
 int measure_all(const char* self, const Options& options) {
   // "none" first: the encode → decode loop with no window, what every other row costs before display.
   const std::vector<std::pair<std::string, std::string>> ways = {
-      {"none", "software"},       {"item", "gpu"},      {"item", "software"}, {"qvideosink", "gpu"},
-      {"qvideosink", "software"}, {"qml6glsink", "gpu"}};
+      {"none", "software"},       {"item", "gpu"},       {"item", "software"},   {"qvideosink", "gpu"},
+      {"qvideosink", "software"}, {"qml6glsink", "gpu"}, {"glimagesink", "gpu"}, {"xvimagesink", "software"},
+      {"ximagesink", "software"}};
   QJsonArray results;
   std::printf("%-11s %-9s %8s %12s %10s %10s %14s\n", "path", "renderer", "cpu %", "drawn/s", "g2g p50",
               "g2g p95", "with picture");
@@ -302,9 +329,12 @@ int main(int argc, char** argv) {
   Options options;
   cli.add_option(
          "--path", options.path,
-         "item | qvideosink | qml6glsink | none (no window: the encode/decode loop alone); default: all, "
-         "each in a child process")
-      ->check(CLI::IsMember({"item", "qvideosink", "qml6glsink", "none"}));
+         "item | qvideosink | qml6glsink | glimagesink | xvimagesink | ximagesink (plain GStreamer sinks in "
+         "a "
+         "native window) | none (no window: the encode/decode loop alone); default: all, each in a child "
+         "process")
+      ->check(CLI::IsMember(
+          {"item", "qvideosink", "qml6glsink", "glimagesink", "xvimagesink", "ximagesink", "none"}));
   cli.add_option("--renderer", options.renderer, "gpu | software (with --path)")
       ->check(CLI::IsMember({"gpu", "software"}))
       ->capture_default_str();

@@ -11,6 +11,7 @@
 #include <future>
 
 #include "core/headless_console.hpp"
+#include "core/scripted_mentor.hpp"
 #include "surgilink/vitals/vitals_row.hpp"
 
 namespace surgilink::console {
@@ -26,7 +27,15 @@ struct MentorSession::Network : session::ConsoleSessionListener {
   asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
   asio::steady_timer status_timer;
   std::unique_ptr<session::ConsoleSession> session;
+  // The demo's mentor (--scripted-mentor): draws through `session`, so it goes before the session does.
+  std::unique_ptr<ScriptedMentor> scripted;
   std::thread thread;
+
+  void stop_session() {
+    if (scripted) scripted->stop();
+    scripted.reset();
+    if (session) session->stop();
+  }
 
   void on_state_changed(session::ConnectionState, const std::string&) override {
     // Picked up by the next status tick (250 ms); nothing is urgent enough to bypass it.
@@ -89,7 +98,7 @@ MentorSession::MentorSession(ConsoleSettings settings, QObject* parent)
 
 MentorSession::~MentorSession() {
   asio::post(network_->io, [n = network_.get()] {
-    if (n->session) n->session->stop();
+    n->stop_session();
     n->status_timer.cancel();
     n->work.reset();
   });
@@ -111,13 +120,19 @@ void MentorSession::connectTo(const QString& site) {
   session_state_ = session::ConnectionState::kConnecting;
   site_name_ = QString::fromStdString(chosen.site.name);
   emit statusChanged();
-  asio::post(network_->io, [this, n = network_.get(), s = chosen.session] {
-    if (n->session) n->session->stop();
+  asio::post(network_->io, [this, n = network_.get(), s = chosen.session, keep = settings_.scripted_mentor] {
+    n->stop_session();
     n->session = std::make_unique<session::ConsoleSession>(n->io, s, clock_, feed_.mailbox(), *n);
     try {
       n->session->start();
     } catch (const std::exception& e) {
       spdlog::error("cannot connect: {}", e.what());
+      return;
+    }
+    if (keep) {
+      spdlog::info("scripted mentor: drawing, keeping {} annotations on screen", *keep);
+      n->scripted = std::make_unique<ScriptedMentor>(n->io, *n->session, feed_.mailbox(), *keep);
+      n->scripted->start();
     }
   });
 }
@@ -154,9 +169,7 @@ void MentorSession::toggleVitalFlag(const QString& vital) {
 }
 
 void MentorSession::disconnectFromSite() {
-  asio::post(network_->io, [n = network_.get()] {
-    if (n->session) n->session->stop();
-  });
+  asio::post(network_->io, [n = network_.get()] { n->stop_session(); });
   session_state_.reset();
   role_.reset();
   emit statusChanged();

@@ -56,9 +56,15 @@ std::string dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// A text field of a line read back, empty when absent or not a string (a log is input, never trusted).
+std::string text_field(const nlohmann::json& line, const char* key) {
+  const auto it = line.find(key);
+  return it != line.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 // The hashed text of a line: the JSON object without "hash", in nlohmann's sorted-key dump, after prev.
 std::string hashed_text(const nlohmann::json& line_without_hash) {
-  return line_without_hash.value("prev", std::string()) + "\n" + dump(line_without_hash);
+  return text_field(line_without_hash, "prev") + "\n" + dump(line_without_hash);
 }
 
 std::string checkpoint_text(const std::string& prev, std::uint64_t seq) {
@@ -116,13 +122,14 @@ AuditVerdict verify_audit_log(const std::filesystem::path& path, const std::vect
     if (!line.contains("seq") || !line["seq"].is_number_unsigned() ||
         line["seq"].get<std::uint64_t>() != number)
       return fail("sequence is not " + std::to_string(number) + " (a line was removed, added or moved)");
-    if (line.value("prev", std::string()) != v.last_hash) return fail("prev does not match the line before");
+    if (!line.contains("prev") || !line["prev"].is_string() || line["prev"].get<std::string>() != v.last_hash)
+      return fail("prev does not match the line before");
     const std::string hash = line["hash"].get<std::string>();
     line.erase("hash");
     if (sha256_hex(hashed_text(line)) != hash) return fail("hash does not match the line's content");
     ++v.lines_after_last_checkpoint;
-    if (!key.empty() && line.value("event", std::string()) == "checkpoint") {
-      if (hmac_hex(key, checkpoint_text(v.last_hash, number)) != line.value("hmac", std::string()))
+    if (!key.empty() && text_field(line, "event") == "checkpoint") {
+      if (hmac_hex(key, checkpoint_text(v.last_hash, number)) != text_field(line, "hmac"))
         return fail("checkpoint HMAC does not match: the log was rewritten, or this is not its key");
       ++v.checkpoints_ok;
       v.lines_after_last_checkpoint = 0;

@@ -282,8 +282,13 @@ void SenderSession::Parts::export_keys(ConsoleConnection& console, const udp::en
                 {{"console", console.admitted()->name}, {"file", file.string()}},
                 Level::kWarning,
                 {}});
-  spdlog::warn("SRTP KEYS EXPORTED to {} for console {}: anyone with this file can watch the stream",
-               path.string(), console.peer());
+  if (written) {
+    spdlog::warn("SRTP KEYS EXPORTED to {} for console {}: anyone with this file can watch the stream",
+                 file.string(), console.peer());
+  } else {
+    spdlog::error("SRTP keys for console {} not exported: {} exists or cannot be written", console.peer(),
+                  file.string());
+  }
 }
 
 }  // namespace surgilink::session

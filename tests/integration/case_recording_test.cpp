@@ -146,6 +146,13 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
   const auto folders = recordings_in(recordings);
   ASSERT_EQ(folders.size(), 2u);
   EXPECT_THAT(folders[0].filename().string(), StartsWith("CASE-TEST-"));
+  // At rest (issue 12): every folder and file of a recording is the sender's user's alone (umask 077).
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(recordings)) {
+    EXPECT_EQ(entry.status().permissions() &
+                  (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
+              std::filesystem::perms::none)
+        << entry.path() << " is open to other users";
+  }
   for (const auto& folder : folders) {
     SCOPED_TRACE(folder.string());
     const auto index = read_index(folder);

@@ -7,7 +7,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
 
+#include "support/annotation_colours.hpp"
 #include "support/console_status.hpp"
 #include "support/running_sender.hpp"
 #include "support/test_control_client.hpp"
@@ -277,6 +279,28 @@ TEST(ConsoleScreenshot, OffscreenWindowIsSavedAndShowsTheField) {
   EXPECT_GT(report["frames_received"].get<int>(), 0);
   // With a window, glass-to-glass ends at presentation: the render stage is measured.
   EXPECT_FALSE(report["stages_ms"]["render"].is_null());
+}
+
+// --- the demo shows both screens: the console's and the surgeon's monitor, with the scripted mentor's
+// drawing ---
+
+TEST(Demo, PrintsBothScreenshotsAndTheOrOneShowsTheScriptedMentorsAnnotations) {
+  const auto dir = scratch_dir("demo");
+  const auto r =
+      run_program({(std::filesystem::path(SURGILINK_BINARY_DIR) / "tools" / "surgilink-bench").string(),
+                   "demo", "--seconds", "8", "--profile", "720p30", "--vitals", "none"},
+                  dir, "demo", milliseconds{60000});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\nscreenshot: /"));
+  const auto at = r.out.find("\nor_screenshot: ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const auto start = at + std::string("\nor_screenshot: ").size();
+  const std::filesystem::path png = r.out.substr(start, r.out.find('\n', start) - start);
+  EXPECT_TRUE(png.is_absolute()) << png;
+  const cv::Mat shown = cv::imread(png.string(), cv::IMREAD_COLOR);
+  ASSERT_FALSE(shown.empty()) << "no OR screenshot at " << png;
+  EXPECT_GT(cv::countNonZero(annotation_colour_mask(shown)), 2000)
+      << "the demo's OR screenshot shows no annotations (" << png << ")";
 }
 
 }  // namespace

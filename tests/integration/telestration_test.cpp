@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "process/child_process.hpp"
+#include "support/annotation_colours.hpp"
 #include "support/console_status.hpp"
 #include "support/running_sender.hpp"
 #include "support/test_installation.hpp"
@@ -20,14 +21,7 @@ namespace {
 using std::chrono::milliseconds;
 using json = nlohmann::json;
 
-// Pixels of the scripted mentor's stroke green (#76ff03) and circle/arrow cyan (#00e5ff): the synthetic
-// tissue is red, pink and brown, with white highlights.
-int stroke_pixels(const cv::Mat& bgr) {
-  cv::Mat green, cyan;
-  cv::inRange(bgr, cv::Scalar(0, 170, 60), cv::Scalar(110, 255, 180), green);
-  cv::inRange(bgr, cv::Scalar(170, 170, 0), cv::Scalar(255, 255, 110), cyan);
-  return cv::countNonZero(green) + cv::countNonZero(cyan);
-}
+int stroke_pixels(const cv::Mat& bgr) { return cv::countNonZero(annotation_colour_mask(bgr)); }
 
 TEST(Telestration, AScriptedMentorsAnnotationsReachTheOrDisplayAndAnObserver) {
   const auto dir = scratch_dir("telestration");

@@ -29,6 +29,20 @@ TEST(ShippedConfigs, SenderTomlLoadsWithItsDocumentedDefaults) {
   EXPECT_TRUE(s.recording.require_encrypted_volume);
 }
 
+// A hospital that starts from the shipped file with its camera must not get the timestamp strip burnt into
+// the operative field (README: on for the synthetic scene only).
+TEST(ShippedConfigs, SenderTomlDrawsThePixelCodeOnlyIntoTheSyntheticScene) {
+  SenderOverrides camera;
+  camera.source = "v4l2:/dev/video0";
+  EXPECT_FALSE(load_sender_settings(kConfigs / "sender.toml", camera).pipeline.pixel_code);
+  SenderOverrides clip;
+  clip.source = "file:clip.mkv";
+  EXPECT_FALSE(load_sender_settings(kConfigs / "sender.toml", clip).pipeline.pixel_code);
+  SenderOverrides synthetic;
+  synthetic.source = "synthetic";
+  EXPECT_TRUE(load_sender_settings(kConfigs / "sender.toml", synthetic).pipeline.pixel_code);
+}
+
 TEST(ShippedConfigs, ConsoleTomlLoads) {
   const auto s = console::load_console_settings(kConfigs / "console.toml", {});
   EXPECT_EQ(s.site.name, "Dev OR 1");

@@ -67,6 +67,8 @@ struct DemoOptions {
   bool status_json = false;
   std::string profile = "1080p30";
   std::string vitals = "simulator";
+  std::size_t scripted_mentor =
+      4;  // the console draws as a scripted mentor keeping this many; 0: no one draws
 };
 int run_demo(const DemoOptions& options, const Installation& installation);
 

@@ -166,7 +166,9 @@ int run_bench(const BenchOptions& o, const Installation& in) {
     std::fprintf(stderr, "bench: %s, %.0f s measured after %.0f s warm-up, files in %s\n", o.profile.c_str(),
                  o.seconds, o.warmup, dir.c_str());
   }
-  auto started = start_loopback_sender(in, dir, o.profile, {"--srtp-profile", o.srtp_profile});
+  // No OR window: the bench's figures stay comparable with earlier runs whatever display the machine has.
+  auto started =
+      start_loopback_sender(in, dir, o.profile, {"--srtp-profile", o.srtp_profile, "--no-or-window"});
   if (o.annotations)
     std::fprintf(stderr, "bench: a scripted mentor draws, keeping %zu annotations on the OR display\n",
                  o.annotation_count);

@@ -22,7 +22,13 @@ int run_demo(const DemoOptions& o, const Installation& in) {
       "%.0f s; logs in %s\n",
       o.profile.c_str(), o.seconds, dir.c_str());
   std::fflush(stdout);
-  auto started = start_loopback_sender(in, dir, o.profile, {"--vitals", o.vitals});
+  // The surgeon's monitor: the OR window where there is a display; either way the OR display's last picture
+  // is saved (its path is printed as "or_screenshot: ..." beside the console's "screenshot: ...").
+  const auto or_screenshot = std::filesystem::path(SURGILINK_SOURCE_DIR) / "var" / "demo-or.png";
+  std::filesystem::create_directories(or_screenshot.parent_path());
+  std::filesystem::remove(or_screenshot);
+  auto started = start_loopback_sender(in, dir, o.profile,
+                                       {"--vitals", o.vitals, "--or-screenshot", or_screenshot.string()});
   tools::ChildProcess& sender = *started.process;
   const int control_port = started.control_port;
   if (started.mllp_port != 0) {
@@ -35,6 +41,8 @@ int run_demo(const DemoOptions& o, const Installation& in) {
   }
   std::vector<std::string> console_args = loopback_console_args(in, dir, control_port, o.seconds);
   if (o.status_json) console_args.push_back("--status-json");
+  if (o.scripted_mentor > 0)
+    console_args.insert(console_args.end(), {"--scripted-mentor", std::to_string(o.scripted_mentor)});
   // The real console window: on screen where there is a display, offscreen otherwise; either way it leaves a
   // screenshot of itself (its path is printed as "screenshot: ...").
   const auto screenshot = std::filesystem::path(SURGILINK_SOURCE_DIR) / "var" / "demo-console.png";
@@ -50,6 +58,8 @@ int run_demo(const DemoOptions& o, const Installation& in) {
   const int console_exit = console.wait(milliseconds{10000}).value_or(-1);
   sender.signal(SIGINT);
   const int sender_exit = sender.wait(milliseconds{10000}).value_or(-1);
+  if (std::filesystem::exists(or_screenshot))
+    std::printf("or_screenshot: %s\n", std::filesystem::absolute(or_screenshot).c_str());
   std::ifstream report_file(dir / "console.json");
   if (console_exit != 0 || sender_exit != 0 || !report_file) {
     std::fprintf(stderr, "demo: console exited %d, sender %d; logs in %s\n", console_exit, sender_exit,

@@ -48,6 +48,11 @@ int main(int argc, char** argv) {
   demo_cmd->add_flag("--status-json", demo.status_json, "the console's status lines as JSON");
   demo_cmd->add_option("--profile", demo.profile, "720p30 | 1080p30 | 1080p60")->capture_default_str();
   demo_cmd
+      ->add_option("--scripted-mentor", demo.scripted_mentor,
+                   "the console draws as a scripted mentor keeping N annotations (0: no one draws)")
+      ->check(CLI::Range(0, 200))
+      ->capture_default_str();
+  demo_cmd
       ->add_option(
           "--vitals", demo.vitals,
           "the sender's vitals source: simulator | hl7:PORT (an MLLP listener for a monitor gateway or "

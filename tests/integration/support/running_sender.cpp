@@ -1,5 +1,6 @@
 #include "running_sender.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <stdexcept>
 
@@ -17,6 +18,8 @@ RunningSender::RunningSender(const std::filesystem::path& config, const std::fil
     : log_(log) {
   std::vector<std::string> argv = std::move(launcher);
   argv.insert(argv.end(), {sender_program().string(), "--config", config.string(), "--status-json"});
+  // No OR window unless the test asks for one (--or-window): a developer's $DISPLAY stays quiet.
+  if (std::find(args.begin(), args.end(), "--or-window") == args.end()) argv.push_back("--no-or-window");
   argv.insert(argv.end(), args.begin(), args.end());
   process_ = std::make_unique<tools::ChildProcess>(argv, log.string(), std::move(env));
   for (int i = 0; i < 30; ++i) {

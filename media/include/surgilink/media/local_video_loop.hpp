@@ -3,6 +3,7 @@
 // (surgilink-display-paths): a moving test pattern stamped with the pixel timestamp code, encoded as the
 // sender encodes and decoded as the console decodes, with no network in between.
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -22,6 +23,14 @@ class LocalVideoLoop {
   // Decoded pictures go to the GStreamer video sink `sink_factory` (e.g. "qml6glsink"), which draws them
   // into `widget` (its "widget" property: a toolkit item, opaque here). Throws if the element is missing.
   LocalVideoLoop(const VideoProfile& profile, const std::string& sink_factory, void* widget);
+  // A native window of the toolkit's (an X11 window id) for a plain GStreamer video sink.
+  struct NativeWindow {
+    std::uintptr_t handle = 0;
+    int width = 0, height = 0;  // its size in pixels, for a sink that cannot scale (ximagesink)
+  };
+  // Decoded pictures go to the plain GStreamer video sink `sink_factory` (glimagesink, xvimagesink,
+  // ximagesink), which draws them into `window` (GstVideoOverlay). Throws if the element is missing.
+  LocalVideoLoop(const VideoProfile& profile, const std::string& sink_factory, NativeWindow window);
   ~LocalVideoLoop();
   LocalVideoLoop(const LocalVideoLoop&) = delete;
   LocalVideoLoop& operator=(const LocalVideoLoop&) = delete;
@@ -30,6 +39,8 @@ class LocalVideoLoop {
   void play();
   // The first error GStreamer reported, if any (any thread).
   std::optional<std::string> error() const;
+  // Pictures that reached the video sink (a plain sink draws each one it gets). Any thread.
+  std::uint64_t pictures_to_sink() const;
 
  private:
   struct Impl;

@@ -48,6 +48,9 @@ class SenderPipelineListener {
   virtual void on_pipeline_problem(std::string text, bool fatal) = 0;
   // A looped file source reached its end: call SenderPipeline::rewind() from a non-streaming thread.
   virtual void on_source_segment_done() {}
+  // The OR display branch composed a new picture (the same one or_display() now holds): an OR window takes
+  // it from here, a pointer and no copy. Called on the display branch's streaming thread.
+  virtual void on_or_display_picture(const std::shared_ptr<const VideoFrame>& /*picture*/) {}
 };
 
 // Settings of the sender pipeline.

@@ -1,0 +1,57 @@
+// The [or_display] window settings (issue 13): on when asked, off when told, unset means "when there is a
+// display"; the command line wins over the file; only sinks that keep the picture's shape are accepted.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "sender_settings.hpp"
+#include "surgilink/core/config.hpp"
+
+namespace surgilink::sender {
+namespace {
+
+const std::filesystem::path kCerts = std::filesystem::path(SURGILINK_SOURCE_DIR) / "var" / "certs";
+
+// A sender configuration whose [or_display] table holds `or_display`.
+std::filesystem::path config_with(const std::string& or_display) {
+  const auto file = std::filesystem::temp_directory_path() /
+                    ("surgilink_or_window_settings_" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(file) << "[tls]\nca = \"" << (kCerts / "ca.pem").string() << "\"\ncertificate = \""
+                      << (kCerts / "sender.pem").string() << "\"\nprivate_key = \""
+                      << (kCerts / "sender.key").string() << "\"\naccess_list = \""
+                      << (kCerts / "access.toml").string() << "\"\n[or_display]\n"
+                      << or_display;
+  return file;
+}
+
+TEST(OrWindowSettings, UnsetLeavesTheChoiceToTheDisplayAndTheCommandLineWins) {
+  ASSERT_TRUE(std::filesystem::exists(kCerts / "access.toml")) << "run ./surgilink setup";
+  const auto unset = load_sender_settings(config_with(""), {});
+  EXPECT_FALSE(unset.or_display.window.has_value());
+  EXPECT_EQ(unset.or_display.video_sink, "glimagesink");
+
+  const auto off = load_sender_settings(config_with("window = false\nvideo_sink = \"xvimagesink\"\n"), {});
+  EXPECT_EQ(off.or_display.window, false);
+  EXPECT_EQ(off.or_display.video_sink, "xvimagesink");
+
+  SenderOverrides on;
+  on.or_window = true;
+  EXPECT_EQ(load_sender_settings(config_with("window = false\n"), on).or_display.window, true);
+}
+
+TEST(OrWindowSettings, ASinkThatCannotKeepThePicturesShapeIsRefused) {
+  try {
+    load_sender_settings(config_with("video_sink = \"ximagesink\"\n"), {});
+    FAIL() << "ximagesink accepted";
+  } catch (const core::ConfigError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("video_sink"));
+  }
+}
+
+}  // namespace
+}  // namespace surgilink::sender
