@@ -53,6 +53,11 @@ CaseRecording::CaseRecording(RecordingSettings settings, std::string case_pseudo
       site_(std::move(site)),
       recorder_(std::move(recorder)),
       session_(session) {
+  if (recorder_ && settings_.folder && !settings_.require_encrypted_volume)
+    spdlog::warn(
+        "recording: require_encrypted_volume = false: recordings in {} may rest on a volume that is not "
+        "encrypted (a demo or test machine only)",
+        settings_.folder->string());
   recover_unfinished();
 }
 

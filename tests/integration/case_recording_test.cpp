@@ -229,6 +229,7 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
     RunningSender restarted(config, dir / "sender-restarted.log");
     EXPECT_EQ(restarted.stop(), 0);
     EXPECT_THAT(restarted.log(), HasSubstr("was left open; rewritten with the"));
+    EXPECT_THAT(restarted.log(), HasSubstr("require_encrypted_volume = false: recordings in"));
   }
   const auto recovered = media::RecordingManifest::read(folders[1], &why);
   ASSERT_TRUE(recovered) << why;
