@@ -2,10 +2,14 @@
 // The OR's recording of the case (DESIGN.md §6): nothing is recorded until consent is recorded at the OR;
 // then the stream goes into a new folder per recording (<case pseudonym>-<UTC start>) with an event log of
 // what happened (annotations, vitals, roster, session events), and every consent and start/stop is audited
-// and shown on the consoles and the OR display.
+// and shown on the consoles and the OR display. It records only onto an encrypted volume (unless configured
+// otherwise), keeps the disk from filling, warns the OR when it runs
+// low, and on start finishes a recording a crash left open.
 
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "sender_settings.hpp"
@@ -15,11 +19,16 @@
 
 namespace surgilink::sender {
 
+// The recorder's free-space floors from the settings.
+media::DiskFloors disk_floors(const RecordingSettings& settings);
+
 // Network thread only. `recorder` is null when no recording folder is configured: every command then says
 // that recording is switched off here.
 class CaseRecording {
  public:
-  CaseRecording(RecordingSettings settings, std::string case_pseudonym,
+  // Recovers (media::recover_recording) every recording in the folder that a sender left open, and logs
+  // what it found and did.
+  CaseRecording(RecordingSettings settings, std::string case_pseudonym, std::string site,
                 std::shared_ptr<media::SegmentRecorder> recorder, session::SenderSession& session);
 
   // The OR's commands; each returns the reply for the surgeon's controls ("ok: …" or "error: …").
@@ -38,6 +47,12 @@ class CaseRecording {
 
   // "recording into …, 3 segments" / "not recording, consent not recorded".
   std::string state_text() const;
+  // For the OR display: the disk is nearly full ("REC: DISK LOW, 812 MB FREE (~9 MIN)"), recording
+  // stopped because it was, or a start was refused because the volume is not encrypted
+  // ([recording] require_encrypted_volume); "" otherwise.
+  std::string warning() const;
+  // The status line's "recording" object (README: Status lines).
+  nlohmann::json status_json() const;
   bool consent_recorded() const { return consent_; }
   bool recording() const;
   media::RecorderStatus status() const;
@@ -45,13 +60,19 @@ class CaseRecording {
  private:
   void publish(const std::string& by);
   void end_event_log();
+  void recover_unfinished();
+  std::optional<std::string> unencrypted_volume() const;
 
   RecordingSettings settings_;
   std::string case_pseudonym_;
+  std::string site_;
   std::shared_ptr<media::SegmentRecorder> recorder_;
   session::SenderSession& session_;
   bool consent_ = false;
   std::shared_ptr<session::CaseEventLog> event_log_;  // events.sqlite of the recording open now
+  bool stopped_by_disk_ = false;                      // the last recording ended at the free-space floor
+  bool refused_unencrypted_ = false;  // the last start was refused: the volume is not encrypted
+  bool warned_low_ = false;           // the low-disk warning was logged (once per crossing)
 };
 
 }  // namespace surgilink::sender

@@ -55,6 +55,11 @@ void OrDisplayBadges::set_recording(bool recording) {
   recording_ = recording;
 }
 
+void OrDisplayBadges::set_recording_warning(std::string text) {
+  std::lock_guard lock(mutex_);
+  recording_warning_ = std::move(text);
+}
+
 void OrDisplayBadges::set_audit_failure(bool failing) {
   std::lock_guard lock(mutex_);
   audit_failure_ = failing;
@@ -74,14 +79,14 @@ bool OrDisplayBadges::has_content() const {
   std::lock_guard lock(mutex_);
   return !alarms_.empty() || mentor_disconnected_ || annotations_hidden_ || pen_revoked_ ||
          !flagged_.empty() || recording_ || !mentor_latency_.empty() || audit_failure_ ||
-         !pen_waits_for_.empty();
+         !pen_waits_for_.empty() || !recording_warning_.empty();
 }
 
 void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
   std::string alarms;
   bool disconnected = false, hidden = false, revoked = false, recording = false, audit_failure = false,
        keys_exported = false;
-  std::string flagged, mentor_latency, pen_waits_for;
+  std::string flagged, mentor_latency, pen_waits_for, recording_warning;
   {
     std::lock_guard lock(mutex_);
     alarms = alarms_;
@@ -94,6 +99,7 @@ void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
     audit_failure = audit_failure_;
     keys_exported = keys_exported_;
     pen_waits_for = pen_waits_for_;
+    recording_warning = recording_warning_;
   }
   if (picture.planes[0] == nullptr) return;
   int row = 0;
@@ -105,6 +111,7 @@ void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
     draw_badge(picture, "MEDIA KEYS EXPORTED (test bench only)", row++, cv::Scalar(81, 90, 240));
   // Amber: the mentor asks the surgeon to look at these.
   if (!flagged.empty()) draw_badge(picture, "MENTOR: check " + flagged, row++, cv::Scalar(170, 30, 170));
+  if (!recording_warning.empty()) draw_badge(picture, recording_warning, row++, cv::Scalar(170, 30, 170));
   if (disconnected) draw_badge(picture, "mentor disconnected", row++, cv::Scalar(150, 44, 180));
   if (!pen_waits_for.empty())
     draw_badge(picture, "link lost: pen waits for " + pen_waits_for, row++, cv::Scalar(170, 30, 170));

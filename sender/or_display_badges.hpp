@@ -26,6 +26,9 @@ class OrDisplayBadges : public media::OrDisplayOverlay {
   void set_mentor_latency(std::string text);
   // The case is being recorded: everyone in the OR should know (DESIGN.md §6).
   void set_recording(bool recording);
+  // The recording's disk is nearly full, or recording stopped because it was, e.g. "REC: DISK LOW, 812 MB
+  // FREE (~9 MIN)"; empty: no warning. Amber.
+  void set_recording_warning(std::string text);
   // The audit log cannot be written: the session's evidence is being lost (issue 12). Red.
   void set_audit_failure(bool failing);
   // This sender writes its media keys to files (interop testing): anyone with them can watch. Red.
@@ -44,6 +47,7 @@ class OrDisplayBadges : public media::OrDisplayOverlay {
   bool pen_revoked_ = false;
   std::string flagged_;
   bool recording_ = false;
+  std::string recording_warning_;
   std::string mentor_latency_;
   bool audit_failure_ = false;
   bool keys_exported_ = false;

@@ -97,7 +97,8 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
         session(io, settings.session, clock, *this),
         pipeline(settings.pipeline, clock, *this),
         vitals_feed(io, settings.vitals, clock, session),
-        recording(settings.recording, settings.session.case_pseudonym, settings.pipeline.recorder, session),
+        recording(settings.recording, settings.session.case_pseudonym, settings.session.rules.site_name,
+                  settings.pipeline.recorder, session),
         surgeon_controls(io, settings.surgeon_controls, session, recording,
                          [this] { show_surgeon_controls(); }),
         signals(io, SIGINT, SIGTERM),
@@ -119,8 +120,8 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
   // keyframe. Only called after construction (recordings start on commands).
   SenderSettings with_recorder(SenderSettings s) {
     if (s.recording.folder)
-      s.pipeline.recorder = std::make_shared<media::SegmentRecorder>(s.recording.segment_length,
-                                                                     [this] { pipeline.request_keyframe(); });
+      s.pipeline.recorder = std::make_shared<media::SegmentRecorder>(
+          s.recording.segment_length, [this] { pipeline.request_keyframe(); }, disk_floors(s.recording));
     return s;
   }
 
@@ -213,6 +214,7 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
     had_mentor = had_mentor || session.consoles_connected() > 0;
     badges->set_mentor_disconnected(had_mentor && session.consoles_connected() == 0);
     recording.check();
+    badges->set_recording_warning(recording.warning());
     or_monitor.check();
     const auto worst = worst_mentor_latency();
     const auto red = settings.or_display.mentor_latency_red;
@@ -288,16 +290,7 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
     return worst;
   }
 
-  nlohmann::json recording_json() const {
-    const auto rec = recording.status();
-    return {{"consent_recorded", recording.consent_recorded()},
-            {"recording", rec.recording},
-            {"folder", rec.folder.empty() ? nlohmann::json(nullptr) : nlohmann::json(rec.folder.string())},
-            {"segments_closed", rec.segments_closed},
-            {"frames_written", rec.frames_written},
-            {"frames_skipped", rec.frames_skipped},
-            {"error", rec.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(rec.last_error)}};
-  }
+  nlohmann::json recording_json() const { return recording.status_json(); }
 
   void tick() {
     status_timer.expires_after(std::chrono::seconds{1});

@@ -1,5 +1,6 @@
 #include "sender_settings.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include <cstdlib>
@@ -186,6 +187,11 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
   if (const std::string folder = recording.get_string("folder", ""); !folder.empty())
     s.recording.folder = session::config_path(recording, folder);
   s.recording.segment_length = std::chrono::seconds{recording.get_int("segment_s", 60, 2, 3600)};
+  s.recording.min_free_mb = static_cast<std::uint64_t>(recording.get_int("min_free_mb", 1024, 0, 1 << 24));
+  s.recording.warn_free_mb = static_cast<std::uint64_t>(recording.get_int(
+      "warn_free_mb", std::max<std::int64_t>(5120, static_cast<std::int64_t>(s.recording.min_free_mb)),
+      static_cast<std::int64_t>(s.recording.min_free_mb), 1 << 24));
+  s.recording.require_encrypted_volume = recording.get_bool("require_encrypted_volume", true);
 
   auto tls = root.table("tls");
   n.tls = session::load_tls_files(tls);

@@ -30,6 +30,13 @@ struct SurgeonControlSettings {
 struct RecordingSettings {
   std::optional<std::filesystem::path> folder;  // recordings go into sub-folders here; none: never record
   std::chrono::seconds segment_length{60};
+  // Free space kept on the recordings' disk: below min_free no recording starts and one running stops; below
+  // warn_free the OR is warned (README: Recordings).
+  std::uint64_t min_free_mb = 1024;
+  std::uint64_t warn_free_mb = 5120;
+  // Recordings hold the operative field: no recording starts in a folder whose volume is not encrypted
+  // (dm-crypt/LUKS, eCryptfs; recording_volume.hpp). Only a demo or a test on a developer's disk sets false.
+  bool require_encrypted_volume = true;
 };
 
 // What the OR display warns about beyond the vitals alarms (DESIGN.md §8).

@@ -1,179 +1,196 @@
 #include "surgilink/media/segment_recorder.hpp"
 
-#include <gst/app/gstappsrc.h>
+#include <fcntl.h>
+#include <gst/app/gstappsink.h>
 #include <gst/gst.h>
+#include <pthread.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
+#include <condition_variable>
 #include <cstdio>
-#include <fstream>
+#include <ctime>
+#include <deque>
 #include <mutex>
-#include <nlohmann/json.hpp>
-#include <vector>
+#include <thread>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
 #include "segment_recorder_gst.hpp"
+#include "segment_writer.hpp"
+#include "surgilink/core/software_version.hpp"
+#include "surgilink/media/recorded_segment.hpp"
+#include "surgilink/media/recording_manifest.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
 
 namespace surgilink::media {
 
 namespace {
 constexpr auto kCloseWait = std::chrono::seconds{2};
+// How often (capture time) the free space is looked at while recording: a second of 1080p60 is ~1.2 MB.
+constexpr auto kDiskCheckInterval = std::chrono::seconds{1};
 
-// One Matroska file being written: appsrc → h264parse → matroskamux → filesink.
-struct OpenSegment {
-  GstElement* pipeline = nullptr;
-  GstElement* source = nullptr;
-  std::size_t index_entry = 0;
-};
+std::string megabytes(std::uint64_t bytes) { return std::to_string(bytes / (1024 * 1024)) + " MB"; }
 
-// A segment's line in recording.json.
-struct IndexEntry {
-  std::string file;
-  core::CaptureTime first{}, last{};
-  std::uint64_t frames = 0;
-  bool closed = false;
+std::string segment_name(std::size_t number) {
+  char name[32];
+  std::snprintf(name, sizeof name, "segment-%05zu.mkv", number);
+  return name;
+}
+
+std::string utc_text(std::time_t t) {
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &utc);
+  return text;
+}
+// An exclusive lock on a recording's folder, held while a sender writes it, so that the recovery of another
+// sender sharing the recordings folder never takes a recording that is alive for one left by a crash (the
+// kernel drops the lock when its process dies).
+class FolderLock {
+ public:
+  FolderLock() = default;
+  explicit FolderLock(const std::filesystem::path& folder)
+      : fd_(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+    if (fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  FolderLock(FolderLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  FolderLock& operator=(FolderLock&& other) noexcept {
+    if (this != &other) {
+      release();
+      fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+  }
+  ~FolderLock() { release(); }
+  bool held() const { return fd_ >= 0; }
+
+ private:
+  void release() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  int fd_ = -1;
 };
 }  // namespace
+
+std::optional<std::uint64_t> free_bytes_at(const std::filesystem::path& path) {
+  struct statvfs fs {};
+  if (::statvfs(path.c_str(), &fs) != 0) return std::nullopt;
+  return static_cast<std::uint64_t>(fs.f_bavail) * static_cast<std::uint64_t>(fs.f_frsize);
+}
 
 struct SegmentRecorder::Impl {
   std::chrono::seconds length;
   std::function<void()> keyframe_needed;
+  DiskFloors floors;
+
+  // Work for the finishing thread: a segment whose stream has ended, or another file of the recording that
+  // was closed.
+  struct Job {
+    std::filesystem::path folder;
+    std::unique_ptr<SegmentWriter> writer;  // a segment to finish, or
+    std::size_t entry = 0;                  // (its index in the manifest)
+    std::string role;                       // a listed file to seal
+  };
 
   mutable std::mutex mutex;  // everything below
+  std::condition_variable changed;
   RecorderStatus status;
-  std::optional<OpenSegment> open;
-  std::vector<OpenSegment> closing;  // end of stream sent; waiting for the muxer to finish the file
-  std::vector<IndexEntry> index;
+  RecordingManifest manifest;  // of status.folder
+  std::unique_ptr<SegmentWriter> open;
+  std::size_t open_entry = 0;
+  core::CaptureTime next_disk_check{};
+  std::deque<Job> jobs;
+  bool busy = false;            // the finishing thread is working on something taken from here
+  bool manifest_dirty = false;  // the manifest changed since it was last written
+  bool quitting = false;
+  FolderLock folder_lock;  // of status.folder, until the next recording starts
+  std::thread finisher;
 
-  // The index is rewritten whole and renamed into place: a reader (or a crash) never sees half of it.
-  void write_index() {
-    nlohmann::json segments = nlohmann::json::array();
-    for (const auto& e : index) {
-      segments.push_back({{"file", e.file},
-                          {"first_capture_ns", e.first.time_since_epoch().count()},
-                          {"last_capture_ns", e.last.time_since_epoch().count()},
-                          {"frames", e.frames},
-                          {"closed", e.closed}});
-    }
-    const nlohmann::json doc = {
-        {"format", "surgilink-recording/1"}, {"video", "H.264 in Matroska"}, {"segments", segments}};
-    const auto path = status.folder / "recording.json";
-    const auto temporary = status.folder / "recording.json.tmp";
-    {
-      std::ofstream out(temporary, std::ios::trunc);
-      out << doc.dump(2) << '\n';
-      if (!out) {
-        status.last_error = "cannot write " + temporary.string();
-        return;
-      }
-    }
-    std::error_code ec;
-    std::filesystem::rename(temporary, path, ec);
-    if (ec) status.last_error = "cannot write " + path.string() + ": " + ec.message();
-  }
-
-  void note_error(GstMessage* message) {
-    GError* error = nullptr;
-    gst_message_parse_error(message, &error, nullptr);
-    status.last_error = error != nullptr ? error->message : "unknown recorder error";
+  void note_error(std::string text) {
+    status.last_error = std::move(text);
     spdlog::error("recorder: {}", status.last_error);
-    if (error) g_error_free(error);
   }
 
-  bool open_segment(GstCaps* caps, core::CaptureTime first) {
-    char name[32];
-    std::snprintf(name, sizeof name, "segment-%05zu.mkv", index.size() + 1);
-    GError* error = nullptr;
-    GstElement* pipeline = gst_parse_launch(
-        // Bounded (about a minute of video): a writer that stops writing must not eat the sender's memory.
-        "appsrc name=encoded is-live=true format=time max-bytes=67108864 leaky-type=upstream block=false ! "
-        "h264parse ! "
-        "matroskamux ! filesink name=file sync=false async=false",
-        &error);
-    if (pipeline == nullptr || error != nullptr) {
-      status.last_error = std::string("cannot build the segment writer: ") + (error ? error->message : "?") +
-                          " (install the packages in tools/debian-packages.txt)";
-      if (error) g_error_free(error);
-      if (pipeline) gst_object_unref(pipeline);
-      return false;
+  void mark_dirty() {
+    refresh_state();
+    manifest_dirty = true;
+    changed.notify_all();
+  }
+
+  // "complete" once nothing is being written and every file is sealed.
+  void refresh_state() {
+    if (manifest.state != RecordingState::kRecording || status.recording || open || !jobs.empty()) return;
+    for (const auto& f : manifest.files) {
+      if (!f.seal) return;
     }
-    GstElement* source = gst_bin_get_by_name(GST_BIN(pipeline), "encoded");
-    GstElement* file = gst_bin_get_by_name(GST_BIN(pipeline), "file");
-    g_object_set(source, "caps", caps, nullptr);
-    g_object_set(file, "location", (status.folder / name).c_str(), nullptr);
-    gst_object_unref(file);
-    if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-      status.last_error = "cannot open " + (status.folder / name).string();
-      gst_object_unref(source);
-      gst_element_set_state(pipeline, GST_STATE_NULL);
-      gst_object_unref(pipeline);
-      return false;
-    }
-    index.push_back({name, first, first, 0, false});
-    open = OpenSegment{pipeline, source, index.size() - 1};
-    write_index();
-    return true;
+    manifest.state = RecordingState::kComplete;
+    if (!manifest.segments.empty()) manifest.ended = manifest.segments.back().last;
   }
 
   void close_open_segment() {
     if (!open) return;
-    gst_app_src_end_of_stream(GST_APP_SRC(open->source));
-    closing.push_back(*open);
-    open.reset();
+    jobs.push_back(Job{status.folder, std::move(open), open_entry, {}});
+    changed.notify_all();
   }
 
-  // Releases the segments whose muxer finished (or failed); with `wait`, waits for each (at most 2 s).
-  void reap_closing(bool wait) {
-    for (auto it = closing.begin(); it != closing.end();) {
-      GstBus* bus = gst_element_get_bus(it->pipeline);
-      GstMessage* message = gst_bus_timed_pop_filtered(
-          bus, wait ? static_cast<GstClockTime>(std::chrono::nanoseconds{kCloseWait}.count()) : 0,
-          static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-      gst_object_unref(bus);
-      if (message == nullptr && !wait) {
-        ++it;
-        continue;
-      }
-      if (message != nullptr && GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) note_error(message);
-      const bool finished = message != nullptr && GST_MESSAGE_TYPE(message) == GST_MESSAGE_EOS;
-      if (message) gst_message_unref(message);
-      gst_element_set_state(it->pipeline, GST_STATE_NULL);
-      gst_object_unref(it->source);
-      gst_object_unref(it->pipeline);
-      index[it->index_entry].closed = finished;
-      if (finished) ++status.segments_closed;
-      it = closing.erase(it);
-      write_index();
-    }
-  }
-
-  // A muxer or file error (disk full, folder removed) ends the recording: the OR must be told, not shown REC
-  // while nothing is written. The segment stays in the index, not closed.
-  bool open_segment_failed() {
-    GstBus* bus = gst_element_get_bus(open->pipeline);
-    GstMessage* message = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
-    gst_object_unref(bus);
-    if (message == nullptr) return false;
-    note_error(message);
-    gst_message_unref(message);
-    gst_element_set_state(open->pipeline, GST_STATE_NULL);
-    gst_object_unref(open->source);
-    gst_object_unref(open->pipeline);
-    open.reset();
+  // Stops the recording on an error of the file system or the muxer: the OR must be told, not shown REC
+  // while nothing is written.
+  void end_by_error(std::string text) {
+    note_error(std::move(text));
     status.recording = false;
-    write_index();
+    close_open_segment();
+    mark_dirty();
+  }
+
+  bool disk_allows_writing(core::CaptureTime capture) {
+    if (capture < next_disk_check) return true;
+    next_disk_check = capture + kDiskCheckInterval;
+    status.free_bytes = free_bytes_at(status.folder);
+    if (!status.free_bytes) return true;
+    status.disk_low = floors.warn_below_bytes > 0 && *status.free_bytes < floors.warn_below_bytes;
+    if (floors.refuse_below_bytes == 0 || *status.free_bytes >= floors.refuse_below_bytes) return true;
+    end_by_error("free space on the recording disk fell to " + megabytes(*status.free_bytes) +
+                 ", below its floor of " + megabytes(floors.refuse_below_bytes) +
+                 ": recording stopped so that the disk does not fill");
+    return false;
+  }
+
+  bool open_segment(GstCaps* caps, core::CaptureTime first) {
+    const std::string name = segment_name(manifest.segments.size() + 1);
+    std::string why;
+    auto writer = SegmentWriter::open(status.folder / name, caps, first, &why);
+    if (!writer) {
+      end_by_error(why);
+      return false;
+    }
+    open = std::move(writer);
+    manifest.segments.push_back({name, first, first, 0, false, std::nullopt, {}});
+    open_entry = manifest.segments.size() - 1;
+    if (status.started == core::CaptureTime{}) status.started = first;
+    mark_dirty();
     return true;
   }
 
   void write(GstSample* sample, core::CaptureTime capture) {
     std::lock_guard lock(mutex);
     if (!status.recording) return;
-    reap_closing(false);
-    if (open && open_segment_failed()) return;
+    if (open) {
+      if (auto failure = open->failure()) return end_by_error(*failure);
+    }
+    if (!disk_allows_writing(capture)) return;
     GstBuffer* buffer = gst_sample_get_buffer(sample);
     if (buffer == nullptr) return;
     const bool keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-    if (open && keyframe && capture - index[open->index_entry].first >= length) close_open_segment();
+    if (open && keyframe && capture - manifest.segments[open_entry].first >= length) close_open_segment();
     if (!open) {
       // A segment must start with a keyframe, or its first seconds would not decode.
       if (!keyframe) {
@@ -182,59 +199,176 @@ struct SegmentRecorder::Impl {
       }
       if (!open_segment(gst_sample_get_caps(sample), capture)) return;
     }
-    auto& entry = index[open->index_entry];
-    GstBuffer* copy = gst_buffer_copy(buffer);  // shares the memory; only the timestamps are ours
-    GST_BUFFER_PTS(copy) = static_cast<GstClockTime>((capture - entry.first).count());
-    GST_BUFFER_DTS(copy) = GST_BUFFER_PTS(copy);
-    GST_BUFFER_DURATION(copy) = GST_CLOCK_TIME_NONE;
-    if (gst_app_src_push_buffer(GST_APP_SRC(open->source), copy) != GST_FLOW_OK) {
+    if (!open->push(buffer, capture)) {
       status.last_error = "the segment writer refused a frame";
       return;
     }
+    auto& entry = manifest.segments[open_entry];
     entry.last = capture;
     ++entry.frames;
     ++status.frames_written;
+    status.bytes_written += gst_buffer_get_size(buffer);
+    status.last_frame = capture;
+  }
+
+  // The finishing thread: segments' ends, seals and manifest writes, in order.
+  void finish_loop() {
+    pthread_setname_np(pthread_self(), "rec-finish");
+    std::unique_lock lock(mutex);
+    for (;;) {
+      changed.wait(lock, [this] { return quitting || !jobs.empty() || manifest_dirty; });
+      if (!jobs.empty()) {
+        Job job = std::move(jobs.front());
+        jobs.pop_front();
+        busy = true;
+        lock.unlock();
+        finish(job);
+        lock.lock();
+        busy = false;
+        mark_dirty();
+        continue;
+      }
+      if (manifest_dirty) {
+        manifest_dirty = false;
+        const RecordingManifest snapshot = manifest;
+        const auto folder = status.folder;
+        busy = true;
+        lock.unlock();
+        const auto why = snapshot.write(folder);
+        lock.lock();
+        busy = false;
+        if (why) note_error(*why);
+        changed.notify_all();
+        continue;
+      }
+      if (quitting) return;
+    }
+  }
+
+  // Without the lock: waits for the muxer, flushes and hashes.
+  void finish(Job& job) {
+    std::string why;
+    std::optional<FileSeal> seal;
+    bool finished = true;
+    if (job.writer) {
+      finished = job.writer->finish(kCloseWait, &why);
+      if (finished && !flush_to_disk(job.writer->file())) why = "cannot flush " + job.writer->file().string();
+      if (finished) seal = seal_of(job.writer->file(), &why);
+      job.writer.reset();
+    } else {
+      std::string name;
+      {
+        std::lock_guard lock(mutex);
+        if (const auto* f = manifest.file(job.role)) name = f->file;
+      }
+      if (!name.empty()) {
+        flush_to_disk(job.folder / name);
+        seal = seal_of(job.folder / name, &why);
+      }
+    }
+    std::lock_guard lock(mutex);
+    if (job.folder != status.folder) return;  // cannot happen: start() waits for every job
+    if (job.role.empty()) {
+      auto& entry = manifest.segments[job.entry];
+      entry.closed = finished;
+      entry.seal = seal;
+      if (finished) ++status.segments_closed;
+    } else {
+      for (auto& f : manifest.files) {
+        if (f.role == job.role) f.seal = seal;
+      }
+    }
+    if (!why.empty()) note_error(why);
+  }
+
+  void wait_idle(std::unique_lock<std::mutex>& lock) {
+    changed.wait(lock, [this] { return jobs.empty() && !busy && !manifest_dirty; });
   }
 };
 
-SegmentRecorder::SegmentRecorder(std::chrono::seconds segment_length, std::function<void()> keyframe_needed)
+SegmentRecorder::SegmentRecorder(std::chrono::seconds segment_length, std::function<void()> keyframe_needed,
+                                 DiskFloors floors)
     : impl_(std::make_unique<Impl>()) {
   initialise_gstreamer();
   impl_->length = segment_length;
   impl_->keyframe_needed = std::move(keyframe_needed);
+  impl_->floors = floors;
+  impl_->finisher = std::thread([this] { impl_->finish_loop(); });
 }
 
-SegmentRecorder::~SegmentRecorder() { stop(); }
-
-std::optional<std::string> SegmentRecorder::start(const std::filesystem::path& folder) {
+SegmentRecorder::~SegmentRecorder() {
+  stop();
   {
-    std::lock_guard lock(impl_->mutex);
+    std::unique_lock lock(impl_->mutex);
+    impl_->wait_idle(lock);
+    impl_->quitting = true;
+    impl_->changed.notify_all();
+  }
+  impl_->finisher.join();
+}
+
+std::optional<std::string> SegmentRecorder::start(const std::filesystem::path& folder,
+                                                  RecordingIdentity identity) {
+  {
+    std::unique_lock lock(impl_->mutex);
     if (impl_->status.recording) return "already recording into " + impl_->status.folder.string();
+    impl_->wait_idle(lock);  // the last recording's files are finished
     std::error_code ec;
-    if (std::filesystem::exists(folder / "recording.json", ec))
+    if (std::filesystem::exists(folder / RecordingManifest::kFileName, ec))
       return folder.string() + " already holds a recording";
     std::filesystem::create_directories(folder, ec);
     if (ec) return "cannot create " + folder.string() + ": " + ec.message();
+    // The case's pictures are the service's own, whatever the process's umask.
+    ::chmod(folder.c_str(), 0700);
+    FolderLock lock_of_folder(folder);
+    if (!lock_of_folder.held()) return folder.string() + " is being written by another process";
+    const auto free = free_bytes_at(folder);
+    const auto floor = impl_->floors.refuse_below_bytes;
+    if (free && floor > 0 && *free < floor)
+      return "only " + megabytes(*free) + " free on the recording disk (" + folder.parent_path().string() +
+             "), below its floor of " + megabytes(floor) + ": not recording";
     impl_->status = RecorderStatus{};
     impl_->status.folder = folder;
+    impl_->status.free_bytes = free;
+    impl_->status.disk_low =
+        free && impl_->floors.warn_below_bytes > 0 && *free < impl_->floors.warn_below_bytes;
+    impl_->next_disk_check = {};
+    impl_->folder_lock = std::move(lock_of_folder);
+    impl_->manifest = RecordingManifest{};
+    impl_->manifest.software = core::software_version();
+    impl_->manifest.case_pseudonym = identity.case_pseudonym;
+    impl_->manifest.site = identity.site;
+    impl_->manifest.video = "H.264 in Matroska";
+    impl_->manifest.started = std::chrono::system_clock::now();
+    if (const auto why = impl_->manifest.write(folder)) return *why;
     impl_->status.recording = true;
-    impl_->index.clear();
-    impl_->write_index();
-    if (!impl_->status.last_error.empty()) {
-      impl_->status.recording = false;
-      return impl_->status.last_error;
-    }
   }
   if (impl_->keyframe_needed) impl_->keyframe_needed();
   return std::nullopt;
 }
 
-void SegmentRecorder::stop() {
+void SegmentRecorder::add_file(const std::string& role, const std::string& name) {
   std::lock_guard lock(impl_->mutex);
-  if (!impl_->status.recording && impl_->closing.empty()) return;
-  impl_->status.recording = false;
-  impl_->close_open_segment();
-  impl_->reap_closing(true);
+  if (impl_->status.folder.empty()) return;
+  impl_->manifest.files.push_back({role, name, std::nullopt});
+  impl_->mark_dirty();
+}
+
+void SegmentRecorder::seal(const std::string& role) {
+  std::lock_guard lock(impl_->mutex);
+  if (impl_->manifest.file(role) == nullptr) return;
+  impl_->jobs.push_back(Impl::Job{impl_->status.folder, nullptr, 0, role});
+  impl_->changed.notify_all();
+}
+
+void SegmentRecorder::stop() {
+  std::unique_lock lock(impl_->mutex);
+  if (impl_->status.recording) {
+    impl_->status.recording = false;
+    impl_->close_open_segment();
+    impl_->mark_dirty();
+  }
+  impl_->wait_idle(lock);
 }
 
 RecorderStatus SegmentRecorder::status() const {
@@ -244,6 +378,142 @@ RecorderStatus SegmentRecorder::status() const {
 
 void record_encoded_frame(SegmentRecorder& recorder, GstSample* sample, core::CaptureTime capture_time) {
   recorder.impl().write(sample, capture_time);
+}
+
+namespace {
+
+// Rewrites a segment a crash left open from what its demuxer can still read. Returns the frames kept and the
+// capture time of the last one, or nothing (with `why`) when not one frame could be read.
+struct Rewritten {
+  std::uint64_t frames = 0;
+  core::CaptureTime last{};
+};
+std::optional<Rewritten> rewrite_open_segment(const std::filesystem::path& file, core::CaptureTime first,
+                                              std::string* why) {
+  const auto reader = segment_reader(file, "appsink name=out sync=false", why);
+  if (!reader) return std::nullopt;
+  const GstObjectRef<GstElement> sink(gst_bin_get_by_name(GST_BIN(reader.get()), "out"));
+  gst_element_set_state(reader.get(), GST_STATE_PLAYING);
+  const auto repaired = std::filesystem::path(file.string() + ".repair");
+  std::unique_ptr<SegmentWriter> writer;
+  Rewritten out;
+  while (GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink.get()), 5 * GST_SECOND)) {
+    const GstMiniRef<GstSample> held(sample);
+    GstBuffer* buffer = gst_sample_get_buffer(sample);
+    if (buffer == nullptr || !GST_BUFFER_PTS_IS_VALID(buffer)) continue;
+    const auto capture = first + std::chrono::nanoseconds{GST_BUFFER_PTS(buffer)};
+    if (!writer) {
+      writer = SegmentWriter::open(repaired, gst_sample_get_caps(sample), first, why);
+      if (!writer) break;
+    }
+    if (!writer->push(buffer, capture)) break;
+    ++out.frames;
+    out.last = capture;
+  }
+  gst_element_set_state(reader.get(), GST_STATE_NULL);
+  if (!writer || out.frames == 0) {
+    if (why->empty()) *why = "no frame can be read";
+    std::error_code ec;
+    std::filesystem::remove(repaired, ec);
+    return std::nullopt;
+  }
+  if (!writer->finish(std::chrono::seconds{10}, why) || !flush_to_disk(repaired)) return std::nullopt;
+  writer.reset();
+  std::error_code ec;
+  std::filesystem::rename(repaired, file, ec);
+  if (ec) {
+    *why = "cannot replace " + file.string() + ": " + ec.message();
+    return std::nullopt;
+  }
+  return out;
+}
+
+}  // namespace
+
+Recovery recover_recording(const std::filesystem::path& folder, const SettleFile& settle) {
+  initialise_gstreamer();
+  Recovery r;
+  std::string why;
+  auto manifest = RecordingManifest::read(folder, &why);
+  if (!manifest) {
+    r.error = why;
+    return r;
+  }
+  if (manifest->state != RecordingState::kRecording) return r;
+  const FolderLock lock(folder);
+  if (!lock.held()) {
+    r.error = "a running sender is writing it";
+    return r;
+  }
+  r.needed = true;
+  r.notes.push_back("the sender stopped without closing this recording; recovered on " +
+                    utc_text(std::time(nullptr)));
+  // A segment the crash came too early for the manifest to list: its own date says when it began.
+  for (std::size_t n = manifest->segments.size() + 1;; ++n) {
+    const std::string name = segment_name(n);
+    if (!std::filesystem::exists(folder / name)) break;
+    const auto first = recorded_segment_start(folder / name);
+    manifest->segments.push_back({name,
+                                  first.value_or(manifest->started),
+                                  first.value_or(manifest->started),
+                                  0,
+                                  false,
+                                  std::nullopt,
+                                  {}});
+    r.notes.push_back(name + " was not in the manifest" +
+                      (first ? std::string() : " and has no date: its times are the recording's start"));
+  }
+  for (auto& segment : manifest->segments) {
+    const auto file = folder / segment.file;
+    if (!segment.closed) {
+      std::string problem;
+      if (!std::filesystem::exists(file)) {
+        segment.repaired = "missing";
+        r.notes.push_back(segment.file + " was open and is missing");
+        continue;
+      }
+      const auto rewritten = rewrite_open_segment(file, segment.first, &problem);
+      if (!rewritten) {
+        segment.repaired = "left open, unreadable (" + problem + "); kept as it was";
+        r.notes.push_back(segment.file + " was left open and cannot be read (" + problem +
+                          "): kept as it was");
+        continue;
+      }
+      const double seconds = std::chrono::duration<double>(rewritten->last - segment.first).count();
+      char text[160];
+      std::snprintf(text, sizeof text,
+                    "left open; rewritten with the %llu frames (%.1f s) that could be read",
+                    static_cast<unsigned long long>(rewritten->frames), seconds);
+      segment.repaired = text;
+      r.notes.push_back(segment.file + " was " + text + " (the index had " + std::to_string(segment.frames) +
+                        ")");
+      segment.frames = rewritten->frames;
+      segment.last = rewritten->last;
+      segment.closed = true;
+    }
+    if (segment.closed && !segment.seal) {
+      segment.seal = seal_of(file, &why);
+      if (!segment.seal) r.notes.push_back(segment.file + ": " + why);
+    }
+  }
+  for (auto& f : manifest->files) {
+    if (f.seal) continue;
+    if (!std::filesystem::exists(folder / f.file)) {
+      r.notes.push_back(f.file + " (" + f.role + ") is missing");
+      continue;
+    }
+    if (settle) {
+      if (const auto problem = settle(f.role, folder / f.file)) r.notes.push_back(f.file + ": " + *problem);
+    }
+    flush_to_disk(folder / f.file);
+    f.seal = seal_of(folder / f.file, &why);
+    r.notes.push_back(f.file + (f.seal ? " sealed as found" : ": " + why));
+  }
+  if (!manifest->segments.empty()) manifest->ended = manifest->segments.back().last;
+  manifest->state = RecordingState::kRecovered;
+  manifest->notes.insert(manifest->notes.end(), r.notes.begin(), r.notes.end());
+  if (const auto failed = manifest->write(folder)) r.error = *failed;
+  return r;
 }
 
 }  // namespace surgilink::media

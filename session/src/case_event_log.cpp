@@ -54,6 +54,34 @@ CaseEventLog::~CaseEventLog() {
   sqlite3_close(db_);
 }
 
+std::optional<std::string> CaseEventLog::settle(const std::filesystem::path& file) {
+  if (!std::filesystem::exists(file)) return file.string() + " is missing";
+  sqlite3* db = nullptr;
+  // Opening read-write replays the write-ahead log; closing the last connection checkpoints it into the file.
+  if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    const std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return "cannot open " + file.string() + ": " + why;
+  }
+  std::string verdict;
+  const auto collect = [](void* out, int, char** values, char**) {
+    auto& text = *static_cast<std::string*>(out);
+    text += (text.empty() ? "" : "; ") + std::string(values[0] ? values[0] : "");
+    return 0;
+  };
+  char* error = nullptr;
+  std::optional<std::string> problem;
+  if (sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, &error) != SQLITE_OK) {
+    problem = error ? error : "the write-ahead log cannot be folded in";
+  } else if (sqlite3_exec(db, "PRAGMA integrity_check", collect, &verdict, &error) != SQLITE_OK ||
+             verdict != "ok") {
+    problem = error ? std::string(error) : verdict;
+  }
+  sqlite3_free(error);
+  sqlite3_close(db);
+  return problem;
+}
+
 bool CaseEventLog::exec(const char* sql) {
   char* error = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) == SQLITE_OK) return true;

@@ -178,6 +178,8 @@ void SenderSession::set_recording_state(bool consent_recorded, bool recording, c
   });
 }
 
+void SenderSession::record_audit_event(const AuditEvent& event) { parts_->audit.record(event); }
+
 void SenderSession::set_event_log(std::shared_ptr<CaseEventLog> log) {
   if (auto* old = parts_->audit.event_log()) old->commit();
   parts_->audit.set_event_log(std::move(log));

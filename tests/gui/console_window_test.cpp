@@ -219,7 +219,7 @@ class ConsoleWindow : public SharedConsoleTest {
     const auto config = testing::write_sender_config(folder);
     std::ofstream(config, std::ios::app)
         << "[or_controls]\nsocket = \"" << controls_socket(folder).string() << "\"\n[recording]\nfolder = \""
-        << (folder / "recordings").string() << "\"\n";
+        << (folder / "recordings").string() << "\"\nrequire_encrypted_volume = false\n";
     start(folder, config, {});
     grabs_.reset();
   }

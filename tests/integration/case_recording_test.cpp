@@ -1,7 +1,9 @@
 // The OR's recording of the case through the real sender program (DESIGN.md §6, §7): nothing is recorded
-// before consent, every console hears the recording's state, each step is audited, and a sender that is
-// killed mid-recording leaves every closed segment playable and its index readable.
+// before consent, every console hears the recording's state, each step is audited, a sender that is killed
+// mid-recording leaves every closed segment playable and its manifest readable, and its next start finishes
+// that recording and says so.
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -18,6 +20,7 @@
 #include "support/test_control_client.hpp"
 #include "support/test_installation.hpp"
 #include "surgilink/annotation/wire.hpp"
+#include "surgilink/media/recording_manifest.hpp"
 #include "surgilink/session/audit_log.hpp"
 
 namespace surgilink::testing {
@@ -85,7 +88,7 @@ bool wait_for_closed_segments(RunningSender& sender, const std::string& folder, 
   return false;
 }
 
-TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSender) {
+TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSenderRecoveredOnRestart) {
   const auto dir = scratch_dir("case-recording");
   const auto socket = dir / "or-controls.sock";
   const auto audit = dir / "audit.jsonl";
@@ -93,7 +96,8 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
   const auto config = write_sender_config(dir, "keyframe_interval_s = 1\n");
   std::ofstream(config, std::ios::app)
       << "[audit]\nlog = \"" << audit.string() << "\"\n[or_controls]\nsocket = \"" << socket.string()
-      << "\"\n[recording]\nfolder = \"" << recordings.string() << "\"\nsegment_s = 2\n";
+      << "\"\n[recording]\nfolder = \"" << recordings.string()
+      << "\"\nsegment_s = 2\nrequire_encrypted_volume = false\n";
   RunningSender sender(config, dir / "sender.log");
   TestControlClient console(identity("mentor"));
   const auto hello = console.hello(sender.control_port(), 40021);
@@ -152,7 +156,8 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
   for (const auto& folder : folders) {
     SCOPED_TRACE(folder.string());
     const auto index = read_index(folder);
-    ASSERT_EQ(index.value("format", ""), "surgilink-recording/1") << "index unreadable";
+    ASSERT_EQ(index.value("format", ""), "surgilink-recording/2") << "manifest unreadable";
+    EXPECT_EQ(index.value("case", ""), "CASE-TEST");
     int closed = 0;
     for (const auto& s : index["segments"]) {
       if (!s["closed"].get<bool>()) continue;  // the one open at the crash: not promised
@@ -192,9 +197,56 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
   EXPECT_EQ(query_events(folders[1], "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
   EXPECT_NE(query_events(folders[1], "SELECT count(*) FROM events WHERE kind = 'vitals'").at(0), "0");
 
-  // The stopped recording closed all of its segments; the killed one left its last segment open.
-  for (const auto& s : read_index(folders[0])["segments"]) EXPECT_TRUE(s["closed"].get<bool>());
+  // The stopped recording closed and sealed all of its files; the killed one left its last segment open.
+  std::string why;
+  const auto stopped = media::RecordingManifest::read(folders[0], &why);
+  ASSERT_TRUE(stopped) << why;
+  EXPECT_EQ(stopped->state, media::RecordingState::kComplete);
+  for (const auto& s : stopped->segments) {
+    EXPECT_TRUE(s.closed) << s.file;
+    EXPECT_EQ(s.seal, media::seal_of(folders[0] / s.file, nullptr)) << s.file;
+  }
+  ASSERT_NE(stopped->file("event_log"), nullptr);
+  EXPECT_EQ(stopped->file("event_log")->seal, media::seal_of(folders[0] / "events.sqlite", nullptr));
   EXPECT_FALSE(read_index(folders[1])["segments"].back()["closed"].get<bool>());
+  EXPECT_EQ(read_index(folders[1]).value("state", ""), "recording");
+  // surgilink-review verify: the stopped recording is intact; the killed one is not, and says why.
+  const auto verify = [&](const std::filesystem::path& folder, const std::string& name) {
+    return run_program({review_program().string(), "verify", folder.string()}, dir, name,
+                       milliseconds{30000});
+  };
+  const auto intact = verify(folders[0], "verify-stopped");
+  EXPECT_EQ(intact.exit_code, 0) << intact.out << intact.err;
+  EXPECT_THAT(intact.out, HasSubstr(": intact (complete, written by SurgiLink "));
+  const auto killed = verify(folders[1], "verify-killed");
+  EXPECT_EQ(killed.exit_code, 1) << killed.out << killed.err;
+  EXPECT_THAT(killed.out, HasSubstr("still being written"));
+  EXPECT_THAT(killed.out, HasSubstr("was never closed"));
+
+  // The next start finishes the killed recording: its open segment rewritten and playable, every file
+  // sealed, the manifest marked recovered, and the sender's log says so.
+  {
+    RunningSender restarted(config, dir / "sender-restarted.log");
+    EXPECT_EQ(restarted.stop(), 0);
+    EXPECT_THAT(restarted.log(), HasSubstr("was left open; rewritten with the"));
+    EXPECT_THAT(restarted.log(), HasSubstr("require_encrypted_volume = false: recordings in"));
+  }
+  const auto recovered = media::RecordingManifest::read(folders[1], &why);
+  ASSERT_TRUE(recovered) << why;
+  EXPECT_EQ(recovered->state, media::RecordingState::kRecovered);
+  EXPECT_FALSE(recovered->notes.empty());
+  for (const auto& s : recovered->segments) {
+    EXPECT_TRUE(s.closed) << s.file;
+    EXPECT_EQ(s.seal, media::seal_of(folders[1] / s.file, nullptr)) << s.file;
+    EXPECT_TRUE(decode_segment(folders[1] / s.file).error.empty()) << s.file;
+  }
+  ASSERT_NE(recovered->file("event_log"), nullptr);
+  EXPECT_TRUE(recovered->file("event_log")->seal.has_value());
+  EXPECT_EQ(query_events(folders[1], "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
+  const auto repaired = verify(folders[1], "verify-recovered");
+  EXPECT_EQ(repaired.exit_code, 0) << repaired.out << repaired.err;
+  EXPECT_THAT(repaired.out, HasSubstr(": intact (recovered,"));
+  EXPECT_THAT(repaired.out, HasSubstr("note: segment-"));
 
   // Consent and every start and stop are in the audit log, whose chain holds up to the crash.
   const auto verdict = session::verify_audit_log(audit);
@@ -202,6 +254,42 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
   const std::string log = read_text(audit);
   for (const char* event : {"\"consent_recorded\"", "\"recording_started\"", "\"recording_stopped\""})
     EXPECT_THAT(log, HasSubstr(std::string("\"event\":") + event));
+}
+
+// Recordings at rest belong on an encrypted volume (issue 12): with the default settings, a folder on a tmpfs
+// (never encrypted) is refused with the reason, the OR display is told, and the refusal is audited.
+TEST(CaseRecording, RefusesToRecordOntoAVolumeThatIsNotEncrypted) {
+  if (!std::filesystem::is_directory("/dev/shm")) GTEST_SKIP() << "no /dev/shm (tmpfs) here";
+  const auto dir = scratch_dir("case-recording-unencrypted");
+  const auto recordings =
+      std::filesystem::path("/dev/shm") / ("surgilink-test-" + std::to_string(::getpid()) + "-recordings");
+  std::filesystem::remove_all(recordings);
+  const auto socket = dir / "or-controls.sock";
+  const auto audit = dir / "audit.jsonl";
+  const auto config = write_sender_config(dir);
+  std::ofstream(config, std::ios::app)
+      << "[audit]\nlog = \"" << audit.string() << "\"\n[or_controls]\nsocket = \"" << socket.string()
+      << "\"\n[recording]\nfolder = \"" << recordings.string() << "\"\n";
+  RunningSender sender(config, dir / "sender.log");
+  const std::string reply = surgeon_command(socket, "consent");
+  EXPECT_THAT(reply, StartsWith("error: not recording: "));
+  EXPECT_THAT(reply, HasSubstr("which is not encrypted"));
+  EXPECT_THAT(reply, HasSubstr("require_encrypted_volume"));
+  EXPECT_TRUE(recordings_in(recordings).empty());
+  EXPECT_THAT(surgeon_command(socket, "status"), HasSubstr("not recording, consent recorded"));
+  // The OR display's recording warning, as the status line carries it.
+  bool warned = false;
+  for (int line = 0; line < 5 && !warned; ++line) {
+    const auto status = sender.next_status(milliseconds{2000});
+    if (!status) break;
+    const auto j = nlohmann::json::parse(*status, nullptr, false);
+    warned = !j.is_discarded() && j.contains("recording") &&
+             j["recording"].value("warning", nlohmann::json()) == "NOT RECORDING: VOLUME NOT ENCRYPTED";
+  }
+  EXPECT_TRUE(warned) << "the OR is not told why nothing is recorded";
+  EXPECT_EQ(sender.stop(), 0);
+  EXPECT_THAT(read_text(audit), HasSubstr("\"event\":\"recording_refused\""));
+  std::filesystem::remove_all(recordings);
 }
 
 TEST(CaseRecording, ASenderWithoutARecordingFolderNeverRecords) {

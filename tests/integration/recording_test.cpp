@@ -1,13 +1,23 @@
 // The sender's recording (DESIGN.md §6): the encoded stream itself in Matroska segments that start at
-// keyframes, an index whose capture times match the pictures, segments playable on their own.
+// keyframes, a manifest whose capture times match the pictures and whose hashes match the files, segments
+// playable on their own with strictly increasing timestamps, a disk that never fills, and the recovery of a
+// recording a crash left open.
+#include <sys/mount.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
 
+#include "segment_recorder_gst.hpp"
+#include "support/encoded_test_stream.hpp"
 #include "support/recorded_segment.hpp"
 #include "support/test_installation.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
+#include "surgilink/media/recording_manifest.hpp"
 #include "surgilink/media/segment_recorder.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
 
@@ -65,7 +75,9 @@ TEST(SegmentRecorder, WritesPlayableKeyframeSegmentsWithAnIndexOnTheCaptureClock
 
   nlohmann::json index;
   std::ifstream(folder / "recording.json") >> index;
-  ASSERT_EQ(index["format"], "surgilink-recording/1");
+  ASSERT_EQ(index["format"], "surgilink-recording/2");
+  EXPECT_EQ(index["state"], "complete");
+  EXPECT_EQ(index["software"], "SurgiLink 0.1.0");
   const auto& segments = index["segments"];
   ASSERT_EQ(segments.size(), status.segments_closed);
   std::uint64_t frames = 0;
@@ -75,7 +87,11 @@ TEST(SegmentRecorder, WritesPlayableKeyframeSegmentsWithAnIndexOnTheCaptureClock
     EXPECT_TRUE(s["closed"].get<bool>());
     const auto first = s["first_capture_ns"].get<std::int64_t>(),
                last = s["last_capture_ns"].get<std::int64_t>();
-    EXPECT_LT(first, last);
+    // The last segment may have begun at the last keyframe before stop(): one frame is enough.
+    if (&s != &segments.back()) {
+      EXPECT_LT(first, last);
+    }
+    EXPECT_LE(first, last);
     EXPECT_GT(first, previous_last) << "segments overlap";
     previous_last = last;
     frames += s["frames"].get<std::uint64_t>();
@@ -85,6 +101,14 @@ TEST(SegmentRecorder, WritesPlayableKeyframeSegmentsWithAnIndexOnTheCaptureClock
     EXPECT_EQ(decoded.frames, s["frames"].get<int>());
     ASSERT_TRUE(decoded.first_pixel_us.has_value()) << "first picture has no readable pixel code";
     EXPECT_EQ(*decoded.first_pixel_us, first / 1000);
+    // The manifest's seal is the file's.
+    const auto seal = seal_of(folder / s["file"].get<std::string>(), nullptr);
+    ASSERT_TRUE(seal.has_value());
+    EXPECT_EQ(s.value("sha256", ""), seal->sha256);
+    EXPECT_EQ(s.value("bytes", std::uint64_t{0}), seal->bytes);
+    // A picture's time in the file is its capture time, to the microsecond, from the segment's first.
+    ASSERT_FALSE(decoded.pts_ns.empty());
+    EXPECT_EQ(decoded.pts_ns.back(), (last - first) / 1000 * 1000);
   }
   EXPECT_EQ(frames, status.frames_written);
   // Segments are about a second long (they roll over at the first keyframe after 1 s).
@@ -103,6 +127,263 @@ TEST(SegmentRecorder, RefusesAFolderThatHoldsARecording) {
   const auto why = second.start(folder);
   ASSERT_TRUE(why.has_value());
   EXPECT_NE(why->find("already holds a recording"), std::string::npos) << *why;
+}
+
+std::string stderr_of(const std::string& command) {
+  std::string out;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return "cannot run " + command;
+  char line[512];
+  while (std::fgets(line, sizeof line, pipe) != nullptr) out += line;
+  ::pclose(pipe);
+  return out;
+}
+
+// Feeds `frames` access units of `stream` to `recorder`, the i-th captured at capture(i).
+template <typename CaptureOf>
+void feed(SegmentRecorder& recorder, testing::EncodedTestStream& stream, int frames, CaptureOf capture) {
+  for (int i = 0; i < frames; ++i) {
+    GstSample* sample = stream.next();
+    ASSERT_NE(sample, nullptr) << "the test encoder stopped";
+    record_encoded_frame(recorder, sample, capture(i));
+    gst_sample_unref(sample);
+  }
+}
+
+const core::CaptureTime kStart{std::chrono::seconds{1'800'000'000}};
+
+TEST(SegmentRecorder, TimestampsStrictlyIncreaseEvenForFramesCapturedInTheSameMillisecond) {
+  const auto folder = testing::scratch_dir("recording-same-ms") / "case-1";
+  SegmentRecorder recorder(std::chrono::seconds{60}, {});
+  testing::EncodedTestStream stream(320, 240, 500, 30, "ball");
+  ASSERT_EQ(recorder.start(folder), std::nullopt);
+  // What a source that stalls and then catches up gives: frames 300 µs apart (the same millisecond), some at
+  // the very same nanosecond, one a little before the frame ahead of it.
+  std::int64_t previous = 0;
+  feed(recorder, stream, 90, [&](int i) {
+    std::int64_t us = (i / 2) * 66'000 + (i % 2) * 300;
+    if (i % 10 == 5) us = previous;   // same capture time as the frame before
+    if (i == 41) us = previous - 50;  // out of order
+    previous = us;
+    return kStart + std::chrono::microseconds{us};
+  });
+  recorder.stop();
+  const auto decoded = testing::decode_segment(folder / "segment-00001.mkv");
+  ASSERT_TRUE(decoded.error.empty()) << decoded.error;
+  ASSERT_EQ(decoded.pts_ns.size(), 90u);
+  for (std::size_t i = 1; i < decoded.pts_ns.size(); ++i)
+    EXPECT_LT(decoded.pts_ns[i - 1], decoded.pts_ns[i]) << "frame " << i;
+}
+
+TEST(SegmentRecorder, AJitteredLiveCaptureReadsCleanlyInFfmpegAsVariableFrameRate) {
+  const auto folder = testing::scratch_dir("recording-jitter") / "case-1";
+  SegmentRecorder recorder(std::chrono::seconds{60}, {});
+  testing::EncodedTestStream stream(320, 240, 500, 30, "ball");
+  ASSERT_EQ(recorder.start(folder), std::nullopt);
+  // 30 fps with the jitter of a loaded machine (frames up to 5 ms early or late), and two frames whose
+  // capture times fell in one millisecond (what made ffmpeg report "non monotonically increasing dts"). Read
+  // as variable frame rate: without -fps_mode vfr ffmpeg puts the frames on the 30 fps grid of the H.264
+  // headers, where frames 76 and 77 still share a tick (README: Recordings, not yet solved).
+  feed(recorder, stream, 150, [](int i) {
+    std::int64_t us = i * 33'333 + ((i * 7919) % 11 - 5) * 1000;
+    if (i == 77) us = 76 * 33'333 + ((76 * 7919) % 11 - 5) * 1000 + 400;
+    return kStart + std::chrono::microseconds{us};
+  });
+  recorder.stop();
+  const auto file = folder / "segment-00001.mkv";
+  EXPECT_EQ(stderr_of("ffmpeg -nostdin -v error -i " + file.string() + " -fps_mode vfr -f null -"), "");
+  EXPECT_EQ(testing::decode_segment(file).pts_ns.size(), 150u);
+}
+
+// A small file system of its own (tmpfs), so that the test can fill it; needs the right to mount (root).
+class SmallDisk {
+ public:
+  SmallDisk(const std::filesystem::path& at, int megabytes) : at_(at) {
+    std::filesystem::create_directories(at);
+    const std::string options = "size=" + std::to_string(megabytes) + "m,mode=0700";
+    mounted_ = ::mount("tmpfs", at.c_str(), "tmpfs", 0, options.c_str()) == 0;
+    if (!mounted_) why_ = std::strerror(errno);
+  }
+  ~SmallDisk() {
+    if (mounted_) ::umount2(at_.c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+  const std::string& why() const { return why_; }
+
+ private:
+  std::filesystem::path at_;
+  bool mounted_ = false;
+  std::string why_;
+};
+
+constexpr std::uint64_t kMiB = 1024 * 1024;
+
+TEST(SegmentRecorder, StopsAtTheFreeSpaceFloorWarnsBeforeAndNeverStartsBelowIt) {
+  const auto disk = testing::scratch_dir("recording-disk") / "disk";
+  SmallDisk small(disk, 40);
+  if (!small.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here: " << small.why();
+  const DiskFloors floors{12 * kMiB, 20 * kMiB};
+  SegmentRecorder recorder(std::chrono::seconds{4}, {}, floors);
+  // About 2.5 MB a second of capture time.
+  testing::EncodedTestStream stream(1280, 720, 20000, 30, "snow");
+  ASSERT_EQ(recorder.start(disk / "case-1"), std::nullopt);
+  EXPECT_FALSE(recorder.status().disk_low);
+  std::optional<std::uint64_t> free_when_warned;
+  std::uint64_t lowest_free = UINT64_MAX;
+  int i = 0;
+  for (; i < 30 * 60 && recorder.status().recording; ++i) {
+    GstSample* sample = stream.next();
+    ASSERT_NE(sample, nullptr);
+    record_encoded_frame(recorder, sample, kStart + i * std::chrono::milliseconds{33});
+    gst_sample_unref(sample);
+    const auto s = recorder.status();
+    if (s.disk_low && !free_when_warned) free_when_warned = s.free_bytes;
+    lowest_free = std::min(lowest_free, free_bytes_at(disk).value_or(0));
+  }
+  recorder.stop();
+  const auto s = recorder.status();
+  EXPECT_FALSE(s.recording) << "a minute of capture did not reach the floor";
+  EXPECT_NE(s.last_error.find("below its floor"), std::string::npos) << s.last_error;
+  ASSERT_TRUE(free_when_warned.has_value()) << "no warning before the floor";
+  EXPECT_LT(*free_when_warned, floors.warn_below_bytes);
+  EXPECT_GE(*free_when_warned, floors.refuse_below_bytes);
+  // Stopped within about a second of capture (one check's worth) of the floor: the disk never filled.
+  EXPECT_GT(lowest_free, floors.refuse_below_bytes - 4 * kMiB);
+  // What was recorded is whole: every segment closed, sealed and playable.
+  std::string why;
+  const auto manifest = RecordingManifest::read(disk / "case-1", &why);
+  ASSERT_TRUE(manifest) << why;
+  EXPECT_EQ(manifest->state, RecordingState::kComplete);
+  ASSERT_FALSE(manifest->segments.empty());
+  for (const auto& segment : manifest->segments) {
+    EXPECT_TRUE(segment.closed) << segment.file;
+    EXPECT_TRUE(segment.seal.has_value()) << segment.file;
+    EXPECT_TRUE(testing::decode_segment(disk / "case-1" / segment.file).error.empty()) << segment.file;
+  }
+  // Below the floor, a new recording does not start.
+  const auto refused = recorder.start(disk / "case-2");
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_NE(refused->find("below its floor"), std::string::npos) << *refused;
+}
+
+TEST(VerifyRecording, AnIntactRecordingPassesAndEachDamageIsNamed) {
+  const auto folder = testing::scratch_dir("recording-verify") / "case-1";
+  {
+    SegmentRecorder recorder(std::chrono::seconds{60}, {});
+    testing::EncodedTestStream stream(320, 240, 500, 30, "ball");
+    ASSERT_EQ(recorder.start(folder, {"CASE-V", "site"}), std::nullopt);
+    std::ofstream(folder / "notes.txt") << "another file of the recording\n";
+    recorder.add_file("notes", "notes.txt");
+    feed(recorder, stream, 60, [](int i) { return kStart + i * std::chrono::milliseconds{33}; });
+    recorder.seal("notes");
+    recorder.stop();
+  }
+  EXPECT_EQ(verify_recording(folder), std::vector<std::string>{});
+  const auto problems = [&] { return nlohmann::json(verify_recording(folder)).dump(); };
+
+  // One byte of the picture changed: same size, another hash.
+  const auto segment = folder / "segment-00001.mkv";
+  const std::string original = testing::read_text(segment);
+  std::string changed = original;
+  changed[changed.size() / 2] = static_cast<char>(changed[changed.size() / 2] ^ 0x01);
+  std::ofstream(segment, std::ios::binary | std::ios::trunc) << changed;
+  EXPECT_NE(problems().find("segment-00001.mkv does not match its SHA-256"), std::string::npos) << problems();
+  std::ofstream(segment, std::ios::binary | std::ios::trunc) << original;
+  EXPECT_EQ(verify_recording(folder), std::vector<std::string>{});
+
+  // Another file cut short, then gone.
+  std::ofstream(folder / "notes.txt", std::ios::trunc) << "another";
+  EXPECT_NE(problems().find("notes.txt has 7 bytes, the manifest sealed 30 (notes)"), std::string::npos)
+      << problems();
+  std::filesystem::remove(folder / "notes.txt");
+  EXPECT_NE(problems().find("notes.txt is missing (notes)"), std::string::npos) << problems();
+
+  // No manifest, nothing to trust.
+  std::filesystem::remove(folder / "recording.json");
+  EXPECT_NE(problems().find("recording.json is missing"), std::string::npos) << problems();
+}
+
+// The folder of a recording as a crash leaves it: `frames` frames written into its one segment, whose end
+// was never written, and a second listed file; nothing sealed. Returns the folder.
+std::filesystem::path crashed_recording(const std::filesystem::path& dir, int frames) {
+  SegmentRecorder recorder(std::chrono::seconds{60}, {});
+  testing::EncodedTestStream stream(640, 360, 1500, 30, "ball");
+  EXPECT_EQ(recorder.start(dir / "live"), std::nullopt);
+  std::ofstream(dir / "live" / "notes.txt") << "another file of the recording\n";
+  recorder.add_file("notes", "notes.txt");
+  feed(recorder, stream, frames, [](int i) { return kStart + i * std::chrono::milliseconds{33}; });
+  std::filesystem::copy(dir / "live", dir / "crashed");
+  recorder.seal("notes");
+  recorder.stop();
+  return dir / "crashed";
+}
+
+TEST(RecoverRecording, RewritesTheSegmentACrashLeftOpenSealsTheFilesAndSaysSo) {
+  const auto folder = crashed_recording(testing::scratch_dir("recording-recover"), 150);
+  std::string why;
+  const auto before = RecordingManifest::read(folder, &why);
+  ASSERT_TRUE(before) << why;
+  ASSERT_EQ(before->state, RecordingState::kRecording);
+  ASSERT_FALSE(before->segments.at(0).closed);
+
+  std::vector<std::string> settled;
+  const auto recovery =
+      recover_recording(folder, [&](const std::string& role, const std::filesystem::path& f) {
+        settled.push_back(role + ":" + f.filename().string());
+        return std::optional<std::string>{};
+      });
+  EXPECT_TRUE(recovery.needed);
+  EXPECT_EQ(recovery.error, "");
+  EXPECT_EQ(settled, std::vector<std::string>{"notes:notes.txt"});
+  const auto after = RecordingManifest::read(folder, &why);
+  ASSERT_TRUE(after) << why;
+  EXPECT_EQ(after->state, RecordingState::kRecovered);
+  EXPECT_EQ(after->notes, recovery.notes);
+  const std::string notes = nlohmann::json(recovery.notes).dump();
+  EXPECT_NE(notes.find("segment-00001.mkv was left open; rewritten with the"), std::string::npos) << notes;
+  const auto& segment = after->segments.at(0);
+  EXPECT_TRUE(segment.closed);
+  EXPECT_NE(segment.repaired, "");
+  EXPECT_GT(segment.frames, 100u);
+  EXPECT_LE(segment.frames, 150u);
+  const auto decoded = testing::decode_segment(folder / segment.file);
+  EXPECT_TRUE(decoded.error.empty()) << decoded.error;
+  EXPECT_EQ(decoded.frames, static_cast<int>(segment.frames));
+  EXPECT_EQ(segment.last, kStart + static_cast<int>(segment.frames - 1) * std::chrono::milliseconds{33});
+  ASSERT_TRUE(segment.seal);
+  EXPECT_EQ(segment.seal, seal_of(folder / segment.file, nullptr));
+  ASSERT_NE(after->file("notes"), nullptr);
+  EXPECT_EQ(after->file("notes")->seal, seal_of(folder / "notes.txt", nullptr));
+  // Once finished, a recording is left alone.
+  EXPECT_FALSE(recover_recording(folder).needed);
+  EXPECT_FALSE(recover_recording(folder.parent_path() / "live").needed);
+}
+
+TEST(RecoverRecording, MarksASegmentWithNothingReadableAndKeepsIt) {
+  const auto folder = crashed_recording(testing::scratch_dir("recording-recover-unreadable"), 40);
+  std::ofstream(folder / "segment-00001.mkv", std::ios::trunc) << "not Matroska at all";
+  const auto recovery = recover_recording(folder);
+  EXPECT_TRUE(recovery.needed);
+  const std::string notes = nlohmann::json(recovery.notes).dump();
+  EXPECT_NE(notes.find("segment-00001.mkv was left open and cannot be read"), std::string::npos) << notes;
+  const auto after = RecordingManifest::read(folder, nullptr);
+  ASSERT_TRUE(after);
+  EXPECT_FALSE(after->segments.at(0).closed);
+  EXPECT_NE(after->segments.at(0).repaired.find("unreadable"), std::string::npos);
+  EXPECT_EQ(testing::read_text(folder / "segment-00001.mkv"), "not Matroska at all");
+}
+
+TEST(RecoverRecording, LeavesARecordingThatIsBeingWrittenAlone) {
+  const auto dir = testing::scratch_dir("recording-recover-running");
+  SegmentRecorder recorder(std::chrono::seconds{60}, {});
+  testing::EncodedTestStream stream(320, 240, 500, 30, "ball");
+  ASSERT_EQ(recorder.start(dir / "running"), std::nullopt);
+  feed(recorder, stream, 10, [](int i) { return kStart + i * std::chrono::milliseconds{33}; });
+  const auto recovery = recover_recording(dir / "running");
+  EXPECT_FALSE(recovery.needed);
+  EXPECT_NE(recovery.error.find("running sender"), std::string::npos) << recovery.error;
+  EXPECT_EQ(RecordingManifest::read(dir / "running", nullptr)->state, RecordingState::kRecording);
+  recorder.stop();
 }
 
 }  // namespace

@@ -24,6 +24,9 @@ TEST(ShippedConfigs, SenderTomlLoadsWithItsDocumentedDefaults) {
   ASSERT_TRUE(s.recording.folder.has_value());
   EXPECT_EQ(s.recording.folder->filename(), "recordings");
   EXPECT_EQ(s.recording.segment_length.count(), 60);
+  EXPECT_EQ(s.recording.min_free_mb, 1024u);
+  EXPECT_EQ(s.recording.warn_free_mb, 5120u);
+  EXPECT_TRUE(s.recording.require_encrypted_volume);
 }
 
 // A hospital that starts from the shipped file with its camera must not get the timestamp strip burnt into

@@ -27,6 +27,8 @@ DecodedSegment decode_segment(const std::filesystem::path& file) {
   GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "out");
   gst_element_set_state(pipeline, GST_STATE_PLAYING);
   while (GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 5 * GST_SECOND)) {
+    if (GstBuffer* buffer = gst_sample_get_buffer(sample))
+      out.pts_ns.push_back(static_cast<std::int64_t>(GST_BUFFER_PTS(buffer)));
     if (out.frames++ == 0) {
       GstVideoInfo info;
       GstVideoFrame frame;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace surgilink::testing {
 
@@ -12,6 +13,7 @@ namespace surgilink::testing {
 struct DecodedSegment {
   int frames = 0;
   std::optional<std::int64_t> first_pixel_us;  // the pixel timestamp code of the first picture
+  std::vector<std::int64_t> pts_ns;            // each decoded picture's timestamp in the file
   std::string error;                           // GStreamer's, if the file did not play to its end
 };
 

@@ -18,6 +18,10 @@ std::filesystem::path console_program() {
   return std::filesystem::path(SURGILINK_BINARY_DIR) / "mentor_console" / "surgilink-console";
 }
 
+std::filesystem::path review_program() {
+  return std::filesystem::path(SURGILINK_BINARY_DIR) / "tools" / "surgilink-review";
+}
+
 std::filesystem::path certificate_dir() { return dev_certificate_dir(); }
 
 session::TlsFiles identity(const std::string& name) {

@@ -15,6 +15,7 @@ namespace surgilink::testing {
 // Paths of the built programs.
 std::filesystem::path sender_program();
 std::filesystem::path console_program();
+std::filesystem::path review_program();
 
 // The development certificates for tests, made once per build tree by tools/make-dev-certs.sh.
 std::filesystem::path certificate_dir();

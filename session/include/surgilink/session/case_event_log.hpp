@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -35,6 +36,10 @@ class CaseEventLog {
               std::span<const std::uint8_t> payload = {});
   // Makes everything appended so far durable. False (and last_error()) if SQLite failed.
   bool commit();
+
+  // After a sender stopped without closing `file` (a crash): folds its write-ahead log into it (SQLite's own
+  // recovery) and checks it, so the file is whole and can be sealed. Returns what is wrong, or nothing.
+  static std::optional<std::string> settle(const std::filesystem::path& file);
 
   std::uint64_t events() const { return events_; }
   std::uint64_t failures() const { return failures_; }

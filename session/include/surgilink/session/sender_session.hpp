@@ -128,6 +128,8 @@ class SenderSession {
   // The recording's state, set by the OR's recording (DESIGN.md §6). Network thread.
   void set_recording_state(bool consent_recorded, bool recording, const std::string& by,
                            const std::string& details);
+  // An event of the OR's own parts for the audit trail (a recording refused). Network thread.
+  void record_audit_event(const AuditEvent& event);
   // While recording: annotation operations, vitals payloads, roster changes and session events also go to
   // `log` (DESIGN.md §6); null stops that. Network thread.
   void set_event_log(std::shared_ptr<CaseEventLog> log);

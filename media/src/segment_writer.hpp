@@ -1,0 +1,67 @@
+#pragma once
+// Private to media/: one Matroska segment being written (appsrc -> h264parse -> matroskamux -> filesink),
+// used by the recorder and by the recovery of a segment a crash left open.
+
+#include <gst/gst.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "gst_ref.hpp"
+#include "surgilink/core/capture_clock.hpp"
+
+namespace surgilink::media {
+
+// One thread at a time.
+class SegmentWriter {
+ public:
+  // Opens `file` (created 0600) for H.264 of `caps`; the segment's date (Matroska DateUTC) is the capture
+  // time of its first frame, so a segment still says when it was captured without its manifest. Nullptr with
+  // `why` when it cannot.
+  static std::unique_ptr<SegmentWriter> open(const std::filesystem::path& file, GstCaps* caps,
+                                             core::CaptureTime first, std::string* why);
+  ~SegmentWriter();
+  SegmentWriter(const SegmentWriter&) = delete;
+  SegmentWriter& operator=(const SegmentWriter&) = delete;
+
+  // Writes one access unit (a reference is taken; the buffer itself is not changed) captured at `capture`.
+  // Timestamps strictly increase at the file's 1 µs resolution, even for two frames captured within the
+  // same microsecond or out of order, so that players and demuxers never see two frames at one time.
+  // False when the writer refused it.
+  bool push(GstBuffer* buffer, core::CaptureTime capture);
+  // The muxer's or the file's error, if one happened (does not wait).
+  std::optional<std::string> failure();
+  // Ends the stream and waits (at most `wait`) until the muxer has written the file out in full. False with
+  // `why` on an error or when the muxer did not finish in time.
+  bool finish(std::chrono::nanoseconds wait, std::string* why);
+
+  const std::filesystem::path& file() const { return file_; }
+  core::CaptureTime first() const { return first_; }
+  std::uint64_t frames() const { return frames_; }
+  std::uint64_t bytes_pushed() const { return bytes_; }
+
+ private:
+  SegmentWriter() = default;
+
+  std::filesystem::path file_;
+  core::CaptureTime first_{};
+  GstObjectRef<GstElement> pipeline_;
+  GstObjectRef<GstElement> source_;
+  std::optional<std::chrono::microseconds> last_pts_;
+  std::uint64_t frames_ = 0;
+  std::uint64_t bytes_ = 0;
+  bool ended_ = false;
+};
+
+// A reader of a recorded segment, "filesrc ! matroskademux ! `tail`", built but not started; null with `why`
+// when it cannot be built.
+GstObjectRef<GstElement> segment_reader(const std::filesystem::path& file, const char* tail,
+                                        std::string* why);
+
+// The text of a GStreamer error message.
+std::string error_text(GstMessage* message);
+
+}  // namespace surgilink::media
