@@ -79,7 +79,7 @@ bool OrDisplayBadges::has_content() const {
   std::lock_guard lock(mutex_);
   return !alarms_.empty() || mentor_disconnected_ || annotations_hidden_ || pen_revoked_ ||
          !flagged_.empty() || recording_ || !mentor_latency_.empty() || audit_failure_ ||
-         !pen_waits_for_.empty() || !recording_warning_.empty();
+         !pen_waits_for_.empty() || !recording_warning_.empty() || keys_exported_;
 }
 
 void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {

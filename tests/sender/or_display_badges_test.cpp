@@ -89,6 +89,15 @@ TEST(OrDisplayBadges, EachStateHasItsBadgeAndNothingIsDrawnWithoutOne) {
   EXPECT_GT(late.chroma_count(90, 240), 500) << "no red mentor-latency badge";
   badges.set_mentor_latency("");
   EXPECT_FALSE(badges.has_content());
+
+  // Exported media keys (interop testing only) are red while on, with nothing else to show (issue 12).
+  badges.set_keys_exported(true);
+  ASSERT_TRUE(badges.has_content()) << "the exported-keys badge is never drawn on its own";
+  Picture exported;
+  badges.draw(exported.view(), core::CaptureTime{});
+  EXPECT_GT(exported.chroma_count(90, 240), 500) << "no red MEDIA KEYS EXPORTED badge";
+  badges.set_keys_exported(false);
+  EXPECT_FALSE(badges.has_content());
 }
 
 // The session's evidence being lost is an alarm (red); a pen waiting for a mentor whose link was lost is a
