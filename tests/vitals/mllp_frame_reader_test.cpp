@@ -66,7 +66,11 @@ TEST(MllpFrameReader, ANewStartBlockAbandonsAnUnfinishedFrame) {
 TEST(MllpFrameReader, CountsFrameStartsAndSaysWhenAMessageWaits) {
   MllpFrameReader r;
   EXPECT_FALSE(r.has_message());
-  r.feed(mllp_frame("one") + "\x0B" "partial" "\x0B" "again");
+  r.feed(mllp_frame("one") +
+         "\x0B"
+         "partial"
+         "\x0B"
+         "again");
   EXPECT_EQ(r.frames_started(), 3u);  // the restart counts: the message timeout runs from the last start
   EXPECT_TRUE(r.has_message());
   EXPECT_TRUE(r.in_frame());
