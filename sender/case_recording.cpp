@@ -58,6 +58,11 @@ CaseRecording::CaseRecording(RecordingSettings settings, std::string case_pseudo
         "recording: require_encrypted_volume = false: recordings in {} may rest on a volume that is not "
         "encrypted (a demo or test machine only)",
         settings_.folder->string());
+  // Said at start, so that IT hears of it before the OR team records consent and is refused.
+  if (recorder_ && settings_.folder) {
+    if (const auto why = unencrypted_volume())
+      spdlog::warn("recording: {}; consent will be refused until it is", *why);
+  }
   recover_unfinished();
 }
 

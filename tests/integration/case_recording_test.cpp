@@ -271,6 +271,8 @@ TEST(CaseRecording, RefusesToRecordOntoAVolumeThatIsNotEncrypted) {
       << "[audit]\nlog = \"" << audit.string() << "\"\n[or_controls]\nsocket = \"" << socket.string()
       << "\"\n[recording]\nfolder = \"" << recordings.string() << "\"\n";
   RunningSender sender(config, dir / "sender.log");
+  // IT hears of it at start, before anyone records consent.
+  EXPECT_THAT(sender.log(), HasSubstr("consent will be refused until it is"));
   const std::string reply = surgeon_command(socket, "consent");
   EXPECT_THAT(reply, StartsWith("error: not recording: "));
   EXPECT_THAT(reply, HasSubstr("which is not encrypted"));
