@@ -368,6 +368,9 @@ TEST_F(VitalsFileReplayFiles, BadJsonLinesNameFileLineAndProblem) {
       {"{\"t\": 0, \"spo2\": 101}\n", 1, "outside the plausible range"},
       {"{\"t\": 0, \"etco2\": {\"value\": 25, \"unit\": \"kPa\"}}\n", 1, "outside the plausible range"},
       {"{\"t\": 0, \"hr\": 70}\n{\"t\": 1, \"hr\": 70\n", 2, "not valid JSON"},
+      // Found by the vitals_file_replay fuzz target: a number too large for a double ended the program.
+      {"{\"t\": 0, \"hr\": 4.2e222222}\n", 1,
+       "not valid JSON: [json.exception.out_of_range.406] number overflow"},
       {"[{\"t\": 0, \"hr\": 70}]\n", 1, "expected one JSON object per line"},
       {"\n\n", 2, "empty file"},
       {"{\"t\": 0}\n", 1, "no samples"},

@@ -286,7 +286,7 @@ void read_json_lines(const std::filesystem::path& file, Recording& rec) {
     nlohmann::json row;
     try {
       row = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number beyond a double (406)
       // nlohmann counts lines within the one line it was given; its column is the useful part.
       const std::string_view what = e.what();
       const std::size_t column = what.find("column ");
