@@ -13,6 +13,20 @@
 #include "fuzz_support.hpp"
 #include "surgilink/session/audit_log.hpp"
 
+namespace {
+// Removes the torn lines the sender moved aside (so that a long run does not fill the scratch folder) and
+// says how many there were.
+std::size_t take_torn_lines(const std::filesystem::path& folder) {
+  std::size_t kept = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    if (entry.path().filename().string().rfind("audit.log.torn-", 0) != 0) continue;
+    ++kept;
+    std::filesystem::remove(entry.path());
+  }
+  return kept;
+}
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace surgilink::session;
   static const surgilink::fuzz::ScratchFile scratch;
@@ -37,6 +51,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       refused = true;
     }
     SURGILINK_FUZZ_CHECK(refused);
+    // A torn last line after an earlier break is moved aside before the log is refused.
+    take_torn_lines(scratch.folder());
     return 0;
   }
   SURGILINK_FUZZ_CHECK(verdict.lines_ok == lines - (torn_last_line ? 1 : 0));
@@ -49,16 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const AuditVerdict extended = verify_audit_log(path);
   SURGILINK_FUZZ_CHECK(!extended.broken_line);
   SURGILINK_FUZZ_CHECK(extended.lines_ok == verdict.lines_ok + 1);
-  if (torn_last_line) {
-    // The torn line was kept beside the log, byte for byte; removed here so that a long run does not fill
-    // the scratch folder.
-    std::size_t kept = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(scratch.folder())) {
-      if (entry.path().filename().string().rfind("audit.log.torn-", 0) != 0) continue;
-      ++kept;
-      std::filesystem::remove(entry.path());
-    }
-    SURGILINK_FUZZ_CHECK(kept == 1);
-  }
+  // The torn line was kept beside the log.
+  SURGILINK_FUZZ_CHECK(take_torn_lines(scratch.folder()) == (torn_last_line ? 1u : 0u));
   return 0;
 }
