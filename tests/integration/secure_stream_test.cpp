@@ -54,20 +54,26 @@ std::vector<std::uint8_t> exported_key(const std::filesystem::path& sdp) {
   return testing::decode_base64(text.substr(at + 7, text.find_first_of("\r\n", at) - at - 7));
 }
 
+// A sender on loopback with ephemeral ports and the test identity, exporting its keys to `keys`.
+session::SenderSessionSettings loopback_sender(const std::filesystem::path& keys) {
+  session::SenderSessionSettings s;
+  s.bind_address = "127.0.0.1";
+  s.control_port = 0;
+  s.media_port = 0;
+  s.tls = testing::identity("sender");
+  s.access = std::make_shared<const session::AccessList>(testing::test_access_list());
+  s.export_srtp_keys = keys;
+  return s;
+}
+
 class SecureStream : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = testing::scratch_dir("secure-stream");
-    session::SenderSessionSettings s;
-    s.bind_address = "127.0.0.1";
-    s.control_port = 0;
-    s.media_port = 0;
-    s.tls = testing::identity("sender");
-    s.access = std::make_shared<const session::AccessList>(testing::test_access_list());
+    session::SenderSessionSettings s = loopback_sender(dir_ / "keys.sdp");
     s.srtp_profile = media::SrtpProfile::kAeadAes128Gcm;
     s.video_ssrc = 0x5151'0001;
     s.video_profile = "720p30";
-    s.export_srtp_keys = dir_ / "keys.sdp";
     sender_ = std::make_unique<session::SenderSession>(io_, s, clock_, keyframes_);
     media::SenderPipelineSettings p;
     p.profile = media::video_profile("720p30");
@@ -213,13 +219,7 @@ TEST(SecureStreamKeyExport, AnExistingKeyFileIsNeitherOverwrittenNorFollowed) {
   const auto planted = dir / "elsewhere.txt";
   std::ofstream(planted) << "someone else's file\n";
   std::filesystem::create_symlink(planted, dir / "keys.sdp");
-  session::SenderSessionSettings s;
-  s.bind_address = "127.0.0.1";
-  s.control_port = 0;
-  s.media_port = 0;
-  s.tls = testing::identity("sender");
-  s.access = std::make_shared<const session::AccessList>(testing::test_access_list());
-  s.export_srtp_keys = dir / "keys.sdp";
+  const session::SenderSessionSettings s = loopback_sender(dir / "keys.sdp");
   core::CaptureClock clock;
   asio::io_context io;
   KeyframeOnRequest keyframes;
