@@ -1,0 +1,75 @@
+#pragma once
+// One side's voice on its way in (DESIGN.md §13): per talker (RTP SSRC) a bounded jitter buffer → Opus
+// decoder with loss concealment and in-band FEC; every talker mixed over continuous silence → echo probe
+// (the capture's echo canceller hears what the loudspeaker plays) → speaker, or a WAV file written in real
+// time, silence included.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "surgilink/core/capture_clock.hpp"
+#include "surgilink/media/audio_endpoint.hpp"
+
+namespace surgilink::media {
+
+// Settings of a voice playout.
+struct VoicePlayoutSettings {
+  AudioEndpoint output{AudioEndpoint::Kind::kDefault, {}};
+  int payload_type = 111;
+  // How long the jitter buffer waits for a late packet (its bound: later packets are dropped). The playout
+  // delay can be raised above it for lip sync (set_playout_delay), never lowered below it.
+  std::chrono::milliseconds jitter_latency{20};
+  std::size_t max_talkers = 8;
+  std::string echo_probe = "voice_echo_probe";
+  // Bench: find audio markers in what is heard and keep their times.
+  bool find_markers = false;
+};
+
+// Counters (any thread).
+struct VoicePlayoutCounters {
+  std::atomic<std::uint64_t> packets{0};          // handed to a talker's jitter buffer
+  std::atomic<std::uint64_t> refused_packets{0};  // no payload, wrong payload type, or no room for a talker
+  std::atomic<std::uint64_t> talkers{0};
+};
+
+// Owner's thread: construct, start, stop. push() and set_playout_delay() from any one thread (the network
+// thread).
+class VoicePlayout {
+ public:
+  // Builds the pipeline; throws std::runtime_error when an element is missing.
+  explicit VoicePlayout(VoicePlayoutSettings settings, const core::Clock& clock);
+  ~VoicePlayout();
+  VoicePlayout(const VoicePlayout&) = delete;
+  VoicePlayout& operator=(const VoicePlayout&) = delete;
+
+  // False (reason in `why`) when the output cannot be opened: the session goes on without sound.
+  bool start(std::string& why);
+  void stop();
+
+  // One authenticated Opus RTP packet (the whole plain packet) of talker `ssrc`. False: refused and counted
+  // (empty payload, wrong payload type, too many talkers, not started).
+  bool push(std::uint32_t ssrc, std::uint8_t payload_type, std::span<const std::uint8_t> packet);
+  // Playout delay for every talker (lip sync); at least the jitter latency.
+  void set_playout_delay(std::chrono::milliseconds delay);
+  std::chrono::milliseconds playout_delay() const;
+
+  const VoicePlayoutCounters& counters() const;
+  // Packets the jitter buffers gave up on (lost or too late) and concealed, all talkers.
+  std::uint64_t concealed_packets() const;
+  // The level heard over the last 50 ms (dBFS), for a "mentor speaking" indicator.
+  double heard_level_dbfs() const;
+  // Markers found in what is heard so far (find_markers): when each was handed to the speaker.
+  std::vector<core::CaptureTime> marker_times() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace surgilink::media

@@ -1,0 +1,281 @@
+#include "surgilink/media/voice_playout.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+#include <gst/app/gstappsrc.h>
+
+#include "surgilink/media/audio_marker.hpp"
+#include "surgilink/media/rtp_packet.hpp"
+#include "surgilink/media/sender_pipeline.hpp"
+#include "voice_gst.hpp"
+
+namespace surgilink::media {
+
+namespace {
+
+constexpr const char* kMixCaps = "audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved";
+
+std::string sink_description(const AudioEndpoint& output) {
+  switch (output.kind) {
+    case AudioEndpoint::Kind::kFile:
+      // Written as it is produced: the live mixer paces it, silence included.
+      return "wavenc ! filesink name=file_out sync=false";
+    case AudioEndpoint::Kind::kDevice:
+      if (output.location.rfind("alsa:", 0) == 0) return "alsasink name=device";
+      if (output.location.rfind("pipewire:", 0) == 0) return "pipewiresink name=device";
+      return "pulsesink name=device";
+    case AudioEndpoint::Kind::kNone:
+      return "fakesink sync=false";
+    case AudioEndpoint::Kind::kDefault:
+      return "autoaudiosink";
+  }
+  return "fakesink sync=false";
+}
+
+}  // namespace
+
+struct VoicePlayout::Impl {
+  struct Talker {
+    GstObjectRef<GstElement> source, jitter;
+    core::CaptureTime last_packet{};
+  };
+
+  VoicePlayoutSettings settings;
+  const core::Clock& clock;
+  VoicePlayoutCounters counters;
+  GstObjectRef<GstElement> pipeline;
+  GstElement* mixer = nullptr;  // held by the pipeline
+  bool started = false;
+  std::map<std::uint32_t, Talker> talkers;  // network thread
+  std::chrono::milliseconds delay{0};
+  std::atomic<double> level_dbfs{-180.0};
+
+  mutable std::mutex marker_mutex;
+  AudioMarkerDetector markers;
+  std::vector<core::CaptureTime> marker_times;
+  double level_sum = 0;  // the heard pad's streaming thread
+  std::size_t level_count = 0;
+
+  Impl(VoicePlayoutSettings s, const core::Clock& c) : settings(std::move(s)), clock(c) {}
+
+  // Every block handed to the speaker (or file): the moment it is handed over is when it is heard (the
+  // device's own buffer is not counted).
+  GstPadProbeReturn on_heard(GstPadProbeInfo* info) {
+    GstBuffer* buffer = gst_pad_probe_info_get_buffer(info);
+    if (buffer == nullptr) return GST_PAD_PROBE_OK;
+    const auto now = clock.now();
+    GstMapInfo map;
+    if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return GST_PAD_PROBE_OK;
+    const auto* s16 = reinterpret_cast<const std::int16_t*>(map.data);
+    const std::size_t n = map.size / sizeof(std::int16_t);
+    std::vector<float> f(n);
+    for (std::size_t i = 0; i < n; ++i) f[i] = static_cast<float>(s16[i]) / 32768.0f;
+    gst_buffer_unmap(buffer, &map);
+    for (const float x : f) level_sum += static_cast<double>(x) * x;
+    level_count += n;
+    if (level_count >= kVoiceSampleRate / 20) {
+      const double rms = std::sqrt(level_sum / static_cast<double>(level_count));
+      level_dbfs.store(rms > 1e-9 ? 20 * std::log10(rms) : -180.0, std::memory_order_relaxed);
+      level_sum = 0;
+      level_count = 0;
+    }
+    if (settings.find_markers) {
+      std::lock_guard lock(marker_mutex);
+      for (const auto t : markers.feed(f, now)) marker_times.push_back(t);
+    }
+    return GST_PAD_PROBE_OK;
+  }
+
+  Talker* add_talker(std::uint32_t ssrc) {
+    if (talkers.size() >= settings.max_talkers) {
+      // Full: the talker silent longest gives its place, if it has been silent for 2 s (a console that
+      // reconnected comes back with a new SSRC).
+      auto idle = std::min_element(talkers.begin(), talkers.end(), [](const auto& a, const auto& b) {
+        return a.second.last_packet < b.second.last_packet;
+      });
+      if (clock.now() - idle->second.last_packet < std::chrono::seconds{2}) return nullptr;
+      Talker reused = std::move(idle->second);
+      talkers.erase(idle);
+      return &(talkers[ssrc] = std::move(reused));
+    }
+    const std::string caps = "application/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,payload=" +
+                             std::to_string(settings.payload_type);
+    const std::string description =
+        "appsrc name=rtp_in is-live=true format=time do-timestamp=true caps=\"" + caps +
+        "\" ! rtpjitterbuffer name=jitter drop-on-latency=true do-lost=true ! rtpopusdepay ! "
+        "opusdec plc=true use-inband-fec=true ! audioconvert ! audioresample ! capsfilter caps=" +
+        kMixCaps;
+    GError* error = nullptr;
+    GstElement* bin = gst_parse_bin_from_description(description.c_str(), TRUE, &error);
+    if (bin == nullptr || error != nullptr) {
+      if (error) g_error_free(error);
+      if (bin) gst_object_unref(bin);
+      return nullptr;
+    }
+    Talker t;
+    t.source.reset(gst_bin_get_by_name(GST_BIN(bin), "rtp_in"));
+    t.jitter.reset(gst_bin_get_by_name(GST_BIN(bin), "jitter"));
+    // Bad input never stops the playout: a decoder error is a concealed gap, not a pipeline error.
+    GstIterator* it = gst_bin_iterate_elements(GST_BIN(bin));
+    GValue item = G_VALUE_INIT;
+    while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+      auto* element = GST_ELEMENT(g_value_get_object(&item));
+      if (g_object_class_find_property(G_OBJECT_GET_CLASS(element), "max-errors")) {
+        g_object_set(element, "max-errors", -1, nullptr);
+      }
+      g_value_reset(&item);
+    }
+    g_value_unset(&item);
+    gst_iterator_free(it);
+    g_object_set(t.source.get(), "max-buffers", guint64{50}, nullptr);
+    gst_util_set_object_arg(G_OBJECT(t.source.get()), "leaky-type", "downstream");
+    g_object_set(t.jitter.get(), "latency",
+                 static_cast<guint>(std::max(delay, settings.jitter_latency).count()), nullptr);
+    gst_bin_add(GST_BIN(pipeline.get()), bin);
+    if (!gst_element_link(bin, mixer) || !gst_element_sync_state_with_parent(bin)) {
+      gst_element_set_state(bin, GST_STATE_NULL);
+      gst_bin_remove(GST_BIN(pipeline.get()), bin);
+      return nullptr;
+    }
+    counters.talkers.fetch_add(1, std::memory_order_relaxed);
+    return &(talkers[ssrc] = std::move(t));
+  }
+};
+
+VoicePlayout::VoicePlayout(VoicePlayoutSettings settings, const core::Clock& clock)
+    : impl_(std::make_unique<Impl>(std::move(settings), clock)) {
+  initialise_gstreamer();
+  auto& s = impl_->settings;
+  impl_->delay = s.jitter_latency;
+  // Continuous silence keeps the mixer (and a file output) running in real time when nobody speaks.
+  const std::string description =
+      std::string("audiotestsrc wave=silence is-live=true samplesperbuffer=480 ! capsfilter caps=") +
+      kMixCaps + " ! audiomixer name=mixer ! capsfilter caps=" + kMixCaps +
+      " ! webrtcechoprobe name=" + s.echo_probe + " ! identity name=heard ! " + sink_description(s.output);
+  GError* error = nullptr;
+  GstElement* parsed = gst_parse_launch(description.c_str(), &error);
+  if (parsed == nullptr || error != nullptr) {
+    const std::string why = error ? error->message : "unknown";
+    if (error) g_error_free(error);
+    if (parsed) gst_object_unref(parsed);
+    throw std::runtime_error("cannot build the voice playout (" + to_string(s.output) + "): " + why +
+                             " (install the packages in tools/debian-packages.txt)");
+  }
+  impl_->pipeline.reset(GST_ELEMENT(gst_object_ref_sink(parsed)));
+  GstBin* bin = GST_BIN(impl_->pipeline.get());
+  const GstObjectRef<GstElement> mixer(gst_bin_get_by_name(bin, "mixer"));
+  impl_->mixer = mixer.get();
+  if (const GstObjectRef<GstElement> file(gst_bin_get_by_name(bin, "file_out")); file) {
+    g_object_set(file.get(), "location", s.output.location.c_str(), nullptr);
+  }
+  if (const GstObjectRef<GstElement> device(gst_bin_get_by_name(bin, "device")); device) {
+    std::string name = s.output.location;
+    for (const std::string prefix : {"alsa:", "pulse:", "pipewire:"}) {
+      if (name.rfind(prefix, 0) == 0) name = name.substr(prefix.size());
+    }
+    GObjectClass* klass = G_OBJECT_GET_CLASS(device.get());
+    g_object_set(device.get(), g_object_class_find_property(klass, "device") ? "device" : "target-object",
+                 name.c_str(), nullptr);
+  }
+  const GstObjectRef<GstElement> heard(gst_bin_get_by_name(bin, "heard"));
+  const GstObjectRef<GstPad> pad(gst_element_get_static_pad(heard.get(), "src"));
+  gst_pad_add_probe(
+      pad.get(), GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad*, GstPadProbeInfo* info, gpointer self) { return static_cast<Impl*>(self)->on_heard(info); },
+      impl_.get(), nullptr);
+}
+
+VoicePlayout::~VoicePlayout() { stop(); }
+
+bool VoicePlayout::start(std::string& why) {
+  if (gst_element_set_state(impl_->pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    gst_element_set_state(impl_->pipeline.get(), GST_STATE_NULL);
+    why = "the speaker '" + to_string(impl_->settings.output) +
+          "' cannot be opened (no such sound device here?)";
+    return false;
+  }
+  impl_->started = true;
+  return true;
+}
+
+void VoicePlayout::stop() {
+  impl_->started = false;
+  if (!impl_->pipeline) return;
+  // A WAV file gets its sizes written only at the end of the stream.
+  if (impl_->settings.output.kind == AudioEndpoint::Kind::kFile) {
+    GstState state = GST_STATE_NULL;
+    gst_element_get_state(impl_->pipeline.get(), &state, nullptr, 0);
+    if (state == GST_STATE_PLAYING) {
+      gst_element_send_event(impl_->pipeline.get(), gst_event_new_eos());
+      const GstObjectRef<GstBus> bus(gst_element_get_bus(impl_->pipeline.get()));
+      GstMessage* done = gst_bus_timed_pop_filtered(
+          bus.get(), GST_SECOND, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+      if (done != nullptr) gst_message_unref(done);
+    }
+  }
+  gst_element_set_state(impl_->pipeline.get(), GST_STATE_NULL);
+  impl_->talkers.clear();
+}
+
+bool VoicePlayout::push(std::uint32_t ssrc, std::uint8_t payload_type, std::span<const std::uint8_t> packet) {
+  auto& c = impl_->counters;
+  const auto header = parse_rtp(packet);
+  if (!impl_->started || !header || header.value().payload_size == 0 ||
+      payload_type != impl_->settings.payload_type) {
+    c.refused_packets.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  auto it = impl_->talkers.find(ssrc);
+  Impl::Talker* talker = it != impl_->talkers.end() ? &it->second : impl_->add_talker(ssrc);
+  if (talker == nullptr) {
+    c.refused_packets.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  talker->last_packet = impl_->clock.now();
+  GstBuffer* buffer = gst_buffer_new_memdup(packet.data(), packet.size());
+  if (gst_app_src_push_buffer(GST_APP_SRC(talker->source.get()), buffer) != GST_FLOW_OK) {
+    c.refused_packets.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  c.packets.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+void VoicePlayout::set_playout_delay(std::chrono::milliseconds delay) {
+  delay = std::clamp(delay, impl_->settings.jitter_latency, std::chrono::milliseconds{400});
+  if (delay == impl_->delay) return;
+  impl_->delay = delay;
+  for (auto& [ssrc, talker] : impl_->talkers) {
+    g_object_set(talker.jitter.get(), "latency", static_cast<guint>(delay.count()), nullptr);
+  }
+  gst_bin_recalculate_latency(GST_BIN(impl_->pipeline.get()));
+}
+
+std::chrono::milliseconds VoicePlayout::playout_delay() const { return impl_->delay; }
+const VoicePlayoutCounters& VoicePlayout::counters() const { return impl_->counters; }
+
+std::uint64_t VoicePlayout::concealed_packets() const {
+  std::uint64_t lost = 0;
+  for (const auto& [ssrc, talker] : impl_->talkers) {
+    GstStructure* stats = nullptr;
+    g_object_get(talker.jitter.get(), "stats", &stats, nullptr);
+    if (stats == nullptr) continue;
+    guint64 n = 0;
+    if (gst_structure_get_uint64(stats, "num-lost", &n)) lost += n;
+    gst_structure_free(stats);
+  }
+  return lost;
+}
+
+double VoicePlayout::heard_level_dbfs() const { return impl_->level_dbfs.load(std::memory_order_relaxed); }
+
+std::vector<core::CaptureTime> VoicePlayout::marker_times() const {
+  std::lock_guard lock(impl_->marker_mutex);
+  return impl_->marker_times;
+}
+
+}  // namespace surgilink::media
