@@ -35,6 +35,15 @@ int main(int argc, char** argv) {
   app.add_option("--protocol-version", overrides.protocol_version,
                  "announce this protocol version (testing)");
   app.add_flag("--headless", headless, "no window: status lines only");
+  app.add_option(
+      "--audio-in", overrides.audio_in,
+      "the mentor's microphone: default | none | file:PATH.wav (played in real time, looped) | DEVICE");
+  app.add_option(
+      "--audio-out", overrides.audio_out,
+      "what the mentor hears (the OR, the other mentors): default | none | file:PATH.wav (written in "
+      "real time) | DEVICE");
+  app.add_flag("--audio-markers", overrides.audio_markers,
+               "find the audio timestamp code in what is spoken and heard (bench; times in --report-json)");
   std::optional<std::size_t> scripted_mentor;
   app.add_option("--scripted-mentor", scripted_mentor,
                  "a scripted mentor draws strokes, arrows, circles and a pointer, keeping N annotations on "

@@ -62,6 +62,14 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 65535));
   app.add_option("--media-port", overrides.media_port, "SRTP media port (0: any free)")
       ->check(CLI::Range(0, 65535));
+  app.add_option("--audio-in", overrides.audio_in,
+                 "the OR microphone: default | none | file:PATH.wav (played in real time, looped) | DEVICE");
+  app.add_option(
+      "--audio-out", overrides.audio_out,
+      "the OR speaker (every mentor, mixed): default | none | file:PATH.wav (written in real time) | "
+      "DEVICE");
+  app.add_flag("--audio-markers", overrides.audio_markers,
+               "find the audio timestamp code in what is spoken and heard (bench; times in --report-json)");
   app.add_option("--pixel-code", overrides.pixel_code, "draw the pixel timestamp code: true | false");
   app.add_option("--seconds", seconds, "stop after this many seconds");
   app.add_flag("--status-json", status_json, "print status lines as JSON");

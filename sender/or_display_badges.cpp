@@ -75,17 +75,23 @@ void OrDisplayBadges::set_pen_waits_for(std::string name) {
   pen_waits_for_ = std::move(name);
 }
 
+void OrDisplayBadges::set_voice(bool mentor_speaking, bool or_microphone_muted) {
+  std::lock_guard lock(mutex_);
+  mentor_speaking_ = mentor_speaking;
+  or_muted_ = or_microphone_muted;
+}
+
 bool OrDisplayBadges::has_content() const {
   std::lock_guard lock(mutex_);
-  return !alarms_.empty() || mentor_disconnected_ || annotations_hidden_ || pen_revoked_ ||
-         !flagged_.empty() || recording_ || !mentor_latency_.empty() || audit_failure_ ||
+  return mentor_speaking_ || or_muted_ || !alarms_.empty() || mentor_disconnected_ || annotations_hidden_ ||
+         pen_revoked_ || !flagged_.empty() || recording_ || !mentor_latency_.empty() || audit_failure_ ||
          !pen_waits_for_.empty() || !recording_warning_.empty() || keys_exported_;
 }
 
 void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
   std::string alarms;
   bool disconnected = false, hidden = false, revoked = false, recording = false, audit_failure = false,
-       keys_exported = false;
+       keys_exported = false, speaking = false, muted = false;
   std::string flagged, mentor_latency, pen_waits_for, recording_warning;
   {
     std::lock_guard lock(mutex_);
@@ -100,6 +106,8 @@ void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
     keys_exported = keys_exported_;
     pen_waits_for = pen_waits_for_;
     recording_warning = recording_warning_;
+    speaking = mentor_speaking_;
+    muted = or_muted_;
   }
   if (picture.planes[0] == nullptr) return;
   int row = 0;
@@ -115,6 +123,9 @@ void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
   if (disconnected) draw_badge(picture, "mentor disconnected", row++, cv::Scalar(150, 44, 180));
   if (!pen_waits_for.empty())
     draw_badge(picture, "link lost: pen waits for " + pen_waits_for, row++, cv::Scalar(170, 30, 170));
+  // Green: the mentor's voice is what the room hears now (who is talking, without looking away for long).
+  if (speaking) draw_badge(picture, "MENTOR SPEAKING", row++, cv::Scalar(130, 60, 60));
+  if (muted) draw_badge(picture, "OR MIC MUTED", row++, cv::Scalar(170, 30, 170));
   // Grey: information, not a warning.
   if (hidden) draw_badge(picture, "annotations hidden", row++, cv::Scalar(90, 128, 128));
   if (revoked) draw_badge(picture, "mentor pen off", row++, cv::Scalar(90, 128, 128));

@@ -35,6 +35,9 @@ class OrDisplayBadges : public media::OrDisplayOverlay {
   void set_keys_exported(bool exported);
   // The pen holder's link was lost and the pen waits for that mentor (name); empty: no wait.
   void set_pen_waits_for(std::string name);
+  // Voice: a mentor is heard in the room now; the OR's microphone is muted (the mentors do not hear the
+  // room).
+  void set_voice(bool mentor_speaking, bool or_microphone_muted);
 
   bool has_content() const override;
   void draw(media::I420Picture picture, core::CaptureTime capture_time) override;
@@ -52,6 +55,8 @@ class OrDisplayBadges : public media::OrDisplayOverlay {
   bool audit_failure_ = false;
   bool keys_exported_ = false;
   std::string pen_waits_for_;
+  bool mentor_speaking_ = false;
+  bool or_muted_ = false;
 };
 
 }  // namespace surgilink::sender

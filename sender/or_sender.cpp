@@ -21,6 +21,7 @@
 #include "or_display_badges.hpp"
 #include "or_monitor.hpp"
 #include "or_touch_panel.hpp"
+#include "or_voice.hpp"
 #include "surgeon_controls.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
 #include "surgilink/media/segment_recorder.hpp"
@@ -101,6 +102,7 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
                   settings.pipeline.recorder, session),
         surgeon_controls(io, settings.surgeon_controls, session, recording,
                          [this] { show_surgeon_controls(); }),
+        voice(io, settings.voice, settings.session.voice_ssrc, clock, session),
         signals(io, SIGINT, SIGTERM),
         reload_signal(io, SIGHUP),
         status_timer(io),
@@ -136,6 +138,7 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
   PatientMonitorFeed vitals_feed;
   CaseRecording recording;
   SurgeonControls surgeon_controls;
+  OrVoice voice;
   std::shared_ptr<OrDisplayBadges> badges = std::make_shared<OrDisplayBadges>();
   std::shared_ptr<TelestrationMeasurements> telestration = std::make_shared<TelestrationMeasurements>(
       clock, pipeline.synthetic_truth(),
@@ -158,7 +161,11 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
 
   void show_surgeon_controls() {
     const auto c = session.or_controls();
-    if (touch_panel) touch_panel->set_state(c.annotations_hidden, c.pen_revoked);
+    if (touch_panel) {
+      touch_panel->set_state(c.annotations_hidden, c.pen_revoked);
+      touch_panel->set_microphone(voice.microphone_open(), voice.muted());
+    }
+    badges->set_voice(voice.mentor_speaking(), voice.microphone_open() && voice.muted());
     badges->set_surgeon_controls(c.annotations_hidden, c.pen_revoked);
     badges->set_recording(c.recording);
     badges->set_pen_waits_for(c.pen_waits_for);
@@ -169,6 +176,9 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
   }
 
   void on_or_controls_changed() override { show_surgeon_controls(); }
+  void on_mentor_voice(std::uint32_t ssrc, std::span<const std::uint8_t> packet) override {
+    voice.hear(ssrc, packet);
+  }
   bool had_mentor = false;
   asio::signal_set signals, reload_signal;
   asio::steady_timer status_timer, stop_timer;
@@ -263,19 +273,31 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
             {"mllp_accepted", vc.mllp_accepted},
             {"mllp_rejected", vc.mllp_rejected}}},
           {"recording", recording_json()},
+          {"voice", voice.status_json()},
           {"mentor_latency_p95_ms", worst ? nlohmann::json(*worst) : nlohmann::json(nullptr)}};
       std::printf("%s\n", j.dump().c_str());
     } else {
       std::printf(
           "sender %s | %5.1fs | consoles %zu | capture %4.1f fps | OR display %4.1f fps | sent %4.1f fps "
-          "%5.2f Mbit/s | IDR on request %llu | rejected %llu | vitals %llu/s%s%s%s\n",
+          "%5.2f Mbit/s | IDR on request %llu | rejected %llu | vitals %llu/s%s%s%s%s\n",
           settings.session.rules.site_name.c_str(), uptime, session.consoles_connected(), capture_fps,
           display_fps, sent_fps, mbps, static_cast<unsigned long long>(pc.keyframes_forced.load()),
           static_cast<unsigned long long>(session.faults().total()),
           static_cast<unsigned long long>(numerics), alarms.empty() ? "" : " | ALARM ", alarms.c_str(),
-          rec.recording ? (" | REC " + std::to_string(rec.frames_written) + " frames").c_str() : "");
+          rec.recording ? (" | REC " + std::to_string(rec.frames_written) + " frames").c_str() : "",
+          voice_text().c_str());
     }
     std::fflush(stdout);
+  }
+
+  // " | voice: mic open, mentor speaking" (empty without any sound device).
+  std::string voice_text() const {
+    if (!voice.microphone_open() && !voice.speaker_open()) return "";
+    std::string t = " | voice: mic ";
+    t += !voice.microphone_open() ? "none" : voice.muted() ? "MUTED" : "open";
+    t +=
+        voice.speaker_open() ? (voice.mentor_speaking() ? ", mentor speaking" : ", speaker") : ", no speaker";
+    return t;
   }
 
   // The highest glass-to-glass p95 a mentor reported in the last 3 s (older reports: a console that stopped
@@ -317,6 +339,7 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
       }
     }
     pipeline.stop();
+    voice.stop();
     vitals_feed.stop();
     session.stop();
     status_timer.cancel();
@@ -359,7 +382,8 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
                         {"annotations_accepted", sc.annotations_accepted},
                         {"annotations_refused", sc.annotations_refused},
                         {"recording", recording_json()},
-                        {"or_monitor", or_monitor.report()}};
+                        {"or_monitor", or_monitor.report()},
+                        {"voice", voice.report_json()}};
     const auto t = telestration->figures();
     // For surgilink-bench --annotations: joined with the consoles' input times by sequence number.
     nlohmann::json composited = nlohmann::json::array();
@@ -389,6 +413,12 @@ int OrSender::run() {
   i.session.start();
   i.pipeline.start();
   i.vitals_feed.start();
+  i.voice.start();
+  if (i.voice.microphone_open()) {
+    i.surgeon_controls.set_microphone(
+        [&i](bool muted, const std::string& by) { return i.voice.set_muted(muted, by); },
+        [&i] { return i.voice.muted(); });
+  }
   i.surgeon_controls.start();
   spdlog::info("streaming {} from {} ({}x{} @ {} fps, {} kbit/s)", i.settings.pipeline.profile.name,
                media::to_string(i.settings.pipeline.source), i.settings.pipeline.profile.width,

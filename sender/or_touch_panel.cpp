@@ -15,6 +15,12 @@ void OrTouchPanel::set_state(bool annotations_hidden, bool pen_revoked) {
   revoked_ = pen_revoked;
 }
 
+void OrTouchPanel::set_microphone(bool present, bool muted) {
+  std::lock_guard lock(mutex_);
+  microphone_ = present;
+  muted_ = muted;
+}
+
 cv::Rect OrTouchPanel::area(Button button) const {
   // A 27" 16:9 monitor is 336 mm high: a tenth of the picture is 34 mm, twice the 15 mm a gloved finger
   // needs.
@@ -35,6 +41,7 @@ std::optional<std::string> OrTouchPanel::touch(double x, double y) {
   clear_armed_at_.reset();  // any touch but the confirming one disarms "clear all"
   if (hit(Button::kHide)) return hidden_ ? "show" : "hide";
   if (hit(Button::kPen)) return revoked_ ? "grant-pen" : "revoke-pen";
+  if (microphone_ && hit(Button::kMute)) return muted_ ? "unmute" : "mute";
   if (hit(Button::kClear)) {
     if (armed) return "clear";
     clear_armed_at_ = now;
@@ -44,9 +51,11 @@ std::optional<std::string> OrTouchPanel::touch(double x, double y) {
 
 void OrTouchPanel::draw(media::I420Picture picture, core::CaptureTime) {
   if (picture.planes[0] == nullptr) return;
-  bool hidden = false, revoked = false, armed = false;
+  bool hidden = false, revoked = false, armed = false, microphone = false, muted = false;
   {
     std::lock_guard lock(mutex_);
+    microphone = microphone_;
+    muted = muted_;
     hidden = hidden_;
     revoked = revoked_;
     armed = clear_armed_at_ && clock_.now() - *clear_armed_at_ <= kConfirmWithin;
@@ -63,6 +72,10 @@ void OrTouchPanel::draw(media::I420Picture picture, core::CaptureTime) {
                 thickness, pad);
   draw_text_box(picture, area(Button::kClear), armed ? "TOUCH AGAIN: CLEAR" : "CLEAR ALL",
                 armed ? waiting : control, font_scale, thickness, pad);
+  if (microphone) {
+    draw_text_box(picture, area(Button::kMute), muted ? "OPEN OR MIC" : "MUTE OR MIC",
+                  muted ? waiting : control, font_scale, thickness, pad);
+  }
 }
 
 }  // namespace surgilink::sender

@@ -1,6 +1,7 @@
 #pragma once
 // The OR team's touch controls on the OR window (issue 13): large buttons along the bottom of the picture,
-// for gloved hands (no hover, no double tap): hide/show the annotations, take back/give the pen, clear all.
+// for gloved hands (no hover, no double tap): hide/show the annotations, take back/give the pen, clear all,
+// mute/open the OR microphone.
 // Clearing takes one extra touch on the same button, which asks for it; no dialog covers the picture.
 
 #include <mutex>
@@ -17,15 +18,17 @@ namespace surgilink::sender {
 // set_state/touch: the network thread; has_content/draw: the OR display's streaming thread.
 class OrTouchPanel : public media::OrDisplayOverlay {
  public:
-  enum class Button { kHide, kPen, kClear };
+  enum class Button { kHide, kPen, kClear, kMute };
   static constexpr std::chrono::seconds kConfirmWithin{5};
 
   // For pictures of `width` x `height`, the size the OR display branch composes.
   OrTouchPanel(int width, int height, const core::Clock& clock);
   // What the buttons say: the surgeon's controls as they are now.
   void set_state(bool annotations_hidden, bool pen_revoked);
+  // The OR microphone's button: shown only when there is a microphone.
+  void set_microphone(bool present, bool muted);
   // A touch at (x, y) in picture pixels: the surgeon's command it gives (hide | show | revoke-pen |
-  // grant-pen | clear), if any, for the caller to carry out through the one authority path.
+  // grant-pen | clear | mute | unmute), if any, for the caller to carry out through the one authority path.
   std::optional<std::string> touch(double x, double y);
   // Where `button` is in the picture: at least 15 mm high on a 27" monitor showing the picture full screen.
   cv::Rect area(Button button) const;
@@ -38,6 +41,7 @@ class OrTouchPanel : public media::OrDisplayOverlay {
   const core::Clock& clock_;
   mutable std::mutex mutex_;
   bool hidden_ = false, revoked_ = false;
+  bool microphone_ = false, muted_ = false;
   std::optional<core::CaptureTime> clear_armed_at_;  // the first touch on "clear all"
 };
 

@@ -166,10 +166,25 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
   sc.grant_key = key("grant_key", 'g');
   sc.consent_key = key("consent_key", 'k');
   sc.stop_recording_key = key("stop_recording_key", 's');
+  sc.mute_key = key("mute_key", 'm');
   if (std::set<char>{sc.hide_key, sc.clear_key, sc.revoke_key, sc.grant_key, sc.consent_key,
-                     sc.stop_recording_key}
-          .size() != 6)
-    throw core::ConfigError(controls.where("hide_key") + "the six keys must differ");
+                     sc.stop_recording_key, sc.mute_key}
+          .size() != 7)
+    throw core::ConfigError(controls.where("hide_key") + "the seven keys must differ");
+
+  auto audio = root.table("audio");
+  auto& v = s.voice;
+  v.input = overrides.audio_in
+                ? session::load_audio_endpoint(audio, "input", *overrides.audio_in, "--audio-in")
+                : session::load_audio_endpoint(audio, "input", audio.get_string("input", "default"));
+  v.output = overrides.audio_out
+                 ? session::load_audio_endpoint(audio, "output", *overrides.audio_out, "--audio-out")
+                 : session::load_audio_endpoint(audio, "output", audio.get_string("output", "default"));
+  v.start_muted = audio.get_bool("start_muted", false);
+  v.echo_cancel = audio.get_bool("echo_cancel", true);
+  v.jitter_latency = audio.get_ms("jitter_ms", std::chrono::milliseconds{20}, std::chrono::milliseconds{5},
+                                  std::chrono::milliseconds{200});
+  v.find_markers = overrides.audio_markers;
   if (const std::string socket = controls.get_string("socket", ""); !socket.empty())
     sc.socket = session::config_path(controls, socket);
 
@@ -215,6 +230,11 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
       n.vitals_ssrc = random();
     } while (n.vitals_ssrc == 0 || n.vitals_ssrc == n.video_ssrc);
     n.vitals_first_sequence = static_cast<std::uint16_t>(random() % 16384);
+  }
+  if (s.voice.input.kind != media::AudioEndpoint::Kind::kNone) {
+    do {
+      n.voice_ssrc = random();
+    } while (n.voice_ssrc == 0 || n.voice_ssrc == n.video_ssrc || n.voice_ssrc == n.vitals_ssrc);
   }
 
   if (overrides.export_srtp_keys) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "patient_monitor_feed.hpp"
+#include "surgilink/media/audio_endpoint.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
 #include "surgilink/session/sender_session.hpp"
 
@@ -23,6 +24,7 @@ struct SurgeonControlSettings {
   char grant_key = 'g';
   char consent_key = 'k';         // consent to record this case is recorded: recording starts
   char stop_recording_key = 's';  // recording stops (consent stays; "record" on the socket resumes)
+  char mute_key = 'm';            // the OR's microphone: muted / open
   std::optional<std::filesystem::path> socket;  // a UNIX stream socket taking one command per line
 };
 
@@ -49,6 +51,17 @@ struct OrDisplaySettings {
   std::string video_sink = "glimagesink";
 };
 
+// The OR's voice ([audio], DESIGN.md §13): the room's microphone to every console; every mentor, mixed, to
+// the room's speaker.
+struct OrVoiceSettings {
+  media::AudioEndpoint input{media::AudioEndpoint::Kind::kDefault, {}};
+  media::AudioEndpoint output{media::AudioEndpoint::Kind::kDefault, {}};
+  bool start_muted = false;
+  bool echo_cancel = true;  // with an output: the room's speaker is heard by its microphone
+  std::chrono::milliseconds jitter_latency{20};
+  bool find_markers = false;  // bench: the audio timestamp code in what is spoken and heard
+};
+
 struct SenderSettings {
   std::string log_level = "info";
   media::SenderPipelineSettings pipeline;
@@ -57,6 +70,7 @@ struct SenderSettings {
   SurgeonControlSettings surgeon_controls;
   RecordingSettings recording;
   OrDisplaySettings or_display;
+  OrVoiceSettings voice;
   std::optional<double> seconds;                // run this long, then stop (default: until Ctrl-C)
   bool status_json = false;                     // status lines as JSON
   std::optional<std::filesystem::path> report;  // write a JSON summary here at exit
@@ -71,7 +85,9 @@ struct SenderOverrides {
   std::optional<std::string> source, profile, srtp_profile, bind_address, vitals;
   std::optional<int> control_port, media_port;
   std::optional<bool> pixel_code;
-  std::optional<bool> or_window;  // --or-window / --no-or-window
+  std::optional<bool> or_window;                   // --or-window / --no-or-window
+  std::optional<std::string> audio_in, audio_out;  // --audio-in / --audio-out
+  bool audio_markers = false;                      // --audio-markers (bench)
   std::optional<std::filesystem::path> export_srtp_keys;
 };
 

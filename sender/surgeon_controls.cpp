@@ -66,7 +66,17 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
            ", " + recording.state_text();
   }
 
+  std::function<std::string(bool, const std::string&)> set_microphone_muted;
+  std::function<bool()> microphone_muted;
+
   std::string execute(std::string_view command, const std::string& by) {
+    if (command == "mute" || command == "unmute" || command == "toggle-mute") {
+      if (!set_microphone_muted) return "error: this OR sends no voice";
+      const bool mute = command == "toggle-mute" ? !microphone_muted() : command == "mute";
+      std::string reply = set_microphone_muted(mute, by);
+      if (changed) changed();
+      return reply;
+    }
     // Recording commands answer with their own outcome (they can be refused: no consent, no folder).
     std::optional<std::string> recording_reply;
     if (command == "consent") recording_reply = recording.record_consent(by);
@@ -94,7 +104,7 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
       return "error: unknown command \"" + std::string(command.substr(0, 40)) +
              "\" (hide | show | toggle | clear | revoke-pen | grant-pen | consent | record | stop-recording "
              "| "
-             "withdraw-consent | status)";
+             "withdraw-consent | mute | unmute | toggle-mute | status)";
     }
     if (changed) changed();
     return "ok: " + state_text();
@@ -227,9 +237,10 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
     keys.assign(fd);
     spdlog::info(
         "surgeon controls: keys '{}' hide/show annotations, '{}' clear them, '{}' take the pen, '{}' give "
-        "it back, '{}' consent recorded (starts recording), '{}' stop recording",
+        "it back, '{}' consent recorded (starts recording), '{}' stop recording, '{}' mute/open the OR "
+        "microphone",
         settings.hide_key, settings.clear_key, settings.revoke_key, settings.grant_key, settings.consent_key,
-        settings.stop_recording_key);
+        settings.stop_recording_key, settings.mute_key);
     read_key();
   }
 
@@ -245,6 +256,7 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
                            if (k == self->settings.revoke_key) reply = self->execute("revoke-pen", by);
                            if (k == self->settings.grant_key) reply = self->execute("grant-pen", by);
                            if (k == self->settings.consent_key) reply = self->execute("consent", by);
+                           if (k == self->settings.mute_key) reply = self->execute("toggle-mute", by);
                            if (k == self->settings.stop_recording_key)
                              reply = self->execute("stop-recording", by);
                            if (!reply.empty()) spdlog::info("surgeon controls ({}): {}", by, reply);
@@ -280,6 +292,12 @@ SurgeonControls::~SurgeonControls() { impl_->stop(); }
 
 void SurgeonControls::start() { impl_->start_keys(); }
 void SurgeonControls::stop() { impl_->stop(); }
+
+void SurgeonControls::set_microphone(std::function<std::string(bool, const std::string&)> set_muted,
+                                     std::function<bool()> muted) {
+  impl_->set_microphone_muted = std::move(set_muted);
+  impl_->microphone_muted = std::move(muted);
+}
 
 std::string SurgeonControls::execute(std::string_view command, const std::string& by) {
   return impl_->execute(command, by);

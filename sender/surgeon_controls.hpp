@@ -29,8 +29,12 @@ class SurgeonControls {
   // Restores the terminal and closes the socket.
   void stop();
 
+  // The OR microphone's mute: `set_muted(muted, by)` returns the reply; `muted()` says the state. Without it
+  // (no voice), mute/unmute are refused.
+  void set_microphone(std::function<std::string(bool, const std::string&)> set_muted,
+                      std::function<bool()> muted);
   // Carries out one command: hide | show | toggle | clear | revoke-pen | grant-pen | consent | record |
-  // stop-recording | withdraw-consent | status. Returns the
+  // stop-recording | withdraw-consent | mute | unmute | toggle-mute | status. Returns the
   // reply ("ok: ..." or "error: ..."), never throws.
   std::string execute(std::string_view command, const std::string& by);
 

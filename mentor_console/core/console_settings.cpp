@@ -26,6 +26,20 @@ ConsoleSettings load_console_settings(const std::filesystem::path& file, const C
   s.renderer = renderer == "gpu"        ? WindowRenderer::gpu
                : renderer == "software" ? WindowRenderer::software
                                         : WindowRenderer::automatic;
+  auto audio = root.table("audio");
+  auto& v = s.session.voice;
+  v.input = overrides.audio_in
+                ? session::load_audio_endpoint(audio, "input", *overrides.audio_in, "--audio-in")
+                : session::load_audio_endpoint(audio, "input", audio.get_string("input", "default"));
+  v.output = overrides.audio_out
+                 ? session::load_audio_endpoint(audio, "output", *overrides.audio_out, "--audio-out")
+                 : session::load_audio_endpoint(audio, "output", audio.get_string("output", "default"));
+  v.lip_sync = audio.get_choice("playout", "lip-sync", {"lip-sync", "lowest-latency"}) == "lip-sync";
+  v.start_muted = audio.get_bool("start_muted", false);
+  v.echo_cancel = audio.get_bool("echo_cancel", true);
+  v.jitter_latency = audio.get_ms("jitter_ms", std::chrono::milliseconds{20}, std::chrono::milliseconds{5},
+                                  std::chrono::milliseconds{200});
+  v.find_markers = overrides.audio_markers;
   for (auto& site : root.tables("site")) {
     SiteEntry e;
     e.name = site.require_string("name");

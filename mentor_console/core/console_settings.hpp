@@ -52,6 +52,8 @@ struct ConsoleOverrides {
   std::optional<int> control_port;
   std::optional<std::string> certificate, private_key;  // another identity (tests, shared workstations)
   std::optional<int> protocol_version;                  // what hello announces (interop tests)
+  std::optional<std::string> audio_in, audio_out;       // --audio-in / --audio-out
+  bool audio_markers = false;                           // --audio-markers (bench)
 };
 
 // Loads and validates, the TLS files included (session::check_tls_files); throws core::ConfigError naming

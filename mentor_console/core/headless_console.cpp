@@ -100,6 +100,37 @@ nlohmann::json roster_json(const std::vector<session::ConsoleStatus::Person>& ro
   return j;
 }
 
+nlohmann::json voice_json(const session::ConsoleVoiceStatus& v) {
+  return {{"speaker", v.speaker},
+          {"microphone", v.microphone},
+          {"muted", v.muted},
+          {"level_dbfs", v.level_dbfs},
+          {"speaking_while_muted", v.speaking_while_muted},
+          {"heard_level_dbfs", v.heard_level_dbfs},
+          {"playout", v.lip_sync ? "lip-sync" : "lowest-latency"},
+          {"playout_delay_ms", v.playout_delay_ms},
+          {"packets_sent", v.packets_sent},
+          {"packets_received", v.packets_received},
+          {"concealed", v.concealed},
+          {"refused", v.refused},
+          {"problem", v.problem}};
+}
+
+nlohmann::json times_json(const std::vector<core::CaptureTime>& times) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto t : times) j.push_back(std::chrono::duration<double>(t.time_since_epoch()).count());
+  return j;
+}
+
+// " | voice: mic open, hearing" for the status line; "you are MUTED" when speaking while muted.
+std::string voice_text(const session::ConsoleVoiceStatus& v) {
+  if (!v.speaker && !v.microphone) return v.problem.empty() ? "" : " | no sound";
+  std::string t = " | voice: mic ";
+  t += !v.microphone ? "none" : v.speaking_while_muted ? "MUTED - you are muted" : v.muted ? "muted" : "open";
+  if (v.speaker) t += v.heard_level_dbfs > -40 ? ", OR speaking" : ", speaker";
+  return t;
+}
+
 }  // namespace
 
 std::string format_status(const session::ConsoleStatus& s, bool json, const LatencyThresholds& thresholds) {
@@ -148,7 +179,8 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
         {"recording", s.recording},
         {"consent_recorded", s.consent_recorded},
         {"srtp_keys_exported", s.keys_exported},
-        {"roster", roster_json(s.roster)}};
+        {"roster", roster_json(s.roster)},
+        {"voice", voice_json(s.voice)}};
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   char line[768];
@@ -159,11 +191,12 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
     std::snprintf(
         line, sizeof line,
         "console %-9s | g2g %5.1f ms (p50 %5.1f p95 %5.1f ±%.2f, %s) | pixel p95 %5.1f | %4.1f fps | "
-        "%6.0f kbit/s | loss %4.1f%% | undecodable %llu | rejected %llu | %s",
+        "%6.0f kbit/s | loss %4.1f%% | undecodable %llu | rejected %llu | %s%s",
         session::state_name(s.state), s.g2g_last_ms, s.g2g_10s.p50_ms, s.g2g_10s.p95_ms,
         s.clock_uncertainty_ms, latency_colour(s.g2g_10s.p95_ms, thresholds), s.pixel_10s.p95_ms, s.fps,
         s.bitrate_kbps, s.loss_pct, static_cast<unsigned long long>(s.frames_undecodable),
-        static_cast<unsigned long long>(s.packets_dropped), vitals_text(s.vitals).c_str());
+        static_cast<unsigned long long>(s.packets_dropped), vitals_text(s.vitals).c_str(),
+        voice_text(s.voice).c_str());
   } else if (s.state == session::ConnectionState::kReconnecting) {
     std::snprintf(line, sizeof line, "console link lost - reconnecting (%d): %s", s.reconnect_attempt,
                   s.detail.c_str());
@@ -217,6 +250,11 @@ void write_console_report(const std::filesystem::path& path, const session::Cons
   for (const auto& i : r.annotation_inputs)
     inputs.push_back({i.sequence, i.input_at.time_since_epoch().count()});
   j["annotation_inputs"] = std::move(inputs);
+  auto voice = voice_json(r.voice);
+  voice["markers_spoken"] = times_json(r.voice_markers_spoken);
+  voice["markers_heard"] = times_json(r.voice_markers_heard);
+  voice["or_voice_arrival_ms"] = summary_json(r.voice_arrival);
+  j["voice"] = std::move(voice);
   std::ofstream(path) << j.dump(2) << "\n";
 }
 

@@ -50,4 +50,18 @@ std::string load_fingerprint(core::ConfigTable& table, std::string_view key) {
   return text;
 }
 
+media::AudioEndpoint load_audio_endpoint(const core::ConfigTable& table, std::string_view key,
+                                         const std::string& text, std::string_view option) {
+  const std::string where = option.empty() ? table.where(key) : std::string(option) + ": ";
+  media::AudioEndpoint endpoint;
+  try {
+    endpoint = media::parse_audio_endpoint(text);
+  } catch (const std::invalid_argument& e) {
+    throw core::ConfigError(where + e.what());
+  }
+  if (endpoint.kind == media::AudioEndpoint::Kind::kFile && option.empty())
+    endpoint.location = config_path(table, endpoint.location).string();
+  return endpoint;
+}
+
 }  // namespace surgilink::session

@@ -8,6 +8,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "console_voice.hpp"
 #include "control_client.hpp"
 #include "control_messages.hpp"
 #include "realtime_receiver.hpp"
@@ -39,6 +40,7 @@ struct ConsoleSession::Parts : std::enable_shared_from_this<ConsoleSession::Part
   std::shared_ptr<RealtimeReceiver> realtime;
   std::shared_ptr<ControlClient> control;
   std::shared_ptr<VideoReceiver> video;  // one per connection
+  std::shared_ptr<ConsoleVoice> voice;   // for the whole session (the devices stay open across reconnections)
   FrameLatencyTracker tracker;
   VitalsLipSync lip_sync;
   AnnotationClient annotations;

@@ -68,6 +68,7 @@ void ConsoleSession::Parts::disconnect() {
     video.reset();
   }
   realtime->disconnect();
+  if (voice) voice->disconnect();
   welcome.reset();
   tracker.on_new_link();
 }
@@ -132,6 +133,11 @@ void ConsoleSession::Parts::on_welcome(const pb::Welcome& w) {
   realtime->add_stream(w.video_ssrc(), static_cast<std::uint8_t>(w.video_payload_type()), *video);
   if (w.vitals_ssrc() != 0)
     realtime->add_stream(w.vitals_ssrc(), static_cast<std::uint8_t>(w.vitals_payload_type()), *this);
+  // Voice: the OR's and the other mentors' (any SSRC of the voice payload type); an observer never speaks.
+  if (voice && w.voice_payload_type() != 0) {
+    voice->connect(realtime, *role == Role::kMentor, w.voice_ssrc(),
+                   static_cast<std::uint8_t>(w.voice_payload_type()));
+  }
   admitted_at = clock.now();
   ++connections;
   reconnect_attempt = 0;
@@ -167,6 +173,7 @@ void ConsoleSession::Parts::ping(std::uint64_t g) {
   control->send(e);
   ++pings_sent;
   if (pings_sent >= 10) report_latency();
+  if (voice) voice->follow_picture(tracker.smoothed_g2g(), clock_sync);
   // A quick burst finds a low-RTT sample at once; then one per second tracks drift (and keeps us alive).
   ping_timer.expires_after(pings_sent < 10 ? milliseconds{50} : milliseconds{1000});
   ping_timer.async_wait([self = shared_from_this(), g](boost::system::error_code ec) {
@@ -214,6 +221,8 @@ void ConsoleSession::start() {
                             p.settings.connect_timeout, p.settings.reconnect_delay, p.settings.reconnect_max,
                             p.settings.protocol_version, p.settings.software, 1024 * 1024},
       p.realtime->port(), p);
+  p.voice = std::make_shared<ConsoleVoice>(p.io, p.settings.voice, p.clock);
+  p.voice->start();
   p.realtime->start();
   p.control->start();
 }
@@ -223,7 +232,12 @@ void ConsoleSession::stop() {
   if (p.control) p.control->stop();
   p.disconnect();
   if (p.realtime) p.realtime->stop();
+  if (p.voice) p.voice->stop();
   p.state = ConnectionState::kStopped;
+}
+
+void ConsoleSession::set_microphone_muted(bool muted) {
+  if (parts_->voice) parts_->voice->set_muted(muted);
 }
 
 ConsoleStatus ConsoleSession::status() { return parts_->status(); }

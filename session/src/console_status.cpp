@@ -59,6 +59,7 @@ ConsoleStatus ConsoleSession::Parts::status() {
     }
   }
   s.annotations_shown = annotations.view()->annotations.size();
+  if (voice) s.voice = voice->status();
   return s;
 }
 
@@ -102,6 +103,12 @@ ConsoleReport ConsoleSession::Parts::report() const {
     r.seconds_receiving = core::to_ms(now - *r.first_frame_at) / 1000.0;
     r.seconds_after_warmup =
         std::max(0.0, core::to_ms(now - (*r.first_frame_at + settings.report_warmup)) / 1000.0);
+  }
+  if (voice) {
+    r.voice = voice->status();
+    r.voice_markers_spoken = voice->markers_spoken();
+    r.voice_markers_heard = voice->markers_heard();
+    r.voice_arrival = voice->arrival_summary();
   }
   return r;
 }

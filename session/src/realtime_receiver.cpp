@@ -37,6 +37,7 @@ void RealtimeReceiver::connect(const udp::endpoint& sender, media::SrtpProfile p
   outbound_ =
       std::make_unique<SrtpSession>(profile, SrtpSession::Direction::kOutbound, keys.console_to_sender);
   streams_.clear();
+  payload_streams_.clear();
 }
 
 void RealtimeReceiver::disconnect() {
@@ -44,6 +45,23 @@ void RealtimeReceiver::disconnect() {
   inbound_.reset();
   outbound_.reset();
   streams_.clear();
+  payload_streams_.clear();
+}
+
+void RealtimeReceiver::add_payload_stream(std::uint8_t payload_type, Stream& stream) {
+  payload_streams_[payload_type] = &stream;
+}
+
+bool RealtimeReceiver::send_rtp(std::span<std::uint8_t> buffer, std::size_t length) {
+  if (!outbound_ || !sender_) return false;
+  auto protected_length = outbound_->protect_rtp(buffer, length);
+  if (!protected_length) {
+    faults_.add(protected_length.error());
+    return false;
+  }
+  boost::system::error_code ec;
+  socket_.send_to(asio::buffer(buffer.data(), protected_length.value()), *sender_, 0, ec);
+  return !ec;
 }
 
 void RealtimeReceiver::add_stream(std::uint32_t ssrc, std::uint8_t payload_type, Stream& stream) {
@@ -92,12 +110,19 @@ void RealtimeReceiver::on_datagram(std::size_t size) {
     faults_.add(header.error());
     return;
   }
-  const auto it = streams_.find({header.value().ssrc, header.value().payload_type});
-  if (it == streams_.end()) {
+  Stream* stream = nullptr;
+  if (const auto it = streams_.find({header.value().ssrc, header.value().payload_type});
+      it != streams_.end()) {
+    stream = it->second;
+  } else if (const auto by_type = payload_streams_.find(header.value().payload_type);
+             by_type != payload_streams_.end()) {
+    stream = by_type->second;
+  }
+  if (stream == nullptr) {
     faults_.add(core::Fault::kUnknownStream);
     return;
   }
-  it->second->on_rtp(header.value(), packet, arrival, size);
+  stream->on_rtp(header.value(), packet, arrival, size);
 }
 
 }  // namespace surgilink::session

@@ -48,6 +48,12 @@ class RealtimeReceiver : public std::enable_shared_from_this<RealtimeReceiver> {
   void disconnect();
   // `stream` must stay valid until disconnect().
   void add_stream(std::uint32_t ssrc, std::uint8_t payload_type, Stream& stream);
+  // Every SSRC of `payload_type` not registered by add_stream (talkers whose SSRC is not announced: the OR's
+  // voice and the other mentors'). Valid until disconnect().
+  void add_payload_stream(std::uint8_t payload_type, Stream& stream);
+  // Protects and sends one RTP packet of `length` bytes (room for the SRTP tag after it); false if it could
+  // not go.
+  bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length);
   // Protects and sends one RTCP packet of `length` bytes (room for the trailer after it); false if it could
   // not go.
   bool send_rtcp(std::span<std::uint8_t> buffer, std::size_t length);
@@ -64,6 +70,7 @@ class RealtimeReceiver : public std::enable_shared_from_this<RealtimeReceiver> {
   std::optional<boost::asio::ip::udp::endpoint> sender_;
   std::unique_ptr<media::SrtpSession> inbound_, outbound_;
   std::map<std::pair<std::uint32_t, std::uint8_t>, Stream*> streams_;
+  std::map<std::uint8_t, Stream*> payload_streams_;
   std::vector<std::uint8_t> datagram_ = std::vector<std::uint8_t>(2048);
   boost::asio::ip::udp::endpoint from_;
   bool stopped_ = false;

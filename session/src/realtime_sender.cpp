@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "surgilink/media/rtp_packet.hpp"
+#include "surgilink/media/voice_capture.hpp"
 #include "surgilink/vitals/vitals_packet.hpp"
 
 namespace surgilink::session {
@@ -43,13 +44,15 @@ void RealtimeSender::stop() {
 
 std::uint16_t RealtimeSender::port() const { return socket_.local_endpoint().port(); }
 
-void RealtimeSender::add(ConsoleId console, const udp::endpoint& media, const SrtpKeys& keys) {
+void RealtimeSender::add(ConsoleId console, const udp::endpoint& media, const SrtpKeys& keys,
+                         bool may_speak) {
   using media::SrtpSession;
   Console c{
       media,
       std::make_unique<SrtpSession>(profile_, SrtpSession::Direction::kOutbound, keys.sender_to_console),
       std::make_unique<SrtpSession>(profile_, SrtpSession::Direction::kInbound, keys.console_to_sender),
-      clock_.now()};  // a joining console gets a keyframe anyway: its interval starts now
+      clock_.now(),  // a joining console gets a keyframe anyway: its interval starts now
+      may_speak};
   consoles_[console] = std::move(c);
 }
 
@@ -72,7 +75,7 @@ void RealtimeSender::on_datagram(std::size_t size) {
     return;
   }
   if (!media::looks_like_rtcp(std::span(receive_buffer_.data(), size))) {
-    faults_.add(core::Fault::kNotRtp);
+    on_voice_datagram(from, size);
     return;
   }
   auto plain = from->second.inbound->unprotect_rtcp(receive_buffer_, size);
@@ -98,6 +101,70 @@ void RealtimeSender::on_datagram(std::size_t size) {
   }
   last = now;
   listener_.on_keyframe_request(from->first);
+}
+
+void RealtimeSender::on_voice_datagram(std::map<ConsoleId, Console>::iterator from, std::size_t size) {
+  auto plain = from->second.inbound->unprotect_rtp(receive_buffer_, size);
+  if (!plain) {
+    faults_.add(plain.error());
+    return;
+  }
+  const std::span<const std::uint8_t> packet(receive_buffer_.data(), plain.value());
+  auto header = media::parse_rtp(packet);
+  if (!header) {
+    faults_.add(header.error());
+    return;
+  }
+  // Consoles send only voice (and RTCP): anything else is not a stream of this session.
+  if (header.value().payload_type != media::kOpusPayloadType) {
+    faults_.add(core::Fault::kUnknownStream);
+    return;
+  }
+  if (!from->second.may_speak) {
+    faults_.add(core::Fault::kNotAuthorised);  // an observer's microphone is never heard
+    return;
+  }
+  if (header.value().payload_size == 0) {
+    faults_.add(core::Fault::kTruncated);
+    return;
+  }
+  ++counters_.voice_packets_received;
+  listener_.on_console_voice(from->first, header.value(), packet);
+}
+
+void RealtimeSender::send_voice(const media::EncodedPackets& voice) {
+  if (stopped_) return;
+  for (const auto& packet : voice.packets) {
+    if (packet.size() + media::kTimingExtensionSize + media::kSrtpMaxTrailer > send_buffer_.size()) {
+      faults_.add(core::Fault::kTooLarge);
+      continue;
+    }
+    for (auto& [id, console] : consoles_) {
+      std::copy(packet.begin(), packet.end(), send_buffer_.begin());
+      // Every voice packet carries its capture time: each is a moment of its own (lip sync, mouth-to-ear).
+      auto extended = media::add_timing_extension(
+          send_buffer_, packet.size(), core::to_ntp64(voice.capture_time), core::to_ntp64(clock_.now()));
+      const std::size_t sent = protect_and_send(console, extended ? extended.value() : packet.size());
+      if (sent == 0) continue;
+      ++counters_.voice_packets_sent;
+      ++counters_.packets_sent;
+      counters_.bytes_sent += sent;
+    }
+  }
+}
+
+void RealtimeSender::relay_voice(ConsoleId from, std::span<const std::uint8_t> packet) {
+  if (stopped_ || packet.size() + media::kSrtpMaxTrailer > send_buffer_.size()) return;
+  // `packet` may lie in the receive buffer; the send buffer is separate.
+  for (auto& [id, console] : consoles_) {
+    if (id == from) continue;
+    std::copy(packet.begin(), packet.end(), send_buffer_.begin());
+    const std::size_t sent = protect_and_send(console, packet.size());
+    if (sent == 0) continue;
+    ++counters_.voice_packets_sent;
+    ++counters_.packets_sent;
+    counters_.bytes_sent += sent;
+  }
 }
 
 std::size_t RealtimeSender::protect_and_send(Console& console, std::size_t length) {

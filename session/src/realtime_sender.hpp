@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -14,6 +15,7 @@
 
 #include "surgilink/core/capture_clock.hpp"
 #include "surgilink/core/fault.hpp"
+#include "surgilink/media/rtp_packet.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
 #include "surgilink/media/srtp_session.hpp"
 #include "surgilink/session/session_authority.hpp"
@@ -28,8 +30,10 @@ struct RealtimeCounters {
   std::uint64_t bytes_sent = 0;
   std::uint64_t send_drops = 0;  // the kernel's socket buffer was full
   std::uint64_t pli_received = 0;
-  std::uint64_t pli_ignored = 0;          // within a console's keyframe interval
-  std::uint64_t vitals_packets_sent = 0;  // per console
+  std::uint64_t pli_ignored = 0;             // within a console's keyframe interval
+  std::uint64_t vitals_packets_sent = 0;     // per console
+  std::uint64_t voice_packets_sent = 0;      // per console: the OR's voice and mentors' voices relayed
+  std::uint64_t voice_packets_received = 0;  // from mentors (observers' are refused)
 };
 
 // Network thread only. Held by std::shared_ptr (make_shared): its handlers keep it alive.
@@ -41,6 +45,9 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
     virtual ~Listener() = default;
     // A console reported picture loss and may have a keyframe (at most one per `keyframe_interval` each).
     virtual void on_keyframe_request(ConsoleId console) = 0;
+    // One authenticated voice packet (Opus RTP, the whole plain packet) from a console that may speak.
+    virtual void on_console_voice(ConsoleId console, const media::RtpHeader& header,
+                                  std::span<const std::uint8_t> packet) = 0;
   };
 
   // Binds the port; throws std::runtime_error naming the address when it cannot be used.
@@ -51,8 +58,10 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   void start();
   void stop();
 
-  // A console admitted with its media address and the keys of its connection.
-  void add(ConsoleId console, const boost::asio::ip::udp::endpoint& media, const SrtpKeys& keys);
+  // A console admitted with its media address and the keys of its connection; `may_speak`: a mentor (an
+  // observer's voice packets are refused and counted).
+  void add(ConsoleId console, const boost::asio::ip::udp::endpoint& media, const SrtpKeys& keys,
+           bool may_speak);
   void remove(ConsoleId console);
 
   void send_video(const media::EncodedPackets& encoded);
@@ -60,6 +69,11 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   void set_vitals_stream(std::uint32_t ssrc, std::uint16_t first_sequence);
   // Vitals RTP payloads (vitals/vitals_packet.hpp), one packet each, to every console.
   void send_vitals(const std::vector<std::vector<std::uint8_t>>& payloads, core::CaptureTime now);
+
+  // The OR's voice (one Opus RTP packet each, with its capture time) to every console.
+  void send_voice(const media::EncodedPackets& voice);
+  // A mentor's voice packet (plain, as received) to every other console: mentors hear each other.
+  void relay_voice(ConsoleId from, std::span<const std::uint8_t> packet);
 
   std::uint16_t port() const;
   const RealtimeCounters& counters() const { return counters_; }
@@ -69,11 +83,13 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
     boost::asio::ip::udp::endpoint media;
     std::unique_ptr<media::SrtpSession> outbound, inbound;
     std::optional<core::CaptureTime> last_keyframe;
+    bool may_speak = false;
   };
 
   void receive();
   void on_datagram(std::size_t size);
   std::size_t protect_and_send(Console& console, std::size_t length);
+  void on_voice_datagram(std::map<ConsoleId, Console>::iterator from, std::size_t size);
 
   boost::asio::ip::udp::socket socket_;
   media::SrtpProfile profile_;

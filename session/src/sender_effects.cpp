@@ -104,4 +104,11 @@ void SenderSession::Parts::on_keyframe_request(ConsoleId) {
   listener.on_keyframe_needed();
 }
 
+void SenderSession::Parts::on_console_voice(ConsoleId console, const media::RtpHeader& header,
+                                            std::span<const std::uint8_t> packet) {
+  // Mentors hear each other through the sender (one stream each way per console); the OR hears them all.
+  realtime->relay_voice(console, packet);
+  listener.on_mentor_voice(header.ssrc, packet);
+}
+
 }  // namespace surgilink::session

@@ -15,6 +15,7 @@
 #include "surgilink/annotation/wire.hpp"
 #include "surgilink/core/safe_text.hpp"
 #include "surgilink/media/rtp_packet.hpp"
+#include "surgilink/media/voice_capture.hpp"
 #include "surgilink/session/case_event_log.hpp"
 #include "surgilink/vitals/vitals_packet.hpp"
 
@@ -143,7 +144,7 @@ void SenderSession::Parts::on_hello(ConsoleConnection& console, const pb::Hello&
   boost::system::error_code ec;
   const udp::endpoint media(console.control().stream().lowest_layer().remote_endpoint(ec).address(),
                             static_cast<unsigned short>(hello.media_port()));
-  realtime->add(console.id(), media, keys);
+  realtime->add(console.id(), media, keys, as.role == Role::kMentor);
   spdlog::info("console {} admitted: {} as {} ({}), media to {}:{}", console.peer(),
                core::safe_text(as.name, 64), role_name(as.role), core::safe_text(hello.software(), 80),
                media.address().to_string(), media.port());
@@ -186,6 +187,8 @@ void SenderSession::Parts::welcome(ConsoleConnection& console, const Admitted& a
   w->set_case_pseudonym(settings.case_pseudonym);
   w->set_video_profile(settings.video_profile);
   w->set_vitals_ssrc(settings.vitals_ssrc);
+  w->set_voice_ssrc(settings.voice_ssrc);
+  w->set_voice_payload_type(media::kOpusPayloadType);
   w->set_annotation_author(as.author);
   w->set_vitals_payload_type(static_cast<std::uint32_t>(vitals::kVitalsPayloadType));
   console.send(frame_of(e));

@@ -65,6 +65,8 @@ struct SenderSession::Parts : std::enable_shared_from_this<SenderSession::Parts>
   void log_roster();
   void close(ConsoleId id, Departure how, const std::string& why);
   void on_keyframe_request(ConsoleId console) override;
+  void on_console_voice(ConsoleId console, const media::RtpHeader& header,
+                        std::span<const std::uint8_t> packet) override;
 
   // sender_messages.cpp: what consoles send
   void on_envelope(ConsoleConnection& console, const pb::Envelope& envelope) override;

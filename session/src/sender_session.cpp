@@ -133,6 +133,10 @@ void SenderSession::stop() {
   p.audit.record({"stop", {}});
 }
 
+void SenderSession::send_voice(const media::EncodedPackets& packets) {
+  parts_->realtime->send_voice(packets);
+}
+
 void SenderSession::send_video(const media::EncodedPackets& packets) {
   parts_->realtime->send_video(packets);
 }
@@ -229,6 +233,8 @@ SenderSessionCounters SenderSession::counters() const {
   c.send_drops = r.send_drops;
   c.pli_received = r.pli_received;
   c.vitals_packets_sent = r.vitals_packets_sent;
+  c.voice_packets_sent = r.voice_packets_sent;
+  c.voice_packets_received = r.voice_packets_received;
   c.connections_turned_away = parts_->server->counters().turned_away;
   c.accept_errors = parts_->server->counters().accept_errors;
   c.annotations_accepted = parts_->authority.scene().accepted();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "surgilink/core/config.hpp"
+#include "surgilink/media/audio_endpoint.hpp"
 #include "surgilink/session/tls_identity.hpp"
 
 namespace surgilink::session {
@@ -31,5 +32,11 @@ std::vector<std::string> require_usable_tls_files(const core::ConfigTable& tls, 
 // A "sha256:..." fingerprint read from `key` of `table`; throws core::ConfigError naming the key when it is
 // not one (as tools/site-ca.sh and make-dev-certs.sh print them). Absent: empty.
 std::string load_fingerprint(core::ConfigTable& table, std::string_view key);
+
+// An [audio] endpoint: `text` from `key` of `table` (a relative file: path is taken from the config's
+// folder), or from a command-line option (`option`, e.g. "--audio-in"; a relative path is taken from the
+// working directory). Throws core::ConfigError naming the key or the option.
+media::AudioEndpoint load_audio_endpoint(const core::ConfigTable& table, std::string_view key,
+                                         const std::string& text, std::string_view option = {});
 
 }  // namespace surgilink::session

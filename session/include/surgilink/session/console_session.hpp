@@ -19,6 +19,7 @@
 #include "surgilink/core/capture_clock.hpp"
 #include "surgilink/core/fault.hpp"
 #include "surgilink/core/latency_statistics.hpp"
+#include "surgilink/media/audio_endpoint.hpp"
 #include "surgilink/media/receiver_pipeline.hpp"
 #include "surgilink/session/access_list.hpp"
 #include "surgilink/session/annotation_client.hpp"
@@ -28,6 +29,19 @@
 #include "surgilink/vitals/vitals_row.hpp"
 
 namespace surgilink::session {
+
+// The console's voice ([audio] in configs/console.toml; DESIGN.md §13).
+struct ConsoleVoiceSettings {
+  media::AudioEndpoint input{media::AudioEndpoint::Kind::kDefault, {}};   // a mentor's microphone
+  media::AudioEndpoint output{media::AudioEndpoint::Kind::kDefault, {}};  // the OR and the other mentors
+  // Lip sync: the OR's voice is held until the picture captured with it is shown (like vitals); false: played
+  // at once (lowest latency).
+  bool lip_sync = true;
+  bool start_muted = false;
+  std::chrono::milliseconds jitter_latency{20};
+  bool echo_cancel = true;    // only with an output (the canceller must hear what the speaker plays)
+  bool find_markers = false;  // bench: the audio timestamp code in what is spoken and heard
+};
 
 // Settings of a console's connection (from configs/console.toml).
 struct ConsoleSessionSettings {
@@ -49,6 +63,7 @@ struct ConsoleSessionSettings {
   // Vitals are held until the picture captured at the same moment is shown (lip sync), but never longer than
   // this; 0 shows them as soon as they arrive.
   std::chrono::milliseconds vitals_sync_max{250};
+  ConsoleVoiceSettings voice;
   std::uint32_t protocol_version = 2;  // what hello announces
   std::string software = "surgilink-console";
 };
@@ -64,6 +79,20 @@ struct ConsoleVitals {
   std::vector<vitals::ActiveAlarm> alarms;  // as the sender's alarm limits see them
   std::optional<double> age_ms;             // now - capture time of the newest numeric (console clock)
   core::LatencySummary latency_10s;  // acquired at the sender -> shown here (after lip sync), last 10 s
+};
+
+// The console's voice now (ConsoleStatus::voice).
+struct ConsoleVoiceStatus {
+  bool speaker = false;     // the output is open
+  bool microphone = false;  // the microphone is open (mentors only; an observer's is never opened)
+  bool muted = false;
+  double level_dbfs = -180;           // own microphone, last 50 ms, before muting
+  bool speaking_while_muted = false;  // "you are muted"
+  double heard_level_dbfs = -180;     // what the speaker plays, last 50 ms
+  bool lip_sync = true;
+  double playout_delay_ms = 0;
+  std::string problem;  // why there is no sound ("no sound card": the session goes on without it)
+  std::uint64_t packets_sent = 0, packets_received = 0, concealed = 0, refused = 0;
 };
 
 // A one-second snapshot for status lines and the HUD.
@@ -107,6 +136,7 @@ struct ConsoleStatus {
   std::vector<Person> roster;           // everyone connected to the sender, in join order
   std::uint64_t annotations_shown = 0;  // annotations in the scene this console draws now
   StageLatencies stages_10s;            // per stage, over the last 10 s (the HUD's latency panel)
+  ConsoleVoiceStatus voice;
 };
 
 // Whole-run figures, for the benchmark report.
@@ -136,6 +166,10 @@ struct ConsoleReport {
   std::uint64_t connections = 0;                    // times admitted (reconnections included)
   std::optional<core::CaptureTime> first_frame_at;  // console clock
   core::CaptureTime started_at{};
+  // Voice: the audio timestamp code (find_markers) — when each marker was spoken here and heard here.
+  std::vector<core::CaptureTime> voice_markers_spoken, voice_markers_heard;
+  core::LatencySummary voice_arrival;  // OR voice: captured -> arrived here (network and encoding)
+  ConsoleVoiceStatus voice;
 };
 
 // Told on the network thread.
@@ -180,6 +214,8 @@ class ConsoleSession {
   bool flag_vital(vitals::VitalsRow row, bool flagged);
   // True while this console is a mentor holding the pen (its proposals are sent). Network thread.
   bool may_draw() const;
+  // Mutes or opens this console's microphone (mute button, push-to-talk). Network thread.
+  void set_microphone_muted(bool muted);
   // This console's author id as the sender named it ("c2"), empty while not admitted. Network thread.
   std::string annotation_author() const;
   // The scene this console draws now (confirmed + pending). Network thread.

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,7 @@ struct SenderSessionSettings {
   media::SrtpProfile srtp_profile = media::SrtpProfile::kAeadAes128Gcm;
   std::uint32_t video_ssrc = 0;
   int video_payload_type = 96;
+  std::uint32_t voice_ssrc = 0;   // the OR's voice; 0: this sender sends no voice
   std::uint32_t vitals_ssrc = 0;  // 0: this sender has no vitals source
   std::uint16_t vitals_first_sequence = 0;
   std::string case_pseudonym;
@@ -68,6 +70,9 @@ class SenderSessionListener {
   virtual void on_keyframe_needed() = 0;
   // The pen, the surgeon's controls, the recording or the mentors' vitals flags changed (or_controls()).
   virtual void on_or_controls_changed() {}
+  // A mentor's voice (one authenticated Opus RTP packet, whole and plain) for the OR's loudspeaker mix. An
+  // observer's voice never gets here.
+  virtual void on_mentor_voice(std::uint32_t /*ssrc*/, std::span<const std::uint8_t> /*packet*/) {}
 };
 
 // What a console last reported of its glass-to-glass latency (LatencyReport, once a second).
@@ -91,7 +96,9 @@ struct SenderSessionCounters {
   std::uint64_t bytes_sent = 0;
   std::uint64_t send_drops = 0;  // the kernel's socket buffer was full
   std::uint64_t pli_received = 0;
-  std::uint64_t vitals_packets_sent = 0;  // per console
+  std::uint64_t vitals_packets_sent = 0;     // per console
+  std::uint64_t voice_packets_sent = 0;      // per console: the OR's voice and mentors' voices relayed
+  std::uint64_t voice_packets_received = 0;  // mentors' voice packets accepted
   std::uint64_t messages_rate_limited = 0;
   std::uint64_t annotations_accepted = 0;
   std::uint64_t annotations_refused = 0;  // also counted in faults, by kind
@@ -111,6 +118,8 @@ class SenderSession {
 
   // One encoded frame's RTP packets, to every admitted console. Network thread.
   void send_video(const media::EncodedPackets& packets);
+  // The OR's voice (Opus RTP packets with their capture time) to every admitted console. Network thread.
+  void send_voice(const media::EncodedPackets& packets);
   // Vitals RTP payloads (vitals/vitals_packet.hpp) to every admitted console. Network thread.
   void send_vitals(const std::vector<std::vector<std::uint8_t>>& payloads, core::CaptureTime now);
 
