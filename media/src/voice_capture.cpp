@@ -24,6 +24,18 @@ GstClockTime running_time_on(GstPad* pad, GstClockTime pts) {
   return gst_segment_to_running_time(segment, GST_FORMAT_TIME, pts);
 }
 
+std::string first_openable_element(std::initializer_list<const char*> factories) {
+  for (const char* factory : factories) {
+    GstElement* made = gst_element_factory_make(factory, nullptr);
+    if (made == nullptr) continue;
+    const GstObjectRef<GstElement> element(GST_ELEMENT(gst_object_ref_sink(made)));
+    const bool opens = gst_element_set_state(element.get(), GST_STATE_READY) != GST_STATE_CHANGE_FAILURE;
+    gst_element_set_state(element.get(), GST_STATE_NULL);
+    if (opens) return factory;
+  }
+  return {};
+}
+
 std::string message_text(GstMessage* message) {
   GError* error = nullptr;
   if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
@@ -93,10 +105,14 @@ std::string source_description(const AudioEndpoint& input) {
       if (input.location.rfind("pipewire:", 0) == 0) return "pipewiresrc name=device";
       return "pulsesrc name=device";
     case AudioEndpoint::Kind::kDefault:
-    case AudioEndpoint::Kind::kNone:
-      return "autoaudiosrc";
+    case AudioEndpoint::Kind::kNone: {
+      const std::string element = first_openable_element({"pulsesrc", "alsasrc"});
+      if (element.empty())
+        throw std::runtime_error("no sound input here (no PulseAudio/PipeWire server, no ALSA card)");
+      return element;
+    }
   }
-  return "autoaudiosrc";
+  return {};
 }
 
 std::string device_name(const std::string& location) {

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 
 #include <gst/gst.h>
@@ -38,6 +39,11 @@ class RunningTimeOnCaptureClock {
 
 // Running time of `pts` on `pad`'s current segment.
 GstClockTime running_time_on(GstPad* pad, GstClockTime pts);
+
+// The first of `factories` whose element opens (reaches READY) with the system's default device: "default"
+// means a real sound server or card, never GStreamer's silent fallback (autoaudiosink picks a fakesink when
+// there is none). Empty when none opens.
+std::string first_openable_element(std::initializer_list<const char*> factories);
 
 // Reads a GStreamer ERROR/WARNING message as text.
 std::string message_text(GstMessage* message);

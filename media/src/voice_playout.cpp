@@ -30,8 +30,12 @@ std::string sink_description(const AudioEndpoint& output) {
       return "pulsesink name=device";
     case AudioEndpoint::Kind::kNone:
       return "fakesink sync=false";
-    case AudioEndpoint::Kind::kDefault:
-      return "autoaudiosink";
+    case AudioEndpoint::Kind::kDefault: {
+      const std::string element = first_openable_element({"pulsesink", "alsasink"});
+      if (element.empty())
+        throw std::runtime_error("no sound output here (no PulseAudio/PipeWire server, no ALSA card)");
+      return element;
+    }
   }
   return "fakesink sync=false";
 }
@@ -53,6 +57,7 @@ struct VoicePlayout::Impl {
   std::map<std::uint32_t, Talker> talkers;  // network thread
   std::chrono::milliseconds delay{0};
   std::atomic<double> level_dbfs{-180.0};
+  std::uint64_t concealed_at_stop = 0;  // the talkers' count when they were let go
 
   mutable std::mutex marker_mutex;
   AudioMarkerDetector markers;
@@ -217,6 +222,7 @@ void VoicePlayout::stop() {
       if (done != nullptr) gst_message_unref(done);
     }
   }
+  impl_->concealed_at_stop = concealed_packets();
   gst_element_set_state(impl_->pipeline.get(), GST_STATE_NULL);
   impl_->talkers.clear();
 }
@@ -259,6 +265,7 @@ std::chrono::milliseconds VoicePlayout::playout_delay() const { return impl_->de
 const VoicePlayoutCounters& VoicePlayout::counters() const { return impl_->counters; }
 
 std::uint64_t VoicePlayout::concealed_packets() const {
+  if (impl_->talkers.empty()) return impl_->concealed_at_stop;
   std::uint64_t lost = 0;
   for (const auto& [ssrc, talker] : impl_->talkers) {
     GstStructure* stats = nullptr;
