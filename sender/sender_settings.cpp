@@ -182,7 +182,7 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
                  : session::load_audio_endpoint(audio, "output", audio.get_string("output", "default"));
   v.start_muted = audio.get_bool("start_muted", false);
   v.echo_cancel = audio.get_bool("echo_cancel", true);
-  v.jitter_latency = audio.get_ms("jitter_ms", std::chrono::milliseconds{20}, std::chrono::milliseconds{5},
+  v.jitter_latency = audio.get_ms("jitter_ms", std::chrono::milliseconds{10}, std::chrono::milliseconds{5},
                                   std::chrono::milliseconds{200});
   v.find_markers = overrides.audio_markers;
   if (const std::string socket = controls.get_string("socket", ""); !socket.empty())

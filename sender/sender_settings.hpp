@@ -58,7 +58,7 @@ struct OrVoiceSettings {
   media::AudioEndpoint output{media::AudioEndpoint::Kind::kDefault, {}};
   bool start_muted = false;
   bool echo_cancel = true;  // with an output: the room's speaker is heard by its microphone
-  std::chrono::milliseconds jitter_latency{20};
+  std::chrono::milliseconds jitter_latency{10};
   bool find_markers = false;  // bench: the audio timestamp code in what is spoken and heard
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -17,19 +18,21 @@ namespace surgilink::media {
 
 namespace {
 
+constexpr std::chrono::milliseconds kOpusFrame{10};  // VoiceCaptureSettings::frame as both programs send it
 constexpr const char* kMixCaps = "audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved";
 
 std::string sink_description(const AudioEndpoint& output) {
   switch (output.kind) {
     case AudioEndpoint::Kind::kFile:
-      // Written as it is produced: the live mixer paces it, silence included.
-      return "wavenc ! filesink name=file_out sync=false";
+      // Written in real time as a sound card would play it (a syncing sink: each block at its time), silence
+      // included.
+      return "wavenc ! filesink name=file_out sync=true processing-deadline=0";
     case AudioEndpoint::Kind::kDevice:
       if (output.location.rfind("alsa:", 0) == 0) return "alsasink name=device";
       if (output.location.rfind("pipewire:", 0) == 0) return "pipewiresink name=device";
       return "pulsesink name=device";
     case AudioEndpoint::Kind::kNone:
-      return "fakesink sync=false";
+      return "fakesink sync=true";
     case AudioEndpoint::Kind::kDefault: {
       const std::string element = first_openable_element({"pulsesink", "alsasink"});
       if (element.empty())
@@ -37,7 +40,7 @@ std::string sink_description(const AudioEndpoint& output) {
       return element;
     }
   }
-  return "fakesink sync=false";
+  return "fakesink sync=true";
 }
 
 }  // namespace
@@ -56,8 +59,44 @@ struct VoicePlayout::Impl {
   bool started = false;
   std::map<std::uint32_t, Talker> talkers;  // network thread
   std::chrono::milliseconds delay{0};
+  std::atomic<std::chrono::milliseconds> delay_now{
+      std::chrono::milliseconds{0}};  // `delay`, for streaming threads
   std::atomic<double> level_dbfs{-180.0};
+  RunningTimeOnCaptureClock running;
   std::uint64_t concealed_at_stop = 0;  // the talkers' count when they were let go
+  // An element's latency changed (a talker joined, its decoder configured, the playout delay moved): set by
+  // the bus's sync handler, acted on by the network thread (push), which recalculates the pipeline's latency
+  // so every talker is played its jitter buffer's latency after arrival, and no later.
+  std::atomic<bool> latency_changed{false};
+  // The end of the stream reached the file (its WAV header is written): stop() waits for it.
+  std::mutex end_mutex;
+  std::condition_variable end;
+  bool ended = false;
+
+  void recalculate_latency_if_changed() {
+    if (!latency_changed.exchange(false)) return;
+    gst_bin_recalculate_latency(GST_BIN(pipeline.get()));
+    latency_ns.store(-1, std::memory_order_relaxed);  // the heard probe asks again
+  }
+
+  // The pipeline's latency: a block with running time t reaches the speaker at t + this (less the device's
+  // own buffer). -1: to be asked.
+  std::atomic<std::int64_t> latency_ns{-1};
+  std::int64_t latency() {
+    std::int64_t known = latency_ns.load(std::memory_order_relaxed);
+    if (known >= 0) return known;
+    GstQuery* query = gst_query_new_latency();
+    known = 0;
+    if (gst_element_query(pipeline.get(), query)) {
+      gboolean live = FALSE;
+      GstClockTime min = 0, max = 0;
+      gst_query_parse_latency(query, &live, &min, &max);
+      if (live && GST_CLOCK_TIME_IS_VALID(min)) known = static_cast<std::int64_t>(min);
+    }
+    gst_query_unref(query);
+    latency_ns.store(known, std::memory_order_relaxed);
+    return known;
+  }
 
   mutable std::mutex marker_mutex;
   AudioMarkerDetector markers;
@@ -67,12 +106,14 @@ struct VoicePlayout::Impl {
 
   Impl(VoicePlayoutSettings s, const core::Clock& c) : settings(std::move(s)), clock(c) {}
 
-  // Every block handed to the speaker (or file): the moment it is handed over is when it is heard (the
-  // device's own buffer is not counted).
-  GstPadProbeReturn on_heard(GstPadProbeInfo* info) {
+  // Every block on its way to the speaker (or file): it is heard at its running time plus the pipeline's
+  // latency, when the syncing sink plays it (the device's own buffer is not counted).
+  GstPadProbeReturn on_heard(GstPad* pad, GstPadProbeInfo* info) {
     GstBuffer* buffer = gst_pad_probe_info_get_buffer(info);
     if (buffer == nullptr) return GST_PAD_PROBE_OK;
-    const auto now = clock.now();
+    running.update(pipeline.get(), clock);
+    const auto now =
+        running.at(running_time_on(pad, GST_BUFFER_PTS(buffer))) + std::chrono::nanoseconds{latency()};
     GstMapInfo map;
     if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return GST_PAD_PROBE_OK;
     const auto* s16 = reinterpret_cast<const std::int16_t*>(map.data);
@@ -140,6 +181,27 @@ struct VoicePlayout::Impl {
     gst_util_set_object_arg(G_OBJECT(t.source.get()), "leaky-type", "downstream");
     g_object_set(t.jitter.get(), "latency",
                  static_cast<guint>(std::max(delay, settings.jitter_latency).count()), nullptr);
+    // opusdec with in-band FEC declares 120 ms of latency (the longest Opus packet: it may decode a lost one
+    // from its successor). Ours are one 10-ms frame, so a talker needs its jitter buffer's latency and one
+    // frame more; declaring 120 ms would hold every voice that long.
+    const GstObjectRef<GstPad> out(gst_element_get_static_pad(bin, "src"));
+    gst_pad_add_probe(
+        out.get(), GST_PAD_PROBE_TYPE_QUERY_UPSTREAM,
+        [](GstPad*, GstPadProbeInfo* info, gpointer self) {
+          GstQuery* query = gst_pad_probe_info_get_query(info);
+          if ((GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_PULL) == 0 || query == nullptr ||
+              GST_QUERY_TYPE(query) != GST_QUERY_LATENCY)
+            return GST_PAD_PROBE_OK;
+          gboolean live = FALSE;
+          GstClockTime min = 0, max = 0;
+          gst_query_parse_latency(query, &live, &min, &max);
+          const auto* impl = static_cast<Impl*>(self);
+          const GstClockTime needed = static_cast<GstClockTime>(
+              std::chrono::nanoseconds(impl->delay_now.load(std::memory_order_relaxed) + kOpusFrame).count());
+          if (GST_CLOCK_TIME_IS_VALID(min) && min > needed) gst_query_set_latency(query, live, needed, max);
+          return GST_PAD_PROBE_OK;
+        },
+        this, nullptr);
     gst_bin_add(GST_BIN(pipeline.get()), bin);
     if (!gst_element_link(bin, mixer) || !gst_element_sync_state_with_parent(bin)) {
       gst_element_set_state(bin, GST_STATE_NULL);
@@ -147,6 +209,7 @@ struct VoicePlayout::Impl {
       return nullptr;
     }
     counters.talkers.fetch_add(1, std::memory_order_relaxed);
+    gst_bin_recalculate_latency(GST_BIN(pipeline.get()));
     return &(talkers[ssrc] = std::move(t));
   }
 };
@@ -156,10 +219,11 @@ VoicePlayout::VoicePlayout(VoicePlayoutSettings settings, const core::Clock& clo
   initialise_gstreamer();
   auto& s = impl_->settings;
   impl_->delay = s.jitter_latency;
+  impl_->delay_now = s.jitter_latency;
   // Continuous silence keeps the mixer (and a file output) running in real time when nobody speaks.
   const std::string description =
-      std::string("audiotestsrc wave=silence is-live=true samplesperbuffer=480 ! capsfilter caps=") +
-      kMixCaps + " ! audiomixer name=mixer ! capsfilter caps=" + kMixCaps +
+      std::string("audiotestsrc wave=silence is-live=true samplesperbuffer=240 ! capsfilter caps=") +
+      kMixCaps + " ! audiomixer name=mixer output-buffer-duration=5000000 ! capsfilter caps=" + kMixCaps +
       " ! webrtcechoprobe name=" + s.echo_probe + " ! identity name=heard ! " + sink_description(s.output);
   GError* error = nullptr;
   GstElement* parsed = gst_parse_launch(description.c_str(), &error);
@@ -186,11 +250,28 @@ VoicePlayout::VoicePlayout(VoicePlayoutSettings settings, const core::Clock& clo
     g_object_set(device.get(), g_object_class_find_property(klass, "device") ? "device" : "target-object",
                  name.c_str(), nullptr);
   }
+  const GstObjectRef<GstBus> bus(gst_element_get_bus(impl_->pipeline.get()));
+  gst_bus_set_sync_handler(
+      bus.get(),
+      [](GstBus*, GstMessage* m, gpointer self) {
+        auto* impl = static_cast<Impl*>(self);
+        if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_LATENCY)
+          impl->latency_changed.store(true, std::memory_order_relaxed);
+        if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS || GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR) {
+          std::lock_guard lock(impl->end_mutex);
+          impl->ended = true;
+          impl->end.notify_all();
+        }
+        return GST_BUS_DROP;
+      },
+      impl_.get(), nullptr);
   const GstObjectRef<GstElement> heard(gst_bin_get_by_name(bin, "heard"));
   const GstObjectRef<GstPad> pad(gst_element_get_static_pad(heard.get(), "src"));
   gst_pad_add_probe(
       pad.get(), GST_PAD_PROBE_TYPE_BUFFER,
-      [](GstPad*, GstPadProbeInfo* info, gpointer self) { return static_cast<Impl*>(self)->on_heard(info); },
+      [](GstPad* p, GstPadProbeInfo* info, gpointer self) {
+        return static_cast<Impl*>(self)->on_heard(p, info);
+      },
       impl_.get(), nullptr);
 }
 
@@ -216,10 +297,8 @@ void VoicePlayout::stop() {
     gst_element_get_state(impl_->pipeline.get(), &state, nullptr, 0);
     if (state == GST_STATE_PLAYING) {
       gst_element_send_event(impl_->pipeline.get(), gst_event_new_eos());
-      const GstObjectRef<GstBus> bus(gst_element_get_bus(impl_->pipeline.get()));
-      GstMessage* done = gst_bus_timed_pop_filtered(
-          bus.get(), GST_SECOND, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-      if (done != nullptr) gst_message_unref(done);
+      std::unique_lock lock(impl_->end_mutex);
+      impl_->end.wait_for(lock, std::chrono::seconds{1}, [this] { return impl_->ended; });
     }
   }
   impl_->concealed_at_stop = concealed_packets();
@@ -235,6 +314,7 @@ bool VoicePlayout::push(std::uint32_t ssrc, std::uint8_t payload_type, std::span
     c.refused_packets.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
+  impl_->recalculate_latency_if_changed();
   auto it = impl_->talkers.find(ssrc);
   Impl::Talker* talker = it != impl_->talkers.end() ? &it->second : impl_->add_talker(ssrc);
   if (talker == nullptr) {
@@ -255,10 +335,12 @@ void VoicePlayout::set_playout_delay(std::chrono::milliseconds delay) {
   delay = std::clamp(delay, impl_->settings.jitter_latency, std::chrono::milliseconds{400});
   if (delay == impl_->delay) return;
   impl_->delay = delay;
+  impl_->delay_now = delay;
   for (auto& [ssrc, talker] : impl_->talkers) {
     g_object_set(talker.jitter.get(), "latency", static_cast<guint>(delay.count()), nullptr);
   }
   gst_bin_recalculate_latency(GST_BIN(impl_->pipeline.get()));
+  impl_->latency_ns.store(-1, std::memory_order_relaxed);
 }
 
 std::chrono::milliseconds VoicePlayout::playout_delay() const { return impl_->delay; }

@@ -37,7 +37,7 @@ ConsoleSettings load_console_settings(const std::filesystem::path& file, const C
   v.lip_sync = audio.get_choice("playout", "lip-sync", {"lip-sync", "lowest-latency"}) == "lip-sync";
   v.start_muted = audio.get_bool("start_muted", false);
   v.echo_cancel = audio.get_bool("echo_cancel", true);
-  v.jitter_latency = audio.get_ms("jitter_ms", std::chrono::milliseconds{20}, std::chrono::milliseconds{5},
+  v.jitter_latency = audio.get_ms("jitter_ms", std::chrono::milliseconds{10}, std::chrono::milliseconds{5},
                                   std::chrono::milliseconds{200});
   v.find_markers = overrides.audio_markers;
   for (auto& site : root.tables("site")) {

@@ -54,6 +54,9 @@ struct BenchOptions {
   double soak_minutes = 0;
   // Exit 1 when a performance target fails (the JSON's "targets").
   bool check = false;
+  // Voice both ways (audio timestamp codes in, heard WAVs out): audio_m2e_ms, av_sync_ms. Without it neither
+  // program opens any sound device.
+  bool audio = false;
 };
 int run_bench(const BenchOptions& options, const Installation& installation);
 

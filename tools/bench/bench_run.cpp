@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/voice_figures.hpp"
 #include "bench_programs.hpp"
 #include "bench_targets.hpp"
 #include "process/child_process.hpp"
@@ -167,8 +168,10 @@ int run_bench(const BenchOptions& o, const Installation& in) {
                  o.seconds, o.warmup, dir.c_str());
   }
   // No OR window: the bench's figures stay comparable with earlier runs whatever display the machine has.
-  auto started =
-      start_loopback_sender(in, dir, o.profile, {"--srtp-profile", o.srtp_profile, "--no-or-window"});
+  const auto voice = voice_arguments(dir, o.audio);
+  std::vector<std::string> sender_args{"--srtp-profile", o.srtp_profile, "--no-or-window"};
+  sender_args.insert(sender_args.end(), voice.sender.begin(), voice.sender.end());
+  auto started = start_loopback_sender(in, dir, o.profile, sender_args);
   if (o.annotations)
     std::fprintf(stderr, "bench: a scripted mentor draws, keeping %zu annotations on the OR display\n",
                  o.annotation_count);
@@ -183,6 +186,7 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   std::vector<std::string> console_args = loopback_console_args(in, dir, control_port, total);
   console_args.insert(console_args.end(),
                       {"--headless", "--status-json", "--report-warmup", std::to_string(o.warmup)});
+  console_args.insert(console_args.end(), voice.console.begin(), voice.console.end());
   if (o.annotations) {
     console_args.push_back("--scripted-mentor");
     console_args.push_back(std::to_string(o.annotation_count));
@@ -336,6 +340,8 @@ int run_bench(const BenchOptions& o, const Installation& in) {
     out["metadata_pixel_p50_difference_ms"] =
         std::abs(c["g2g_ms"]["p50"].get<double>() - c["pixel_ms"]["p50"].get<double>());
   }
+
+  if (o.audio) out["voice"] = voice_figures(s, c);
 
   if (o.baseline) {
     const int port = tools::free_loopback_port();

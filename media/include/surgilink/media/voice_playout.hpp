@@ -23,7 +23,7 @@ struct VoicePlayoutSettings {
   int payload_type = 111;
   // How long the jitter buffer waits for a late packet (its bound: later packets are dropped). The playout
   // delay can be raised above it for lip sync (set_playout_delay), never lowered below it.
-  std::chrono::milliseconds jitter_latency{20};
+  std::chrono::milliseconds jitter_latency{10};
   std::size_t max_talkers = 8;
   std::string echo_probe = "voice_echo_probe";
   // Bench: find audio markers in what is heard and keep their times.

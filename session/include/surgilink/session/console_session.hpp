@@ -38,7 +38,7 @@ struct ConsoleVoiceSettings {
   // at once (lowest latency).
   bool lip_sync = true;
   bool start_muted = false;
-  std::chrono::milliseconds jitter_latency{20};
+  std::chrono::milliseconds jitter_latency{10};
   bool echo_cancel = true;    // only with an output (the canceller must hear what the speaker plays)
   bool find_markers = false;  // bench: the audio timestamp code in what is spoken and heard
 };
