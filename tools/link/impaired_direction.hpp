@@ -61,6 +61,17 @@ class ImpairedDirection {
   LinkTime start_;
   std::mt19937_64 random_;
   GilbertElliott loss_;
+  // Order-keeping jitter: an offset drawn in [-jitter, +jitter] at points `jitter_step_` apart, followed
+  // linearly between them; with the step at 4 × jitter the delay falls at most half as fast as time passes,
+  // so no packet overtakes another and dense and sparse traffic see the same spread around the delay.
+  struct JitterPoint {
+    LinkTime at{};
+    std::chrono::nanoseconds offset{0};
+  };
+  std::chrono::nanoseconds jitter_offset(LinkTime now);
+  JitterPoint draw_jitter_point(LinkTime at);
+  std::chrono::nanoseconds jitter_step_{0};
+  JitterPoint jitter_from_, jitter_to_;
   LinkTime bottleneck_free_at_{};  // when the bottleneck has sent every packet admitted so far
   LinkTime last_release_{};
   std::chrono::nanoseconds last_delay_{0};
