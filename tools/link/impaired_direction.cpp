@@ -40,8 +40,10 @@ nanoseconds ImpairedDirection::jitter_offset(LinkTime now) {
     jitter_from_ = jitter_to_;
     jitter_to_ = draw_jitter_point(jitter_from_.at + jitter_step_);
   }
-  const double share =
-      std::chrono::duration<double>(now - jitter_from_.at) / std::chrono::duration<double>(jitter_step_);
+  // Clamped: after a rate step `now` may lie before the points a queued packet already moved them to.
+  const double share = std::clamp(
+      std::chrono::duration<double>(now - jitter_from_.at) / std::chrono::duration<double>(jitter_step_), 0.0,
+      1.0);
   const auto span = static_cast<double>((jitter_to_.offset - jitter_from_.offset).count());
   return jitter_from_.offset + nanoseconds{std::llround(share * span)};
 }
