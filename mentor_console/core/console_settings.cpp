@@ -28,12 +28,13 @@ ConsoleSettings load_console_settings(const std::filesystem::path& file, const C
                                         : WindowRenderer::automatic;
   auto audio = root.table("audio");
   auto& v = s.session.voice;
-  v.input = overrides.audio_in
-                ? session::load_audio_endpoint(audio, "input", *overrides.audio_in, "--audio-in")
-                : session::load_audio_endpoint(audio, "input", audio.get_string("input", "default"));
-  v.output = overrides.audio_out
-                 ? session::load_audio_endpoint(audio, "output", *overrides.audio_out, "--audio-out")
-                 : session::load_audio_endpoint(audio, "output", audio.get_string("output", "default"));
+  // The file's values are checked even when the command line replaces them.
+  v.input = session::load_audio_endpoint(audio, "input", audio.get_string("input", "default"));
+  v.output = session::load_audio_endpoint(audio, "output", audio.get_string("output", "default"));
+  if (overrides.audio_in)
+    v.input = session::load_audio_endpoint(audio, "input", *overrides.audio_in, "--audio-in");
+  if (overrides.audio_out)
+    v.output = session::load_audio_endpoint(audio, "output", *overrides.audio_out, "--audio-out");
   v.lip_sync = audio.get_choice("playout", "lip-sync", {"lip-sync", "lowest-latency"}) == "lip-sync";
   v.start_muted = audio.get_bool("start_muted", false);
   v.echo_cancel = audio.get_bool("echo_cancel", true);

@@ -72,6 +72,8 @@ struct DemoOptions {
   std::string vitals = "simulator";
   std::size_t scripted_mentor =
       4;  // the console draws as a scripted mentor keeping this many; 0: no one draws
+  // Voice both ways from WAV files (speech and audio timestamp codes) to WAV files: no sound card needed.
+  bool audio = true;
 };
 int run_demo(const DemoOptions& options, const Installation& installation);
 

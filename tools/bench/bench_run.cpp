@@ -341,7 +341,9 @@ int run_bench(const BenchOptions& o, const Installation& in) {
         std::abs(c["g2g_ms"]["p50"].get<double>() - c["pixel_ms"]["p50"].get<double>());
   }
 
-  if (o.audio) out["voice"] = voice_figures(s, c);
+  if (o.audio)
+    out["voice"] =
+        voice_figures(s, c, measured_from_ns ? std::optional<double>(*measured_from_ns / 1e9) : std::nullopt);
 
   if (o.baseline) {
     const int port = tools::free_loopback_port();

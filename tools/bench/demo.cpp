@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/voice_figures.hpp"
 #include "bench_programs.hpp"
 #include "process/child_process.hpp"
 
@@ -27,8 +28,15 @@ int run_demo(const DemoOptions& o, const Installation& in) {
   const auto or_screenshot = std::filesystem::path(SURGILINK_SOURCE_DIR) / "var" / "demo-or.png";
   std::filesystem::create_directories(or_screenshot.parent_path());
   std::filesystem::remove(or_screenshot);
-  auto started = start_loopback_sender(in, dir, o.profile,
-                                       {"--vitals", o.vitals, "--or-screenshot", or_screenshot.string()});
+  const auto voice = voice_arguments(dir, o.audio, true);
+  std::vector<std::string> sender_args{"--vitals", o.vitals, "--or-screenshot", or_screenshot.string()};
+  sender_args.insert(sender_args.end(), voice.sender.begin(), voice.sender.end());
+  if (o.audio) {
+    std::printf(
+        "demo: voice both ways: the OR says %s, the mentor says %s (speech and audio timestamp codes)\n",
+        (dir / "or_mic.wav").c_str(), (dir / "mentor_mic.wav").c_str());
+  }
+  auto started = start_loopback_sender(in, dir, o.profile, sender_args);
   tools::ChildProcess& sender = *started.process;
   const int control_port = started.control_port;
   if (started.mllp_port != 0) {
@@ -48,6 +56,7 @@ int run_demo(const DemoOptions& o, const Installation& in) {
   const auto screenshot = std::filesystem::path(SURGILINK_SOURCE_DIR) / "var" / "demo-console.png";
   std::filesystem::create_directories(screenshot.parent_path());
   console_args.insert(console_args.end(), {"--screenshot", screenshot.string()});
+  console_args.insert(console_args.end(), voice.console.begin(), voice.console.end());
   tools::ChildProcess console(console_args, (dir / "console.log").string());
   while (auto line = console.read_line(milliseconds{static_cast<long>(o.seconds * 1000) + 10000})) {
     while (sender.read_line(milliseconds{0})) {
@@ -89,6 +98,22 @@ int run_demo(const DemoOptions& o, const Installation& in) {
       static_cast<unsigned long long>(r.value("vitals_waveform_samples", std::uint64_t{0})),
       static_cast<unsigned long long>(r.value("vitals_waveform_samples_lost", std::uint64_t{0})),
       ms(r["vitals_ms"], "p50"), ms(r["vitals_ms"], "p95"));
+  if (o.audio) {
+    std::ifstream sender_report(dir / "sender.json");
+    const json v =
+        voice_figures(sender_report ? json::parse(sender_report, nullptr, false) : json::object(), r);
+    const auto m2e = [&v](const char* direction, const char* key) {
+      const json& d = v["audio_m2e_ms"][direction];
+      return d.is_null() ? -1.0 : d[key].get<double>();
+    };
+    std::printf(
+        "summary: voice mouth-to-ear OR -> mentor p50 %.1f ms, p95 %.1f ms; mentor -> OR p50 %.1f ms, "
+        "p95 %.1f ms (audio timestamp codes; device buffers not included)\n",
+        m2e("or_to_mentor", "p50"), m2e("or_to_mentor", "p95"), m2e("mentor_to_or", "p50"),
+        m2e("mentor_to_or", "p95"));
+    std::printf("voice_heard_by_mentor: %s\nvoice_heard_in_or: %s\n", (dir / "mentor_heard.wav").c_str(),
+                (dir / "or_heard.wav").c_str());
+  }
   return 0;
 }
 

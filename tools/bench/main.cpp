@@ -48,6 +48,9 @@ int main(int argc, char** argv) {
   auto* demo_cmd = app.add_subcommand("demo", "run the OR sender and a mentor console on this machine");
   demo_cmd->add_option("--seconds", demo.seconds, "how long")->capture_default_str();
   demo_cmd->add_flag("--status-json", demo.status_json, "the console's status lines as JSON");
+  demo_cmd->add_flag("--audio,!--no-audio", demo.audio,
+                     "voice both ways from WAV files (speech + audio timestamp codes) to WAV files, with the "
+                     "mouth-to-ear figures (default: on)");
   demo_cmd->add_option("--profile", demo.profile, "720p30 | 1080p30 | 1080p60")->capture_default_str();
   demo_cmd
       ->add_option("--scripted-mentor", demo.scripted_mentor,

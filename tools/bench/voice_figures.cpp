@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "surgilink/media/audio_marker.hpp"
+#include "surgilink/media/voice_capture.hpp"
 
 namespace surgilink::bench {
 
@@ -69,16 +70,44 @@ json percentiles(std::vector<double> v) {
 
 }  // namespace
 
-VoiceArguments voice_arguments(const std::filesystem::path& dir, bool audio) {
+namespace {
+
+// Adds espeak-ng's reading of `text` (voice `language`) to `track` from `at_s` on; false when espeak-ng
+// cannot (the track keeps its markers).
+bool add_speech(std::vector<float>& track, const std::filesystem::path& dir, const std::string& language,
+                const std::string& text, double at_s) {
+  const auto wav = dir / ("speech-" + language + ".wav");
+  const std::string cmd =
+      "espeak-ng -v " + language + " -w '" + wav.string() + "' '" + text + "' 2>/dev/null";
+  if (std::system(cmd.c_str()) != 0) return false;
+  try {
+    const auto speech = media::read_sound_file(wav.string());
+    const auto start = static_cast<std::size_t>(at_s * media::kVoiceSampleRate);
+    for (std::size_t i = 0; i < speech.size() && start + i < track.size(); ++i)
+      track[start + i] += 0.6f * speech[i];
+  } catch (const std::exception&) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+VoiceArguments voice_arguments(const std::filesystem::path& dir, bool audio, bool speech) {
   if (!audio)
     return {{"--audio-in", "none", "--audio-out", "none"}, {"--audio-in", "none", "--audio-out", "none"}};
   // The mentor's chirps fall halfway between the OR's: neither side's echo canceller ever hears both at once.
-  auto or_track = media::audio_marker_track(10.0, kMarkerPeriod);
+  auto or_track = media::audio_marker_track(speech ? 12.0 : 10.0, kMarkerPeriod);
   auto mentor_track = or_track;
   std::rotate(mentor_track.begin(),
               mentor_track.end() -
                   static_cast<std::ptrdiff_t>(media::kVoiceSampleRate * kMarkerPeriod.count() / 2000),
               mentor_track.end());
+  if (speech) {
+    add_speech(or_track, dir, "en", "Clip applied. Can you see the cystic artery?", 1.0);
+    add_speech(mentor_track, dir, "en", "Stop. That is the common bile duct.", 3.0);
+    add_speech(mentor_track, dir, "ja", "そこは総胆管です。", 6.0);
+  }
   write_wav(dir / "or_mic.wav", or_track);
   write_wav(dir / "mentor_mic.wav", mentor_track);
   return {{"--audio-in", "file:" + (dir / "or_mic.wav").string(), "--audio-out",
@@ -87,14 +116,24 @@ VoiceArguments voice_arguments(const std::filesystem::path& dir, bool audio) {
            "file:" + (dir / "mentor_heard.wav").string(), "--audio-markers"}};
 }
 
-json voice_figures(const json& s, const json& c) {
+namespace {
+// Drops what was heard before the measured part.
+std::vector<double> after(std::vector<double> heard, std::optional<double> from_s) {
+  if (heard.empty()) return heard;
+  const double from = from_s.value_or(heard.front() + 2.0);
+  heard.erase(heard.begin(), std::lower_bound(heard.begin(), heard.end(), from));
+  return heard;
+}
+}  // namespace
+
+json voice_figures(const json& s, const json& c, std::optional<double> from_s) {
   const json& sv = s.value("voice", json::object());
   const json& cv = c.value("voice", json::object());
   std::size_t unpaired_to_mentor = 0, unpaired_to_or = 0;
   const auto or_spoken = times(sv.value("markers_spoken", json())),
-             or_heard = times(sv.value("markers_heard", json()));
+             or_heard = after(times(sv.value("markers_heard", json())), from_s);
   const auto mentor_spoken = times(cv.value("markers_spoken", json())),
-             mentor_heard = times(cv.value("markers_heard", json()));
+             mentor_heard = after(times(cv.value("markers_heard", json())), from_s);
   const auto to_mentor = mouth_to_ear(or_spoken, mentor_heard, &unpaired_to_mentor);
   const auto to_or = mouth_to_ear(mentor_spoken, or_heard, &unpaired_to_or);
   // Lip sync: each OR chirp as the mentor heard it against the picture as the mentor saw it (the run's

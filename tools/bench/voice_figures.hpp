@@ -5,6 +5,7 @@
 // per direction and set against the picture's latency (lip sync).
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,10 +19,15 @@ namespace surgilink::bench {
 struct VoiceArguments {
   std::vector<std::string> sender, console;
 };
-VoiceArguments voice_arguments(const std::filesystem::path& dir, bool audio);
+// `speech`: the marker tracks carry spoken sentences too (espeak-ng, English and Japanese; the demo), so the
+// heard WAVs are worth listening to.
+VoiceArguments voice_arguments(const std::filesystem::path& dir, bool audio, bool speech = false);
 
 // audio_m2e_ms per direction, av_sync_ms (OR voice vs OR picture as the mentor hears and sees them), markers
 // spoken/heard/missed, concealment; from both reports and the console's glass-to-glass summary.
-nlohmann::json voice_figures(const nlohmann::json& sender_report, const nlohmann::json& console_report);
+// Markers heard before `from_s` (seconds since the epoch, the capture clock) are left out, like the video's
+// warm-up; none: the first 2 s after the first marker heard each way (joining, the first keyframe).
+nlohmann::json voice_figures(const nlohmann::json& sender_report, const nlohmann::json& console_report,
+                             std::optional<double> from_s = std::nullopt);
 
 }  // namespace surgilink::bench

@@ -56,7 +56,10 @@ std::filesystem::path write_sender_config(const std::filesystem::path& dir, cons
       << session << "\n"
       << "[tls]\nca = \"" << (certs / "ca.pem").string() << "\"\ncertificate = \""
       << (certs / "sender.pem").string() << "\"\nprivate_key = \"" << (certs / "sender.key").string()
-      << "\"\naccess_list = \"" << (certs / "access.toml").string() << "\"\n";
+      << "\"\naccess_list = \"" << (certs / "access.toml").string()
+      << "\"\n"
+      // Tests open no sound device unless they ask for one (--audio-in / --audio-out).
+      << "[audio]\ninput = \"none\"\noutput = \"none\"\n";
   return path;
 }
 
@@ -67,6 +70,7 @@ std::filesystem::path write_console_config(const std::filesystem::path& dir, int
   std::ofstream out(path);
   out << "[tls]\nca = \"" << (certificate_dir() / "ca.pem").string() << "\"\ncertificate = \""
       << id.certificate.string() << "\"\nprivate_key = \"" << id.private_key.string() << "\"\n"
+      << "[audio]\ninput = \"none\"\noutput = \"none\"\n"
       << "[[site]]\nname = \"Test OR\"\nhost = \"127.0.0.1\"\ncontrol_port = " << control_port << "\n";
   return path;
 }
