@@ -37,6 +37,7 @@ void OrVoice::start() {
     ps.output = settings_.output;
     ps.jitter_latency = settings_.jitter_latency;
     ps.find_markers = settings_.find_markers;
+    ps.marker = media::AudioMarker::kMentor;  // the OR hears the mentors' code
     try {
       auto playout = std::make_unique<media::VoicePlayout>(ps, clock_);
       if (playout->start(why)) playout_ = std::move(playout);
@@ -56,6 +57,7 @@ void OrVoice::start() {
   cs.ssrc = ssrc_;
   cs.echo_cancel = settings_.echo_cancel && playout_ != nullptr;
   cs.find_markers = settings_.find_markers;
+  cs.marker = media::AudioMarker::kOr;
   try {
     auto capture = std::make_unique<media::VoiceCapture>(cs, clock_, *this);
     capture->set_muted(muted_);

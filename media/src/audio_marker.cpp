@@ -11,12 +11,13 @@ constexpr std::size_t kMarkerSamples = kVoiceSampleRate / 50;  // 20 ms
 constexpr double kF0 = 800.0, kF1 = 3200.0;
 }  // namespace
 
-std::vector<float> audio_marker_waveform(float amplitude) {
+std::vector<float> audio_marker_waveform(AudioMarker who, float amplitude) {
+  const double f0 = who == AudioMarker::kOr ? kF0 : kF1, f1 = who == AudioMarker::kOr ? kF1 : kF0;
   std::vector<float> out(kMarkerSamples);
   const double duration = static_cast<double>(kMarkerSamples) / kVoiceSampleRate;
   for (std::size_t i = 0; i < kMarkerSamples; ++i) {
     const double t = static_cast<double>(i) / kVoiceSampleRate;
-    const double phase = 2 * std::numbers::pi * (kF0 * t + (kF1 - kF0) * t * t / (2 * duration));
+    const double phase = 2 * std::numbers::pi * (f0 * t + (f1 - f0) * t * t / (2 * duration));
     const double window = 0.5 - 0.5 * std::cos(2 * std::numbers::pi * static_cast<double>(i) /
                                                static_cast<double>(kMarkerSamples - 1));
     out[i] = static_cast<float>(amplitude * window * std::sin(phase));
@@ -24,10 +25,10 @@ std::vector<float> audio_marker_waveform(float amplitude) {
   return out;
 }
 
-std::vector<float> audio_marker_track(double seconds, std::chrono::milliseconds period) {
+std::vector<float> audio_marker_track(double seconds, std::chrono::milliseconds period, AudioMarker who) {
   const auto total = static_cast<std::size_t>(std::max(0.0, seconds) * kVoiceSampleRate);
   std::vector<float> track(total, 0.0f);
-  const auto marker = audio_marker_waveform();
+  const auto marker = audio_marker_waveform(who);
   const auto step = static_cast<std::size_t>(period.count()) * kVoiceSampleRate / 1000;
   if (step == 0) return track;
   for (std::size_t at = step / 2; at + marker.size() <= total; at += step) {
@@ -36,8 +37,9 @@ std::vector<float> audio_marker_track(double seconds, std::chrono::milliseconds 
   return track;
 }
 
-AudioMarkerDetector::AudioMarkerDetector(float threshold, std::chrono::milliseconds refractory)
-    : marker_(audio_marker_waveform(1.0f)), threshold_(threshold), refractory_(refractory) {
+AudioMarkerDetector::AudioMarkerDetector(AudioMarker who, float threshold,
+                                         std::chrono::milliseconds refractory)
+    : marker_(audio_marker_waveform(who, 1.0f)), threshold_(threshold), refractory_(refractory) {
   double energy = 0;
   for (const float m : marker_) energy += static_cast<double>(m) * m;
   marker_norm_ = static_cast<float>(std::sqrt(energy));
@@ -63,12 +65,15 @@ std::vector<core::CaptureTime> AudioMarkerDetector::feed(std::span<const float> 
     for (std::size_t start = 0; start + n <= all.size(); ++start) {
       const float newest = all[start + n - 1];
       energy += static_cast<double>(newest) * newest;
-      float dot = 0;
-      for (std::size_t k = 0; k < n; ++k) dot += all[start + k] * marker_[k];
-      const double norm = std::sqrt(std::max(energy, 1e-12)) * marker_norm_;
-      const float corr = static_cast<float>(dot / norm);
-      // Silence has no shape: a window must also carry some sound (−60 dBFS) to count.
+      // Silence has no shape: a window must also carry some sound (−60 dBFS) to count (and silent windows,
+      // most of a marker track, cost no correlation).
       const bool loud = energy / static_cast<double>(n) > 1e-6;
+      float corr = 0;
+      if (loud) {
+        float dot = 0;
+        for (std::size_t k = 0; k < n; ++k) dot += all[start + k] * marker_[k];
+        corr = static_cast<float>(dot / (std::sqrt(energy) * marker_norm_));
+      }
       if (loud && corr >= threshold_ && (!in_peak_ || corr > peak_)) {
         in_peak_ = true;
         peak_ = corr;

@@ -148,7 +148,7 @@ struct VoiceCapture::Impl {
   std::vector<core::CaptureTime> marker_times;
 
   Impl(VoiceCaptureSettings s, const core::Clock& c, VoiceCaptureListener& l)
-      : settings(std::move(s)), clock(c), listener(l) {}
+      : settings(std::move(s)), clock(c), listener(l), markers(settings.marker) {}
 
   void push_file_block(GstAppSrc* src) {
     constexpr std::size_t kBlock = kVoiceSampleRate / 100;  // 10 ms

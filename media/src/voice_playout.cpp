@@ -104,7 +104,8 @@ struct VoicePlayout::Impl {
   double level_sum = 0;  // the heard pad's streaming thread
   std::size_t level_count = 0;
 
-  Impl(VoicePlayoutSettings s, const core::Clock& c) : settings(std::move(s)), clock(c) {}
+  Impl(VoicePlayoutSettings s, const core::Clock& c)
+      : settings(std::move(s)), clock(c), markers(settings.marker) {}
 
   // Every block on its way to the speaker (or file): it is heard at its running time plus the pipeline's
   // latency, when the syncing sink plays it (the device's own buffer is not counted).

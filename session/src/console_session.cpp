@@ -173,7 +173,17 @@ void ConsoleSession::Parts::ping(std::uint64_t g) {
   control->send(e);
   ++pings_sent;
   if (pings_sent >= 10) report_latency();
-  if (voice) voice->follow_picture(tracker.smoothed_g2g(), clock_sync);
+  if (voice) {
+    // Lip sync follows the picture's steady latency (the 10-s median), not the join's start-up transient.
+    const auto now = clock.now();
+    const auto first = tracker.link_first_picture_at();
+    if (first && now >= *first + kTransientClear) {
+      const auto g2g = tracker.g2g_10s(now);
+      if (g2g.count > 0)
+        voice->follow_picture(
+            std::chrono::duration_cast<nanoseconds>(std::chrono::duration<double, std::milli>(g2g.p50_ms)));
+    }
+  }
   // A quick burst finds a low-RTT sample at once; then one per second tracks drift (and keeps us alive).
   ping_timer.expires_after(pings_sent < 10 ? milliseconds{50} : milliseconds{1000});
   ping_timer.async_wait([self = shared_from_this(), g](boost::system::error_code ec) {
@@ -221,7 +231,7 @@ void ConsoleSession::start() {
                             p.settings.connect_timeout, p.settings.reconnect_delay, p.settings.reconnect_max,
                             p.settings.protocol_version, p.settings.software, 1024 * 1024},
       p.realtime->port(), p);
-  p.voice = std::make_shared<ConsoleVoice>(p.io, p.settings.voice, p.clock);
+  p.voice = std::make_shared<ConsoleVoice>(p.io, p.settings.voice, p.clock, p.clock_sync);
   p.voice->start();
   p.realtime->start();
   p.control->start();

@@ -17,8 +17,12 @@ constexpr double kSpeakingDbfs = -40.0;
 }  // namespace
 
 ConsoleVoice::ConsoleVoice(boost::asio::io_context& io, ConsoleVoiceSettings settings,
-                           const core::Clock& clock)
-    : io_(io), settings_(std::move(settings)), clock_(clock), muted_(settings_.start_muted) {}
+                           const core::Clock& clock, const ClockSync& clock_sync)
+    : io_(io),
+      settings_(std::move(settings)),
+      clock_(clock),
+      muted_(settings_.start_muted),
+      clock_sync_(clock_sync) {}
 
 void ConsoleVoice::start() {
   if (settings_.output.kind == media::AudioEndpoint::Kind::kNone) {
@@ -29,6 +33,7 @@ void ConsoleVoice::start() {
   ps.output = settings_.output;
   ps.jitter_latency = settings_.jitter_latency;
   ps.find_markers = settings_.find_markers;
+  ps.marker = media::AudioMarker::kOr;  // a console hears the OR's code
   std::string why;
   try {
     auto playout = std::make_unique<media::VoicePlayout>(ps, clock_);
@@ -67,6 +72,7 @@ void ConsoleVoice::connect(const std::shared_ptr<RealtimeReceiver>& realtime, bo
   cs.first_sequence = static_cast<std::uint16_t>(random());
   cs.echo_cancel = settings_.echo_cancel && playout_ != nullptr;
   cs.find_markers = settings_.find_markers;
+  cs.marker = media::AudioMarker::kMentor;
   std::string why;
   try {
     auto capture = std::make_unique<media::VoiceCapture>(cs, clock_, *this);
@@ -91,8 +97,7 @@ void ConsoleVoice::set_muted(bool muted) {
   if (capture_) capture_->set_muted(muted);
 }
 
-void ConsoleVoice::follow_picture(nanoseconds video_g2g, const ClockSync& clock_sync) {
-  clock_sync_ = &clock_sync;
+void ConsoleVoice::follow_picture(nanoseconds video_g2g) {
   if (!playout_ || !settings_.lip_sync || video_g2g <= nanoseconds{0} || arrival_smoothed_ <= nanoseconds{0})
     return;
   // The voice is heard ~ arrival age + playout delay + decode and mix (~10 ms); the picture is seen
@@ -106,8 +111,8 @@ void ConsoleVoice::follow_picture(nanoseconds video_g2g, const ClockSync& clock_
 void ConsoleVoice::on_rtp(const media::RtpHeader& header, std::span<const std::uint8_t> packet,
                           core::CaptureTime arrival, std::size_t) {
   ++packets_received_;
-  if (header.ssrc == or_voice_ssrc_ && header.capture_ntp && clock_sync_ != nullptr) {
-    const auto age = arrival - clock_sync_->to_local(core::from_ntp64(*header.capture_ntp));
+  if (header.ssrc == or_voice_ssrc_ && header.capture_ntp) {
+    const auto age = arrival - clock_sync_.to_local(core::from_ntp64(*header.capture_ntp));
     arrival_.add(age);
     arrival_smoothed_ = arrival_smoothed_ == nanoseconds{0} ? age : (arrival_smoothed_ * 15 + age) / 16;
   }

@@ -26,7 +26,9 @@ class ConsoleVoice : public std::enable_shared_from_this<ConsoleVoice>,
                      public RealtimeReceiver::Stream,
                      public media::VoiceCaptureListener {
  public:
-  ConsoleVoice(boost::asio::io_context& io, ConsoleVoiceSettings settings, const core::Clock& clock);
+  // `clock_sync`: the session's (it outlives this), to age the OR's voice on arrival.
+  ConsoleVoice(boost::asio::io_context& io, ConsoleVoiceSettings settings, const core::Clock& clock,
+               const ClockSync& clock_sync);
   // Opens the speaker; without one the console says so and goes on.
   void start();
   void stop();
@@ -36,7 +38,7 @@ class ConsoleVoice : public std::enable_shared_from_this<ConsoleVoice>,
   void disconnect();
   void set_muted(bool muted);
   // Lip sync: the picture is shown `video_g2g` after capture; the OR's voice is delayed to match.
-  void follow_picture(std::chrono::nanoseconds video_g2g, const ClockSync& clock_sync);
+  void follow_picture(std::chrono::nanoseconds video_g2g);
 
   ConsoleVoiceStatus status() const;
   std::vector<core::CaptureTime> markers_spoken() const;
@@ -67,8 +69,8 @@ class ConsoleVoice : public std::enable_shared_from_this<ConsoleVoice>,
   std::string problem_;
   std::atomic<double> level_dbfs_{-180.0};
   std::uint64_t packets_sent_ = 0, packets_received_ = 0;
-  const ClockSync* clock_sync_ = nullptr;  // the session's, for arrival ages
-  core::LatencySeries arrival_;            // OR voice: captured (sender clock) -> arrived (console clock)
+  const ClockSync& clock_sync_;
+  core::LatencySeries arrival_;  // OR voice: captured (sender clock) -> arrived (console clock)
   std::chrono::nanoseconds arrival_smoothed_{0};
   std::vector<std::uint8_t> send_buffer_ = std::vector<std::uint8_t>(2048);
 };

@@ -90,6 +90,7 @@ class VoicePath : public ::testing::Test {
     VoicePlayoutSettings ps;
     ps.output = {AudioEndpoint::Kind::kFile, (dir_ / "heard.wav").string()};
     ps.find_markers = true;
+    ps.marker = AudioMarker::kOr;  // in-process: the playout hears what this capture speaks
     playout_ = std::make_unique<VoicePlayout>(ps, clock_);
     std::string why;
     ASSERT_TRUE(playout_->start(why)) << why;

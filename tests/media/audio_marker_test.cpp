@@ -57,6 +57,13 @@ TEST(AudioMarker, SurvivesNoiseGainAndFindsNothingInSpeechLikeNoise) {
   EXPECT_TRUE(detect(tone, 480).empty()) << "a steady tone inside the chirp's band is not a chirp";
 }
 
+TEST(AudioMarker, EachSideFindsOnlyItsOwnCode) {
+  const auto mentor = audio_marker_track(2.0, milliseconds{500}, AudioMarker::kMentor);
+  AudioMarkerDetector or_detector(AudioMarker::kOr), mentor_detector(AudioMarker::kMentor);
+  EXPECT_TRUE(or_detector.feed(mentor, at_ms(0)).empty()) << "the OR's code is not the mentor's";
+  EXPECT_EQ(mentor_detector.feed(mentor, at_ms(0)).size(), 4u);
+}
+
 TEST(AudioEndpoint, ParsesEveryFormAndRefusesNonsense) {
   EXPECT_EQ(parse_audio_endpoint("none").kind, AudioEndpoint::Kind::kNone);
   EXPECT_EQ(parse_audio_endpoint("default").kind, AudioEndpoint::Kind::kDefault);

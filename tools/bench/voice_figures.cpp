@@ -98,7 +98,8 @@ VoiceArguments voice_arguments(const std::filesystem::path& dir, bool audio, boo
     return {{"--audio-in", "none", "--audio-out", "none"}, {"--audio-in", "none", "--audio-out", "none"}};
   // The mentor's chirps fall halfway between the OR's: neither side's echo canceller ever hears both at once.
   auto or_track = media::audio_marker_track(speech ? 12.0 : 10.0, kMarkerPeriod);
-  auto mentor_track = or_track;
+  auto mentor_track =
+      media::audio_marker_track(speech ? 12.0 : 10.0, kMarkerPeriod, media::AudioMarker::kMentor);
   std::rotate(mentor_track.begin(),
               mentor_track.end() -
                   static_cast<std::ptrdiff_t>(media::kVoiceSampleRate * kMarkerPeriod.count() / 2000),

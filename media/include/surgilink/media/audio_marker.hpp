@@ -13,18 +13,24 @@ namespace surgilink::media {
 
 inline constexpr int kVoiceSampleRate = 48000;
 
-// The chirp: 20 ms, 800 → 3200 Hz linear, Hann window, peak `amplitude` (of full scale 1.0).
-std::vector<float> audio_marker_waveform(float amplitude = 0.5f);
+// Whose code: the OR's chirp rises, the mentor's falls. Two different codes, so that an echo canceller never
+// takes one side's code for the echo of the other's (it would cancel it), and each side finds only the
+// other's.
+enum class AudioMarker { kOr, kMentor };
+
+// The chirp: 20 ms, 800 → 3200 Hz (OR) or 3200 → 800 Hz (mentor) linear, Hann window, peak `amplitude`.
+std::vector<float> audio_marker_waveform(AudioMarker who = AudioMarker::kOr, float amplitude = 0.5f);
 
 // A test track: silence with one chirp every `period`, the first at `period`/2, `seconds` long. The bench
 // feeds it to `file:` inputs.
-std::vector<float> audio_marker_track(double seconds, std::chrono::milliseconds period);
+std::vector<float> audio_marker_track(double seconds, std::chrono::milliseconds period,
+                                      AudioMarker who = AudioMarker::kOr);
 
 // Finds chirps in a stream of 48 kHz mono samples by normalised cross-correlation. One thread at a time.
 class AudioMarkerDetector {
  public:
   // `threshold`: correlation (0..1) a chirp must reach; chirps closer than `refractory` count once.
-  explicit AudioMarkerDetector(float threshold = 0.6f,
+  explicit AudioMarkerDetector(AudioMarker who = AudioMarker::kOr, float threshold = 0.6f,
                                std::chrono::milliseconds refractory = std::chrono::milliseconds{150});
   // `first_sample` is when samples[0] was captured / heard. Returns when each chirp found in this block (or
   // begun in an earlier one) started.

@@ -12,6 +12,7 @@
 
 #include "surgilink/core/capture_clock.hpp"
 #include "surgilink/media/audio_endpoint.hpp"
+#include "surgilink/media/audio_marker.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
 
 namespace surgilink::media {
@@ -34,6 +35,7 @@ struct VoiceCaptureSettings {
   bool gain_control = true;
   // Bench: find audio markers in what is spoken (before any processing) and keep their times.
   bool find_markers = false;
+  AudioMarker marker = AudioMarker::kOr;  // whose code this side speaks
 };
 
 // Told on GStreamer streaming threads: implementations only hand over (asio::post) and return.

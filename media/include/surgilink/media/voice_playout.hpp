@@ -14,6 +14,7 @@
 
 #include "surgilink/core/capture_clock.hpp"
 #include "surgilink/media/audio_endpoint.hpp"
+#include "surgilink/media/audio_marker.hpp"
 
 namespace surgilink::media {
 
@@ -28,6 +29,7 @@ struct VoicePlayoutSettings {
   std::string echo_probe = "voice_echo_probe";
   // Bench: find audio markers in what is heard and keep their times.
   bool find_markers = false;
+  AudioMarker marker = AudioMarker::kMentor;  // whose code this side hears
 };
 
 // Counters (any thread).
