@@ -70,6 +70,8 @@ int main(int argc, char** argv) {
       "DEVICE");
   app.add_flag("--audio-markers", overrides.audio_markers,
                "find the audio timestamp code in what is spoken and heard (bench; times in --report-json)");
+  app.add_option("--retransmit", overrides.retransmit,
+                 "resend video packets a console reports lost (NACK → RTX): true | false (over [network])");
   app.add_option("--pixel-code", overrides.pixel_code, "draw the pixel timestamp code: true | false");
   app.add_option("--seconds", seconds, "stop after this many seconds");
   app.add_flag("--status-json", status_json, "print status lines as JSON");

@@ -370,6 +370,8 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
                         {"packets_sent", sc.packets_sent},
                         {"bytes_sent", sc.bytes_sent},
                         {"send_drops", sc.send_drops},
+                        {"nacked", sc.nacked},
+                        {"retransmitted", sc.retransmitted},
                         {"keyframes_forced", pc.keyframes_forced.load()},
                         {"consoles_admitted", sc.consoles_admitted},
                         {"consoles_refused", sc.consoles_refused},

@@ -126,6 +126,7 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
   } catch (const std::invalid_argument& e) {
     throw core::ConfigError(std::string("--srtp-profile: ") + e.what());
   }
+  const bool retransmit = overrides.retransmit.value_or(network.get_bool("retransmit", true));
 
   load_vitals(root.table("vitals"), overrides, s.vitals);
 
@@ -232,10 +233,13 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
     } while (n.vitals_ssrc == 0 || n.vitals_ssrc == n.video_ssrc);
     n.vitals_first_sequence = static_cast<std::uint16_t>(random() % 16384);
   }
+  while (retransmit && (n.rtx_ssrc == 0 || n.rtx_ssrc == n.video_ssrc || n.rtx_ssrc == n.vitals_ssrc))
+    n.rtx_ssrc = random();
   if (s.voice.input.kind != media::AudioEndpoint::Kind::kNone) {
     do {
       n.voice_ssrc = random();
-    } while (n.voice_ssrc == 0 || n.voice_ssrc == n.video_ssrc || n.voice_ssrc == n.vitals_ssrc);
+    } while (n.voice_ssrc == 0 || n.voice_ssrc == n.video_ssrc || n.voice_ssrc == n.vitals_ssrc ||
+             n.voice_ssrc == n.rtx_ssrc);
   }
 
   if (overrides.export_srtp_keys) {

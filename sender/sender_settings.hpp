@@ -85,6 +85,7 @@ struct SenderOverrides {
   std::optional<std::string> source, profile, srtp_profile, bind_address, vitals;
   std::optional<int> control_port, media_port;
   std::optional<bool> pixel_code;
+  std::optional<bool> retransmit;                  // --retransmit true|false
   std::optional<bool> or_window;                   // --or-window / --no-or-window
   std::optional<std::string> audio_in, audio_out;  // --audio-in / --audio-out
   bool audio_markers = false;                      // --audio-markers (bench)

@@ -17,6 +17,12 @@ core::Result<void> JitterBuffer::insert(ReceivedPacket packet) {
     return Fault::kReplayed;
   }
   if (!next_index_) next_index_ = packet.index;
+  if (highest_ && packet.index > *highest_ + 1) {
+    // A jump of more than a second's packets is a restart, not a loss worth asking for.
+    for (std::int64_t i = *highest_ + 1; i < packet.index && missing_.size() < 128; ++i)
+      missing_.push_back(i);
+  }
+  if (!highest_ || packet.index > *highest_) highest_ = packet.index;
   waiting_.emplace(packet.index, std::move(packet));
   return boost::outcome_v2::success();
 }
@@ -53,6 +59,15 @@ void JitterBuffer::release(core::CaptureTime now, std::vector<ReceivedPacket>& o
     damage_pending_ = true;
     next_index_ = index;
   }
+}
+
+std::vector<std::int64_t> JitterBuffer::take_missing() {
+  std::vector<std::int64_t> out;
+  out.swap(missing_);
+  // Only those still worth asking for: not yet given up on.
+  if (next_index_)
+    std::erase_if(out, [this](std::int64_t i) { return i < *next_index_ || waiting_.contains(i); });
+  return out;
 }
 
 std::optional<core::CaptureTime> JitterBuffer::next_deadline() const {

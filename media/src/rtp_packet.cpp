@@ -134,6 +134,70 @@ std::size_t write_pli(std::span<std::uint8_t> out, std::uint32_t sender_ssrc, st
   return 12;
 }
 
+std::size_t write_nack(std::span<std::uint8_t> out, std::uint32_t sender_ssrc, std::uint32_t media_ssrc,
+                       std::span<const std::uint16_t> lost) {
+  if (lost.empty() || out.size() < 16) return 0;
+  std::size_t length = 12;
+  std::size_t i = 0;
+  while (i < lost.size() && length + 4 <= out.size()) {
+    const std::uint16_t pid = lost[i++];
+    std::uint16_t mask = 0;
+    // Following losses within 16 of the first ride in its mask.
+    while (i < lost.size()) {
+      const auto distance = static_cast<std::uint16_t>(lost[i] - pid);
+      if (distance == 0 || distance > 16) break;
+      mask = static_cast<std::uint16_t>(mask | (1u << (distance - 1)));
+      ++i;
+    }
+    write16(out.data() + length, pid);
+    write16(out.data() + length + 2, mask);
+    length += 4;
+  }
+  out[0] = 0x80 | 1;  // V=2, FMT=1 (generic NACK)
+  out[1] = 205;       // RTPFB
+  write16(out.data() + 2, static_cast<std::uint16_t>(length / 4 - 1));
+  write32(out.data() + 4, sender_ssrc);
+  write32(out.data() + 8, media_ssrc);
+  return length;
+}
+
+std::size_t write_rtx(std::span<std::uint8_t> out, std::span<const std::uint8_t> original,
+                      std::uint32_t rtx_ssrc, std::uint8_t rtx_payload_type, std::uint16_t rtx_sequence) {
+  const auto header = parse_rtp(original);
+  if (!header) return 0;
+  const std::size_t offset = header.value().payload_offset, payload = header.value().payload_size;
+  if (out.size() < offset + 2 + payload) return 0;
+  // Same header (extension included, padding dropped), then the original sequence number, then the payload.
+  std::copy(original.begin(), original.begin() + static_cast<std::ptrdiff_t>(offset), out.begin());
+  out[0] = static_cast<std::uint8_t>(out[0] & ~0x20);  // no padding
+  out[1] = static_cast<std::uint8_t>((out[1] & 0x80) | (rtx_payload_type & 0x7f));
+  write16(out.data() + 2, rtx_sequence);
+  write32(out.data() + 8, rtx_ssrc);
+  write16(out.data() + offset, header.value().sequence);
+  std::copy(original.begin() + static_cast<std::ptrdiff_t>(offset),
+            original.begin() + static_cast<std::ptrdiff_t>(offset + payload),
+            out.begin() + static_cast<std::ptrdiff_t>(offset + 2));
+  return offset + 2 + payload;
+}
+
+core::Result<std::vector<std::uint8_t>> unwrap_rtx(std::span<const std::uint8_t> packet, const RtpHeader& rtx,
+                                                   std::uint32_t media_ssrc,
+                                                   std::uint8_t media_payload_type) {
+  if (rtx.payload_size < 2 || rtx.payload_offset + rtx.payload_size > packet.size()) return Fault::kTruncated;
+  std::vector<std::uint8_t> out;
+  out.reserve(rtx.payload_offset + rtx.payload_size - 2);
+  out.insert(out.end(), packet.begin(), packet.begin() + static_cast<std::ptrdiff_t>(rtx.payload_offset));
+  out[0] = static_cast<std::uint8_t>(out[0] & ~0x20);
+  out[1] = static_cast<std::uint8_t>((out[1] & 0x80) | (media_payload_type & 0x7f));
+  const std::uint8_t* osn = packet.data() + rtx.payload_offset;
+  out[2] = osn[0];
+  out[3] = osn[1];
+  write32(out.data() + 8, media_ssrc);
+  out.insert(out.end(), packet.begin() + static_cast<std::ptrdiff_t>(rtx.payload_offset + 2),
+             packet.begin() + static_cast<std::ptrdiff_t>(rtx.payload_offset + rtx.payload_size));
+  return out;
+}
+
 core::Result<RtcpFeedback> parse_rtcp(std::span<const std::uint8_t> packet) {
   RtcpFeedback feedback;
   std::size_t offset = 0;
@@ -145,6 +209,17 @@ core::Result<RtcpFeedback> parse_rtcp(std::span<const std::uint8_t> packet) {
     if (offset + size > packet.size()) return Fault::kTruncated;
     const std::uint8_t fmt = p[0] & 0x1f;
     if (p[1] == 206 && (fmt == 1 || fmt == 4)) feedback.picture_loss = true;  // PLI, FIR
+    if (p[1] == 205 && fmt == 1) {  // generic NACK: media SSRC, then (PID, BLP) entries
+      if (size < 16) return Fault::kTruncated;
+      feedback.nack_ssrc = read32(p + 8);
+      for (std::size_t at = 12; at + 4 <= size && feedback.nacked.size() < 256; at += 4) {
+        const std::uint16_t pid = read16(p + at), mask = read16(p + at + 2);
+        feedback.nacked.push_back(pid);
+        for (int bit = 0; bit < 16 && feedback.nacked.size() < 256; ++bit) {
+          if ((mask >> bit) & 1u) feedback.nacked.push_back(static_cast<std::uint16_t>(pid + bit + 1));
+        }
+      }
+    }
     offset += size;
   }
   if (offset != packet.size()) return Fault::kTruncated;

@@ -83,6 +83,9 @@ struct ConsoleSession::Parts : std::enable_shared_from_this<ConsoleSession::Part
   void release_vitals();
   void on_frame_decoded(const media::DecodedFrameInfo& info) override;
   void on_picture_damaged(core::CaptureTime now) override;
+  void on_packets_missing(const std::vector<std::uint16_t>& sequences) override;
+  std::uint64_t nacks_sent = 0, packets_nacked = 0;
+  std::uint64_t earlier_retransmissions = 0, earlier_retransmissions_in_time = 0;  // of earlier connections
   LinkTotals link_totals() const;
 
   // console_status.cpp

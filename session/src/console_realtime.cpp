@@ -54,6 +54,18 @@ void ConsoleSession::Parts::on_picture_damaged(core::CaptureTime now) {
   realtime->send_rtcp(rtcp, n);
 }
 
+void ConsoleSession::Parts::on_packets_missing(const std::vector<std::uint16_t>& sequences) {
+  // Asked for again only where the sender keeps them for us (its welcome names an RTX stream); a packet that
+  // comes back within the jitter latency fills its gap and the frame stays whole.
+  if (!welcome || welcome->rtx_ssrc() == 0) return;
+  std::array<std::uint8_t, 12 + 4 * 32 + media::kSrtpMaxTrailer> rtcp{};
+  const std::size_t n =
+      media::write_nack(std::span(rtcp).first(12 + 4 * 32), 1, welcome->video_ssrc(), sequences);
+  if (n == 0 || !realtime->send_rtcp(rtcp, n)) return;
+  ++nacks_sent;
+  packets_nacked += sequences.size();
+}
+
 LinkTotals ConsoleSession::Parts::link_totals() const {
   LinkTotals t = earlier_links;
   t.frames = tracker.totals().frames_decoded;

@@ -65,6 +65,8 @@ void ConsoleSession::Parts::disconnect() {
     earlier_links.packets += video->packets();
     earlier_links.bytes += video->bytes();
     earlier_links.lost += video->lost();
+    earlier_retransmissions += video->retransmissions_received();
+    earlier_retransmissions_in_time += video->retransmissions_in_time();
     video.reset();
   }
   realtime->disconnect();
@@ -133,6 +135,10 @@ void ConsoleSession::Parts::on_welcome(const pb::Welcome& w) {
   realtime->add_stream(w.video_ssrc(), static_cast<std::uint8_t>(w.video_payload_type()), *video);
   if (w.vitals_ssrc() != 0)
     realtime->add_stream(w.vitals_ssrc(), static_cast<std::uint8_t>(w.vitals_payload_type()), *this);
+  if (w.rtx_ssrc() != 0) {
+    realtime->add_stream(w.rtx_ssrc(), static_cast<std::uint8_t>(w.rtx_payload_type()),
+                         video->retransmissions(w.video_ssrc()));
+  }
   // Voice: the OR's and the other mentors' (any SSRC of the voice payload type); an observer never speaks.
   if (voice && w.voice_payload_type() != 0) {
     voice->connect(realtime, *role == Role::kMentor, w.voice_ssrc(),

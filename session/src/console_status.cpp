@@ -95,6 +95,11 @@ ConsoleReport ConsoleSession::Parts::report() const {
   r.packets_received = totals.packets;
   r.packets_lost = totals.lost;
   r.bytes_received = totals.bytes;
+  r.nacks_sent = nacks_sent;
+  r.packets_nacked = packets_nacked;
+  r.retransmissions_received = earlier_retransmissions + (video ? video->retransmissions_received() : 0);
+  r.retransmissions_in_time =
+      earlier_retransmissions_in_time + (video ? video->retransmissions_in_time() : 0);
   r.connections = connections;
   r.started_at = started_at;
   r.first_frame_at = tracker.first_picture_at();

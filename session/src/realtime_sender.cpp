@@ -88,6 +88,7 @@ void RealtimeSender::on_datagram(std::size_t size) {
     faults_.add(feedback.error());
     return;
   }
+  if (!feedback.value().nacked.empty()) retransmit(from->second, feedback.value().nacked);
   if (!feedback.value().picture_loss) return;
   ++counters_.pli_received;
   // One keyframe serves every console; a console that keeps reporting loss may not turn the stream into
@@ -182,6 +183,39 @@ std::size_t RealtimeSender::protect_and_send(Console& console, std::size_t lengt
   return protected_length.value();
 }
 
+void RealtimeSender::set_retransmission(std::uint32_t rtx_ssrc, std::uint8_t rtx_payload_type) {
+  rtx_ssrc_ = rtx_ssrc;
+  rtx_payload_type_ = rtx_payload_type;
+}
+
+void RealtimeSender::retransmit(Console& console, const std::vector<std::uint16_t>& sequences) {
+  counters_.nacked += sequences.size();
+  if (rtx_ssrc_ == 0) {
+    counters_.retransmit_missed += sequences.size();
+    return;
+  }
+  const auto now = clock_.now();
+  for (const std::uint16_t sequence : sequences) {
+    const Sent& sent = history_[sequence % kHistory];
+    if (sent.bytes.empty() || sent.sequence != sequence || !console.retransmit_budget.take(now)) {
+      ++counters_.retransmit_missed;
+      continue;
+    }
+    const std::size_t length =
+        media::write_rtx(send_buffer_, sent.bytes, rtx_ssrc_, rtx_payload_type_, console.rtx_sequence);
+    if (length == 0 || length + media::kSrtpMaxTrailer > send_buffer_.size()) {
+      ++counters_.retransmit_missed;
+      continue;
+    }
+    ++console.rtx_sequence;
+    const std::size_t bytes = protect_and_send(console, length);
+    if (bytes == 0) continue;
+    ++counters_.retransmitted;
+    ++counters_.packets_sent;
+    counters_.bytes_sent += bytes;
+  }
+}
+
 void RealtimeSender::send_video(const media::EncodedPackets& encoded) {
   if (stopped_) return;
   bool sent_any = false;
@@ -191,6 +225,13 @@ void RealtimeSender::send_video(const media::EncodedPackets& encoded) {
     if (packet.size() + media::kTimingExtensionSize + media::kSrtpMaxTrailer > send_buffer_.size()) {
       faults_.add(core::Fault::kTooLarge);
       continue;
+    }
+    if (rtx_ssrc_ != 0 && packet.size() >= media::kRtpFixedHeaderSize) {
+      // Kept as the packetizer made it (no timing extension: a retransmission arrives after its moment).
+      const auto sequence = static_cast<std::uint16_t>((packet[2] << 8) | packet[3]);
+      Sent& slot = history_[sequence % kHistory];
+      slot.sequence = sequence;
+      slot.bytes.assign(packet.begin(), packet.end());
     }
     for (auto& [id, console] : consoles_) {
       std::copy(packet.begin(), packet.end(), send_buffer_.begin());

@@ -15,6 +15,7 @@
 
 #include "surgilink/core/capture_clock.hpp"
 #include "surgilink/core/fault.hpp"
+#include "surgilink/core/token_bucket.hpp"
 #include "surgilink/media/rtp_packet.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
 #include "surgilink/media/srtp_session.hpp"
@@ -30,9 +31,12 @@ struct RealtimeCounters {
   std::uint64_t bytes_sent = 0;
   std::uint64_t send_drops = 0;  // the kernel's socket buffer was full
   std::uint64_t pli_received = 0;
-  std::uint64_t pli_ignored = 0;             // within a console's keyframe interval
-  std::uint64_t vitals_packets_sent = 0;     // per console
-  std::uint64_t voice_packets_sent = 0;      // per console: the OR's voice and mentors' voices relayed
+  std::uint64_t pli_ignored = 0;          // within a console's keyframe interval
+  std::uint64_t vitals_packets_sent = 0;  // per console
+  std::uint64_t nacked = 0;               // video packets consoles asked for again (generic NACK)
+  std::uint64_t retransmitted = 0;        // … sent again on the RTX stream (RFC 4588)
+  std::uint64_t retransmit_missed = 0;    // … no longer kept, or over the console's retransmission budget
+  std::uint64_t voice_packets_sent = 0;   // per console: the OR's voice and mentors' voices relayed
   std::uint64_t voice_packets_received = 0;  // from mentors (observers' are refused)
 };
 
@@ -65,6 +69,8 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   void remove(ConsoleId console);
 
   void send_video(const media::EncodedPackets& encoded);
+  // Video packets a console asks for again (NACK) are resent on this RTX stream (RFC 4588); 0: never.
+  void set_retransmission(std::uint32_t rtx_ssrc, std::uint8_t rtx_payload_type);
   // The vitals stream's SSRC (0: none) and first sequence number.
   void set_vitals_stream(std::uint32_t ssrc, std::uint16_t first_sequence);
   // Vitals RTP payloads (vitals/vitals_packet.hpp), one packet each, to every console.
@@ -84,12 +90,23 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
     std::unique_ptr<media::SrtpSession> outbound, inbound;
     std::optional<core::CaptureTime> last_keyframe;
     bool may_speak = false;
+    std::uint16_t rtx_sequence = 0;
+    // Retransmissions this console may cause: a console on a bad link must not double the OR's upload.
+    core::TokenBucket retransmit_budget{kRetransmitPerSecond, kRetransmitPerSecond / 2};
+  };
+  static constexpr double kRetransmitPerSecond = 400;  // packets: ~2/3 of a 1080p stream's
+  // The last plain video packets sent, by sequence number (~2 s at 1080p): what a NACK can be answered from.
+  static constexpr std::size_t kHistory = 2048;
+  struct Sent {
+    std::uint16_t sequence = 0;
+    std::vector<std::uint8_t> bytes;
   };
 
   void receive();
   void on_datagram(std::size_t size);
   std::size_t protect_and_send(Console& console, std::size_t length);
   void on_voice_datagram(std::map<ConsoleId, Console>::iterator from, std::size_t size);
+  void retransmit(Console& console, const std::vector<std::uint16_t>& sequences);
 
   boost::asio::ip::udp::socket socket_;
   media::SrtpProfile profile_;
@@ -102,6 +119,9 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   std::vector<std::uint8_t> receive_buffer_ = std::vector<std::uint8_t>(2048);
   boost::asio::ip::udp::endpoint receive_from_;
   core::CaptureTime last_frame_capture_{}, counted_capture_{};
+  std::vector<Sent> history_ = std::vector<Sent>(kHistory);
+  std::uint32_t rtx_ssrc_ = 0;
+  std::uint8_t rtx_payload_type_ = 0;
   std::uint32_t vitals_ssrc_ = 0;
   std::uint16_t vitals_sequence_ = 0;
   RealtimeCounters counters_;

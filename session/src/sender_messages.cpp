@@ -189,6 +189,8 @@ void SenderSession::Parts::welcome(ConsoleConnection& console, const Admitted& a
   w->set_vitals_ssrc(settings.vitals_ssrc);
   w->set_voice_ssrc(settings.voice_ssrc);
   w->set_voice_payload_type(media::kOpusPayloadType);
+  w->set_rtx_ssrc(settings.rtx_ssrc);
+  w->set_rtx_payload_type(static_cast<std::uint32_t>(settings.rtx_payload_type));
   w->set_annotation_author(as.author);
   w->set_vitals_payload_type(static_cast<std::uint32_t>(vitals::kVitalsPayloadType));
   console.send(frame_of(e));

@@ -95,6 +95,7 @@ SenderSession::SenderSession(asio::io_context& io, SenderSessionSettings setting
                                                 p.settings.srtp_profile, clock, p, p.faults,
                                                 p.settings.keyframe_interval);
   p.realtime->set_vitals_stream(p.settings.vitals_ssrc, p.settings.vitals_first_sequence);
+  p.realtime->set_retransmission(p.settings.rtx_ssrc, static_cast<std::uint8_t>(p.settings.rtx_payload_type));
   p.server = std::make_shared<ControlServer>(
       io, tcp::endpoint(address, p.settings.control_port),
       ControlPortLimits{p.settings.max_pending, p.settings.max_pending_per_address}, clock,
@@ -234,6 +235,8 @@ SenderSessionCounters SenderSession::counters() const {
   c.pli_received = r.pli_received;
   c.vitals_packets_sent = r.vitals_packets_sent;
   c.voice_packets_sent = r.voice_packets_sent;
+  c.nacked = r.nacked;
+  c.retransmitted = r.retransmitted;
   c.voice_packets_received = r.voice_packets_received;
   c.connections_turned_away = parts_->server->counters().turned_away;
   c.accept_errors = parts_->server->counters().accept_errors;

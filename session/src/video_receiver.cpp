@@ -24,7 +24,8 @@ VideoReceiver::VideoReceiver(asio::io_context& io, const core::Clock& clock,
       listener_(listener),
       jitter_(jitter_latency, 2048),
       pipeline_(clock, *this, mailbox, payload_type, read_pixel_code),
-      jitter_timer_(io) {}
+      jitter_timer_(io),
+      payload_type_(payload_type) {}
 
 VideoReceiver::~VideoReceiver() { stop(); }
 
@@ -58,7 +59,36 @@ void VideoReceiver::on_rtp(const media::RtpHeader& h, std::span<const std::uint8
   received.bytes.assign(packet.begin(), packet.end());
   tracker_.on_packet(capture_of(h.timestamp), arrival);
   if (auto r = jitter_.insert(std::move(received)); !r) faults_.add(r.error());
+  if (auto missing = jitter_.take_missing(); !missing.empty()) {
+    std::vector<std::uint16_t> sequences;
+    sequences.reserve(missing.size());
+    for (const auto index : missing) sequences.push_back(static_cast<std::uint16_t>(index));
+    listener_.on_packets_missing(sequences);
+  }
   release_ready();
+}
+
+void VideoReceiver::Retransmissions::on_rtp(const media::RtpHeader& header,
+                                            std::span<const std::uint8_t> packet, core::CaptureTime arrival,
+                                            std::size_t wire_bytes) {
+  auto& v = video_;
+  if (v.stopped_) return;
+  ++v.retransmissions_received_;
+  auto original =
+      media::unwrap_rtx(packet, header, v.media_ssrc_, static_cast<std::uint8_t>(v.payload_type_));
+  if (!original) {
+    v.faults_.add(original.error());
+    return;
+  }
+  auto restored = media::parse_rtp(original.value());
+  if (!restored) {
+    v.faults_.add(restored.error());
+    return;
+  }
+  const auto late_before = v.jitter_.stats().late;
+  v.on_rtp(restored.value(), original.value(), arrival, wire_bytes);
+  // In time: the jitter buffer still waited for it (a late one is counted as late there).
+  if (v.jitter_.stats().late == late_before) ++v.retransmissions_in_time_;
 }
 
 core::CaptureTime VideoReceiver::capture_of(std::uint32_t rtp_timestamp) const {

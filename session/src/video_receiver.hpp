@@ -33,6 +33,19 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
     virtual void on_frame_decoded(const media::DecodedFrameInfo& info) = 0;
     // A damaged frame went to the decoder: the picture needs a keyframe.
     virtual void on_picture_damaged(core::CaptureTime now) = 0;
+    // Packets found missing (a later one arrived): worth asking for again while the jitter buffer waits.
+    virtual void on_packets_missing(const std::vector<std::uint16_t>& /*sequences*/) {}
+  };
+
+  // The RTX stream (RFC 4588) of this video: retransmitted packets, restored and put where they belong.
+  class Retransmissions : public RealtimeReceiver::Stream {
+   public:
+    explicit Retransmissions(VideoReceiver& video) : video_(video) {}
+    void on_rtp(const media::RtpHeader& header, std::span<const std::uint8_t> packet,
+                core::CaptureTime arrival, std::size_t wire_bytes) override;
+
+   private:
+    VideoReceiver& video_;
   };
 
   VideoReceiver(boost::asio::io_context& io, const core::Clock& clock, media::LatestFrameMailbox& mailbox,
@@ -50,6 +63,13 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   std::uint64_t packets() const { return packets_; }
   std::uint64_t bytes() const { return bytes_; }
   std::uint64_t lost() const { return jitter_.stats().lost; }
+  // The media SSRC retransmissions restore (the welcome's video SSRC); call before registering the stream.
+  Retransmissions& retransmissions(std::uint32_t media_ssrc) {
+    media_ssrc_ = media_ssrc;
+    return retransmissions_;
+  }
+  std::uint64_t retransmissions_received() const { return retransmissions_received_; }
+  std::uint64_t retransmissions_in_time() const { return retransmissions_in_time_; }
 
  private:
   core::CaptureTime capture_of(std::uint32_t rtp_timestamp) const;
@@ -67,6 +87,10 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   std::deque<std::pair<std::uint32_t, core::CaptureTime>> capture_by_timestamp_;
   std::vector<media::ReceivedPacket> released_;
   std::uint64_t packets_ = 0, bytes_ = 0;
+  Retransmissions retransmissions_{*this};
+  std::uint32_t media_ssrc_ = 0;
+  int payload_type_;
+  std::uint64_t retransmissions_received_ = 0, retransmissions_in_time_ = 0;
   bool stopped_ = false;
 };
 

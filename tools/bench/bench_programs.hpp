@@ -57,6 +57,8 @@ struct BenchOptions {
   // Voice both ways (audio timestamp codes in, heard WAVs out): audio_m2e_ms, av_sync_ms. Without it neither
   // program opens any sound device.
   bool audio = false;
+  // The sender resends video packets a console reports lost (NACK → RTX); false: keyframe requests only.
+  bool retransmit = true;
 };
 int run_bench(const BenchOptions& options, const Installation& installation);
 

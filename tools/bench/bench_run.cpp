@@ -169,7 +169,8 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   }
   // No OR window: the bench's figures stay comparable with earlier runs whatever display the machine has.
   const auto voice = voice_arguments(dir, o.audio);
-  std::vector<std::string> sender_args{"--srtp-profile", o.srtp_profile, "--no-or-window"};
+  std::vector<std::string> sender_args{"--srtp-profile", o.srtp_profile, "--no-or-window", "--retransmit",
+                                       o.retransmit ? "true" : "false"};
   sender_args.insert(sender_args.end(), voice.sender.begin(), voice.sender.end());
   auto started = start_loopback_sender(in, dir, o.profile, sender_args);
   if (o.annotations)
@@ -296,6 +297,11 @@ int run_bench(const BenchOptions& o, const Installation& in) {
                 {"jitter", p50_p95(c["stages_ms"]["jitter"])},
                 {"decode", p50_p95(c["stages_ms"]["decode"])}}},
               {"packets_lost", c["packets_lost"]},
+              {"nack_count", c.value("nacks_sent", json(0))},
+              {"packets_nacked", c.value("packets_nacked", json(0))},
+              {"retransmitted", s.value("retransmitted", json(0))},
+              {"retransmissions_in_time", c.value("retransmissions_in_time", json(0))},
+              {"keyframes_forced", s.value("keyframes_forced", json(0))},
               {"packets_rejected", c["packets_rejected"]},
               {"cpu_sender_pct", cpu_pct(&Sample::sender)},
               {"cpu_console_pct", cpu_pct(&Sample::console)},

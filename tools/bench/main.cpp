@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
           ->check(CLI::Range(1.0, 24.0 * 60));
   app.add_flag("--soak-no-mentor", soak_no_mentor, "with --soak: the console only watches, no one draws")
       ->needs(soak);
+  app.add_flag("!--no-retransmit", options.retransmit,
+               "the sender does not resend lost video packets (keyframe requests only: the old behaviour)");
   app.add_flag("--audio", options.audio,
                "voice both ways with audio timestamp codes: adds audio_m2e_ms per direction and av_sync_ms");
   app.add_flag("--check", options.check, "exit 1 when a performance target (the JSON's \"targets\") fails");

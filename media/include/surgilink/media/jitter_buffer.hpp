@@ -42,6 +42,9 @@ class JitterBuffer {
   core::Result<void> insert(ReceivedPacket packet);
   // Appends to `out` every packet that may leave at `now`, in sequence order.
   void release(core::CaptureTime now, std::vector<ReceivedPacket>& out);
+  // Sequence numbers found missing since the last call (a packet arrived beyond a gap), oldest first: the
+  // ones worth asking for again (NACK). At most 128 are kept between calls.
+  std::vector<std::int64_t> take_missing();
   // When release() should next be called if nothing else arrives (a gap will expire then).
   std::optional<core::CaptureTime> next_deadline() const;
 
@@ -55,7 +58,9 @@ class JitterBuffer {
   std::size_t max_packets_;
   std::map<std::int64_t, ReceivedPacket> waiting_;
   std::optional<std::int64_t> next_index_;
-  bool damage_pending_ = false;  // a gap was skipped: the next released frame is damaged
+  std::optional<std::int64_t> highest_;  // the highest index inserted
+  std::vector<std::int64_t> missing_;    // found since the last take_missing()
+  bool damage_pending_ = false;          // a gap was skipped: the next released frame is damaged
   std::optional<std::uint32_t> damaged_timestamp_;
   JitterBufferStats stats_;
 };

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "surgilink/core/fault.hpp"
 
@@ -49,10 +50,29 @@ bool looks_like_rtcp(std::span<const std::uint8_t> packet);
 // An RTCP Picture Loss Indication (RFC 4585 §6.3.1), 12 bytes.
 std::size_t write_pli(std::span<std::uint8_t> out, std::uint32_t sender_ssrc, std::uint32_t media_ssrc);
 
+// An RTCP generic NACK (RFC 4585 §6.2.1) for `lost` sequence numbers of `media_ssrc`, in as few FCI
+// entries (a sequence number + a 16-bit mask of the next ones) as they need, at most `out` allows. Returns
+// the length, 0 when not even one entry fits or `lost` is empty.
+std::size_t write_nack(std::span<std::uint8_t> out, std::uint32_t sender_ssrc, std::uint32_t media_ssrc,
+                       std::span<const std::uint16_t> lost);
+
 // What a received (unprotected) compound RTCP packet asks of the sender.
 struct RtcpFeedback {
-  bool picture_loss = false;  // PLI or FIR: send a keyframe
+  bool picture_loss = false;          // PLI or FIR: send a keyframe
+  std::uint32_t nack_ssrc = 0;        // the media SSRC the NACKs name (the last one, if several)
+  std::vector<std::uint16_t> nacked;  // sequence numbers asked for again (generic NACK), at most 256
 };
+
+// RFC 4588 retransmission: the packet `original` (plain RTP, header extension kept) sent again on the RTX
+// stream (`rtx_ssrc`, `rtx_payload_type`, its own `rtx_sequence`), the original sequence number in the first
+// two payload bytes. Written into `out`; returns the length, 0 when `original` does not parse or `out` is too
+// small.
+std::size_t write_rtx(std::span<std::uint8_t> out, std::span<const std::uint8_t> original,
+                      std::uint32_t rtx_ssrc, std::uint8_t rtx_payload_type, std::uint16_t rtx_sequence);
+// The original packet back from an RTX packet (header `rtx` as parsed): the original sequence number,
+// `media_ssrc` and `media_payload_type` restored. Refuses an RTX payload shorter than its 2-byte OSN.
+core::Result<std::vector<std::uint8_t>> unwrap_rtx(std::span<const std::uint8_t> packet, const RtpHeader& rtx,
+                                                   std::uint32_t media_ssrc, std::uint8_t media_payload_type);
 core::Result<RtcpFeedback> parse_rtcp(std::span<const std::uint8_t> packet);
 
 // Extends 16-bit RTP sequence numbers to a monotonic 64-bit count across wraps. One thread.

@@ -161,8 +161,12 @@ struct ConsoleReport {
   double clock_uncertainty_ms = 0;
   double max_metadata_pixel_disagreement_ms = 0;
   std::uint64_t packets_received = 0;
-  std::uint64_t packets_lost = 0;
+  std::uint64_t packets_lost = 0;  // given up on (a retransmission that came in time is not lost)
   std::uint64_t bytes_received = 0;
+  std::uint64_t nacks_sent = 0;      // RTCP NACKs (each may name several packets)
+  std::uint64_t packets_nacked = 0;  // packets asked for again
+  std::uint64_t retransmissions_received = 0;
+  std::uint64_t retransmissions_in_time = 0;        // … that filled their gap before it was given up
   std::uint64_t connections = 0;                    // times admitted (reconnections included)
   std::optional<core::CaptureTime> first_frame_at;  // console clock
   core::CaptureTime started_at{};

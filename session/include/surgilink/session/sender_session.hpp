@@ -41,7 +41,11 @@ struct SenderSessionSettings {
   media::SrtpProfile srtp_profile = media::SrtpProfile::kAeadAes128Gcm;
   std::uint32_t video_ssrc = 0;
   int video_payload_type = 96;
-  std::uint32_t voice_ssrc = 0;   // the OR's voice; 0: this sender sends no voice
+  std::uint32_t voice_ssrc = 0;  // the OR's voice; 0: this sender sends no voice
+  // Video packets a console reports lost (NACK) are sent again on this stream (RFC 4588); 0: no
+  // retransmission.
+  std::uint32_t rtx_ssrc = 0;
+  int rtx_payload_type = 97;
   std::uint32_t vitals_ssrc = 0;  // 0: this sender has no vitals source
   std::uint16_t vitals_first_sequence = 0;
   std::string case_pseudonym;
@@ -97,6 +101,8 @@ struct SenderSessionCounters {
   std::uint64_t send_drops = 0;  // the kernel's socket buffer was full
   std::uint64_t pli_received = 0;
   std::uint64_t vitals_packets_sent = 0;     // per console
+  std::uint64_t nacked = 0;                  // video packets consoles asked for again
+  std::uint64_t retransmitted = 0;           // … and sent again (RTX)
   std::uint64_t voice_packets_sent = 0;      // per console: the OR's voice and mentors' voices relayed
   std::uint64_t voice_packets_received = 0;  // mentors' voice packets accepted
   std::uint64_t messages_rate_limited = 0;
