@@ -3,6 +3,7 @@
 // the sequence-number unwrapper. Input: one packet. A packet that parses must keep its fields and payload
 // when its header is written again and when the timing extension is added; the unwrapper, fed the input as
 // 16-bit sequence numbers, must keep every value's low 16 bits and never jump by more than half the space.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -68,10 +69,41 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     SURGILINK_FUZZ_CHECK(reparsed.value().payload_size == h.payload_size);
     SURGILINK_FUZZ_CHECK(!reparsed.value().capture_ntp && !reparsed.value().send_ntp);
     check_timing_extension(plain, reparsed.value());
+
+    // As a retransmission (RFC 4588): unwrapped, it is a packet of the media stream with the OSN restored;
+    // wrapped again, the original's payload survives.
+    if (auto original = unwrap_rtx(packet, h, 0x11223344, 96)) {
+      auto restored = parse_rtp(original.value());
+      SURGILINK_FUZZ_CHECK(restored.has_value());
+      SURGILINK_FUZZ_CHECK(restored.value().ssrc == 0x11223344 && restored.value().payload_type == 96);
+      SURGILINK_FUZZ_CHECK(restored.value().payload_size + 2 == h.payload_size);
+      std::vector<std::uint8_t> again(original.value().size() + 2);
+      SURGILINK_FUZZ_CHECK(write_rtx(again, original.value(), h.ssrc, h.payload_type, h.sequence) ==
+                           again.size());
+    } else {
+      SURGILINK_FUZZ_CHECK(h.payload_size < 2);
+    }
   }
 
   if (looks_like_rtcp(packet)) (void)parse_rtcp(packet);
-  if (auto feedback = parse_rtcp(packet)) SURGILINK_FUZZ_CHECK(size >= 4 && size % 4 == 0);
+  if (auto feedback = parse_rtcp(packet)) {
+    SURGILINK_FUZZ_CHECK(size >= 4 && size % 4 == 0);
+    SURGILINK_FUZZ_CHECK(feedback.value().nacked.size() <= 256);
+    // What a NACK asked for, written again, reads back the same (up to the 256 kept).
+    if (!feedback.value().nacked.empty()) {
+      std::vector<std::uint8_t> nack(12 + 4 * 256);
+      const std::size_t n = write_nack(nack, 1, feedback.value().nack_ssrc, feedback.value().nacked);
+      auto again = parse_rtcp(std::span(nack).first(n));
+      SURGILINK_FUZZ_CHECK(again.has_value());
+      // The same set of sequence numbers (entries may be grouped differently, duplicates merged).
+      const auto as_set = [](std::vector<std::uint16_t> v) {
+        std::sort(v.begin(), v.end());
+        v.erase(std::unique(v.begin(), v.end()), v.end());
+        return v;
+      };
+      SURGILINK_FUZZ_CHECK(as_set(again.value().nacked) == as_set(feedback.value().nacked));
+    }
+  }
 
   SequenceUnwrapper unwrapper;
   std::int64_t highest = 0;

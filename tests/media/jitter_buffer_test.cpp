@@ -269,3 +269,45 @@ TEST(JitterBuffer, ZeroLatencySkipsGapsAtOnce) {
 
 }  // namespace
 }  // namespace surgilink::media
+
+namespace surgilink::media {
+namespace {
+
+// Retransmission (NACK) needs the gaps named as soon as a packet beyond them arrives, once each, and a packet
+// that comes back while its gap is still waited for fills it: the frame is released whole.
+TEST(JitterBuffer, NamesEachGapOnceAndARetransmissionInTimeFillsIt) {
+  JitterBuffer jb(kLatency, 64);
+  ASSERT_TRUE(jb.insert(packet(100, 1, kT0)));
+  EXPECT_TRUE(jb.take_missing().empty());
+  ASSERT_TRUE(jb.insert(packet(103, 1, kT0 + milliseconds{1}, true)));
+  EXPECT_EQ(jb.take_missing(), (std::vector<std::int64_t>{101, 102}));
+  EXPECT_TRUE(jb.take_missing().empty()) << "named once";
+  std::vector<ReceivedPacket> out;
+  jb.release(kT0 + milliseconds{5}, out);
+  EXPECT_EQ(indices(out), (std::vector<std::int64_t>{100}));
+  // The two come back (retransmitted) before the gap's time is up.
+  ASSERT_TRUE(jb.insert(packet(102, 1, kT0 + milliseconds{8})));
+  ASSERT_TRUE(jb.insert(packet(101, 1, kT0 + milliseconds{9})));
+  out.clear();
+  jb.release(kT0 + milliseconds{9}, out);
+  EXPECT_EQ(indices(out), (std::vector<std::int64_t>{101, 102, 103}));
+  EXPECT_EQ(damage(out), (std::vector<bool>{false, false, false}));
+  EXPECT_EQ(jb.stats().lost, 0u);
+}
+
+TEST(JitterBuffer, GapsGivenUpOnAreNotNamedAgainAndTheListIsBounded) {
+  JitterBuffer jb(kLatency, 4096);
+  ASSERT_TRUE(jb.insert(packet(0, 1, kT0)));
+  ASSERT_TRUE(jb.insert(packet(1000, 2, kT0)));  // a thousand missing: only the first 128 are kept
+  std::vector<ReceivedPacket> out;
+  jb.release(kT0 + kLatency, out);  // the gap is given up
+  EXPECT_TRUE(jb.take_missing().empty()) << "nothing left worth asking for";
+  ASSERT_TRUE(jb.insert(packet(1002, 2, kT0 + kLatency)));
+  const auto missing = jb.take_missing();
+  EXPECT_EQ(missing, (std::vector<std::int64_t>{1001}));
+  ASSERT_TRUE(jb.insert(packet(2000, 3, kT0 + kLatency)));
+  EXPECT_EQ(jb.take_missing().size(), 128u);
+}
+
+}  // namespace
+}  // namespace surgilink::media

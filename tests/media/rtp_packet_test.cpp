@@ -498,3 +498,57 @@ TEST(WriteRtpHeader, RoundTripsThroughTheParser) {
 
 }  // namespace
 }  // namespace surgilink::media
+
+namespace surgilink::media {
+namespace {
+
+// Golden bytes: a NACK for 0x1234, 0x1235, 0x1237 and 0x1300 is two FCI entries (PID 0x1234 with bits 0 and 2
+// of its mask, PID 0x1300 alone).
+TEST(RtcpNack, WritesRfc4585GenericNackAndReadsItBack) {
+  std::array<std::uint8_t, 64> out{};
+  const std::vector<std::uint16_t> lost{0x1234, 0x1235, 0x1237, 0x1300};
+  const std::size_t n = write_nack(out, 0x01020304, 0xDEADBEEF, lost);
+  const Bytes expected = {0x81, 205,  0x00, 0x04, 0x01, 0x02, 0x03, 0x04, 0xDE, 0xAD,
+                          0xBE, 0xEF, 0x12, 0x34, 0x00, 0x05, 0x13, 0x00, 0x00, 0x00};
+  EXPECT_EQ(Bytes(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n)), expected);
+  const auto parsed = parse_rtcp(std::span(out).first(n));
+  ASSERT_TRUE(parsed);
+  EXPECT_FALSE(parsed.value().picture_loss);
+  EXPECT_EQ(parsed.value().nack_ssrc, 0xDEADBEEFu);
+  EXPECT_EQ(parsed.value().nacked, lost);
+  EXPECT_EQ(write_nack(out, 1, 2, {}), 0u);
+  // Sequence numbers across the 16-bit wrap share one entry.
+  const std::vector<std::uint16_t> wrap{0xFFFF, 0x0000, 0x0001};
+  const std::size_t w = write_nack(out, 1, 2, wrap);
+  EXPECT_EQ(w, 16u);
+  EXPECT_EQ(parse_rtcp(std::span(out).first(w)).value().nacked, wrap);
+}
+
+TEST(RtcpNack, AShortNackIsRefused) {
+  const Bytes truncated = {0x81, 205, 0x00, 0x02, 0, 0, 0, 1, 0, 0, 0, 2};  // no FCI
+  EXPECT_EQ(error_of(parse_rtcp(truncated)), fault(Fault::kTruncated));
+}
+
+TEST(Rtx, RetransmissionCarriesTheOriginalAndIsRestoredToIt) {
+  std::array<std::uint8_t, 64> rtx{};
+  const std::size_t n = write_rtx(rtx, kPlainPacket, 0x0BADF00D, 97, 7);
+  ASSERT_EQ(n, kPlainPacket.size() + 2);
+  const auto header = parse_rtp(std::span(rtx).first(n));
+  ASSERT_TRUE(header);
+  EXPECT_EQ(header.value().ssrc, 0x0BADF00Du);
+  EXPECT_EQ(header.value().payload_type, 97);
+  EXPECT_EQ(header.value().sequence, 7);
+  EXPECT_TRUE(header.value().marker);
+  EXPECT_EQ(rtx[12], 0x12);  // the original sequence number first
+  EXPECT_EQ(rtx[13], 0x34);
+  const auto restored = unwrap_rtx(std::span(rtx).first(n), header.value(), 0xDEADBEEF, 96);
+  ASSERT_TRUE(restored);
+  EXPECT_EQ(restored.value(), kPlainPacket);
+  // An RTX packet too short to hold the original sequence number is refused.
+  auto short_header = header.value();
+  short_header.payload_size = 1;
+  EXPECT_EQ(error_of(unwrap_rtx(std::span(rtx).first(13), short_header, 1, 96)), fault(Fault::kTruncated));
+}
+
+}  // namespace
+}  // namespace surgilink::media
