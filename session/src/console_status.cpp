@@ -69,6 +69,9 @@ ConsoleReport ConsoleSession::Parts::report() const {
   r.frames_received = t.frames_decoded;
   r.frames_after_warmup = t.frames_after_warmup;
   r.frames_undecodable = t.frames_undecodable;
+  r.freezes = t.freezes;
+  r.frozen_ms = core::to_ms(t.frozen);
+  r.longest_freeze_ms = core::to_ms(t.longest_freeze);
   r.frames_pixel_unreadable = t.frames_pixel_unreadable;
   r.g2g = tracker.g2g_run();
   r.pixel = tracker.pixel_run();

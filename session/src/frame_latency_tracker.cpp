@@ -51,6 +51,12 @@ void FrameLatencyTracker::on_decoded(core::CaptureTime captured, core::CaptureTi
                                      std::optional<core::CaptureTime> pixel_capture, bool pixel_code_expected,
                                      const ClockSync& sync) {
   ++totals_.frames_decoded;
+  if (last_decoded_at_ && at - *last_decoded_at_ > kFrozenAfter && in_report(*last_decoded_at_)) {
+    const nanoseconds frozen = at - *last_decoded_at_ - kFrozenAfter;
+    ++totals_.freezes;
+    totals_.frozen += frozen;
+    totals_.longest_freeze = std::max(totals_.longest_freeze, frozen);
+  }
   last_decoded_at_ = at;
   if (!link_first_picture_at_) link_first_picture_at_ = at;
   if (!first_picture_at_) first_picture_at_ = at;

@@ -53,6 +53,26 @@ TEST_F(FrameLatencyTrackerTest, GlassToGlassAndStagesOfDecodedFrames) {
   EXPECT_NEAR(t.smoothed_g2g().count() / 1e6, 25.0, 0.01);
 }
 
+// issue 15's frozen_ratio: a picture more than 100 ms after the one before is a freeze, and the time beyond
+// those 100 ms is frozen time; gaps in the warm-up are left out like its latency.
+TEST_F(FrameLatencyTrackerTest, GapsBetweenPicturesOverThreeFrameIntervalsAreFreezes) {
+  FrameLatencyTracker t(false, seconds{1});
+  frame(t);
+  clock_.advance(milliseconds{500});  // a freeze in the warm-up: not counted
+  for (int i = 0; i < 40; ++i) frame(t);
+  EXPECT_EQ(t.totals().freezes, 0u);
+  clock_.advance(milliseconds{67});  // 100 ms between two pictures: not yet a freeze
+  frame(t);
+  EXPECT_EQ(t.totals().freezes, 0u);
+  clock_.advance(milliseconds{317});  // 350 ms: frozen for 250 ms
+  frame(t);
+  clock_.advance(milliseconds{117});  // 150 ms: 50 ms
+  frame(t);
+  EXPECT_EQ(t.totals().freezes, 2u);
+  EXPECT_NEAR(t.totals().frozen.count() / 1e6, 300.0, 0.01);
+  EXPECT_NEAR(t.totals().longest_freeze.count() / 1e6, 250.0, 0.01);
+}
+
 TEST_F(FrameLatencyTrackerTest, TheWarmUpIsLeftOutOfTheReportButNotOutOfTheHud) {
   FrameLatencyTracker t(false, seconds{1});
   for (int i = 0; i < 60; ++i) frame(t);  // ~2 s

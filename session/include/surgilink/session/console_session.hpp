@@ -161,6 +161,8 @@ struct ConsoleReport {
   double clock_uncertainty_ms = 0;
   double max_metadata_pixel_disagreement_ms = 0;
   std::uint64_t packets_received = 0;
+  std::uint64_t freezes = 0;  // pictures more than FrameLatencyTracker::kFrozenAfter after the one before
+  double frozen_ms = 0, longest_freeze_ms = 0;
   std::uint64_t packets_lost = 0;  // given up on (a retransmission that came in time is not lost)
   std::uint64_t bytes_received = 0;
   std::uint64_t nacks_sent = 0;      // RTCP NACKs (each may name several packets)

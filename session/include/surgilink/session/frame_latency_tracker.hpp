@@ -60,8 +60,14 @@ class FrameLatencyTracker {
   bool in_report(core::CaptureTime at) const;
 
   // Whole-run figures (report).
+  // A new picture later than this after the one before means the mentor saw a frozen picture (three frame
+  // intervals at 30 fps); the time beyond it counts as frozen.
+  static constexpr std::chrono::milliseconds kFrozenAfter{100};
   struct Totals {
     std::uint64_t frames_decoded = 0;
+    // Freezes in the report window (after the warm-up): how many, the time frozen, the longest.
+    std::uint64_t freezes = 0;
+    std::chrono::nanoseconds frozen{0}, longest_freeze{0};
     std::uint64_t frames_after_warmup = 0;
     std::uint64_t frames_undecodable = 0;
     std::uint64_t frames_pixel_unreadable = 0;
