@@ -133,6 +133,7 @@ struct VoicePlayout::Impl {
       std::lock_guard lock(marker_mutex);
       for (const auto t : markers.feed(f, now)) marker_times.push_back(t);
     }
+    if (settings.echo_path) settings.echo_path->played(f, now);
     return GST_PAD_PROBE_OK;
   }
 

@@ -14,6 +14,7 @@
 
 #include "surgilink/core/capture_clock.hpp"
 #include "surgilink/media/audio_endpoint.hpp"
+#include "surgilink/media/echo_path.hpp"
 
 namespace surgilink::media {
 
@@ -28,6 +29,8 @@ struct VoicePlayoutSettings {
   std::string echo_probe = "voice_echo_probe";
   // Bench: find audio markers in what is heard and keep their times.
   bool find_markers = false;
+  // Tests and bench: what the speaker plays also goes into this simulated loudspeaker→microphone loop.
+  std::shared_ptr<EchoPath> echo_path;
 };
 
 // Counters (any thread).
