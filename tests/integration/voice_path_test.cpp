@@ -157,11 +157,15 @@ TEST_F(VoicePath, MutedCaptureSendsNothingAndBadPacketsAreRefusedNotPlayed) {
   wrong_type.push_back(0xfc);
   EXPECT_FALSE(playout.push(9, 96, wrong_type)) << "not the voice payload type";
   EXPECT_FALSE(playout.push(9, 111, std::span(header_only).first(5))) << "truncated header";
-  // A payload that is not Opus at all reaches the decoder and is concealed, not fatal.
+  // Opus framing that does not add up (code 3, 63 frames in 4 bytes) is refused before the decoder.
   std::vector<std::uint8_t> garbage = header_only;
   garbage.insert(garbage.end(), {0xff, 0xff, 0xff, 0xff, 0x00});
-  EXPECT_TRUE(playout.push(9, 111, garbage));
-  EXPECT_EQ(playout.counters().refused_packets.load(), 3u);
+  EXPECT_FALSE(playout.push(9, 111, garbage));
+  // A frame that is not Opus inside a sound framing reaches the decoder and is concealed, not fatal.
+  std::vector<std::uint8_t> noise = header_only;
+  noise.insert(noise.end(), {0x78, 0xff, 0xff, 0xff, 0x00});
+  EXPECT_TRUE(playout.push(9, 111, noise));
+  EXPECT_EQ(playout.counters().refused_packets.load(), 4u);
 
   wire_.playout = &playout;
   VoiceCaptureSettings cs;

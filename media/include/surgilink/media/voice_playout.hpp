@@ -36,7 +36,7 @@ struct VoicePlayoutSettings {
 // Counters (any thread).
 struct VoicePlayoutCounters {
   std::atomic<std::uint64_t> packets{0};          // handed to a talker's jitter buffer
-  std::atomic<std::uint64_t> refused_packets{0};  // no payload, wrong payload type, or no room for a talker
+  std::atomic<std::uint64_t> refused_packets{0};  // no or bad Opus payload, wrong payload type, no room
   std::atomic<std::uint64_t> talkers{0};
 };
 
@@ -55,7 +55,7 @@ class VoicePlayout {
   void stop();
 
   // One authenticated Opus RTP packet (the whole plain packet) of talker `ssrc`. False: refused and counted
-  // (empty payload, wrong payload type, too many talkers, not started).
+  // (empty payload, Opus framing that does not add up, wrong payload type, too many talkers, not started).
   bool push(std::uint32_t ssrc, std::uint8_t payload_type, std::span<const std::uint8_t> packet);
   // Playout delay for every talker (lip sync); at least the jitter latency.
   void set_playout_delay(std::chrono::milliseconds delay);
