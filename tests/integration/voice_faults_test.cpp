@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/sound_files.hpp"
 #include "surgilink/media/audio_marker.hpp"
 #include "surgilink/media/echo_path.hpp"
 #include "surgilink/media/rtp_packet.hpp"
@@ -23,6 +24,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using testing::write_wav;
 
 double ms_between(core::CaptureTime from, core::CaptureTime to) {
   return std::chrono::duration<double, std::milli>(to - from).count();
@@ -34,20 +36,6 @@ std::filesystem::path test_dir() {
                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
   std::filesystem::create_directories(dir);
   return dir;
-}
-
-// Writes 48 kHz mono 16-bit WAV with sox from float samples.
-std::filesystem::path write_wav(const std::filesystem::path& dir, const std::string& name,
-                                const std::vector<float>& samples) {
-  const auto raw = dir / (name + ".f32");
-  std::FILE* f = std::fopen(raw.c_str(), "wb");
-  std::fwrite(samples.data(), sizeof(float), samples.size(), f);
-  std::fclose(f);
-  const auto wav = dir / (name + ".wav");
-  const std::string cmd =
-      "sox -q -t raw -r 48000 -e floating-point -b 32 -c 1 " + raw.string() + " -b 16 " + wav.string();
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  return wav;
 }
 
 // What happens to each packet on its way, by its index in the capture's stream.
@@ -116,7 +104,7 @@ TEST(VoiceLossBursts, PlaybackConcealsAndResynchronisesWithTheSameLatency) {
   const auto started = Clock::now();
   const auto dir = test_dir();
   core::CaptureClock clock;
-  const auto input = write_wav(dir, "markers", audio_marker_track(3.0, 500ms));
+  const auto input = write_wav(dir / "markers.wav", audio_marker_track(3.0, 500ms));
   VoicePlayoutSettings ps;
   ps.output = {AudioEndpoint::Kind::kFile, (dir / "heard.wav").string()};
   ps.find_markers = true;
@@ -207,31 +195,6 @@ double mean_square(const std::vector<float>& samples, double from, double to) {
   return b > a ? sum / static_cast<double>(b - a) : 0.0;
 }
 
-// Hands packets to a playout (no faults).
-struct Wire : VoiceCaptureListener {
-  VoicePlayout* playout = nullptr;
-  std::mutex mutex;
-  std::condition_variable packet_passed;
-  std::uint64_t packets = 0;
-  void on_voice_packets(EncodedPackets encoded) override {
-    std::lock_guard lock(mutex);
-    for (const auto& p : encoded.packets) {
-      const auto header = parse_rtp(p);
-      if (header) playout->push(header.value().ssrc, header.value().payload_type, p);
-    }
-    ++packets;
-    packet_passed.notify_all();
-  }
-  template <typename Done>
-  bool wait_until(Done done) {
-    std::unique_lock lock(mutex);
-    return packet_passed.wait_for(lock, 30s, done);
-  }
-  void on_voice_problem(std::string text, bool fatal) override {
-    ADD_FAILURE() << (fatal ? "error: " : "warning: ") << text;
-  }
-};
-
 struct EchoFigures {
   double erle_db = 0;
   double mic_dbfs = 0, sent_dbfs = 0;
@@ -247,21 +210,21 @@ EchoFigures measure_echo(const std::filesystem::path& dir, const std::filesystem
                          double converged) {
   core::CaptureClock clock;
   auto path = std::make_shared<EchoPath>(delay, gain);
-  const auto silence = write_wav(dir, "room", std::vector<float>(kVoiceSampleRate, 0.0f));
+  const auto silence = write_wav(dir / "room.wav", std::vector<float>(kVoiceSampleRate, 0.0f));
   std::string why;
   // What the OR sends, decoded (its own probe name: the OR's canceller must not listen to it).
   VoicePlayoutSettings sent_settings;
   sent_settings.output = {AudioEndpoint::Kind::kFile, (dir / "sent.wav").string()};
   sent_settings.echo_probe = "erle_sent_probe";
   VoicePlayout sent(sent_settings, clock);
-  Wire or_wire;
+  BurstyWire or_wire;
   or_wire.playout = &sent;
   // The OR's speaker: its probe has the name the OR capture's canceller looks for.
   VoicePlayoutSettings speaker_settings;
   speaker_settings.output = {AudioEndpoint::Kind::kFile, (dir / "played.wav").string()};
   speaker_settings.echo_path = path;
   VoicePlayout speaker(speaker_settings, clock);
-  Wire mentor_wire;
+  BurstyWire mentor_wire;
   mentor_wire.playout = &speaker;
   VoiceCaptureSettings or_settings;
   or_settings.input = {AudioEndpoint::Kind::kFile, silence.string()};

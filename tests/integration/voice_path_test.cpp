@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/sound_files.hpp"
 #include "surgilink/media/audio_marker.hpp"
 #include "surgilink/media/rtp_packet.hpp"
 #include "surgilink/media/speech_similarity.hpp"
@@ -18,22 +19,7 @@ namespace surgilink::media {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Writes 16-bit mono 48 kHz WAV with sox from raw float samples.
-std::filesystem::path write_wav(const std::filesystem::path& dir, const std::string& name,
-                                const std::vector<float>& samples) {
-  const auto raw = dir / (name + ".f32");
-  {
-    std::FILE* f = std::fopen(raw.c_str(), "wb");
-    std::fwrite(samples.data(), sizeof(float), samples.size(), f);
-    std::fclose(f);
-  }
-  const auto wav = dir / (name + ".wav");
-  const std::string cmd =
-      "sox -q -t raw -r 48000 -e floating-point -b 32 -c 1 " + raw.string() + " -b 16 " + wav.string();
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  return wav;
-}
+using testing::write_wav;
 
 // Hands every packet to a playout, dropping those `drop` says (the network thread in the programs).
 struct Wire : VoiceCaptureListener {
@@ -114,7 +100,7 @@ class VoicePath : public ::testing::Test {
 };
 
 TEST_F(VoicePath, EveryMarkerSpokenIsHeardOnceWithinTheLatencyBudget) {
-  const auto input = write_wav(dir_, "markers", audio_marker_track(2.0, 500ms));
+  const auto input = write_wav(dir_ / "markers.wav", audio_marker_track(2.0, 500ms));
   run(input, 0.0, [this] { return playout_->marker_times().size() >= 6; });
   const auto spoken = capture_->marker_times();
   const auto heard = playout_->marker_times();
@@ -145,7 +131,7 @@ TEST_F(VoicePath, EveryMarkerSpokenIsHeardOnceWithinTheLatencyBudget) {
 }
 
 TEST_F(VoicePath, MutedCaptureSendsNothingAndBadPacketsAreRefusedNotPlayed) {
-  const auto input = write_wav(dir_, "markers", audio_marker_track(1.0, 500ms));
+  const auto input = write_wav(dir_ / "markers.wav", audio_marker_track(1.0, 500ms));
   VoicePlayoutSettings ps;
   ps.output = {AudioEndpoint::Kind::kNone, {}};
   VoicePlayout playout(ps, clock_);

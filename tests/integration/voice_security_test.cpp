@@ -16,6 +16,7 @@
 #include "process/child_process.hpp"
 #include "support/console_status.hpp"
 #include "support/running_sender.hpp"
+#include "support/sound_files.hpp"
 #include "support/test_control_client.hpp"
 #include "support/test_installation.hpp"
 #include "surgilink/media/audio_marker.hpp"
@@ -33,18 +34,6 @@ using Steady = std::chrono::steady_clock;
 
 double seconds_since(Steady::time_point t) {
   return std::chrono::duration<double>(Steady::now() - t).count();
-}
-
-// 48 kHz mono 16-bit WAV from float samples (sox).
-std::filesystem::path write_wav(const std::filesystem::path& wav, const std::vector<float>& samples) {
-  const auto raw = wav.string() + ".f32";
-  std::FILE* f = std::fopen(raw.c_str(), "wb");
-  std::fwrite(samples.data(), sizeof(float), samples.size(), f);
-  std::fclose(f);
-  const std::string cmd =
-      "sox -q -t raw -r 48000 -e floating-point -b 32 -c 1 " + raw + " -b 16 " + wav.string();
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  return wav;
 }
 
 // Speech from espeak-ng as a 48 kHz WAV.
