@@ -10,6 +10,7 @@
 #include <gst/app/gstappsrc.h>
 
 #include "surgilink/media/audio_marker.hpp"
+#include "surgilink/media/opus_packet.hpp"
 #include "surgilink/media/rtp_packet.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
 #include "voice_gst.hpp"
@@ -134,6 +135,7 @@ struct VoicePlayout::Impl {
       std::lock_guard lock(marker_mutex);
       for (const auto t : markers.feed(f, now)) marker_times.push_back(t);
     }
+    if (settings.echo_path) settings.echo_path->played(f, now);
     return GST_PAD_PROBE_OK;
   }
 
@@ -311,7 +313,8 @@ bool VoicePlayout::push(std::uint32_t ssrc, std::uint8_t payload_type, std::span
   auto& c = impl_->counters;
   const auto header = parse_rtp(packet);
   if (!impl_->started || !header || header.value().payload_size == 0 ||
-      payload_type != impl_->settings.payload_type) {
+      payload_type != impl_->settings.payload_type ||
+      !check_opus_packet(packet.subspan(header.value().payload_offset, header.value().payload_size))) {
     c.refused_packets.fetch_add(1, std::memory_order_relaxed);
     return false;
   }

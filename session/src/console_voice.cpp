@@ -86,7 +86,9 @@ void ConsoleVoice::connect(const std::shared_ptr<RealtimeReceiver>& realtime, bo
   } catch (const std::exception& e) {
     why = e.what();
   }
-  problem_ = "no microphone: " + why + " - the mentor is not heard";
+  // After "no sound output", if that was said: both are true.
+  problem_ =
+      (problem_.empty() ? "" : problem_ + "; ") + "no microphone: " + why + " - the mentor is not heard";
   spdlog::warn("voice: {}", problem_);
 }
 

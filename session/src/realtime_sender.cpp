@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "surgilink/media/opus_packet.hpp"
 #include "surgilink/media/rtp_packet.hpp"
 #include "surgilink/media/voice_capture.hpp"
 #include "surgilink/vitals/vitals_packet.hpp"
@@ -127,6 +128,13 @@ void RealtimeSender::on_voice_datagram(std::map<ConsoleId, Console>::iterator fr
   }
   if (header.value().payload_size == 0) {
     faults_.add(core::Fault::kTruncated);
+    return;
+  }
+  // A packet whose Opus framing does not add up is neither relayed to the other mentors nor mixed for the OR.
+  if (auto opus = media::check_opus_packet(
+          packet.subspan(header.value().payload_offset, header.value().payload_size));
+      !opus) {
+    faults_.add(opus.error());
     return;
   }
   ++counters_.voice_packets_received;

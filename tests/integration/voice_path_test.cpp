@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/sound_files.hpp"
 #include "surgilink/media/audio_marker.hpp"
 #include "surgilink/media/rtp_packet.hpp"
 #include "surgilink/media/speech_similarity.hpp"
@@ -18,22 +19,7 @@ namespace surgilink::media {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Writes 16-bit mono 48 kHz WAV with sox from raw float samples.
-std::filesystem::path write_wav(const std::filesystem::path& dir, const std::string& name,
-                                const std::vector<float>& samples) {
-  const auto raw = dir / (name + ".f32");
-  {
-    std::FILE* f = std::fopen(raw.c_str(), "wb");
-    std::fwrite(samples.data(), sizeof(float), samples.size(), f);
-    std::fclose(f);
-  }
-  const auto wav = dir / (name + ".wav");
-  const std::string cmd =
-      "sox -q -t raw -r 48000 -e floating-point -b 32 -c 1 " + raw.string() + " -b 16 " + wav.string();
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  return wav;
-}
+using testing::write_wav;
 
 // Hands every packet to a playout, dropping those `drop` says (the network thread in the programs).
 struct Wire : VoiceCaptureListener {
@@ -115,7 +101,7 @@ class VoicePath : public ::testing::Test {
 };
 
 TEST_F(VoicePath, EveryMarkerSpokenIsHeardOnceWithinTheLatencyBudget) {
-  const auto input = write_wav(dir_, "markers", audio_marker_track(2.0, 500ms));
+  const auto input = write_wav(dir_ / "markers.wav", audio_marker_track(2.0, 500ms));
   run(input, 0.0, [this] { return playout_->marker_times().size() >= 6; });
   const auto spoken = capture_->marker_times();
   const auto heard = playout_->marker_times();
@@ -146,7 +132,7 @@ TEST_F(VoicePath, EveryMarkerSpokenIsHeardOnceWithinTheLatencyBudget) {
 }
 
 TEST_F(VoicePath, MutedCaptureSendsNothingAndBadPacketsAreRefusedNotPlayed) {
-  const auto input = write_wav(dir_, "markers", audio_marker_track(1.0, 500ms));
+  const auto input = write_wav(dir_ / "markers.wav", audio_marker_track(1.0, 500ms));
   VoicePlayoutSettings ps;
   ps.output = {AudioEndpoint::Kind::kNone, {}};
   VoicePlayout playout(ps, clock_);
@@ -158,11 +144,15 @@ TEST_F(VoicePath, MutedCaptureSendsNothingAndBadPacketsAreRefusedNotPlayed) {
   wrong_type.push_back(0xfc);
   EXPECT_FALSE(playout.push(9, 96, wrong_type)) << "not the voice payload type";
   EXPECT_FALSE(playout.push(9, 111, std::span(header_only).first(5))) << "truncated header";
-  // A payload that is not Opus at all reaches the decoder and is concealed, not fatal.
+  // Opus framing that does not add up (code 3, 63 frames in 4 bytes) is refused before the decoder.
   std::vector<std::uint8_t> garbage = header_only;
   garbage.insert(garbage.end(), {0xff, 0xff, 0xff, 0xff, 0x00});
-  EXPECT_TRUE(playout.push(9, 111, garbage));
-  EXPECT_EQ(playout.counters().refused_packets.load(), 3u);
+  EXPECT_FALSE(playout.push(9, 111, garbage));
+  // A frame that is not Opus inside a sound framing reaches the decoder and is concealed, not fatal.
+  std::vector<std::uint8_t> noise = header_only;
+  noise.insert(noise.end(), {0x78, 0xff, 0xff, 0xff, 0x00});
+  EXPECT_TRUE(playout.push(9, 111, noise));
+  EXPECT_EQ(playout.counters().refused_packets.load(), 4u);
 
   wire_.playout = &playout;
   VoiceCaptureSettings cs;

@@ -13,6 +13,7 @@
 #include "surgilink/core/capture_clock.hpp"
 #include "surgilink/media/audio_endpoint.hpp"
 #include "surgilink/media/audio_marker.hpp"
+#include "surgilink/media/echo_path.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
 
 namespace surgilink::media {
@@ -36,6 +37,8 @@ struct VoiceCaptureSettings {
   // Bench: find audio markers in what is spoken (before any processing) and keep their times.
   bool find_markers = false;
   AudioMarker marker = AudioMarker::kOr;  // whose code this side speaks
+  // Tests and bench: the microphone also hears this simulated loudspeaker (added before any processing).
+  std::shared_ptr<EchoPath> echo_path;
 };
 
 // Told on GStreamer streaming threads: implementations only hand over (asio::post) and return.

@@ -15,6 +15,7 @@
 #include "surgilink/core/capture_clock.hpp"
 #include "surgilink/media/audio_endpoint.hpp"
 #include "surgilink/media/audio_marker.hpp"
+#include "surgilink/media/echo_path.hpp"
 
 namespace surgilink::media {
 
@@ -30,12 +31,14 @@ struct VoicePlayoutSettings {
   // Bench: find audio markers in what is heard and keep their times.
   bool find_markers = false;
   AudioMarker marker = AudioMarker::kMentor;  // whose code this side hears
+  // Tests and bench: what the speaker plays also goes into this simulated loudspeaker→microphone loop.
+  std::shared_ptr<EchoPath> echo_path;
 };
 
 // Counters (any thread).
 struct VoicePlayoutCounters {
   std::atomic<std::uint64_t> packets{0};          // handed to a talker's jitter buffer
-  std::atomic<std::uint64_t> refused_packets{0};  // no payload, wrong payload type, or no room for a talker
+  std::atomic<std::uint64_t> refused_packets{0};  // no or bad Opus payload, wrong payload type, no room
   std::atomic<std::uint64_t> talkers{0};
 };
 
@@ -54,7 +57,7 @@ class VoicePlayout {
   void stop();
 
   // One authenticated Opus RTP packet (the whole plain packet) of talker `ssrc`. False: refused and counted
-  // (empty payload, wrong payload type, too many talkers, not started).
+  // (empty payload, Opus framing that does not add up, wrong payload type, too many talkers, not started).
   bool push(std::uint32_t ssrc, std::uint8_t payload_type, std::span<const std::uint8_t> packet);
   // Playout delay for every talker (lip sync); at least the jitter latency.
   void set_playout_delay(std::chrono::milliseconds delay);
