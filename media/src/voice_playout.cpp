@@ -100,13 +100,13 @@ struct VoicePlayout::Impl {
   }
 
   mutable std::mutex marker_mutex;
-  AudioMarkerDetector markers;
-  std::vector<core::CaptureTime> marker_times;
+  // Both codes: a console hears the OR's and, relayed, the other mentors'.
+  AudioMarkerDetector or_markers{AudioMarker::kOr}, mentor_markers{AudioMarker::kMentor};
+  std::vector<core::CaptureTime> or_marker_times, mentor_marker_times;
   double level_sum = 0;  // the heard pad's streaming thread
   std::size_t level_count = 0;
 
-  Impl(VoicePlayoutSettings s, const core::Clock& c)
-      : settings(std::move(s)), clock(c), markers(settings.marker) {}
+  Impl(VoicePlayoutSettings s, const core::Clock& c) : settings(std::move(s)), clock(c) {}
 
   // Every block on its way to the speaker (or file): it is heard at its running time plus the pipeline's
   // latency, when the syncing sink plays it (the device's own buffer is not counted).
@@ -133,7 +133,8 @@ struct VoicePlayout::Impl {
     }
     if (settings.find_markers) {
       std::lock_guard lock(marker_mutex);
-      for (const auto t : markers.feed(f, now)) marker_times.push_back(t);
+      for (const auto t : or_markers.feed(f, now)) or_marker_times.push_back(t);
+      for (const auto t : mentor_markers.feed(f, now)) mentor_marker_times.push_back(t);
     }
     if (settings.echo_path) settings.echo_path->played(f, now);
     return GST_PAD_PROBE_OK;
@@ -367,8 +368,12 @@ std::uint64_t VoicePlayout::concealed_packets() const {
 double VoicePlayout::heard_level_dbfs() const { return impl_->level_dbfs.load(std::memory_order_relaxed); }
 
 std::vector<core::CaptureTime> VoicePlayout::marker_times() const {
+  return marker_times(impl_->settings.marker);
+}
+
+std::vector<core::CaptureTime> VoicePlayout::marker_times(AudioMarker who) const {
   std::lock_guard lock(impl_->marker_mutex);
-  return impl_->marker_times;
+  return who == AudioMarker::kOr ? impl_->or_marker_times : impl_->mentor_marker_times;
 }
 
 }  // namespace surgilink::media

@@ -260,6 +260,7 @@ void write_console_report(const std::filesystem::path& path, const session::Cons
   auto voice = voice_json(r.voice);
   voice["markers_spoken"] = times_json(r.voice_markers_spoken);
   voice["markers_heard"] = times_json(r.voice_markers_heard);
+  voice["mentor_markers_heard"] = times_json(r.voice_mentor_markers_heard);
   voice["or_voice_arrival_ms"] = summary_json(r.voice_arrival);
   j["voice"] = std::move(voice);
   std::ofstream(path) << j.dump(2) << "\n";

@@ -116,6 +116,7 @@ ConsoleReport ConsoleSession::Parts::report() const {
     r.voice = voice->status();
     r.voice_markers_spoken = voice->markers_spoken();
     r.voice_markers_heard = voice->markers_heard();
+    r.voice_mentor_markers_heard = voice->mentor_markers_heard();
     r.voice_arrival = voice->arrival_summary();
   }
   return r;

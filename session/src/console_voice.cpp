@@ -172,6 +172,9 @@ ConsoleVoiceStatus ConsoleVoice::status() const {
 std::vector<core::CaptureTime> ConsoleVoice::markers_spoken() const {
   return capture_ ? capture_->marker_times() : std::vector<core::CaptureTime>{};
 }
+std::vector<core::CaptureTime> ConsoleVoice::mentor_markers_heard() const {
+  return playout_ ? playout_->marker_times(media::AudioMarker::kMentor) : std::vector<core::CaptureTime>{};
+}
 std::vector<core::CaptureTime> ConsoleVoice::markers_heard() const {
   return playout_ ? playout_->marker_times() : std::vector<core::CaptureTime>{};
 }

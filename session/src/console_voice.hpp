@@ -42,7 +42,8 @@ class ConsoleVoice : public std::enable_shared_from_this<ConsoleVoice>,
 
   ConsoleVoiceStatus status() const;
   std::vector<core::CaptureTime> markers_spoken() const;
-  std::vector<core::CaptureTime> markers_heard() const;
+  std::vector<core::CaptureTime> markers_heard() const;         // the OR's code
+  std::vector<core::CaptureTime> mentor_markers_heard() const;  // other mentors' code, relayed
   core::LatencySummary arrival_summary() const { return arrival_.summary(); }
 
   // RealtimeReceiver::Stream

@@ -70,6 +70,8 @@ class VoicePlayout {
   double heard_level_dbfs() const;
   // Markers found in what is heard so far (find_markers): when each was handed to the speaker.
   std::vector<core::CaptureTime> marker_times() const;
+  // … of one side's code only (both are looked for).
+  std::vector<core::CaptureTime> marker_times(AudioMarker who) const;
 
   struct Impl;
 

@@ -174,6 +174,7 @@ struct ConsoleReport {
   core::CaptureTime started_at{};
   // Voice: the audio timestamp code (find_markers) — when each marker was spoken here and heard here.
   std::vector<core::CaptureTime> voice_markers_spoken, voice_markers_heard;
+  std::vector<core::CaptureTime> voice_mentor_markers_heard;  // other mentors' code, relayed
   core::LatencySummary voice_arrival;  // OR voice: captured -> arrived here (network and encoding)
   ConsoleVoiceStatus voice;
 };
