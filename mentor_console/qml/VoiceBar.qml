@@ -168,14 +168,14 @@ Rectangle {
                 color: "#ffab40"
                 font.pixelSize: bar.unit
                 font.bold: true
-                text: bar.soundHeadline() + " — the picture, drawing and vitals go on"
+                text: bar.soundHeadline()
             }
             Text {
                 Layout.fillWidth: true
                 elide: Text.ElideRight
                 color: "#b0bec5"
                 font.pixelSize: bar.unit * 0.7
-                text: bar.voice.problem
+                text: "The picture, drawing and vitals go on.  (" + bar.voice.problem + ")"
             }
         }
 
