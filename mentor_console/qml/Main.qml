@@ -1,5 +1,5 @@
 // The mentor console window: start screen until connected, then the live operative field with the HUD,
-// the session bar, the drawing-tools strip and the vitals panel around it.
+// the session bar, the drawing-tools strip, the vitals panel and the voice bar around it.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -26,6 +26,16 @@ ApplicationWindow {
     Shortcut { sequence: "L"; onActivated: latencyPanel.visible = !latencyPanel.visible }
     Shortcut { sequence: "Ctrl+Q"; onActivated: root.close() }
     Shortcut { sequence: "F1"; onActivated: shortcutHelp.visible = !shortcutHelp.visible }
+
+    // Voice: M mutes and unmutes; Space held talks while muted (as the hold-to-talk button does). Only where
+    // it means something: a mentor whose microphone is open, in a session.
+    TalkKey {
+        id: talkKey
+        window: root
+        enabled: root.live && mentor.role === Role.Mentor && mentor.voice.hasMicrophone
+    }
+    Binding { target: mentor.voice; property: "talking"; value: talkKey.held || voiceBar.talkButtonHeld }
+    Shortcut { sequence: "M"; enabled: talkKey.enabled; onActivated: mentor.voice.muted = !mentor.voice.muted }
 
     StartScreen {
         id: startScreen
@@ -69,11 +79,19 @@ ApplicationWindow {
             unit: root.unit
         }
 
+        VoiceBar {
+            id: voiceBar
+            objectName: "voiceBar"
+            anchors { left: toolStrip.right; right: vitalsPanel.left; bottom: parent.bottom }
+            unit: root.unit
+            mentor: root.mentor
+        }
+
         OperativeFieldView {
             id: field
             objectName: "operativeField"
             feed: mentor.feed
-            anchors { left: toolStrip.right; right: vitalsPanel.left; top: sessionBar.bottom; bottom: parent.bottom }
+            anchors { left: toolStrip.right; right: vitalsPanel.left; top: sessionBar.bottom; bottom: voiceBar.top }
         }
 
         // Telestration over the picture; declared after the field and before the HUD, so that it is drawn
@@ -158,6 +176,52 @@ ApplicationWindow {
             anchors { right: hud.right; bottom: hud.top; bottomMargin: root.unit * 0.5 }
             unit: root.unit
             mentor: root.mentor
+        }
+
+        // The mentor speaks while muted: say so where they look, over the bottom left of the picture (the HUD
+        // has the right, the pixel code the top) above the mute button; held two seconds past the last word so
+        // that it does not flicker between words.
+        Rectangle {
+            id: mutedWarning
+            objectName: "mutedWarning"
+            visible: mutedWarningHold.running && !mentor.voice.live && mentor.voice.hasMicrophone
+            x: field.x + field.videoRect.x + root.unit * 0.5
+            y: field.y + field.videoRect.y + field.videoRect.height - height - root.unit * 0.5
+            width: Math.min(hud.x - x - root.unit, Math.max(mutedTitle.implicitWidth, mutedKeys.implicitWidth) + root.unit * 2)
+            height: mutedColumn.implicitHeight + root.unit
+            radius: root.unit / 3
+            color: "#d84315"
+            border.color: "white"
+            border.width: 2
+            Column {
+                id: mutedColumn
+                anchors.centerIn: parent
+                width: parent.width - root.unit * 2
+                Text {
+                    id: mutedTitle
+                    width: parent.width
+                    elide: Text.ElideRight
+                    color: "white"
+                    font.pixelSize: root.unit * 1.5
+                    font.bold: true
+                    text: "YOU ARE MUTED — the OR does not hear you"
+                }
+                Text {
+                    id: mutedKeys
+                    width: parent.width
+                    elide: Text.ElideRight
+                    color: "white"
+                    font.pixelSize: root.unit
+                    text: "M: unmute  ·  hold Space: talk"
+                }
+            }
+            Timer { id: mutedWarningHold; interval: 2000 }
+            Connections {
+                target: mentor.voice
+                function onStatusChanged() {
+                    if (mentor.voice.speakingWhileMuted) mutedWarningHold.restart()
+                }
+            }
         }
 
         // "Link lost": the picture may be old; say so over it, never silently freeze.

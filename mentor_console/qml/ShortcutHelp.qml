@@ -18,6 +18,8 @@ Rectangle {
         ["Ctrl+Shift+X", "clear all my drawings"],
         ["Enter / Esc", "place / drop a label being typed"],
         ["Alt+1 … 9", "flag vitals row 1 … 9 for the surgeon (again: unflag)"],
+        ["M", "mute / unmute my microphone"],
+        ["Space (hold)", "talk while muted (push-to-talk); let go to mute again"],
         ["Ctrl+Q", "quit"]
     ]
     width: grid.implicitWidth + unit * 2

@@ -30,6 +30,10 @@ Rectangle {
                 font.pixelSize: unit * 1.2
                 text: "Connect to " + modelData + (index < 9 ? "   (Ctrl+" + (index + 1) + ")" : "")
                 focus: index === 0
+                // Hidden (a session is live), it keeps the keyboard focus: Enter or Space would click it and
+                // start the session again. Disabled, it takes no keys; shown again, the first site has the keyboard.
+                enabled: startScreen.visible
+                onEnabledChanged: if (enabled && index === 0) forceActiveFocus()
                 onClicked: mentor.connectTo(modelData)
                 Keys.onReturnPressed: mentor.connectTo(modelData)
                 Keys.onEnterPressed: mentor.connectTo(modelData)

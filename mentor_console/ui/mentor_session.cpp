@@ -20,12 +20,13 @@ namespace asio = boost::asio;
 
 // Everything that lives on the network thread. Only touched there, except construction and join.
 struct MentorSession::Network : session::ConsoleSessionListener {
-  explicit Network(MentorSession& owner) : gui(owner), status_timer(io) {}
+  explicit Network(MentorSession& owner) : gui(owner), status_timer(io), voice_timer(io) {}
 
   MentorSession& gui;
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
   asio::steady_timer status_timer;
+  asio::steady_timer voice_timer;
   std::unique_ptr<session::ConsoleSession> session;
   // The demo's mentor (--scripted-mentor): draws through `session`, so it goes before the session does.
   std::unique_ptr<ScriptedMentor> scripted;
@@ -78,6 +79,20 @@ struct MentorSession::Network : session::ConsoleSessionListener {
       tick();
     });
   }
+
+  // Ten times a second, the voice alone: a level meter that moves once a second shows nothing a speaker
+  // recognises, and the whole status is more than the meter needs.
+  void voice_tick() {
+    voice_timer.expires_after(std::chrono::milliseconds{100});
+    voice_timer.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      if (session) {
+        QMetaObject::invokeMethod(
+            &gui, [this, voice = session->voice_status()] { gui.voice_.apply(voice); }, Qt::QueuedConnection);
+      }
+      voice_tick();
+    });
+  }
 };
 
 MentorSession::MentorSession(ConsoleSettings settings, QObject* parent)
@@ -85,11 +100,17 @@ MentorSession::MentorSession(ConsoleSettings settings, QObject* parent)
       settings_(std::move(settings)),
       feed_(clock_,
             [this](core::CaptureTime capture, core::CaptureTime shown) { note_presented(capture, shown); }),
-      network_(std::make_unique<Network>(*this)) {
+      network_(std::make_unique<Network>(*this)),
+      voice_(settings_.session.voice.start_muted, [this](bool muted) {
+        asio::post(network_->io, [n = network_.get(), muted] {
+          if (n->session) n->session->set_microphone_muted(muted);
+        });
+      }) {
   identity_ = QString::fromStdString(settings_.session.tls.certificate.filename().string());
   connect(&feed_, &PictureFeed::pictureReady, this, &MentorSession::pictureReady);
   connect(this, &MentorSession::pictureReady, &vitals_, &PatientVitals::onPicture);
   network_->tick();
+  network_->voice_tick();
   network_->thread = std::thread([n = network_.get()] {
     pthread_setname_np(pthread_self(), "network");
     n->io.run();
@@ -100,6 +121,7 @@ MentorSession::~MentorSession() {
   asio::post(network_->io, [n = network_.get()] {
     n->stop_session();
     n->status_timer.cancel();
+    n->voice_timer.cancel();
     n->work.reset();
   });
   network_->thread.join();
@@ -117,6 +139,8 @@ void MentorSession::connectTo(const QString& site) {
     if (QString::fromStdString(s.name) == site) select_site(chosen, s);
   }
   chosen.session.measure_at_presentation = true;
+  // The microphone starts as the mentor left it (muted, unmuted, talking), not as the settings began.
+  chosen.session.voice.start_muted = voice_.microphoneShouldBeMuted();
   session_state_ = session::ConnectionState::kConnecting;
   site_name_ = QString::fromStdString(chosen.site.name);
   emit statusChanged();
@@ -170,6 +194,7 @@ void MentorSession::toggleVitalFlag(const QString& vital) {
 
 void MentorSession::disconnectFromSite() {
   asio::post(network_->io, [n = network_.get()] { n->stop_session(); });
+  voice_.apply({});
   session_state_.reset();
   role_.reset();
   emit statusChanged();

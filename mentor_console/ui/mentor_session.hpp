@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/console_settings.hpp"
+#include "mentor_voice.hpp"
 #include "patient_vitals.hpp"
 #include "picture_feed.hpp"
 #include "session_state.hpp"
@@ -21,7 +22,8 @@
 namespace surgilink::console {
 
 // Created and used on the GUI thread; its network thread is started in the constructor and joined in the
-// destructor. Status arrives from the network thread as a queued call once a second.
+// destructor. Status arrives from the network thread as a queued call once a second; the voice's status
+// (for the level meter) ten times a second.
 class MentorSession : public QObject {
   Q_OBJECT
   QML_ELEMENT
@@ -60,6 +62,8 @@ class MentorSession : public QObject {
   Q_PROPERTY(QVariantList stages READ stages NOTIFY statusChanged)
   Q_PROPERTY(surgilink::console::PatientVitals* vitals READ vitals CONSTANT)
   Q_PROPERTY(surgilink::console::PictureFeed* feed READ feed CONSTANT)
+  // The mentor's voice: mute, push-to-talk, the microphone's level, whether the OR is speaking.
+  Q_PROPERTY(surgilink::console::MentorVoice* voice READ voice CONSTANT)
   // Telestration: this console's author id ("c2"), whether it may draw (a mentor, connected), and the
   // sender's last refusal of one of its annotations (empty when none).
   Q_PROPERTY(QString annotationAuthor READ annotationAuthor NOTIFY statusChanged)
@@ -121,6 +125,7 @@ class MentorSession : public QObject {
   QVariantList latencyHistory() const { return history_; }
   QVariantList stages() const { return stages_; }
   PatientVitals* vitals() { return &vitals_; }
+  MentorVoice* voice() { return &voice_; }
   QString annotationAuthor() const { return QString::fromStdString(status_.annotation_author); }
   bool mayDraw() const { return status_.may_draw && status_.state == session::ConnectionState::kConnected; }
   QString annotationRefusal() const { return annotation_refusal_; }
@@ -175,6 +180,7 @@ class MentorSession : public QObject {
   QVariantList history_;  // g2g p50 per second, the last 60 s
   QVariantList stages_;   // [{name, p50}] per stage
   PatientVitals vitals_;
+  MentorVoice voice_;
   std::shared_ptr<const annotation::Scene> scene_ = std::make_shared<const annotation::Scene>();
   QString annotation_refusal_;
   std::atomic<std::int64_t> shown_capture_ns_{0};  // sender clock: the picture on screen now; 0: none

@@ -257,6 +257,9 @@ void ConsoleSession::set_microphone_muted(bool muted) {
 }
 
 ConsoleStatus ConsoleSession::status() { return parts_->status(); }
+ConsoleVoiceStatus ConsoleSession::voice_status() const {
+  return parts_->voice ? parts_->voice->status() : ConsoleVoiceStatus{};
+}
 ConsoleReport ConsoleSession::report() const { return parts_->report(); }
 const core::FaultCounters& ConsoleSession::faults() const { return parts_->faults; }
 void ConsoleSession::note_presented(core::CaptureTime capture_time, core::CaptureTime presented_at) {

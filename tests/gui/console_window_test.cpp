@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@
 #include "ui/annotation_canvas.hpp"
 #include "ui/console_window.hpp"
 #include "ui/mentor_session.hpp"
+#include "ui/mentor_voice.hpp"
 #include "ui/operative_field_view.hpp"
 #include "ui/window_pixel_code.hpp"
 
@@ -105,10 +107,20 @@ class QtApplication : public ::testing::Environment {
 };
 [[maybe_unused]] const auto* const kQtApplication = ::testing::AddGlobalTestEnvironment(new QtApplication);
 
+// Who the console is (a test certificate), its sound devices as --audio-in / --audio-out give them, and
+// [audio] start_muted.
+struct ConsoleSetup {
+  std::string identity = "mentor";
+  std::string in = "default";
+  std::string out = "default";
+  bool start_muted = false;
+};
+
 // The console's Main.qml with a session for `sender`, as the program loads it.
 struct LiveConsole {
-  LiveConsole(const std::filesystem::path& dir, const testing::RunningSender& sender)
-      : settings(make_settings(dir, sender)), mentor(settings) {
+  LiveConsole(const std::filesystem::path& dir, const testing::RunningSender& sender,
+              const ConsoleSetup& setup)
+      : settings(make_settings(dir, sender, setup)), mentor(settings) {
     window = load_console_window(engine, mentor);
     if (window != nullptr) field = window->findChild<OperativeFieldView*>("operativeField");
   }
@@ -116,12 +128,17 @@ struct LiveConsole {
     if (window != nullptr) window->close();
   }
 
-  static ConsoleSettings make_settings(const std::filesystem::path& dir,
-                                       const testing::RunningSender& sender) {
+  static ConsoleSettings make_settings(const std::filesystem::path& dir, const testing::RunningSender& sender,
+                                       const ConsoleSetup& setup) {
     ConsoleOverrides overrides;
     overrides.host = "127.0.0.1";
     overrides.control_port = sender.control_port();
-    return load_console_settings(testing::write_console_config(dir, sender.control_port()), overrides);
+    overrides.audio_in = setup.in;
+    overrides.audio_out = setup.out;
+    const auto config = testing::write_console_config(dir, sender.control_port(), setup.identity);
+    std::ofstream(config, std::ios::app)
+        << "[audio]\nstart_muted = " << (setup.start_muted ? "true" : "false") << "\n";
+    return load_console_settings(config, overrides);
   }
 
   ConsoleSettings settings;
@@ -135,8 +152,10 @@ struct LiveConsole {
 // starting them takes seconds, and the tests look at different parts of the same window.
 struct ConsoleOnSender {
   ConsoleOnSender(const std::filesystem::path& folder, const std::filesystem::path& config,
-                  std::vector<std::string> sender_args)
-      : dir(folder), sender(config, folder / "sender.log", std::move(sender_args)), console(folder, sender) {}
+                  std::vector<std::string> sender_args, const ConsoleSetup& setup)
+      : dir(folder),
+        sender(config, folder / "sender.log", std::move(sender_args)),
+        console(folder, sender, setup) {}
   std::filesystem::path dir;
   testing::RunningSender sender;
   LiveConsole console;
@@ -147,17 +166,22 @@ class SharedConsoleTest : public ::testing::Test {
  protected:
   // Starts the suite's sender and console and connects; the tests see a set-up failure in `problem`.
   static void start(const std::filesystem::path& dir, const std::filesystem::path& config,
-                    std::vector<std::string> sender_args) {
-    live_ = std::make_unique<ConsoleOnSender>(dir, config, std::move(sender_args));
+                    std::vector<std::string> sender_args, const ConsoleSetup& setup = {}) {
+    live_ = std::make_unique<ConsoleOnSender>(dir, config, std::move(sender_args), setup);
     auto& c = live_->console;
     if (c.window == nullptr || c.field == nullptr) {
       live_->problem = "Main.qml did not load";
       return;
     }
     c.mentor.connectTo(QString::fromStdString(c.settings.site.name));
-    // Connected, with the pen, a latency figure, and a second of pictures on screen.
-    if (!run_until([&] { return c.mentor.hasLatency() && c.mentor.mayDraw() && c.field->framesShown() > 30; },
-                   milliseconds{20000})) {
+    // Connected, with the pen (an observer never gets it), a latency figure, and a second of pictures on
+    // screen.
+    if (!run_until(
+            [&] {
+              return c.mentor.hasLatency() && (c.mentor.mayDraw() || c.mentor.role() == Role::Observer) &&
+                     c.field->framesShown() > 30;
+            },
+            milliseconds{20000})) {
       live_->problem = "not ready: state " + c.mentor.stateName().toStdString() + ", may draw " +
                        std::to_string(c.mentor.mayDraw()) + ", frames shown " +
                        std::to_string(c.field->framesShown());
@@ -332,6 +356,28 @@ TEST_F(ConsoleWindow, F1ShowsAndHidesTheShortcutCard) {
   EXPECT_FALSE(help->isVisible());
 }
 
+// The console's sound devices are "default" and this machine has none: the voice bar says so in plain words,
+// there is nothing to mute, and the picture goes on.
+TEST_F(ConsoleWindow, WithoutASoundDeviceSaysSoAndShowsThePicture) {
+  MentorVoice& voice = *mentor().voice();
+  auto* problem = item("voiceProblem");
+  auto* headline = item("voiceProblemHeadline");
+  auto* mute = item("muteButton");
+  ASSERT_NE(problem, nullptr);
+  ASSERT_NE(headline, nullptr);
+  ASSERT_NE(mute, nullptr);
+  run_until([&] { return !voice.problem().isEmpty() && !voice.hasMicrophone(); }, milliseconds{3000});
+  if (voice.hasSpeaker() || voice.hasMicrophone()) GTEST_SKIP() << "this machine has a sound device";
+  EXPECT_TRUE(problem->isVisible());
+  EXPECT_THAT(headline->property("text").toString().toStdString(),
+              ::testing::StartsWith("No sound device: you do not hear the OR, and the OR does not hear you"));
+  EXPECT_THAT(voice.problem().toStdString(), ::testing::HasSubstr("no microphone"));
+  EXPECT_FALSE(mute->isVisible()) << "a mute button for a microphone that is not there";
+  const int shown = field().framesShown();
+  let_frames_pass(15);
+  EXPECT_GT(field().framesShown(), shown + 15) << "the picture stopped";
+}
+
 // Alt+1 flags the first vitals row (HR) for the surgeon through the real sender, and again unflags it.
 TEST_F(ConsoleWindow, AltOneFlagsAndUnflagsTheHeartRateForTheSurgeon) {
   ASSERT_TRUE(activate());
@@ -496,6 +542,270 @@ TEST_F(ConsoleTelestration, PenStrokeShowsOnTheOrDisplay) {
   // Anchoring keeps the stroke on the tissue it was drawn on while the synthetic camera pans (a couple of
   // hundred pixels in the seconds the test runs): near where it was drawn, not pinned there.
   EXPECT_LT(QLineF(on_or.centre, or_drawn_middle).length(), 0.25 * or_display.width());
+}
+
+// --- voice: a mentor who starts muted, speaking into a microphone (a loud WAV played in real time), and an
+// OR that speaks (espeak-ng) and hears the mentors (its speaker writes a WAV)
+
+// Makes a WAV file with `argv` (sox or espeak-ng); false, with what the program said, when it fails.
+bool make_sound(const std::filesystem::path& dir, const std::string& name, std::vector<std::string> argv,
+                std::string& why) {
+  argv.insert(argv.begin(), "/usr/bin/env");  // finds the program on PATH
+  const auto result = testing::run_program(std::move(argv), dir, name, milliseconds{20000});
+  if (result.exit_code == 0) return true;
+  why = name + " failed (" + std::to_string(result.exit_code) + "): " + testing::read_text(result.err);
+  return false;
+}
+
+class ConsoleVoice : public SharedConsoleTest {
+ protected:
+  static void SetUpTestSuite() {
+    const auto folder = testing::scratch_dir("console-voice");
+    const auto mentor_speaks = folder / "mentor-speaks.wav", or_said = folder / "or-said.wav",
+               or_speaks = folder / "or-speaks.wav";
+    std::string why;
+    // The mentor: a steady two-tone sound at about -9 dBFS RMS, far above the -40 dBFS of speaking.
+    // The OR: a sentence of speech (its noise suppression would take a steady tone for noise).
+    if (!make_sound(folder, "sox-mentor",
+                    {"sox",   "-n", "-r",   "48000", "-c",   "1",   "-b",    "16", mentor_speaks.string(),
+                     "synth", "3",  "sine", "300",   "sine", "700", "remix", "-",  "gain",
+                     "-n",    "-6"},
+                    why) ||
+        !make_sound(folder, "espeak-or",
+                    {"espeak-ng", "-v", "en", "-w", or_said.string(),
+                     "Stop. That is the common bile duct. Retract the gallbladder to the right."},
+                    why) ||
+        !make_sound(folder, "sox-or",
+                    {"sox", or_said.string(), "-r", "48000", "-c", "1", "-b", "16", or_speaks.string(),
+                     "gain", "-n", "-3"},
+                    why)) {
+      sound_problem_ = why;
+      return;
+    }
+    start(folder, testing::write_sender_config(folder),
+          {"--audio-in", "file:" + or_speaks.string(), "--audio-out",
+           "file:" + (folder / "or-hears.wav").string()},
+          ConsoleSetup{"mentor", "file:" + mentor_speaks.string(),
+                       "file:" + (folder / "mentor-hears.wav").string(), true});
+    // The microphone opens at admission; its first status follows within a tenth of a second.
+    run_until([] { return voice().hasMicrophone(); }, milliseconds{3000});
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(sound_problem_.empty()) << sound_problem_;
+    SharedConsoleTest::SetUp();
+    ASSERT_TRUE(voice().hasMicrophone()) << "no microphone: " << voice().problem().toStdString();
+    ASSERT_TRUE(voice().muted() && !voice().talking()) << "a test before this one left the microphone open";
+  }
+
+  static MentorVoice& voice() { return *mentor().voice(); }
+  // What the mute button says ("MUTED", "MIC ON", "TALKING").
+  static std::string mute_button_says() {
+    return item("muteButton")->property("says").toString().toStdString();
+  }
+  // The session's microphone is muted (true) or open (false), as its status says, within 3 s.
+  static bool session_microphone(bool muted) {
+    return run_until([&] { return voice().microphoneMuted() == muted; }, milliseconds{3000});
+  }
+
+  // The OR's count of mentors' voice packets it played, from its first status line printed after this call
+  // (the lines before it are passed over); nullopt when none comes within 3 s.
+  static std::optional<std::uint64_t> or_heard_packets() {
+    while (sender().next_status(milliseconds{0})) {
+    }
+    for (int i = 0; i < 3; ++i) {
+      const auto line = sender().next_status(milliseconds{1500});
+      if (!line) return std::nullopt;
+      const auto j = nlohmann::json::parse(*line, nullptr, false);
+      if (!j.is_discarded() && j.contains("voice"))
+        return j["voice"].value("packets_heard", std::uint64_t{0});
+    }
+    return std::nullopt;
+  }
+
+ private:
+  static inline std::string sound_problem_;
+};
+
+TEST_F(ConsoleVoice, StartsMutedAsConfiguredAndTheOrHearsNothing) {
+  EXPECT_EQ(mute_button_says(), "MUTED");
+  EXPECT_TRUE(session_microphone(true));
+  EXPECT_EQ(voice().packetsSent(), 0U);
+  EXPECT_EQ(or_heard_packets(), std::optional<std::uint64_t>{0});
+}
+
+TEST_F(ConsoleVoice, LevelMeterShowsTheMentorsMicrophoneWhileMuted) {
+  auto* meter = item("levelMeter");
+  auto* fill = item("levelFill");
+  ASSERT_NE(meter, nullptr);
+  ASSERT_NE(fill, nullptr);
+  EXPECT_TRUE(run_until([] { return voice().levelDbfs() > -20; }, milliseconds{3000}))
+      << "level " << voice().levelDbfs() << " dBFS";
+  // About -9 dBFS on a -60 … 0 dBFS bar: most of it.
+  EXPECT_GT(fill->width(), 0.6 * meter->width());
+}
+
+TEST_F(ConsoleVoice, SpeakingWhileMutedShowsYouAreMuted) {
+  auto* warning = item("mutedWarning");
+  ASSERT_NE(warning, nullptr);
+  EXPECT_TRUE(run_until([&] { return warning->isVisible(); }, milliseconds{3000}))
+      << "speaking while muted " << voice().speakingWhileMuted() << ", level " << voice().levelDbfs();
+  EXPECT_TRUE(voice().speakingWhileMuted());
+}
+
+TEST_F(ConsoleVoice, MuteButtonOpensTheMicrophoneForTheOrAndClosesItAgain) {
+  auto* mute = item("muteButton");
+  ASSERT_NE(mute, nullptr);
+  const auto heard_before = or_heard_packets();
+  ASSERT_TRUE(heard_before);
+
+  click(window(), mute);
+  EXPECT_EQ(mute_button_says(), "MIC ON");
+  ASSERT_TRUE(session_microphone(false));
+  EXPECT_FALSE(item("mutedWarning")->isVisible());
+  EXPECT_TRUE(run_until([] { return voice().packetsSent() > 25; }, milliseconds{3000}))
+      << "sent " << voice().packetsSent() << " voice packets in up to 3 s";
+  const auto heard_open = or_heard_packets();
+  ASSERT_TRUE(heard_open);
+  EXPECT_GT(*heard_open, *heard_before + 25) << "the OR did not hear the mentor";
+
+  click(window(), mute);
+  EXPECT_EQ(mute_button_says(), "MUTED");
+  ASSERT_TRUE(session_microphone(true));
+  // Packets already on their way land within a few frames; after that the OR hears nothing more.
+  let_frames_pass(10);
+  const auto sent = voice().packetsSent();
+  const auto heard_muted = or_heard_packets();
+  const auto heard_later = or_heard_packets();
+  ASSERT_TRUE(heard_muted && heard_later);
+  EXPECT_EQ(*heard_later, *heard_muted) << "the OR heard a muted mentor";
+  EXPECT_EQ(voice().packetsSent(), sent);
+}
+
+TEST_F(ConsoleVoice, MKeyUnmutesAndMutes) {
+  ASSERT_TRUE(activate());
+  QTest::keyClick(&window(), Qt::Key_M);
+  EXPECT_FALSE(voice().muted());
+  EXPECT_TRUE(session_microphone(false));
+  QTest::keyClick(&window(), Qt::Key_M);
+  EXPECT_TRUE(voice().muted());
+  EXPECT_TRUE(session_microphone(true));
+}
+
+TEST_F(ConsoleVoice, SpaceHeldTalksAndReleasedMutesAgain) {
+  ASSERT_TRUE(activate());
+  QTest::keyPress(&window(), Qt::Key_Space);
+  EXPECT_TRUE(voice().talking());
+  EXPECT_EQ(mute_button_says(), "TALKING");
+  EXPECT_TRUE(session_microphone(false)) << "Space held did not open the microphone";
+  const auto sent = voice().packetsSent();
+  EXPECT_TRUE(run_until([&] { return voice().packetsSent() > sent + 10; }, milliseconds{3000}));
+  QTest::keyRelease(&window(), Qt::Key_Space);
+  EXPECT_FALSE(voice().talking());
+  EXPECT_TRUE(voice().muted()) << "push-to-talk changed the mute button";
+  EXPECT_EQ(mute_button_says(), "MUTED");
+  EXPECT_TRUE(session_microphone(true)) << "releasing Space did not mute again";
+}
+
+TEST_F(ConsoleVoice, TalkKeyIsReleasedWhenTheWindowLosesTheKeyboard) {
+  ASSERT_TRUE(activate());
+  QTest::keyPress(&window(), Qt::Key_Space);
+  ASSERT_TRUE(voice().talking());
+  ASSERT_TRUE(session_microphone(false));
+  // The release would go to another window: the microphone must not stay open behind the mentor's back.
+  QEvent deactivate(QEvent::WindowDeactivate);
+  QCoreApplication::sendEvent(&window(), &deactivate);
+  EXPECT_FALSE(voice().talking());
+  EXPECT_TRUE(session_microphone(true));
+  QTest::keyRelease(&window(), Qt::Key_Space);
+  EXPECT_FALSE(voice().talking());
+}
+
+TEST_F(ConsoleVoice, HoldToTalkButtonTalksWhileHeld) {
+  auto* talk = item("talkButton");
+  ASSERT_NE(talk, nullptr);
+  const QPoint middle = talk->mapToScene(QPointF(talk->width() / 2, talk->height() / 2)).toPoint();
+  QTest::mousePress(&window(), Qt::LeftButton, Qt::NoModifier, middle);
+  EXPECT_TRUE(voice().talking());
+  EXPECT_TRUE(session_microphone(false)) << "holding the button did not open the microphone";
+  QTest::mouseRelease(&window(), Qt::LeftButton, Qt::NoModifier, middle);
+  EXPECT_FALSE(voice().talking());
+  EXPECT_TRUE(session_microphone(true)) << "letting go did not mute again";
+}
+
+TEST_F(ConsoleVoice, OrSpeakingLightsWhileTheOrTalks) {
+  auto* indicator = item("orSpeaking");
+  ASSERT_NE(indicator, nullptr);
+  ASSERT_TRUE(voice().hasSpeaker()) << voice().problem().toStdString();
+  EXPECT_TRUE(run_until([&] { return indicator->property("lit").toBool(); }, milliseconds{5000}))
+      << "heard level " << voice().heardLevelDbfs() << " dBFS";
+}
+
+TEST_F(ConsoleVoice, ShortcutCardListsTheVoiceKeys) {
+  auto* help = item("shortcutHelp");
+  ASSERT_NE(help, nullptr);
+  QStringList keys;
+  for (const auto& entry : help->property("keys").toList()) keys << entry.toList().value(0).toString();
+  EXPECT_TRUE(keys.contains("M")) << keys.join(", ").toStdString();
+  EXPECT_TRUE(keys.contains("Space (hold)")) << keys.join(", ").toStdString();
+}
+
+// The window with the voice bar, for people to look at (SURGILINK_VOICE_SCREENSHOT=path), while the mentor
+// speaks muted.
+TEST_F(ConsoleVoice, ScreenshotWithTheVoiceControls) {
+  const char* path = std::getenv("SURGILINK_VOICE_SCREENSHOT");
+  auto* warning = item("mutedWarning");
+  ASSERT_NE(warning, nullptr);
+  run_until([&] { return warning->isVisible() && item("orSpeaking")->property("lit").toBool(); },
+            milliseconds{5000});
+  const QImage shot = window().grabWindow();
+  ASSERT_FALSE(shot.isNull());
+  const auto saved = path != nullptr ? std::filesystem::path(path) : dir() / "voice.png";
+  EXPECT_TRUE(shot.save(QString::fromStdString(saved.string())));
+  std::printf("screenshot: %s\n", saved.c_str());
+}
+
+// --- voice of an observer: listens, is never heard
+
+class ObserverVoice : public SharedConsoleTest {
+ protected:
+  static void SetUpTestSuite() {
+    const auto folder = testing::scratch_dir("observer-voice");
+    start(folder, testing::write_sender_config(folder), {},
+          ConsoleSetup{"observer", "default", "file:" + (folder / "observer-hears.wav").string(), false});
+  }
+};
+
+TEST_F(ObserverVoice, ListensOnlyWithNoMuteNorPushToTalk) {
+  ASSERT_EQ(mentor().role(), Role::Observer);
+  MentorVoice& voice = *mentor().voice();
+  auto* listening = item("listeningOnly");
+  ASSERT_NE(listening, nullptr);
+  EXPECT_TRUE(run_until([&] { return voice.hasSpeaker(); }, milliseconds{3000}))
+      << voice.problem().toStdString();
+  EXPECT_TRUE(listening->isVisible());
+  EXPECT_FALSE(item("muteButton")->isVisible());
+  EXPECT_FALSE(item("talkButton")->isVisible());
+  EXPECT_FALSE(item("levelMeter")->isVisible());
+  // Its microphone is never tried, so there is no microphone problem to report either.
+  EXPECT_FALSE(voice.hasMicrophone());
+  EXPECT_TRUE(voice.problem().isEmpty()) << voice.problem().toStdString();
+  ASSERT_TRUE(activate());
+  QTest::keyPress(&window(), Qt::Key_Space);
+  EXPECT_FALSE(voice.talking()) << "Space talks for an observer";
+  QTest::keyRelease(&window(), Qt::Key_Space);
+}
+
+// Space (no push-to-talk for an observer) and Enter in the live window are no clicks on the hidden start
+// screen's connect button: a click there would start the session again.
+TEST_F(ObserverVoice, SpaceAndEnterDoNotConnectAgain) {
+  ASSERT_EQ(mentor().state(), ConnectionState::Connected);
+  ASSERT_TRUE(activate());
+  for (const auto key : {Qt::Key_Space, Qt::Key_Return}) {
+    QTest::keyClick(&window(), key);
+    // connectTo() says "connecting" at once, before the network thread starts anything.
+    EXPECT_EQ(mentor().state(), ConnectionState::Connected) << "key " << key << " connected again";
+  }
 }
 
 }  // namespace
