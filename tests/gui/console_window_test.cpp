@@ -108,7 +108,7 @@ class QtApplication : public ::testing::Environment {
 [[maybe_unused]] const auto* const kQtApplication = ::testing::AddGlobalTestEnvironment(new QtApplication);
 
 // Who the console is (a test certificate), its sound devices as --audio-in / --audio-out give them, and
-// [audio] start_muted.
+// [audio] start_muted (set on the loaded settings: the test config already has an [audio] table).
 struct ConsoleSetup {
   std::string identity = "mentor";
   std::string in = "default";
@@ -136,9 +136,9 @@ struct LiveConsole {
     overrides.audio_in = setup.in;
     overrides.audio_out = setup.out;
     const auto config = testing::write_console_config(dir, sender.control_port(), setup.identity);
-    std::ofstream(config, std::ios::app)
-        << "[audio]\nstart_muted = " << (setup.start_muted ? "true" : "false") << "\n";
-    return load_console_settings(config, overrides);
+    auto settings = load_console_settings(config, overrides);
+    settings.session.voice.start_muted = setup.start_muted;  // [audio] start_muted
+    return settings;
   }
 
   ConsoleSettings settings;
