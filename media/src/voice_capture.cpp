@@ -115,15 +115,32 @@ std::string source_description(const AudioEndpoint& input) {
   return {};
 }
 
-std::string device_name(const std::string& location) {
-  for (const char* prefix : {"alsa:", "pulse:", "pipewire:"}) {
-    const std::string p(prefix);
-    if (location.rfind(p, 0) == 0) return location.substr(p.size());
+}  // namespace
+
+GstObjectRef<GstElement> launch_voice_pipeline(const std::string& description, const std::string& what) {
+  GError* error = nullptr;
+  GstElement* parsed = gst_parse_launch(description.c_str(), &error);
+  if (parsed == nullptr || error != nullptr) {
+    const std::string why = error ? error->message : "unknown";
+    if (error) g_error_free(error);
+    if (parsed) gst_object_unref(parsed);
+    throw std::runtime_error("cannot build the " + what + ": " + why +
+                             " (install the packages in tools/debian-packages.txt)");
   }
-  return location;
+  return GstObjectRef<GstElement>(GST_ELEMENT(gst_object_ref_sink(parsed)));
 }
 
-}  // namespace
+void choose_device(GstElement* element, const std::string& location) {
+  std::string name = location;
+  for (const std::string prefix : {"alsa:", "pulse:", "pipewire:"}) {
+    if (name.rfind(prefix, 0) == 0) name = name.substr(prefix.size());
+  }
+  GObjectClass* klass = G_OBJECT_GET_CLASS(element);
+  const char* property = g_object_class_find_property(klass, "device")          ? "device"
+                         : g_object_class_find_property(klass, "target-object") ? "target-object"
+                                                                                : "path";
+  g_object_set(element, property, name.c_str(), nullptr);
+}
 
 struct VoiceCapture::Impl {
   VoiceCaptureSettings settings;
@@ -132,6 +149,7 @@ struct VoiceCapture::Impl {
   VoiceCaptureCounters counters;
   GstObjectRef<GstElement> pipeline;
   std::atomic<bool> muted{false};
+  HandedOver handed_over;
   RunningTimeOnCaptureClock running;
 
   // file: input, looped; read on the appsrc's streaming thread only.
@@ -151,6 +169,7 @@ struct VoiceCapture::Impl {
       : settings(std::move(s)), clock(c), listener(l), markers(settings.marker) {}
 
   void push_file_block(GstAppSrc* src) {
+    if (!handed_over.ready()) return;
     constexpr std::size_t kBlock = kVoiceSampleRate / 100;  // 10 ms
     GstBuffer* buffer = gst_buffer_new_allocate(nullptr, kBlock * sizeof(float), nullptr);
     GstMapInfo map;
@@ -182,9 +201,11 @@ struct VoiceCapture::Impl {
 
   // Every spoken block (S16, mono), before any processing: the running-time mapping, the level, markers.
   GstPadProbeReturn on_spoken(GstPad* pad, GstPadProbeInfo* info) {
+    if (!handed_over.ready()) return GST_PAD_PROBE_OK;
     GstBuffer* buffer = gst_pad_probe_info_get_buffer(info);
     if (buffer == nullptr) return GST_PAD_PROBE_OK;
-    running.update(pipeline.get(), clock);
+    running.update(GST_ELEMENT(GST_PAD_PARENT(pad)),
+                   clock);  // any element has the pipeline's clock and base time
     if (settings.echo_path && running.known()) {
       buffer = gst_buffer_make_writable(buffer);
       GST_PAD_PROBE_INFO_DATA(info) = buffer;
@@ -219,6 +240,7 @@ struct VoiceCapture::Impl {
   GstFlowReturn on_rtp_sample(GstAppSink* sink) {
     const GstMiniRef<GstSample> sample(gst_app_sink_pull_sample(sink));
     if (!sample) return GST_FLOW_EOS;
+    if (!handed_over.ready()) return GST_FLOW_OK;
     GstBuffer* b = gst_sample_get_buffer(sample.get());
     if (b == nullptr) return GST_FLOW_OK;
     if (muted.load(std::memory_order_relaxed)) {
@@ -256,28 +278,12 @@ VoiceCapture::VoiceCapture(VoiceCaptureSettings settings, const core::Clock& clo
       " ! audioconvert ! audioresample ! "
       "capsfilter name=spoken caps=audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved ! "
       "webrtcdsp name=dsp ! opusenc name=encoder ! rtpopuspay name=payloader ! appsink name=rtp_out";
-  GError* error = nullptr;
-  GstElement* parsed = gst_parse_launch(description.c_str(), &error);
-  if (parsed == nullptr || error != nullptr) {
-    const std::string why = error ? error->message : "unknown";
-    if (error) g_error_free(error);
-    if (parsed) gst_object_unref(parsed);
-    throw std::runtime_error("cannot build the voice capture (" + to_string(s.input) + "): " + why +
-                             " (install the packages in tools/debian-packages.txt)");
-  }
-  impl_->pipeline.reset(GST_ELEMENT(gst_object_ref_sink(parsed)));
+  impl_->pipeline = launch_voice_pipeline(description, "voice capture (" + to_string(s.input) + ")");
   GstBin* bin = GST_BIN(impl_->pipeline.get());
   const auto get = [bin](const char* name) {
     return GstObjectRef<GstElement>(gst_bin_get_by_name(bin, name));
   };
-  if (const auto device = get("device")) {
-    const std::string name = device_name(s.input.location);
-    GObjectClass* klass = G_OBJECT_GET_CLASS(device.get());
-    const char* property = g_object_class_find_property(klass, "target-object") ? "target-object"
-                           : g_object_class_find_property(klass, "device")      ? "device"
-                                                                                : "path";
-    g_object_set(device.get(), property, name.c_str(), nullptr);
-  }
+  if (const auto device = get("device")) choose_device(device.get(), s.input.location);
   const auto dsp = get("dsp");
   g_object_set(dsp.get(), "echo-cancel", s.echo_cancel ? TRUE : FALSE, "noise-suppression",
                s.noise_suppression ? TRUE : FALSE, "gain-control", s.gain_control ? TRUE : FALSE, "probe",
@@ -323,7 +329,8 @@ VoiceCapture::VoiceCapture(VoiceCaptureSettings settings, const core::Clock& clo
       bus.get(),
       [](GstBus*, GstMessage* m, gpointer self) {
         const auto type = GST_MESSAGE_TYPE(m);
-        if (type == GST_MESSAGE_ERROR || type == GST_MESSAGE_WARNING) {
+        if ((type == GST_MESSAGE_ERROR || type == GST_MESSAGE_WARNING) &&
+            static_cast<Impl*>(self)->handed_over.ready()) {
           static_cast<Impl*>(self)->listener.on_voice_problem(message_text(m), type == GST_MESSAGE_ERROR);
         }
         return GST_BUS_DROP;
@@ -334,6 +341,7 @@ VoiceCapture::VoiceCapture(VoiceCaptureSettings settings, const core::Clock& clo
 VoiceCapture::~VoiceCapture() { stop(); }
 
 bool VoiceCapture::start(std::string& why) {
+  impl_->handed_over.publish();
   if (gst_element_set_state(impl_->pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     gst_element_set_state(impl_->pipeline.get(), GST_STATE_NULL);
     why = "the microphone '" + to_string(impl_->settings.input) +

@@ -69,25 +69,30 @@ struct VoicePlayout::Impl {
   // the bus's sync handler, acted on by the network thread (push), which recalculates the pipeline's latency
   // so every talker is played its jitter buffer's latency after arrival, and no later.
   std::atomic<bool> latency_changed{false};
+  HandedOver handed_over;
   // The end of the stream reached the file (its WAV header is written): stop() waits for it.
   std::mutex end_mutex;
   std::condition_variable end;
   bool ended = false;
 
   void recalculate_latency_if_changed() {
-    if (!latency_changed.exchange(false)) return;
-    gst_bin_recalculate_latency(GST_BIN(pipeline.get()));
-    latency_ns.store(-1, std::memory_order_relaxed);  // the heard probe asks again
+    if (latency_changed.exchange(false)) {
+      gst_bin_recalculate_latency(GST_BIN(pipeline.get()));
+      ask_latency();
+    } else if (latency_ns.load(std::memory_order_relaxed) < 0) {
+      ask_latency();
+    }
   }
 
   // The pipeline's latency: a block with running time t reaches the speaker at t + this (less the device's
-  // own buffer). -1: to be asked.
+  // own buffer). Asked and stored by the network thread, read by the heard probe; -1: to be asked.
   std::atomic<std::int64_t> latency_ns{-1};
-  std::int64_t latency() {
-    std::int64_t known = latency_ns.load(std::memory_order_relaxed);
-    if (known >= 0) return known;
+  std::int64_t latency() const {
+    return std::max<std::int64_t>(0, latency_ns.load(std::memory_order_acquire));
+  }
+  void ask_latency() {
     GstQuery* query = gst_query_new_latency();
-    known = 0;
+    std::int64_t known = 0;
     if (gst_element_query(pipeline.get(), query)) {
       gboolean live = FALSE;
       GstClockTime min = 0, max = 0;
@@ -95,8 +100,7 @@ struct VoicePlayout::Impl {
       if (live && GST_CLOCK_TIME_IS_VALID(min)) known = static_cast<std::int64_t>(min);
     }
     gst_query_unref(query);
-    latency_ns.store(known, std::memory_order_relaxed);
-    return known;
+    latency_ns.store(known, std::memory_order_release);
   }
 
   mutable std::mutex marker_mutex;
@@ -111,9 +115,11 @@ struct VoicePlayout::Impl {
   // Every block on its way to the speaker (or file): it is heard at its running time plus the pipeline's
   // latency, when the syncing sink plays it (the device's own buffer is not counted).
   GstPadProbeReturn on_heard(GstPad* pad, GstPadProbeInfo* info) {
+    if (!handed_over.ready()) return GST_PAD_PROBE_OK;
     GstBuffer* buffer = gst_pad_probe_info_get_buffer(info);
     if (buffer == nullptr) return GST_PAD_PROBE_OK;
-    running.update(pipeline.get(), clock);
+    running.update(GST_ELEMENT(GST_PAD_PARENT(pad)),
+                   clock);  // any element has the pipeline's clock and base time
     const auto now =
         running.at(running_time_on(pad, GST_BUFFER_PTS(buffer))) + std::chrono::nanoseconds{latency()};
     GstMapInfo map;
@@ -214,6 +220,7 @@ struct VoicePlayout::Impl {
     }
     counters.talkers.fetch_add(1, std::memory_order_relaxed);
     gst_bin_recalculate_latency(GST_BIN(pipeline.get()));
+    ask_latency();
     return &(talkers[ssrc] = std::move(t));
   }
 };
@@ -229,31 +236,15 @@ VoicePlayout::VoicePlayout(VoicePlayoutSettings settings, const core::Clock& clo
       std::string("audiotestsrc wave=silence is-live=true samplesperbuffer=240 ! capsfilter caps=") +
       kMixCaps + " ! audiomixer name=mixer output-buffer-duration=5000000 ! capsfilter caps=" + kMixCaps +
       " ! webrtcechoprobe name=" + s.echo_probe + " ! identity name=heard ! " + sink_description(s.output);
-  GError* error = nullptr;
-  GstElement* parsed = gst_parse_launch(description.c_str(), &error);
-  if (parsed == nullptr || error != nullptr) {
-    const std::string why = error ? error->message : "unknown";
-    if (error) g_error_free(error);
-    if (parsed) gst_object_unref(parsed);
-    throw std::runtime_error("cannot build the voice playout (" + to_string(s.output) + "): " + why +
-                             " (install the packages in tools/debian-packages.txt)");
-  }
-  impl_->pipeline.reset(GST_ELEMENT(gst_object_ref_sink(parsed)));
+  impl_->pipeline = launch_voice_pipeline(description, "voice playout (" + to_string(s.output) + ")");
   GstBin* bin = GST_BIN(impl_->pipeline.get());
   const GstObjectRef<GstElement> mixer(gst_bin_get_by_name(bin, "mixer"));
   impl_->mixer = mixer.get();
   if (const GstObjectRef<GstElement> file(gst_bin_get_by_name(bin, "file_out")); file) {
     g_object_set(file.get(), "location", s.output.location.c_str(), nullptr);
   }
-  if (const GstObjectRef<GstElement> device(gst_bin_get_by_name(bin, "device")); device) {
-    std::string name = s.output.location;
-    for (const std::string prefix : {"alsa:", "pulse:", "pipewire:"}) {
-      if (name.rfind(prefix, 0) == 0) name = name.substr(prefix.size());
-    }
-    GObjectClass* klass = G_OBJECT_GET_CLASS(device.get());
-    g_object_set(device.get(), g_object_class_find_property(klass, "device") ? "device" : "target-object",
-                 name.c_str(), nullptr);
-  }
+  if (const GstObjectRef<GstElement> device(gst_bin_get_by_name(bin, "device")); device)
+    choose_device(device.get(), s.output.location);
   const GstObjectRef<GstBus> bus(gst_element_get_bus(impl_->pipeline.get()));
   gst_bus_set_sync_handler(
       bus.get(),
@@ -282,6 +273,7 @@ VoicePlayout::VoicePlayout(VoicePlayoutSettings settings, const core::Clock& clo
 VoicePlayout::~VoicePlayout() { stop(); }
 
 bool VoicePlayout::start(std::string& why) {
+  impl_->handed_over.publish();
   if (gst_element_set_state(impl_->pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     gst_element_set_state(impl_->pipeline.get(), GST_STATE_NULL);
     why = "the speaker '" + to_string(impl_->settings.output) +
@@ -345,7 +337,7 @@ void VoicePlayout::set_playout_delay(std::chrono::milliseconds delay) {
     g_object_set(talker.jitter.get(), "latency", static_cast<guint>(delay.count()), nullptr);
   }
   gst_bin_recalculate_latency(GST_BIN(impl_->pipeline.get()));
-  impl_->latency_ns.store(-1, std::memory_order_relaxed);
+  impl_->ask_latency();
 }
 
 std::chrono::milliseconds VoicePlayout::playout_delay() const { return impl_->delay; }

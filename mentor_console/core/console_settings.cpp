@@ -28,13 +28,9 @@ ConsoleSettings load_console_settings(const std::filesystem::path& file, const C
                                         : WindowRenderer::automatic;
   auto audio = root.table("audio");
   auto& v = s.session.voice;
-  // The file's values are checked even when the command line replaces them.
-  v.input = session::load_audio_endpoint(audio, "input", audio.get_string("input", "default"));
-  v.output = session::load_audio_endpoint(audio, "output", audio.get_string("output", "default"));
-  if (overrides.audio_in)
-    v.input = session::load_audio_endpoint(audio, "input", *overrides.audio_in, "--audio-in");
-  if (overrides.audio_out)
-    v.output = session::load_audio_endpoint(audio, "output", *overrides.audio_out, "--audio-out");
+  const auto endpoints = session::load_audio_endpoints(audio, overrides.audio_in, overrides.audio_out);
+  v.input = endpoints.input;
+  v.output = endpoints.output;
   v.lip_sync = audio.get_choice("playout", "lip-sync", {"lip-sync", "lowest-latency"}) == "lip-sync";
   v.start_muted = audio.get_bool("start_muted", false);
   v.echo_cancel = audio.get_bool("echo_cancel", true);

@@ -64,4 +64,13 @@ media::AudioEndpoint load_audio_endpoint(const core::ConfigTable& table, std::st
   return endpoint;
 }
 
+AudioEndpoints load_audio_endpoints(core::ConfigTable& audio, const std::optional<std::string>& input_option,
+                                    const std::optional<std::string>& output_option) {
+  AudioEndpoints e{load_audio_endpoint(audio, "input", audio.get_string("input", "default")),
+                   load_audio_endpoint(audio, "output", audio.get_string("output", "default"))};
+  if (input_option) e.input = load_audio_endpoint(audio, "input", *input_option, "--audio-in");
+  if (output_option) e.output = load_audio_endpoint(audio, "output", *output_option, "--audio-out");
+  return e;
+}
+
 }  // namespace surgilink::session

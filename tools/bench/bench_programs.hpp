@@ -17,6 +17,7 @@ struct Installation {
   std::filesystem::path self;
   std::filesystem::path sender_config;
   std::filesystem::path console_config;
+  std::filesystem::path link;  // surgilink-link, the link emulator
 };
 Installation find_installation();
 
@@ -28,14 +29,21 @@ struct LoopbackSender {
   int mllp_port = 0;  // the sender's HL7 MLLP listener, 0 when its vitals come from elsewhere
 };
 // Starts it and waits for its "listening" line; throws std::runtime_error naming its log if it never comes.
+// `where`: the command it runs inside and the address it binds (the bench's --link: "ip netns exec NS" and
+// the namespace's address); empty: this machine, 127.0.0.1.
+struct SenderPlace {
+  std::vector<std::string> wrapper;
+  std::string bind = "127.0.0.1";
+};
 LoopbackSender start_loopback_sender(const Installation& installation, const std::filesystem::path& dir,
-                                     const std::string& profile, const std::vector<std::string>& extra_args);
+                                     const std::string& profile, const std::vector<std::string>& extra_args,
+                                     const SenderPlace& where = {});
 
 // The start of a console command line for a loopback sender: program, config, host, port, --seconds, and
 // --report-json into `dir`.
 std::vector<std::string> loopback_console_args(const Installation& installation,
                                                const std::filesystem::path& dir, int control_port,
-                                               double seconds);
+                                               double seconds, const std::string& host = "127.0.0.1");
 
 // surgilink-bench [--profile] [--seconds] [--baseline] [--json] [--soak] [--check]: sender + headless console
 // on loopback.
@@ -59,6 +67,10 @@ struct BenchOptions {
   bool audio = false;
   // The sender resends video packets a console reports lost (NACK → RTX); false: keyframe requests only.
   bool retransmit = true;
+  // A link profile (configs/links/NAME.toml, or a path): sender and console in two network namespaces joined
+  // by surgilink-link with that profile (root only); adds frozen_ratio, freezes, broken_frames, ... to the
+  // JSON.
+  std::string link;
 };
 int run_bench(const BenchOptions& options, const Installation& installation);
 

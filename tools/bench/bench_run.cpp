@@ -30,6 +30,7 @@ Installation find_installation() {
   i.console = build / "mentor_console" / "surgilink-console";
   i.sender_config = std::filesystem::path(SURGILINK_SOURCE_DIR) / "configs" / "sender.toml";
   i.console_config = std::filesystem::path(SURGILINK_SOURCE_DIR) / "configs" / "console.toml";
+  i.link = build / "tools" / "surgilink-link";
   for (const auto& p : {i.sender, i.console, i.sender_config, i.console_config}) {
     if (!std::filesystem::exists(p))
       throw std::runtime_error(p.string() + " is missing (run ./surgilink build)");
@@ -43,6 +44,23 @@ std::filesystem::path make_run_dir() {
   auto dir = std::filesystem::temp_directory_path() / ("surgilink-bench-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+// Why --link cannot run here ("" when it can): it makes network namespaces and TUN devices.
+std::string link_unavailable(const Installation& in) {
+  if (geteuid() != 0) return "needs root (it creates network namespaces)";
+  if (!std::filesystem::exists("/dev/net/tun")) return "no /dev/net/tun";
+  if (!std::filesystem::exists(in.link)) return in.link.string() + " is missing (run ./surgilink build)";
+  return {};
+}
+
+// A profile name (configs/links/NAME.toml) or a path.
+std::filesystem::path link_profile_path(const std::string& link) {
+  const std::filesystem::path named =
+      std::filesystem::path(SURGILINK_SOURCE_DIR) / "configs" / "links" / (link + ".toml");
+  if (std::filesystem::exists(named)) return named;
+  if (std::filesystem::exists(link)) return link;
+  throw std::runtime_error("no link profile '" + link + "' (configs/links/*.toml, or a path)");
 }
 
 json read_json(const std::filesystem::path& p) {
@@ -101,14 +119,14 @@ json latency(const json& summary) {
 }  // namespace
 
 std::vector<std::string> loopback_console_args(const Installation& in, const std::filesystem::path& dir,
-                                               int control_port, double seconds) {
+                                               int control_port, double seconds, const std::string& host) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f", seconds);
   return {in.console.string(),
           "--config",
           in.console_config.string(),
           "--host",
-          "127.0.0.1",
+          host,
           "--control-port",
           std::to_string(control_port),
           "--seconds",
@@ -118,25 +136,28 @@ std::vector<std::string> loopback_console_args(const Installation& in, const std
 }
 
 LoopbackSender start_loopback_sender(const Installation& in, const std::filesystem::path& dir,
-                                     const std::string& profile, const std::vector<std::string>& extra_args) {
-  std::vector<std::string> args = {in.sender.string(),
-                                   "--config",
-                                   in.sender_config.string(),
-                                   "--bind",
-                                   "127.0.0.1",
-                                   "--control-port",
-                                   "0",
-                                   "--media-port",
-                                   "0",
-                                   "--profile",
-                                   profile,
-                                   "--source",
-                                   "synthetic",
-                                   "--pixel-code",
-                                   "true",
-                                   "--status-json",
-                                   "--report-json",
-                                   (dir / "sender.json").string()};
+                                     const std::string& profile, const std::vector<std::string>& extra_args,
+                                     const SenderPlace& where) {
+  std::vector<std::string> args = where.wrapper;
+  const std::vector<std::string> own = {in.sender.string(),
+                                        "--config",
+                                        in.sender_config.string(),
+                                        "--bind",
+                                        where.bind,
+                                        "--control-port",
+                                        "0",
+                                        "--media-port",
+                                        "0",
+                                        "--profile",
+                                        profile,
+                                        "--source",
+                                        "synthetic",
+                                        "--pixel-code",
+                                        "true",
+                                        "--status-json",
+                                        "--report-json",
+                                        (dir / "sender.json").string()};
+  args.insert(args.end(), own.begin(), own.end());
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   LoopbackSender sender;
   sender.process = std::make_unique<tools::ChildProcess>(args, (dir / "sender.log").string());
@@ -168,11 +189,43 @@ int run_bench(const BenchOptions& o, const Installation& in) {
                  o.seconds, o.warmup, dir.c_str());
   }
   // No OR window: the bench's figures stay comparable with earlier runs whatever display the machine has.
+  // --link: the two programs in two network namespaces with the link emulator between them.
+  std::unique_ptr<tools::ChildProcess> link;
+  SenderPlace place;
+  std::vector<std::string> console_wrapper;
+  std::string console_host = "127.0.0.1";
+  if (!o.link.empty()) {
+    if (const auto why = link_unavailable(in); !why.empty()) {
+      std::fprintf(stderr, "bench: --link %s skipped: %s\n", o.link.c_str(), why.c_str());
+      std::printf("%s\n", json({{"link", o.link}, {"skipped", why}}).dump(2).c_str());
+      return 0;
+    }
+    const std::string prefix = "slkb" + std::to_string(getpid() % 100000);
+    const auto profile = link_profile_path(o.link);
+    link = std::make_unique<tools::ChildProcess>(
+        std::vector<std::string>{in.link.string(), "--profile", profile.string(), "--prefix", prefix,
+                                 "--status-interval-s", "3600"},
+        (dir / "link.log").string());
+    bool ready = false;
+    while (auto line = link->read_line(milliseconds{20000})) {
+      if (line->rfind("ready:", 0) == 0) {
+        ready = true;
+        break;
+      }
+    }
+    if (!ready)
+      throw std::runtime_error("the link emulator did not start; its log: " + (dir / "link.log").string());
+    std::fprintf(stderr, "bench: across the link emulator, profile %s (%s)\n", o.link.c_str(),
+                 profile.c_str());
+    place = {{"ip", "netns", "exec", prefix + "-or"}, "10.77.0.1"};
+    console_wrapper = {"ip", "netns", "exec", prefix + "-mentor"};
+    console_host = "10.77.0.1";
+  }
   const auto voice = voice_arguments(dir, o.audio);
   std::vector<std::string> sender_args{"--srtp-profile", o.srtp_profile, "--no-or-window", "--retransmit",
                                        o.retransmit ? "true" : "false"};
   sender_args.insert(sender_args.end(), voice.sender.begin(), voice.sender.end());
-  auto started = start_loopback_sender(in, dir, o.profile, sender_args);
+  auto started = start_loopback_sender(in, dir, o.profile, sender_args, place);
   if (o.annotations)
     std::fprintf(stderr, "bench: a scripted mentor draws, keeping %zu annotations on the OR display\n",
                  o.annotation_count);
@@ -184,7 +237,9 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   const double total = measured_s + o.warmup + (soaking ? 60 : 1);
   char total_text[32];
   std::snprintf(total_text, sizeof total_text, "%.1f", total);
-  std::vector<std::string> console_args = loopback_console_args(in, dir, control_port, total);
+  std::vector<std::string> console_args = console_wrapper;
+  const auto own_console_args = loopback_console_args(in, dir, control_port, total, console_host);
+  console_args.insert(console_args.end(), own_console_args.begin(), own_console_args.end());
   console_args.insert(console_args.end(),
                       {"--headless", "--status-json", "--report-warmup", std::to_string(o.warmup)});
   console_args.insert(console_args.end(), voice.console.begin(), voice.console.end());
@@ -347,6 +402,16 @@ int run_bench(const BenchOptions& o, const Installation& in) {
         std::abs(c["g2g_ms"]["p50"].get<double>() - c["pixel_ms"]["p50"].get<double>());
   }
 
+  if (link) {
+    link->signal(SIGINT);
+    link->wait(milliseconds{10000});
+    const double measured_ms = measured_s * 1000;
+    out["link"] = o.link;
+    out["frozen_ratio"] = measured_ms > 0 ? c.value("frozen_ms", 0.0) / measured_ms : 0.0;
+    out["freezes"] = {{"count", c.value("freezes", 0)}, {"longest_ms", c.value("longest_freeze_ms", 0.0)}};
+    out["broken_frames"] = c["frames_undecodable"];
+    out["pli_count"] = s.value("keyframes_forced", json(0));
+  }
   if (o.audio)
     out["voice"] =
         voice_figures(s, c, measured_from_ns ? std::optional<double>(*measured_from_ns / 1e9) : std::nullopt);

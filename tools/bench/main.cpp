@@ -42,6 +42,10 @@ int main(int argc, char** argv) {
       ->needs(soak);
   app.add_flag("!--no-retransmit", options.retransmit,
                "the sender does not resend lost video packets (keyframe requests only: the old behaviour)");
+  app.add_option(
+      "--link", options.link,
+      "run across the link emulator with this profile (configs/links/NAME.toml or a path; root): adds "
+      "frozen_ratio, freezes, broken_frames, pli_count");
   app.add_flag("--audio", options.audio,
                "voice both ways with audio timestamp codes: adds audio_m2e_ms per direction and av_sync_ms");
   app.add_flag("--check", options.check, "exit 1 when a performance target (the JSON's \"targets\") fails");

@@ -2,6 +2,7 @@
 // Reading the configuration sections that sender and console share.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,5 +39,13 @@ std::string load_fingerprint(core::ConfigTable& table, std::string_view key);
 // working directory). Throws core::ConfigError naming the key or the option.
 media::AudioEndpoint load_audio_endpoint(const core::ConfigTable& table, std::string_view key,
                                          const std::string& text, std::string_view option = {});
+
+// The [audio] table's `input` and `output`, each replaced by its command-line option when given (the file's
+// values are checked even then). Throws core::ConfigError naming the key or the option.
+struct AudioEndpoints {
+  media::AudioEndpoint input, output;
+};
+AudioEndpoints load_audio_endpoints(core::ConfigTable& audio, const std::optional<std::string>& input_option,
+                                    const std::optional<std::string>& output_option);
 
 }  // namespace surgilink::session
