@@ -6,7 +6,8 @@
 #
 # Usage: tools/make-dev-certs.sh OUT_DIR
 #
-# Idempotent: when OUT_DIR already holds a complete set it does nothing.
+# Idempotent: when OUT_DIR already holds a complete set it does nothing. The sender's certificate also names
+# 10.77.0.1, the OR end of the link emulator (surgilink-bench --link).
 # Development identities only: never use these outside a test bench.
 set -euo pipefail
 
@@ -101,7 +102,7 @@ subjectKeyIdentifier   = hash
 basicConstraints       = critical, CA:FALSE
 keyUsage               = critical, digitalSignature, keyAgreement
 extendedKeyUsage       = serverAuth, clientAuth
-subjectAltName         = DNS:localhost, IP:127.0.0.1, IP:::1
+subjectAltName         = DNS:localhost, IP:127.0.0.1, IP:::1, IP:10.77.0.1
 subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid:always
 

@@ -179,6 +179,9 @@ void ConsoleSession::Parts::ping(std::uint64_t g) {
   control->send(e);
   ++pings_sent;
   if (pings_sent >= 10) report_latency();
+  // With retransmission, a gap waits long enough for its packet to come back over this link.
+  if (video && welcome && welcome->rtx_ssrc() != 0 && clock_sync.synced())
+    video->wait_for_retransmissions(clock_sync.round_trip());
   if (voice) {
     // Lip sync follows the picture's steady latency (the 10-s median), not the join's start-up transient.
     const auto now = clock.now();

@@ -1,11 +1,13 @@
 #include "video_receiver.hpp"
 
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <boost/asio/post.hpp>
 
 namespace surgilink::session {
 
 namespace asio = boost::asio;
+using std::chrono::milliseconds;
 using std::chrono::nanoseconds;
 
 namespace {
@@ -25,7 +27,16 @@ VideoReceiver::VideoReceiver(asio::io_context& io, const core::Clock& clock,
       jitter_(jitter_latency, 2048),
       pipeline_(clock, *this, mailbox, payload_type, read_pixel_code),
       jitter_timer_(io),
-      payload_type_(payload_type) {}
+      payload_type_(payload_type),
+      configured_wait_(jitter_latency) {}
+
+void VideoReceiver::wait_for_retransmissions(nanoseconds round_trip) {
+  // A lost packet is asked for when the next one arrives and comes back a round trip later; the margin covers
+  // the link's jitter. Capped: beyond it the picture would be held too long for guidance, and a keyframe is
+  // the better repair.
+  const nanoseconds wanted = round_trip + round_trip / 2 + milliseconds{10};
+  jitter_.set_latency(std::clamp(wanted, configured_wait_, nanoseconds{milliseconds{200}}));
+}
 
 VideoReceiver::~VideoReceiver() { stop(); }
 

@@ -68,6 +68,9 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
     media_ssrc_ = media_ssrc;
     return retransmissions_;
   }
+  // How long a gap is waited for: the configured jitter wait, or long enough for a retransmission to come
+  // back over a link with this round trip (asked for when the gap is seen, resent at once).
+  void wait_for_retransmissions(std::chrono::nanoseconds round_trip);
   std::uint64_t retransmissions_received() const { return retransmissions_received_; }
   std::uint64_t retransmissions_in_time() const { return retransmissions_in_time_; }
 
@@ -90,6 +93,7 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   Retransmissions retransmissions_{*this};
   std::uint32_t media_ssrc_ = 0;
   int payload_type_;
+  std::chrono::nanoseconds configured_wait_;
   std::uint64_t retransmissions_received_ = 0, retransmissions_in_time_ = 0;
   bool stopped_ = false;
 };

@@ -311,3 +311,26 @@ TEST(JitterBuffer, GapsGivenUpOnAreNotNamedAgainAndTheListIsBounded) {
 
 }  // namespace
 }  // namespace surgilink::media
+
+namespace surgilink::media {
+namespace {
+
+// The console lengthens the gap wait to a round trip and a half when the sender resends lost packets: the
+// new wait applies to the gap already waiting.
+TEST(JitterBuffer, ALongerWaitSetLaterHoldsTheGapUntilItsRetransmissionArrives) {
+  JitterBuffer jb(milliseconds{20}, 64);
+  ASSERT_TRUE(jb.insert(packet(1, 1, kT0)));
+  ASSERT_TRUE(jb.insert(packet(3, 1, kT0)));
+  jb.set_latency(milliseconds{85});
+  std::vector<ReceivedPacket> out;
+  jb.release(kT0 + milliseconds{60}, out);  // 20 ms would have given the gap up by now
+  EXPECT_EQ(indices(out), (std::vector<std::int64_t>{1}));
+  ASSERT_TRUE(jb.insert(packet(2, 1, kT0 + milliseconds{55})));  // the retransmission, a round trip later
+  out.clear();
+  jb.release(kT0 + milliseconds{60}, out);
+  EXPECT_EQ(indices(out), (std::vector<std::int64_t>{2, 3}));
+  EXPECT_EQ(jb.stats().lost, 0u);
+}
+
+}  // namespace
+}  // namespace surgilink::media

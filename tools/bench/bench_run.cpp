@@ -54,6 +54,23 @@ std::string link_unavailable(const Installation& in) {
   return {};
 }
 
+// iproute2's `ip` (child processes are started without a PATH search).
+std::string ip_command() {
+  for (const char* p : {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"})
+    if (std::filesystem::exists(p)) return p;
+  return "/usr/sbin/ip";
+}
+
+// The link emulator of one bench run: stopped with SIGINT (it removes its namespaces) on every way out.
+struct LinkEmulator {
+  std::unique_ptr<tools::ChildProcess> process;
+  ~LinkEmulator() {
+    if (!process) return;
+    process->signal(SIGINT);
+    process->wait(std::chrono::milliseconds{10000});
+  }
+};
+
 // A profile name (configs/links/NAME.toml) or a path.
 std::filesystem::path link_profile_path(const std::string& link) {
   const std::filesystem::path named =
@@ -190,7 +207,8 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   }
   // No OR window: the bench's figures stay comparable with earlier runs whatever display the machine has.
   // --link: the two programs in two network namespaces with the link emulator between them.
-  std::unique_ptr<tools::ChildProcess> link;
+  LinkEmulator emulator;
+  auto& link = emulator.process;
   SenderPlace place;
   std::vector<std::string> console_wrapper;
   std::string console_host = "127.0.0.1";
@@ -217,8 +235,8 @@ int run_bench(const BenchOptions& o, const Installation& in) {
       throw std::runtime_error("the link emulator did not start; its log: " + (dir / "link.log").string());
     std::fprintf(stderr, "bench: across the link emulator, profile %s (%s)\n", o.link.c_str(),
                  profile.c_str());
-    place = {{"ip", "netns", "exec", prefix + "-or"}, "10.77.0.1"};
-    console_wrapper = {"ip", "netns", "exec", prefix + "-mentor"};
+    place = {{ip_command(), "netns", "exec", prefix + "-or"}, "10.77.0.1"};
+    console_wrapper = {ip_command(), "netns", "exec", prefix + "-mentor"};
     console_host = "10.77.0.1";
   }
   const auto voice = voice_arguments(dir, o.audio);
@@ -403,8 +421,6 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   }
 
   if (link) {
-    link->signal(SIGINT);
-    link->wait(milliseconds{10000});
     const double measured_ms = measured_s * 1000;
     out["link"] = o.link;
     out["frozen_ratio"] = measured_ms > 0 ? c.value("frozen_ms", 0.0) / measured_ms : 0.0;

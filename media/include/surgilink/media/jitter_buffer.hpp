@@ -50,6 +50,8 @@ class JitterBuffer {
 
   const JitterBufferStats& stats() const { return stats_; }
   std::chrono::nanoseconds latency() const { return latency_; }
+  // How long a gap is waited for from now on (packets in order are never held).
+  void set_latency(std::chrono::nanoseconds latency) { latency_ = latency; }
 
  private:
   void release_one(std::vector<ReceivedPacket>& out);
