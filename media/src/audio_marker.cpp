@@ -49,8 +49,8 @@ std::vector<core::CaptureTime> AudioMarkerDetector::feed(std::span<const float> 
                                                          core::CaptureTime first_sample) {
   std::vector<core::CaptureTime> out;
   const std::size_t n = marker_.size();
-  std::vector<float> all;
-  all.reserve(history_.size() + samples.size());
+  std::vector<float>& all = window_;  // reused: no allocation per block once it has grown
+  all.clear();
   all.insert(all.end(), history_.begin(), history_.end());
   all.insert(all.end(), samples.begin(), samples.end());
   const auto before = static_cast<std::ptrdiff_t>(history_.size());

@@ -31,4 +31,8 @@ using GstMiniRef = std::unique_ptr<T, GstMiniObjectUnref>;
 // its own. Throws std::runtime_error naming the missing element.
 GstObjectRef<GstElement> make_element(const char* factory, const char* name);
 
+// The running time of `pts` on `pad`'s current segment: comparable across elements and pipelines' restarts
+// (an encoder may shift PTS and segment together; a looped file's seek starts running time again).
+GstClockTime running_time_on(GstPad* pad, GstClockTime pts);
+
 }  // namespace surgilink::media

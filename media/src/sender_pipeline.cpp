@@ -37,6 +37,14 @@ GstObjectRef<GstElement> make_element(const char* factory, const char* name) {
   return GstObjectRef<GstElement>(GST_ELEMENT(gst_object_ref_sink(e)));
 }
 
+GstClockTime running_time_on(GstPad* pad, GstClockTime pts) {
+  const GstMiniRef<GstEvent> event(gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0));
+  if (!event) return pts;
+  const GstSegment* segment = nullptr;
+  gst_event_parse_segment(event.get(), &segment);
+  return gst_segment_to_running_time(segment, GST_FORMAT_TIME, pts);
+}
+
 namespace {
 
 std::string source_description(const SenderPipelineSettings& s) {
@@ -140,16 +148,6 @@ struct SenderPipeline::Impl {
   }
 
   // Runs on the source's streaming thread for every frame: paint the scene, stamp the capture time.
-  // Running time: comparable across elements (an encoder may shift PTS and segment together, x264enc by 1000
-  // h).
-  static GstClockTime running_time(GstPad* pad, GstClockTime pts) {
-    const GstMiniRef<GstEvent> event(gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0));
-    if (!event) return pts;
-    const GstSegment* segment = nullptr;
-    gst_event_parse_segment(event.get(), &segment);
-    return gst_segment_to_running_time(segment, GST_FORMAT_TIME, pts);
-  }
-
   GstPadProbeReturn on_captured_frame(GstPad* pad, GstPadProbeInfo* info) {
     GstBuffer* buffer = gst_pad_probe_info_get_buffer(info);
     if (buffer == nullptr) return GST_PAD_PROBE_OK;
@@ -168,7 +166,7 @@ struct SenderPipeline::Impl {
       draw_pixel_timestamp(frame, settings.profile.width, settings.profile.height, us.count());
     }
     gst_buffer_unmap(buffer, &map);
-    remember_capture(running_time(pad, pts), captured);
+    remember_capture(running_time_on(pad, pts), captured);
     counters.frames_captured.fetch_add(1, std::memory_order_relaxed);
     return GST_PAD_PROBE_OK;
   }
@@ -223,7 +221,7 @@ struct SenderPipeline::Impl {
     if (sample == nullptr) return GST_FLOW_EOS;
     GstBuffer* buffer = gst_sample_get_buffer(sample);
     const GstObjectRef<GstPad> pad(gst_element_get_static_pad(GST_ELEMENT(sink), "sink"));
-    const auto captured = capture_of(running_time(pad.get(), GST_BUFFER_PTS(buffer)));
+    const auto captured = capture_of(running_time_on(pad.get(), GST_BUFFER_PTS(buffer)));
     counters.frames_displayed.fetch_add(1, std::memory_order_relaxed);
     auto frame = frame_from_sample(sample, captured.value_or(clock.now()));
     if (!frame) return GST_FLOW_OK;

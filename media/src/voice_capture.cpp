@@ -16,14 +16,6 @@
 
 namespace surgilink::media {
 
-GstClockTime running_time_on(GstPad* pad, GstClockTime pts) {
-  const GstMiniRef<GstEvent> event(gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0));
-  if (!event) return pts;
-  const GstSegment* segment = nullptr;
-  gst_event_parse_segment(event.get(), &segment);
-  return gst_segment_to_running_time(segment, GST_FORMAT_TIME, pts);
-}
-
 std::string first_openable_element(std::initializer_list<const char*> factories) {
   for (const char* factory : factories) {
     GstElement* made = gst_element_factory_make(factory, nullptr);
@@ -34,6 +26,12 @@ std::string first_openable_element(std::initializer_list<const char*> factories)
     if (opens) return factory;
   }
   return {};
+}
+
+bool start_playing(GstElement* pipeline) {
+  if (gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE) return true;
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  return false;
 }
 
 std::string message_text(GstMessage* message) {
@@ -157,9 +155,8 @@ struct VoiceCapture::Impl {
   std::size_t file_next = 0;
   std::uint64_t file_pushed = 0;  // samples pushed so far: the next buffer's PTS
 
-  // Level: summed over 50 ms of spoken samples (the spoken pad's streaming thread).
-  double level_sum = 0, level_peak = 0;
-  std::size_t level_count = 0;
+  // The spoken blocks as floats and their level (the spoken pad's streaming thread).
+  SoundBlocks spoken;
 
   mutable std::mutex marker_mutex;
   AudioMarkerDetector markers;
@@ -204,8 +201,8 @@ struct VoiceCapture::Impl {
     if (!handed_over.ready()) return GST_PAD_PROBE_OK;
     GstBuffer* buffer = gst_pad_probe_info_get_buffer(info);
     if (buffer == nullptr) return GST_PAD_PROBE_OK;
-    running.update(GST_ELEMENT(GST_PAD_PARENT(pad)),
-                   clock);  // any element has the pipeline's clock and base time
+    // Any element has the pipeline's clock and base time.
+    running.update(GST_ELEMENT(GST_PAD_PARENT(pad)), clock);
     if (settings.echo_path && running.known()) {
       buffer = gst_buffer_make_writable(buffer);
       GST_PAD_PROBE_INFO_DATA(info) = buffer;
@@ -213,22 +210,9 @@ struct VoiceCapture::Impl {
     }
     GstMapInfo map;
     if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return GST_PAD_PROBE_OK;
-    const auto* s16 = reinterpret_cast<const std::int16_t*>(map.data);
-    const std::size_t n = map.size / sizeof(std::int16_t);
-    std::vector<float> f(n);
-    for (std::size_t i = 0; i < n; ++i) f[i] = static_cast<float>(s16[i]) / 32768.0f;
+    const auto f = spoken.convert(map);
     gst_buffer_unmap(buffer, &map);
-    for (const float x : f) {
-      level_sum += static_cast<double>(x) * x;
-      level_peak = std::max(level_peak, static_cast<double>(std::fabs(x)));
-    }
-    level_count += n;
-    if (level_count >= kVoiceSampleRate / 20) {
-      const auto db = [](double v) { return v > 1e-9 ? 20 * std::log10(v) : -180.0; };
-      listener.on_voice_level(db(std::sqrt(level_sum / static_cast<double>(level_count))), db(level_peak));
-      level_sum = level_peak = 0;
-      level_count = 0;
-    }
+    if (const auto level = spoken.level()) listener.on_voice_level(level->rms_dbfs, level->peak_dbfs);
     if (settings.find_markers && running.known()) {
       const auto at = running.at(running_time_on(pad, GST_BUFFER_PTS(buffer)));
       std::lock_guard lock(marker_mutex);
@@ -342,8 +326,7 @@ VoiceCapture::~VoiceCapture() { stop(); }
 
 bool VoiceCapture::start(std::string& why) {
   impl_->handed_over.publish();
-  if (gst_element_set_state(impl_->pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    gst_element_set_state(impl_->pipeline.get(), GST_STATE_NULL);
+  if (!start_playing(impl_->pipeline.get())) {
     why = "the microphone '" + to_string(impl_->settings.input) +
           "' cannot be opened (no such sound device here?)";
     return false;

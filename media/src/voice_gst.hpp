@@ -1,11 +1,16 @@
 #pragma once
 // Private to media/: what the voice capture and the voice playout share.
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include <gst/gst.h>
 
@@ -51,9 +56,6 @@ class HandedOver {
   std::atomic<bool> ready_{false};
 };
 
-// Running time of `pts` on `pad`'s current segment.
-GstClockTime running_time_on(GstPad* pad, GstClockTime pts);
-
 // The first of `factories` whose element opens (reaches READY) with the system's default device: "default"
 // means a real sound server or card, never GStreamer's silent fallback (autoaudiosink picks a fakesink when
 // there is none). Empty when none opens.
@@ -65,6 +67,45 @@ GstObjectRef<GstElement> launch_voice_pipeline(const std::string& description, c
 // Points a device source or sink at `location` ("alsa:hw:1,0", "pulse:NAME", "pipewire:NAME", or a NAME):
 // PulseAudio's and ALSA's elements take "device", PipeWire's "target-object" (or "path" before 0.3.64).
 void choose_device(GstElement* element, const std::string& location);
+
+// A streaming thread's view of 16-bit mono sound: the block as floats (one buffer reused, no allocation per
+// block once it has grown) and its level over 50 ms.
+class SoundBlocks {
+ public:
+  struct Level {
+    double rms_dbfs, peak_dbfs;
+  };
+  // Converts `map`'s samples; returns them (valid until the next call).
+  std::span<const float> convert(const GstMapInfo& map) {
+    const auto* s16 = reinterpret_cast<const std::int16_t*>(map.data);
+    samples_.resize(map.size / sizeof(std::int16_t));
+    for (std::size_t i = 0; i < samples_.size(); ++i) samples_[i] = static_cast<float>(s16[i]) / 32768.0f;
+    return samples_;
+  }
+  // Adds the block just converted; every 50 ms of sound returns the level over them.
+  std::optional<Level> level() {
+    for (const float x : samples_) {
+      sum_ += static_cast<double>(x) * x;
+      peak_ = std::max(peak_, static_cast<double>(std::fabs(x)));
+    }
+    count_ += samples_.size();
+    if (count_ < 48000 / 20) return std::nullopt;
+    const auto db = [](double v) { return v > 1e-9 ? 20 * std::log10(v) : -180.0; };
+    const Level l{db(std::sqrt(sum_ / static_cast<double>(count_))), db(peak_)};
+    sum_ = peak_ = 0;
+    count_ = 0;
+    return l;
+  }
+
+ private:
+  std::vector<float> samples_;
+  double sum_ = 0, peak_ = 0;
+  std::size_t count_ = 0;
+};
+
+// Sets `pipeline` playing; false (and back to NULL, the device released) when it refuses, e.g. a sound device
+// that cannot be opened.
+bool start_playing(GstElement* pipeline);
 
 // Reads a GStreamer ERROR/WARNING message as text.
 std::string message_text(GstMessage* message);

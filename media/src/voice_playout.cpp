@@ -107,8 +107,7 @@ struct VoicePlayout::Impl {
   // Both codes: a console hears the OR's and, relayed, the other mentors'.
   AudioMarkerDetector or_markers{AudioMarker::kOr}, mentor_markers{AudioMarker::kMentor};
   std::vector<core::CaptureTime> or_marker_times, mentor_marker_times;
-  double level_sum = 0;  // the heard pad's streaming thread
-  std::size_t level_count = 0;
+  SoundBlocks heard;  // the heard pad's streaming thread
 
   Impl(VoicePlayoutSettings s, const core::Clock& c) : settings(std::move(s)), clock(c) {}
 
@@ -118,25 +117,15 @@ struct VoicePlayout::Impl {
     if (!handed_over.ready()) return GST_PAD_PROBE_OK;
     GstBuffer* buffer = gst_pad_probe_info_get_buffer(info);
     if (buffer == nullptr) return GST_PAD_PROBE_OK;
-    running.update(GST_ELEMENT(GST_PAD_PARENT(pad)),
-                   clock);  // any element has the pipeline's clock and base time
+    // Any element has the pipeline's clock and base time.
+    running.update(GST_ELEMENT(GST_PAD_PARENT(pad)), clock);
     const auto now =
         running.at(running_time_on(pad, GST_BUFFER_PTS(buffer))) + std::chrono::nanoseconds{latency()};
     GstMapInfo map;
     if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return GST_PAD_PROBE_OK;
-    const auto* s16 = reinterpret_cast<const std::int16_t*>(map.data);
-    const std::size_t n = map.size / sizeof(std::int16_t);
-    std::vector<float> f(n);
-    for (std::size_t i = 0; i < n; ++i) f[i] = static_cast<float>(s16[i]) / 32768.0f;
+    const auto f = heard.convert(map);
     gst_buffer_unmap(buffer, &map);
-    for (const float x : f) level_sum += static_cast<double>(x) * x;
-    level_count += n;
-    if (level_count >= kVoiceSampleRate / 20) {
-      const double rms = std::sqrt(level_sum / static_cast<double>(level_count));
-      level_dbfs.store(rms > 1e-9 ? 20 * std::log10(rms) : -180.0, std::memory_order_relaxed);
-      level_sum = 0;
-      level_count = 0;
-    }
+    if (const auto level = heard.level()) level_dbfs.store(level->rms_dbfs, std::memory_order_relaxed);
     if (settings.find_markers) {
       std::lock_guard lock(marker_mutex);
       for (const auto t : or_markers.feed(f, now)) or_marker_times.push_back(t);
@@ -274,8 +263,7 @@ VoicePlayout::~VoicePlayout() { stop(); }
 
 bool VoicePlayout::start(std::string& why) {
   impl_->handed_over.publish();
-  if (gst_element_set_state(impl_->pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    gst_element_set_state(impl_->pipeline.get(), GST_STATE_NULL);
+  if (!start_playing(impl_->pipeline.get())) {
     why = "the speaker '" + to_string(impl_->settings.output) +
           "' cannot be opened (no such sound device here?)";
     return false;

@@ -43,6 +43,7 @@ class AudioMarkerDetector {
   float threshold_;
   std::chrono::nanoseconds refractory_;
   std::vector<float> history_;  // the last marker_.size() - 1 samples before the current block
+  std::vector<float> window_;   // history_ + the current block
   // A candidate peak still rising: its correlation and start time.
   float peak_ = 0;
   core::CaptureTime peak_at_{};
