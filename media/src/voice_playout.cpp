@@ -59,9 +59,8 @@ struct VoicePlayout::Impl {
   GstElement* mixer = nullptr;  // held by the pipeline
   bool started = false;
   std::map<std::uint32_t, Talker> talkers;  // network thread
-  std::chrono::milliseconds delay{0};
-  std::atomic<std::chrono::milliseconds> delay_now{
-      std::chrono::milliseconds{0}};  // `delay`, for streaming threads
+  // The playout delay: set on the network thread, read by the talkers' latency probes.
+  std::atomic<std::chrono::milliseconds> delay{std::chrono::milliseconds{0}};
   std::atomic<double> level_dbfs{-180.0};
   RunningTimeOnCaptureClock running;
   std::uint64_t concealed_at_stop = 0;  // the talkers' count when they were let go
@@ -178,8 +177,8 @@ struct VoicePlayout::Impl {
     gst_iterator_free(it);
     g_object_set(t.source.get(), "max-buffers", guint64{50}, nullptr);
     gst_util_set_object_arg(G_OBJECT(t.source.get()), "leaky-type", "downstream");
-    g_object_set(t.jitter.get(), "latency",
-                 static_cast<guint>(std::max(delay, settings.jitter_latency).count()), nullptr);
+    g_object_set(t.jitter.get(), "latency", static_cast<guint>(delay.load(std::memory_order_relaxed).count()),
+                 nullptr);
     // opusdec with in-band FEC declares 120 ms of latency (the longest Opus packet: it may decode a lost one
     // from its successor). Ours are one 10-ms frame, so a talker needs its jitter buffer's latency and one
     // frame more; declaring 120 ms would hold every voice that long.
@@ -196,7 +195,7 @@ struct VoicePlayout::Impl {
           gst_query_parse_latency(query, &live, &min, &max);
           const auto* impl = static_cast<Impl*>(self);
           const GstClockTime needed = static_cast<GstClockTime>(
-              std::chrono::nanoseconds(impl->delay_now.load(std::memory_order_relaxed) + kOpusFrame).count());
+              std::chrono::nanoseconds(impl->delay.load(std::memory_order_relaxed) + kOpusFrame).count());
           if (GST_CLOCK_TIME_IS_VALID(min) && min > needed) gst_query_set_latency(query, live, needed, max);
           return GST_PAD_PROBE_OK;
         },
@@ -219,7 +218,6 @@ VoicePlayout::VoicePlayout(VoicePlayoutSettings settings, const core::Clock& clo
   initialise_gstreamer();
   auto& s = impl_->settings;
   impl_->delay = s.jitter_latency;
-  impl_->delay_now = s.jitter_latency;
   // Continuous silence keeps the mixer (and a file output) running in real time when nobody speaks.
   const std::string description =
       std::string("audiotestsrc wave=silence is-live=true samplesperbuffer=240 ! capsfilter caps=") +
@@ -318,9 +316,8 @@ bool VoicePlayout::push(std::uint32_t ssrc, std::uint8_t payload_type, std::span
 
 void VoicePlayout::set_playout_delay(std::chrono::milliseconds delay) {
   delay = std::clamp(delay, impl_->settings.jitter_latency, std::chrono::milliseconds{400});
-  if (delay == impl_->delay) return;
+  if (delay == impl_->delay.load(std::memory_order_relaxed)) return;
   impl_->delay = delay;
-  impl_->delay_now = delay;
   for (auto& [ssrc, talker] : impl_->talkers) {
     g_object_set(talker.jitter.get(), "latency", static_cast<guint>(delay.count()), nullptr);
   }
@@ -328,7 +325,7 @@ void VoicePlayout::set_playout_delay(std::chrono::milliseconds delay) {
   impl_->ask_latency();
 }
 
-std::chrono::milliseconds VoicePlayout::playout_delay() const { return impl_->delay; }
+std::chrono::milliseconds VoicePlayout::playout_delay() const { return impl_->delay.load(); }
 const VoicePlayoutCounters& VoicePlayout::counters() const { return impl_->counters; }
 
 std::uint64_t VoicePlayout::concealed_packets() const {
