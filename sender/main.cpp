@@ -72,6 +72,10 @@ int main(int argc, char** argv) {
                "find the audio timestamp code in what is spoken and heard (bench; times in --report-json)");
   app.add_option("--retransmit", overrides.retransmit,
                  "resend video packets a console reports lost (NACK → RTX): true | false (over [network])");
+  app.add_option(
+      "--adapt-rate", overrides.adapt_rate,
+      "congestion control: the video's bitrate and size follow the narrowest mentor link: true | false "
+      "(over [network] adapt_rate)");
   app.add_option("--pixel-code", overrides.pixel_code, "draw the pixel timestamp code: true | false");
   app.add_option("--seconds", seconds, "stop after this many seconds");
   app.add_flag("--status-json", status_json, "print status lines as JSON");

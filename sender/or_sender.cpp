@@ -25,6 +25,7 @@
 #include "surgeon_controls.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
 #include "surgilink/media/segment_recorder.hpp"
+#include "surgilink/media/video_ladder.hpp"
 #include "surgilink/vitals/vitals_row.hpp"
 #include "telestration_measurements.hpp"
 
@@ -192,6 +193,37 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
 
   void on_keyframe_needed() override { pipeline.request_keyframe(); }
 
+  // Congestion control: the encoder follows the narrowest mentor link's estimate, less what voice, vitals
+  // and annotations need (they go first), between the configured floor and the profile's rate; the picture
+  // steps down the ladder when the rate no longer carries its size.
+  void on_link_rate(std::optional<std::uint64_t> narrowest_bps) override {
+    if (!settings.rate.adapt || stopped) return;
+    const auto top = static_cast<std::uint64_t>(settings.pipeline.profile.bitrate_kbps);
+    std::uint64_t kbps = top;
+    if (narrowest_bps) {
+      const std::uint64_t available = *narrowest_bps / 1000;
+      kbps = std::clamp<std::uint64_t>(available > kReservedKbps ? available - kReservedKbps : 0,
+                                       settings.rate.min_kbps, top);
+    }
+    const auto before = ladder.step();
+    const auto& step = ladder.choose(static_cast<std::uint32_t>(kbps), clock.now());
+    pipeline.set_encoding(step.width, step.height, step.fps, static_cast<std::uint32_t>(kbps));
+    // Paced at 2.5 times the target (libwebrtc's factor): frames leave as fast as usual, keyframes are
+    // spread out. No estimate: no pacing, as without congestion control.
+    session.set_video_pacing(narrowest_bps ? std::optional<std::uint64_t>(kbps * 1000 * 5 / 2)
+                                           : std::nullopt);
+    rate_history.emplace_back(core::to_ms(clock.now() - started) / 1000.0, kbps);
+    if (rate_history.size() > 3600) rate_history.erase(rate_history.begin());
+    if (!(step == before)) {
+      spdlog::info("video: {} -> {} at {} kbit/s (narrowest mentor link {} kbit/s)", before.name, step.name,
+                   kbps, narrowest_bps ? std::to_string(*narrowest_bps / 1000) : std::string("not reported"));
+    }
+  }
+  // Voice both ways, vitals and annotations, per console link, with their packet overhead.
+  static constexpr std::uint64_t kReservedKbps = 150;
+  media::VideoLadder ladder{settings.pipeline.profile};
+  std::vector<std::pair<double, std::uint64_t>> rate_history;  // (uptime s, target kbit/s) per change
+
   // media::SenderPipelineListener: GStreamer's streaming threads hand over to the network thread.
   void on_encoded_packets(media::EncodedPackets packets) override {
     asio::post(io, [this, p = std::move(packets)] {
@@ -261,6 +293,8 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
           {"sent_fps", sent_fps},
           {"sent_mbps", mbps},
           {"keyframes_forced", pc.keyframes_forced.load()},
+          {"target_kbps", pc.bitrate_kbps.load()},
+          {"video_step", ladder.step().name},
           {"send_drops", sc.send_drops},
           {"rejected_datagrams", session.faults().total()},
           {"consoles_dropped", sc.consoles_dropped},
@@ -279,9 +313,10 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
     } else {
       std::printf(
           "sender %s | %5.1fs | consoles %zu | capture %4.1f fps | OR display %4.1f fps | sent %4.1f fps "
-          "%5.2f Mbit/s | IDR on request %llu | rejected %llu | vitals %llu/s%s%s%s%s\n",
+          "%5.2f Mbit/s (%s, target %.1f) | IDR on request %llu | rejected %llu | vitals %llu/s%s%s%s%s\n",
           settings.session.rules.site_name.c_str(), uptime, session.consoles_connected(), capture_fps,
-          display_fps, sent_fps, mbps, static_cast<unsigned long long>(pc.keyframes_forced.load()),
+          display_fps, sent_fps, mbps, ladder.step().name.c_str(), pc.bitrate_kbps.load() / 1000.0,
+          static_cast<unsigned long long>(pc.keyframes_forced.load()),
           static_cast<unsigned long long>(session.faults().total()),
           static_cast<unsigned long long>(numerics), alarms.empty() ? "" : " | ALARM ", alarms.c_str(),
           rec.recording ? (" | REC " + std::to_string(rec.frames_written) + " frames").c_str() : "",
@@ -372,6 +407,10 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
                         {"send_drops", sc.send_drops},
                         {"nacked", sc.nacked},
                         {"retransmitted", sc.retransmitted},
+                        {"rate_reports_received", sc.rate_reports_received},
+                        {"target_kbps", pc.bitrate_kbps.load()},
+                        {"video_step", ladder.step().name},
+                        {"profile_steps", ladder.changes()},
                         {"keyframes_forced", pc.keyframes_forced.load()},
                         {"consoles_admitted", sc.consoles_admitted},
                         {"consoles_refused", sc.consoles_refused},
@@ -392,6 +431,9 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
     for (const auto& [version, at] : t.first_composited)
       composited.push_back({version, at.time_since_epoch().count()});
     j["annotation_composited"] = std::move(composited);
+    nlohmann::json rates = nlohmann::json::array();
+    for (const auto& [at, kbps] : rate_history) rates.push_back({at, kbps});
+    j["target_kbps_history"] = std::move(rates);
     j["or_frames_with_annotations"] = t.frames_with_annotations;
     j["or_most_annotations"] = t.most_annotations;
     j["or_annotation_frames"] = t.annotation_frames;

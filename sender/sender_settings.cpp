@@ -127,6 +127,9 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
     throw core::ConfigError(std::string("--srtp-profile: ") + e.what());
   }
   const bool retransmit = overrides.retransmit.value_or(network.get_bool("retransmit", true));
+  s.rate.adapt = overrides.adapt_rate.value_or(network.get_bool("adapt_rate", true));
+  s.rate.min_kbps = static_cast<std::uint64_t>(
+      network.get_int("min_kbps", 300, 100, std::max(100, p.profile.bitrate_kbps)));
 
   load_vitals(root.table("vitals"), overrides, s.vitals);
 

@@ -62,6 +62,12 @@ struct OrVoiceSettings {
   bool find_markers = false;  // bench: the audio timestamp code in what is spoken and heard
 };
 
+// Congestion control ([network] adapt_rate, min_kbps): the encoder follows the narrowest mentor link.
+struct RateAdaptationSettings {
+  bool adapt = true;
+  std::uint64_t min_kbps = 300;  // never below: under this the picture is no use for guidance
+};
+
 struct SenderSettings {
   std::string log_level = "info";
   media::SenderPipelineSettings pipeline;
@@ -71,6 +77,7 @@ struct SenderSettings {
   RecordingSettings recording;
   OrDisplaySettings or_display;
   OrVoiceSettings voice;
+  RateAdaptationSettings rate;
   std::optional<double> seconds;                // run this long, then stop (default: until Ctrl-C)
   bool status_json = false;                     // status lines as JSON
   std::optional<std::filesystem::path> report;  // write a JSON summary here at exit
@@ -86,6 +93,7 @@ struct SenderOverrides {
   std::optional<int> control_port, media_port;
   std::optional<bool> pixel_code;
   std::optional<bool> retransmit;                  // --retransmit true|false
+  std::optional<bool> adapt_rate;                  // --adapt-rate true|false
   std::optional<bool> or_window;                   // --or-window / --no-or-window
   std::optional<std::string> audio_in, audio_out;  // --audio-in / --audio-out
   bool audio_markers = false;                      // --audio-markers (bench)

@@ -1,5 +1,6 @@
 #include "surgilink/media/pixel_timestamp_code.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -111,20 +112,23 @@ bool draw_pixel_timestamp(std::span<std::uint8_t> i420, int width, int height,
   return true;
 }
 
-std::optional<std::int64_t> read_pixel_timestamp(const std::uint8_t* y_plane, int stride, int width,
-                                                 int height, std::int64_t reference_us) noexcept {
-  if (y_plane == nullptr || width <= 0 || height <= 0 || stride < width) return std::nullopt;
-  const PixelCodeLayout layout = pixel_code_layout(width, height);
-  if (layout.block_px == 0) return std::nullopt;
+namespace {
 
-  // Only the centre half of each block is averaged: block edges are where the codec's ringing and
-  // deblocking filter smear the neighbours in.
-  const int inset = layout.block_px / 4;
-  const int span = layout.block_px / 2;
+// Reads the strip at `origin`, blocks of `block` px (fractional where the frame was scaled after the code
+// was drawn). Only the centre half of each block is averaged: block edges are where the codec's ringing and
+// the deblocking filter (and a scaler's filter) smear the neighbours in.
+std::optional<std::int64_t> read_strip(const std::uint8_t* y_plane, int stride, int width, int height,
+                                       double origin_x, double origin_y, double block,
+                                       std::int64_t reference_us) noexcept {
+  const int span = std::max(1, static_cast<int>(block / 2));
+  const double inset = (block - span) / 2;
+  const int y0 = static_cast<int>(origin_y + inset + 0.5);
+  if (y0 < 0 || y0 + span > height) return std::nullopt;
+  const int last_x = static_cast<int>(origin_x + (kPixelCodeBlocks - 1) * block + inset + 0.5);
+  if (origin_x < 0 || last_x + span > width) return std::nullopt;
   std::array<bool, kPixelCodeBlocks> bits{};
-  for (int b = 0; b < layout.blocks; ++b) {
-    const int x0 = layout.origin_x + b * layout.block_px + inset;
-    const int y0 = layout.origin_y + inset;
+  for (int b = 0; b < kPixelCodeBlocks; ++b) {
+    const int x0 = static_cast<int>(origin_x + b * block + inset + 0.5);
     int sum = 0;
     for (int row = 0; row < span; ++row) {
       const std::uint8_t* line =
@@ -146,6 +150,34 @@ std::optional<std::int64_t> read_pixel_timestamp(const std::uint8_t* y_plane, in
   }
   if (crc != crc16_ccitt_false(time_bytes(low48))) return std::nullopt;
   return nearest_with_low_bits(low48, reference_us);
+}
+
+}  // namespace
+
+std::optional<std::int64_t> read_pixel_timestamp(const std::uint8_t* y_plane, int stride, int width,
+                                                 int height, std::int64_t reference_us) noexcept {
+  if (y_plane == nullptr || width <= 0 || height <= 0 || stride < width) return std::nullopt;
+  const PixelCodeLayout layout = pixel_code_layout(width, height);
+  if (layout.block_px != 0) {
+    if (auto t = read_strip(y_plane, stride, width, height, layout.origin_x, layout.origin_y, layout.block_px,
+                            reference_us)) {
+      return t;
+    }
+  }
+  // The sender may have scaled the picture down after drawing the code (the video ladder: 1080p → 720p):
+  // the strip is then where the source's layout puts it, scaled by the same factor.
+  constexpr std::array<std::array<int, 2>, 3> kSourceSizes{{{3840, 2160}, {1920, 1080}, {1280, 720}}};
+  for (const auto& [source_w, source_h] : kSourceSizes) {
+    if (source_w <= width || source_w * height != source_h * width) continue;
+    const PixelCodeLayout drawn = pixel_code_layout(source_w, source_h);
+    const double scale = static_cast<double>(width) / source_w;
+    if (drawn.block_px * scale < 4) continue;  // too small to survive the scaler and the codec
+    if (auto t = read_strip(y_plane, stride, width, height, drawn.origin_x * scale, drawn.origin_y * scale,
+                            drawn.block_px * scale, reference_us)) {
+      return t;
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<std::int64_t> read_pixel_timestamp(const std::uint8_t* y_plane, int stride, int width,

@@ -161,6 +161,28 @@ std::size_t write_nack(std::span<std::uint8_t> out, std::uint32_t sender_ssrc, s
   return length;
 }
 
+std::size_t write_remb(std::span<std::uint8_t> out, std::uint32_t sender_ssrc, std::uint64_t bitrate_bps,
+                       std::uint32_t media_ssrc) {
+  if (out.size() < 24 || bitrate_bps == 0) return 0;
+  // The rate as an 18-bit mantissa and a 6-bit exponent: the largest mantissa that fits, rounded down.
+  std::uint32_t exponent = 0;
+  while ((bitrate_bps >> exponent) > 0x3ffff) ++exponent;
+  if (exponent > 63) return 0;
+  const auto mantissa = static_cast<std::uint32_t>(bitrate_bps >> exponent);
+  out[0] = 0x80 | 15;  // V=2, FMT=15 (application layer feedback)
+  out[1] = 206;        // PSFB
+  write16(out.data() + 2, 5);
+  write32(out.data() + 4, sender_ssrc);
+  write32(out.data() + 8, 0);  // media source: unused, the SSRCs follow
+  out[12] = 'R';
+  out[13] = 'E';
+  out[14] = 'M';
+  out[15] = 'B';
+  write32(out.data() + 16, (1u << 24) | (exponent << 18) | mantissa);
+  write32(out.data() + 20, media_ssrc);
+  return 24;
+}
+
 std::size_t write_rtx(std::span<std::uint8_t> out, std::span<const std::uint8_t> original,
                       std::uint32_t rtx_ssrc, std::uint8_t rtx_payload_type, std::uint16_t rtx_sequence) {
   const auto header = parse_rtp(original);
@@ -209,6 +231,14 @@ core::Result<RtcpFeedback> parse_rtcp(std::span<const std::uint8_t> packet) {
     if (offset + size > packet.size()) return Fault::kTruncated;
     const std::uint8_t fmt = p[0] & 0x1f;
     if (p[1] == 206 && (fmt == 1 || fmt == 4)) feedback.picture_loss = true;  // PLI, FIR
+    if (p[1] == 206 && fmt == 15 && size >= 20 && p[12] == 'R' && p[13] == 'E' && p[14] == 'M' &&
+        p[15] == 'B') {
+      const std::uint32_t word = read32(p + 16);
+      const std::size_t ssrcs = word >> 24;
+      if (size < 20 + 4 * ssrcs) return Fault::kTruncated;
+      const std::uint64_t mantissa = word & 0x3ffff;
+      feedback.estimated_bps = mantissa << ((word >> 18) & 0x3f);
+    }
     if (p[1] == 205 && fmt == 1) {  // generic NACK: media SSRC, then (PID, BLP) entries
       if (size < 16) return Fault::kTruncated;
       feedback.nack_ssrc = read32(p + 8);

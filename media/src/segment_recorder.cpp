@@ -14,6 +14,7 @@
 #include <ctime>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -107,6 +108,7 @@ struct SegmentRecorder::Impl {
   RecordingManifest manifest;  // of status.folder
   std::unique_ptr<SegmentWriter> open;
   std::size_t open_entry = 0;
+  std::optional<std::pair<int, int>> open_size;  // picture size of the open segment
   core::CaptureTime next_disk_check{};
   std::deque<Job> jobs;
   bool busy = false;            // the finishing thread is working on something taken from here
@@ -164,6 +166,16 @@ struct SegmentRecorder::Impl {
     return false;
   }
 
+  static std::optional<std::pair<int, int>> picture_size(const GstCaps* caps) {
+    if (caps == nullptr || gst_caps_get_size(caps) == 0) return std::nullopt;
+    const GstStructure* s = gst_caps_get_structure(caps, 0);
+    int width = 0, height = 0;
+    if (!gst_structure_get_int(s, "width", &width) || !gst_structure_get_int(s, "height", &height)) {
+      return std::nullopt;
+    }
+    return std::pair{width, height};
+  }
+
   bool open_segment(GstCaps* caps, core::CaptureTime first) {
     const std::string name = segment_name(manifest.segments.size() + 1);
     std::string why;
@@ -190,7 +202,12 @@ struct SegmentRecorder::Impl {
     GstBuffer* buffer = gst_sample_get_buffer(sample);
     if (buffer == nullptr) return;
     const bool keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-    if (open && keyframe && capture - manifest.segments[open_entry].first >= length) close_open_segment();
+    // A new picture size (the video ladder stepped) starts a new segment: Matroska keeps one size per track.
+    const auto size = picture_size(gst_sample_get_caps(sample));
+    if (open && keyframe &&
+        (capture - manifest.segments[open_entry].first >= length || (size && size != open_size))) {
+      close_open_segment();
+    }
     if (!open) {
       // A segment must start with a keyframe, or its first seconds would not decode.
       if (!keyframe) {
@@ -198,6 +215,7 @@ struct SegmentRecorder::Impl {
         return;
       }
       if (!open_segment(gst_sample_get_caps(sample), capture)) return;
+      open_size = size;
     }
     if (!open->push(buffer, capture)) {
       status.last_error = "the segment writer refused a frame";

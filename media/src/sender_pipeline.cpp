@@ -115,8 +115,11 @@ struct SenderPipeline::Impl {
   std::shared_ptr<OrDisplayOverlay> overlay;  // set before start; read on the display streaming thread
 
   GstObjectRef<GstElement> pipeline;
-  GstElement* source_bin = nullptr;  // held by the pipeline
-  GstElement* encoder = nullptr;     // held by the pipeline
+  GstElement* source_bin = nullptr;   // held by the pipeline
+  GstElement* encoder = nullptr;      // held by the pipeline
+  GstElement* ladder_caps = nullptr;  // held by the pipeline; null in the plain-RTP baseline
+  std::mutex encoding_mutex;
+  int encoded_width = 0, encoded_height = 0, encoded_fps = 0;
   std::shared_ptr<SyntheticScene> scene;
   std::shared_ptr<SyntheticTruth> truth;
 
@@ -237,6 +240,15 @@ struct SenderPipeline::Impl {
     return GST_FLOW_OK;
   }
 
+  // Caller holds encoding_mutex, or is the constructor.
+  void set_ladder_caps() {
+    const std::string text = "video/x-raw,width=" + std::to_string(encoded_width) +
+                             ",height=" + std::to_string(encoded_height) +
+                             ",framerate=" + std::to_string(encoded_fps) + "/1,pixel-aspect-ratio=1/1";
+    const GstMiniRef<GstCaps> caps(gst_caps_from_string(text.c_str()));
+    g_object_set(ladder_caps, "caps", caps.get(), nullptr);
+  }
+
   GstBusSyncReply on_bus_message(GstMessage* message) {
     switch (GST_MESSAGE_TYPE(message)) {
       case GST_MESSAGE_ERROR: {
@@ -318,6 +330,12 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
   const auto display_sink_ref = make_element("appsink", "or_display");
   const auto encode_queue_ref = make_element("queue", "encode_queue");
   const auto encoder_ref = make_element("x264enc", "encoder");
+  // The video ladder (set_encoding): scaled and thinned before the encoder only, so the OR display and the
+  // capture stamp keep the source's full picture. At the top step both pass frames through untouched;
+  // videorate only drops (never holds a frame back, never duplicates).
+  const auto ladder_scale_ref = make_element("videoscale", "ladder_scale");
+  const auto ladder_rate_ref = make_element("videorate", "ladder_rate");
+  const auto ladder_caps_ref = make_element("capsfilter", "ladder_caps");
   const auto h264_caps_ref = make_element("capsfilter", "h264_caps");
   const auto payloader_ref = make_element("rtph264pay", "payloader");
   const bool plain = s.plain_udp_port != 0;
@@ -328,6 +346,9 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
   GstElement* encode_queue = encode_queue_ref.get();
   impl_->encoder = encoder_ref.get();
   GstElement* h264_caps = h264_caps_ref.get();
+  GstElement* ladder_scale = ladder_scale_ref.get();
+  GstElement* ladder_rate = ladder_rate_ref.get();
+  GstElement* ladder_caps = ladder_caps_ref.get();
   GstElement* payloader = payloader_ref.get();
   GstElement* rtp_sink = rtp_sink_ref.get();
 
@@ -360,9 +381,23 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
 
   gst_bin_add_many(GST_BIN(impl_->pipeline.get()), source, tee, display_queue, display_sink, encode_queue,
                    impl_->encoder, h264_caps, payloader, rtp_sink, nullptr);
-  bool linked = gst_element_link(source, tee) &&
-                gst_element_link_many(tee, display_queue, display_sink, nullptr) &&
-                gst_element_link_many(tee, encode_queue, impl_->encoder, h264_caps, nullptr);
+  bool linked =
+      gst_element_link(source, tee) && gst_element_link_many(tee, display_queue, display_sink, nullptr);
+  if (plain) {
+    linked = linked && gst_element_link_many(tee, encode_queue, impl_->encoder, h264_caps, nullptr);
+  } else {
+    g_object_set(ladder_rate, "drop-only", TRUE, "skip-to-first", TRUE, nullptr);
+    gst_util_set_object_arg(G_OBJECT(ladder_scale), "add-borders", "true");
+    impl_->ladder_caps = ladder_caps;
+    impl_->encoded_width = s.profile.width;
+    impl_->encoded_height = s.profile.height;
+    impl_->encoded_fps = s.profile.fps;
+    impl_->set_ladder_caps();
+    gst_bin_add_many(GST_BIN(impl_->pipeline.get()), ladder_scale, ladder_rate, ladder_caps, nullptr);
+    linked = linked && gst_element_link_many(tee, encode_queue, ladder_scale, ladder_rate, ladder_caps,
+                                             impl_->encoder, h264_caps, nullptr);
+  }
+  impl_->counters.bitrate_kbps.store(static_cast<std::uint32_t>(s.profile.bitrate_kbps));
   GstObjectRef<GstElement> record_sink_ref;
   if (impl_->settings.recorder && !plain) {
     // The encoded stream splits after the encoder: the RTP branch first and without a queue (no extra
@@ -436,6 +471,22 @@ void SenderPipeline::request_keyframe() {
   // gst_pad_send_event takes the event's reference.
   gst_pad_send_event(pad.get(), gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
   impl_->counters.keyframes_forced.fetch_add(1, std::memory_order_relaxed);
+}
+
+void SenderPipeline::set_encoding(int width, int height, int fps, std::uint32_t bitrate_kbps) {
+  auto& impl = *impl_;
+  if (bitrate_kbps == 0 || width <= 0 || height <= 0 || fps <= 0) return;
+  if (impl.counters.bitrate_kbps.exchange(bitrate_kbps) != bitrate_kbps) {
+    g_object_set(impl.encoder, "bitrate", static_cast<guint>(bitrate_kbps), nullptr);
+  }
+  if (impl.ladder_caps == nullptr) return;
+  std::lock_guard lock(impl.encoding_mutex);
+  if (width == impl.encoded_width && height == impl.encoded_height && fps == impl.encoded_fps) return;
+  impl.encoded_width = width;
+  impl.encoded_height = height;
+  impl.encoded_fps = fps;
+  impl.set_ladder_caps();
+  impl.counters.size_changes.fetch_add(1, std::memory_order_relaxed);
 }
 
 void SenderPipeline::rewind() {

@@ -66,6 +66,15 @@ void ConsoleSession::Parts::on_packets_missing(const std::vector<std::uint16_t>&
   packets_nacked += sequences.size();
 }
 
+void ConsoleSession::Parts::on_rate_estimate(std::uint64_t bps) {
+  // The sender sets its encoder to the narrowest mentor's link (REMB): this console's part of that.
+  if (!welcome) return;
+  std::array<std::uint8_t, 24 + media::kSrtpMaxTrailer> rtcp{};
+  const std::size_t n = media::write_remb(std::span(rtcp).first(24), 1, bps, welcome->video_ssrc());
+  if (n == 0 || !realtime->send_rtcp(rtcp, n)) return;
+  ++rate_reports_sent;
+}
+
 LinkTotals ConsoleSession::Parts::link_totals() const {
   LinkTotals t = earlier_links;
   t.frames = tracker.totals().frames_decoded;

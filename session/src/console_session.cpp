@@ -67,6 +67,7 @@ void ConsoleSession::Parts::disconnect() {
     earlier_links.lost += video->lost();
     earlier_retransmissions += video->retransmissions_received();
     earlier_retransmissions_in_time += video->retransmissions_in_time();
+    last_rate = video->rate();  // the report at the end still says what the link carried
     video.reset();
   }
   realtime->disconnect();

@@ -100,6 +100,14 @@ ConsoleReport ConsoleSession::Parts::report() const {
   r.bytes_received = totals.bytes;
   r.nacks_sent = nacks_sent;
   r.packets_nacked = packets_nacked;
+  r.rate_reports_sent = rate_reports_sent;
+  if (video || last_rate) {
+    const auto& rate = video ? video->rate() : *last_rate;
+    r.rate_estimate_kbps = rate.estimate_bps() ? *rate.estimate_bps() / 1000 : 0;
+    r.incoming_kbps = rate.incoming_bps() / 1000;
+    r.link_usage = media::describe(rate.usage());
+    r.raw_loss = rate.loss_fraction();
+  }
   r.retransmissions_received = earlier_retransmissions + (video ? video->retransmissions_received() : 0);
   r.retransmissions_in_time =
       earlier_retransmissions_in_time + (video ? video->retransmissions_in_time() : 0);

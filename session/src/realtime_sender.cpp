@@ -17,6 +17,7 @@ RealtimeSender::RealtimeSender(asio::io_context& io, const udp::endpoint& at, me
                                const core::Clock& clock, Listener& listener, core::FaultCounters& faults,
                                std::chrono::milliseconds keyframe_interval)
     : socket_(io),
+      pacing_timer_(io),
       profile_(profile),
       clock_(clock),
       listener_(listener),
@@ -38,9 +39,20 @@ void RealtimeSender::start() { receive(); }
 
 void RealtimeSender::stop() {
   stopped_ = true;
+  pacing_timer_.cancel();
+  paced_.clear();
   boost::system::error_code ec;
   socket_.close(ec);
   consoles_.clear();
+}
+
+std::optional<std::uint64_t> RealtimeSender::narrowest_estimate() const {
+  std::optional<std::uint64_t> narrowest;
+  for (const auto& [id, console] : consoles_) {
+    if (console.estimated_bps)
+      narrowest = std::min(narrowest.value_or(*console.estimated_bps), *console.estimated_bps);
+  }
+  return narrowest;
 }
 
 std::uint16_t RealtimeSender::port() const { return socket_.local_endpoint().port(); }
@@ -90,6 +102,11 @@ void RealtimeSender::on_datagram(std::size_t size) {
     return;
   }
   if (!feedback.value().nacked.empty()) retransmit(from->second, feedback.value().nacked);
+  if (const auto bps = feedback.value().estimated_bps) {
+    ++counters_.rate_reports_received;
+    from->second.estimated_bps = *bps;
+    listener_.on_rate_estimate(from->first);
+  }
   if (!feedback.value().picture_loss) return;
   ++counters_.pli_received;
   // One keyframe serves every console; a console that keeps reporting loss may not turn the stream into
@@ -226,7 +243,6 @@ void RealtimeSender::retransmit(Console& console, const std::vector<std::uint16_
 
 void RealtimeSender::send_video(const media::EncodedPackets& encoded) {
   if (stopped_) return;
-  bool sent_any = false;
   bool first_of_frame = encoded.capture_time != last_frame_capture_;
   last_frame_capture_ = encoded.capture_time;
   for (const auto& packet : encoded.packets) {
@@ -241,24 +257,84 @@ void RealtimeSender::send_video(const media::EncodedPackets& encoded) {
       slot.sequence = sequence;
       slot.bytes.assign(packet.begin(), packet.end());
     }
-    for (auto& [id, console] : consoles_) {
-      std::copy(packet.begin(), packet.end(), send_buffer_.begin());
-      std::size_t length = packet.size();
-      if (first_of_frame) {
-        auto extended = media::add_timing_extension(
-            send_buffer_, length, core::to_ntp64(encoded.capture_time), core::to_ntp64(clock_.now()));
-        if (extended) length = extended.value();
-      }
-      const std::size_t sent = protect_and_send(console, length);
-      if (sent == 0) continue;
-      ++counters_.packets_sent;
-      counters_.bytes_sent += sent;
-      sent_any = true;
+    if (!pacing_bps_) {
+      send_video_packet(packet, encoded.capture_time, first_of_frame);
+    } else {
+      paced_.push_back({packet, encoded.capture_time, first_of_frame});
+      paced_bytes_ += packet.size();
     }
     first_of_frame = false;
   }
-  if (sent_any && counted_capture_ != encoded.capture_time) {
-    counted_capture_ = encoded.capture_time;
+  if (pacing_bps_) send_paced();
+}
+
+void RealtimeSender::set_pacing(std::optional<std::uint64_t> bps) {
+  pacing_bps_ = bps;
+  if (!bps) {
+    // Whatever waits goes now, in order.
+    while (!paced_.empty()) {
+      send_video_packet(paced_.front().bytes, paced_.front().capture_time, paced_.front().first_of_frame);
+      paced_.pop_front();
+    }
+    paced_bytes_ = 0;
+    pacing_timer_.cancel();
+  }
+}
+
+void RealtimeSender::send_paced() {
+  if (stopped_ || !pacing_bps_) return;
+  const auto now = clock_.now();
+  const double bytes_per_s = static_cast<double>(*pacing_bps_) / 8;
+  // A budget that refills at the pacing rate and holds at most kPacingBurst of it: a usual frame leaves at
+  // once, a keyframe is spread out instead of overflowing the narrowest queue on the way.
+  const double burst = bytes_per_s * std::chrono::duration<double>(kPacingBurst).count();
+  if (pacing_refilled_) {
+    pacing_budget_ += bytes_per_s * std::chrono::duration<double>(now - *pacing_refilled_).count();
+  } else {
+    pacing_budget_ = burst;
+  }
+  pacing_budget_ = std::min(pacing_budget_, burst);
+  pacing_refilled_ = now;
+  while (!paced_.empty() && pacing_budget_ > 0) {
+    const Paced& next = paced_.front();
+    pacing_budget_ -= static_cast<double>(next.bytes.size());
+    paced_bytes_ -= next.bytes.size();
+    send_video_packet(next.bytes, next.capture_time, next.first_of_frame);
+    paced_.pop_front();
+  }
+  if (paced_.empty() || pacing_armed_) return;
+  const double wait_s = std::max(-pacing_budget_, 1.0) / bytes_per_s;
+  pacing_armed_ = true;
+  pacing_timer_.expires_after(std::max(std::chrono::nanoseconds{std::chrono::milliseconds{1}},
+                                       std::chrono::nanoseconds{static_cast<std::int64_t>(wait_s * 1e9)}));
+  pacing_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (!self) return;
+    self->pacing_armed_ = false;
+    if (!ec) self->send_paced();
+  });
+}
+
+void RealtimeSender::send_video_packet(const std::vector<std::uint8_t>& packet,
+                                       core::CaptureTime capture_time, bool first_of_frame) {
+  bool sent_any = false;
+  for (auto& [id, console] : consoles_) {
+    std::copy(packet.begin(), packet.end(), send_buffer_.begin());
+    std::size_t length = packet.size();
+    if (first_of_frame) {
+      // The send time is when it really leaves (after pacing): the consoles' delay gradient reads it.
+      auto extended = media::add_timing_extension(send_buffer_, length, core::to_ntp64(capture_time),
+                                                  core::to_ntp64(clock_.now()));
+      if (extended) length = extended.value();
+    }
+    const std::size_t sent = protect_and_send(console, length);
+    if (sent == 0) continue;
+    ++counters_.packets_sent;
+    counters_.bytes_sent += sent;
+    sent_any = true;
+  }
+  if (sent_any && counted_capture_ != capture_time) {
+    counted_capture_ = capture_time;
     ++counters_.frames_sent;
   }
 }

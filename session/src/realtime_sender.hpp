@@ -5,13 +5,16 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "surgilink/core/capture_clock.hpp"
 #include "surgilink/core/fault.hpp"
@@ -38,6 +41,7 @@ struct RealtimeCounters {
   std::uint64_t retransmit_missed = 0;    // … no longer kept, or over the console's retransmission budget
   std::uint64_t voice_packets_sent = 0;   // per console: the OR's voice and mentors' voices relayed
   std::uint64_t voice_packets_received = 0;  // from mentors (observers' are refused)
+  std::uint64_t rate_reports_received = 0;   // REMB: a console's estimate of what its link carries
 };
 
 // Network thread only. Held by std::shared_ptr (make_shared): its handlers keep it alive.
@@ -52,6 +56,8 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
     // One authenticated voice packet (Opus RTP, the whole plain packet) from a console that may speak.
     virtual void on_console_voice(ConsoleId console, const media::RtpHeader& header,
                                   std::span<const std::uint8_t> packet) = 0;
+    // A console reported the rate its link carries (narrowest_estimate() may have changed).
+    virtual void on_rate_estimate(ConsoleId /*console*/) {}
   };
 
   // Binds the port; throws std::runtime_error naming the address when it cannot be used.
@@ -68,7 +74,13 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
            bool may_speak);
   void remove(ConsoleId console);
 
+  // Video to every console: at once, or paced (set_pacing).
   void send_video(const media::EncodedPackets& encoded);
+  // Video leaves at most at `bps` on average, with bursts of up to kPacingBurst of it (a keyframe is spread
+  // over tens of milliseconds instead of overflowing a narrow link's queue); nullopt: at once, as encoded.
+  // Voice, vitals and retransmissions are never paced.
+  void set_pacing(std::optional<std::uint64_t> bps);
+  std::size_t paced_bytes() const { return paced_bytes_; }  // waiting to leave
   // Video packets a console asks for again (NACK) are resent on this RTX stream (RFC 4588); 0: never.
   void set_retransmission(std::uint32_t rtx_ssrc, std::uint8_t rtx_payload_type);
   // The vitals stream's SSRC (0: none) and first sequence number.
@@ -81,6 +93,10 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   // A mentor's voice packet (plain, as received) to every other console: mentors hear each other.
   void relay_voice(ConsoleId from, std::span<const std::uint8_t> packet);
 
+  // The lowest rate any console's link is reported to carry (REMB); nullopt while none has reported. One
+  // encoder serves every console, so the narrowest link sets its rate.
+  std::optional<std::uint64_t> narrowest_estimate() const;
+
   std::uint16_t port() const;
   const RealtimeCounters& counters() const { return counters_; }
 
@@ -91,6 +107,7 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
     std::optional<core::CaptureTime> last_keyframe;
     bool may_speak = false;
     std::uint16_t rtx_sequence = 0;
+    std::optional<std::uint64_t> estimated_bps{};  // its latest REMB
     // Retransmissions this console may cause: a console on a bad link must not double the OR's upload.
     core::TokenBucket retransmit_budget{kRetransmitPerSecond, kRetransmitPerSecond / 2};
   };
@@ -107,8 +124,12 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   std::size_t protect_and_send(Console& console, std::size_t length);
   void on_voice_datagram(std::map<ConsoleId, Console>::iterator from, std::size_t size);
   void retransmit(Console& console, const std::vector<std::uint16_t>& sequences);
+  void send_paced();
+  void send_video_packet(const std::vector<std::uint8_t>& packet, core::CaptureTime capture_time,
+                         bool first_of_frame);
 
   boost::asio::ip::udp::socket socket_;
+  boost::asio::steady_timer pacing_timer_;
   media::SrtpProfile profile_;
   const core::Clock& clock_;
   Listener& listener_;
@@ -125,6 +146,19 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   std::uint32_t vitals_ssrc_ = 0;
   std::uint16_t vitals_sequence_ = 0;
   RealtimeCounters counters_;
+  // Pacing.
+  static constexpr std::chrono::milliseconds kPacingBurst{20};
+  struct Paced {
+    std::vector<std::uint8_t> bytes;
+    core::CaptureTime capture_time{};
+    bool first_of_frame = false;
+  };
+  std::optional<std::uint64_t> pacing_bps_;
+  std::deque<Paced> paced_;
+  std::size_t paced_bytes_ = 0;
+  double pacing_budget_ = 0;
+  std::optional<core::CaptureTime> pacing_refilled_;
+  bool pacing_armed_ = false;
   bool stopped_ = false;
 };
 

@@ -104,6 +104,10 @@ void SenderSession::Parts::on_keyframe_request(ConsoleId) {
   listener.on_keyframe_needed();
 }
 
+void SenderSession::Parts::on_rate_estimate(ConsoleId) {
+  listener.on_link_rate(realtime->narrowest_estimate());
+}
+
 void SenderSession::Parts::on_console_voice(ConsoleId console, const media::RtpHeader& header,
                                             std::span<const std::uint8_t> packet) {
   // Mentors hear each other through the sender (one stream each way per console); the OR hears them all.

@@ -77,7 +77,10 @@ void SenderSession::Parts::on_malformed(ConsoleConnection& console) {
 
 void SenderSession::Parts::on_ended(ConsoleConnection& console, ConnectionEnd end, const std::string& why) {
   const ConsoleId id = console.id();
+  const bool reported_rate = realtime->narrowest_estimate().has_value();
   realtime->remove(id);
+  // Its link may have been the narrowest: the stream may go back up for the others.
+  if (reported_rate) listener.on_link_rate(realtime->narrowest_estimate());
   const auto closing = console.closing;
   const std::string reason = closing ? closing->why : core::safe_text(why, 200);
   if (console.admitted()) {

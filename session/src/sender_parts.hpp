@@ -67,6 +67,7 @@ struct SenderSession::Parts : std::enable_shared_from_this<SenderSession::Parts>
   void on_keyframe_request(ConsoleId console) override;
   void on_console_voice(ConsoleId console, const media::RtpHeader& header,
                         std::span<const std::uint8_t> packet) override;
+  void on_rate_estimate(ConsoleId console) override;
 
   // sender_messages.cpp: what consoles send
   void on_envelope(ConsoleConnection& console, const pb::Envelope& envelope) override;

@@ -138,6 +138,8 @@ void SenderSession::send_voice(const media::EncodedPackets& packets) {
   parts_->realtime->send_voice(packets);
 }
 
+void SenderSession::set_video_pacing(std::optional<std::uint64_t> bps) { parts_->realtime->set_pacing(bps); }
+
 void SenderSession::send_video(const media::EncodedPackets& packets) {
   parts_->realtime->send_video(packets);
 }
@@ -237,6 +239,7 @@ SenderSessionCounters SenderSession::counters() const {
   c.voice_packets_sent = r.voice_packets_sent;
   c.nacked = r.nacked;
   c.retransmitted = r.retransmitted;
+  c.rate_reports_received = r.rate_reports_received;
   c.voice_packets_received = r.voice_packets_received;
   c.connections_turned_away = parts_->server->counters().turned_away;
   c.accept_errors = parts_->server->counters().accept_errors;

@@ -36,6 +36,7 @@ void VideoReceiver::wait_for_retransmissions(nanoseconds round_trip) {
   // the better repair.
   const nanoseconds wanted = round_trip + round_trip / 2 + milliseconds{10};
   jitter_.set_latency(std::clamp(wanted, configured_wait_, nanoseconds{milliseconds{200}}));
+  rate_.set_round_trip(round_trip);
 }
 
 VideoReceiver::~VideoReceiver() { stop(); }
@@ -52,6 +53,16 @@ void VideoReceiver::stop() {
 void VideoReceiver::on_rtp(const media::RtpHeader& h, std::span<const std::uint8_t> packet,
                            core::CaptureTime arrival, std::size_t wire_bytes) {
   if (stopped_) return;
+  // Only first transmissions say how the link carries the stream: a retransmission left late on purpose.
+  rate_.on_packet(h.sequence, h.timestamp,
+                  h.send_ntp ? std::optional(core::from_ntp64(*h.send_ntp)) : std::nullopt, arrival,
+                  wire_bytes);
+  if (auto estimate = rate_.due(arrival)) listener_.on_rate_estimate(*estimate);
+  take(h, packet, arrival, wire_bytes);
+}
+
+void VideoReceiver::take(const media::RtpHeader& h, std::span<const std::uint8_t> packet,
+                         core::CaptureTime arrival, std::size_t wire_bytes) {
   ++packets_;
   bytes_ += wire_bytes;
   if (h.capture_ntp) {
@@ -97,7 +108,7 @@ void VideoReceiver::Retransmissions::on_rtp(const media::RtpHeader& header,
     return;
   }
   const auto late_before = v.jitter_.stats().late;
-  v.on_rtp(restored.value(), original.value(), arrival, wire_bytes);
+  v.take(restored.value(), original.value(), arrival, wire_bytes);
   // In time: the jitter buffer still waited for it (a late one is counted as late there).
   if (v.jitter_.stats().late == late_before) ++v.retransmissions_in_time_;
 }

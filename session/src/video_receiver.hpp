@@ -15,6 +15,7 @@
 
 #include "realtime_receiver.hpp"
 #include "surgilink/media/jitter_buffer.hpp"
+#include "surgilink/media/receive_rate_estimator.hpp"
 #include "surgilink/media/receiver_pipeline.hpp"
 #include "surgilink/session/frame_latency_tracker.hpp"
 
@@ -35,6 +36,8 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
     virtual void on_picture_damaged(core::CaptureTime now) = 0;
     // Packets found missing (a later one arrived): worth asking for again while the jitter buffer waits.
     virtual void on_packets_missing(const std::vector<std::uint16_t>& /*sequences*/) {}
+    // The rate this console's link carries, due to be sent to the sender (congestion control).
+    virtual void on_rate_estimate(std::uint64_t /*bps*/) {}
   };
 
   // The RTX stream (RFC 4588) of this video: retransmitted packets, restored and put where they belong.
@@ -73,8 +76,12 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   void wait_for_retransmissions(std::chrono::nanoseconds round_trip);
   std::uint64_t retransmissions_received() const { return retransmissions_received_; }
   std::uint64_t retransmissions_in_time() const { return retransmissions_in_time_; }
+  const media::ReceiveRateEstimator& rate() const { return rate_; }
 
  private:
+  // A packet of the stream, first transmission or restored retransmission.
+  void take(const media::RtpHeader& header, std::span<const std::uint8_t> packet, core::CaptureTime arrival,
+            std::size_t wire_bytes);
   core::CaptureTime capture_of(std::uint32_t rtp_timestamp) const;
   void release_ready();
 
@@ -84,6 +91,7 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   core::FaultCounters& faults_;
   Listener& listener_;
   media::JitterBuffer jitter_;
+  media::ReceiveRateEstimator rate_;
   media::SequenceUnwrapper unwrapper_;
   media::ReceiverPipeline pipeline_;
   boost::asio::steady_timer jitter_timer_;

@@ -10,6 +10,7 @@
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "surgilink/media/synthetic_scene.hpp"
 
@@ -292,6 +293,34 @@ TEST(PixelTimestampTest, SurvivesNoiseAndJpegOnASceneFrame) {
       EXPECT_EQ(read(frame, size.width, size.height, kSomeTimeUs), value) << size.width << "x" << size.height;
     }
   }
+}
+
+// The video ladder scales the sender's 1080p picture (code drawn at capture) to 720p or 540p before
+// encoding: the code is read at its scaled place; at a size it was not scaled from, nothing is read.
+TEST(PixelTimestampTest, ReadsACodeDrawnOnALargerFrameAndScaledDown) {
+  SyntheticScene scene(1920, 1080, 5);
+  std::vector<std::uint8_t> frame(scene.frame_bytes());
+  ASSERT_TRUE(scene.render(std::chrono::milliseconds(900), frame));
+  ASSERT_TRUE(draw_pixel_timestamp(frame, 1920, 1080, kSomeTimeUs));
+  const cv::Mat luma(1080, 1920, CV_8UC1, frame.data());
+  for (const FrameSize size : {FrameSize{1280, 720}, FrameSize{960, 540}}) {
+    cv::Mat resized;
+    cv::resize(luma, resized, cv::Size(size.width, size.height), 0, 0, cv::INTER_AREA);
+    ASSERT_TRUE(resized.isContinuous());
+    EXPECT_EQ(read_pixel_timestamp(resized.data, size.width, size.width, size.height, kSomeTimeUs),
+              kSomeTimeUs)
+        << size.width << "x" << size.height;
+  }
+  // One flipped time block in the scaled strip fails the checksum, as at the native size.
+  cv::Mat scaled;
+  cv::resize(luma, scaled, cv::Size(1280, 720), 0, 0, cv::INTER_AREA);
+  const double block = 16.0 * 1280 / 1920;
+  const int x = static_cast<int>(16.0 * 1280 / 1920 + 10.5 * block),
+            y = static_cast<int>(16.0 * 1280 / 1920 + block / 2);
+  for (int row = y - 3; row <= y + 3; ++row) {
+    for (int col = x - 3; col <= x + 3; ++col) scaled.at<std::uint8_t>(row, col) ^= 0xff;
+  }
+  EXPECT_FALSE(read_pixel_timestamp(scaled.data, 1280, 1280, 720, kSomeTimeUs));
 }
 
 }  // namespace

@@ -524,6 +524,36 @@ TEST(RtcpNack, WritesRfc4585GenericNackAndReadsItBack) {
   EXPECT_EQ(parse_rtcp(std::span(out).first(w)).value().nacked, wrap);
 }
 
+// Golden bytes: 5.5 Mbit/s does not fit 18 bits: it is 171875 << 5.
+TEST(RtcpRemb, WritesTheEstimateAsMantissaAndExponentAndReadsItBack) {
+  std::array<std::uint8_t, 32> out{};
+  const std::size_t n = write_remb(out, 0x01020304, 5'500'000, 0xDEADBEEF);
+  ASSERT_EQ(n, 24u);
+  const Bytes expected = {0x8F, 206, 0x00, 0x05, 0x01, 0x02, 0x03, 0x04, 0,    0,    0,    0,
+                          'R',  'E', 'M',  'B',  0x01, 0x16, 0x9F, 0x63, 0xDE, 0xAD, 0xBE, 0xEF};
+  EXPECT_EQ(Bytes(out.begin(), out.begin() + 24), expected);
+  const auto parsed = parse_rtcp(std::span(out).first(n));
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed.value().estimated_bps, 5'500'000u);
+  EXPECT_FALSE(parsed.value().picture_loss);
+  // A rate that needs no exponent is exact; a large one keeps 18 significant bits.
+  ASSERT_EQ(write_remb(out, 1, 200'000, 2), 24u);
+  EXPECT_EQ(parse_rtcp(std::span(out).first(24)).value().estimated_bps, 200'000u);
+  ASSERT_EQ(write_remb(out, 1, 987'654'321, 2), 24u);
+  const auto large = parse_rtcp(std::span(out).first(24)).value().estimated_bps.value();
+  EXPECT_LE(large, 987'654'321u);
+  EXPECT_GT(large, 987'654'321u - (987'654'321u >> 17));
+  EXPECT_EQ(write_remb(out, 1, 0, 2), 0u);
+  EXPECT_EQ(write_remb(std::span(out).first(20), 1, 1000, 2), 0u);
+}
+
+TEST(RtcpRemb, ARembThatNamesMoreSsrcsThanItCarriesIsRefused) {
+  std::array<std::uint8_t, 24> out{};
+  ASSERT_EQ(write_remb(out, 1, 1'000'000, 2), 24u);
+  out[16] = 3;  // three SSRCs announced, one present
+  EXPECT_EQ(error_of(parse_rtcp(out)), fault(Fault::kTruncated));
+}
+
 TEST(RtcpNack, AShortNackIsRefused) {
   const Bytes truncated = {0x81, 205, 0x00, 0x02, 0, 0, 0, 1, 0, 0, 0, 2};  // no FCI
   EXPECT_EQ(error_of(parse_rtcp(truncated)), fault(Fault::kTruncated));

@@ -240,8 +240,13 @@ int run_bench(const BenchOptions& o, const Installation& in) {
     console_host = "10.77.0.1";
   }
   const auto voice = voice_arguments(dir, o.audio);
-  std::vector<std::string> sender_args{"--srtp-profile", o.srtp_profile, "--no-or-window", "--retransmit",
-                                       o.retransmit ? "true" : "false"};
+  std::vector<std::string> sender_args{"--srtp-profile",
+                                       o.srtp_profile,
+                                       "--no-or-window",
+                                       "--retransmit",
+                                       o.retransmit ? "true" : "false",
+                                       "--adapt-rate",
+                                       o.adapt_rate ? "true" : "false"};
   sender_args.insert(sender_args.end(), voice.sender.begin(), voice.sender.end());
   auto started = start_loopback_sender(in, dir, o.profile, sender_args, place);
   if (o.annotations)
@@ -276,6 +281,8 @@ int run_bench(const BenchOptions& o, const Installation& in) {
     std::chrono::nanoseconds sender, console;
   };
   std::optional<Sample> first, last;
+  std::vector<long> sent_kbps, target_kbps;
+  std::vector<std::string> video_steps;
   SoakRecord soak;
   int soak_minutes_sampled = 0;  // minutes after the warm-up whose memory sample was taken
   bool console_stopped = false;
@@ -285,6 +292,12 @@ int run_bench(const BenchOptions& o, const Installation& in) {
     // The sender's status lines are not needed here, but its pipe must not fill up.
     while (auto sender_line = sender.read_line(milliseconds{0})) {
       const auto sj = json::parse(*sender_line, nullptr, false);
+      // Congestion control, once a second in the measured part: what was sent and what it aimed at.
+      if (first && !sj.is_discarded() && sj.contains("sent_mbps")) {
+        sent_kbps.push_back(std::lround(sj["sent_mbps"].get<double>() * 1000));
+        target_kbps.push_back(sj.value("target_kbps", 0));
+        video_steps.push_back(sj.value("video_step", std::string()));
+      }
       if (o.annotations && first && !sj.is_discarded() && sj.contains("display_fps") &&
           annotations_now >= o.annotation_count)
         display_fps_full.push_back(sj["display_fps"].get<double>());
@@ -428,6 +441,13 @@ int run_bench(const BenchOptions& o, const Installation& in) {
     out["broken_frames"] = c["frames_undecodable"];
     out["pli_count"] = s.value("keyframes_forced", json(0));
   }
+  out["adapt_rate"] = o.adapt_rate;
+  out["bitrate_kbps"] = sent_kbps;  // per second, all consoles (one here)
+  out["target_kbps"] = target_kbps;
+  out["video_steps"] = video_steps;
+  out["profile_steps"] = s.value("profile_steps", json(0));
+  out["rate_estimate_kbps"] = c.value("rate_estimate_kbps", json(nullptr));
+  out["raw_loss"] = c.value("raw_loss", json(nullptr));
   if (o.audio)
     out["voice"] =
         voice_figures(s, c, measured_from_ns ? std::optional<double>(*measured_from_ns / 1e9) : std::nullopt);

@@ -42,6 +42,9 @@ int main(int argc, char** argv) {
       ->needs(soak);
   app.add_flag("!--no-retransmit", options.retransmit,
                "the sender does not resend lost video packets (keyframe requests only: the old behaviour)");
+  app.add_flag(
+      "!--no-adapt-rate", options.adapt_rate,
+      "the sender keeps the profile's fixed bitrate and size (no congestion control: the old behaviour)");
   app.add_option(
       "--link", options.link,
       "run across the link emulator with this profile (configs/links/NAME.toml or a path; root): adds "

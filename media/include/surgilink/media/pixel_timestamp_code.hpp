@@ -38,7 +38,8 @@ bool draw_pixel_timestamp(std::span<std::uint8_t> i420, int width, int height,
 // Reads the code back from a Y plane with the given row stride. Returns the time in microseconds, or nullopt
 // when the sync pattern or the checksum does not match (damaged or absent code) or the arguments are invalid.
 // The 16 missing high bits are restored by taking the candidate nearest to `reference_us`, so the true time
-// must lie within +-2^46 us (about 2.2 years) of it. Never reads outside the width x height plane.
+// must lie within +-2^46 us (about 2.2 years) of it. Never reads outside the width x height plane. A code
+// drawn on a larger frame of the same shape (4K, 1080p, 720p) that was scaled down to this one is read too.
 std::optional<std::int64_t> read_pixel_timestamp(const std::uint8_t* y_plane, int stride, int width,
                                                  int height, std::int64_t reference_us) noexcept;
 

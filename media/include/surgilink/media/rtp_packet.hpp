@@ -56,11 +56,17 @@ std::size_t write_pli(std::span<std::uint8_t> out, std::uint32_t sender_ssrc, st
 std::size_t write_nack(std::span<std::uint8_t> out, std::uint32_t sender_ssrc, std::uint32_t media_ssrc,
                        std::span<const std::uint16_t> lost);
 
+// An RTCP Receiver Estimated Maximum Bitrate (draft-alvestrand-rmcat-remb §2.2): the rate the receiver
+// estimates its link carries, for `media_ssrc`. 24 bytes; 0 when `out` is too small or the rate is 0.
+std::size_t write_remb(std::span<std::uint8_t> out, std::uint32_t sender_ssrc, std::uint64_t bitrate_bps,
+                       std::uint32_t media_ssrc);
+
 // What a received (unprotected) compound RTCP packet asks of the sender.
 struct RtcpFeedback {
-  bool picture_loss = false;          // PLI or FIR: send a keyframe
-  std::uint32_t nack_ssrc = 0;        // the media SSRC the NACKs name (the last one, if several)
-  std::vector<std::uint16_t> nacked;  // sequence numbers asked for again (generic NACK), at most 256
+  bool picture_loss = false;                   // PLI or FIR: send a keyframe
+  std::uint32_t nack_ssrc = 0;                 // the media SSRC the NACKs name (the last one, if several)
+  std::vector<std::uint16_t> nacked;           // sequence numbers asked for again (generic NACK), at most 256
+  std::optional<std::uint64_t> estimated_bps;  // REMB: the rate the receiver's link carries
 };
 
 // RFC 4588 retransmission: the packet `original` (plain RTP, header extension kept) sent again on the RTX

@@ -77,6 +77,8 @@ struct SenderPipelineCounters {
   std::atomic<std::uint64_t> frames_captured{0};
   std::atomic<std::uint64_t> frames_displayed{0};  // reached the OR display branch's sink
   std::atomic<std::uint64_t> keyframes_forced{0};
+  std::atomic<std::uint32_t> bitrate_kbps{0};  // the encoder's target now
+  std::atomic<std::uint64_t> size_changes{0};  // the stream's picture size or frame rate changed (ladder)
 };
 
 class SenderPipeline {
@@ -92,6 +94,11 @@ class SenderPipeline {
   void stop();
   // Asks the encoder for an IDR frame as soon as possible. Any thread.
   void request_keyframe();
+  // The encoded stream's picture size, frame rate and bitrate from now on (congestion control, the video
+  // ladder): a new bitrate applies from the next frame; a new size or rate renegotiates the encoder, which
+  // starts again with a keyframe carrying the new size. The OR display and the recording's capture are
+  // untouched. Any thread.
+  void set_encoding(int width, int height, int fps, std::uint32_t bitrate_kbps);
   // Restarts a looped file source from its beginning; call from the owner's thread, never a streaming thread.
   void rewind();
 

@@ -167,6 +167,12 @@ struct ConsoleReport {
   std::uint64_t bytes_received = 0;
   std::uint64_t nacks_sent = 0;      // RTCP NACKs (each may name several packets)
   std::uint64_t packets_nacked = 0;  // packets asked for again
+  // Congestion control: what this console's link is estimated to carry (sent to the sender as REMB), what
+  // arrives, what the delay gradient says ("normal", "overusing", "underusing"), loss before repair.
+  std::uint64_t rate_reports_sent = 0;
+  std::uint64_t rate_estimate_kbps = 0, incoming_kbps = 0;
+  std::string link_usage = "normal";
+  double raw_loss = 0;
   std::uint64_t retransmissions_received = 0;
   std::uint64_t retransmissions_in_time = 0;        // … that filled their gap before it was given up
   std::uint64_t connections = 0;                    // times admitted (reconnections included)

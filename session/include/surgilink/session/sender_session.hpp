@@ -72,6 +72,9 @@ class SenderSessionListener {
   virtual ~SenderSessionListener() = default;
   // A console needs a full picture: it just joined, or it reported loss (PLI).
   virtual void on_keyframe_needed() = 0;
+  // The rate the narrowest console's link carries, as the consoles estimate it (congestion control), each
+  // time one reports or leaves; nullopt once no console reports one.
+  virtual void on_link_rate(std::optional<std::uint64_t> /*narrowest_bps*/) {}
   // The pen, the surgeon's controls, the recording or the mentors' vitals flags changed (or_controls()).
   virtual void on_or_controls_changed() {}
   // A mentor's voice (one authenticated Opus RTP packet, whole and plain) for the OR's loudspeaker mix. An
@@ -103,6 +106,7 @@ struct SenderSessionCounters {
   std::uint64_t vitals_packets_sent = 0;     // per console
   std::uint64_t nacked = 0;                  // video packets consoles asked for again
   std::uint64_t retransmitted = 0;           // … and sent again (RTX)
+  std::uint64_t rate_reports_received = 0;   // consoles' estimates of their links (REMB)
   std::uint64_t voice_packets_sent = 0;      // per console: the OR's voice and mentors' voices relayed
   std::uint64_t voice_packets_received = 0;  // mentors' voice packets accepted
   std::uint64_t messages_rate_limited = 0;
@@ -124,6 +128,8 @@ class SenderSession {
 
   // One encoded frame's RTP packets, to every admitted console. Network thread.
   void send_video(const media::EncodedPackets& packets);
+  // Paces the video at `bps` (congestion control: a multiple of the encoder's target); nullopt: at once.
+  void set_video_pacing(std::optional<std::uint64_t> bps);
   // The OR's voice (Opus RTP packets with their capture time) to every admitted console. Network thread.
   void send_voice(const media::EncodedPackets& packets);
   // Vitals RTP payloads (vitals/vitals_packet.hpp) to every admitted console. Network thread.

@@ -1,0 +1,101 @@
+#pragma once
+// The receiver's estimate of the rate its link carries (congestion control, DESIGN.md §13), as the
+// receive-side controller of Google Congestion Control (draft-ietf-rmcat-gcc-02 §5, §6): the delay gradient
+// between frames (a trend line over the last frames, compared with an adaptive threshold) says whether a
+// queue is building; an AIMD controller then lowers the rate to 85 % of what arrived when it is, raises it
+// while it is not; loss above 10 % lowers it, loss between 5 and 10 % holds it. The receiver sends the
+// estimate to the sender (RTCP REMB), which sets its encoder to it.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <utility>
+
+#include "surgilink/core/capture_clock.hpp"
+
+namespace surgilink::media {
+
+// What the delay gradient says about the link's queue.
+enum class LinkUsage : std::uint8_t { kNormal, kOverusing, kUnderusing };
+const char* describe(LinkUsage usage);
+
+// One thread (the console's network thread).
+class ReceiveRateEstimator {
+ public:
+  struct Settings {
+    std::uint64_t min_bps = 150'000;  // never asks the sender for less
+    std::uint64_t max_bps = 50'000'000;
+    // How often an unchanged estimate is sent again; a drop of 3 % or more is sent at once.
+    std::chrono::milliseconds report_interval{1000};
+  };
+
+  explicit ReceiveRateEstimator(Settings settings);
+  ReceiveRateEstimator() : ReceiveRateEstimator(Settings{}) {}
+
+  // One packet of the video stream as it arrived (retransmissions are not fed: they left late on
+  // purpose). `send_time` is the sender's send time, carried by the first packet of each frame only.
+  void on_packet(std::uint16_t sequence, std::uint32_t rtp_timestamp,
+                 std::optional<core::CaptureTime> send_time, core::CaptureTime arrival, std::size_t bytes);
+  // The link's round trip, when known: the additive increase adds about one packet per round trip.
+  void set_round_trip(std::chrono::nanoseconds round_trip) { round_trip_ = round_trip; }
+
+  // The estimate to send now, if one is due (the first after a second of packets, then once per
+  // report_interval, and at once after a drop of 3 % or more). Call after on_packet or from a timer.
+  std::optional<std::uint64_t> due(core::CaptureTime now);
+
+  std::optional<std::uint64_t> estimate_bps() const { return estimate_; }
+  std::uint64_t incoming_bps() const { return incoming_bps_; }
+  LinkUsage usage() const { return usage_; }
+  double loss_fraction() const { return loss_fraction_; }  // over the last second
+  std::uint64_t decreases() const { return decreases_; }
+  double threshold_ms() const { return threshold_; }
+
+ private:
+  struct Frame {
+    std::uint32_t timestamp = 0;
+    core::CaptureTime send{}, arrival{};  // of its first packet
+  };
+  void frame_sent(const Frame& frame);
+  void detect(double arrival_ms, double delta_ms);
+  void update_rate(core::CaptureTime now);
+  void note_loss_window(core::CaptureTime now);
+
+  Settings settings_;
+  // Frames (packets of one RTP timestamp) and the trend of their accumulated delay variation.
+  std::optional<Frame> last_frame_;
+  std::optional<core::CaptureTime> first_arrival_;
+  double accumulated_ms_ = 0, smoothed_ms_ = 0;
+  std::deque<std::pair<double, double>> trend_;  // (arrival ms, smoothed delay ms), at most kTrendWindow
+  std::uint64_t deltas_ = 0;
+  double threshold_ = 12.5, previous_trend_ = 0;
+  std::optional<double> overusing_since_ms_;
+  int overuse_count_ = 0;
+  double last_detect_ms_ = 0;
+  LinkUsage usage_ = LinkUsage::kNormal;
+  bool usage_signalled_ = false;  // a detection the rate controller has not acted on yet
+  // What arrived in the last second.
+  std::deque<std::pair<core::CaptureTime, std::size_t>> arrivals_;
+  std::size_t window_bytes_ = 0;
+  std::uint64_t incoming_bps_ = 0;
+  // Loss over windows of a second, from the sequence numbers.
+  std::optional<std::int64_t> window_first_sequence_;
+  std::int64_t highest_sequence_ = 0;
+  std::uint64_t window_received_ = 0;
+  std::optional<core::CaptureTime> window_started_;
+  std::optional<std::int64_t> last_sequence_;
+  double loss_fraction_ = 0;
+  // The AIMD controller.
+  enum class Control : std::uint8_t { kHold, kIncrease, kDecrease };
+  Control control_ = Control::kIncrease;
+  std::optional<std::uint64_t> estimate_;
+  std::optional<core::CaptureTime> last_update_, last_sent_at_;
+  std::optional<std::uint64_t> last_sent_;
+  std::optional<double> average_max_kbps_;
+  double max_variance_ = 0.4;
+  std::chrono::nanoseconds round_trip_{std::chrono::milliseconds{100}};
+  std::uint64_t decreases_ = 0;
+};
+
+}  // namespace surgilink::media

@@ -1,0 +1,262 @@
+#include "surgilink/media/receive_rate_estimator.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace surgilink::media {
+
+namespace {
+
+using std::chrono::nanoseconds;
+
+constexpr std::size_t kTrendWindow = 20;  // frames in the trend line (~0.7 s at 30 fps)
+constexpr double kSmoothing = 0.9;        // of the accumulated delay
+constexpr double kTrendGain = 4.0;
+constexpr double kOverusingMs = 10;  // a trend over the threshold this long (and rising) is overuse
+constexpr double kThresholdUp = 0.0087, kThresholdDown = 0.039;
+constexpr double kBeta = 0.85;  // a decrease goes to this share of what arrived
+constexpr auto kRateWindow = std::chrono::seconds{1};
+constexpr auto kLossWindow = std::chrono::seconds{1};
+constexpr double kPacketBits = 1200 * 8;
+constexpr double kHoldAboveLoss = 0.05;
+
+double ms(nanoseconds d) { return static_cast<double>(d.count()) / 1e6; }
+
+}  // namespace
+
+const char* describe(LinkUsage usage) {
+  switch (usage) {
+    case LinkUsage::kNormal:
+      return "normal";
+    case LinkUsage::kOverusing:
+      return "overusing";
+    case LinkUsage::kUnderusing:
+      return "underusing";
+  }
+  return "?";
+}
+
+ReceiveRateEstimator::ReceiveRateEstimator(Settings settings) : settings_(settings) {}
+
+void ReceiveRateEstimator::on_packet(std::uint16_t sequence, std::uint32_t rtp_timestamp,
+                                     std::optional<core::CaptureTime> send_time, core::CaptureTime arrival,
+                                     std::size_t bytes) {
+  // Sequence numbers extended across the 16-bit wrap, for the loss of each window.
+  std::int64_t extended = sequence;
+  if (last_sequence_) {
+    extended =
+        *last_sequence_ + static_cast<std::int16_t>(static_cast<std::uint16_t>(sequence - *last_sequence_));
+  }
+  last_sequence_ = std::max(last_sequence_.value_or(extended), extended);
+  if (!window_started_) {
+    window_started_ = arrival;
+    window_first_sequence_ = extended;
+    highest_sequence_ = extended;
+    window_received_ = 0;
+  }
+  ++window_received_;
+  highest_sequence_ = std::max(highest_sequence_, extended);
+  note_loss_window(arrival);
+
+  arrivals_.emplace_back(arrival, bytes);
+  window_bytes_ += bytes;
+  while (!arrivals_.empty() && arrival - arrivals_.front().first > kRateWindow) {
+    window_bytes_ -= arrivals_.front().second;
+    arrivals_.pop_front();
+  }
+  if (!first_arrival_) first_arrival_ = arrival;
+
+  // The delay gradient is taken between the first packets of frames, the ones that carry the send time:
+  // each waited behind whatever queue the frames before it built, and a paced frame's later packets left
+  // later on purpose. A frame older than the newest one seen is counted for the rate and the loss only.
+  if (!send_time) return;
+  if (last_frame_ && static_cast<std::int32_t>(rtp_timestamp - last_frame_->timestamp) <= 0) return;
+  frame_sent(Frame{rtp_timestamp, *send_time, arrival});
+}
+
+void ReceiveRateEstimator::frame_sent(const Frame& frame) {
+  if (last_frame_) {
+    const double send_delta = ms(frame.send - last_frame_->send);
+    const double arrival_delta = ms(frame.arrival - last_frame_->arrival);
+    if (send_delta > 1000 || arrival_delta > 1000 || send_delta < 0) {
+      // The stream paused (an outage, a sender restart): what was queued before says nothing now.
+      accumulated_ms_ = smoothed_ms_ = 0;
+      trend_.clear();
+      deltas_ = 0;
+      overusing_since_ms_.reset();
+    } else {
+      detect(ms(frame.arrival - *first_arrival_), arrival_delta - send_delta);
+    }
+  }
+  last_frame_ = frame;
+}
+
+void ReceiveRateEstimator::detect(double arrival_ms, double delta_ms) {
+  ++deltas_;
+  accumulated_ms_ += delta_ms;
+  smoothed_ms_ = kSmoothing * smoothed_ms_ + (1 - kSmoothing) * accumulated_ms_;
+  trend_.emplace_back(arrival_ms, smoothed_ms_);
+  if (trend_.size() > kTrendWindow) trend_.pop_front();
+  const double since_last = std::max(0.0, arrival_ms - last_detect_ms_);
+  last_detect_ms_ = arrival_ms;
+  if (trend_.size() < kTrendWindow) return;
+
+  // The slope of the smoothed delay over arrival time, least squares: > 0 while a queue grows.
+  double mean_x = 0, mean_y = 0;
+  for (const auto& [x, y] : trend_) {
+    mean_x += x;
+    mean_y += y;
+  }
+  mean_x /= static_cast<double>(trend_.size());
+  mean_y /= static_cast<double>(trend_.size());
+  double numerator = 0, denominator = 0;
+  for (const auto& [x, y] : trend_) {
+    numerator += (x - mean_x) * (y - mean_y);
+    denominator += (x - mean_x) * (x - mean_x);
+  }
+  const double slope = denominator > 0 ? numerator / denominator : 0;
+  const double trend = static_cast<double>(std::min<std::uint64_t>(deltas_, 60)) * slope * kTrendGain;
+
+  const LinkUsage before = usage_;
+  if (trend > threshold_) {
+    overusing_since_ms_ = overusing_since_ms_ ? *overusing_since_ms_ + since_last : since_last / 2;
+    ++overuse_count_;
+    if (*overusing_since_ms_ > kOverusingMs && overuse_count_ > 1 && trend >= previous_trend_) {
+      usage_ = LinkUsage::kOverusing;
+      overusing_since_ms_ = 0.0;
+      overuse_count_ = 0;
+    }
+  } else if (trend < -threshold_) {
+    overusing_since_ms_.reset();
+    overuse_count_ = 0;
+    usage_ = LinkUsage::kUnderusing;
+  } else {
+    overusing_since_ms_.reset();
+    overuse_count_ = 0;
+    usage_ = LinkUsage::kNormal;
+  }
+  if (usage_ != before || usage_ == LinkUsage::kOverusing) usage_signalled_ = true;
+  previous_trend_ = trend;
+
+  // The threshold follows the trend slowly (faster down than up), so that a competing flow's delay does
+  // not starve this one, and ignores a single spike far above it.
+  const double magnitude = std::abs(trend);
+  if (magnitude <= threshold_ + 15) {
+    const double k = magnitude < threshold_ ? kThresholdDown : kThresholdUp;
+    threshold_ += k * (magnitude - threshold_) * std::min(since_last, 100.0);
+    threshold_ = std::clamp(threshold_, 6.0, 600.0);
+  }
+}
+
+void ReceiveRateEstimator::note_loss_window(core::CaptureTime now) {
+  if (!window_started_ || now - *window_started_ < kLossWindow || !window_first_sequence_) return;
+  const std::int64_t expected = highest_sequence_ - *window_first_sequence_ + 1;
+  loss_fraction_ =
+      expected > 0
+          ? std::max(0.0, 1.0 - static_cast<double>(window_received_) / static_cast<double>(expected))
+          : 0.0;
+  // Heavy loss is congestion too, or a link that cannot carry this rate at all: lower at once.
+  if (loss_fraction_ > 0.10 && estimate_ && incoming_bps_ > 0) {
+    const auto lowered =
+        static_cast<std::uint64_t>(static_cast<double>(incoming_bps_) * (1 - 0.5 * loss_fraction_));
+    estimate_ = std::clamp(std::min(*estimate_, lowered), settings_.min_bps, settings_.max_bps);
+    ++decreases_;
+    control_ = Control::kHold;
+  }
+  window_started_ = now;
+  window_first_sequence_ = highest_sequence_ + 1;
+  window_received_ = 0;
+}
+
+void ReceiveRateEstimator::update_rate(core::CaptureTime now) {
+  if (!first_arrival_ || now - *first_arrival_ < kRateWindow) return;
+  incoming_bps_ = static_cast<std::uint64_t>(static_cast<double>(window_bytes_) * 8 /
+                                             std::chrono::duration<double>(kRateWindow).count());
+  if (!estimate_) {
+    estimate_ = std::clamp(incoming_bps_, settings_.min_bps, settings_.max_bps);
+    last_update_ = now;
+    return;
+  }
+  const double dt =
+      std::clamp(std::chrono::duration<double>(now - last_update_.value_or(now)).count(), 0.0, 1.0);
+  last_update_ = now;
+
+  if (usage_signalled_) {
+    usage_signalled_ = false;
+    switch (usage_) {
+      case LinkUsage::kOverusing:
+        control_ = Control::kDecrease;
+        break;
+      case LinkUsage::kUnderusing:
+        control_ = Control::kHold;  // queues are draining: let them, then go on
+        break;
+      case LinkUsage::kNormal:
+        if (control_ == Control::kHold) control_ = Control::kIncrease;
+        break;
+    }
+  } else if (usage_ == LinkUsage::kNormal && control_ == Control::kHold) {
+    control_ = Control::kIncrease;
+  }
+
+  double estimate = static_cast<double>(*estimate_);
+  const double incoming_kbps = static_cast<double>(incoming_bps_) / 1000;
+  const double max_deviation =
+      average_max_kbps_ ? std::sqrt(max_variance_ * *average_max_kbps_) : 0;  // kbit/s
+  switch (control_) {
+    case Control::kHold:
+      break;
+    case Control::kIncrease: {
+      // Some loss: hold the rate. GCC holds from 2 %; here from 5 %, because radio and DSL links lose a few
+      // percent at any rate (the rural profile's 2 %), which retransmission repairs, and holding there
+      // pinned the rate at a third of such a link.
+      if (loss_fraction_ > kHoldAboveLoss) break;
+      if (average_max_kbps_ && incoming_kbps > *average_max_kbps_ + 3 * max_deviation)
+        average_max_kbps_.reset();
+      if (average_max_kbps_) {
+        // Near the rate that last congested the link: about one packet more per response time.
+        const double response_s = 0.1 + std::chrono::duration<double>(round_trip_).count();
+        const double frame_bits = estimate / 30;
+        const double packet_bits = frame_bits / std::max(1.0, std::ceil(frame_bits / kPacketBits));
+        estimate += std::max(1000.0, packet_bits / response_s) * dt;
+      } else {
+        // Far from it: 8 % a second.
+        estimate += std::max(1000.0, estimate * (std::pow(1.08, dt) - 1));
+      }
+      // Never far above what actually arrives: the sender may be sending less than it may.
+      estimate = std::min(estimate, 1.5 * static_cast<double>(incoming_bps_) + 10'000);
+      break;
+    }
+    case Control::kDecrease: {
+      estimate = std::min(estimate, kBeta * static_cast<double>(incoming_bps_));
+      if (average_max_kbps_ && incoming_kbps < *average_max_kbps_ - 3 * max_deviation)
+        average_max_kbps_.reset();
+      // The rate the link saturated at, averaged over decreases, and how much it varies (libwebrtc's form).
+      constexpr double kAlpha = 0.05;
+      average_max_kbps_ =
+          average_max_kbps_ ? (1 - kAlpha) * *average_max_kbps_ + kAlpha * incoming_kbps : incoming_kbps;
+      const double norm = std::max(*average_max_kbps_, 1.0);
+      max_variance_ = (1 - kAlpha) * max_variance_ + kAlpha * (*average_max_kbps_ - incoming_kbps) *
+                                                         (*average_max_kbps_ - incoming_kbps) / norm;
+      max_variance_ = std::clamp(max_variance_, 0.4, 2.5);
+      ++decreases_;
+      control_ = Control::kHold;
+      break;
+    }
+  }
+  estimate_ =
+      std::clamp(static_cast<std::uint64_t>(std::max(0.0, estimate)), settings_.min_bps, settings_.max_bps);
+}
+
+std::optional<std::uint64_t> ReceiveRateEstimator::due(core::CaptureTime now) {
+  note_loss_window(now);
+  update_rate(now);
+  if (!estimate_) return std::nullopt;
+  const bool dropped =
+      last_sent_ && static_cast<double>(*estimate_) < 0.97 * static_cast<double>(*last_sent_);
+  if (last_sent_at_ && now - *last_sent_at_ < settings_.report_interval && !dropped) return std::nullopt;
+  last_sent_ = estimate_;
+  last_sent_at_ = now;
+  return estimate_;
+}
+
+}  // namespace surgilink::media

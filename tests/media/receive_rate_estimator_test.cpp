@@ -1,0 +1,147 @@
+#include "surgilink/media/receive_rate_estimator.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <random>
+
+namespace surgilink::media {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::nanoseconds;
+using Time = core::CaptureTime;
+
+// A sender that follows the receiver's estimate (as the OR sender sets x264 to it) and one bottleneck: a
+// link of `capacity` bit/s with a drop-tail queue of `queue_limit`, a fixed one-way delay, optional random
+// loss. Frames at 30 fps of estimate/30 bits, in packets of at most 1200 bytes sent back to back.
+struct BottleneckLink {
+  ReceiveRateEstimator estimator;
+  double capacity_bps;
+  double sending_bps;
+  nanoseconds queue_limit{milliseconds{300}};
+  double loss = 0;
+  std::mt19937 random{7};
+  Time now{std::chrono::seconds{1'700'000'000}};
+  Time link_free{};
+  std::uint16_t sequence = 0;
+  std::uint32_t timestamp = 0;
+  std::uint64_t reports = 0;
+
+  BottleneckLink(double capacity, double start_bps) : capacity_bps(capacity), sending_bps(start_bps) {
+    link_free = now;
+  }
+
+  // Runs `duration` of frames; returns the largest queueing delay seen.
+  nanoseconds run(nanoseconds duration) {
+    nanoseconds worst{0};
+    const Time end = now + duration;
+    std::uniform_real_distribution<double> coin(0, 1);
+    while (now < end) {
+      std::size_t frame_bytes = static_cast<std::size_t>(sending_bps / 8 / 30);
+      bool first = true;
+      while (frame_bytes > 0) {
+        const std::size_t bytes = std::min<std::size_t>(frame_bytes, 1200);
+        frame_bytes -= bytes;
+        const Time start = std::max(now, link_free);
+        const nanoseconds queued = start - now;
+        const bool dropped = queued > queue_limit || coin(random) < loss;
+        if (!dropped) worst = std::max(worst, queued);
+        if (!dropped) {
+          link_free = start + nanoseconds{static_cast<std::int64_t>(bytes * 8 / capacity_bps * 1e9)};
+          estimator.on_packet(sequence, timestamp, first ? std::optional<Time>(now) : std::nullopt,
+                              link_free + milliseconds{25}, bytes);
+        }
+        ++sequence;
+        first = false;
+      }
+      timestamp += 3000;
+      now += nanoseconds{33'333'333};
+      // The receiver's report reaches the sender one way later; this model applies it at once.
+      if (auto estimate = estimator.due(now + milliseconds{25})) {
+        sending_bps = static_cast<double>(*estimate);
+        ++reports;
+      }
+    }
+    return worst;
+  }
+};
+
+TEST(ReceiveRateEstimator, NothingIsEstimatedBeforeASecondOfPackets) {
+  BottleneckLink link(50e6, 4e6);
+  link.run(milliseconds{900});
+  EXPECT_FALSE(link.estimator.estimate_bps());
+  EXPECT_EQ(link.reports, 0u);
+  link.run(milliseconds{300});
+  ASSERT_TRUE(link.estimator.estimate_bps());
+  EXPECT_NEAR(static_cast<double>(*link.estimator.estimate_bps()), 4e6, 0.6e6);  // starts at what arrives
+}
+
+TEST(ReceiveRateEstimator, OnAWideLinkTheRateRisesAndNoQueueBuilds) {
+  BottleneckLink link(100e6, 2e6);
+  link.run(std::chrono::seconds{20});
+  // 8 % a second for ~19 s: about 4 times the start, never a decrease.
+  EXPECT_GT(static_cast<double>(*link.estimator.estimate_bps()), 6e6);
+  EXPECT_EQ(link.estimator.decreases(), 0u);
+  EXPECT_EQ(link.estimator.usage(), LinkUsage::kNormal);
+  // Reported about once a second.
+  EXPECT_GE(link.reports, 18u);
+  EXPECT_LE(link.reports, 22u);
+}
+
+TEST(ReceiveRateEstimator, ARateAboveTheLinkIsBroughtUnderItAndTheQueueDrains) {
+  BottleneckLink link(3e6, 6e6);  // rural-like: the sender starts at twice what the link carries
+  link.run(std::chrono::seconds{5});
+  ASSERT_TRUE(link.estimator.estimate_bps());
+  EXPECT_GE(link.estimator.decreases(), 1u);
+  EXPECT_LT(static_cast<double>(*link.estimator.estimate_bps()), 3e6);
+  // Then it stays near the link's rate without building a standing queue.
+  const nanoseconds worst = [&] {
+    link.run(std::chrono::seconds{10});
+    return link.run(std::chrono::seconds{20});
+  }();
+  const double estimate = static_cast<double>(*link.estimator.estimate_bps());
+  EXPECT_GT(estimate, 0.6 * 3e6);
+  EXPECT_LT(estimate, 1.1 * 3e6);
+  EXPECT_LT(worst, milliseconds{250});
+}
+
+TEST(ReceiveRateEstimator, FollowsACapacityDropWithinTwoSeconds) {
+  BottleneckLink link(20e6, 8e6);
+  link.run(std::chrono::seconds{10});
+  link.capacity_bps = 2e6;  // RFC 8867's capacity-drop step
+  link.run(std::chrono::seconds{2});
+  EXPECT_LT(static_cast<double>(*link.estimator.estimate_bps()), 2.2e6);
+}
+
+TEST(ReceiveRateEstimator, HeavyLossLowersTheRateAndSomeLossHoldsIt) {
+  BottleneckLink heavy(100e6, 4e6);
+  heavy.loss = 0.2;
+  heavy.run(std::chrono::seconds{4});
+  EXPECT_NEAR(heavy.estimator.loss_fraction(), 0.2, 0.06);
+  EXPECT_LT(static_cast<double>(*heavy.estimator.estimate_bps()), 3.2e6);
+
+  BottleneckLink some(100e6, 4e6);
+  some.loss = 0.07;
+  some.run(std::chrono::seconds{6});
+  EXPECT_NEAR(static_cast<double>(*some.estimator.estimate_bps()), 4e6, 0.5e6);  // neither up nor down
+}
+
+TEST(ReceiveRateEstimator, StaysWithinItsBounds) {
+  ReceiveRateEstimator::Settings settings;
+  settings.min_bps = 500'000;
+  settings.max_bps = 5'000'000;
+  BottleneckLink wide(100e6, 4e6);
+  wide.estimator = ReceiveRateEstimator(settings);
+  wide.run(std::chrono::seconds{15});
+  EXPECT_LE(*wide.estimator.estimate_bps(), 5'000'000u);
+  BottleneckLink narrow(0.2e6, 1e6);
+  narrow.estimator = ReceiveRateEstimator(settings);
+  narrow.run(std::chrono::seconds{10});
+  EXPECT_GE(*narrow.estimator.estimate_bps(), 500'000u);
+}
+
+}  // namespace
+}  // namespace surgilink::media
