@@ -73,6 +73,10 @@ int main(int argc, char** argv) {
   app.add_option("--retransmit", overrides.retransmit,
                  "resend video packets a console reports lost (NACK → RTX): true | false (over [network])");
   app.add_option(
+      "--fec", overrides.fec,
+      "parity packets (forward error correction) when the mentors' links lose packets: true | false "
+      "(over [network] fec)");
+  app.add_option(
       "--adapt-rate", overrides.adapt_rate,
       "congestion control: the video's bitrate and size follow the narrowest mentor link: true | false "
       "(over [network] adapt_rate)");

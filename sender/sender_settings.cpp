@@ -128,6 +128,7 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
   }
   const bool retransmit = overrides.retransmit.value_or(network.get_bool("retransmit", true));
   s.rate.adapt = overrides.adapt_rate.value_or(network.get_bool("adapt_rate", true));
+  s.rate.fec = overrides.fec.value_or(network.get_bool("fec", true));
   s.rate.min_kbps = static_cast<std::uint64_t>(
       network.get_int("min_kbps", 300, 100, std::max(100, p.profile.bitrate_kbps)));
 
@@ -240,6 +241,9 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
     } while (n.voice_ssrc == 0 || n.voice_ssrc == n.video_ssrc || n.voice_ssrc == n.vitals_ssrc ||
              n.voice_ssrc == n.rtx_ssrc);
   }
+  while (s.rate.fec && (n.fec_ssrc == 0 || n.fec_ssrc == n.video_ssrc || n.fec_ssrc == n.vitals_ssrc ||
+                        n.fec_ssrc == n.rtx_ssrc || n.fec_ssrc == n.voice_ssrc))
+    n.fec_ssrc = random();
 
   if (overrides.export_srtp_keys) {
     const char* allow = std::getenv("SURGILINK_ALLOW_KEY_EXPORT");

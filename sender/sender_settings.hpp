@@ -66,6 +66,7 @@ struct OrVoiceSettings {
 struct RateAdaptationSettings {
   bool adapt = true;
   std::uint64_t min_kbps = 300;  // never below: under this the picture is no use for guidance
+  bool fec = true;               // parity packets when the consoles' links lose packets
 };
 
 struct SenderSettings {
@@ -94,6 +95,7 @@ struct SenderOverrides {
   std::optional<bool> pixel_code;
   std::optional<bool> retransmit;                  // --retransmit true|false
   std::optional<bool> adapt_rate;                  // --adapt-rate true|false
+  std::optional<bool> fec;                         // --fec true|false
   std::optional<bool> or_window;                   // --or-window / --no-or-window
   std::optional<std::string> audio_in, audio_out;  // --audio-in / --audio-out
   bool audio_markers = false;                      // --audio-markers (bench)

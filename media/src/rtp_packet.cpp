@@ -1,5 +1,6 @@
 #include "surgilink/media/rtp_packet.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace surgilink::media {
@@ -183,6 +184,24 @@ std::size_t write_remb(std::span<std::uint8_t> out, std::uint32_t sender_ssrc, s
   return 24;
 }
 
+std::size_t write_receiver_report(std::span<std::uint8_t> out, std::uint32_t reporter_ssrc,
+                                  std::uint32_t media_ssrc, double fraction_lost,
+                                  std::uint32_t cumulative_lost, std::uint32_t highest_sequence) {
+  if (out.size() < 32) return 0;
+  std::fill(out.begin(), out.begin() + 32, std::uint8_t{0});
+  out[0] = 0x80 | 1;  // V=2, one report block
+  out[1] = 201;       // RR
+  write16(out.data() + 2, 7);
+  write32(out.data() + 4, reporter_ssrc);
+  write32(out.data() + 8, media_ssrc);
+  const double share = std::clamp(fraction_lost, 0.0, 1.0);
+  // Fixed point with the binary point at the left edge (RFC 3550): 1.0 is 255.
+  write32(out.data() + 12, (static_cast<std::uint32_t>(std::min(255.0, share * 256)) << 24) |
+                               std::min<std::uint32_t>(cumulative_lost, 0x7fffff));
+  write32(out.data() + 16, highest_sequence);
+  return 32;
+}
+
 std::size_t write_rtx(std::span<std::uint8_t> out, std::span<const std::uint8_t> original,
                       std::uint32_t rtx_ssrc, std::uint8_t rtx_payload_type, std::uint16_t rtx_sequence) {
   const auto header = parse_rtp(original);
@@ -231,6 +250,10 @@ core::Result<RtcpFeedback> parse_rtcp(std::span<const std::uint8_t> packet) {
     if (offset + size > packet.size()) return Fault::kTruncated;
     const std::uint8_t fmt = p[0] & 0x1f;
     if (p[1] == 206 && (fmt == 1 || fmt == 4)) feedback.picture_loss = true;  // PLI, FIR
+    if (p[1] == 201 && fmt >= 1) {  // RR: FMT is the report count here
+      if (size < 32) return Fault::kTruncated;
+      feedback.fraction_lost = p[12] / 256.0;
+    }
     if (p[1] == 206 && fmt == 15 && size >= 20 && p[12] == 'R' && p[13] == 'E' && p[14] == 'M' &&
         p[15] == 'B') {
       const std::uint32_t word = read32(p + 16);

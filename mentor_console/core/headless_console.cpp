@@ -244,6 +244,7 @@ void write_console_report(const std::filesystem::path& path, const session::Cons
       {"nacks_sent", r.nacks_sent},
       {"packets_nacked", r.packets_nacked},
       {"rate_reports_sent", r.rate_reports_sent},
+      {"fec_recovered", r.fec_recovered},
       {"rate_estimate_kbps", r.rate_estimate_kbps},
       {"incoming_kbps", r.incoming_kbps},
       {"link_usage", r.link_usage},

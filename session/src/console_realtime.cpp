@@ -68,10 +68,16 @@ void ConsoleSession::Parts::on_packets_missing(const std::vector<std::uint16_t>&
 
 void ConsoleSession::Parts::on_rate_estimate(std::uint64_t bps) {
   // The sender sets its encoder to the narrowest mentor's link (REMB): this console's part of that.
-  if (!welcome) return;
-  std::array<std::uint8_t, 24 + media::kSrtpMaxTrailer> rtcp{};
-  const std::size_t n = media::write_remb(std::span(rtcp).first(24), 1, bps, welcome->video_ssrc());
-  if (n == 0 || !realtime->send_rtcp(rtcp, n)) return;
+  if (!welcome || !video) return;
+  // With a receiver report before it (compound RTCP): the share of packets the link loses, from which the
+  // sender decides how much parity to send.
+  std::array<std::uint8_t, 32 + 24 + media::kSrtpMaxTrailer> rtcp{};
+  const auto& rate = video->rate();
+  std::size_t n = media::write_receiver_report(
+      std::span(rtcp).first(32), 1, welcome->video_ssrc(), rate.loss_fraction(),
+      static_cast<std::uint32_t>(video->lost()), static_cast<std::uint32_t>(rate.highest_sequence()));
+  n += media::write_remb(std::span(rtcp).subspan(32, 24), 1, bps, welcome->video_ssrc());
+  if (n != 56 || !realtime->send_rtcp(rtcp, n)) return;
   ++rate_reports_sent;
 }
 

@@ -67,7 +67,9 @@ void ConsoleSession::Parts::disconnect() {
     earlier_links.lost += video->lost();
     earlier_retransmissions += video->retransmissions_received();
     earlier_retransmissions_in_time += video->retransmissions_in_time();
-    last_rate = video->rate();  // the report at the end still says what the link carried
+    last_rate = video->rate();
+    earlier_fec_recovered +=
+        video->fec_recovered();  // the report at the end still says what the link carried
     video.reset();
   }
   realtime->disconnect();
@@ -136,6 +138,10 @@ void ConsoleSession::Parts::on_welcome(const pb::Welcome& w) {
   realtime->add_stream(w.video_ssrc(), static_cast<std::uint8_t>(w.video_payload_type()), *video);
   if (w.vitals_ssrc() != 0)
     realtime->add_stream(w.vitals_ssrc(), static_cast<std::uint8_t>(w.vitals_payload_type()), *this);
+  if (w.fec_ssrc() != 0) {
+    realtime->add_stream(w.fec_ssrc(), static_cast<std::uint8_t>(w.fec_payload_type()),
+                         video->parity(w.video_ssrc()));
+  }
   if (w.rtx_ssrc() != 0) {
     realtime->add_stream(w.rtx_ssrc(), static_cast<std::uint8_t>(w.rtx_payload_type()),
                          video->retransmissions(w.video_ssrc()));

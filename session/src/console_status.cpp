@@ -101,6 +101,7 @@ ConsoleReport ConsoleSession::Parts::report() const {
   r.nacks_sent = nacks_sent;
   r.packets_nacked = packets_nacked;
   r.rate_reports_sent = rate_reports_sent;
+  r.fec_recovered = earlier_fec_recovered + (video ? video->fec_recovered() : 0);
   if (video || last_rate) {
     const auto& rate = video ? video->rate() : *last_rate;
     r.rate_estimate_kbps = rate.estimate_bps() ? *rate.estimate_bps() / 1000 : 0;

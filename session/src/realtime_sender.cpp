@@ -102,6 +102,7 @@ void RealtimeSender::on_datagram(std::size_t size) {
     return;
   }
   if (!feedback.value().nacked.empty()) retransmit(from->second, feedback.value().nacked);
+  if (const auto lost = feedback.value().fraction_lost) from->second.loss = *lost;
   if (const auto bps = feedback.value().estimated_bps) {
     ++counters_.rate_reports_received;
     from->second.estimated_bps = *bps;
@@ -257,15 +258,50 @@ void RealtimeSender::send_video(const media::EncodedPackets& encoded) {
       slot.sequence = sequence;
       slot.bytes.assign(packet.begin(), packet.end());
     }
-    if (!pacing_bps_) {
-      send_video_packet(packet, encoded.capture_time, first_of_frame);
-    } else {
-      paced_.push_back({packet, encoded.capture_time, first_of_frame});
-      paced_bytes_ += packet.size();
-    }
+    dispatch_video(packet, encoded.capture_time, first_of_frame);
     first_of_frame = false;
+    if (fec_ssrc_ == 0) continue;
+    if (auto parity = fec_.add(packet)) {
+      // Right behind its block: a console that lost one of them rebuilds it as soon as this arrives.
+      media::RtpHeader header;
+      header.payload_type = fec_payload_type_;
+      header.sequence = fec_sequence_++;
+      header.timestamp = (std::uint32_t{packet[4]} << 24) | (std::uint32_t{packet[5]} << 16) |
+                         (std::uint32_t{packet[6]} << 8) | packet[7];
+      header.ssrc = fec_ssrc_;
+      std::vector<std::uint8_t> fec(media::kRtpFixedHeaderSize + parity->size());
+      media::write_rtp_header(fec, header);
+      std::copy(parity->begin(), parity->end(), fec.begin() + media::kRtpFixedHeaderSize);
+      if (fec.size() + media::kSrtpMaxTrailer <= send_buffer_.size()) {
+        dispatch_video(fec, encoded.capture_time, false);
+        counters_.fec_packets_sent += consoles_.size();
+      }
+    }
   }
   if (pacing_bps_) send_paced();
+}
+
+void RealtimeSender::dispatch_video(const std::vector<std::uint8_t>& packet, core::CaptureTime capture_time,
+                                    bool first_of_frame) {
+  if (!pacing_bps_) return send_video_packet(packet, capture_time, first_of_frame);
+  paced_.push_back({packet, capture_time, first_of_frame});
+  paced_bytes_ += packet.size();
+}
+
+void RealtimeSender::set_fec_stream(std::uint32_t ssrc, std::uint8_t payload_type) {
+  fec_ssrc_ = ssrc;
+  fec_payload_type_ = payload_type;
+}
+
+void RealtimeSender::set_fec_block(std::size_t packets) {
+  if (fec_ssrc_ == 0 || packets == fec_.block()) return;
+  fec_.set_block(packets);
+}
+
+double RealtimeSender::worst_loss() const {
+  double worst = 0;
+  for (const auto& [id, console] : consoles_) worst = std::max(worst, console.loss);
+  return worst;
 }
 
 void RealtimeSender::set_pacing(std::optional<std::uint64_t> bps) {

@@ -22,6 +22,7 @@
 #include "surgilink/media/rtp_packet.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
 #include "surgilink/media/srtp_session.hpp"
+#include "surgilink/media/xor_fec.hpp"
 #include "surgilink/session/session_authority.hpp"
 #include "surgilink/session/tls_identity.hpp"
 
@@ -42,6 +43,7 @@ struct RealtimeCounters {
   std::uint64_t voice_packets_sent = 0;   // per console: the OR's voice and mentors' voices relayed
   std::uint64_t voice_packets_received = 0;  // from mentors (observers' are refused)
   std::uint64_t rate_reports_received = 0;   // REMB: a console's estimate of what its link carries
+  std::uint64_t fec_packets_sent = 0;        // parity packets, per console
 };
 
 // Network thread only. Held by std::shared_ptr (make_shared): its handlers keep it alive.
@@ -96,6 +98,12 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   // The lowest rate any console's link is reported to carry (REMB); nullopt while none has reported. One
   // encoder serves every console, so the narrowest link sets its rate.
   std::optional<std::uint64_t> narrowest_estimate() const;
+  // The highest share of video packets a console reports lost (RTCP RR, before repair); 0 with no report.
+  double worst_loss() const;
+  // The parity stream (forward error correction); 0: none.
+  void set_fec_stream(std::uint32_t ssrc, std::uint8_t payload_type);
+  // One parity packet after every `packets` video packets; 0: none.
+  void set_fec_block(std::size_t packets);
 
   std::uint16_t port() const;
   const RealtimeCounters& counters() const { return counters_; }
@@ -108,6 +116,7 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
     bool may_speak = false;
     std::uint16_t rtx_sequence = 0;
     std::optional<std::uint64_t> estimated_bps{};  // its latest REMB
+    double loss = 0;                               // its latest RR's fraction lost
     // Retransmissions this console may cause: a console on a bad link must not double the OR's upload.
     core::TokenBucket retransmit_budget{kRetransmitPerSecond, kRetransmitPerSecond / 2};
   };
@@ -125,6 +134,9 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   void on_voice_datagram(std::map<ConsoleId, Console>::iterator from, std::size_t size);
   void retransmit(Console& console, const std::vector<std::uint16_t>& sequences);
   void send_paced();
+  // The video packet out, at once or into the pacer's queue.
+  void dispatch_video(const std::vector<std::uint8_t>& packet, core::CaptureTime capture_time,
+                      bool first_of_frame);
   void send_video_packet(const std::vector<std::uint8_t>& packet, core::CaptureTime capture_time,
                          bool first_of_frame);
 
@@ -141,6 +153,10 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   boost::asio::ip::udp::endpoint receive_from_;
   core::CaptureTime last_frame_capture_{}, counted_capture_{};
   std::vector<Sent> history_ = std::vector<Sent>(kHistory);
+  std::uint32_t fec_ssrc_ = 0;
+  std::uint8_t fec_payload_type_ = 0;
+  std::uint16_t fec_sequence_ = 0;
+  media::XorFecEncoder fec_;
   std::uint32_t rtx_ssrc_ = 0;
   std::uint8_t rtx_payload_type_ = 0;
   std::uint32_t vitals_ssrc_ = 0;

@@ -105,7 +105,7 @@ void SenderSession::Parts::on_keyframe_request(ConsoleId) {
 }
 
 void SenderSession::Parts::on_rate_estimate(ConsoleId) {
-  listener.on_link_rate(realtime->narrowest_estimate());
+  listener.on_link_rate(realtime->narrowest_estimate(), realtime->worst_loss());
 }
 
 void SenderSession::Parts::on_console_voice(ConsoleId console, const media::RtpHeader& header,

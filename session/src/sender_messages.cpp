@@ -80,7 +80,7 @@ void SenderSession::Parts::on_ended(ConsoleConnection& console, ConnectionEnd en
   const bool reported_rate = realtime->narrowest_estimate().has_value();
   realtime->remove(id);
   // Its link may have been the narrowest: the stream may go back up for the others.
-  if (reported_rate) listener.on_link_rate(realtime->narrowest_estimate());
+  if (reported_rate) listener.on_link_rate(realtime->narrowest_estimate(), realtime->worst_loss());
   const auto closing = console.closing;
   const std::string reason = closing ? closing->why : core::safe_text(why, 200);
   if (console.admitted()) {
@@ -194,6 +194,8 @@ void SenderSession::Parts::welcome(ConsoleConnection& console, const Admitted& a
   w->set_voice_payload_type(media::kOpusPayloadType);
   w->set_rtx_ssrc(settings.rtx_ssrc);
   w->set_rtx_payload_type(static_cast<std::uint32_t>(settings.rtx_payload_type));
+  w->set_fec_ssrc(settings.fec_ssrc);
+  w->set_fec_payload_type(static_cast<std::uint32_t>(settings.fec_payload_type));
   w->set_annotation_author(as.author);
   w->set_vitals_payload_type(static_cast<std::uint32_t>(vitals::kVitalsPayloadType));
   console.send(frame_of(e));

@@ -96,6 +96,7 @@ SenderSession::SenderSession(asio::io_context& io, SenderSessionSettings setting
                                                 p.settings.keyframe_interval);
   p.realtime->set_vitals_stream(p.settings.vitals_ssrc, p.settings.vitals_first_sequence);
   p.realtime->set_retransmission(p.settings.rtx_ssrc, static_cast<std::uint8_t>(p.settings.rtx_payload_type));
+  p.realtime->set_fec_stream(p.settings.fec_ssrc, static_cast<std::uint8_t>(p.settings.fec_payload_type));
   p.server = std::make_shared<ControlServer>(
       io, tcp::endpoint(address, p.settings.control_port),
       ControlPortLimits{p.settings.max_pending, p.settings.max_pending_per_address}, clock,
@@ -139,6 +140,8 @@ void SenderSession::send_voice(const media::EncodedPackets& packets) {
 }
 
 void SenderSession::set_video_pacing(std::optional<std::uint64_t> bps) { parts_->realtime->set_pacing(bps); }
+
+void SenderSession::set_video_fec(std::size_t packets) { parts_->realtime->set_fec_block(packets); }
 
 void SenderSession::send_video(const media::EncodedPackets& packets) {
   parts_->realtime->send_video(packets);
@@ -240,6 +243,7 @@ SenderSessionCounters SenderSession::counters() const {
   c.nacked = r.nacked;
   c.retransmitted = r.retransmitted;
   c.rate_reports_received = r.rate_reports_received;
+  c.fec_packets_sent = r.fec_packets_sent;
   c.voice_packets_received = r.voice_packets_received;
   c.connections_turned_away = parts_->server->counters().turned_away;
   c.accept_errors = parts_->server->counters().accept_errors;

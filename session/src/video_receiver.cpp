@@ -59,10 +59,34 @@ void VideoReceiver::on_rtp(const media::RtpHeader& h, std::span<const std::uint8
                   wire_bytes);
   if (auto estimate = rate_.due(arrival)) listener_.on_rate_estimate(*estimate);
   take(h, packet, arrival, wire_bytes);
+  rebuild(arrival);
+}
+
+void VideoReceiver::rebuild(core::CaptureTime arrival) {
+  for (const auto& packet : fec_.recover(media_ssrc_)) {
+    auto header = media::parse_rtp(packet);
+    if (!header) {
+      faults_.add(header.error());
+      continue;
+    }
+    take(header.value(), packet, arrival, 0);
+  }
+}
+
+void VideoReceiver::Parity::on_rtp(const media::RtpHeader& header, std::span<const std::uint8_t> packet,
+                                   core::CaptureTime arrival, std::size_t) {
+  auto& v = video_;
+  if (v.stopped_ || v.media_ssrc_ == 0) return;
+  if (auto r = v.fec_.on_parity(packet.subspan(header.payload_offset, header.payload_size)); !r) {
+    v.faults_.add(r.error());
+    return;
+  }
+  v.rebuild(arrival);
 }
 
 void VideoReceiver::take(const media::RtpHeader& h, std::span<const std::uint8_t> packet,
                          core::CaptureTime arrival, std::size_t wire_bytes) {
+  fec_.on_media(h, packet);
   ++packets_;
   bytes_ += wire_bytes;
   if (h.capture_ntp) {
@@ -109,6 +133,7 @@ void VideoReceiver::Retransmissions::on_rtp(const media::RtpHeader& header,
   }
   const auto late_before = v.jitter_.stats().late;
   v.take(restored.value(), original.value(), arrival, wire_bytes);
+  v.rebuild(arrival);  // it may complete a block whose other gap the parity fills
   // In time: the jitter buffer still waited for it (a late one is counted as late there).
   if (v.jitter_.stats().late == late_before) ++v.retransmissions_in_time_;
 }

@@ -17,6 +17,7 @@
 #include "surgilink/media/jitter_buffer.hpp"
 #include "surgilink/media/receive_rate_estimator.hpp"
 #include "surgilink/media/receiver_pipeline.hpp"
+#include "surgilink/media/xor_fec.hpp"
 #include "surgilink/session/frame_latency_tracker.hpp"
 
 namespace surgilink::session {
@@ -51,6 +52,18 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
     VideoReceiver& video_;
   };
 
+  // The parity stream (forward error correction, media/xor_fec.hpp) of this video: a lost packet rebuilt
+  // from its block as soon as the parity arrives.
+  class Parity : public RealtimeReceiver::Stream {
+   public:
+    explicit Parity(VideoReceiver& video) : video_(video) {}
+    void on_rtp(const media::RtpHeader& header, std::span<const std::uint8_t> packet,
+                core::CaptureTime arrival, std::size_t wire_bytes) override;
+
+   private:
+    VideoReceiver& video_;
+  };
+
   VideoReceiver(boost::asio::io_context& io, const core::Clock& clock, media::LatestFrameMailbox& mailbox,
                 int payload_type, bool read_pixel_code, std::chrono::milliseconds jitter_latency,
                 FrameLatencyTracker& tracker, core::FaultCounters& faults, Listener& listener);
@@ -71,6 +84,11 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
     media_ssrc_ = media_ssrc;
     return retransmissions_;
   }
+  Parity& parity(std::uint32_t media_ssrc) {
+    media_ssrc_ = media_ssrc;
+    return parity_;
+  }
+  std::uint64_t fec_recovered() const { return fec_.recovered(); }
   // How long a gap is waited for: the configured jitter wait, or long enough for a retransmission to come
   // back over a link with this round trip (asked for when the gap is seen, resent at once).
   void wait_for_retransmissions(std::chrono::nanoseconds round_trip);
@@ -82,6 +100,8 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   // A packet of the stream, first transmission or restored retransmission.
   void take(const media::RtpHeader& header, std::span<const std::uint8_t> packet, core::CaptureTime arrival,
             std::size_t wire_bytes);
+  // Packets the parity lets us rebuild now, into the stream.
+  void rebuild(core::CaptureTime arrival);
   core::CaptureTime capture_of(std::uint32_t rtp_timestamp) const;
   void release_ready();
 
@@ -99,6 +119,8 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   std::vector<media::ReceivedPacket> released_;
   std::uint64_t packets_ = 0, bytes_ = 0;
   Retransmissions retransmissions_{*this};
+  Parity parity_{*this};
+  media::XorFecDecoder fec_;
   std::uint32_t media_ssrc_ = 0;
   int payload_type_;
   std::chrono::nanoseconds configured_wait_;

@@ -547,6 +547,23 @@ TEST(RtcpRemb, WritesTheEstimateAsMantissaAndExponentAndReadsItBack) {
   EXPECT_EQ(write_remb(std::span(out).first(20), 1, 1000, 2), 0u);
 }
 
+TEST(RtcpReceiverReport, CarriesTheShareLostAndComesCompoundWithARemb) {
+  std::array<std::uint8_t, 56> out{};
+  ASSERT_EQ(write_receiver_report(std::span(out).first(32), 7, 0xDEADBEEF, 0.25, 1234, 0x00012345), 32u);
+  const Bytes expected = {0x81, 201, 0x00, 0x07, 0, 0, 0, 7, 0xDE, 0xAD, 0xBE, 0xEF, 64, 0x00, 0x04, 0xD2,
+                          0,    1,   0x23, 0x45, 0, 0, 0, 0, 0,    0,    0,    0,    0,  0,    0,    0};
+  EXPECT_EQ(Bytes(out.begin(), out.begin() + 32), expected);
+  ASSERT_EQ(write_remb(std::span(out).subspan(32), 7, 3'000'000, 0xDEADBEEF), 24u);
+  const auto parsed = parse_rtcp(out);
+  ASSERT_TRUE(parsed);
+  EXPECT_DOUBLE_EQ(parsed.value().fraction_lost.value(), 0.25);
+  EXPECT_EQ(parsed.value().estimated_bps, 3'000'000u);
+  // All lost is 255/256, never a wrap to 0.
+  ASSERT_EQ(write_receiver_report(std::span(out).first(32), 7, 1, 1.0, 0, 0), 32u);
+  EXPECT_EQ(out[12], 255);
+  EXPECT_EQ(write_receiver_report(std::span(out).first(31), 7, 1, 0.1, 0, 0), 0u);
+}
+
 TEST(RtcpRemb, ARembThatNamesMoreSsrcsThanItCarriesIsRefused) {
   std::array<std::uint8_t, 24> out{};
   ASSERT_EQ(write_remb(out, 1, 1'000'000, 2), 24u);

@@ -67,7 +67,9 @@ struct BenchOptions {
   bool audio = false;
   // The sender resends video packets a console reports lost (NACK → RTX); false: keyframe requests only.
   bool retransmit = true;
-  bool adapt_rate = true;  // congestion control at the sender (--no-adapt-rate: the fixed bitrate)
+  bool adapt_rate = true;
+  bool fec = true;  // parity packets on lossy links (--no-fec: off)  // congestion control at the sender
+                    // (--no-adapt-rate: the fixed bitrate)
   // A link profile (configs/links/NAME.toml, or a path): sender and console in two network namespaces joined
   // by surgilink-link with that profile (root only); adds frozen_ratio, freezes, broken_frames, ... to the
   // JSON.

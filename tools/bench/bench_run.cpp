@@ -246,7 +246,9 @@ int run_bench(const BenchOptions& o, const Installation& in) {
                                        "--retransmit",
                                        o.retransmit ? "true" : "false",
                                        "--adapt-rate",
-                                       o.adapt_rate ? "true" : "false"};
+                                       o.adapt_rate ? "true" : "false",
+                                       "--fec",
+                                       o.fec ? "true" : "false"};
   sender_args.insert(sender_args.end(), voice.sender.begin(), voice.sender.end());
   auto started = start_loopback_sender(in, dir, o.profile, sender_args, place);
   if (o.annotations)
@@ -446,6 +448,9 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   out["target_kbps"] = target_kbps;
   out["video_steps"] = video_steps;
   out["profile_steps"] = s.value("profile_steps", json(0));
+  out["fec"] = o.fec;
+  out["fec_packets_sent"] = s.value("fec_packets_sent", json(0));
+  out["fec_recovered"] = c.value("fec_recovered", json(0));
   out["rate_estimate_kbps"] = c.value("rate_estimate_kbps", json(nullptr));
   out["raw_loss"] = c.value("raw_loss", json(nullptr));
   if (o.audio)

@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   app.add_flag(
       "!--no-adapt-rate", options.adapt_rate,
       "the sender keeps the profile's fixed bitrate and size (no congestion control: the old behaviour)");
+  app.add_flag("!--no-fec", options.fec, "the sender sends no parity packets (forward error correction off)");
   app.add_option(
       "--link", options.link,
       "run across the link emulator with this profile (configs/links/NAME.toml or a path; root): adds "

@@ -48,7 +48,8 @@ class ReceiveRateEstimator {
   std::optional<std::uint64_t> estimate_bps() const { return estimate_; }
   std::uint64_t incoming_bps() const { return incoming_bps_; }
   LinkUsage usage() const { return usage_; }
-  double loss_fraction() const { return loss_fraction_; }  // over the last second
+  double loss_fraction() const { return loss_fraction_; }                       // over the last second
+  std::int64_t highest_sequence() const { return last_sequence_.value_or(0); }  // extended
   std::uint64_t decreases() const { return decreases_; }
   double threshold_ms() const { return threshold_; }
 

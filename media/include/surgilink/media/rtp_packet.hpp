@@ -61,12 +61,21 @@ std::size_t write_nack(std::span<std::uint8_t> out, std::uint32_t sender_ssrc, s
 std::size_t write_remb(std::span<std::uint8_t> out, std::uint32_t sender_ssrc, std::uint64_t bitrate_bps,
                        std::uint32_t media_ssrc);
 
+// An RTCP Receiver Report (RFC 3550 §6.4.2) with one report block for `media_ssrc`: the share of its packets
+// lost since the last report (before any repair), the cumulative count and the highest sequence number
+// (extended). Jitter and the round-trip fields are 0 (SurgiLink's senders send no SR). 32 bytes; 0 when
+// `out` is too small.
+std::size_t write_receiver_report(std::span<std::uint8_t> out, std::uint32_t reporter_ssrc,
+                                  std::uint32_t media_ssrc, double fraction_lost,
+                                  std::uint32_t cumulative_lost, std::uint32_t highest_sequence);
+
 // What a received (unprotected) compound RTCP packet asks of the sender.
 struct RtcpFeedback {
   bool picture_loss = false;                   // PLI or FIR: send a keyframe
   std::uint32_t nack_ssrc = 0;                 // the media SSRC the NACKs name (the last one, if several)
   std::vector<std::uint16_t> nacked;           // sequence numbers asked for again (generic NACK), at most 256
   std::optional<std::uint64_t> estimated_bps;  // REMB: the rate the receiver's link carries
+  std::optional<double> fraction_lost;         // RR: its first report block's share lost, 0..1
 };
 
 // RFC 4588 retransmission: the packet `original` (plain RTP, header extension kept) sent again on the RTX

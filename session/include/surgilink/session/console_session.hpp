@@ -170,6 +170,7 @@ struct ConsoleReport {
   // Congestion control: what this console's link is estimated to carry (sent to the sender as REMB), what
   // arrives, what the delay gradient says ("normal", "overusing", "underusing"), loss before repair.
   std::uint64_t rate_reports_sent = 0;
+  std::uint64_t fec_recovered = 0;  // video packets rebuilt from parity
   std::uint64_t rate_estimate_kbps = 0, incoming_kbps = 0;
   std::string link_usage = "normal";
   double raw_loss = 0;

@@ -46,6 +46,10 @@ struct SenderSessionSettings {
   // retransmission.
   std::uint32_t rtx_ssrc = 0;
   int rtx_payload_type = 97;
+  // Parity packets (forward error correction) go on this stream when the consoles' links lose packets; 0:
+  // never.
+  std::uint32_t fec_ssrc = 0;
+  int fec_payload_type = 98;
   std::uint32_t vitals_ssrc = 0;  // 0: this sender has no vitals source
   std::uint16_t vitals_first_sequence = 0;
   std::string case_pseudonym;
@@ -74,7 +78,8 @@ class SenderSessionListener {
   virtual void on_keyframe_needed() = 0;
   // The rate the narrowest console's link carries, as the consoles estimate it (congestion control), each
   // time one reports or leaves; nullopt once no console reports one.
-  virtual void on_link_rate(std::optional<std::uint64_t> /*narrowest_bps*/) {}
+  // `worst_loss`: the highest share of video packets any console's link loses (before repair; RTCP RR).
+  virtual void on_link_rate(std::optional<std::uint64_t> /*narrowest_bps*/, double /*worst_loss*/) {}
   // The pen, the surgeon's controls, the recording or the mentors' vitals flags changed (or_controls()).
   virtual void on_or_controls_changed() {}
   // A mentor's voice (one authenticated Opus RTP packet, whole and plain) for the OR's loudspeaker mix. An
@@ -107,6 +112,7 @@ struct SenderSessionCounters {
   std::uint64_t nacked = 0;                  // video packets consoles asked for again
   std::uint64_t retransmitted = 0;           // … and sent again (RTX)
   std::uint64_t rate_reports_received = 0;   // consoles' estimates of their links (REMB)
+  std::uint64_t fec_packets_sent = 0;        // parity packets, per console
   std::uint64_t voice_packets_sent = 0;      // per console: the OR's voice and mentors' voices relayed
   std::uint64_t voice_packets_received = 0;  // mentors' voice packets accepted
   std::uint64_t messages_rate_limited = 0;
@@ -130,6 +136,9 @@ class SenderSession {
   void send_video(const media::EncodedPackets& packets);
   // Paces the video at `bps` (congestion control: a multiple of the encoder's target); nullopt: at once.
   void set_video_pacing(std::optional<std::uint64_t> bps);
+  // One parity packet after every `packets` video packets (forward error correction); 0: none. Ignored when
+  // the settings name no FEC stream.
+  void set_video_fec(std::size_t packets);
   // The OR's voice (Opus RTP packets with their capture time) to every admitted console. Network thread.
   void send_voice(const media::EncodedPackets& packets);
   // Vitals RTP payloads (vitals/vitals_packet.hpp) to every admitted console. Network thread.

@@ -1,0 +1,142 @@
+#include "surgilink/media/xor_fec.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace surgilink::media {
+
+namespace {
+
+using core::Fault;
+
+std::uint16_t read16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
+std::uint32_t read32(const std::uint8_t* p) {
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
+}
+void xor16(std::uint8_t* p, std::uint16_t v) {
+  p[0] ^= static_cast<std::uint8_t>(v >> 8);
+  p[1] ^= static_cast<std::uint8_t>(v);
+}
+void xor32(std::uint8_t* p, std::uint32_t v) {
+  xor16(p, static_cast<std::uint16_t>(v >> 16));
+  xor16(p + 2, static_cast<std::uint16_t>(v));
+}
+void write16(std::uint8_t* p, std::uint16_t v) {
+  p[0] = static_cast<std::uint8_t>(v >> 8);
+  p[1] = static_cast<std::uint8_t>(v);
+}
+
+// Folds one packet (its second header byte, payload length, timestamp and payload) into `parity`.
+void fold(std::vector<std::uint8_t>& parity, std::uint8_t marker_pt, std::uint32_t timestamp,
+          std::span<const std::uint8_t> payload) {
+  if (parity.size() < kFecHeaderSize + payload.size()) parity.resize(kFecHeaderSize + payload.size(), 0);
+  parity[4] ^= marker_pt;
+  xor16(parity.data() + 6, static_cast<std::uint16_t>(payload.size()));
+  xor32(parity.data() + 8, timestamp);
+  for (std::size_t i = 0; i < payload.size(); ++i) parity[kFecHeaderSize + i] ^= payload[i];
+}
+
+}  // namespace
+
+void XorFecEncoder::set_block(std::size_t packets) {
+  block_ = std::min(packets, kMaxFecBlock);
+  count_ = 0;
+  parity_.clear();
+}
+
+std::optional<std::vector<std::uint8_t>> XorFecEncoder::add(std::span<const std::uint8_t> packet) {
+  if (block_ == 0) return std::nullopt;
+  const auto header = parse_rtp(packet);
+  if (!header || header.value().payload_offset != kRtpFixedHeaderSize) {
+    // Not a form the parity can describe: the block ends unprotected, the next starts after it.
+    count_ = 0;
+    parity_.clear();
+    return std::nullopt;
+  }
+  const auto& h = header.value();
+  if (count_ > 0 && h.sequence != next_) count_ = 0;  // a gap in what was handed over: a new block here
+  if (count_ == 0) {
+    parity_.assign(kFecHeaderSize, 0);
+    base_ = h.sequence;
+  }
+  fold(parity_, packet[1], h.timestamp, packet.subspan(h.payload_offset, h.payload_size));
+  next_ = static_cast<std::uint16_t>(h.sequence + 1);
+  if (++count_ < block_) return std::nullopt;
+  write16(parity_.data(), base_);
+  parity_[2] = static_cast<std::uint8_t>(count_);
+  count_ = 0;
+  return std::exchange(parity_, {});
+}
+
+const XorFecDecoder::Kept* XorFecDecoder::kept(std::uint16_t sequence) const {
+  const Kept& k = kept_[sequence % kKept];
+  return k.valid && k.sequence == sequence ? &k : nullptr;
+}
+
+void XorFecDecoder::on_media(const RtpHeader& header, std::span<const std::uint8_t> packet) {
+  if (header.payload_offset + header.payload_size > packet.size() || packet.size() < 2) return;
+  Kept& k = kept_[header.sequence % kKept];
+  k.valid = true;
+  k.sequence = header.sequence;
+  k.marker_pt = packet[1];
+  k.timestamp = header.timestamp;
+  const auto payload = packet.subspan(header.payload_offset, header.payload_size);
+  k.payload.assign(payload.begin(), payload.end());
+}
+
+core::Result<void> XorFecDecoder::on_parity(std::span<const std::uint8_t> payload) {
+  if (payload.size() < kFecHeaderSize) return Fault::kTruncated;
+  const std::size_t count = payload[2];
+  if (count == 0 || count > kMaxFecBlock || payload[3] != 0 || payload[5] != 0) return Fault::kMalformed;
+  parity_.push_back(
+      {read16(payload.data()), count, std::vector<std::uint8_t>(payload.begin(), payload.end())});
+  // A block is only rebuilt while its packets are kept; older parity is no use.
+  while (parity_.size() > 64) parity_.pop_front();
+  return core::Result<void>(boost::outcome_v2::success());
+}
+
+std::vector<std::vector<std::uint8_t>> XorFecDecoder::recover(std::uint32_t media_ssrc) {
+  std::vector<std::vector<std::uint8_t>> rebuilt;
+  for (auto it = parity_.begin(); it != parity_.end();) {
+    std::optional<std::uint16_t> missing;
+    std::size_t absent = 0;
+    for (std::size_t i = 0; i < it->count; ++i) {
+      const auto sequence = static_cast<std::uint16_t>(it->base + i);
+      if (kept(sequence) == nullptr) {
+        ++absent;
+        missing = sequence;
+      }
+    }
+    if (absent == 0) {
+      it = parity_.erase(it);  // nothing to rebuild, ever
+      continue;
+    }
+    if (absent > 1) {
+      ++it;  // perhaps later: a retransmission may fill one of the gaps
+      continue;
+    }
+    std::vector<std::uint8_t> sum = it->bytes;
+    for (std::size_t i = 0; i < it->count; ++i) {
+      const auto sequence = static_cast<std::uint16_t>(it->base + i);
+      if (sequence == *missing) continue;
+      const Kept* k = kept(sequence);
+      fold(sum, k->marker_pt, k->timestamp, k->payload);
+    }
+    const std::size_t length = read16(sum.data() + 6);
+    it = parity_.erase(it);
+    if (length > sum.size() - kFecHeaderSize) continue;  // the parity does not add up: damaged, not rebuilt
+    std::vector<std::uint8_t> packet(kRtpFixedHeaderSize + length);
+    packet[0] = 0x80;
+    packet[1] = sum[4];
+    write16(packet.data() + 2, *missing);
+    const std::uint32_t timestamp = read32(sum.data() + 8);
+    for (int b = 0; b < 4; ++b) packet[4 + b] = static_cast<std::uint8_t>(timestamp >> (24 - 8 * b));
+    for (int b = 0; b < 4; ++b) packet[8 + b] = static_cast<std::uint8_t>(media_ssrc >> (24 - 8 * b));
+    std::copy_n(sum.begin() + kFecHeaderSize, length, packet.begin() + kRtpFixedHeaderSize);
+    ++recovered_;
+    rebuilt.push_back(std::move(packet));
+  }
+  return rebuilt;
+}
+
+}  // namespace surgilink::media
