@@ -1,6 +1,10 @@
 #include "surgilink/media/recorded_segment.hpp"
 
+#include <gst/app/gstappsink.h>
 #include <gst/gst.h>
+#include <gst/video/video.h>
+
+#include <algorithm>
 
 #include "segment_writer.hpp"
 
@@ -33,6 +37,90 @@ std::optional<core::CaptureTime> recorded_segment_start(const std::filesystem::p
   }
   gst_element_set_state(pipeline.get(), GST_STATE_NULL);
   return start;
+}
+
+namespace {
+
+// Waits until the pipeline has prerolled (or failed); false with `why` on an error or a timeout.
+bool wait_for_preroll(GstElement* pipeline, std::string* why) {
+  const GstObjectRef<GstBus> bus(gst_element_get_bus(pipeline));
+  GstMessage* message = gst_bus_timed_pop_filtered(
+      bus.get(), 10 * GST_SECOND, static_cast<GstMessageType>(GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR));
+  if (message == nullptr) {
+    if (why) *why = "the segment did not open within 10 s";
+    return false;
+  }
+  const GstMiniRef<GstMessage> held(message);
+  if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
+    if (why) *why = error_text(message);
+    return false;
+  }
+  return true;
+}
+
+// A decoded BGR sample's pixels, copied out of GStreamer's buffer.
+std::optional<cv::Mat> bgr_of(GstSample* sample) {
+  GstVideoInfo info;
+  GstCaps* caps = gst_sample_get_caps(sample);
+  GstBuffer* buffer = gst_sample_get_buffer(sample);
+  if (caps == nullptr || buffer == nullptr || !gst_video_info_from_caps(&info, caps)) return std::nullopt;
+  GstMapInfo map;
+  if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return std::nullopt;
+  const cv::Mat view(GST_VIDEO_INFO_HEIGHT(&info), GST_VIDEO_INFO_WIDTH(&info), CV_8UC3, map.data,
+                     static_cast<std::size_t>(GST_VIDEO_INFO_PLANE_STRIDE(&info, 0)));
+  cv::Mat copy = view.clone();
+  gst_buffer_unmap(buffer, &map);
+  return copy;
+}
+
+}  // namespace
+
+std::optional<RecordedPicture> recorded_picture_at(const std::filesystem::path& file, core::CaptureTime first,
+                                                   core::CaptureTime at, std::string* why) {
+  const auto pipeline = segment_reader(
+      file, "h264parse ! avdec_h264 ! videoconvert ! video/x-raw,format=BGR ! appsink name=out sync=false",
+      why);
+  if (!pipeline) return std::nullopt;
+  const GstObjectRef<GstElement> sink(gst_bin_get_by_name(GST_BIN(pipeline.get()), "out"));
+  struct Stop {
+    GstElement* pipeline;
+    ~Stop() { gst_element_set_state(pipeline, GST_STATE_NULL); }
+  } stop{pipeline.get()};
+  gst_element_set_state(pipeline.get(), GST_STATE_PAUSED);
+  if (!wait_for_preroll(pipeline.get(), why)) return std::nullopt;
+  // From the keyframe at or before `at` up to `at` itself: the stop position makes the decoder drop every
+  // later frame and the demuxer end there, so the last picture that comes out is the one on the screen.
+  const auto offset = std::max<std::int64_t>(0, std::chrono::nanoseconds(at - first).count());
+  const auto seek =
+      static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT | GST_SEEK_FLAG_SNAP_BEFORE);
+  if (!gst_element_seek(pipeline.get(), 1.0, GST_FORMAT_TIME, seek, GST_SEEK_TYPE_SET, offset,
+                        GST_SEEK_TYPE_SET, offset + 1)) {
+    if (why) *why = "cannot seek in " + file.filename().string();
+    return std::nullopt;
+  }
+  if (!wait_for_preroll(pipeline.get(), why)) return std::nullopt;
+  gst_element_set_state(pipeline.get(), GST_STATE_PLAYING);
+  std::optional<RecordedPicture> shown;
+  GstMiniRef<GstSample> last;
+  while (GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink.get()), 10 * GST_SECOND)) {
+    GstMiniRef<GstSample> held(sample);
+    GstBuffer* buffer = gst_sample_get_buffer(sample);
+    if (buffer == nullptr || !GST_BUFFER_PTS_IS_VALID(buffer)) continue;
+    // The first frame stands for any time before it; after that, only frames not later than `at`.
+    if (last && static_cast<std::int64_t>(GST_BUFFER_PTS(buffer)) > offset) break;
+    last = std::move(held);
+  }
+  if (!last) {
+    if (why) *why = "no picture could be decoded from " + file.filename().string();
+    return std::nullopt;
+  }
+  auto bgr = bgr_of(last.get());
+  if (!bgr) {
+    if (why) *why = "a picture of " + file.filename().string() + " could not be read";
+    return std::nullopt;
+  }
+  return RecordedPicture{std::move(*bgr),
+                         first + std::chrono::nanoseconds{GST_BUFFER_PTS(gst_sample_get_buffer(last.get()))}};
 }
 
 }  // namespace surgilink::media

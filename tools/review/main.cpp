@@ -1,13 +1,18 @@
-// surgilink-review: a trainer's tools for a recorded case, headless (issue 16). Today: `verify PATH`, which
-// checks a recording against its manifest (README: Recordings).
+// surgilink-review: a trainer's tools for a recorded case, headless (issue 16; README: Recordings):
+// `verify PATH` checks a recording against its manifest; `show PATH --at SECONDS [--png OUT.png]` prints the
+// state of the case at that moment as JSON and saves the picture as the OR display showed it.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include "surgilink/media/recording_manifest.hpp"
+#include "surgilink/review/case_moment_view.hpp"
+#include "surgilink/review/recorded_case.hpp"
 
 namespace {
 
@@ -39,6 +44,51 @@ int verify(const std::filesystem::path& folder) {
   return 0;
 }
 
+// Opens a recording for review; prints why not, and what is damaged, on stderr.
+std::unique_ptr<surgilink::review::RecordedCase> open_case(const std::filesystem::path& folder) {
+  std::string why;
+  auto recorded = surgilink::review::RecordedCase::open(folder, &why);
+  if (!recorded) {
+    std::fprintf(stderr, "%s: cannot be reviewed: %s\n", folder.c_str(), why.c_str());
+    return nullptr;
+  }
+  for (const auto& p : recorded->problems()) std::fprintf(stderr, "%s: %s\n", folder.c_str(), p.c_str());
+  return recorded;
+}
+
+int show(const std::filesystem::path& folder, double seconds, const std::filesystem::path& png) {
+  const auto recorded = open_case(folder);
+  if (!recorded) return 1;
+  const auto t = recorded->first_picture() +
+                 std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(seconds));
+  const auto moment = recorded->at(t);
+  auto j = surgilink::review::moment_json(moment, recorded->first_picture());
+  j["problems"] = recorded->problems();
+  int exit_code = 0;
+  if (!png.empty()) {
+    std::string why;
+    if (auto picture = recorded->picture_at(t, &why)) {
+      surgilink::review::draw_as_or_display(moment, picture->bgr);
+      if (cv::imwrite(png.string(), picture->bgr)) {
+        j["picture"] = {{"file", png.string()},
+                        {"capture_ns", picture->capture.time_since_epoch().count()},
+                        {"width", picture->bgr.cols},
+                        {"height", picture->bgr.rows}};
+      } else {
+        why = "cannot write " + png.string();
+      }
+    }
+    if (!j.contains("picture")) {
+      j["picture"] = nullptr;
+      j["picture_problem"] = why;
+      std::fprintf(stderr, "%s: no picture at %.3f s: %s\n", folder.c_str(), seconds, why.c_str());
+      exit_code = 1;
+    }
+  }
+  std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  return exit_code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -50,11 +100,27 @@ int main(int argc, char** argv) {
       "check a recording against its manifest (recording.json): every file present, closed and matching its "
       "SHA-256, the recording finished. Exit 0 intact, 1 with what is wrong");
   verify_command->add_option("PATH", folder, "the recording's folder")->required();
+  double at_seconds = 0;
+  std::filesystem::path png;
+  auto* show_command = app.add_subcommand(
+      "show",
+      "print the case at one moment as one JSON object: capture_ns, annotations (id, author, kind, colour) "
+      "as "
+      "the OR had them, vitals (the console status line's keys and units), mentor_g2g_p95_ms, link; with "
+      "--png, the picture of that moment with the annotations as the OR display drew them. Exit 0, 1 when "
+      "the recording cannot be read (or the picture was asked for and cannot be decoded), 2 on a usage "
+      "error");
+  show_command->add_option("PATH", folder, "the recording's folder")->required();
+  show_command->add_option("--at", at_seconds, "seconds from the recording's first picture")
+      ->required()
+      ->check(CLI::NonNegativeNumber);
+  show_command->add_option("--png", png, "write the picture at that moment (PNG)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
+  if (*show_command) return show(folder, at_seconds, png);
   return verify(folder);
 }
