@@ -72,6 +72,13 @@ int main(int argc, char** argv) {
                "find the audio timestamp code in what is spoken and heard (bench; times in --report-json)");
   app.add_option("--retransmit", overrides.retransmit,
                  "resend video packets a console reports lost (NACK → RTX): true | false (over [network])");
+  app.add_option(
+      "--require-encrypted-volume", overrides.require_encrypted_volume,
+      "record only onto an encrypted volume: true | false (over [recording]; false only for a demo "
+      "or a test on a developer's disk)");
+  app.add_flag("--consent", overrides.consent,
+               "consent to record this case was given before starting (the demo): recording starts with the "
+               "stream, audited as given on the command line");
   app.add_option("--pixel-code", overrides.pixel_code, "draw the pixel timestamp code: true | false");
   app.add_option("--seconds", seconds, "stop after this many seconds");
   app.add_flag("--status-json", status_json, "print status lines as JSON");
