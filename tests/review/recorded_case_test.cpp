@@ -88,11 +88,11 @@ class ReviewedCase : public ::testing::Test {
     const auto config = write_sender_config(r->dir, "keyframe_interval_s = 1\n");
     std::ofstream(config, std::ios::app)
         << "[or_controls]\nsocket = \"" << socket.string() << "\"\n[recording]\nfolder = \""
-        << recordings.string() << "\"\nsegment_s = 4\nrequire_encrypted_volume = false\n"
+        << recordings.string() << "\"\nsegment_s = 4\n"
         << "[vitals]\nsource = \"simulator\"\nscenario = \"tachycardia\"\n";
-    RunningSender sender(config, r->dir / "sender.log");
-    const std::string reply = surgeon_command(socket, "consent");
-    ASSERT_THAT(reply, HasSubstr("ok: recording into")) << sender.log();
+    // Consent given on the command line, as the demo gives it; a scratch folder is no encrypted volume.
+    RunningSender sender(config, r->dir / "sender.log", {"--consent", "--require-encrypted-volume", "false"});
+    ASSERT_THAT(surgeon_command(socket, "status"), HasSubstr("recording into")) << sender.log();
     // A second of recording with no one connected, then the scripted mentor draws (keeping 3 annotations).
     ASSERT_TRUE(sender.next_status(milliseconds{3000}));
     ASSERT_TRUE(sender.next_status(milliseconds{3000}));
@@ -137,6 +137,12 @@ class ReviewedCase : public ::testing::Test {
       if (j.value("event", "") == "leave") r->link_cut_ns = row.capture_ns;
     }
     ASSERT_NE(r->mentor_joined_ns, 0) << "no join in the event log";
+    const bool consent_logged = std::any_of(r->rows.begin(), r->rows.end(), [](const Row& row) {
+      return row.kind == "session" && row.detail.find("\"recording_started\"") != std::string::npos &&
+             row.detail.find("command line (--consent)") != std::string::npos;
+    });
+    ASSERT_TRUE(consent_logged)
+        << "the recording started by the consent given on the command line is not in the event log";
     ASSERT_NE(r->link_cut_ns, 0) << "no leave in the event log";
     recording = r.release();
   }
