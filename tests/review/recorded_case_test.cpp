@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <csignal>
 #include <fstream>
+#include <map>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -384,6 +385,53 @@ TEST_F(ReviewedCase, ADamagedRecordingSaysWhatIsMissingAndTheRestStillPlays) {
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.err, HasSubstr("cannot be reviewed"));
   EXPECT_THAT(result.err, HasSubstr("no readable segment-*.mkv"));
+}
+
+// The case report: one self-contained page that names what happened, and opens in headless Chromium.
+TEST_F(ReviewedCase, TheCaseReportNamesWhatHappenedAndOpensInAHeadlessBrowser) {
+  const auto html = recording->dir / "report.html";
+  const auto r =
+      run_program({review_program().string(), "report", recording->folder.string(), "--out", html.string()},
+                  recording->dir, "report", milliseconds{60000});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("(0 problems)"));
+  const std::string page = read_text(html);
+  EXPECT_THAT(page, HasSubstr("Case report — CASE-TEST"));
+  EXPECT_THAT(page, HasSubstr("Every file is present, closed and matches its SHA-256."));
+  EXPECT_THAT(page, HasSubstr("<td>Dr. Dev Mentor</td><td>joined</td><td>mentor</td>"));
+  EXPECT_THAT(page, HasSubstr("1 link loss:"));
+  EXPECT_THAT(page, HasSubstr("<svg"));
+  // Self-contained: nothing to fetch.
+  EXPECT_THAT(page, ::testing::Not(HasSubstr("src=")));
+  EXPECT_THAT(page, ::testing::Not(HasSubstr("href=")));
+  // The mentor's annotations counted per kind, as the sender sequenced them.
+  std::map<annotation::AnnotationKind, int> begun;
+  for (const auto& [at, op] : operations()) {
+    if (const auto* b = std::get_if<annotation::Begin>(&op.op)) ++begun[b->draft.kind];
+  }
+  ASSERT_FALSE(begun.empty());
+  std::string row = "<tr><td>Dr. Dev Mentor (c1)</td>";
+  int total = 0;
+  for (const auto kind : {annotation::AnnotationKind::kStroke, annotation::AnnotationKind::kArrow,
+                          annotation::AnnotationKind::kEllipse, annotation::AnnotationKind::kLabel}) {
+    row += "<td>" + std::to_string(begun[kind]) + "</td>";
+    total += begun[kind];
+  }
+  row += "<td><b>" + std::to_string(total) + "</b></td>";
+  EXPECT_THAT(page, HasSubstr(row));
+
+  // Headless Chromium draws it (tools/debian-packages.txt): a screenshot with the heart-rate line in it.
+  const auto png = recording->dir / "report.png";
+  const auto shot = run_program(
+      {"/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+       "--window-size=1150,2400", "--screenshot=" + png.string(), "file://" + html.string()},
+      recording->dir, "chromium", milliseconds{60000});
+  ASSERT_EQ(shot.exit_code, 0) << "chromium (tools/debian-packages.txt) did not run: " << shot.err;
+  const cv::Mat seen = cv::imread(png.string(), cv::IMREAD_COLOR);
+  ASSERT_FALSE(seen.empty()) << "no screenshot at " << png;
+  cv::Mat hr_line;  // #c62828, the heart-rate series
+  cv::inRange(seen, cv::Scalar(20, 20, 170), cv::Scalar(70, 70, 220), hr_line);
+  EXPECT_GT(cv::countNonZero(hr_line), 200) << "the vitals plot is not drawn in " << png;
 }
 
 // Reviewing never changes the recording: every seal still holds and nothing new is beside it.

@@ -1,9 +1,12 @@
 // surgilink-review: a trainer's tools for a recorded case, headless (issue 16; README: Recordings):
 // `verify PATH` checks a recording against its manifest; `show PATH --at SECONDS [--png OUT.png]` prints the
-// state of the case at that moment as JSON and saves the picture as the OR display showed it.
+// state of the case at that moment as JSON and saves the picture as the OR display showed it; `report PATH
+// --out REPORT.html` writes the case report.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +15,7 @@
 
 #include "surgilink/media/recording_manifest.hpp"
 #include "surgilink/review/case_moment_view.hpp"
+#include "surgilink/review/case_report.hpp"
 #include "surgilink/review/recorded_case.hpp"
 
 namespace {
@@ -89,6 +93,25 @@ int show(const std::filesystem::path& folder, double seconds, const std::filesys
   return exit_code;
 }
 
+int report(const std::filesystem::path& folder, const std::filesystem::path& out) {
+  const auto recorded = open_case(folder);
+  if (!recorded) return 1;
+  // Seals checked too (every file read whole), so that the report says whether the evidence is intact.
+  std::vector<std::string> problems = surgilink::media::verify_recording(folder);
+  for (const auto& p : recorded->problems()) {
+    if (std::find(problems.begin(), problems.end(), p) == problems.end()) problems.push_back(p);
+  }
+  std::ofstream file(out, std::ios::trunc);
+  file << surgilink::review::case_report_html(*recorded, problems);
+  file.close();
+  if (!file) {
+    std::fprintf(stderr, "%s: cannot write the report\n", out.c_str());
+    return 1;
+  }
+  std::printf("%s: case report written to %s (%zu problems)\n", folder.c_str(), out.c_str(), problems.size());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -115,6 +138,14 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::NonNegativeNumber);
   show_command->add_option("--png", png, "write the picture at that moment (PNG)");
+  std::filesystem::path out;
+  auto* report_command = app.add_subcommand(
+      "report",
+      "write the case report: one self-contained HTML page (duration, who joined when, latency p50/p95 over "
+      "time, link losses, alarms, annotation counts per author, the session's events; plots as inline SVG). "
+      "Exit 0, 1 when the recording cannot be read or the report cannot be written");
+  report_command->add_option("PATH", folder, "the recording's folder")->required();
+  report_command->add_option("--out", out, "the HTML file to write")->required();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -122,5 +153,6 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   if (*show_command) return show(folder, at_seconds, png);
+  if (*report_command) return report(folder, out);
   return verify(folder);
 }
