@@ -10,7 +10,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "surgilink/core/base64.hpp"
 #include "surgilink/core/software_version.hpp"
+#include "surgilink/review/case_moment_view.hpp"
 
 namespace surgilink::review {
 
@@ -156,7 +161,8 @@ std::vector<AlarmPeriod> alarm_periods(const RecordedCase& recorded) {
   return periods;
 }
 
-std::string case_report_html(const RecordedCase& recorded, const std::vector<std::string>& problems) {
+std::string case_report_html(const RecordedCase& recorded, const std::vector<std::string>& problems,
+                             const std::vector<Bookmark>& bookmarks) {
   const auto& m = recorded.manifest();
   const auto origin = recorded.first_picture();
   const double duration_s = std::chrono::duration<double>(recorded.last_picture() - origin).count();
@@ -187,6 +193,26 @@ std::string case_report_html(const RecordedCase& recorded, const std::vector<std
     h << "</ul>\n";
   }
   for (const auto& note : m.notes) h << "<p class=\"muted\">Recovery: " << escape(note) << "</p>\n";
+
+  h << "<h2>Bookmarks</h2>\n";
+  if (bookmarks.empty()) h << "<p>No bookmarks.</p>\n";
+  for (const auto& b : bookmarks) {
+    h << "<div style=\"display:inline-block;vertical-align:top;margin:0 12px 12px 0;width:330px\">";
+    std::string why;
+    if (auto picture = recorded.picture_at(b.at, &why)) {
+      draw_as_or_display(recorded.at(b.at), picture->bgr);
+      cv::Mat small;
+      cv::resize(picture->bgr, small, cv::Size(320, picture->bgr.rows * 320 / std::max(1, picture->bgr.cols)),
+                 0, 0, cv::INTER_AREA);
+      std::vector<std::uint8_t> jpeg;
+      cv::imencode(".jpg", small, jpeg, {cv::IMWRITE_JPEG_QUALITY, 80});
+      h << "<img alt=\"picture at " << at(b.at) << "\" src=\"data:image/jpeg;base64," << core::base64(jpeg)
+        << "\"><br>";
+    } else {
+      h << "<p class=\"problem\">no picture: " << escape(why) << "</p>";
+    }
+    h << "<b>" << at(b.at) << "</b> " << escape(b.by) << ": " << escape(b.comment) << "</div>\n";
+  }
 
   // Who joined when, and the link losses among the leaves.
   h << "<h2>Who joined when</h2>\n";

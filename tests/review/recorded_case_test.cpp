@@ -434,6 +434,54 @@ TEST_F(ReviewedCase, TheCaseReportNamesWhatHappenedAndOpensInAHeadlessBrowser) {
   EXPECT_GT(cv::countNonZero(hr_line), 200) << "the vitals plot is not drawn in " << png;
 }
 
+// A trainer's bookmarks: kept beside the recording in their own file, read back by the next run in time
+// order, shown in the case report with a picture of the moment; the recording's seals still hold.
+TEST_F(ReviewedCase, BookmarksAreKeptBesideTheRecordingAndShownInTheReport) {
+  const auto folder = recording->dir / "bookmarked";
+  std::filesystem::remove_all(folder);
+  std::filesystem::copy(recording->folder, folder);
+  const auto run = [&](std::vector<std::string> args, const std::string& name) {
+    args.insert(args.begin(), review_program().string());
+    return run_program(args, recording->dir, name, milliseconds{60000});
+  };
+  auto r = run(
+      {"bookmark", folder.string(), "--at", "9.5", "--comment", "clip <here> & there", "--by", "Trainer A"},
+      "bookmark-1");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = run({"bookmark", folder.string(), "--at", "3", "--comment", "first look"}, "bookmark-2");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("2 bookmarks"));
+  r = run({"bookmarks", folder.string()}, "bookmarks");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json list = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(list.is_array() && list.size() == 2) << r.out;
+  EXPECT_EQ(list[0]["comment"], "first look");
+  EXPECT_NEAR(list[0]["offset_s"].get<double>(), 3.0, 1e-6);
+  EXPECT_EQ(list[1]["comment"], "clip <here> & there");
+  EXPECT_EQ(list[1]["by"], "Trainer A");
+  EXPECT_EQ(list[1]["capture_ns"].get<std::int64_t>(), recording->first_ns + 9'500'000'000);
+  EXPECT_TRUE(media::verify_recording(folder).empty()) << "a bookmark changed the recording";
+
+  const auto html = recording->dir / "bookmarked.html";
+  r = run({"report", folder.string(), "--out", html.string()}, "report-bookmarked");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string page = read_text(html);
+  EXPECT_THAT(page, HasSubstr("Trainer A: clip &lt;here&gt; &amp; there"));
+  EXPECT_THAT(page, HasSubstr("first look"));
+  std::size_t thumbnails = 0;
+  for (auto at = page.find("src=\"data:image/jpeg;base64,"); at != std::string::npos;
+       at = page.find("src=\"data:image/jpeg;base64,", at + 1))
+    ++thumbnails;
+  EXPECT_EQ(thumbnails, 2u);
+
+  // A bookmarks file that is not one is named, and nothing is written over it.
+  std::ofstream(folder / "bookmarks.json") << "{not json";
+  r = run({"bookmark", folder.string(), "--at", "1", "--comment", "x"}, "bookmark-bad");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("is not a surgilink-bookmarks/1 file"));
+  EXPECT_EQ(read_text(folder / "bookmarks.json"), "{not json");
+}
+
 // Reviewing never changes the recording: every seal still holds and nothing new is beside it.
 TEST_F(ReviewedCase, ReviewLeavesTheRecordingAsItWas) {
   show(recording->link_cut_ns - 1'000'000'000, "show-untouched", nullptr, {}, recording->dir / "u.png");

@@ -1,7 +1,7 @@
 // surgilink-review: a trainer's tools for a recorded case, headless (issue 16; README: Recordings):
 // `verify PATH` checks a recording against its manifest; `show PATH --at SECONDS [--png OUT.png]` prints the
 // state of the case at that moment as JSON and saves the picture as the OR display showed it; `report PATH
-// --out REPORT.html` writes the case report.
+// --out REPORT.html` writes the case report; `bookmark` and `bookmarks` add and list a trainer's bookmarks.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -60,11 +60,16 @@ std::unique_ptr<surgilink::review::RecordedCase> open_case(const std::filesystem
   return recorded;
 }
 
+// The moment `seconds` after the recording's first picture.
+surgilink::core::CaptureTime moment_of(const surgilink::review::RecordedCase& recorded, double seconds) {
+  return recorded.first_picture() +
+         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(seconds));
+}
+
 int show(const std::filesystem::path& folder, double seconds, const std::filesystem::path& png) {
   const auto recorded = open_case(folder);
   if (!recorded) return 1;
-  const auto t = recorded->first_picture() +
-                 std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(seconds));
+  const auto t = moment_of(*recorded, seconds);
   const auto moment = recorded->at(t);
   auto j = surgilink::review::moment_json(moment, recorded->first_picture());
   j["problems"] = recorded->problems();
@@ -93,6 +98,46 @@ int show(const std::filesystem::path& folder, double seconds, const std::filesys
   return exit_code;
 }
 
+int add_bookmark(const std::filesystem::path& folder, double seconds, const std::string& by,
+                 const std::string& comment) {
+  const auto recorded = open_case(folder);
+  if (!recorded) return 1;
+  std::string why;
+  auto bookmarks = surgilink::review::Bookmarks::read(folder, &why);
+  if (!bookmarks) {
+    std::fprintf(stderr, "%s\n", why.c_str());
+    return 1;
+  }
+  bookmarks->push_back({moment_of(*recorded, seconds), by, comment});
+  if (const auto failed = surgilink::review::Bookmarks::write(folder, *bookmarks)) {
+    std::fprintf(stderr, "%s\n", failed->c_str());
+    return 1;
+  }
+  std::printf("%s: bookmark at %.3f s (%zu bookmarks in %s)\n", folder.c_str(), seconds, bookmarks->size(),
+              std::string(surgilink::review::Bookmarks::kFileName).c_str());
+  return 0;
+}
+
+int list_bookmarks(const std::filesystem::path& folder) {
+  const auto recorded = open_case(folder);
+  if (!recorded) return 1;
+  std::string why;
+  const auto bookmarks = surgilink::review::Bookmarks::read(folder, &why);
+  if (!bookmarks) {
+    std::fprintf(stderr, "%s\n", why.c_str());
+    return 1;
+  }
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& b : *bookmarks) {
+    list.push_back({{"capture_ns", b.at.time_since_epoch().count()},
+                    {"offset_s", std::chrono::duration<double>(b.at - recorded->first_picture()).count()},
+                    {"by", b.by},
+                    {"comment", b.comment}});
+  }
+  std::printf("%s\n", list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  return 0;
+}
+
 int report(const std::filesystem::path& folder, const std::filesystem::path& out) {
   const auto recorded = open_case(folder);
   if (!recorded) return 1;
@@ -101,8 +146,12 @@ int report(const std::filesystem::path& folder, const std::filesystem::path& out
   for (const auto& p : recorded->problems()) {
     if (std::find(problems.begin(), problems.end(), p) == problems.end()) problems.push_back(p);
   }
+  std::string why;
+  const auto bookmarks = surgilink::review::Bookmarks::read(folder, &why);
+  if (!bookmarks) problems.push_back(why + ": the bookmarks are left out");
   std::ofstream file(out, std::ios::trunc);
-  file << surgilink::review::case_report_html(*recorded, problems);
+  file << surgilink::review::case_report_html(*recorded, problems,
+                                              bookmarks.value_or(std::vector<surgilink::review::Bookmark>{}));
   file.close();
   if (!file) {
     std::fprintf(stderr, "%s: cannot write the report\n", out.c_str());
@@ -138,6 +187,20 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::NonNegativeNumber);
   show_command->add_option("--png", png, "write the picture at that moment (PNG)");
+  std::string by, comment;
+  auto* bookmark_command = app.add_subcommand(
+      "bookmark",
+      "add a bookmark with a comment at a moment; kept in bookmarks.json beside the recording's files (the "
+      "recording itself is never modified)");
+  bookmark_command->add_option("PATH", folder, "the recording's folder")->required();
+  bookmark_command->add_option("--at", at_seconds, "seconds from the recording's first picture")
+      ->required()
+      ->check(CLI::NonNegativeNumber);
+  bookmark_command->add_option("--comment", comment, "what the trainer noted")->required();
+  bookmark_command->add_option("--by", by, "who notes it");
+  auto* bookmarks_command = app.add_subcommand(
+      "bookmarks", "print the recording's bookmarks as JSON (capture_ns, offset_s, by, comment)");
+  bookmarks_command->add_option("PATH", folder, "the recording's folder")->required();
   std::filesystem::path out;
   auto* report_command = app.add_subcommand(
       "report",
@@ -153,6 +216,8 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   if (*show_command) return show(folder, at_seconds, png);
+  if (*bookmark_command) return add_bookmark(folder, at_seconds, by, comment);
+  if (*bookmarks_command) return list_bookmarks(folder);
   if (*report_command) return report(folder, out);
   return verify(folder);
 }

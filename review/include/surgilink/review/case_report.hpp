@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "surgilink/review/bookmarks.hpp"
 #include "surgilink/review/recorded_case.hpp"
 
 namespace surgilink::review {
@@ -21,7 +22,9 @@ struct AlarmPeriod {
 std::vector<AlarmPeriod> alarm_periods(const RecordedCase& recorded);
 
 // The report's HTML (UTF-8). `problems` are listed at its top (e.g. media::verify_recording's findings as
-// well as the case's own). Any thread.
-std::string case_report_html(const RecordedCase& recorded, const std::vector<std::string>& problems);
+// well as the case's own); the trainers' `bookmarks` with a thumbnail of each moment (decoded, with the
+// annotations the OR showed, inlined as JPEG). Blocking (decodes one picture per bookmark); any thread.
+std::string case_report_html(const RecordedCase& recorded, const std::vector<std::string>& problems,
+                             const std::vector<Bookmark>& bookmarks);
 
 }  // namespace surgilink::review
