@@ -221,22 +221,9 @@ core::CaptureTime RecordedCase::last_picture() const {
 CaseMoment RecordedCase::at(core::CaptureTime t) const {
   CaseMoment m;
   m.capture = t;
-  // The scene: the sequenced operations replayed in order, expiring what the sender's authority expired
-  // (it sweeps every 100 ms; here at each operation's time and at t).
-  annotation::SceneReplica replica("review");
-  replica.reset(initial_scene_);
-  for (const auto& record : annotations_) {
-    if (record.op.applied_at > t) break;
-    replica.expire(record.op.applied_at);
-    if (!replica.apply(record.op)) break;  // a gap or a diverged log: the scene as far as it is sound
-  }
-  replica.expire(t);
-  m.scene = replica.confirmed();
-  for (const auto& e : session_events_) {
-    if (e.at > t) break;
-    if (e.event == "annotations_hidden") m.annotations_hidden = true;
-    if (e.event == "annotations_shown") m.annotations_hidden = false;
-  }
+  SceneCursor scene(*this);
+  m.scene = scene.at(t);
+  m.annotations_hidden = scene.hidden();
   // Vitals as the mentor saw them with the picture of t (lip sync): the newest sample captured by then. A
   // payload is streamed after its samples were captured; none is streamed seconds later.
   for (const auto& record : vitals_) {
@@ -277,6 +264,29 @@ CaseMoment RecordedCase::at(core::CaptureTime t) const {
     }
   }
   return m;
+}
+
+SceneCursor::SceneCursor(const RecordedCase& recorded) : recorded_(recorded) {
+  replica_.reset(recorded.scene_at_start());
+}
+
+std::shared_ptr<const annotation::Scene> SceneCursor::at(core::CaptureTime t) {
+  // The sequenced operations replayed in order, expiring what the sender's authority expired (it sweeps every
+  // 100 ms; here at each operation's time and at t).
+  const auto& operations = recorded_.annotations();
+  for (; sound_ && next_operation_ < operations.size(); ++next_operation_) {
+    const auto& record = operations[next_operation_];
+    if (record.op.applied_at > t) break;
+    replica_.expire(record.op.applied_at);
+    sound_ = replica_.apply(record.op).has_value();  // a gap or a diverged log stops the replay
+  }
+  replica_.expire(t);
+  const auto& events = recorded_.session_events();
+  for (; next_event_ < events.size() && events[next_event_].at <= t; ++next_event_) {
+    if (events[next_event_].event == "annotations_hidden") hidden_ = true;
+    if (events[next_event_].event == "annotations_shown") hidden_ = false;
+  }
+  return replica_.confirmed();
 }
 
 std::optional<media::RecordedPicture> RecordedCase::picture_at(core::CaptureTime t, std::string* why) const {

@@ -482,6 +482,78 @@ TEST_F(ReviewedCase, BookmarksAreKeptBesideTheRecordingAndShownInTheReport) {
   EXPECT_EQ(read_text(folder / "bookmarks.json"), "{not json");
 }
 
+// Fine detail in a region (the tissue's grain, specks, thin vessels): the mean difference, in grey levels,
+// between its picture and the same smoothed over 5x5 pixels.
+double fine_detail(const cv::Mat& bgr, cv::Rect area) {
+  cv::Mat grey, smooth, difference;
+  cv::cvtColor(bgr(area), grey, cv::COLOR_BGR2GRAY);
+  grey.convertTo(grey, CV_32F);
+  cv::GaussianBlur(grey, smooth, cv::Size(5, 5), 0);
+  cv::absdiff(grey, smooth, difference);
+  return cv::mean(difference)[0];
+}
+
+// A clip across a segment boundary, annotations burnt in and a rectangle blurred: an MP4 of every recorded
+// frame of the span that ffmpeg reads with the right duration, naming the case and the blur.
+TEST_F(ReviewedCase, AnExportedClipPlaysWithTheAnnotationsBurntInAndTheRectangleBlurred) {
+  const auto& segments = recording->manifest.segments;
+  const std::int64_t boundary = segments[1].first.time_since_epoch().count();
+  const double from_s = static_cast<double>(boundary - recording->first_ns) / 1e9 - 1.5;
+  const double to_s = from_s + 3.0;
+  const auto clip = recording->dir / "clip.mp4";
+  char from[32], to[32];
+  std::snprintf(from, sizeof from, "%.3f", from_s);
+  std::snprintf(to, sizeof to, "%.3f", to_s);
+  const cv::Rect blurred(40, 400, 400, 240);
+  const auto r = run_program({review_program().string(), "export", recording->folder.string(), "--from", from,
+                              "--to", to, "--out", clip.string(), "--blur", "40,400,400,240"},
+                             recording->dir, "export", milliseconds{110000});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const json result = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(result.is_object()) << r.out;
+  // Every frame recorded in the span, from both segments.
+  const auto from_ns = recording->first_ns + static_cast<std::int64_t>(std::llround(from_s * 1e9));
+  const auto to_ns = recording->first_ns + static_cast<std::int64_t>(std::llround(to_s * 1e9));
+  std::size_t recorded = 0;
+  for (const std::size_t i : {std::size_t{0}, std::size_t{1}}) {
+    for (const auto pts : decode_segment(recording->folder / segments[i].file).pts_ns) {
+      const auto capture = segments[i].first.time_since_epoch().count() + pts;
+      recorded += capture >= from_ns && capture <= to_ns ? 1 : 0;
+    }
+  }
+  EXPECT_NEAR(static_cast<double>(result["frames"].get<std::size_t>()), static_cast<double>(recorded), 1.0);
+  EXPECT_THAT(result["comment"].get<std::string>(), HasSubstr("rectangle 40,400,400,240 blurred"));
+
+  // ffprobe reads it: H.264, the clip's duration, the case pseudonym and the blur in its metadata.
+  const auto probe = run_program(
+      {"/usr/bin/ffprobe", "-v", "error", "-show_entries",
+       "format=duration:format_tags=title,comment:stream=codec_name,pix_fmt", "-of", "json", clip.string()},
+      recording->dir, "ffprobe", milliseconds{30000});
+  ASSERT_EQ(probe.exit_code, 0) << probe.err;
+  const json info = json::parse(probe.out, nullptr, false);
+  ASSERT_TRUE(info.is_object()) << probe.out;
+  EXPECT_EQ(info["streams"][0]["codec_name"], "h264");
+  EXPECT_EQ(info["streams"][0]["pix_fmt"], "yuv420p");
+  EXPECT_NEAR(std::stod(info["format"]["duration"].get<std::string>()), result["duration_s"].get<double>(),
+              0.1);
+  EXPECT_EQ(info["format"]["tags"]["title"], "CASE-TEST");
+  EXPECT_THAT(info["format"]["tags"]["comment"].get<std::string>(), HasSubstr("blurred"));
+
+  // A picture of the clip: the mentor's colours on it; the rectangle with less than half the fine detail of
+  // the tissue beside it (the encoder smooths the grain too).
+  const auto frame = recording->dir / "clip-frame.png";
+  const auto grab = run_program({"/usr/bin/ffmpeg", "-v", "error", "-y", "-ss", "1.5", "-i", clip.string(),
+                                 "-frames:v", "1", frame.string()},
+                                recording->dir, "ffmpeg", milliseconds{30000});
+  ASSERT_EQ(grab.exit_code, 0) << grab.err;
+  const cv::Mat picture = cv::imread(frame.string(), cv::IMREAD_COLOR);
+  ASSERT_FALSE(picture.empty());
+  EXPECT_GT(cv::countNonZero(annotation_colour_mask(picture)), 500) << frame;
+  const cv::Rect beside(blurred.x + blurred.width + 40, blurred.y, blurred.width, blurred.height);
+  EXPECT_LT(fine_detail(picture, blurred) * 2, fine_detail(picture, beside))
+      << frame << ": " << fine_detail(picture, blurred) << " vs " << fine_detail(picture, beside);
+}
+
 // Reviewing never changes the recording: every seal still holds and nothing new is beside it.
 TEST_F(ReviewedCase, ReviewLeavesTheRecordingAsItWas) {
   show(recording->link_cut_ns - 1'000'000'000, "show-untouched", nullptr, {}, recording->dir / "u.png");

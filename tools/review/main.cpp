@@ -16,6 +16,7 @@
 #include "surgilink/media/recording_manifest.hpp"
 #include "surgilink/review/case_moment_view.hpp"
 #include "surgilink/review/case_report.hpp"
+#include "surgilink/review/clip_export.hpp"
 #include "surgilink/review/recorded_case.hpp"
 
 namespace {
@@ -138,6 +139,40 @@ int list_bookmarks(const std::filesystem::path& folder) {
   return 0;
 }
 
+int export_clip(const std::filesystem::path& folder, double from_s, double to_s,
+                const std::filesystem::path& out, const std::string& blur) {
+  std::optional<cv::Rect> area;
+  if (!blur.empty()) {
+    int x = 0, y = 0, w = 0, h = 0;
+    char end = 0;
+    if (std::sscanf(blur.c_str(), "%d,%d,%d,%d%c", &x, &y, &w, &h, &end) != 4 || w <= 0 || h <= 0) {
+      std::fprintf(stderr, "--blur %s: expected X,Y,WIDTH,HEIGHT in pixels of the picture\n", blur.c_str());
+      return 2;
+    }
+    area = cv::Rect(x, y, w, h);
+  }
+  const auto recorded = open_case(folder);
+  if (!recorded) return 1;
+  std::string why;
+  const auto began = std::chrono::steady_clock::now();
+  const auto clip = surgilink::review::export_clip(
+      *recorded, {moment_of(*recorded, from_s), moment_of(*recorded, to_s), out, area}, &why);
+  if (!clip) {
+    std::fprintf(stderr, "%s: no clip: %s\n", folder.c_str(), why.c_str());
+    return 1;
+  }
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  std::printf("%s\n", nlohmann::json({{"file", out.string()},
+                                      {"frames", clip->frames},
+                                      {"duration_s", std::chrono::duration<double>(clip->duration).count()},
+                                      {"blur", area ? nlohmann::json(blur) : nlohmann::json(nullptr)},
+                                      {"comment", clip->comment},
+                                      {"seconds_taken", took}})
+                          .dump()
+                          .c_str());
+  return 0;
+}
+
 int report(const std::filesystem::path& folder, const std::filesystem::path& out) {
   const auto recorded = open_case(folder);
   if (!recorded) return 1;
@@ -202,6 +237,23 @@ int main(int argc, char** argv) {
       "bookmarks", "print the recording's bookmarks as JSON (capture_ns, offset_s, by, comment)");
   bookmarks_command->add_option("PATH", folder, "the recording's folder")->required();
   std::filesystem::path out;
+  double from_s = 0, to_s = 0;
+  std::string blur;
+  auto* export_command = app.add_subcommand(
+      "export",
+      "write a clip between two times as MP4 (H.264; plays in browsers) with the annotations the OR had "
+      "burnt "
+      "in, optionally a rectangle blurred in every frame (de-identification, named in the clip's metadata). "
+      "Exit 0, 1 when no clip could be written, 2 on a usage error");
+  export_command->add_option("PATH", folder, "the recording's folder")->required();
+  export_command->add_option("--from", from_s, "seconds from the recording's first picture")
+      ->required()
+      ->check(CLI::NonNegativeNumber);
+  export_command->add_option("--to", to_s, "seconds from the recording's first picture")
+      ->required()
+      ->check(CLI::NonNegativeNumber);
+  export_command->add_option("--out", out, "the MP4 file to write")->required();
+  export_command->add_option("--blur", blur, "X,Y,WIDTH,HEIGHT: a rectangle (pixels) blurred in every frame");
   auto* report_command = app.add_subcommand(
       "report",
       "write the case report: one self-contained HTML page (duration, who joined when, latency p50/p95 over "
@@ -219,5 +271,6 @@ int main(int argc, char** argv) {
   if (*bookmark_command) return add_bookmark(folder, at_seconds, by, comment);
   if (*bookmarks_command) return list_bookmarks(folder);
   if (*report_command) return report(folder, out);
+  if (*export_command) return export_clip(folder, from_s, to_s, out, blur);
   return verify(folder);
 }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,5 +33,12 @@ struct RecordedPicture {
 // Nullopt with `why` when the file cannot be read or holds no picture there. Blocking; any thread.
 std::optional<RecordedPicture> recorded_picture_at(const std::filesystem::path& file, core::CaptureTime first,
                                                    core::CaptureTime at, std::string* why);
+
+// Every picture of the segment `file` (first frame captured at `first`) captured from `from` to `to`
+// (inclusive), in order, decoded from the keyframe at or before `from`; `each` may keep or change the picture
+// and returns false to stop. False with `why` when the file cannot be read. Blocking; any thread.
+bool for_each_recorded_picture(const std::filesystem::path& file, core::CaptureTime first,
+                               core::CaptureTime from, core::CaptureTime to,
+                               const std::function<bool(RecordedPicture&)>& each, std::string* why);
 
 }  // namespace surgilink::media

@@ -12,6 +12,7 @@
 
 #include "surgilink/annotation/operation.hpp"
 #include "surgilink/annotation/scene.hpp"
+#include "surgilink/annotation/scene_replica.hpp"
 #include "surgilink/core/capture_clock.hpp"
 #include "surgilink/media/recorded_segment.hpp"
 #include "surgilink/media/recording_manifest.hpp"
@@ -114,6 +115,8 @@ class RecordedCase {
   const std::vector<std::pair<core::CaptureTime, std::vector<Participant>>>& rosters() const {
     return rosters_;
   }
+  // The scene when the recording started (the sender's snapshot; empty at version 0 without one).
+  const annotation::Scene& scene_at_start() const { return initial_scene_; }
 
  private:
   RecordedCase() = default;
@@ -130,6 +133,25 @@ class RecordedCase {
   std::vector<SessionEvent> session_events_;
   std::vector<LatencyReport> latency_;
   std::vector<std::pair<core::CaptureTime, std::vector<Participant>>> rosters_;
+};
+
+// The annotation scene as the OR had it, replayed forward in time: each call costs only the operations since
+// the last. One thread at a time; `recorded` must outlive it.
+class SceneCursor {
+ public:
+  explicit SceneCursor(const RecordedCase& recorded);
+  // The scene at `t` (expired annotations removed). Times must not go back: a cursor only moves forward.
+  std::shared_ptr<const annotation::Scene> at(core::CaptureTime t);
+  // Whether the surgeon had the annotations hidden at the last time asked.
+  bool hidden() const { return hidden_; }
+
+ private:
+  const RecordedCase& recorded_;
+  annotation::SceneReplica replica_{"review"};
+  std::size_t next_operation_ = 0;
+  std::size_t next_event_ = 0;
+  bool sound_ = true;  // false after an operation that did not fit: the scene stays as far as it was sound
+  bool hidden_ = false;
 };
 
 }  // namespace surgilink::review
