@@ -85,19 +85,9 @@ bool ClipWriter::finish(std::chrono::nanoseconds wait, std::string* why) {
   if (ended_) return true;
   ended_ = true;
   gst_app_src_end_of_stream(GST_APP_SRC(pipeline_->source.get()));
-  const GstObjectRef<GstBus> bus(gst_element_get_bus(pipeline_->pipeline.get()));
-  GstMessage* message =
-      gst_bus_timed_pop_filtered(bus.get(), static_cast<GstClockTime>(wait.count()),
-                                 static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-  if (message == nullptr) {
-    if (why) *why = "the clip was not written out in time";
+  if (!wait_for_bus(pipeline_->pipeline.get(), GST_MESSAGE_EOS, wait, "the clip was not written out in time",
+                    why))
     return false;
-  }
-  const GstMiniRef<GstMessage> held(message);
-  if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
-    if (why) *why = error_text(message);
-    return false;
-  }
   gst_element_set_state(pipeline_->pipeline.get(), GST_STATE_NULL);
   return true;
 }

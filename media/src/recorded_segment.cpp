@@ -42,23 +42,6 @@ std::optional<core::CaptureTime> recorded_segment_start(const std::filesystem::p
 
 namespace {
 
-// Waits until the pipeline has prerolled (or failed); false with `why` on an error or a timeout.
-bool wait_for_preroll(GstElement* pipeline, std::string* why) {
-  const GstObjectRef<GstBus> bus(gst_element_get_bus(pipeline));
-  GstMessage* message = gst_bus_timed_pop_filtered(
-      bus.get(), 10 * GST_SECOND, static_cast<GstMessageType>(GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR));
-  if (message == nullptr) {
-    if (why) *why = "the segment did not open within 10 s";
-    return false;
-  }
-  const GstMiniRef<GstMessage> held(message);
-  if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
-    if (why) *why = error_text(message);
-    return false;
-  }
-  return true;
-}
-
 // A decoded BGR sample's pixels, copied out of GStreamer's buffer.
 std::optional<cv::Mat> bgr_of(GstSample* sample) {
   GstVideoInfo info;
@@ -92,7 +75,9 @@ bool decode_between(const std::filesystem::path& file, std::int64_t from, std::i
     ~Stop() { gst_element_set_state(pipeline, GST_STATE_NULL); }
   } stop{pipeline.get()};
   gst_element_set_state(pipeline.get(), GST_STATE_PAUSED);
-  if (!wait_for_preroll(pipeline.get(), why)) return false;
+  if (!wait_for_bus(pipeline.get(), GST_MESSAGE_ASYNC_DONE, std::chrono::seconds{10},
+                    "the segment did not open within 10 s", why))
+    return false;
   const auto seek =
       static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT | GST_SEEK_FLAG_SNAP_BEFORE);
   if (!gst_element_seek(pipeline.get(), 1.0, GST_FORMAT_TIME, seek, GST_SEEK_TYPE_SET,
@@ -101,7 +86,9 @@ bool decode_between(const std::filesystem::path& file, std::int64_t from, std::i
     if (why) *why = "cannot seek in " + file.filename().string();
     return false;
   }
-  if (!wait_for_preroll(pipeline.get(), why)) return false;
+  if (!wait_for_bus(pipeline.get(), GST_MESSAGE_ASYNC_DONE, std::chrono::seconds{10},
+                    "the segment did not open within 10 s", why))
+    return false;
   gst_element_set_state(pipeline.get(), GST_STATE_PLAYING);
   while (GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink.get()), 10 * GST_SECOND)) {
     GstMiniRef<GstSample> held(sample);

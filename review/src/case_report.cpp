@@ -60,15 +60,6 @@ std::string offset_text(core::CaptureTime t, core::CaptureTime origin) {
   return text;
 }
 
-std::string utc_text(core::CaptureTime t) {
-  const std::time_t seconds = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[40];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &utc);
-  return text;
-}
-
 // One line of a plot: (seconds after the first picture, value).
 struct Series {
   std::string label;
@@ -177,7 +168,7 @@ std::string case_report_html(const RecordedCase& recorded, const std::vector<std
        "head><body>\n";
   h << "<h1>Case report — " << escape(m.case_pseudonym.empty() ? "?" : m.case_pseudonym) << "</h1>\n";
   h << "<table><tr><th>Site</th><td>" << escape(m.site) << "</td></tr><tr><th>Recorded</th><td>"
-    << utc_text(origin) << " to " << utc_text(recorded.last_picture())
+    << core::utc_text(origin) << " to " << core::utc_text(recorded.last_picture())
     << "</td></tr><tr><th>Duration</th><td>" << at(recorded.last_picture()) << " (" << number(duration_s)
     << " s of video in " << m.segments.size() << " segments)</td></tr><tr><th>Recording</th><td>"
     << escape(describe(m.state)) << ", written by " << escape(m.software.empty() ? "?" : m.software)
