@@ -80,6 +80,13 @@ int main(int argc, char** argv) {
       "--adapt-rate", overrides.adapt_rate,
       "congestion control: the video's bitrate and size follow the narrowest mentor link: true | false "
       "(over [network] adapt_rate)");
+  app.add_option(
+      "--require-encrypted-volume", overrides.require_encrypted_volume,
+      "record only onto an encrypted volume: true | false (over [recording]; false only for a demo "
+      "or a test on a developer's disk)");
+  app.add_flag("--consent", overrides.consent,
+               "consent to record this case was given before starting (the demo): recording starts with the "
+               "stream, audited as given on the command line");
   app.add_option("--pixel-code", overrides.pixel_code, "draw the pixel timestamp code: true | false");
   app.add_option("--seconds", seconds, "stop after this many seconds");
   app.add_flag("--status-json", status_json, "print status lines as JSON");

@@ -484,6 +484,13 @@ int OrSender::run() {
         [&i] { return i.voice.muted(); });
   }
   i.surgeon_controls.start();
+  if (i.settings.recording.consent_at_start) {
+    const std::string reply = i.recording.record_consent("command line (--consent)");
+    if (reply.rfind("ok", 0) == 0)
+      spdlog::info("recording: consent given on the command line; {}", reply.substr(4));
+    else
+      spdlog::error("recording: consent given on the command line, but {}", reply.substr(7));
+  }
   spdlog::info("streaming {} from {} ({}x{} @ {} fps, {} kbit/s)", i.settings.pipeline.profile.name,
                media::to_string(i.settings.pipeline.source), i.settings.pipeline.profile.width,
                i.settings.pipeline.profile.height, i.settings.pipeline.profile.fps,

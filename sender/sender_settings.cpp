@@ -208,7 +208,9 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
   s.recording.warn_free_mb = static_cast<std::uint64_t>(recording.get_int(
       "warn_free_mb", std::max<std::int64_t>(5120, static_cast<std::int64_t>(s.recording.min_free_mb)),
       static_cast<std::int64_t>(s.recording.min_free_mb), 1 << 24));
-  s.recording.require_encrypted_volume = recording.get_bool("require_encrypted_volume", true);
+  s.recording.require_encrypted_volume =
+      overrides.require_encrypted_volume.value_or(recording.get_bool("require_encrypted_volume", true));
+  s.recording.consent_at_start = overrides.consent;
 
   auto tls = root.table("tls");
   n.tls = session::load_tls_files(tls);

@@ -39,6 +39,9 @@ struct RecordingSettings {
   // Recordings hold the operative field: no recording starts in a folder whose volume is not encrypted
   // (dm-crypt/LUKS, eCryptfs; recording_volume.hpp). Only a demo or a test on a developer's disk sets false.
   bool require_encrypted_volume = true;
+  // Consent to record this case was given before the sender started (--consent: the demo): recording starts
+  // with the stream, audited as given on the command line.
+  bool consent_at_start = false;
 };
 
 // What the OR display warns about beyond the vitals alarms (DESIGN.md §8).
@@ -100,6 +103,8 @@ struct SenderOverrides {
   std::optional<std::string> audio_in, audio_out;  // --audio-in / --audio-out
   bool audio_markers = false;                      // --audio-markers (bench)
   std::optional<std::filesystem::path> export_srtp_keys;
+  std::optional<bool> require_encrypted_volume;  // --require-encrypted-volume true|false
+  bool consent = false;                          // --consent
 };
 
 // Loads and validates the file; throws core::ConfigError (file, line, key) or std::invalid_argument.

@@ -1,5 +1,6 @@
 #include "surgilink/core/capture_clock.hpp"
 #include <algorithm>
+#include <ctime>
 
 namespace surgilink::core {
 
@@ -7,6 +8,15 @@ namespace {
 // Seconds from 1900-01-01 (NTP era 0) to 1970-01-01 (Unix epoch).
 constexpr std::int64_t kNtpToUnixSeconds = 2'208'988'800;
 }  // namespace
+
+std::string utc_text(CaptureTime t) {
+  const std::time_t seconds = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[40];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &utc);
+  return text;
+}
 
 CaptureTime CaptureClock::now() const {
   return std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now());

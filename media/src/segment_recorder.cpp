@@ -42,13 +42,6 @@ std::string segment_name(std::size_t number) {
   return name;
 }
 
-std::string utc_text(std::time_t t) {
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &utc);
-  return text;
-}
 // An exclusive lock on a recording's folder, held while a sender writes it, so that the recovery of another
 // sender sharing the recordings folder never takes a recording that is alive for one left by a crash (the
 // kernel drops the lock when its process dies).
@@ -465,7 +458,7 @@ Recovery recover_recording(const std::filesystem::path& folder, const SettleFile
   }
   r.needed = true;
   r.notes.push_back("the sender stopped without closing this recording; recovered on " +
-                    utc_text(std::time(nullptr)));
+                    core::utc_text(core::CaptureClock{}.now()));
   // A segment the crash came too early for the manifest to list: its own date says when it began.
   for (std::size_t n = manifest->segments.size() + 1;; ++n) {
     const std::string name = segment_name(n);

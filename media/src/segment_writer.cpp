@@ -23,6 +23,23 @@ std::string error_text(GstMessage* message) {
   return text;
 }
 
+bool wait_for_bus(GstElement* pipeline, GstMessageType done, std::chrono::nanoseconds wait,
+                  const std::string& late, std::string* why) {
+  const GstObjectRef<GstBus> bus(gst_element_get_bus(pipeline));
+  GstMessage* message = gst_bus_timed_pop_filtered(bus.get(), static_cast<GstClockTime>(wait.count()),
+                                                   static_cast<GstMessageType>(done | GST_MESSAGE_ERROR));
+  if (message == nullptr) {
+    if (why) *why = late;
+    return false;
+  }
+  const GstMiniRef<GstMessage> held(message);
+  if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
+    if (why) *why = error_text(message);
+    return false;
+  }
+  return true;
+}
+
 GstObjectRef<GstElement> segment_reader(const std::filesystem::path& file, const char* tail,
                                         std::string* why) {
   initialise_gstreamer();

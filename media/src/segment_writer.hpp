@@ -64,4 +64,9 @@ GstObjectRef<GstElement> segment_reader(const std::filesystem::path& file, const
 // The text of a GStreamer error message.
 std::string error_text(GstMessage* message);
 
+// Waits at most `wait` for a message of type `done` (ASYNC_DONE, EOS) on `pipeline`'s bus. False with `why`:
+// the error's text when an error came first, `late` when nothing came in time.
+bool wait_for_bus(GstElement* pipeline, GstMessageType done, std::chrono::nanoseconds wait,
+                  const std::string& late, std::string* why);
+
 }  // namespace surgilink::media

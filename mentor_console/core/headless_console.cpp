@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "scripted_mentor.hpp"
+#include "surgilink/vitals/vitals_json.hpp"
 
 namespace surgilink::console {
 
@@ -28,29 +29,6 @@ namespace {
 nlohmann::json summary_json(const core::LatencySummary& s) {
   if (s.count == 0) return nullptr;
   return {{"p50", s.p50_ms}, {"p95", s.p95_ms}, {"p99", s.p99_ms}, {"max", s.max_ms}, {"count", s.count}};
-}
-
-// Latest value of each numeric by short name: a number in the canonical unit, null when the source said "not
-// available", absent when never received (README: "vitals").
-nlohmann::json vitals_json(const session::ConsoleVitals& v) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& p : vitals::all_parameters()) {
-    const auto& sample = v.latest[static_cast<std::size_t>(p.parameter)];
-    if (!sample) continue;
-    // Two decimals are more than any monitor resolves; it keeps 36.8 from printing as 36.800000000000004.
-    j[std::string(p.short_name)] =
-        sample->value ? nlohmann::json(std::round(*sample->value * 100) / 100) : nlohmann::json(nullptr);
-  }
-  return j;
-}
-
-nlohmann::json alarms_json(const session::ConsoleVitals& v) {
-  nlohmann::json j = nlohmann::json::array();
-  for (const auto& a : v.alarms) {
-    j.push_back(std::string(vitals::info(a.parameter).short_name) +
-                (a.condition == vitals::AlarmCondition::kLow ? " low" : " high"));
-  }
-  return j;
 }
 
 // "HR 72 SpO2 98 ABP 121/79 EtCO2 37" for the text status line; only what was received.
@@ -162,8 +140,8 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
         {"frames_undecodable", s.frames_undecodable},
         {"packets_rejected", s.packets_dropped},
         {"reconnect_attempt", s.reconnect_attempt},
-        {"vitals", vitals_json(s.vitals)},
-        {"vitals_alarms", alarms_json(s.vitals)},
+        {"vitals", vitals::numerics_json(s.vitals.latest)},
+        {"vitals_alarms", vitals::alarms_json(s.vitals.alarms)},
         {"vitals_age_ms", s.vitals.age_ms ? nlohmann::json(*s.vitals.age_ms) : nlohmann::json(nullptr)},
         {"vitals_latency_ms",
          s.vitals.latency_10s.count > 0

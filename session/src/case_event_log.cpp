@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <cctype>
+#include <cstdio>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
@@ -126,6 +128,74 @@ bool CaseEventLog::commit() {
   spdlog::error("event log {}: {}", file_.string(), last_error_);
   exec("ROLLBACK");
   return false;
+}
+
+namespace {
+// What went wrong, with SQLite's words, for a reader of `file`.
+std::string read_failure(const std::filesystem::path& file, sqlite3* db) {
+  return file.filename().string() + " cannot be read as an event log (" +
+         (db ? sqlite3_errmsg(db) : "out of memory") + ")";
+}
+}  // namespace
+
+std::optional<CaseEvents> read_case_events(const std::filesystem::path& file, bool closed, std::string* why) {
+  auto fail = [why](std::string text) -> std::optional<CaseEvents> {
+    if (why) *why = std::move(text);
+    return std::nullopt;
+  };
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return fail(file.filename().string() + " is missing");
+  sqlite3* db = nullptr;
+  // A URI, so that a path with '?' or '#' in it stays a path: percent-encode everything but plain characters.
+  std::string uri = "file:";
+  for (const unsigned char c : file.string()) {
+    const bool plain = std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~';
+    char escaped[4];
+    std::snprintf(escaped, sizeof escaped, "%%%02X", c);
+    uri += plain ? std::string(1, static_cast<char>(c)) : std::string(escaped);
+  }
+  uri += closed ? "?mode=ro&immutable=1" : "?mode=ro";
+  if (sqlite3_open_v2(uri.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) != SQLITE_OK) {
+    auto out = fail(read_failure(file, db));
+    sqlite3_close(db);
+    return out;
+  }
+  CaseEvents out;
+  sqlite3_stmt* statement = nullptr;
+  bool ok = sqlite3_prepare_v2(db, "SELECT key, value FROM meta", -1, &statement, nullptr) == SQLITE_OK;
+  int rc = SQLITE_DONE;
+  while (ok && (rc = sqlite3_step(statement)) == SQLITE_ROW) {
+    const auto* key = sqlite3_column_text(statement, 0);
+    const auto* value = sqlite3_column_text(statement, 1);
+    out.meta[key ? reinterpret_cast<const char*>(key) : ""] =
+        value ? reinterpret_cast<const char*>(value) : "";
+  }
+  ok = ok && rc == SQLITE_DONE;
+  sqlite3_finalize(statement);
+  statement = nullptr;
+  ok = ok &&
+       sqlite3_prepare_v2(db, "SELECT capture_ns, kind, detail, payload FROM events ORDER BY capture_ns, id",
+                          -1, &statement, nullptr) == SQLITE_OK;
+  while (ok && (rc = sqlite3_step(statement)) == SQLITE_ROW) {
+    CaseEvent e;
+    e.at = core::CaptureTime{std::chrono::nanoseconds{sqlite3_column_int64(statement, 0)}};
+    const auto* kind = sqlite3_column_text(statement, 1);
+    const auto* detail = sqlite3_column_text(statement, 2);
+    e.kind = kind ? reinterpret_cast<const char*>(kind) : "";
+    e.detail = detail ? reinterpret_cast<const char*>(detail) : "";
+    const auto* blob = static_cast<const std::uint8_t*>(sqlite3_column_blob(statement, 3));
+    e.payload.assign(blob, blob + (blob ? sqlite3_column_bytes(statement, 3) : 0));
+    out.events.push_back(std::move(e));
+  }
+  ok = ok && rc == SQLITE_DONE;
+  std::optional<CaseEvents> result;
+  if (ok)
+    result = std::move(out);
+  else
+    result = fail(read_failure(file, db));
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return result;
 }
 
 }  // namespace surgilink::session

@@ -13,6 +13,7 @@
 
 #include "sender_parts.hpp"
 #include "surgilink/annotation/wire.hpp"
+#include "surgilink/core/base64.hpp"
 #include "surgilink/core/safe_text.hpp"
 #include "surgilink/media/rtp_packet.hpp"
 #include "surgilink/media/voice_capture.hpp"
@@ -244,26 +245,6 @@ void SenderSession::Parts::on_latency_report(ConsoleConnection& console, const p
   log->append(clock.now(), "latency", detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
-namespace {
-std::string base64(const std::vector<std::uint8_t>& data) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::uint32_t bits = 0;
-  int count = 0;
-  for (const std::uint8_t byte : data) {
-    bits = (bits << 8) | byte;
-    count += 8;
-    while (count >= 6) {
-      count -= 6;
-      out += kAlphabet[(bits >> count) & 63];
-    }
-  }
-  if (count > 0) out += kAlphabet[(bits << (6 - count)) & 63];
-  while (out.size() % 4 != 0) out += '=';
-  return out;
-}
-}  // namespace
-
 // Interop tests only (SURGILINK_ALLOW_KEY_EXPORT): the console's SRTP key as an SDP file, readable by this
 // user only, and audited, since anyone with it can watch the stream.
 void SenderSession::Parts::export_keys(ConsoleConnection& console, const udp::endpoint& media,
@@ -278,7 +259,7 @@ void SenderSession::Parts::export_keys(ConsoleConnection& console, const udp::en
   sdp += "a=rtpmap:" + pt + " H264/90000\r\na=fmtp:" + pt + " packetization-mode=1\r\n";
   sdp += "a=ssrc:" + std::to_string(settings.video_ssrc) + "\r\n";
   sdp += "a=crypto:1 " + std::string(media::srtp_profile_name(settings.srtp_profile)) +
-         " inline:" + base64(keys.sender_to_console) + "\r\n";
+         " inline:" + core::base64(keys.sender_to_console) + "\r\n";
   // One file per console, never an existing one (O_EXCL: no overwriting, no following a planted link): the
   // first console's keys go to the configured path, later ones beside it with the console's author id.
   const std::filesystem::path file =

@@ -194,6 +194,13 @@ void SenderSession::set_event_log(std::shared_ptr<CaseEventLog> log) {
   if (auto* old = parts_->audit.event_log()) old->commit();
   parts_->audit.set_event_log(std::move(log));
   parts_->log_roster();  // who is here when the recording starts
+  // And what is drawn: a review rebuilds the scene from this snapshot and the operations that follow it, also
+  // when the recording starts in the middle of a session.
+  if (auto* started = parts_->audit.event_log()) {
+    const auto scene = parts_->authority.annotation_scene();
+    const nlohmann::json detail = {{"version", scene->version}};
+    started->append(parts_->clock.now(), "annotation_scene", detail.dump(), annotation::encode_scene(*scene));
+  }
 }
 
 void SenderSession::reload_access_list() {

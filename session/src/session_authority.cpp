@@ -14,6 +14,20 @@ std::string seconds_text(std::chrono::seconds s) { return std::to_string(s.count
 
 }  // namespace
 
+const char* departure_name(Departure how) {
+  switch (how) {
+    case Departure::kGoodbye:
+      return "goodbye";
+    case Departure::kLinkLost:
+      return "link_lost";
+    case Departure::kReplaced:
+      return "replaced";
+    case Departure::kRemoved:
+      return "removed";
+  }
+  return "?";
+}
+
 SessionAuthority::SessionAuthority(SessionRules rules, std::shared_ptr<const AccessList> access)
     : rules_(std::move(rules)), access_(std::move(access)), scene_(rules_.annotation_limits) {}
 
@@ -69,7 +83,8 @@ std::variant<Admitted, Refused> SessionAuthority::admit(ConsoleId id, const Admi
     effects.audit.push_back({"leave",
                              {{"console", old.name},
                               {"author", old.author},
-                              {"why", "replaced by a new connection from " + peer}}});
+                              {"why", "replaced by a new connection from " + peer},
+                              {"departure", departure_name(Departure::kReplaced)}}});
   }
   Member m{id, entry->name, entry->role, "c" + std::to_string(next_author_++), request.fingerprint, peer};
   roster_.push_back(m);
@@ -101,7 +116,9 @@ void SessionAuthority::depart(ConsoleId id, Departure how, const std::string& wh
   const Member m = *found;
   remove(id);
   scene_.forget(m.author);
-  effects.audit.push_back({"leave", {{"console", m.name}, {"author", m.author}, {"why", why}}});
+  effects.audit.push_back(
+      {"leave",
+       {{"console", m.name}, {"author", m.author}, {"why", why}, {"departure", departure_name(how)}}});
   effects.roster_changed = true;
   if (pen_ == id) {
     if (how == Departure::kLinkLost && rules_.resume.count() > 0) {

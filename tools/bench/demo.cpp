@@ -29,7 +29,15 @@ int run_demo(const DemoOptions& o, const Installation& in) {
   std::filesystem::create_directories(or_screenshot.parent_path());
   std::filesystem::remove(or_screenshot);
   const auto voice = voice_arguments(dir, o.audio, true);
-  std::vector<std::string> sender_args{"--vitals", o.vitals, "--or-screenshot", or_screenshot.string()};
+  // The demo's case is recorded ([recording] folder of configs/sender.toml, var/recordings/): consent is
+  // given on the command line, and a developer's disk is not an encrypted volume.
+  std::vector<std::string> sender_args{"--vitals",
+                                       o.vitals,
+                                       "--or-screenshot",
+                                       or_screenshot.string(),
+                                       "--consent",
+                                       "--require-encrypted-volume",
+                                       "false"};
   sender_args.insert(sender_args.end(), voice.sender.begin(), voice.sender.end());
   if (o.audio) {
     std::printf(
@@ -58,15 +66,25 @@ int run_demo(const DemoOptions& o, const Installation& in) {
   console_args.insert(console_args.end(), {"--screenshot", screenshot.string()});
   console_args.insert(console_args.end(), voice.console.begin(), voice.console.end());
   tools::ChildProcess console(console_args, (dir / "console.log").string());
+  // The folder the sender records into, from its status lines.
+  std::string recording_folder;
+  const auto read_sender = [&sender, &recording_folder] {
+    while (const auto status = sender.read_line(milliseconds{0})) {
+      const auto j = json::parse(*status, nullptr, false);
+      if (j.is_object() && j.contains("recording") && j["recording"].is_object() &&
+          j["recording"].value("folder", json()).is_string())
+        recording_folder = j["recording"]["folder"].get<std::string>();
+    }
+  };
   while (auto line = console.read_line(milliseconds{static_cast<long>(o.seconds * 1000) + 10000})) {
-    while (sender.read_line(milliseconds{0})) {
-    }  // drained so the sender never blocks on a full pipe
+    read_sender();  // also drained so the sender never blocks on a full pipe
     std::printf("%s\n", line->c_str());
     std::fflush(stdout);
   }
   const int console_exit = console.wait(milliseconds{10000}).value_or(-1);
   sender.signal(SIGINT);
   const int sender_exit = sender.wait(milliseconds{10000}).value_or(-1);
+  read_sender();
   if (std::filesystem::exists(or_screenshot))
     std::printf("or_screenshot: %s\n", std::filesystem::absolute(or_screenshot).c_str());
   std::ifstream report_file(dir / "console.json");
@@ -114,6 +132,14 @@ int run_demo(const DemoOptions& o, const Installation& in) {
     std::printf("voice_heard_by_mentor: %s\nvoice_heard_in_or: %s\n", (dir / "mentor_heard.wav").c_str(),
                 (dir / "or_heard.wav").c_str());
   }
+  if (recording_folder.empty()) {
+    std::fprintf(stderr, "demo: the case was not recorded; the sender's log: %s\n",
+                 (dir / "sender.log").c_str());
+    return 1;
+  }
+  std::printf("recording: %s\n", recording_folder.c_str());
+  std::printf("review it: build/dev/tools/surgilink-review show %s --at 5 --png moment.png\n",
+              recording_folder.c_str());
   return 0;
 }
 

@@ -4,12 +4,16 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace surgilink::core {
 
 // A point on the sender's wall clock (Unix epoch, nanosecond resolution). Every frame, vitals sample and
 // annotation is stamped on this clock; a console maps it to its own clock with the clock-sync offset.
 using CaptureTime = std::chrono::time_point<std::chrono::system_clock, std::chrono::nanoseconds>;
+
+// "2026-12-03 19:06:23 UTC": a capture time to the second, for notes and reports. Any thread.
+std::string utc_text(CaptureTime t);
 
 // Source of "now". Production code uses CaptureClock; unit tests inject SimulatedClock.
 class Clock {

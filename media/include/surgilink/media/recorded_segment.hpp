@@ -4,9 +4,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+
+#include <opencv2/core.hpp>
 
 #include "surgilink/core/capture_clock.hpp"
 #include "surgilink/media/video_frame.hpp"
@@ -17,5 +20,25 @@ namespace surgilink::media {
 // the recorder sets to it, to the microsecond), so that a segment still tells when it was captured without
 // its manifest. Nullopt when the file cannot be read or has no date. Blocking; any thread.
 std::optional<core::CaptureTime> recorded_segment_start(const std::filesystem::path& file);
+
+// One picture of a recording as it was captured, decoded. Plain value type; any thread.
+struct RecordedPicture {
+  cv::Mat bgr;                  // CV_8UC3, the frame's size
+  core::CaptureTime capture{};  // its capture time (the segment's first capture + its time in the file)
+};
+
+// The picture on the screen at capture time `at` in the segment `file` whose first frame was captured at
+// `first`: the last frame captured at or before `at` (the first frame for a time before it, the last for a
+// time after the end). Seeks to the keyframe before it and decodes from there, as recorded (no re-encode).
+// Nullopt with `why` when the file cannot be read or holds no picture there. Blocking; any thread.
+std::optional<RecordedPicture> recorded_picture_at(const std::filesystem::path& file, core::CaptureTime first,
+                                                   core::CaptureTime at, std::string* why);
+
+// Every picture of the segment `file` (first frame captured at `first`) captured from `from` to `to`
+// (inclusive), in order, decoded from the keyframe at or before `from`; `each` may keep or change the picture
+// and returns false to stop. False with `why` when the file cannot be read. Blocking; any thread.
+bool for_each_recorded_picture(const std::filesystem::path& file, core::CaptureTime first,
+                               core::CaptureTime from, core::CaptureTime to,
+                               const std::function<bool(RecordedPicture&)>& each, std::string* why);
 
 }  // namespace surgilink::media

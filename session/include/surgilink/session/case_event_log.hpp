@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "surgilink/core/capture_clock.hpp"
 
@@ -57,5 +58,24 @@ class CaseEventLog {
   std::uint64_t failures_ = 0;
   std::string last_error_;
 };
+
+// One row of a recording's event log as a review reads it back. Plain value type; any thread.
+struct CaseEvent {
+  core::CaptureTime at{};
+  std::string kind;  // "annotation", "annotation_scene", "vitals", "roster", "session", "latency"
+  std::string detail;
+  std::vector<std::uint8_t> payload;
+};
+
+// Every event of the log in `file`, in capture-time order (then in the order they were appended), and its
+// `meta` table. Opens the file read-only: the recording is never modified. `closed`: the log was closed for
+// good (sealed in its manifest), so it is read as immutable and nothing is made beside it (a read-only
+// reader of a log still being written leaves SQLite's -shm and -wal files). Nullopt with `why` when the file
+// is missing, not an event log, or damaged. Blocking; any thread.
+struct CaseEvents {
+  std::map<std::string, std::string> meta;
+  std::vector<CaseEvent> events;
+};
+std::optional<CaseEvents> read_case_events(const std::filesystem::path& file, bool closed, std::string* why);
 
 }  // namespace surgilink::session

@@ -102,6 +102,8 @@ enum class Departure {
   kReplaced,  // the same certificate connected again: its new connection takes its place and pen
   kRemoved,   // no longer in the access list
 };
+// Its name in the audit's and the event log's "leave" events: "goodbye", "link_lost", "replaced", "removed".
+const char* departure_name(Departure how);
 
 // Limits of a session (configs/sender.toml [session]). Plain value type.
 struct SessionRules {

@@ -1,0 +1,157 @@
+#pragma once
+// A recorded case read back for review (DESIGN.md §6, issue 16): the recording's manifest, its event log and
+// its video segments, and what was the state at any capture time T — the annotation scene as the OR had it
+// (the sequenced operations replayed), the vitals the mentor saw, each mentor's reported glass-to-glass
+// latency, the link — and the picture at T decoded from the segments. The recording itself is never modified.
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "surgilink/annotation/operation.hpp"
+#include "surgilink/annotation/scene.hpp"
+#include "surgilink/annotation/scene_replica.hpp"
+#include "surgilink/core/capture_clock.hpp"
+#include "surgilink/media/recorded_segment.hpp"
+#include "surgilink/media/recording_manifest.hpp"
+#include "surgilink/vitals/vitals_json.hpp"
+#include "surgilink/vitals/vitals_packet.hpp"
+
+namespace surgilink::review {
+
+// Someone connected to the sender, as the roster events name them. Plain value type.
+struct Participant {
+  std::string name;    // the certificate's display name ("Dr. Dev Mentor")
+  std::string role;    // "mentor", "observer"
+  std::string author;  // the session's short name ("c1")
+  bool operator==(const Participant&) const = default;
+};
+
+// One console's glass-to-glass latency over its last 10 s, as it reported it to the sender. Plain value type.
+struct LatencyReport {
+  core::CaptureTime at{};
+  std::string console;  // display name
+  std::string author;
+  double g2g_p50_ms = 0;
+  double g2g_p95_ms = 0;
+  double clock_uncertainty_ms = 0;
+};
+
+// The mentors' link as the sender saw it. kNoMentor: no mentor connected (none yet, or the last one said
+// goodbye); kConnected: a mentor is connected; kLost: no mentor is connected and the last one's link was
+// lost (closed, reset or silent), until a mentor joins again.
+enum class LinkState : std::uint8_t { kNoMentor, kConnected, kLost };
+const char* describe(LinkState state);  // "no mentor", "connected", "lost"
+
+// A session event of the log (joins, leaves, pen, the surgeon's controls, consent, recording start/stop,
+// vitals flags): its time, its name and its fields as JSON text. Plain value type.
+struct SessionEvent {
+  core::CaptureTime at{};
+  std::string event;   // "join", "leave", "annotations_hidden", ...
+  std::string detail;  // the whole JSON object
+};
+
+// One vitals payload the sender streamed, decoded. Plain value type.
+struct VitalsRecord {
+  core::CaptureTime at{};  // when the sender streamed it
+  vitals::VitalsPacket packet;
+};
+
+// One sequenced annotation operation as the consoles received it. Plain value type.
+struct AnnotationRecord {
+  core::CaptureTime at{};
+  annotation::SequencedOperation op;
+  std::string console;  // the author's display name ("OR" for the surgeon's side)
+};
+
+// The state of the case at one capture time. Plain value type; any thread.
+struct CaseMoment {
+  core::CaptureTime capture{};
+  // The annotation scene the OR had at that time (expired annotations removed); never null.
+  std::shared_ptr<const annotation::Scene> scene;
+  bool annotations_hidden = false;          // the surgeon had hidden them on the OR display
+  vitals::LatestNumerics vitals{};          // latest sample of each numeric captured at or before `capture`
+  std::vector<vitals::ActiveAlarm> alarms;  // the sender's alarm state as last streamed
+  std::vector<Participant> roster;          // who was connected
+  // Each connected mentor's latest latency report (none before its first report).
+  std::vector<LatencyReport> mentor_latency;
+  LinkState link = LinkState::kNoMentor;
+};
+
+// Read once by open(); then const and safe to use from any thread.
+class RecordedCase {
+ public:
+  // Reads `folder`: its manifest (recording.json), or, when that is missing or unreadable, the segments found
+  // in the folder (each says when it was captured); its event log, whole. Fails (nullptr with `why`) only
+  // when there is neither a manifest nor a segment; what is missing or damaged but leaves the rest readable
+  // is in problems(). Checks sizes, not SHA-256 (media::verify_recording does that). Blocking; any thread.
+  static std::unique_ptr<RecordedCase> open(const std::filesystem::path& folder, std::string* why);
+
+  const std::filesystem::path& folder() const { return folder_; }
+  // The manifest as read, or one rebuilt from the segments found (with `state` kRecording).
+  const media::RecordingManifest& manifest() const { return manifest_; }
+  // One sentence per thing missing or damaged ("events.sqlite is missing: no annotations, vitals or
+  // latency"); empty when all is there.
+  const std::vector<std::string>& problems() const { return problems_; }
+
+  // Capture times of the first and last picture.
+  core::CaptureTime first_picture() const;
+  core::CaptureTime last_picture() const;
+
+  // The state at `t`. Any time: before the first event it is the state at the start.
+  CaseMoment at(core::CaptureTime t) const;
+
+  // The picture on the screen at `t` (the last frame captured at or before it), decoded from its segment.
+  // Nullopt with `why` when its segment is missing or cannot be decoded. Blocking; any thread.
+  std::optional<media::RecordedPicture> picture_at(core::CaptureTime t, std::string* why) const;
+
+  const std::vector<AnnotationRecord>& annotations() const { return annotations_; }
+  const std::vector<VitalsRecord>& vitals() const { return vitals_; }
+  const std::vector<SessionEvent>& session_events() const { return session_events_; }
+  const std::vector<LatencyReport>& latency_reports() const { return latency_; }
+  // Every roster the log holds, with its time (the first is who was there when the recording started).
+  const std::vector<std::pair<core::CaptureTime, std::vector<Participant>>>& rosters() const {
+    return rosters_;
+  }
+  // The scene when the recording started (the sender's snapshot; empty at version 0 without one).
+  const annotation::Scene& scene_at_start() const { return initial_scene_; }
+
+ private:
+  RecordedCase() = default;
+  void read_event_log();
+  void check_files();
+
+  std::filesystem::path folder_;
+  media::RecordingManifest manifest_;
+  std::vector<std::string> problems_;
+  // The scene the recording started with (a snapshot, or empty at version 0) and the operations after it.
+  annotation::Scene initial_scene_;
+  std::vector<AnnotationRecord> annotations_;
+  std::vector<VitalsRecord> vitals_;
+  std::vector<SessionEvent> session_events_;
+  std::vector<LatencyReport> latency_;
+  std::vector<std::pair<core::CaptureTime, std::vector<Participant>>> rosters_;
+};
+
+// The annotation scene as the OR had it, replayed forward in time: each call costs only the operations since
+// the last. One thread at a time; `recorded` must outlive it.
+class SceneCursor {
+ public:
+  explicit SceneCursor(const RecordedCase& recorded);
+  // The scene at `t` (expired annotations removed). Times must not go back: a cursor only moves forward.
+  std::shared_ptr<const annotation::Scene> at(core::CaptureTime t);
+  // Whether the surgeon had the annotations hidden at the last time asked.
+  bool hidden() const { return hidden_; }
+
+ private:
+  const RecordedCase& recorded_;
+  annotation::SceneReplica replica_{"review"};
+  std::size_t next_operation_ = 0;
+  std::size_t next_event_ = 0;
+  bool sound_ = true;  // false after an operation that did not fit: the scene stays as far as it was sound
+  bool hidden_ = false;
+};
+
+}  // namespace surgilink::review

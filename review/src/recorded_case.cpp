@@ -1,0 +1,311 @@
+#include "surgilink/review/recorded_case.hpp"
+
+#include <algorithm>
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "surgilink/annotation/scene_replica.hpp"
+#include "surgilink/annotation/wire.hpp"
+#include "surgilink/session/case_event_log.hpp"
+
+namespace surgilink::review {
+
+namespace {
+
+constexpr const char* kEventLogRole = "event_log";
+constexpr const char* kEventLogFile = "events.sqlite";
+
+std::string seconds_text(std::chrono::nanoseconds d) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f s", std::chrono::duration<double>(d).count());
+  return text;
+}
+
+std::vector<Participant> participants_of(const nlohmann::json& list) {
+  std::vector<Participant> out;
+  if (!list.is_array()) return out;
+  for (const auto& p : list) {
+    if (!p.is_object()) continue;
+    out.push_back({p.value("name", ""), p.value("role", ""), p.value("author", "")});
+  }
+  return out;
+}
+
+// The last element of a time-ordered vector at or before `t` (end() when none is).
+template <typename Items, typename Time>
+auto last_at_or_before(const Items& items, core::CaptureTime t, Time time_of) {
+  auto after = std::upper_bound(items.begin(), items.end(), t, [&](core::CaptureTime when, const auto& item) {
+    return when < time_of(item);
+  });
+  return after == items.begin() ? items.end() : std::prev(after);
+}
+
+}  // namespace
+
+const char* describe(LinkState state) {
+  switch (state) {
+    case LinkState::kNoMentor:
+      return "no mentor";
+    case LinkState::kConnected:
+      return "connected";
+    case LinkState::kLost:
+      return "lost";
+  }
+  return "?";
+}
+
+std::unique_ptr<RecordedCase> RecordedCase::open(const std::filesystem::path& folder, std::string* why) {
+  std::unique_ptr<RecordedCase> c(new RecordedCase());
+  c->folder_ = folder;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(folder, ec)) {
+    if (why) *why = folder.string() + " is not a folder";
+    return nullptr;
+  }
+  std::string manifest_why;
+  if (auto manifest = media::RecordingManifest::read(folder, &manifest_why)) {
+    c->manifest_ = std::move(*manifest);
+  } else {
+    // Without its manifest a recording still plays: each segment says when its first frame was captured.
+    std::vector<std::filesystem::path> found;
+    static const std::regex kSegment("segment-[0-9]+\\.mkv");
+    for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+      if (entry.is_regular_file(ec) && std::regex_match(entry.path().filename().string(), kSegment))
+        found.push_back(entry.path());
+    }
+    std::sort(found.begin(), found.end());
+    for (const auto& file : found) {
+      const auto start = media::recorded_segment_start(file);
+      if (!start) {
+        c->problems_.push_back(file.filename().string() + " cannot be read (no capture time in it)");
+        continue;
+      }
+      media::ManifestSegment s;
+      s.file = file.filename().string();
+      s.first = s.last = *start;  // its end is not known without the manifest
+      c->manifest_.segments.push_back(s);
+    }
+    if (c->manifest_.segments.empty()) {
+      if (why)
+        *why = std::string(media::RecordingManifest::kFileName) + ": " + manifest_why +
+               "; and no readable segment-*.mkv in " + folder.string();
+      return nullptr;
+    }
+    c->manifest_.started = c->manifest_.segments.front().first;
+    c->problems_.insert(c->problems_.begin(),
+                        std::string(media::RecordingManifest::kFileName) + ": " + manifest_why + "; the " +
+                            std::to_string(c->manifest_.segments.size()) +
+                            " segments found in the folder are used instead (nothing can be checked against "
+                            "their seals)");
+  }
+  if (c->manifest_.segments.empty()) {
+    if (why) *why = "the recording holds no video segment";
+    return nullptr;
+  }
+  c->check_files();
+  c->read_event_log();
+  return c;
+}
+
+void RecordedCase::check_files() {
+  std::error_code ec;
+  if (manifest_.state == media::RecordingState::kRecording && !manifest_.software.empty())
+    problems_.push_back("the recording is still being written, or its sender stopped without closing it");
+  for (const auto& s : manifest_.segments) {
+    const auto path = folder_ / s.file;
+    const std::string span =
+        "(" + seconds_text(s.first - first_picture()) + " to " + seconds_text(s.last - first_picture()) + ")";
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      problems_.push_back(s.file + " is missing: no picture " + span);
+      continue;
+    }
+    const auto bytes = std::filesystem::file_size(path, ec);
+    if (s.seal && !ec && bytes != s.seal->bytes) {
+      problems_.push_back(s.file + " is " + std::to_string(bytes) + " bytes, its manifest says " +
+                          std::to_string(s.seal->bytes) + " (truncated or changed): pictures " + span +
+                          " may be missing");
+    } else if (!s.closed && !manifest_.software.empty()) {
+      problems_.push_back(s.file + " was never closed: its end may be missing");
+    }
+  }
+}
+
+void RecordedCase::read_event_log() {
+  const auto* listed = manifest_.file(kEventLogRole);
+  const auto file = folder_ / (listed ? listed->file : std::string(kEventLogFile));
+  std::string why;
+  const bool closed = listed && listed->seal && manifest_.state != media::RecordingState::kRecording;
+  const auto log = session::read_case_events(file, closed, &why);
+  if (!log) {
+    problems_.push_back(why + ": no annotations, vitals, roster or latency in this review");
+    return;
+  }
+  std::error_code ec;
+  if (listed && listed->seal && std::filesystem::file_size(file, ec) != listed->seal->bytes)
+    problems_.push_back(file.filename().string() + " does not have the size its manifest says (changed)");
+  std::size_t unreadable = 0;
+  std::optional<annotation::Scene> snapshot;
+  for (const auto& e : log->events) {
+    if (e.kind == "annotation") {
+      const auto op = annotation::decode_operation(e.payload);
+      if (!op) {
+        ++unreadable;
+        continue;
+      }
+      const auto detail = nlohmann::json::parse(e.detail, nullptr, false);
+      annotations_.push_back(
+          {e.at, op.value(),
+           detail.is_object() ? detail.value("console", op.value().author) : op.value().author});
+    } else if (e.kind == "annotation_scene") {
+      auto scene = annotation::decode_scene(e.payload);
+      if (!scene) {
+        ++unreadable;
+      } else if (!snapshot && annotations_.empty()) {
+        snapshot = std::move(scene).value();
+      }
+    } else if (e.kind == "vitals") {
+      auto packet = vitals::decode_vitals_packet(e.payload);
+      if (!packet) {
+        ++unreadable;
+        continue;
+      }
+      vitals_.push_back({e.at, std::move(packet).value()});
+    } else if (e.kind == "roster") {
+      const auto list = nlohmann::json::parse(e.detail, nullptr, false);
+      if (!list.is_array()) {
+        ++unreadable;
+        continue;
+      }
+      rosters_.emplace_back(e.at, participants_of(list));
+    } else if (e.kind == "session") {
+      const auto j = nlohmann::json::parse(e.detail, nullptr, false);
+      if (!j.is_object()) {
+        ++unreadable;
+        continue;
+      }
+      session_events_.push_back({e.at, j.value("event", ""), e.detail});
+    } else if (e.kind == "latency") {
+      const auto j = nlohmann::json::parse(e.detail, nullptr, false);
+      if (!j.is_object()) {
+        ++unreadable;
+        continue;
+      }
+      latency_.push_back({e.at, j.value("console", ""), j.value("author", ""), j.value("g2g_p50_ms", 0.0),
+                          j.value("g2g_p95_ms", 0.0), j.value("clock_uncertainty_ms", 0.0)});
+    }
+  }
+  if (unreadable > 0)
+    problems_.push_back(std::to_string(unreadable) + " events of " + file.filename().string() +
+                        " cannot be read and are left out");
+  if (snapshot) initial_scene_ = std::move(*snapshot);
+  std::stable_sort(annotations_.begin(), annotations_.end(),
+                   [](const auto& a, const auto& b) { return a.op.sequence < b.op.sequence; });
+  if (!annotations_.empty() && annotations_.front().op.sequence != initial_scene_.version + 1) {
+    problems_.push_back("the log holds annotation operations from number " +
+                        std::to_string(annotations_.front().op.sequence) + " but the scene before them (" +
+                        std::to_string(initial_scene_.version) +
+                        "): what was drawn before the recording started is not shown");
+    initial_scene_ = annotation::Scene{annotations_.front().op.sequence - 1, {}};
+  }
+}
+
+core::CaptureTime RecordedCase::first_picture() const { return manifest_.segments.front().first; }
+
+core::CaptureTime RecordedCase::last_picture() const {
+  core::CaptureTime last = manifest_.segments.front().first;
+  for (const auto& s : manifest_.segments) last = std::max({last, s.first, s.last});
+  return last;
+}
+
+CaseMoment RecordedCase::at(core::CaptureTime t) const {
+  CaseMoment m;
+  m.capture = t;
+  SceneCursor scene(*this);
+  m.scene = scene.at(t);
+  m.annotations_hidden = scene.hidden();
+  // Vitals as the mentor saw them with the picture of t (lip sync): the newest sample captured by then. A
+  // payload is streamed after its samples were captured; none is streamed seconds later.
+  for (const auto& record : vitals_) {
+    if (record.at > t + std::chrono::seconds{5}) break;
+    for (const auto& sample : record.packet.numerics) {
+      auto& latest = m.vitals[static_cast<std::size_t>(sample.parameter)];
+      if (sample.captured <= t && (!latest || latest->captured <= sample.captured)) latest = sample;
+    }
+    if (record.at <= t && record.packet.carries_alarm_state) m.alarms = record.packet.alarms;
+  }
+  if (const auto r = last_at_or_before(rosters_, t, [](const auto& p) { return p.first; });
+      r != rosters_.end())
+    m.roster = r->second;
+  bool mentor = false;
+  for (const auto& p : m.roster) {
+    if (p.role != "mentor") continue;
+    mentor = true;
+    const auto latest = std::find_if(latency_.rbegin(), latency_.rend(), [&](const LatencyReport& l) {
+      return l.author == p.author && l.at <= t;
+    });
+    if (latest != latency_.rend()) m.mentor_latency.push_back(*latest);
+  }
+  if (mentor) {
+    m.link = LinkState::kConnected;
+  } else {
+    // The last mentor to leave before t: lost unless it said goodbye.
+    for (auto e = session_events_.rbegin(); e != session_events_.rend(); ++e) {
+      if (e->at > t || e->event != "leave") continue;
+      const auto j = nlohmann::json::parse(e->detail, nullptr, false);
+      const std::string author = j.value("author", "");
+      const bool was_mentor = std::any_of(rosters_.begin(), rosters_.end(), [&](const auto& r) {
+        return std::any_of(r.second.begin(), r.second.end(),
+                           [&](const Participant& p) { return p.author == author && p.role == "mentor"; });
+      });
+      if (!was_mentor) continue;
+      if (j.value("departure", "") == "link_lost") m.link = LinkState::kLost;
+      break;
+    }
+  }
+  return m;
+}
+
+SceneCursor::SceneCursor(const RecordedCase& recorded) : recorded_(recorded) {
+  replica_.reset(recorded.scene_at_start());
+}
+
+std::shared_ptr<const annotation::Scene> SceneCursor::at(core::CaptureTime t) {
+  // The sequenced operations replayed in order, expiring what the sender's authority expired (it sweeps every
+  // 100 ms; here at each operation's time and at t).
+  const auto& operations = recorded_.annotations();
+  for (; sound_ && next_operation_ < operations.size(); ++next_operation_) {
+    const auto& record = operations[next_operation_];
+    if (record.op.applied_at > t) break;
+    replica_.expire(record.op.applied_at);
+    sound_ = replica_.apply(record.op).has_value();  // a gap or a diverged log stops the replay
+  }
+  replica_.expire(t);
+  const auto& events = recorded_.session_events();
+  for (; next_event_ < events.size() && events[next_event_].at <= t; ++next_event_) {
+    if (events[next_event_].event == "annotations_hidden") hidden_ = true;
+    if (events[next_event_].event == "annotations_shown") hidden_ = false;
+  }
+  return replica_.confirmed();
+}
+
+std::optional<media::RecordedPicture> RecordedCase::picture_at(core::CaptureTime t, std::string* why) const {
+  // The segment holding t: the last one that began at or before it (the first for a time before the start).
+  const auto& segments = manifest_.segments;
+  auto s = last_at_or_before(segments, t, [](const media::ManifestSegment& x) { return x.first; });
+  if (s == segments.end()) s = segments.begin();
+  const auto file = folder_ / s->file;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    if (why) *why = s->file + " is missing";
+    return std::nullopt;
+  }
+  // Past a segment's last frame (a gap, or the end), the last frame stays on the screen.
+  const auto at = s->last > s->first ? std::min(t, s->last) : t;
+  std::string decode_why;
+  auto picture = media::recorded_picture_at(file, s->first, at, &decode_why);
+  if (!picture && why) *why = s->file + ": " + decode_why;
+  return picture;
+}
+
+}  // namespace surgilink::review
