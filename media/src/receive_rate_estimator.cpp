@@ -19,6 +19,9 @@ constexpr auto kRateWindow = std::chrono::seconds{1};
 constexpr auto kLossWindow = std::chrono::seconds{1};
 constexpr double kPacketBits = 1200 * 8;
 constexpr double kHoldAboveLoss = 0.05;
+constexpr auto kOutage = std::chrono::milliseconds{500};
+constexpr auto kForgetMaxAfter = std::chrono::seconds{2};
+constexpr auto kFastAfter = std::chrono::seconds{3};
 
 double ms(nanoseconds d) { return static_cast<double>(d.count()) / 1e6; }
 
@@ -48,6 +51,16 @@ void ReceiveRateEstimator::on_packet(std::uint16_t sequence, std::uint32_t rtp_t
         *last_sequence_ + static_cast<std::int16_t>(static_cast<std::uint16_t>(sequence - *last_sequence_));
   }
   last_sequence_ = std::max(last_sequence_.value_or(extended), extended);
+  // After an outage (nothing arrived for half a second) the windows start again: the packets lost in the
+  // dark say nothing about what the link carries now, and the rate before it is kept.
+  if (last_arrival_ && arrival - *last_arrival_ > kOutage) {
+    window_started_.reset();
+    arrivals_.clear();
+    window_bytes_ = 0;
+    first_arrival_ = arrival;
+    last_frame_.reset();
+  }
+  last_arrival_ = arrival;
   if (!window_started_) {
     window_started_ = arrival;
     window_first_sequence_ = extended;
@@ -72,6 +85,11 @@ void ReceiveRateEstimator::on_packet(std::uint16_t sequence, std::uint32_t rtp_t
   if (!send_time) return;
   if (last_frame_ && static_cast<std::int32_t>(rtp_timestamp - last_frame_->timestamp) <= 0) return;
   frame_sent(Frame{rtp_timestamp, *send_time, arrival});
+}
+
+void ReceiveRateEstimator::on_repair_bytes(core::CaptureTime arrival, std::size_t bytes) {
+  arrivals_.emplace_back(arrival, bytes);
+  window_bytes_ += bytes;
 }
 
 void ReceiveRateEstimator::frame_sent(const Frame& frame) {
@@ -156,11 +174,12 @@ void ReceiveRateEstimator::note_loss_window(core::CaptureTime now) {
           ? std::max(0.0, 1.0 - static_cast<double>(window_received_) / static_cast<double>(expected))
           : 0.0;
   // Heavy loss is congestion too, or a link that cannot carry this rate at all: lower at once.
-  if (loss_fraction_ > 0.10 && estimate_ && incoming_bps_ > 0) {
+  if (loss_fraction_ > 0.10 && estimate_ && incoming_bps_ > 0 && may_decrease(now)) {
     const auto lowered =
         static_cast<std::uint64_t>(static_cast<double>(incoming_bps_) * (1 - 0.5 * loss_fraction_));
     estimate_ = std::clamp(std::min(*estimate_, lowered), settings_.min_bps, settings_.max_bps);
     ++decreases_;
+    last_decrease_ = now;
     control_ = Control::kHold;
   }
   window_started_ = now;
@@ -210,7 +229,10 @@ void ReceiveRateEstimator::update_rate(core::CaptureTime now) {
       // percent at any rate (the rural profile's 2 %), which retransmission repairs, and holding there
       // pinned the rate at a third of such a link.
       if (loss_fraction_ > kHoldAboveLoss) break;
-      if (average_max_kbps_ && incoming_kbps > *average_max_kbps_ + 3 * max_deviation)
+      // The rate that last congested the link is forgotten when the link carries more, or when it has not
+      // congested for a while (the capacity came back: RFC 8867's capacity steps).
+      if (average_max_kbps_ && (incoming_kbps > *average_max_kbps_ + 3 * max_deviation ||
+                                (last_decrease_ && now - *last_decrease_ > kForgetMaxAfter)))
         average_max_kbps_.reset();
       if (average_max_kbps_) {
         // Near the rate that last congested the link: about one packet more per response time.
@@ -219,14 +241,24 @@ void ReceiveRateEstimator::update_rate(core::CaptureTime now) {
         const double packet_bits = frame_bits / std::max(1.0, std::ceil(frame_bits / kPacketBits));
         estimate += std::max(1000.0, packet_bits / response_s) * dt;
       } else {
-        // Far from it: 8 % a second.
-        estimate += std::max(1000.0, estimate * (std::pow(1.08, dt) - 1));
+        // Far from it: 8 % a second (GCC), and 20 % a second once nothing has congested the link for
+        // kFastAfter — in place of libwebrtc's probing bursts, so that a link whose capacity came back
+        // (RFC 8867's steps) is found in seconds rather than half a minute.
+        const bool long_clear = !last_decrease_ || now - *last_decrease_ > kFastAfter;
+        estimate += std::max(1000.0, estimate * (std::pow(long_clear ? 1.20 : 1.08, dt) - 1));
       }
       // Never far above what actually arrives: the sender may be sending less than it may.
       estimate = std::min(estimate, 1.5 * static_cast<double>(incoming_bps_) + 10'000);
       break;
     }
     case Control::kDecrease: {
+      // At most one decrease per response time: the queue the last one drains takes that long to show,
+      // and a second decrease on the same signal would cut the rate far below the link's.
+      if (!may_decrease(now)) {
+        control_ = Control::kHold;
+        break;
+      }
+      last_decrease_ = now;
       estimate = std::min(estimate, kBeta * static_cast<double>(incoming_bps_));
       if (average_max_kbps_ && incoming_kbps < *average_max_kbps_ - 3 * max_deviation)
         average_max_kbps_.reset();
@@ -245,6 +277,12 @@ void ReceiveRateEstimator::update_rate(core::CaptureTime now) {
   }
   estimate_ =
       std::clamp(static_cast<std::uint64_t>(std::max(0.0, estimate)), settings_.min_bps, settings_.max_bps);
+}
+
+bool ReceiveRateEstimator::may_decrease(core::CaptureTime now) const {
+  const auto interval = std::max<std::chrono::nanoseconds>(std::chrono::milliseconds{300},
+                                                           round_trip_ + std::chrono::milliseconds{100});
+  return !last_decrease_ || now - *last_decrease_ >= interval;
 }
 
 std::optional<std::uint64_t> ReceiveRateEstimator::due(core::CaptureTime now) {

@@ -38,34 +38,40 @@ void fold(std::vector<std::uint8_t>& parity, std::uint8_t marker_pt, std::uint32
 
 }  // namespace
 
-void XorFecEncoder::set_block(std::size_t packets) {
+void XorFecEncoder::set_block(std::size_t packets, std::size_t stride) {
   block_ = std::min(packets, kMaxFecBlock);
+  stride_ = std::clamp<std::size_t>(stride, 1, kMaxFecStride);
   count_ = 0;
-  parity_.clear();
+  columns_.assign(stride_, {});
 }
 
 std::optional<std::vector<std::uint8_t>> XorFecEncoder::add(std::span<const std::uint8_t> packet) {
   if (block_ == 0) return std::nullopt;
   const auto header = parse_rtp(packet);
   if (!header || header.value().payload_offset != kRtpFixedHeaderSize) {
-    // Not a form the parity can describe: the block ends unprotected, the next starts after it.
+    // Not a form the parity can describe: the group ends unprotected, the next starts after it.
     count_ = 0;
-    parity_.clear();
     return std::nullopt;
   }
   const auto& h = header.value();
-  if (count_ > 0 && h.sequence != next_) count_ = 0;  // a gap in what was handed over: a new block here
+  if (count_ > 0 && h.sequence != next_) count_ = 0;  // a gap in what was handed over: a new group here
+  // A group is block x stride consecutive packets; packet i of it belongs to block (column) i mod stride.
   if (count_ == 0) {
-    parity_.assign(kFecHeaderSize, 0);
     base_ = h.sequence;
+    for (auto& column : columns_) column.assign(kFecHeaderSize, 0);
   }
-  fold(parity_, packet[1], h.timestamp, packet.subspan(h.payload_offset, h.payload_size));
+  const std::size_t column = count_ % stride_;
+  fold(columns_[column], packet[1], h.timestamp, packet.subspan(h.payload_offset, h.payload_size));
   next_ = static_cast<std::uint16_t>(h.sequence + 1);
-  if (++count_ < block_) return std::nullopt;
-  write16(parity_.data(), base_);
-  parity_[2] = static_cast<std::uint8_t>(count_);
-  count_ = 0;
-  return std::exchange(parity_, {});
+  ++count_;
+  // A column is complete with its last packet, in the group's last row: its parity goes at once.
+  if (count_ <= (block_ - 1) * stride_) return std::nullopt;
+  std::vector<std::uint8_t> parity = std::exchange(columns_[column], {});
+  write16(parity.data(), static_cast<std::uint16_t>(base_ + column));
+  parity[2] = static_cast<std::uint8_t>(block_);
+  parity[3] = static_cast<std::uint8_t>(stride_);
+  if (count_ == block_ * stride_) count_ = 0;
+  return parity;
 }
 
 const XorFecDecoder::Kept* XorFecDecoder::kept(std::uint16_t sequence) const {
@@ -86,10 +92,11 @@ void XorFecDecoder::on_media(const RtpHeader& header, std::span<const std::uint8
 
 core::Result<void> XorFecDecoder::on_parity(std::span<const std::uint8_t> payload) {
   if (payload.size() < kFecHeaderSize) return Fault::kTruncated;
-  const std::size_t count = payload[2];
-  if (count == 0 || count > kMaxFecBlock || payload[3] != 0 || payload[5] != 0) return Fault::kMalformed;
+  const std::size_t count = payload[2], stride = payload[3];
+  if (count == 0 || count > kMaxFecBlock || stride == 0 || stride > kMaxFecStride || payload[5] != 0)
+    return Fault::kMalformed;
   parity_.push_back(
-      {read16(payload.data()), count, std::vector<std::uint8_t>(payload.begin(), payload.end())});
+      {read16(payload.data()), count, stride, std::vector<std::uint8_t>(payload.begin(), payload.end())});
   // A block is only rebuilt while its packets are kept; older parity is no use.
   while (parity_.size() > 64) parity_.pop_front();
   return core::Result<void>(boost::outcome_v2::success());
@@ -101,7 +108,7 @@ std::vector<std::vector<std::uint8_t>> XorFecDecoder::recover(std::uint32_t medi
     std::optional<std::uint16_t> missing;
     std::size_t absent = 0;
     for (std::size_t i = 0; i < it->count; ++i) {
-      const auto sequence = static_cast<std::uint16_t>(it->base + i);
+      const auto sequence = static_cast<std::uint16_t>(it->base + i * it->stride);
       if (kept(sequence) == nullptr) {
         ++absent;
         missing = sequence;
@@ -117,7 +124,7 @@ std::vector<std::vector<std::uint8_t>> XorFecDecoder::recover(std::uint32_t medi
     }
     std::vector<std::uint8_t> sum = it->bytes;
     for (std::size_t i = 0; i < it->count; ++i) {
-      const auto sequence = static_cast<std::uint16_t>(it->base + i);
+      const auto sequence = static_cast<std::uint16_t>(it->base + i * it->stride);
       if (sequence == *missing) continue;
       const Kept* k = kept(sequence);
       fold(sum, k->marker_pt, k->timestamp, k->payload);

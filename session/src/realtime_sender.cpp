@@ -295,7 +295,8 @@ void RealtimeSender::set_fec_stream(std::uint32_t ssrc, std::uint8_t payload_typ
 
 void RealtimeSender::set_fec_block(std::size_t packets) {
   if (fec_ssrc_ == 0 || packets == fec_.block()) return;
-  fec_.set_block(packets);
+  // Interleaved by 4: a burst of up to 4 lost packets (the lossy profile's mean burst) is rebuilt too.
+  fec_.set_block(packets, kFecStride);
 }
 
 double RealtimeSender::worst_loss() const {

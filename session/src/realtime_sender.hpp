@@ -123,6 +123,7 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   static constexpr double kRetransmitPerSecond = 400;  // packets: ~2/3 of a 1080p stream's
   // The last plain video packets sent, by sequence number (~2 s at 1080p): what a NACK can be answered from.
   static constexpr std::size_t kHistory = 2048;
+  static constexpr std::size_t kFecStride = 4;
   struct Sent {
     std::uint16_t sequence = 0;
     std::vector<std::uint8_t> bytes;

@@ -74,9 +74,10 @@ void VideoReceiver::rebuild(core::CaptureTime arrival) {
 }
 
 void VideoReceiver::Parity::on_rtp(const media::RtpHeader& header, std::span<const std::uint8_t> packet,
-                                   core::CaptureTime arrival, std::size_t) {
+                                   core::CaptureTime arrival, std::size_t wire_bytes) {
   auto& v = video_;
   if (v.stopped_ || v.media_ssrc_ == 0) return;
+  v.rate_.on_repair_bytes(arrival, wire_bytes);
   if (auto r = v.fec_.on_parity(packet.subspan(header.payload_offset, header.payload_size)); !r) {
     v.faults_.add(r.error());
     return;
@@ -120,6 +121,7 @@ void VideoReceiver::Retransmissions::on_rtp(const media::RtpHeader& header,
   auto& v = video_;
   if (v.stopped_) return;
   ++v.retransmissions_received_;
+  v.rate_.on_repair_bytes(arrival, wire_bytes);
   auto original =
       media::unwrap_rtx(packet, header, v.media_ssrc_, static_cast<std::uint8_t>(v.payload_type_));
   if (!original) {

@@ -82,7 +82,7 @@ TEST(ReceiveRateEstimator, NothingIsEstimatedBeforeASecondOfPackets) {
 TEST(ReceiveRateEstimator, OnAWideLinkTheRateRisesAndNoQueueBuilds) {
   BottleneckLink link(100e6, 2e6);
   link.run(std::chrono::seconds{20});
-  // 8 % a second for ~19 s: about 4 times the start, never a decrease.
+  // 8 % a second for 3 s, then 20 % a second: far above the start, never a decrease.
   EXPECT_GT(static_cast<double>(*link.estimator.estimate_bps()), 6e6);
   EXPECT_EQ(link.estimator.decreases(), 0u);
   EXPECT_EQ(link.estimator.usage(), LinkUsage::kNormal);
@@ -113,7 +113,28 @@ TEST(ReceiveRateEstimator, FollowsACapacityDropWithinTwoSeconds) {
   link.run(std::chrono::seconds{10});
   link.capacity_bps = 2e6;  // RFC 8867's capacity-drop step
   link.run(std::chrono::seconds{2});
-  EXPECT_LT(static_cast<double>(*link.estimator.estimate_bps()), 2.2e6);
+  const double dropped = static_cast<double>(*link.estimator.estimate_bps());
+  EXPECT_LT(dropped, 2.2e6);
+  // One decrease per response time: the rate is not cut far below what the link still carries.
+  link.run(std::chrono::seconds{6});
+  EXPECT_GT(static_cast<double>(*link.estimator.estimate_bps()), 0.6 * 2e6);
+  // The capacity comes back: the rate that congested the link is forgotten and the rate climbs again.
+  const double before = static_cast<double>(*link.estimator.estimate_bps());
+  link.capacity_bps = 20e6;
+  link.run(std::chrono::seconds{8});
+  EXPECT_GT(static_cast<double>(*link.estimator.estimate_bps()), 1.5 * before);
+}
+
+TEST(ReceiveRateEstimator, AnOutageIsNotTakenForLossOrCongestion) {
+  BottleneckLink link(50e6, 4e6);
+  link.run(std::chrono::seconds{5});
+  const double before = static_cast<double>(*link.estimator.estimate_bps());
+  link.loss = 1.0;  // 3 s in the dark
+  link.run(std::chrono::seconds{3});
+  link.loss = 0;
+  link.run(std::chrono::milliseconds{2500});
+  EXPECT_GE(static_cast<double>(*link.estimator.estimate_bps()), 0.9 * before);
+  EXPECT_EQ(link.estimator.decreases(), 0u);
 }
 
 TEST(ReceiveRateEstimator, HeavyLossLowersTheRateAndSomeLossHoldsIt) {

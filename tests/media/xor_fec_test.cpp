@@ -103,7 +103,12 @@ TEST(XorFec, MalformedParityIsRefusedAndDamagedParityRebuildsNothing) {
   EXPECT_EQ(decoder.on_parity(zero_count).error(), make_error_code(core::Fault::kMalformed));
   Bytes too_many(20, 0);
   too_many[2] = static_cast<std::uint8_t>(kMaxFecBlock + 1);
+  too_many[3] = 1;
   EXPECT_EQ(decoder.on_parity(too_many).error(), make_error_code(core::Fault::kMalformed));
+  Bytes wide(20, 0);
+  wide[2] = 2;
+  wide[3] = static_cast<std::uint8_t>(kMaxFecStride + 1);
+  EXPECT_EQ(decoder.on_parity(wide).error(), make_error_code(core::Fault::kMalformed));
   // A parity whose length recovery claims more bytes than it carries: the block is not rebuilt.
   XorFecEncoder encoder;
   encoder.set_block(2);
@@ -114,6 +119,39 @@ TEST(XorFec, MalformedParityIsRefusedAndDamagedParityRebuildsNothing) {
   receive(decoder, a);
   ASSERT_TRUE(decoder.on_parity(parity));
   EXPECT_TRUE(decoder.recover(kSsrc).empty());
+}
+
+// Interleaved blocks (SMPTE 2022-1 columns): three rows of four; a burst of four consecutive packets lost
+// takes one packet from each block, and each is rebuilt. Without interleaving the same burst is beyond
+// repair.
+TEST(XorFec, InterleavedBlocksRebuildABurst) {
+  for (const std::size_t stride : {std::size_t{4}, std::size_t{1}}) {
+    XorFecEncoder encoder;
+    encoder.set_block(3, stride);
+    std::vector<Bytes> packets, parities;
+    for (std::uint16_t s = 0; s < 12; ++s) {
+      packets.push_back(
+          packet(static_cast<std::uint16_t>(500 + s), 3000u * (s / 5), s % 5 == 4, 200 + 50 * s));
+      if (auto parity = encoder.add(packets.back())) parities.push_back(*parity);
+    }
+    ASSERT_EQ(parities.size(), 4u);  // one per block either way
+    XorFecDecoder decoder;
+    for (std::size_t i = 0; i < packets.size(); ++i)
+      if (i < 4 || i > 7) receive(decoder, packets[i]);
+    for (const auto& parity : parities) ASSERT_TRUE(decoder.on_parity(parity));
+    const auto rebuilt = decoder.recover(kSsrc);
+    if (stride == 1) {
+      // Blocks 500-502 and 509-511 were whole; 503-505 and 506-508 each lost two or more.
+      EXPECT_TRUE(rebuilt.empty());
+      continue;
+    }
+    ASSERT_EQ(rebuilt.size(), 4u);
+    for (const auto& p : rebuilt) {
+      const std::size_t index = static_cast<std::size_t>(((p[2] << 8) | p[3]) - 500);
+      ASSERT_LT(index, packets.size());
+      EXPECT_EQ(p, packets[index]) << index;
+    }
+  }
 }
 
 TEST(XorFec, AGapInWhatTheEncoderIsGivenStartsANewBlock) {

@@ -38,6 +38,9 @@ class ReceiveRateEstimator {
   // purpose). `send_time` is the sender's send time, carried by the first packet of each frame only.
   void on_packet(std::uint16_t sequence, std::uint32_t rtp_timestamp,
                  std::optional<core::CaptureTime> send_time, core::CaptureTime arrival, std::size_t bytes);
+  // Retransmissions and parity that arrived: they count in what the link carries (a decrease goes to a
+  // share of everything that arrived), not in the delay gradient or the loss.
+  void on_repair_bytes(core::CaptureTime arrival, std::size_t bytes);
   // The link's round trip, when known: the additive increase adds about one packet per round trip.
   void set_round_trip(std::chrono::nanoseconds round_trip) { round_trip_ = round_trip; }
 
@@ -62,6 +65,7 @@ class ReceiveRateEstimator {
   void detect(double arrival_ms, double delta_ms);
   void update_rate(core::CaptureTime now);
   void note_loss_window(core::CaptureTime now);
+  bool may_decrease(core::CaptureTime now) const;
 
   Settings settings_;
   // Frames (packets of one RTP timestamp) and the trend of their accumulated delay variation.
@@ -91,7 +95,7 @@ class ReceiveRateEstimator {
   enum class Control : std::uint8_t { kHold, kIncrease, kDecrease };
   Control control_ = Control::kIncrease;
   std::optional<std::uint64_t> estimate_;
-  std::optional<core::CaptureTime> last_update_, last_sent_at_;
+  std::optional<core::CaptureTime> last_update_, last_sent_at_, last_decrease_, last_arrival_;
   std::optional<std::uint64_t> last_sent_;
   std::optional<double> average_max_kbps_;
   double max_variance_ = 0.4;

@@ -1,14 +1,15 @@
 #pragma once
 // Forward error correction for the video (DESIGN.md §13: FEC where a retransmission cannot come back in
-// time): after every block of K video packets the sender sends one parity packet, the XOR of the block (as
-// RFC 5109 ULPFEC level 0 and SMPTE 2022-1's row FEC do), on its own SSRC and payload type. A console that
-// lost exactly one packet of a block rebuilds it from the others and the parity packet, without waiting a
-// round trip.
+// time): the sender sends one parity packet per block of K video packets, the XOR of the block (as RFC 5109
+// ULPFEC level 0 and SMPTE 2022-1's FEC do), on its own SSRC and payload type. Blocks are interleaved as
+// SMPTE 2022-1's columns are: in a group of K x S consecutive packets, block c holds packets c, c + S,
+// c + 2S, …, so a burst of up to S lost packets costs each block one. A console that lost exactly one packet
+// of a block rebuilds it from the others and the parity packet, without waiting a round trip.
 //
 // Parity payload (all fields network byte order):
 //   0  base sequence number (16)   first protected packet; the block is base .. base + count - 1
 //   2  count (8)                   K, 1 .. kMaxFecBlock
-//   3  reserved (8)                0
+//   3  stride (8)                  S, 1 .. kMaxFecStride: the block is base, base + S, … base + (K-1)S
 //   4  M|PT recovery (8)           XOR of the protected packets' second header byte
 //   5  reserved (8)                0
 //   6  length recovery (16)        XOR of their payload lengths
@@ -30,22 +31,26 @@
 namespace surgilink::media {
 
 inline constexpr std::size_t kMaxFecBlock = 48;
+inline constexpr std::size_t kMaxFecStride = 16;
 inline constexpr std::size_t kFecHeaderSize = 12;
 
 // Sender side: collects blocks and makes their parity payloads.
 class XorFecEncoder {
  public:
-  // Packets per block; 0 turns FEC off (a block in progress is dropped).
-  void set_block(std::size_t packets);
+  // Packets per block and blocks interleaved (stride); 0 packets turns FEC off. A group in progress is
+  // dropped.
+  void set_block(std::size_t packets, std::size_t stride = 1);
   std::size_t block() const { return block_; }
+  std::size_t stride() const { return stride_; }
   // One plain video packet as sent; the parity payload when it completed a block. A packet that does not
   // parse, or has a CSRC or extension, ends the block unprotected.
   std::optional<std::vector<std::uint8_t>> add(std::span<const std::uint8_t> packet);
 
  private:
-  std::size_t block_ = 0, count_ = 0;
+  std::size_t block_ = 0, stride_ = 1, count_ = 0;  // count_: packets of the group so far
   std::uint16_t base_ = 0, next_ = 0;
-  std::vector<std::uint8_t> parity_;  // header fields + payload, as they accumulate
+  std::vector<std::vector<std::uint8_t>> columns_ =
+      std::vector<std::vector<std::uint8_t>>(1);  // parity so far
 };
 
 // Console side: remembers recent video packets and parity payloads; rebuilds a lost packet when its block
@@ -71,7 +76,7 @@ class XorFecDecoder {
   };
   struct Parity {
     std::uint16_t base = 0;
-    std::size_t count = 0;
+    std::size_t count = 0, stride = 1;
     std::vector<std::uint8_t> bytes;  // the whole parity payload
   };
   static constexpr std::size_t kKept = 1024;  // ~1 s of 1080p video

@@ -1,0 +1,108 @@
+// The OR sender and a mentor console across the link emulator's profiles (issue 15), through
+// surgilink-bench --link: what a hospital's network does to the stream, and what the stream does about it —
+// parity and retransmission repair a lossy link, the rate follows a capacity drop, the picture comes back
+// after an outage, a wide link is not stepped down. Needs root (network namespaces), as CI runs; skipped
+// with a message otherwise. Figures (frozen ratio, latency) are the bench's to report, not asserted here.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "process/child_process.hpp"
+
+namespace surgilink::tools {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in{file};
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The bench's JSON for `seconds` measured across `profile`; skips the test without root.
+json across(const std::string& profile, int seconds, const std::vector<std::string>& more = {}) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("surgilink-link-session-" + std::to_string(::getpid()) + "-" + profile);
+  std::filesystem::create_directories(dir);
+  std::vector<std::string> args{
+      (std::filesystem::path{SURGILINK_BINARY_DIR} / "tools" / "surgilink-bench").string(),
+      "--link",
+      profile,
+      "--seconds",
+      std::to_string(seconds),
+      "--json",
+      (dir / "bench.json").string()};
+  args.insert(args.end(), more.begin(), more.end());
+  ChildProcess bench(args, (dir / "bench.err").string());
+  while (bench.read_line(milliseconds{120'000})) {
+  }
+  const auto code = bench.wait(milliseconds{30'000});
+  EXPECT_TRUE(code && *code == 0) << read_text(dir / "bench.err");
+  const auto results = json::parse(read_text(dir / "bench.json"), nullptr, false);
+  EXPECT_FALSE(results.is_discarded()) << read_text(dir / "bench.err");
+  return results;
+}
+
+bool can_emulate() { return ::geteuid() == 0 && std::filesystem::exists("/dev/net/tun"); }
+
+#define SKIP_WITHOUT_ROOT() \
+  if (!can_emulate()) GTEST_SKIP() << "needs root and /dev/net/tun (the link emulator); CI runs as root"
+
+TEST(LinkSession, ALossyLinkIsRepairedByParityAndByRetransmission) {
+  SKIP_WITHOUT_ROOT();
+  const json r = across("lossy", 15);
+  ASSERT_TRUE(r.is_object());
+  EXPECT_GT(r["raw_loss"].get<double>(), 0.01);  // the link really lost (5 % in bursts)
+  EXPECT_GT(r["fec_packets_sent"].get<long>(), 0);
+  EXPECT_GT(r["fec_recovered"].get<long>(), 0);  // a packet rebuilt from its block's parity
+  EXPECT_GT(r["retransmitted"].get<long>(), 0);  // and the bursts FEC cannot cover, sent again
+  EXPECT_GT(r["frames_received"].get<long>(), 0);
+}
+
+TEST(LinkSession, TheSentRateFollowsACapacityDropAndComesBack) {
+  SKIP_WITHOUT_ROOT();
+  // 20 Mbit/s, 2 Mbit/s from 10 s, 20 again from 20 s of the emulator's clock.
+  const json r = across("capacity-drop", 26);
+  ASSERT_TRUE(r.is_object());
+  const auto targets = r["target_kbps"].get<std::vector<long>>();
+  ASSERT_FALSE(targets.empty());
+  const long lowest = *std::min_element(targets.begin(), targets.end());
+  EXPECT_LT(lowest, 2000) << r["target_kbps"].dump();  // under the 2 Mbit/s the link then carried
+  EXPECT_GE(r["profile_steps"].get<long>(), 1) << r["video_steps"].dump();  // and the picture stepped down
+  EXPECT_GT(targets.back(), 2 * lowest) << r["target_kbps"].dump();  // rising again once the link widened
+}
+
+TEST(LinkSession, ThePictureComesBackAfterAnOutage) {
+  SKIP_WITHOUT_ROOT();
+  // A 3 s blackhole from 10 s of the emulator's clock, inside the measured part.
+  const json r = across("outage", 20);
+  ASSERT_TRUE(r.is_object());
+  const double longest = r["freezes"]["longest_ms"].get<double>();
+  EXPECT_GT(longest, 2000);  // the outage was seen
+  EXPECT_LT(longest, 6000);  // and it ended: the picture came back without anyone acting
+  // Most of the 20 s were shown: pictures flowed again after the 3 s.
+  EXPECT_GT(r["frames_received"].get<long>(), 20 * 20);
+}
+
+TEST(LinkSession, AWideLinkWithSomeLossKeepsTheFullPicture) {
+  SKIP_WITHOUT_ROOT();
+  const json r = across("wan", 15);
+  ASSERT_TRUE(r.is_object());
+  EXPECT_GT(r["rate_estimate_kbps"].get<long>(), 0);  // the console reported what its link carries
+  for (const auto& step : r["video_steps"]) EXPECT_EQ(step, "1080p30") << r["target_kbps"].dump();
+  EXPECT_EQ(r["profile_steps"].get<long>(), 0);
+}
+
+}  // namespace
+}  // namespace surgilink::tools
