@@ -73,18 +73,6 @@ void VideoReceiver::rebuild(core::CaptureTime arrival) {
   }
 }
 
-void VideoReceiver::Parity::on_rtp(const media::RtpHeader& header, std::span<const std::uint8_t> packet,
-                                   core::CaptureTime arrival, std::size_t wire_bytes) {
-  auto& v = video_;
-  if (v.stopped_ || v.media_ssrc_ == 0) return;
-  v.rate_.on_repair_bytes(arrival, wire_bytes);
-  if (auto r = v.fec_.on_parity(packet.subspan(header.payload_offset, header.payload_size)); !r) {
-    v.faults_.add(r.error());
-    return;
-  }
-  v.rebuild(arrival);
-}
-
 void VideoReceiver::take(const media::RtpHeader& h, std::span<const std::uint8_t> packet,
                          core::CaptureTime arrival, std::size_t wire_bytes) {
   fec_.on_media(h, packet);
@@ -115,13 +103,20 @@ void VideoReceiver::take(const media::RtpHeader& h, std::span<const std::uint8_t
   release_ready();
 }
 
-void VideoReceiver::Retransmissions::on_rtp(const media::RtpHeader& header,
-                                            std::span<const std::uint8_t> packet, core::CaptureTime arrival,
-                                            std::size_t wire_bytes) {
+void VideoReceiver::Repair::on_rtp(const media::RtpHeader& header, std::span<const std::uint8_t> packet,
+                                   core::CaptureTime arrival, std::size_t wire_bytes) {
   auto& v = video_;
-  if (v.stopped_) return;
-  ++v.retransmissions_received_;
+  if (v.stopped_ || v.media_ssrc_ == 0) return;
   v.rate_.on_repair_bytes(arrival, wire_bytes);
+  if (kind_ == Kind::kParity) {
+    if (auto r = v.fec_.on_parity(packet.subspan(header.payload_offset, header.payload_size)); !r) {
+      v.faults_.add(r.error());
+      return;
+    }
+    v.rebuild(arrival);
+    return;
+  }
+  ++v.retransmissions_received_;
   auto original =
       media::unwrap_rtx(packet, header, v.media_ssrc_, static_cast<std::uint8_t>(v.payload_type_));
   if (!original) {

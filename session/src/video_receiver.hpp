@@ -41,27 +41,19 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
     virtual void on_rate_estimate(std::uint64_t /*bps*/) {}
   };
 
-  // The RTX stream (RFC 4588) of this video: retransmitted packets, restored and put where they belong.
-  class Retransmissions : public RealtimeReceiver::Stream {
+  // A repair stream of this video: the RTX stream (RFC 4588: retransmitted packets, restored and put where
+  // they belong) or the parity stream (forward error correction, media/xor_fec.hpp: a lost packet rebuilt
+  // from its block as soon as the parity arrives).
+  class Repair : public RealtimeReceiver::Stream {
    public:
-    explicit Retransmissions(VideoReceiver& video) : video_(video) {}
+    enum class Kind : std::uint8_t { kRetransmission, kParity };
+    Repair(VideoReceiver& video, Kind kind) : video_(video), kind_(kind) {}
     void on_rtp(const media::RtpHeader& header, std::span<const std::uint8_t> packet,
                 core::CaptureTime arrival, std::size_t wire_bytes) override;
 
    private:
     VideoReceiver& video_;
-  };
-
-  // The parity stream (forward error correction, media/xor_fec.hpp) of this video: a lost packet rebuilt
-  // from its block as soon as the parity arrives.
-  class Parity : public RealtimeReceiver::Stream {
-   public:
-    explicit Parity(VideoReceiver& video) : video_(video) {}
-    void on_rtp(const media::RtpHeader& header, std::span<const std::uint8_t> packet,
-                core::CaptureTime arrival, std::size_t wire_bytes) override;
-
-   private:
-    VideoReceiver& video_;
+    Kind kind_;
   };
 
   VideoReceiver(boost::asio::io_context& io, const core::Clock& clock, media::LatestFrameMailbox& mailbox,
@@ -80,11 +72,11 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   std::uint64_t bytes() const { return bytes_; }
   std::uint64_t lost() const { return jitter_.stats().lost; }
   // The media SSRC retransmissions restore (the welcome's video SSRC); call before registering the stream.
-  Retransmissions& retransmissions(std::uint32_t media_ssrc) {
+  Repair& retransmissions(std::uint32_t media_ssrc) {
     media_ssrc_ = media_ssrc;
     return retransmissions_;
   }
-  Parity& parity(std::uint32_t media_ssrc) {
+  Repair& parity(std::uint32_t media_ssrc) {
     media_ssrc_ = media_ssrc;
     return parity_;
   }
@@ -118,8 +110,8 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   std::deque<std::pair<std::uint32_t, core::CaptureTime>> capture_by_timestamp_;
   std::vector<media::ReceivedPacket> released_;
   std::uint64_t packets_ = 0, bytes_ = 0;
-  Retransmissions retransmissions_{*this};
-  Parity parity_{*this};
+  Repair retransmissions_{*this, Repair::Kind::kRetransmission};
+  Repair parity_{*this, Repair::Kind::kParity};
   media::XorFecDecoder fec_;
   std::uint32_t media_ssrc_ = 0;
   int payload_type_;
