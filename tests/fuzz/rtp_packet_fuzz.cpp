@@ -12,6 +12,7 @@
 
 #include "fuzz_support.hpp"
 #include "surgilink/media/rtp_packet.hpp"
+#include "surgilink/media/xor_fec.hpp"
 
 namespace {
 
@@ -102,6 +103,47 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return v;
       };
       SURGILINK_FUZZ_CHECK(as_set(again.value().nacked) == as_set(feedback.value().nacked));
+    }
+    // A rate estimate (REMB) written again reads back within its 18-bit mantissa; a share lost (RR) stays
+    // in 0..1.
+    if (const auto bps = feedback.value().estimated_bps; bps && *bps > 0) {
+      std::vector<std::uint8_t> remb(24);
+      SURGILINK_FUZZ_CHECK(write_remb(remb, 1, *bps, 2) == 24);
+      const auto again = parse_rtcp(remb).value().estimated_bps.value();
+      SURGILINK_FUZZ_CHECK(again <= *bps && *bps - again <= (*bps >> 17));
+    }
+    if (const auto lost = feedback.value().fraction_lost) SURGILINK_FUZZ_CHECK(*lost >= 0 && *lost < 1);
+  }
+
+  // The same bytes as a parity payload (forward error correction), over packets made from the input: a
+  // malformed one is refused, a packet rebuilt from it is always a well-formed RTP packet of the stream.
+  {
+    XorFecDecoder fec;
+    if (fec.on_parity(packet)) {
+      SURGILINK_FUZZ_CHECK(size >= kFecHeaderSize && packet[2] >= 1 && packet[3] >= 1);
+      const std::uint16_t base = static_cast<std::uint16_t>((packet[0] << 8) | packet[1]);
+      // Every packet of the block but its first, each a slice of the input.
+      for (std::size_t i = 1; i < packet[2]; ++i) {
+        RtpHeader h;
+        h.payload_type = 96;
+        h.sequence = static_cast<std::uint16_t>(base + i * packet[3]);
+        h.timestamp = static_cast<std::uint32_t>(i);
+        h.ssrc = 0x11223344;
+        std::vector<std::uint8_t> media(kRtpFixedHeaderSize + std::min<std::size_t>(size, i * 7));
+        write_rtp_header(media, h);
+        std::copy_n(packet.begin(), media.size() - kRtpFixedHeaderSize, media.begin() + kRtpFixedHeaderSize);
+        fec.on_media(parse_rtp(media).value(), media);
+      }
+      for (const auto& rebuilt : fec.recover(0x11223344)) {
+        SURGILINK_FUZZ_CHECK(rebuilt.size() >= kRtpFixedHeaderSize);
+        // Its marker and payload type come from the parity: a type in RTCP's range does not parse (and is
+        // counted as a fault where the console rebuilds).
+        if (auto h = parse_rtp(rebuilt))
+          SURGILINK_FUZZ_CHECK(h.value().ssrc == 0x11223344 && h.value().sequence == base);
+      }
+    } else {
+      SURGILINK_FUZZ_CHECK(size < kFecHeaderSize || packet[2] == 0 || packet[2] > kMaxFecBlock ||
+                           packet[3] == 0 || packet[3] > kMaxFecStride || packet[5] != 0);
     }
   }
 
