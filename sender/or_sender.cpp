@@ -241,12 +241,12 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
   media::VideoLadder ladder{settings.pipeline.profile};
   double smoothed_loss = 0;
   std::size_t last_fec_block = 0;
-  std::vector<std::pair<double, std::uint64_t>> rate_history;  // (uptime s, target kbit/s) per change
+  std::vector<std::pair<double, std::uint64_t>> rate_history;  // (uptime s, target kbit/s) per link report
 
   // media::SenderPipelineListener: GStreamer's streaming threads hand over to the network thread.
   void on_encoded_packets(media::EncodedPackets packets) override {
-    asio::post(io, [this, p = std::move(packets)] {
-      if (!stopped) session.send_video(p);
+    asio::post(io, [this, p = std::move(packets)]() mutable {
+      if (!stopped) session.send_video(std::move(p));
     });
   }
   void on_pipeline_problem(std::string text, bool fatal) override {

@@ -64,11 +64,9 @@ void ReceiveRateEstimator::on_packet(std::uint16_t sequence, std::uint32_t rtp_t
   if (!window_started_) {
     window_started_ = arrival;
     window_first_sequence_ = extended;
-    highest_sequence_ = extended;
     window_received_ = 0;
   }
   ++window_received_;
-  highest_sequence_ = std::max(highest_sequence_, extended);
   note_loss_window(arrival);
 
   arrivals_.emplace_back(arrival, bytes);
@@ -167,8 +165,8 @@ void ReceiveRateEstimator::detect(double arrival_ms, double delta_ms) {
 }
 
 void ReceiveRateEstimator::note_loss_window(core::CaptureTime now) {
-  if (!window_started_ || now - *window_started_ < kLossWindow || !window_first_sequence_) return;
-  const std::int64_t expected = highest_sequence_ - *window_first_sequence_ + 1;
+  if (!window_started_ || now - *window_started_ < kLossWindow) return;
+  const std::int64_t expected = *last_sequence_ - window_first_sequence_ + 1;
   loss_fraction_ =
       expected > 0
           ? std::max(0.0, 1.0 - static_cast<double>(window_received_) / static_cast<double>(expected))
@@ -183,7 +181,7 @@ void ReceiveRateEstimator::note_loss_window(core::CaptureTime now) {
     control_ = Control::kHold;
   }
   window_started_ = now;
-  window_first_sequence_ = highest_sequence_ + 1;
+  window_first_sequence_ = *last_sequence_ + 1;
   window_received_ = 0;
 }
 

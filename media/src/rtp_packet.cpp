@@ -3,29 +3,20 @@
 #include <algorithm>
 #include <cstring>
 
+#include "network_bytes.hpp"
+
 namespace surgilink::media {
 
 using core::Fault;
 
 namespace {
 
-std::uint16_t read16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
-std::uint32_t read32(const std::uint8_t* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
-}
-std::uint64_t read64(const std::uint8_t* p) { return (std::uint64_t{read32(p)} << 32) | read32(p + 4); }
-void write16(std::uint8_t* p, std::uint16_t v) {
-  p[0] = static_cast<std::uint8_t>(v >> 8);
-  p[1] = static_cast<std::uint8_t>(v);
-}
-void write32(std::uint8_t* p, std::uint32_t v) {
-  write16(p, static_cast<std::uint16_t>(v >> 16));
-  write16(p + 2, static_cast<std::uint16_t>(v));
-}
-void write64(std::uint8_t* p, std::uint64_t v) {
-  write32(p, static_cast<std::uint32_t>(v >> 32));
-  write32(p + 4, static_cast<std::uint32_t>(v));
-}
+using wire::read16;
+using wire::read32;
+using wire::read64;
+using wire::write16;
+using wire::write32;
+using wire::write64;
 
 // Reads the elements of a one-byte-header extension block (RFC 8285 §4.2).
 core::Result<void> read_one_byte_extension(const std::uint8_t* data, std::size_t size, RtpHeader& header) {

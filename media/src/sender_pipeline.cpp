@@ -486,7 +486,6 @@ void SenderPipeline::set_encoding(int width, int height, int fps, std::uint32_t 
   impl.encoded_height = height;
   impl.encoded_fps = fps;
   impl.set_ladder_caps();
-  impl.counters.size_changes.fetch_add(1, std::memory_order_relaxed);
 }
 
 void SenderPipeline::rewind() {

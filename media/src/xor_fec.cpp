@@ -3,16 +3,18 @@
 #include <algorithm>
 #include <utility>
 
+#include "network_bytes.hpp"
+
 namespace surgilink::media {
 
 namespace {
 
 using core::Fault;
 
-std::uint16_t read16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
-std::uint32_t read32(const std::uint8_t* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
-}
+using wire::read16;
+using wire::read32;
+using wire::write16;
+
 void xor16(std::uint8_t* p, std::uint16_t v) {
   p[0] ^= static_cast<std::uint8_t>(v >> 8);
   p[1] ^= static_cast<std::uint8_t>(v);
@@ -21,11 +23,6 @@ void xor32(std::uint8_t* p, std::uint32_t v) {
   xor16(p, static_cast<std::uint16_t>(v >> 16));
   xor16(p + 2, static_cast<std::uint16_t>(v));
 }
-void write16(std::uint8_t* p, std::uint16_t v) {
-  p[0] = static_cast<std::uint8_t>(v >> 8);
-  p[1] = static_cast<std::uint8_t>(v);
-}
-
 // Folds one packet (its second header byte, payload length, timestamp and payload) into `parity`.
 void fold(std::vector<std::uint8_t>& parity, std::uint8_t marker_pt, std::uint32_t timestamp,
           std::span<const std::uint8_t> payload) {
@@ -133,12 +130,13 @@ std::vector<std::vector<std::uint8_t>> XorFecDecoder::recover(std::uint32_t medi
     it = parity_.erase(it);
     if (length > sum.size() - kFecHeaderSize) continue;  // the parity does not add up: damaged, not rebuilt
     std::vector<std::uint8_t> packet(kRtpFixedHeaderSize + length);
-    packet[0] = 0x80;
-    packet[1] = sum[4];
-    write16(packet.data() + 2, *missing);
-    const std::uint32_t timestamp = read32(sum.data() + 8);
-    for (int b = 0; b < 4; ++b) packet[4 + b] = static_cast<std::uint8_t>(timestamp >> (24 - 8 * b));
-    for (int b = 0; b < 4; ++b) packet[8 + b] = static_cast<std::uint8_t>(media_ssrc >> (24 - 8 * b));
+    RtpHeader header;
+    header.marker = (sum[4] & 0x80) != 0;
+    header.payload_type = static_cast<std::uint8_t>(sum[4] & 0x7f);
+    header.sequence = *missing;
+    header.timestamp = read32(sum.data() + 8);
+    header.ssrc = media_ssrc;
+    write_rtp_header(packet, header);
     std::copy_n(sum.begin() + kFecHeaderSize, length, packet.begin() + kRtpFixedHeaderSize);
     ++recovered_;
     rebuilt.push_back(std::move(packet));

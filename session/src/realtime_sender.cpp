@@ -242,11 +242,11 @@ void RealtimeSender::retransmit(Console& console, const std::vector<std::uint16_
   }
 }
 
-void RealtimeSender::send_video(const media::EncodedPackets& encoded) {
+void RealtimeSender::send_video(media::EncodedPackets encoded) {
   if (stopped_) return;
   bool first_of_frame = encoded.capture_time != last_frame_capture_;
   last_frame_capture_ = encoded.capture_time;
-  for (const auto& packet : encoded.packets) {
+  for (auto& packet : encoded.packets) {
     if (packet.size() + media::kTimingExtensionSize + media::kSrtpMaxTrailer > send_buffer_.size()) {
       faults_.add(core::Fault::kTooLarge);
       continue;
@@ -258,22 +258,28 @@ void RealtimeSender::send_video(const media::EncodedPackets& encoded) {
       slot.sequence = sequence;
       slot.bytes.assign(packet.begin(), packet.end());
     }
-    dispatch_video(packet, encoded.capture_time, first_of_frame);
+    auto parity = fec_ssrc_ != 0 ? fec_.add(packet) : std::nullopt;
+    // The parity's timestamp is its block's last packet's (read before that packet is moved; a parity is
+    // only made from a packet whose header parsed).
+    const std::uint32_t timestamp = parity ? (std::uint32_t{packet[4]} << 24) |
+                                                 (std::uint32_t{packet[5]} << 16) |
+                                                 (std::uint32_t{packet[6]} << 8) | packet[7]
+                                           : 0;
+    // Moved, not copied, into the pacer's queue.
+    dispatch_video(std::move(packet), encoded.capture_time, first_of_frame);
     first_of_frame = false;
-    if (fec_ssrc_ == 0) continue;
-    if (auto parity = fec_.add(packet)) {
+    if (parity) {
       // Right behind its block: a console that lost one of them rebuilds it as soon as this arrives.
       media::RtpHeader header;
       header.payload_type = fec_payload_type_;
       header.sequence = fec_sequence_++;
-      header.timestamp = (std::uint32_t{packet[4]} << 24) | (std::uint32_t{packet[5]} << 16) |
-                         (std::uint32_t{packet[6]} << 8) | packet[7];
+      header.timestamp = timestamp;
       header.ssrc = fec_ssrc_;
       std::vector<std::uint8_t> fec(media::kRtpFixedHeaderSize + parity->size());
       media::write_rtp_header(fec, header);
       std::copy(parity->begin(), parity->end(), fec.begin() + media::kRtpFixedHeaderSize);
       if (fec.size() + media::kSrtpMaxTrailer <= send_buffer_.size()) {
-        dispatch_video(fec, encoded.capture_time, false);
+        dispatch_video(std::move(fec), encoded.capture_time, false);
         counters_.fec_packets_sent += consoles_.size();
       }
     }
@@ -281,11 +287,10 @@ void RealtimeSender::send_video(const media::EncodedPackets& encoded) {
   if (pacing_bps_) send_paced();
 }
 
-void RealtimeSender::dispatch_video(const std::vector<std::uint8_t>& packet, core::CaptureTime capture_time,
+void RealtimeSender::dispatch_video(std::vector<std::uint8_t>&& packet, core::CaptureTime capture_time,
                                     bool first_of_frame) {
   if (!pacing_bps_) return send_video_packet(packet, capture_time, first_of_frame);
-  paced_.push_back({packet, capture_time, first_of_frame});
-  paced_bytes_ += packet.size();
+  paced_.push_back({std::move(packet), capture_time, first_of_frame});
 }
 
 void RealtimeSender::set_fec_stream(std::uint32_t ssrc, std::uint8_t payload_type) {
@@ -313,7 +318,6 @@ void RealtimeSender::set_pacing(std::optional<std::uint64_t> bps) {
       send_video_packet(paced_.front().bytes, paced_.front().capture_time, paced_.front().first_of_frame);
       paced_.pop_front();
     }
-    paced_bytes_ = 0;
     pacing_timer_.cancel();
   }
 }
@@ -335,7 +339,6 @@ void RealtimeSender::send_paced() {
   while (!paced_.empty() && pacing_budget_ > 0) {
     const Paced& next = paced_.front();
     pacing_budget_ -= static_cast<double>(next.bytes.size());
-    paced_bytes_ -= next.bytes.size();
     send_video_packet(next.bytes, next.capture_time, next.first_of_frame);
     paced_.pop_front();
   }

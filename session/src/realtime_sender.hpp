@@ -77,12 +77,11 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   void remove(ConsoleId console);
 
   // Video to every console: at once, or paced (set_pacing).
-  void send_video(const media::EncodedPackets& encoded);
+  void send_video(media::EncodedPackets encoded);
   // Video leaves at most at `bps` on average, with bursts of up to kPacingBurst of it (a keyframe is spread
   // over tens of milliseconds instead of overflowing a narrow link's queue); nullopt: at once, as encoded.
   // Voice, vitals and retransmissions are never paced.
   void set_pacing(std::optional<std::uint64_t> bps);
-  std::size_t paced_bytes() const { return paced_bytes_; }  // waiting to leave
   // Video packets a console asks for again (NACK) are resent on this RTX stream (RFC 4588); 0: never.
   void set_retransmission(std::uint32_t rtx_ssrc, std::uint8_t rtx_payload_type);
   // The vitals stream's SSRC (0: none) and first sequence number.
@@ -136,7 +135,7 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   void retransmit(Console& console, const std::vector<std::uint16_t>& sequences);
   void send_paced();
   // The video packet out, at once or into the pacer's queue.
-  void dispatch_video(const std::vector<std::uint8_t>& packet, core::CaptureTime capture_time,
+  void dispatch_video(std::vector<std::uint8_t>&& packet, core::CaptureTime capture_time,
                       bool first_of_frame);
   void send_video_packet(const std::vector<std::uint8_t>& packet, core::CaptureTime capture_time,
                          bool first_of_frame);
@@ -172,7 +171,6 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   };
   std::optional<std::uint64_t> pacing_bps_;
   std::deque<Paced> paced_;
-  std::size_t paced_bytes_ = 0;
   double pacing_budget_ = 0;
   std::optional<core::CaptureTime> pacing_refilled_;
   bool pacing_armed_ = false;

@@ -143,8 +143,8 @@ void SenderSession::set_video_pacing(std::optional<std::uint64_t> bps) { parts_-
 
 void SenderSession::set_video_fec(std::size_t packets) { parts_->realtime->set_fec_block(packets); }
 
-void SenderSession::send_video(const media::EncodedPackets& packets) {
-  parts_->realtime->send_video(packets);
+void SenderSession::send_video(media::EncodedPackets packets) {
+  parts_->realtime->send_video(std::move(packets));
 }
 
 void SenderSession::send_vitals(const std::vector<std::vector<std::uint8_t>>& payloads,

@@ -196,6 +196,13 @@ int report(const std::filesystem::path& folder, const std::filesystem::path& out
   return 0;
 }
 
+// A required time in a recording, in seconds from its first picture.
+void add_seconds_option(CLI::App* command, const char* name, double& seconds) {
+  command->add_option(name, seconds, "seconds from the recording's first picture")
+      ->required()
+      ->check(CLI::NonNegativeNumber);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -218,9 +225,7 @@ int main(int argc, char** argv) {
       "the recording cannot be read (or the picture was asked for and cannot be decoded), 2 on a usage "
       "error");
   show_command->add_option("PATH", folder, "the recording's folder")->required();
-  show_command->add_option("--at", at_seconds, "seconds from the recording's first picture")
-      ->required()
-      ->check(CLI::NonNegativeNumber);
+  add_seconds_option(show_command, "--at", at_seconds);
   show_command->add_option("--png", png, "write the picture at that moment (PNG)");
   std::string by, comment;
   auto* bookmark_command = app.add_subcommand(
@@ -228,9 +233,7 @@ int main(int argc, char** argv) {
       "add a bookmark with a comment at a moment; kept in bookmarks.json beside the recording's files (the "
       "recording itself is never modified)");
   bookmark_command->add_option("PATH", folder, "the recording's folder")->required();
-  bookmark_command->add_option("--at", at_seconds, "seconds from the recording's first picture")
-      ->required()
-      ->check(CLI::NonNegativeNumber);
+  add_seconds_option(bookmark_command, "--at", at_seconds);
   bookmark_command->add_option("--comment", comment, "what the trainer noted")->required();
   bookmark_command->add_option("--by", by, "who notes it");
   auto* bookmarks_command = app.add_subcommand(
@@ -246,12 +249,8 @@ int main(int argc, char** argv) {
       "in, optionally a rectangle blurred in every frame (de-identification, named in the clip's metadata). "
       "Exit 0, 1 when no clip could be written, 2 on a usage error");
   export_command->add_option("PATH", folder, "the recording's folder")->required();
-  export_command->add_option("--from", from_s, "seconds from the recording's first picture")
-      ->required()
-      ->check(CLI::NonNegativeNumber);
-  export_command->add_option("--to", to_s, "seconds from the recording's first picture")
-      ->required()
-      ->check(CLI::NonNegativeNumber);
+  add_seconds_option(export_command, "--from", from_s);
+  add_seconds_option(export_command, "--to", to_s);
   export_command->add_option("--out", out, "the MP4 file to write")->required();
   export_command->add_option("--blur", blur, "X,Y,WIDTH,HEIGHT: a rectangle (pixels) blurred in every frame");
   auto* report_command = app.add_subcommand(

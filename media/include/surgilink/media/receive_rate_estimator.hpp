@@ -54,7 +54,6 @@ class ReceiveRateEstimator {
   double loss_fraction() const { return loss_fraction_; }                       // over the last second
   std::int64_t highest_sequence() const { return last_sequence_.value_or(0); }  // extended
   std::uint64_t decreases() const { return decreases_; }
-  double threshold_ms() const { return threshold_; }
 
  private:
   struct Frame {
@@ -85,8 +84,7 @@ class ReceiveRateEstimator {
   std::size_t window_bytes_ = 0;
   std::uint64_t incoming_bps_ = 0;
   // Loss over windows of a second, from the sequence numbers.
-  std::optional<std::int64_t> window_first_sequence_;
-  std::int64_t highest_sequence_ = 0;
+  std::int64_t window_first_sequence_ = 0;  // of the window since window_started_
   std::uint64_t window_received_ = 0;
   std::optional<core::CaptureTime> window_started_;
   std::optional<std::int64_t> last_sequence_;

@@ -78,7 +78,6 @@ struct SenderPipelineCounters {
   std::atomic<std::uint64_t> frames_displayed{0};  // reached the OR display branch's sink
   std::atomic<std::uint64_t> keyframes_forced{0};
   std::atomic<std::uint32_t> bitrate_kbps{0};  // the encoder's target now
-  std::atomic<std::uint64_t> size_changes{0};  // the stream's picture size or frame rate changed (ladder)
 };
 
 class SenderPipeline {

@@ -41,7 +41,6 @@ class XorFecEncoder {
   // dropped.
   void set_block(std::size_t packets, std::size_t stride = 1);
   std::size_t block() const { return block_; }
-  std::size_t stride() const { return stride_; }
   // One plain video packet as sent; the parity payload when it completed a block. A packet that does not
   // parse, or has a CSRC or extension, ends the block unprotected.
   std::optional<std::vector<std::uint8_t>> add(std::span<const std::uint8_t> packet);

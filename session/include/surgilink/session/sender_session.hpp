@@ -133,7 +133,8 @@ class SenderSession {
   void stop();
 
   // One encoded frame's RTP packets, to every admitted console. Network thread.
-  void send_video(const media::EncodedPackets& packets);
+  // Takes the packets: they are moved into the pacer rather than copied.
+  void send_video(media::EncodedPackets packets);
   // Paces the video at `bps` (congestion control: a multiple of the encoder's target); nullopt: at once.
   void set_video_pacing(std::optional<std::uint64_t> bps);
   // One parity packet after every `packets` video packets (forward error correction); 0: none. Ignored when
