@@ -6,12 +6,18 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <vector>
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
 #include <CLI/CLI.hpp>
 
 #include "or_sender.hpp"
@@ -33,6 +39,32 @@ void raise_descriptor_limit() {
   } else {
     spdlog::warn("descriptor limit stays at {}: {}", before, std::strerror(errno));
   }
+}
+
+// Sends one command to a running sender's surgeon-controls socket and prints its reply: a nurse's script
+// or a hardware button's helper needs no other program (0: "ok", 1: refused, 3: no sender there).
+int send_control_command(const std::filesystem::path& socket, const std::string& command) {
+  namespace asio = boost::asio;
+  asio::io_context io;
+  asio::local::stream_protocol::socket s(io);
+  boost::system::error_code ec;
+  s.connect(asio::local::stream_protocol::endpoint(socket.string()), ec);
+  if (ec) {
+    std::fprintf(stderr, "surgilink-sender --control: no sender answers at %s (%s)\n", socket.c_str(),
+                 ec.message().c_str());
+    return 3;
+  }
+  asio::write(s, asio::buffer(command + "\n"), ec);
+  asio::streambuf reply;
+  if (!ec) asio::read_until(s, reply, '\n', ec);
+  if (ec && reply.size() == 0) {
+    std::fprintf(stderr, "surgilink-sender --control: %s\n", ec.message().c_str());
+    return 3;
+  }
+  std::string line(asio::buffers_begin(reply.data()), asio::buffers_end(reply.data()));
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  std::printf("%s\n", line.c_str());
+  return line.rfind("ok", 0) == 0 ? 0 : 1;
 }
 
 }  // namespace
@@ -109,6 +141,11 @@ int main(int argc, char** argv) {
                  "check a hash-chained audit log and exit (0: intact, 1: broken at the line it names)");
   app.add_option("--audit-key", audit_key,
                  "with --verify-audit: the key file, to check the keyed checkpoints too");
+  std::string control;
+  app.add_option("--control", control,
+                 "send one surgeon command (pause | resume | hide | show | clear | status | ...) to the sender "
+                 "running with this config's [or_controls] socket, print its reply and exit (0: ok, 1: "
+                 "refused, 3: no sender)");
   CLI11_PARSE(app, argc, argv);
   if (!verify_audit.empty()) {
     std::vector<std::uint8_t> key;
@@ -144,6 +181,13 @@ int main(int argc, char** argv) {
   if (or_window || no_or_window) overrides.or_window = or_window;
   try {
     auto settings = sender::load_sender_settings(config, overrides);
+    if (!control.empty()) {
+      if (!settings.surgeon_controls.socket) {
+        std::fprintf(stderr, "surgilink-sender --control: %s sets no [or_controls] socket\n", config.c_str());
+        return 2;
+      }
+      return send_control_command(*settings.surgeon_controls.socket, control);
+    }
     settings.seconds = seconds;
     settings.status_json = status_json;
     if (!report.empty()) settings.report = report;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "stale_annotations.hpp"
 #include "telestration_measurements.hpp"
 
 namespace surgilink::sender {
@@ -36,7 +37,19 @@ void OrAnnotationOverlay::draw(media::I420Picture p, core::CaptureTime capture_t
   // being tracked shows now instead of a frame later. Extends move with their annotation's placement at once;
   // a just-begun annotation is drawn where the mentor drew it for this one frame, anchored from the next.
   if (auto newest = source_(); newest && !newest->annotations.empty()) scene_ = std::move(newest);
-  layer_.update(scene_, anchoring_.placements());
+  const annotation::Placements* placements = &anchoring_.placements();
+  if (fade_) {
+    faded_ = *placements;
+    bool fading = false;
+    for (const auto& a : scene_->annotations) {
+      const float opacity = fade_->opacity(a->author, capture_time);
+      if (opacity >= 1.0F) continue;
+      faded_[a->id].opacity *= opacity;  // an annotation without a placement is drawn as drawn, faded
+      fading = true;
+    }
+    if (fading) placements = &faded_;
+  }
+  layer_.update(scene_, *placements);
   layer_.blend_onto_i420(p.planes[0], p.strides[0], p.planes[1], p.strides[1], p.planes[2], p.strides[2],
                          p.width, p.height);
   if (measurements_) {

@@ -13,6 +13,7 @@
 
 namespace surgilink::sender {
 
+class StaleAnnotations;
 class TelestrationMeasurements;
 
 // Everything runs on the OR display's streaming thread; the scene comes as an atomic snapshot.
@@ -27,6 +28,8 @@ class OrAnnotationOverlay : public media::OrDisplayOverlay {
 
   // While `hidden()` is true nothing is drawn, but tracking goes on, so the annotations come back in place.
   void set_hidden_source(std::function<bool()> hidden) { hidden_ = std::move(hidden); }
+  // Departed mentors' annotations are drawn fading out, by author (DESIGN.md §8).
+  void set_fade(std::shared_ptr<const StaleAnnotations> fade) { fade_ = std::move(fade); }
 
   void observe(const media::VideoFrame& frame) override;
   bool has_content() const override;
@@ -36,6 +39,8 @@ class OrAnnotationOverlay : public media::OrDisplayOverlay {
   SceneSource source_;
   std::shared_ptr<TelestrationMeasurements> measurements_;
   std::function<bool()> hidden_;
+  std::shared_ptr<const StaleAnnotations> fade_;
+  annotation::Placements faded_;  // the anchoring's placements with the fade applied, reused per frame
   annotation::SceneAnchoring anchoring_;
   annotation::AnnotationLayer layer_;
   std::shared_ptr<const annotation::Scene> scene_;  // as of the last observed frame

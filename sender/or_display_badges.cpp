@@ -81,17 +81,22 @@ void OrDisplayBadges::set_voice(bool mentor_speaking, bool or_microphone_muted) 
   or_muted_ = or_microphone_muted;
 }
 
+void OrDisplayBadges::set_privacy_paused(bool paused) {
+  std::lock_guard lock(mutex_);
+  privacy_paused_ = paused;
+}
+
 bool OrDisplayBadges::has_content() const {
   std::lock_guard lock(mutex_);
-  return mentor_speaking_ || or_muted_ || !alarms_.empty() || mentor_disconnected_ || annotations_hidden_ ||
-         pen_revoked_ || !flagged_.empty() || recording_ || !mentor_latency_.empty() || audit_failure_ ||
-         !pen_waits_for_.empty() || !recording_warning_.empty() || keys_exported_;
+  return privacy_paused_ || mentor_speaking_ || or_muted_ || !alarms_.empty() || mentor_disconnected_ ||
+         annotations_hidden_ || pen_revoked_ || !flagged_.empty() || recording_ || !mentor_latency_.empty() ||
+         audit_failure_ || !pen_waits_for_.empty() || !recording_warning_.empty() || keys_exported_;
 }
 
 void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
   std::string alarms;
   bool disconnected = false, hidden = false, revoked = false, recording = false, audit_failure = false,
-       keys_exported = false, speaking = false, muted = false;
+       keys_exported = false, speaking = false, muted = false, paused = false;
   std::string flagged, mentor_latency, pen_waits_for, recording_warning;
   {
     std::lock_guard lock(mutex_);
@@ -108,9 +113,13 @@ void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
     recording_warning = recording_warning_;
     speaking = mentor_speaking_;
     muted = or_muted_;
+    paused = privacy_paused_;
   }
   if (picture.planes[0] == nullptr) return;
   int row = 0;
+  // First: while it is on, the mentors are blind and deaf to the room; nobody should forget to resume.
+  if (paused)
+    draw_badge(picture, "PRIVACY PAUSE: MENTORS SEE AND HEAR NOTHING", row++, cv::Scalar(170, 30, 170));
   // BT.601 limited range: red (Y 81, U 90, V 240), amber (Y 170, U 30, V 170).
   if (!alarms.empty()) draw_badge(picture, "ALARM " + alarms, row++, cv::Scalar(81, 90, 240));
   if (!mentor_latency.empty()) draw_badge(picture, mentor_latency, row++, cv::Scalar(81, 90, 240));

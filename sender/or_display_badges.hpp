@@ -39,6 +39,9 @@ class OrDisplayBadges : public media::OrDisplayOverlay {
   // room).
   void set_voice(bool mentor_speaking, bool or_microphone_muted);
 
+  // The OR's privacy pause: the consoles get no video or voice; the OR sees that first, in amber.
+  void set_privacy_paused(bool paused);
+
   bool has_content() const override;
   void draw(media::I420Picture picture, core::CaptureTime capture_time) override;
 
@@ -57,6 +60,7 @@ class OrDisplayBadges : public media::OrDisplayOverlay {
   std::string pen_waits_for_;
   bool mentor_speaking_ = false;
   bool or_muted_ = false;
+  bool privacy_paused_ = false;
 };
 
 }  // namespace surgilink::sender

@@ -19,12 +19,14 @@ class OrMonitor {
  public:
   // Opens the window when `settings.window` says so (unset: when this machine has a display). Throws when a
   // window was asked for and cannot open; unasked, logs why and goes on without one. `on_touch` gets the
-  // touches on the window's picture (its pixels), on the window's event thread.
+  // touches on the window's picture (its pixels), `on_key` the keys pressed in it, on the window's event
+  // thread.
   OrMonitor(const OrDisplaySettings& settings, const core::Clock& clock,
-            std::function<void(double x, double y)> on_touch);
+            std::function<void(double x, double y)> on_touch, std::function<void(const std::string&)> on_key);
   // A newly composed OR display picture (what --or-screenshot saves): timed, and handed to the window.
   void picture(const std::shared_ptr<const media::VideoFrame>& picture);
   bool window_open() const { return window_ != nullptr; }
+  bool full_screen() const { return window_ && window_->full_screen(); }
   // Once a second: logs, once, a window that failed (e.g. closed); the stream goes on regardless.
   void check();
   // The figures for --report-json: capture → composed, capture → handed to the window's screen.

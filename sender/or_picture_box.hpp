@@ -16,4 +16,9 @@ namespace surgilink::sender {
 void draw_text_box(media::I420Picture& picture, cv::Rect box, const std::string& text, cv::Scalar yuv,
                    double font_scale, int thickness, int pad);
 
+// Fills `box` like draw_text_box and writes `text` centred in it: on one line when it fits at `font_scale`,
+// else on two lines broken at a space, else smaller, so no word is ever cut off.
+void draw_label_box(media::I420Picture& picture, cv::Rect box, const std::string& text, cv::Scalar yuv,
+                    double font_scale, int thickness);
+
 }  // namespace surgilink::sender

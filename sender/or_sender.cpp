@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <set>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
@@ -20,8 +21,10 @@
 #include "or_annotation_overlay.hpp"
 #include "or_display_badges.hpp"
 #include "or_monitor.hpp"
+#include "or_status_strip.hpp"
 #include "or_touch_panel.hpp"
 #include "or_voice.hpp"
+#include "stale_annotations.hpp"
 #include "surgeon_controls.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
 #include "surgilink/media/segment_recorder.hpp"
@@ -90,12 +93,14 @@ nlohmann::json distribution(std::vector<double> values) {
 struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineListener {
   explicit Impl(SenderSettings s)
       : settings(with_recorder(std::move(s))),
-        or_monitor(settings.or_display, clock,
-                   [this](double x, double y) {
-                     // The window's event thread: the command is decided and carried out on the network
-                     // thread.
-                     asio::post(io, [this, x, y] { on_touch(x, y); });
-                   }),
+        or_monitor(
+            settings.or_display, clock,
+            [this](double x, double y) {
+              // The window's event thread: the command is decided and carried out on the network
+              // thread.
+              asio::post(io, [this, x, y] { on_touch(x, y); });
+            },
+            [this](const std::string& key) { asio::post(io, [this, key] { on_window_key(key); }); }),
         session(io, settings.session, clock, *this),
         pipeline(settings.pipeline, clock, *this),
         vitals_feed(io, settings.vitals, clock, session),
@@ -109,13 +114,19 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
         status_timer(io),
         stop_timer(io) {
     annotations->set_hidden_source([this] { return session.annotations_hidden(); });
+    annotations->set_fade(stale_annotations);
     std::vector<std::shared_ptr<media::OrDisplayOverlay>> layers{annotations, badges};
-    // The touch controls only where there is a window to touch, over everything else.
+    // The window's status strip and touch controls only where there is a window, over everything else.
     if (or_monitor.window_open()) {
-      touch_panel = std::make_shared<OrTouchPanel>(settings.pipeline.profile.width,
-                                                   settings.pipeline.profile.height, clock);
+      const double red = static_cast<double>(settings.or_display.mentor_latency_red.count());
+      status_strip = std::make_shared<OrStatusStrip>(red > 0 ? red / 2 : 150, red > 0 ? red : 300);
+      touch_panel =
+          std::make_shared<OrTouchPanel>(settings.pipeline.profile.width, settings.pipeline.profile.height,
+                                         clock, OrStatusStrip::height_for(settings.pipeline.profile.height));
+      layers.push_back(status_strip);
       layers.push_back(touch_panel);
     }
+    surgeon_controls.set_annotation_keeper([this] { return stale_annotations->keep(); });
     pipeline.set_or_display_overlay(std::make_shared<OrDisplayLayers>(std::move(layers)));
   }
 
@@ -148,7 +159,21 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
       settings.pipeline.profile.width, settings.pipeline.profile.height,
       [this] { return session.annotation_scene(); }, telestration, anchoring_settings(settings.pipeline));
 
-  std::shared_ptr<OrTouchPanel> touch_panel;  // null without an OR window
+  std::shared_ptr<OrTouchPanel> touch_panel;    // null without an OR window
+  std::shared_ptr<OrStatusStrip> status_strip;  // null without an OR window
+  std::shared_ptr<StaleAnnotations> stale_annotations =
+      std::make_shared<StaleAnnotations>(settings.or_display.stale_annotations);
+
+  // A key pressed in the OR window: the strip's key, else the surgeon's keys as on the terminal (a foot pedal
+  // types into the window that has the focus).
+  void on_window_key(const std::string& key) {
+    if (stopped || key.size() != 1) return;
+    if (key[0] == settings.surgeon_controls.status_strip_key && status_strip) {
+      spdlog::info("OR window key {}: status strip {}", key, status_strip->toggle() ? "shown" : "hidden");
+      return;
+    }
+    surgeon_controls.key(key[0], "window key " + key);
+  }
 
   // A touch on the OR window: the same authority path (and audit) as the keys and the controls socket.
   void on_touch(double x, double y) {
@@ -163,9 +188,20 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
   void show_surgeon_controls() {
     const auto c = session.or_controls();
     if (touch_panel) {
-      touch_panel->set_state(c.annotations_hidden, c.pen_revoked);
-      touch_panel->set_microphone(voice.microphone_open(), voice.muted());
+      OrPanelState p;
+      p.annotations_hidden = c.annotations_hidden;
+      p.pen_revoked = c.pen_revoked;
+      p.privacy_paused = c.privacy_paused;
+      p.consent_recorded = c.consent_recorded;
+      p.recording = c.recording;
+      p.recording_available = settings.recording.folder.has_value();
+      p.annotations_fading = stale_annotations->fading();
+      p.microphone = voice.microphone_open();
+      p.microphone_muted = voice.muted();
+      touch_panel->set_state(p);
     }
+    if (status_strip) status_strip->set_state(strip_state(c));
+    badges->set_privacy_paused(c.privacy_paused);
     badges->set_voice(voice.mentor_speaking(), voice.microphone_open() && voice.muted());
     badges->set_surgeon_controls(c.annotations_hidden, c.pen_revoked);
     badges->set_recording(c.recording);
@@ -177,6 +213,42 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
   }
 
   void on_or_controls_changed() override { show_surgeon_controls(); }
+
+  // Who is here, each mentor's latency as reported, the link, recording and what the surgeon switched.
+  OrStripState strip_state(const session::OrControlState& c) const {
+    OrStripState s;
+    const auto latencies = session.console_latencies();
+    const auto now = clock.now();
+    for (const auto& m : session.roster()) {
+      OrStripPerson p;
+      p.name = m.name;
+      p.mentor = m.role == session::Role::kMentor;
+      p.holds_pen = !c.pen_holder_author.empty() && c.pen_holder_author == m.author;
+      for (const auto& l : latencies) {
+        if (l.name == m.name && now - l.reported_at < std::chrono::seconds{3}) p.g2g_p95_ms = l.g2g_p95_ms;
+      }
+      s.people.push_back(std::move(p));
+    }
+    s.mentor_link_lost = had_mentor && session.consoles_connected() == 0;
+    s.pen_waits_for = c.pen_waits_for;
+    s.consent_recorded = c.consent_recorded;
+    s.recording = c.recording;
+    s.annotations_hidden = c.annotations_hidden;
+    s.privacy_paused = c.privacy_paused;
+    return s;
+  }
+
+  // DESIGN.md §8: a departed mentor's annotations fade and expire unless the OR keeps them.
+  void expire_stale_annotations() {
+    std::set<std::string> present, drawn;
+    for (const auto& m : session.roster()) present.insert(m.author);
+    for (const auto& a : session.annotation_scene()->annotations) drawn.insert(a->author);
+    for (const auto& author : stale_annotations->update(present, drawn, clock.now())) {
+      session.expire_annotations_of(
+          author, "or display: their mentor left " +
+                      std::to_string(settings.or_display.stale_annotations.count()) + " ms ago");
+    }
+  }
   void on_mentor_voice(std::uint32_t ssrc, std::span<const std::uint8_t> packet) override {
     voice.hear(ssrc, packet);
   }
@@ -270,6 +342,7 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
 
   // Once a second: the OR display's warnings (DESIGN.md §8) and the recording's health, in one place.
   void safety_tick() {
+    expire_stale_annotations();
     badges->set_alarms(vitals_feed.alarms_text());
     // "mentor disconnected" once a mentor was here and none is now (DESIGN.md §8), not before anyone joined.
     had_mentor = had_mentor || session.consoles_connected() > 0;
@@ -307,6 +380,7 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
           {"uptime_s", uptime},
           {"site", settings.session.rules.site_name},
           {"consoles", session.consoles_connected()},
+          {"privacy_paused", session.privacy_paused()},
           {"capture_fps", capture_fps},
           {"display_fps", display_fps},
           {"sent_fps", sent_fps},
@@ -332,14 +406,14 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
     } else {
       std::printf(
           "sender %s | %5.1fs | consoles %zu | capture %4.1f fps | OR display %4.1f fps | sent %4.1f fps "
-          "%5.2f Mbit/s (%s, target %.1f) | IDR on request %llu | rejected %llu | vitals %llu/s%s%s%s%s\n",
+          "%5.2f Mbit/s (%s, target %.1f) | IDR on request %llu | rejected %llu | vitals %llu/s%s%s%s%s%s\n",
           settings.session.rules.site_name.c_str(), uptime, session.consoles_connected(), capture_fps,
           display_fps, sent_fps, mbps, ladder.step().name.c_str(), pc.bitrate_kbps.load() / 1000.0,
           static_cast<unsigned long long>(pc.keyframes_forced.load()),
           static_cast<unsigned long long>(session.faults().total()),
           static_cast<unsigned long long>(numerics), alarms.empty() ? "" : " | ALARM ", alarms.c_str(),
           rec.recording ? (" | REC " + std::to_string(rec.frames_written) + " frames").c_str() : "",
-          voice_text().c_str());
+          voice_text().c_str(), session.privacy_paused() ? " | PRIVACY PAUSE: nothing sent" : "");
     }
     std::fflush(stdout);
   }
@@ -428,6 +502,8 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
                         {"retransmitted", sc.retransmitted},
                         {"rate_reports_received", sc.rate_reports_received},
                         {"fec_packets_sent", sc.fec_packets_sent},
+                        {"frames_withheld", sc.frames_withheld},
+                        {"voice_withheld", sc.voice_withheld},
                         {"target_kbps", pc.bitrate_kbps.load()},
                         {"video_step", ladder.step().name},
                         {"profile_steps", ladder.changes()},

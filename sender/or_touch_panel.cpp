@@ -6,75 +6,126 @@
 
 namespace surgilink::sender {
 
-OrTouchPanel::OrTouchPanel(int width, int height, const core::Clock& clock)
-    : width_(width), height_(height), clock_(clock) {}
+OrTouchPanel::OrTouchPanel(int width, int height, const core::Clock& clock, int bottom_margin)
+    : width_(width), height_(height), bottom_margin_(bottom_margin), clock_(clock) {}
 
-void OrTouchPanel::set_state(bool annotations_hidden, bool pen_revoked) {
+void OrTouchPanel::set_state(const OrPanelState& state) {
   std::lock_guard lock(mutex_);
-  hidden_ = annotations_hidden;
-  revoked_ = pen_revoked;
-}
-
-void OrTouchPanel::set_microphone(bool present, bool muted) {
-  std::lock_guard lock(mutex_);
-  microphone_ = present;
-  muted_ = muted;
+  state_ = state;
 }
 
 cv::Rect OrTouchPanel::area(Button button) const {
-  // A 27" 16:9 monitor is 336 mm high: a tenth of the picture is 34 mm, twice the 15 mm a gloved finger
-  // needs.
-  const int h = height_ / 10, w = width_ / 5, gap = width_ / 60;
+  // Seven slots across the bottom. A 27" 16:9 monitor is 336 mm high and 598 mm wide: a tenth of the
+  // picture's height is 34 mm and a slot ~74 mm wide, twice the 15 mm a gloved finger needs.
+  const int gap = width_ / 60;
+  const int h = height_ / 10, w = (width_ - (kButtons + 1) * gap) / kButtons;
   const int index = static_cast<int>(button);
-  return {gap + index * (w + gap), height_ - h - gap, w, h};
+  return {gap + index * (w + gap), height_ - bottom_margin_ - h - gap, w, h};
+}
+
+bool OrTouchPanel::shown(Button button) const {
+  std::lock_guard lock(mutex_);
+  return shown_locked(button);
+}
+
+bool OrTouchPanel::shown_locked(Button button) const {
+  switch (button) {
+    case Button::kKeep:
+      return state_.annotations_fading;
+    case Button::kRecord:
+      return state_.recording_available;
+    case Button::kMute:
+      return state_.microphone;
+    default:
+      return true;
+  }
+}
+
+bool OrTouchPanel::armed_locked(Button button, core::CaptureTime now) const {
+  return armed_ && armed_->first == button && now - armed_->second <= kConfirmWithin;
 }
 
 std::optional<std::string> OrTouchPanel::touch(double x, double y) {
-  const cv::Point2d at(x, y);
-  const auto hit = [&](Button b) {
-    const cv::Rect r = area(b);
-    return at.x >= r.x && at.x < r.x + r.width && at.y >= r.y && at.y < r.y + r.height;
-  };
   const auto now = clock_.now();
   std::lock_guard lock(mutex_);
-  const bool armed = clear_armed_at_ && now - *clear_armed_at_ <= kConfirmWithin;
-  clear_armed_at_.reset();  // any touch but the confirming one disarms "clear all"
-  if (hit(Button::kHide)) return hidden_ ? "show" : "hide";
-  if (hit(Button::kPen)) return revoked_ ? "grant-pen" : "revoke-pen";
-  if (microphone_ && hit(Button::kMute)) return muted_ ? "unmute" : "mute";
-  if (hit(Button::kClear)) {
-    if (armed) return "clear";
-    clear_armed_at_ = now;
+  std::optional<Button> hit;
+  for (int i = 0; i < kButtons; ++i) {
+    const auto b = static_cast<Button>(i);
+    const cv::Rect r = area(b);
+    if (shown_locked(b) && x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height) hit = b;
+  }
+  if (!hit) {
+    armed_.reset();  // a touch elsewhere cancels the question
+    return std::nullopt;
+  }
+  const bool confirmed = armed_locked(*hit, now);
+  armed_.reset();  // any touch but the confirming one disarms
+  // A button whose act cannot be undone at once asks first; the second touch within kConfirmWithin acts.
+  const auto confirm = [&](const char* command) -> std::optional<std::string> {
+    if (confirmed) return command;
+    armed_.emplace(*hit, now);
+    return std::nullopt;
+  };
+  switch (*hit) {
+    case Button::kPause:
+      return state_.privacy_paused ? confirm("resume") : std::optional<std::string>("pause");
+    case Button::kHide:
+      return state_.annotations_hidden ? "show" : "hide";
+    case Button::kPen:
+      return state_.pen_revoked ? "grant-pen" : "revoke-pen";
+    case Button::kClear:
+      return confirm("clear");
+    case Button::kKeep:
+      return "keep-annotations";
+    case Button::kRecord:
+      if (!state_.consent_recorded) return confirm("consent");
+      return state_.recording ? "stop-recording" : "record";
+    case Button::kMute:
+      return state_.microphone_muted ? "unmute" : "mute";
   }
   return std::nullopt;
 }
 
 void OrTouchPanel::draw(media::I420Picture picture, core::CaptureTime) {
   if (picture.planes[0] == nullptr) return;
-  bool hidden = false, revoked = false, armed = false, microphone = false, muted = false;
+  OrPanelState s;
+  std::optional<Button> armed;
+  const auto now = clock_.now();
   {
     std::lock_guard lock(mutex_);
-    microphone = microphone_;
-    muted = muted_;
-    hidden = hidden_;
-    revoked = revoked_;
-    armed = clear_armed_at_ && clock_.now() - *clear_armed_at_ <= kConfirmWithin;
+    s = state_;
+    for (int i = 0; i < kButtons; ++i) {
+      if (armed_locked(static_cast<Button>(i), now)) armed = static_cast<Button>(i);
+    }
   }
   const double scale = picture.height / 1080.0;
-  const double font_scale = 0.9 * scale;
   const int thickness = std::max(1, static_cast<int>(3 * scale));
-  const int pad = static_cast<int>(20 * scale);
-  // BT.601 limited range: dark grey for a control, amber for one waiting for its confirmation.
-  const cv::Scalar control(60, 128, 128), waiting(170, 30, 170);
-  draw_text_box(picture, area(Button::kHide), hidden ? "SHOW ANNOTATIONS" : "HIDE ANNOTATIONS", control,
-                font_scale, thickness, pad);
-  draw_text_box(picture, area(Button::kPen), revoked ? "GIVE PEN BACK" : "TAKE PEN", control, font_scale,
-                thickness, pad);
-  draw_text_box(picture, area(Button::kClear), armed ? "TOUCH AGAIN: CLEAR" : "CLEAR ALL",
-                armed ? waiting : control, font_scale, thickness, pad);
-  if (microphone) {
-    draw_text_box(picture, area(Button::kMute), muted ? "OPEN OR MIC" : "MUTE OR MIC",
-                  muted ? waiting : control, font_scale, thickness, pad);
+  // BT.601 limited range: dark grey for a control, amber for one waiting for its confirmation or a state
+  // to notice (muted, paused), red for recording.
+  const cv::Scalar control(60, 128, 128), waiting(170, 30, 170), red(70, 100, 210);
+  const auto button = [&](Button b, const std::string& label, cv::Scalar colour) {
+    if (armed == b) {
+      draw_label_box(picture, area(b), "TOUCH AGAIN: " + label, waiting, 0.9 * scale, thickness);
+    } else {
+      draw_label_box(picture, area(b), label, colour, 0.9 * scale, thickness);
+    }
+  };
+  button(Button::kPause, s.privacy_paused ? "RESUME VIDEO" : "PRIVACY PAUSE",
+         s.privacy_paused ? waiting : control);
+  button(Button::kHide, s.annotations_hidden ? "SHOW ANNOTATIONS" : "HIDE ANNOTATIONS", control);
+  button(Button::kPen, s.pen_revoked ? "GIVE PEN BACK" : "TAKE PEN", control);
+  button(Button::kClear, "CLEAR ALL", control);
+  if (s.annotations_fading) button(Button::kKeep, "KEEP ANNOTATIONS", control);
+  if (s.recording_available) {
+    button(Button::kRecord,
+           !s.consent_recorded ? "CONSENT + RECORD"
+           : s.recording       ? "STOP REC"
+                               : "START REC",
+           s.recording ? red : control);
+  }
+  if (s.microphone) {
+    button(Button::kMute, s.microphone_muted ? "OPEN OR MIC" : "MUTE OR MIC",
+           s.microphone_muted ? waiting : control);
   }
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // The OR team's touch controls on the OR window (issue 13): large buttons along the bottom of the picture,
-// for gloved hands (no hover, no double tap): hide/show the annotations, take back/give the pen, clear all,
-// mute/open the OR microphone.
-// Clearing takes one extra touch on the same button, which asks for it; no dialog covers the picture.
+// for gloved hands (no hover, no double tap): the privacy pause, hide/show the annotations, take back/give
+// the pen, clear all, keep a departed mentor's annotations, consent/recording, mute/open the OR microphone.
+// What cannot be undone at once takes one extra touch on the same button, which asks for it: clearing,
+// recording consent, and resuming after a privacy pause. No dialog covers the picture.
 
 #include <mutex>
 #include <optional>
@@ -15,34 +16,54 @@
 
 namespace surgilink::sender {
 
+// What the panel shows: the surgeon's controls and the OR's state as they are now. Plain value type.
+struct OrPanelState {
+  bool annotations_hidden = false;
+  bool pen_revoked = false;
+  bool privacy_paused = false;
+  bool consent_recorded = false;
+  bool recording = false;
+  bool recording_available = false;  // this sender has a recording folder
+  bool annotations_fading = false;   // a departed mentor's annotations fade: KEEP is offered
+  bool microphone = false;           // the OR has a microphone
+  bool microphone_muted = false;
+};
+
 // set_state/touch: the network thread; has_content/draw: the OR display's streaming thread.
 class OrTouchPanel : public media::OrDisplayOverlay {
  public:
-  enum class Button { kHide, kPen, kClear, kMute };
+  enum class Button { kPause, kHide, kPen, kClear, kKeep, kRecord, kMute };
+  static constexpr int kButtons = 7;
   static constexpr std::chrono::seconds kConfirmWithin{5};
 
-  // For pictures of `width` x `height`, the size the OR display branch composes.
-  OrTouchPanel(int width, int height, const core::Clock& clock);
-  // What the buttons say: the surgeon's controls as they are now.
-  void set_state(bool annotations_hidden, bool pen_revoked);
-  // The OR microphone's button: shown only when there is a microphone.
-  void set_microphone(bool present, bool muted);
-  // A touch at (x, y) in picture pixels: the surgeon's command it gives (hide | show | revoke-pen |
-  // grant-pen | clear | mute | unmute), if any, for the caller to carry out through the one authority path.
+  // For pictures of `width` x `height`, the size the OR display branch composes. `bottom_margin`: rows kept
+  // free under the buttons (the status strip).
+  OrTouchPanel(int width, int height, const core::Clock& clock, int bottom_margin = 0);
+  void set_state(const OrPanelState& state);
+  // A touch at (x, y) in picture pixels: the surgeon's command it gives (pause | resume | hide | show |
+  // revoke-pen | grant-pen | clear | keep-annotations | consent | record | stop-recording | mute | unmute),
+  // if any, for the caller to carry out through the one authority path.
   std::optional<std::string> touch(double x, double y);
-  // Where `button` is in the picture: at least 15 mm high on a 27" monitor showing the picture full screen.
+  // Where `button` is in the picture (whether shown now or not): at least 15 mm on a 27" monitor showing the
+  // picture full screen.
   cv::Rect area(Button button) const;
+  // Whether `button` is shown now (KEEP only while annotations fade, RECORD only with a recording folder,
+  // the microphone's only with a microphone).
+  bool shown(Button button) const;
 
   bool has_content() const override { return true; }
   void draw(media::I420Picture picture, core::CaptureTime capture_time) override;
 
  private:
-  const int width_, height_;
+  bool shown_locked(Button button) const;
+  bool armed_locked(Button button, core::CaptureTime now) const;
+
+  const int width_, height_, bottom_margin_;
   const core::Clock& clock_;
   mutable std::mutex mutex_;
-  bool hidden_ = false, revoked_ = false;
-  bool microphone_ = false, muted_ = false;
-  std::optional<core::CaptureTime> clear_armed_at_;  // the first touch on "clear all"
+  OrPanelState state_;
+  // The button waiting for its confirming touch, and since when.
+  std::optional<std::pair<Button, core::CaptureTime>> armed_;
 };
 
 }  // namespace surgilink::sender

@@ -172,10 +172,12 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
   sc.consent_key = key("consent_key", 'k');
   sc.stop_recording_key = key("stop_recording_key", 's');
   sc.mute_key = key("mute_key", 'm');
+  sc.pause_key = key("pause_key", 'p');
+  sc.status_strip_key = key("status_strip_key", 'i');
   if (std::set<char>{sc.hide_key, sc.clear_key, sc.revoke_key, sc.grant_key, sc.consent_key,
-                     sc.stop_recording_key, sc.mute_key}
-          .size() != 7)
-    throw core::ConfigError(controls.where("hide_key") + "the seven keys must differ");
+                     sc.stop_recording_key, sc.mute_key, sc.pause_key, sc.status_strip_key}
+          .size() != 9)
+    throw core::ConfigError(controls.where("hide_key") + "the nine keys must differ");
 
   auto audio = root.table("audio");
   auto& v = s.voice;
@@ -199,6 +201,10 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
   s.or_display.video_sink = or_display.get_string("video_sink", s.or_display.video_sink);
   if (s.or_display.video_sink != "glimagesink" && s.or_display.video_sink != "xvimagesink")
     throw core::ConfigError(or_display.where("video_sink") + "must be \"glimagesink\" or \"xvimagesink\"");
+  s.or_display.full_screen = or_display.get_bool("full_screen", true);
+  s.or_display.screen = static_cast<int>(or_display.get_int("screen", 0, 0, 15));
+  s.or_display.stale_annotations = std::chrono::milliseconds{
+      static_cast<std::int64_t>(or_display.get_double("stale_annotation_s", 5, 0, 600) * 1000)};
 
   auto recording = root.table("recording");
   if (const std::string folder = recording.get_string("folder", ""); !folder.empty())

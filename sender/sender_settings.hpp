@@ -25,6 +25,10 @@ struct SurgeonControlSettings {
   char consent_key = 'k';         // consent to record this case is recorded: recording starts
   char stop_recording_key = 's';  // recording stops (consent stays; "record" on the socket resumes)
   char mute_key = 'm';            // the OR's microphone: muted / open
+  // The privacy pause: video and voice to every console stop at once; resuming takes this key twice
+  // within OrTouchPanel::kConfirmWithin (a deliberate act, DESIGN.md §8).
+  char pause_key = 'p';
+  char status_strip_key = 'i';                  // in the OR window: hides / shows its status strip
   std::optional<std::filesystem::path> socket;  // a UNIX stream socket taking one command per line
 };
 
@@ -52,6 +56,11 @@ struct OrDisplaySettings {
   std::optional<bool> window;
   // The GStreamer video sink that draws it: glimagesink (GPU) or xvimagesink (the X server's overlay).
   std::string video_sink = "glimagesink";
+  bool full_screen = true;  // F11 toggles
+  int screen = 0;           // which monitor (X screen's monitors in xrandr's order)
+  // When the last mentor leaves or the link is lost, that mentor's annotations fade out over this long
+  // (DESIGN.md §8: annotations expire) unless the OR keeps them with one touch; 0: at once.
+  std::chrono::milliseconds stale_annotations{5000};
 };
 
 // The OR's voice ([audio], DESIGN.md §13): the room's microphone to every console; every mentor, mixed, to

@@ -5,6 +5,7 @@
 #include <termios.h>
 #include <unistd.h>
 #include <array>
+#include <chrono>
 #include <list>
 #include <optional>
 #include <stdexcept>
@@ -61,13 +62,18 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
 
   std::string state_text() const {
     const auto s = session.or_controls();
-    return std::string("annotations ") + (s.annotations_hidden ? "hidden" : "shown") + ", pen " +
+    return std::string(s.privacy_paused ? "PRIVACY PAUSE (no video or voice to the consoles), " : "") +
+           "annotations " + (s.annotations_hidden ? "hidden" : "shown") + ", pen " +
            (s.pen_revoked ? "taken back" : (s.pen_holder.empty() ? "with nobody" : "with " + s.pen_holder)) +
            ", " + recording.state_text();
   }
 
   std::function<std::string(bool, const std::string&)> set_microphone_muted;
   std::function<bool()> microphone_muted;
+  std::function<bool()> keep_annotations;
+  // The pause key pressed once while paused: resuming waits for the second press (a deliberate act).
+  std::optional<std::chrono::steady_clock::time_point> resume_asked;
+  static constexpr std::chrono::seconds kConfirmWithin{5};
 
   std::string execute(std::string_view command, const std::string& by) {
     if (command == "mute" || command == "unmute" || command == "toggle-mute") {
@@ -87,7 +93,15 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
       if (changed) changed();
       return *recording_reply;
     }
-    if (command == "hide") {
+    if (command == "pause") {
+      session.set_privacy_paused(true, by);
+    } else if (command == "resume") {
+      session.set_privacy_paused(false, by);
+    } else if (command == "keep-annotations") {
+      if (!keep_annotations) return "error: annotations do not fade on this OR display";
+      if (!keep_annotations()) return "error: no departed mentor's annotations are fading";
+      session.record_audit_event({"annotations_kept", {{"by", by}}});
+    } else if (command == "hide") {
       session.set_annotations_hidden(true, by);
     } else if (command == "show") {
       session.set_annotations_hidden(false, by);
@@ -102,9 +116,9 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
     } else if (command != "status") {
       spdlog::warn("surgeon controls ({}): unknown command", by);
       return "error: unknown command \"" + std::string(command.substr(0, 40)) +
-             "\" (hide | show | toggle | clear | revoke-pen | grant-pen | consent | record | stop-recording "
+             "\" (pause | resume | hide | show | toggle | clear | keep-annotations | revoke-pen | grant-pen "
              "| "
-             "withdraw-consent | mute | unmute | toggle-mute | status)";
+             "consent | record | stop-recording | withdraw-consent | mute | unmute | toggle-mute | status)";
     }
     if (changed) changed();
     return "ok: " + state_text();
@@ -238,9 +252,9 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
     spdlog::info(
         "surgeon controls: keys '{}' hide/show annotations, '{}' clear them, '{}' take the pen, '{}' give "
         "it back, '{}' consent recorded (starts recording), '{}' stop recording, '{}' mute/open the OR "
-        "microphone",
+        "microphone, '{}' privacy pause (twice to resume)",
         settings.hide_key, settings.clear_key, settings.revoke_key, settings.grant_key, settings.consent_key,
-        settings.stop_recording_key, settings.mute_key);
+        settings.stop_recording_key, settings.mute_key, settings.pause_key);
     read_key();
   }
 
@@ -248,20 +262,36 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
     keys.async_read_some(asio::buffer(&key, 1),
                          [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
                            if (self->stopped || ec || n == 0) return;
-                           const char k = self->key;
-                           const std::string by = std::string("key ") + k;
-                           std::string reply;
-                           if (k == self->settings.hide_key) reply = self->execute("toggle", by);
-                           if (k == self->settings.clear_key) reply = self->execute("clear", by);
-                           if (k == self->settings.revoke_key) reply = self->execute("revoke-pen", by);
-                           if (k == self->settings.grant_key) reply = self->execute("grant-pen", by);
-                           if (k == self->settings.consent_key) reply = self->execute("consent", by);
-                           if (k == self->settings.mute_key) reply = self->execute("toggle-mute", by);
-                           if (k == self->settings.stop_recording_key)
-                             reply = self->execute("stop-recording", by);
-                           if (!reply.empty()) spdlog::info("surgeon controls ({}): {}", by, reply);
+                           self->on_key(self->key, std::string("key ") + self->key);
                            self->read_key();
                          });
+  }
+
+  // One key from the terminal or the OR window (a foot pedal types into whichever has the focus).
+  void on_key(char k, const std::string& by) {
+    std::string reply;
+    if (k == settings.hide_key) reply = execute("toggle", by);
+    if (k == settings.clear_key) reply = execute("clear", by);
+    if (k == settings.revoke_key) reply = execute("revoke-pen", by);
+    if (k == settings.grant_key) reply = execute("grant-pen", by);
+    if (k == settings.consent_key) reply = execute("consent", by);
+    if (k == settings.mute_key) reply = execute("toggle-mute", by);
+    if (k == settings.stop_recording_key) reply = execute("stop-recording", by);
+    if (k == settings.pause_key) reply = pause_key(by);
+    if (!reply.empty()) spdlog::info("surgeon controls ({}): {}", by, reply);
+  }
+
+  // Pauses at once; resumes only on a second press within kConfirmWithin.
+  std::string pause_key(const std::string& by) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!session.privacy_paused()) return execute("pause", by);
+    if (resume_asked && now - *resume_asked <= kConfirmWithin) {
+      resume_asked.reset();
+      return execute("resume", by);
+    }
+    resume_asked = now;
+    return "privacy pause stays on: press '" + std::string(1, settings.pause_key) + "' again within " +
+           std::to_string(kConfirmWithin.count()) + " s to resume";
   }
 
   void stop() {
@@ -297,6 +327,12 @@ void SurgeonControls::set_microphone(std::function<std::string(bool, const std::
                                      std::function<bool()> muted) {
   impl_->set_microphone_muted = std::move(set_muted);
   impl_->microphone_muted = std::move(muted);
+}
+
+void SurgeonControls::key(char k, const std::string& by) { impl_->on_key(k, by); }
+
+void SurgeonControls::set_annotation_keeper(std::function<bool()> keep) {
+  impl_->keep_annotations = std::move(keep);
 }
 
 std::string SurgeonControls::execute(std::string_view command, const std::string& by) {

@@ -33,9 +33,14 @@ class SurgeonControls {
   // (no voice), mute/unmute are refused.
   void set_microphone(std::function<std::string(bool, const std::string&)> set_muted,
                       std::function<bool()> muted);
-  // Carries out one command: hide | show | toggle | clear | revoke-pen | grant-pen | consent | record |
-  // stop-recording | withdraw-consent | mute | unmute | toggle-mute | status. Returns the
-  // reply ("ok: ..." or "error: ..."), never throws.
+  // A key pressed in the OR window, as if typed on the terminal (`by`: "window key h").
+  void key(char k, const std::string& by);
+  // Keeps the annotations of departed mentors that are fading out (StaleAnnotations::keep); false: nothing
+  // was fading. Without it, keep-annotations is refused.
+  void set_annotation_keeper(std::function<bool()> keep);
+  // Carries out one command: pause | resume | hide | show | toggle | clear | keep-annotations | revoke-pen |
+  // grant-pen | consent | record | stop-recording | withdraw-consent | mute | unmute | toggle-mute | status.
+  // Returns the reply ("ok: ..." or "error: ..."), never throws.
   std::string execute(std::string_view command, const std::string& by);
 
   struct Impl;

@@ -4,12 +4,15 @@
 #include <gst/gst.h>
 #include <gst/video/navigation.h>
 #include <gst/video/video.h>
+#include <gst/video/videooverlay.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <mutex>
 #include <stdexcept>
 
 #include "gst_ref.hpp"
+#include "or_x11_window.hpp"
 #include "surgilink/media/local_video_loop.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
 
@@ -27,6 +30,7 @@ struct OrMonitorWindow::Impl {
   int width = 0, height = 0;  // of the caps set on the source; the display branch's size never changes
   mutable std::mutex error_mutex;
   std::optional<std::string> first_error;
+  std::unique_ptr<OrX11Window> x11;  // null off X11 (the sink opens a window of its own)
 
   Impl(OrMonitorWindowSettings s, const core::Clock& c) : settings(std::move(s)), clock(c) {}
 
@@ -45,19 +49,29 @@ struct OrMonitorWindow::Impl {
 
   // The window's event thread: the sink sends what happened in the window upstream, in picture pixels.
   void on_upstream_event(GstEvent* event) {
-    if (!settings.on_touch || GST_EVENT_TYPE(event) != GST_EVENT_NAVIGATION) return;
+    if (GST_EVENT_TYPE(event) != GST_EVENT_NAVIGATION) return;
     gint button = 0;
     guint identifier = 0;
     gdouble x = 0, y = 0, pressure = 0;
     switch (gst_navigation_event_get_type(event)) {
       case GST_NAVIGATION_EVENT_MOUSE_BUTTON_PRESS:
-        if (gst_navigation_event_parse_mouse_button_event(event, &button, &x, &y) && button == 1)
+        if (settings.on_touch && gst_navigation_event_parse_mouse_button_event(event, &button, &x, &y) &&
+            button == 1)
           settings.on_touch(x, y);
         break;
       case GST_NAVIGATION_EVENT_TOUCH_DOWN:
-        if (gst_navigation_event_parse_touch_event(event, &identifier, &x, &y, &pressure))
+        if (settings.on_touch &&
+            gst_navigation_event_parse_touch_event(event, &identifier, &x, &y, &pressure))
           settings.on_touch(x, y);
         break;
+      case GST_NAVIGATION_EVENT_KEY_PRESS: {
+        const gchar* key = nullptr;
+        if (!gst_navigation_event_parse_key_event(event, &key) || key == nullptr) break;
+        const std::string name(key);
+        if (name == "F11" && x11) x11->set_full_screen(!x11->full_screen());
+        if (settings.on_key) settings.on_key(name);
+        break;
+      }
       default:
         break;
     }
@@ -152,6 +166,13 @@ OrMonitorWindow::OrMonitorWindow(OrMonitorWindowSettings settings, const core::C
         return GST_PAD_PROBE_OK;
       },
       impl_.get(), nullptr);
+  // On X11 the window is ours (full screen on the chosen monitor, F11); the sink draws into it.
+  const char* display = std::getenv("DISPLAY");
+  if (display != nullptr && *display != '\0') {
+    impl_->x11 = std::make_unique<OrX11Window>(impl_->settings.full_screen, impl_->settings.screen, placed_);
+    gst_video_overlay_set_window_handle(GST_VIDEO_OVERLAY(sink.get()), impl_->x11->handle());
+    gst_video_overlay_handle_events(GST_VIDEO_OVERLAY(sink.get()), TRUE);
+  }
   const GstObjectRef<GstBus> bus(gst_element_get_bus(built));
   gst_bus_set_sync_handler(
       bus.get(),
@@ -184,6 +205,16 @@ void OrMonitorWindow::show(std::shared_ptr<const VideoFrame> picture) {
   GST_BUFFER_PTS(buffer) = since.count() > 0 ? static_cast<GstClockTime>(since.count()) : 0;
   s.offered.fetch_add(1, std::memory_order_relaxed);
   gst_app_src_push_buffer(GST_APP_SRC(s.source), buffer);  // takes the buffer
+}
+
+bool OrMonitorWindow::full_screen() const { return impl_->x11 && impl_->x11->full_screen(); }
+
+void OrMonitorWindow::toggle_full_screen() {
+  if (impl_->x11) impl_->x11->set_full_screen(!impl_->x11->full_screen());
+}
+
+std::array<int, 4> OrMonitorWindow::geometry() const {
+  return impl_->x11 ? impl_->x11->geometry() : std::array<int, 4>{};
 }
 
 std::uint64_t OrMonitorWindow::pictures_shown() const { return impl_->shown.load(); }

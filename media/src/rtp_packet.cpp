@@ -230,6 +230,22 @@ core::Result<std::vector<std::uint8_t>> unwrap_rtx(std::span<const std::uint8_t>
   return out;
 }
 
+bool starts_h264_keyframe(std::span<const std::uint8_t> packet) {
+  const auto header = parse_rtp(packet);
+  if (!header || header.value().payload_size < 2) return false;
+  const std::uint8_t* payload = packet.data() + header.value().payload_offset;
+  const std::size_t size = header.value().payload_size;
+  std::uint8_t type = payload[0] & 0x1f;
+  if (type == 24) {  // STAP-A: a 16-bit size, then the first NAL unit
+    if (size < 4) return false;
+    type = payload[3] & 0x1f;
+  } else if (type == 28) {  // FU-A: the indicator, then a header whose S bit marks the start
+    if ((payload[1] & 0x80) == 0) return false;
+    type = payload[1] & 0x1f;
+  }
+  return type == 5 || type == 7;
+}
+
 core::Result<RtcpFeedback> parse_rtcp(std::span<const std::uint8_t> packet) {
   RtcpFeedback feedback;
   std::size_t offset = 0;

@@ -157,12 +157,15 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
         {"recording", s.recording},
         {"consent_recorded", s.consent_recorded},
         {"srtp_keys_exported", s.keys_exported},
+        {"or_privacy_paused", s.or_privacy_paused},
         {"roster", roster_json(s.roster)},
         {"voice", voice_json(s.voice)}};
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   char line[768];
-  if (s.state == session::ConnectionState::kConnected && s.link_lost) {
+  if (s.state == session::ConnectionState::kConnected && s.or_privacy_paused) {
+    std::snprintf(line, sizeof line, "console PAUSED BY THE OR: no video or voice until the OR resumes");
+  } else if (s.state == session::ConnectionState::kConnected && s.link_lost) {
     std::snprintf(line, sizeof line, "console LINK LOST: no picture for %.1f s (control channel still up)",
                   s.picture_age_ms.value_or(0) / 1000.0);
   } else if (s.state == session::ConnectionState::kConnected && have_latency) {

@@ -224,6 +224,33 @@ ApplicationWindow {
             }
         }
 
+        // The OR's privacy pause: a card over the whole picture says why nothing moves, and that it is the
+        // OR's choice, not the link.
+        Rectangle {
+            objectName: "privacyPauseCard"
+            visible: mentor.orPrivacyPaused && mentor.state === ConnectionState.Connected
+            anchors.fill: field
+            color: "#1a1a1a"
+            Column {
+                anchors.centerIn: parent
+                spacing: root.unit / 2
+                Text {
+                    objectName: "privacyPauseTitle"
+                    anchors.horizontalCenter: parent.horizontalCenter
+                    color: "#ffb300"
+                    font.pixelSize: root.unit * 2
+                    font.bold: true
+                    text: qsTr("Paused by the OR")
+                }
+                Text {
+                    anchors.horizontalCenter: parent.horizontalCenter
+                    color: "white"
+                    font.pixelSize: root.unit
+                    text: qsTr("The OR team paused video and voice for privacy. They return when the OR resumes.")
+                }
+            }
+        }
+
         // "Link lost": the picture may be old; say so over it, never silently freeze.
         Rectangle {
             objectName: "linkBanner"

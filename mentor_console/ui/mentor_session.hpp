@@ -82,6 +82,9 @@ class MentorSession : public QObject {
   // The OR writes the media keys to a file (interop testing only): anyone with it can watch this session.
   Q_PROPERTY(bool keysExported READ keysExported NOTIFY statusChanged)
   Q_PROPERTY(bool recording READ recording NOTIFY statusChanged)
+  // The OR paused video and voice to every console (privacy pause): the console shows why, not a frozen
+  // picture.
+  Q_PROPERTY(bool orPrivacyPaused READ orPrivacyPaused NOTIFY statusChanged)
 
  public:
   MentorSession(ConsoleSettings settings, QObject* parent = nullptr);
@@ -137,6 +140,7 @@ class MentorSession : public QObject {
   bool consentRecorded() const { return status_.consent_recorded; }
   bool recording() const { return status_.recording; }
   bool keysExported() const { return status_.keys_exported; }
+  bool orPrivacyPaused() const { return status_.or_privacy_paused; }
   // Flags or unflags a vitals row for the surgeon (a badge on the OR display). GUI thread.
   Q_INVOKABLE void toggleVitalFlag(const QString& vital);
 

@@ -57,11 +57,14 @@ struct ConsoleSession::Parts : std::enable_shared_from_this<ConsoleSession::Part
   pb::Roster roster;                   // who is connected, as the sender last announced it
   int pings_sent = 0;
   core::CaptureTime started_at{}, admitted_at{};
+  std::optional<core::CaptureTime> resumed_at;  // the OR's last privacy pause ended
   std::optional<core::CaptureTime> last_keyframe_request;
   std::uint64_t connections = 0;
   LinkTotals earlier_links;  // packets, bytes and losses of the connections before this one
 
-  static constexpr std::chrono::seconds kTransientClear{11};  // the 10-s window + the link's start-up second
+  static constexpr std::chrono::seconds kTransientClear{11};
+  // After a privacy pause, the time the first picture (a keyframe) has to arrive before a gap counts again.
+  static constexpr std::chrono::seconds kResumeGrace{2};  // the 10-s window + the link's start-up second
 
   // console_session.cpp
   void set_state(ConnectionState s, std::string why);

@@ -171,7 +171,20 @@ void ConsoleSession::Parts::on_welcome(const pb::Welcome& w) {
 
 void ConsoleSession::Parts::on_or_controls(const pb::OrControls& controls) {
   const bool was_mine = holds_pen();
+  const bool was_paused = or_controls.privacy_paused();
   or_controls = controls;
+  if (was_paused != controls.privacy_paused()) {
+    // The gap in the picture is the OR's choice, not the link's: not a freeze, not "link lost".
+    const auto now = clock.now();
+    if (controls.privacy_paused()) {
+      spdlog::warn("the OR paused video and voice (privacy pause)");
+      tracker.excuse_gaps_until(core::CaptureTime::max());
+    } else {
+      spdlog::info("the OR resumed video and voice");
+      resumed_at = now;
+      tracker.excuse_gaps_until(now + kResumeGrace);
+    }
+  }
   if (was_mine != holds_pen() || or_controls.pen_revoked()) {
     spdlog::info("pen: {}{}",
                  or_controls.pen_holder().empty() ? "nobody" : core::safe_text(or_controls.pen_holder(), 64),

@@ -23,9 +23,12 @@ ConsoleStatus ConsoleSession::Parts::status() {
   s.picture_age_ms = tracker.picture_age_ms(now);
   // DESIGN.md §4: no frame for 1 s is "link lost", even while the control channel still looks fine.
   const auto last = tracker.last_decoded_at();
+  // A privacy pause is no picture on purpose, not a lost link.
+  const bool paused = welcome && or_controls.privacy_paused();
+  const bool resuming = resumed_at && now - *resumed_at <= kResumeGrace;
   s.link_lost = state == ConnectionState::kReconnecting ||
                 (welcome && (!last || now - *last > std::chrono::seconds{1}) &&
-                 now - admitted_at > std::chrono::seconds{1});
+                 now - admitted_at > std::chrono::seconds{1} && !paused && !resuming);
   s.clock_uncertainty_ms = core::to_ms(clock_sync.uncertainty());
   s.rtt_ms = core::to_ms(clock_sync.round_trip());
   const LinkTotals totals = link_totals();
@@ -53,6 +56,7 @@ ConsoleStatus ConsoleSession::Parts::status() {
     s.consent_recorded = or_controls.consent_recorded();
     s.recording = or_controls.recording();
     s.keys_exported = or_controls.keys_exported();
+    s.or_privacy_paused = or_controls.privacy_paused();
     for (const auto& entry : roster.consoles()) {
       s.roster.push_back(
           {core::safe_text(entry.display_name(), 128), from_wire(entry.role()).value_or(Role::kObserver)});

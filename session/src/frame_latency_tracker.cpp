@@ -51,7 +51,8 @@ void FrameLatencyTracker::on_decoded(core::CaptureTime captured, core::CaptureTi
                                      std::optional<core::CaptureTime> pixel_capture, bool pixel_code_expected,
                                      const ClockSync& sync) {
   ++totals_.frames_decoded;
-  if (last_decoded_at_ && at - *last_decoded_at_ > kFrozenAfter && in_report(*last_decoded_at_)) {
+  const bool excused = gaps_excused_until_ && at <= *gaps_excused_until_;
+  if (last_decoded_at_ && at - *last_decoded_at_ > kFrozenAfter && in_report(*last_decoded_at_) && !excused) {
     const nanoseconds frozen = at - *last_decoded_at_ - kFrozenAfter;
     ++totals_.freezes;
     totals_.frozen += frozen;

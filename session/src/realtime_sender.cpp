@@ -35,6 +35,16 @@ RealtimeSender::RealtimeSender(asio::io_context& io, const udp::endpoint& at, me
   socket_.set_option(asio::socket_base::send_buffer_size(4 * 1024 * 1024), ec);
 }
 
+namespace {
+// The packet's sequence number less `shift` (the packets of its stream withheld by a privacy pause).
+void shift_sequence(std::span<std::uint8_t> packet, std::uint16_t shift) {
+  if (shift == 0 || packet.size() < media::kRtpFixedHeaderSize) return;
+  const auto sequence = static_cast<std::uint16_t>(((packet[2] << 8) | packet[3]) - shift);
+  packet[2] = static_cast<std::uint8_t>(sequence >> 8);
+  packet[3] = static_cast<std::uint8_t>(sequence & 0xff);
+}
+}  // namespace
+
 void RealtimeSender::start() { receive(); }
 
 void RealtimeSender::stop() {
@@ -161,6 +171,11 @@ void RealtimeSender::on_voice_datagram(std::map<ConsoleId, Console>::iterator fr
 
 void RealtimeSender::send_voice(const media::EncodedPackets& voice) {
   if (stopped_) return;
+  if (withholding_ == Withholding::kWithheld) {
+    counters_.voice_withheld += voice.packets.size();
+    voice_sequence_shift_ += static_cast<std::uint16_t>(voice.packets.size());
+    return;
+  }
   for (const auto& packet : voice.packets) {
     if (packet.size() + media::kTimingExtensionSize + media::kSrtpMaxTrailer > send_buffer_.size()) {
       faults_.add(core::Fault::kTooLarge);
@@ -168,6 +183,7 @@ void RealtimeSender::send_voice(const media::EncodedPackets& voice) {
     }
     for (auto& [id, console] : consoles_) {
       std::copy(packet.begin(), packet.end(), send_buffer_.begin());
+      shift_sequence(send_buffer_, voice_sequence_shift_);
       // Every voice packet carries its capture time: each is a moment of its own (lip sync, mouth-to-ear).
       auto extended = media::add_timing_extension(
           send_buffer_, packet.size(), core::to_ntp64(voice.capture_time), core::to_ntp64(clock_.now()));
@@ -216,7 +232,7 @@ void RealtimeSender::set_retransmission(std::uint32_t rtx_ssrc, std::uint8_t rtx
 
 void RealtimeSender::retransmit(Console& console, const std::vector<std::uint16_t>& sequences) {
   counters_.nacked += sequences.size();
-  if (rtx_ssrc_ == 0) {
+  if (rtx_ssrc_ == 0 || withholding_ == Withholding::kWithheld) {
     counters_.retransmit_missed += sequences.size();
     return;
   }
@@ -244,6 +260,17 @@ void RealtimeSender::retransmit(Console& console, const std::vector<std::uint16_
 
 void RealtimeSender::send_video(media::EncodedPackets encoded) {
   if (stopped_) return;
+  if (withholding_ == Withholding::kAwaitingKeyframe && !encoded.packets.empty() &&
+      media::starts_h264_keyframe(encoded.packets.front())) {
+    withholding_ = Withholding::kNone;
+  }
+  if (withholding_ != Withholding::kNone) {
+    // A picture from before the keyframe refers to ones the consoles never got.
+    if (encoded.capture_time != last_frame_capture_) ++counters_.frames_withheld;
+    last_frame_capture_ = encoded.capture_time;
+    video_sequence_shift_ += static_cast<std::uint16_t>(encoded.packets.size());
+    return;
+  }
   bool first_of_frame = encoded.capture_time != last_frame_capture_;
   last_frame_capture_ = encoded.capture_time;
   for (auto& packet : encoded.packets) {
@@ -251,6 +278,7 @@ void RealtimeSender::send_video(media::EncodedPackets encoded) {
       faults_.add(core::Fault::kTooLarge);
       continue;
     }
+    shift_sequence(packet, video_sequence_shift_);
     if (rtx_ssrc_ != 0 && packet.size() >= media::kRtpFixedHeaderSize) {
       // Kept as the packetizer made it (no timing extension: a retransmission arrives after its moment).
       const auto sequence = static_cast<std::uint16_t>((packet[2] << 8) | packet[3]);
@@ -291,6 +319,26 @@ void RealtimeSender::dispatch_video(std::vector<std::uint8_t>&& packet, core::Ca
                                     bool first_of_frame) {
   if (!pacing_bps_) return send_video_packet(packet, capture_time, first_of_frame);
   paced_.push_back({std::move(packet), capture_time, first_of_frame});
+}
+
+void RealtimeSender::withhold_media(bool withheld) {
+  if (!withheld) {
+    if (withholding_ == Withholding::kWithheld) withholding_ = Withholding::kAwaitingKeyframe;
+    return;
+  }
+  if (withholding_ == Withholding::kWithheld) return;
+  withholding_ = Withholding::kWithheld;
+  // Nothing of the paused picture leaves after the pause: not what waits to be paced, not a parity packet
+  // of a block that would straddle the pause, not a retransmission of it (history cleared). The video
+  // packets dropped from the pacer count as withheld: the consoles see no gap.
+  for (const Paced& waiting : paced_) {
+    const bool parity =
+        fec_ssrc_ != 0 && waiting.bytes.size() > 1 && (waiting.bytes[1] & 0x7f) == fec_payload_type_;
+    if (!parity) ++video_sequence_shift_;
+  }
+  paced_.clear();
+  fec_.set_block(fec_.block(), kFecStride);
+  for (Sent& sent : history_) sent.bytes.clear();
 }
 
 void RealtimeSender::set_fec_stream(std::uint32_t ssrc, std::uint8_t payload_type) {

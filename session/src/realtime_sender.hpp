@@ -44,6 +44,8 @@ struct RealtimeCounters {
   std::uint64_t voice_packets_received = 0;  // from mentors (observers' are refused)
   std::uint64_t rate_reports_received = 0;   // REMB: a console's estimate of what its link carries
   std::uint64_t fec_packets_sent = 0;        // parity packets, per console
+  std::uint64_t frames_withheld = 0;         // video frames not sent: the OR's privacy pause
+  std::uint64_t voice_withheld = 0;          // the OR's voice packets not sent: the OR's privacy pause
 };
 
 // Network thread only. Held by std::shared_ptr (make_shared): its handlers keep it alive.
@@ -93,6 +95,12 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   void send_voice(const media::EncodedPackets& voice);
   // A mentor's voice packet (plain, as received) to every other console: mentors hear each other.
   void relay_voice(ConsoleId from, std::span<const std::uint8_t> packet);
+
+  // The OR's privacy pause (DESIGN.md §8): while withheld, no video, parity, retransmission or OR voice
+  // leaves, and what waits in the pacer is dropped at once. Vitals and mentors' voices relayed go on. After
+  // it, video resumes with the first keyframe; both streams' sequence numbers go on without the withheld
+  // packets, so no console takes the pause for loss.
+  void withhold_media(bool withheld);
 
   // The lowest rate any console's link is reported to carry (REMB); nullopt while none has reported. One
   // encoder serves every console, so the narrowest link sets its rate.
@@ -175,6 +183,10 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   std::optional<core::CaptureTime> pacing_refilled_;
   bool pacing_armed_ = false;
   bool stopped_ = false;
+  // The privacy pause: kWithheld while paused, kAwaitingKeyframe after it until a keyframe starts.
+  enum class Withholding { kNone, kWithheld, kAwaitingKeyframe } withholding_ = Withholding::kNone;
+  // Packets withheld so far per stream: subtracted from the sequence numbers of the packets sent after.
+  std::uint16_t video_sequence_shift_ = 0, voice_sequence_shift_ = 0;
 };
 
 }  // namespace surgilink::session

@@ -71,6 +71,7 @@ ControlFrame SenderSession::Parts::controls_frame() const {
   c->set_consent_recorded(state.consent_recorded);
   c->set_recording(state.recording);
   c->set_keys_exported(settings.export_srtp_keys.has_value());
+  c->set_privacy_paused(state.privacy_paused);
   return frame_of(e);
 }
 

@@ -181,6 +181,19 @@ void SenderSession::clear_annotations(const std::string& by) {
   parts_->decide(
       [&](SessionAuthority& a, AuthorityEffects& e) { a.clear_annotations(by, parts_->clock.now(), e); });
 }
+void SenderSession::expire_annotations_of(const std::string& author, const std::string& by) {
+  parts_->decide([&](SessionAuthority& a, AuthorityEffects& e) {
+    a.expire_annotations_of(author, by, parts_->clock.now(), e);
+  });
+}
+const std::vector<Member>& SenderSession::roster() const { return parts_->authority.roster(); }
+bool SenderSession::privacy_paused() const { return parts_->authority.privacy_paused(); }
+void SenderSession::set_privacy_paused(bool paused, const std::string& by) {
+  // Withheld before the consoles hear of it: nothing of the paused picture leaves after the announcement.
+  if (paused) parts_->realtime->withhold_media(true);
+  parts_->decide([&](SessionAuthority& a, AuthorityEffects& e) { a.set_privacy_paused(paused, by, e); });
+  parts_->realtime->withhold_media(parts_->authority.privacy_paused());
+}
 void SenderSession::set_recording_state(bool consent_recorded, bool recording, const std::string& by,
                                         const std::string& details) {
   parts_->decide([&](SessionAuthority& a, AuthorityEffects& e) {
@@ -251,6 +264,8 @@ SenderSessionCounters SenderSession::counters() const {
   c.retransmitted = r.retransmitted;
   c.rate_reports_received = r.rate_reports_received;
   c.fec_packets_sent = r.fec_packets_sent;
+  c.frames_withheld = r.frames_withheld;
+  c.voice_withheld = r.voice_withheld;
   c.voice_packets_received = r.voice_packets_received;
   c.connections_turned_away = parts_->server->counters().turned_away;
   c.accept_errors = parts_->server->counters().accept_errors;

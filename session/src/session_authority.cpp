@@ -281,6 +281,32 @@ void SessionAuthority::set_annotations_hidden(bool hidden, const std::string& by
   effects.controls_changed = true;
 }
 
+void SessionAuthority::expire_annotations_of(const std::string& author, const std::string& by,
+                                             core::CaptureTime now, AuthorityEffects& effects) {
+  // As that author's own "clear mine", applied by the surgeon side (the author is gone).
+  const annotation::Author gone{author, false, true};
+  auto applied = scene_.apply(gone, annotation::Clear{annotation::ClearScope::kMine}, now);
+  if (!applied) {
+    effects.audit.push_back({"annotations_expire_failed",
+                             {{"by", by}, {"author", author}, {"reason", applied.error().reason}},
+                             Level::kWarning});
+    return;
+  }
+  effects.audit.push_back(
+      {"annotations_expired",
+       {{"by", by}, {"author", author}, {"seq", std::to_string(applied.value().sequence)}}});
+  effects.operations.push_back(applied.value());
+}
+
+void SessionAuthority::set_privacy_paused(bool paused, const std::string& by, AuthorityEffects& effects) {
+  if (paused_ == paused) return;
+  paused_ = paused;
+  effects.audit.push_back({paused ? "privacy_paused" : "privacy_resumed", {{"by", by}}});
+  effects.controls_changed = true;
+  // Every console's decoder lost its reference pictures with the pause: a full picture brings them back.
+  if (!paused) effects.keyframe_needed = true;
+}
+
 void SessionAuthority::clear_annotations(const std::string& by, core::CaptureTime now,
                                          AuthorityEffects& effects) {
   const annotation::Author surgeon{"or", false, true};
@@ -342,6 +368,7 @@ OrControlState SessionAuthority::controls() const {
   s.flagged_vitals = flagged_;
   s.consent_recorded = consent_recorded_;
   s.recording = recording_;
+  s.privacy_paused = paused_;
   return s;
 }
 

@@ -20,6 +20,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "or_status_strip.hpp"
 #include "or_touch_panel.hpp"
 #include "process/child_process.hpp"
 #include "support/annotation_colours.hpp"
@@ -37,6 +38,7 @@ using std::chrono::milliseconds;
 using json = nlohmann::json;
 
 constexpr int kWidth = 1280, kHeight = 720;  // the test config's 720p30
+constexpr const char* kOrWindow = "SurgiLink OR";
 
 // The whole X screen, as BGR.
 cv::Mat grab_screen() {
@@ -163,7 +165,10 @@ TEST(OrWindow, ShowsTheMentorsAnnotationsWhereTheOrScreenshotHasThem) {
 int annotation_pixels_on_screen() {
   const cv::Mat screen = grab_screen();
   const auto box = picture_on(screen);
-  return box ? cv::countNonZero(annotation_colour_mask(screen(*box))) : 0;
+  if (!box) return 0;
+  // Above the touch panel and the status strip, whose boxes are coloured too (a mentor's latency in green).
+  const cv::Rect field(box->x, box->y, box->width, box->height * 3 / 4);
+  return cv::countNonZero(annotation_colour_mask(screen(field)));
 }
 
 // Grabs the screen every 100 ms until `done(annotation pixels)` holds or `timeout` passes.
@@ -177,6 +182,18 @@ bool screen_until(Done done, milliseconds timeout) {
   return false;
 }
 
+// Where the OR window's touch panel puts `button` on the picture (the same layout the sender uses).
+cv::Rect button_area(sender::OrTouchPanel::Button button) {
+  core::SimulatedClock clock;
+  const sender::OrTouchPanel layout(kWidth, kHeight, clock, sender::OrStatusStrip::height_for(kHeight));
+  return layout.area(button);
+}
+
+bool touch_button(sender::OrTouchPanel::Button button) {
+  const cv::Rect r = button_area(button);
+  return touch_picture(kOrWindow, kWidth, kHeight, r.x + r.width / 2, r.y + r.height / 2);
+}
+
 TEST(OrWindow, TouchingHideTakesTheAnnotationsOffTheSurgeonsPictureAndTheMentorIsTold) {
   const auto dir = scratch_dir("or_window_touch");
   RunningSender sender(write_sender_config(dir), dir / "sender.log", {"--or-window"});
@@ -188,12 +205,7 @@ TEST(OrWindow, TouchingHideTakesTheAnnotationsOffTheSurgeonsPictureAndTheMentorI
   ASSERT_TRUE(screen_until([](int pixels) { return pixels > 1000; }, milliseconds{5000}))
       << "the mentor's annotations never showed in the OR window";
 
-  // The window is the picture's size (no window manager): its pixels are the picture's.
-  core::SimulatedClock clock;
-  const sender::OrTouchPanel layout(kWidth, kHeight, clock);
-  const cv::Rect hide = layout.area(sender::OrTouchPanel::Button::kHide);
-  ASSERT_TRUE(touch_window_of_size(kWidth, kHeight, hide.x + hide.width / 2, hide.y + hide.height / 2))
-      << "no OR window to touch";
+  ASSERT_TRUE(touch_button(sender::OrTouchPanel::Button::kHide)) << "no OR window to touch";
   EXPECT_TRUE(screen_until([](int pixels) { return pixels < 100; }, milliseconds{3000}))
       << "the annotations stayed on the OR window after touching hide";
   const json told =
@@ -202,11 +214,106 @@ TEST(OrWindow, TouchingHideTakesTheAnnotationsOffTheSurgeonsPictureAndTheMentorI
       << "the mentor's console was not told: " << told.dump();
 
   // The same button now shows them again.
-  ASSERT_TRUE(touch_window_of_size(kWidth, kHeight, hide.x + hide.width / 2, hide.y + hide.height / 2));
+  ASSERT_TRUE(touch_button(sender::OrTouchPanel::Button::kHide));
   EXPECT_TRUE(screen_until([](int pixels) { return pixels > 1000; }, milliseconds{3000}))
       << "the annotations did not come back after touching show";
   ASSERT_EQ(sender.stop(), 0) << sender.log();
   EXPECT_NE(sender.log().find("OR window touch: hide"), std::string::npos) << sender.log();
+}
+
+// Full screen on its monitor by default, F11 toggles; the status strip says who is here and 'i' hides it.
+TEST(OrWindow, OpensFullScreenF11TogglesAndTheStatusStripHidesOnAKey) {
+  const auto dir = scratch_dir("or_window_screen");
+  RunningSender sender(write_sender_config(dir), dir / "sender.log", {"--or-window"});
+  auto mentor_process = start_scripted_mentor(dir, sender);
+  const json joined =
+      wait_for_status(*mentor_process, 20, [](const json& s) { return s.value("fps", 0.0) > 10; });
+  ASSERT_GT(joined.value("fps", 0.0), 10) << joined.dump();
+  const auto screen = QGuiApplication::primaryScreen()->geometry();
+  const auto full = window_geometry(kOrWindow);
+  ASSERT_TRUE(full) << "no window called " << kOrWindow << "\n" << sender.log();
+  EXPECT_EQ((*full)[2], screen.width());
+  EXPECT_EQ((*full)[3], screen.height()) << "not full screen";
+
+  // The strip: the bottom twentieth of the picture, dark with light letters while shown.
+  const auto strip_rows = [] {
+    const cv::Mat grabbed = grab_screen();
+    const auto box = picture_on(grabbed);
+    if (!box) return cv::Mat();
+    cv::Mat grey;
+    cv::cvtColor(grabbed(*box), grey, cv::COLOR_BGR2GRAY);
+    const int h = grey.rows * sender::OrStatusStrip::height_for(kHeight) / kHeight;
+    return cv::Mat(grey(cv::Rect(0, grey.rows - h, grey.cols, h)));
+  };
+  const auto dark_share = [](const cv::Mat& rows) {
+    cv::Mat dark;
+    cv::threshold(rows, dark, 40, 255, cv::THRESH_BINARY_INV);
+    return rows.empty() ? 0.0
+                        : static_cast<double>(cv::countNonZero(dark)) / static_cast<double>(rows.total());
+  };
+  const double shown = dark_share(strip_rows());
+  double max_letter = 0;
+  cv::minMaxLoc(strip_rows(), nullptr, &max_letter);
+  // Between and around its segments' boxes the strip is dark; the scene there is not.
+  EXPECT_GT(shown, 0.25) << "no dark status strip along the bottom";
+  EXPECT_GT(max_letter, 180) << "the strip has no light letters";
+  ASSERT_TRUE(press_key(kOrWindow, "i"));
+  const auto hidden_by = std::chrono::steady_clock::now() + std::chrono::seconds{3};
+  double hidden = shown;
+  while (std::chrono::steady_clock::now() < hidden_by && hidden > shown / 3) {
+    QTest::qWait(100);
+    hidden = dark_share(strip_rows());
+  }
+  EXPECT_LT(hidden, shown / 3) << "'i' did not hide the strip (dark share " << shown << " -> " << hidden
+                               << ")";
+
+  ASSERT_TRUE(press_key(kOrWindow, "F11"));
+  const auto windowed_by = std::chrono::steady_clock::now() + std::chrono::seconds{3};
+  auto windowed = window_geometry(kOrWindow);
+  while (std::chrono::steady_clock::now() < windowed_by && windowed && (*windowed)[2] == screen.width()) {
+    QTest::qWait(100);
+    windowed = window_geometry(kOrWindow);
+  }
+  ASSERT_TRUE(windowed);
+  EXPECT_EQ((*windowed)[2], screen.width() / 2) << "F11 did not leave full screen";
+  ASSERT_EQ(sender.stop(), 0) << sender.log();
+  EXPECT_NE(sender.log().find("status strip hidden"), std::string::npos) << sender.log();
+}
+
+// The privacy pause from the OR window: the mentor's picture stops at once and the console says why; one
+// touch does not resume, the second does, and the picture comes back.
+TEST(OrWindow, APrivacyPauseStopsTheMentorsPictureAndResumingTakesASecondTouch) {
+  const auto dir = scratch_dir("or_window_pause");
+  RunningSender sender(write_sender_config(dir), dir / "sender.log", {"--or-window"});
+  auto mentor_process = start_scripted_mentor(dir, sender);
+  tools::ChildProcess& mentor = *mentor_process;
+  const json live = wait_for_status(mentor, 20, [](const json& s) { return s.value("fps", 0.0) > 10; });
+  ASSERT_GT(live.value("fps", 0.0), 10) << live.dump();
+  const auto touched = std::chrono::steady_clock::now();
+  ASSERT_TRUE(touch_button(sender::OrTouchPanel::Button::kPause));
+  const json paused =
+      wait_for_status(mentor, 5, [](const json& s) { return s.value("or_privacy_paused", false); });
+  ASSERT_TRUE(paused.value("or_privacy_paused", false)) << "the console was not told: " << paused.dump();
+  std::printf("touch -> console's status line says paused: %.0f ms (status lines come once a second)\n",
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - touched).count());
+  const auto frames = [](const json& s) { return s.value("frames_decoded", 0); };
+  const json later =
+      wait_for_status(mentor, 3, [&](const json& s) { return frames(s) > frames(paused) + 2; });
+  EXPECT_LE(frames(later), frames(paused) + 2) << "the mentor's picture went on during the pause";
+  EXPECT_FALSE(later.value("link_lost", false)) << "a pause is not a lost link";
+
+  ASSERT_TRUE(touch_button(sender::OrTouchPanel::Button::kPause));
+  const json still =
+      wait_for_status(mentor, 2, [](const json& s) { return !s.value("or_privacy_paused", true); });
+  EXPECT_TRUE(still.value("or_privacy_paused", false)) << "one touch resumed the video";
+  ASSERT_TRUE(touch_button(sender::OrTouchPanel::Button::kPause));
+  const json resumed = wait_for_status(mentor, 5, [&](const json& s) {
+    return !s.value("or_privacy_paused", true) && frames(s) > frames(later) + 30;
+  });
+  EXPECT_GT(frames(resumed), frames(later) + 30) << "the picture did not come back: " << resumed.dump();
+  ASSERT_EQ(sender.stop(), 0) << sender.log();
+  EXPECT_NE(sender.log().find("privacy_paused by=touch"), std::string::npos) << sender.log();
+  EXPECT_NE(sender.log().find("privacy_resumed by=touch"), std::string::npos) << sender.log();
 }
 
 }  // namespace

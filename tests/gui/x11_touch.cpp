@@ -1,43 +1,125 @@
 #include "x11_touch.hpp"
 
 #include <X11/Xlib.h>
+#include <X11/Xutil.h>
+
+#include <algorithm>
 
 namespace surgilink::testing {
 
-bool touch_window_of_size(int width, int height, int x, int y) {
+namespace {
+
+// One connection per call: tests touch rarely, and the program under test has its own.
+struct Connection {
   Display* display = XOpenDisplay(nullptr);
-  if (display == nullptr) return false;
-  Window root = DefaultRootWindow(display), parent = 0;
+  ~Connection() {
+    if (display != nullptr) XCloseDisplay(display);
+  }
+};
+
+std::optional<Window> find_window(Display* d, const std::string& title) {
+  Window root = DefaultRootWindow(d), parent = 0, found = 0;
   Window* children = nullptr;
   unsigned count = 0;
-  bool sent = false;
-  if (XQueryTree(display, root, &root, &parent, &children, &count) != 0) {
-    for (unsigned i = 0; i < count && !sent; ++i) {
-      XWindowAttributes a;
-      if (XGetWindowAttributes(display, children[i], &a) == 0 || a.map_state != IsViewable ||
-          a.width != width || a.height != height)
-        continue;
-      // An empty event mask: the event goes to the client that made the window, whatever it selected.
-      XEvent event{};
-      event.xbutton.type = ButtonPress;
-      event.xbutton.display = display;
-      event.xbutton.window = children[i];
-      event.xbutton.root = root;
-      event.xbutton.x = x;
-      event.xbutton.y = y;
-      event.xbutton.x_root = a.x + x;
-      event.xbutton.y_root = a.y + y;
-      event.xbutton.button = Button1;
-      event.xbutton.same_screen = True;
-      sent = XSendEvent(display, children[i], False, 0, &event) != 0;
-      event.xbutton.type = ButtonRelease;
-      event.xbutton.state = Button1Mask;
-      XSendEvent(display, children[i], False, 0, &event);
+  if (XQueryTree(d, root, &root, &parent, &children, &count) == 0) return std::nullopt;
+  for (unsigned i = 0; i < count && found == 0; ++i) {
+    XWindowAttributes a;
+    char* name = nullptr;
+    if (XGetWindowAttributes(d, children[i], &a) != 0 && a.map_state == IsViewable &&
+        XFetchName(d, children[i], &name) != 0 && name != nullptr) {
+      if (title == name) found = children[i];
     }
+    if (name != nullptr) XFree(name);
   }
   if (children != nullptr) XFree(children);
-  XFlush(display);
-  XCloseDisplay(display);
+  if (found == 0) return std::nullopt;
+  return found;
+}
+
+// The innermost window at (x, y) of `top`, and the point in its coordinates.
+Window innermost(Display* d, Window top, int& x, int& y) {
+  Window at = top;
+  for (;;) {
+    Window child = 0, unused = 0;
+    int cx = 0, cy = 0;
+    if (XTranslateCoordinates(d, at, at, x, y, &cx, &cy, &child) == 0 || child == 0) return at;
+    XTranslateCoordinates(d, at, child, x, y, &cx, &cy, &unused);
+    at = child;
+    x = cx;
+    y = cy;
+  }
+}
+
+}  // namespace
+
+std::optional<std::array<int, 4>> window_geometry(const std::string& title) {
+  Connection x;
+  if (x.display == nullptr) return std::nullopt;
+  const auto w = find_window(x.display, title);
+  if (!w) return std::nullopt;
+  XWindowAttributes a;
+  if (XGetWindowAttributes(x.display, *w, &a) == 0) return std::nullopt;
+  return std::array<int, 4>{a.x, a.y, a.width, a.height};
+}
+
+bool touch_picture(const std::string& title, int picture_width, int picture_height, int px, int py) {
+  Connection x;
+  if (x.display == nullptr) return false;
+  const auto w = find_window(x.display, title);
+  if (!w) return false;
+  XWindowAttributes a;
+  if (XGetWindowAttributes(x.display, *w, &a) == 0) return false;
+  // The picture fills the window with its shape kept (black borders): where the touched pixel is shown.
+  const double scale =
+      std::min(static_cast<double>(a.width) / picture_width, static_cast<double>(a.height) / picture_height);
+  int wx = static_cast<int>((a.width - picture_width * scale) / 2 + px * scale);
+  int wy = static_cast<int>((a.height - picture_height * scale) / 2 + py * scale);
+  const int root_x = a.x + wx, root_y = a.y + wy;
+  const Window target = innermost(x.display, *w, wx, wy);
+  // An empty event mask: the event goes to the client that made the window, whatever it selected.
+  XEvent event{};
+  event.xbutton.type = ButtonPress;
+  event.xbutton.display = x.display;
+  event.xbutton.window = target;
+  event.xbutton.root = DefaultRootWindow(x.display);
+  event.xbutton.x = wx;
+  event.xbutton.y = wy;
+  event.xbutton.x_root = root_x;
+  event.xbutton.y_root = root_y;
+  event.xbutton.button = Button1;
+  event.xbutton.same_screen = True;
+  const bool sent = XSendEvent(x.display, target, False, 0, &event) != 0;
+  event.xbutton.type = ButtonRelease;
+  event.xbutton.state = Button1Mask;
+  XSendEvent(x.display, target, False, 0, &event);
+  XFlush(x.display);
+  return sent;
+}
+
+bool press_key(const std::string& title, const std::string& key) {
+  Connection x;
+  if (x.display == nullptr) return false;
+  const auto w = find_window(x.display, title);
+  if (!w) return false;
+  XWindowAttributes a;
+  if (XGetWindowAttributes(x.display, *w, &a) == 0) return false;
+  int wx = a.width / 2, wy = a.height / 2;
+  const Window target = innermost(x.display, *w, wx, wy);
+  const KeySym sym = XStringToKeysym(key.c_str());
+  if (sym == NoSymbol) return false;
+  XEvent event{};
+  event.xkey.type = KeyPress;
+  event.xkey.display = x.display;
+  event.xkey.window = target;
+  event.xkey.root = DefaultRootWindow(x.display);
+  event.xkey.x = wx;
+  event.xkey.y = wy;
+  event.xkey.keycode = XKeysymToKeycode(x.display, sym);
+  event.xkey.same_screen = True;
+  const bool sent = XSendEvent(x.display, target, False, 0, &event) != 0;
+  event.xkey.type = KeyRelease;
+  XSendEvent(x.display, target, False, 0, &event);
+  XFlush(x.display);
   return sent;
 }
 

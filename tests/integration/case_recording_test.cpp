@@ -314,5 +314,35 @@ TEST(CaseRecording, ASenderWithoutARecordingFolderNeverRecords) {
   EXPECT_EQ(sender.stop(), 0);
 }
 
+// `surgilink-sender --control CMD`: the README's way to press a surgeon's button from a script, with no other
+// program installed; the reply is printed and the exit code says what happened.
+TEST(SurgeonControlsClient, CarriesOneCommandAndItsReplyAndSaysWhenNoSenderAnswers) {
+  const auto dir = scratch_dir("surgeon-controls-client");
+  const auto socket = dir / "or-controls.sock";
+  const auto config = write_sender_config(dir);
+  std::ofstream(config, std::ios::app) << "[or_controls]\nsocket = \"" << socket.string() << "\"\n";
+  const auto control = [&](const std::string& command, std::string& reply) {
+    tools::ChildProcess client({sender_program().string(), "--config", config.string(), "--control", command},
+                               (dir / "client.err").string());
+    reply = client.read_line(milliseconds{10000}).value_or("");
+    return client.wait(milliseconds{10000}).value_or(-1);
+  };
+  std::string reply;
+  EXPECT_EQ(control("status", reply), 3) << "no sender yet";
+  EXPECT_THAT(read_text(dir / "client.err"), HasSubstr("no sender answers at"));
+  RunningSender sender(config, dir / "sender.log");
+  EXPECT_EQ(control("pause", reply), 0);
+  EXPECT_THAT(reply, StartsWith("ok: PRIVACY PAUSE"));
+  EXPECT_THAT(surgeon_command(socket, "status"), HasSubstr("PRIVACY PAUSE"));
+  EXPECT_EQ(control("resume", reply), 0);
+  EXPECT_THAT(reply, StartsWith("ok: annotations shown"));
+  EXPECT_EQ(control("keep-annotations", reply), 1) << "nothing fades: refused";
+  EXPECT_THAT(reply, StartsWith("error: "));
+  EXPECT_EQ(control("no-such-button", reply), 1);
+  EXPECT_THAT(reply, HasSubstr("unknown command"));
+  EXPECT_EQ(sender.stop(), 0);
+  EXPECT_THAT(sender.log(), HasSubstr("privacy_paused by=socket"));
+}
+
 }  // namespace
 }  // namespace surgilink::testing

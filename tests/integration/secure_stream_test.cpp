@@ -1,6 +1,7 @@
 // Sender and console in one process, joined by real TLS 1.3 and SRTP on loopback: the stream decodes with
 // honest capture times, and bad datagrams on the real media socket are dropped and counted.
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -116,6 +117,14 @@ class SecureStream : public ::testing::Test {
     return true;
   }
 
+  // Runs `f` on the network thread (where the sessions live) and returns its result.
+  template <typename F>
+  auto on_network(F f) {
+    std::promise<decltype(f())> done;
+    asio::post(io_, [&] { done.set_value(f()); });
+    return done.get_future().get();
+  }
+
   std::filesystem::path dir_;
   core::CaptureClock clock_;
   asio::io_context io_;
@@ -210,6 +219,40 @@ TEST_F(SecureStream, BadDatagramsAreDroppedAndCountedAndTheStreamGoesOn) {
   const auto pixel_us =
       media::read_pixel_timestamp(frame->plane(0), frame->stride(0), frame->width(), frame->height());
   ASSERT_TRUE(pixel_us.has_value());
+}
+
+// The OR's privacy pause (DESIGN.md §8): the console's picture stops at once and it says why (not "link
+// lost"); resuming brings the picture back from a keyframe with no packet taken for lost and no freeze
+// counted.
+TEST_F(SecureStream, APrivacyPauseStopsThePictureAtOnceAndResumingLosesNothing) {
+  ASSERT_TRUE(wait_frames(45)) << "no picture through SRTP";
+  const std::uint64_t lost_before = console_->report().packets_lost;
+  const std::uint64_t undecodable_before = on_network([&] { return console_->status().frames_undecodable; });
+  const std::uint64_t at_pause = on_network([&] {
+    sender_->set_privacy_paused(true, "test");
+    return mailbox_.generation();
+  });
+  // At most what was already on its way; then nothing for a whole second.
+  std::uint64_t seen = at_pause;
+  for (int i = 0; i < 3; ++i) seen = mailbox_.wait_newer_than(seen, milliseconds{300});
+  EXPECT_LE(seen - at_pause, 2u) << "pictures kept coming after the pause";
+  EXPECT_EQ(mailbox_.wait_newer_than(seen, milliseconds{1000}), seen) << "a picture arrived during the pause";
+  const auto paused = on_network([&] { return console_->status(); });
+  EXPECT_TRUE(paused.or_privacy_paused) << "the console was not told why the picture stopped";
+  EXPECT_FALSE(paused.link_lost) << "a pause is not a lost link";
+  EXPECT_GT(sender_->counters().frames_withheld, 20u);
+
+  on_network([&] {
+    sender_->set_privacy_paused(false, "test");
+    return 0;
+  });
+  ASSERT_TRUE(wait_frames(30)) << "the picture did not come back after the pause";
+  const auto resumed = on_network([&] { return console_->status(); });
+  EXPECT_FALSE(resumed.or_privacy_paused);
+  EXPECT_EQ(resumed.frames_undecodable, undecodable_before) << "pictures from before the keyframe were sent";
+  EXPECT_EQ(console_->report().packets_lost, lost_before)
+      << "the withheld packets' sequence numbers looked like loss to the console";
+  EXPECT_EQ(console_->report().freezes, 0u) << "the pause was counted as a freeze";
 }
 
 // A key file that is already there (a leftover, or a link planted by someone else) is never overwritten or

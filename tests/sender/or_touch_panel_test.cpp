@@ -23,10 +23,45 @@ TEST(OrTouchPanel, EachButtonGivesTheCommandForTheStateItShows) {
   OrTouchPanel panel(1920, 1080, clock);
   EXPECT_EQ(touch(panel, Button::kHide), "hide");
   EXPECT_EQ(touch(panel, Button::kPen), "revoke-pen");
-  panel.set_state(true, true);
+  EXPECT_EQ(touch(panel, Button::kPause), "pause") << "pausing takes one touch";
+  EXPECT_EQ(touch(panel, Button::kKeep), std::nullopt) << "KEEP is not there while nothing fades";
+  EXPECT_EQ(touch(panel, Button::kMute), std::nullopt) << "no microphone, no microphone button";
+  OrPanelState s;
+  s.annotations_hidden = true;
+  s.pen_revoked = true;
+  s.annotations_fading = true;
+  s.microphone = true;
+  s.recording_available = true;
+  s.consent_recorded = true;
+  panel.set_state(s);
   EXPECT_EQ(touch(panel, Button::kHide), "show");
   EXPECT_EQ(touch(panel, Button::kPen), "grant-pen");
+  EXPECT_EQ(touch(panel, Button::kKeep), "keep-annotations");
+  EXPECT_EQ(touch(panel, Button::kMute), "mute");
+  EXPECT_EQ(touch(panel, Button::kRecord), "record");
+  s.recording = true;
+  panel.set_state(s);
+  EXPECT_EQ(touch(panel, Button::kRecord), "stop-recording");
   EXPECT_EQ(panel.touch(960, 300), std::nullopt) << "the operative field is not a button";
+}
+
+// Resuming after a privacy pause and recording consent are deliberate acts: a second touch on the same
+// button.
+TEST(OrTouchPanel, ResumingAndConsentTakeASecondTouch) {
+  core::SimulatedClock clock;
+  OrTouchPanel panel(1920, 1080, clock);
+  OrPanelState s;
+  s.privacy_paused = true;
+  s.recording_available = true;
+  panel.set_state(s);
+  EXPECT_EQ(touch(panel, Button::kPause), std::nullopt) << "one touch never resumes";
+  EXPECT_EQ(touch(panel, Button::kPause), "resume");
+  EXPECT_EQ(touch(panel, Button::kRecord), std::nullopt) << "one touch never records consent";
+  clock.advance(std::chrono::seconds{1});
+  EXPECT_EQ(touch(panel, Button::kRecord), "consent");
+  EXPECT_EQ(touch(panel, Button::kPause), std::nullopt);
+  EXPECT_EQ(touch(panel, Button::kRecord), std::nullopt)
+      << "another button's first touch is not a confirmation";
 }
 
 TEST(OrTouchPanel, ClearAllTakesASecondTouchWithinTheConfirmationTime) {
@@ -46,7 +81,8 @@ TEST(OrTouchPanel, ButtonsAreAtLeast15MillimetresOnA27InchMonitorAndApart) {
   core::SimulatedClock clock;
   OrTouchPanel panel(1280, 720, clock);
   constexpr double kMonitorHeightMm = 336;  // 27" at 16:9
-  for (const auto b : {Button::kHide, Button::kPen, Button::kClear}) {
+  for (const auto b : {Button::kPause, Button::kHide, Button::kPen, Button::kClear, Button::kKeep,
+                       Button::kRecord, Button::kMute}) {
     const cv::Rect r = panel.area(b);
     EXPECT_GE(r.height * kMonitorHeightMm / 720, 15.0);
     EXPECT_GE(r.width * kMonitorHeightMm / 720, 15.0);
@@ -54,6 +90,7 @@ TEST(OrTouchPanel, ButtonsAreAtLeast15MillimetresOnA27InchMonitorAndApart) {
   }
   EXPECT_TRUE((panel.area(Button::kHide) & panel.area(Button::kPen)).empty());
   EXPECT_TRUE((panel.area(Button::kPen) & panel.area(Button::kClear)).empty());
+  EXPECT_TRUE((panel.area(Button::kRecord) & panel.area(Button::kMute)).empty());
 }
 
 TEST(OrTouchPanel, TheButtonAskingForItsSecondTouchTurnsAmber) {

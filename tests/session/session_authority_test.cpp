@@ -274,6 +274,45 @@ TEST_F(SessionAuthorityTest, TheSurgeonRevokesGrantsHidesAndClears) {
   EXPECT_EQ(cleared.operations[0].author, "or");
 }
 
+TEST_F(SessionAuthorityTest, APrivacyPauseIsAuditedAnnouncedAndEndsWithAKeyframe) {
+  AuthorityEffects paused;
+  authority_.set_privacy_paused(true, "touch", paused);
+  EXPECT_TRUE(authority_.privacy_paused());
+  EXPECT_TRUE(authority_.controls().privacy_paused);
+  EXPECT_TRUE(has_event(paused, "privacy_paused"));
+  EXPECT_TRUE(paused.controls_changed);
+  EXPECT_FALSE(paused.keyframe_needed);
+  AuthorityEffects again;
+  authority_.set_privacy_paused(true, "touch", again);
+  EXPECT_TRUE(again.audit.empty()) << "no change, no event";
+  AuthorityEffects resumed;
+  authority_.set_privacy_paused(false, "key p", resumed);
+  EXPECT_TRUE(has_event(resumed, "privacy_resumed"));
+  EXPECT_TRUE(resumed.keyframe_needed) << "every console needs a full picture after the pause";
+  EXPECT_FALSE(authority_.controls().privacy_paused);
+}
+
+TEST_F(SessionAuthorityTest, ADepartedMentorsAnnotationsExpireAndOnlyTheirs) {
+  join(2, kMentorA);
+  join(3, kMentorB);
+  annotation::Annotation draft;
+  draft.kind = annotation::AnnotationKind::kStroke;
+  draft.points = {{0.1F, 0.1F}, {0.2F, 0.2F}};
+  draft.id = author(2) + "-1";
+  AuthorityEffects effects;
+  ASSERT_TRUE(authority_.propose(2, annotation::Begin{draft}, clock_.now(), effects));
+  AuthorityEffects surgeon;
+  authority_.clear_annotations("test", clock_.now(), surgeon);  // nothing of B's survives either way
+  ASSERT_TRUE(authority_.propose(2, annotation::Begin{draft}, clock_.now(), effects));
+  AuthorityEffects expired;
+  authority_.expire_annotations_of(author(3), "or display", clock_.now(), expired);
+  EXPECT_EQ(authority_.annotation_scene()->annotations.size(), 1u) << "another mentor's annotations stay";
+  authority_.expire_annotations_of(author(2), "or display", clock_.now(), expired);
+  EXPECT_TRUE(authority_.annotation_scene()->annotations.empty());
+  EXPECT_TRUE(has_event(expired, "annotations_expired"));
+  EXPECT_FALSE(expired.operations.empty()) << "the consoles are told, as for any clear";
+}
+
 TEST_F(SessionAuthorityTest, RecordingStateChangesAreEachAudited) {
   AuthorityEffects effects;
   authority_.set_recording_state(true, true, "key", "/rec/CASE-1", effects);

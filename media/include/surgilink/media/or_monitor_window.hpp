@@ -3,6 +3,7 @@
 // (no toolkit on the OR side): latest-frame, so a slow screen skips pictures and never holds the OR display
 // branch, the stream to the mentors or the recording.
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -23,6 +24,13 @@ struct OrMonitorWindowSettings {
   std::function<void(core::CaptureTime capture, core::CaptureTime shown)> on_shown;
   // Called on the window's event thread for a touch (or a click) on the picture, at (x, y) in its pixels.
   std::function<void(double x, double y)> on_touch;
+  // Called on the window's event thread for a key pressed in the window, by its X key name ("h", "F11");
+  // F11 itself toggles full screen first.
+  std::function<void(const std::string& key)> on_key;
+  // On X11 the window is SurgiLink's own: full screen (or half the monitor when false) on monitor `screen`
+  // (RandR's order; one that does not exist is the first, logged).
+  bool full_screen = true;
+  int screen = 0;
 };
 
 // One window on the OR monitor. Construct and destroy on one thread; show() from the OR display branch's
@@ -42,11 +50,19 @@ class OrMonitorWindow {
   std::uint64_t pictures_skipped() const;  // replaced by a newer one before the screen took them
   // The first error the window's pipeline reported (e.g. the window was closed), if any.
   std::optional<std::string> error() const;
+  // Whether the window covers its whole monitor now; toggled by F11 or toggle_full_screen().
+  bool full_screen() const;
+  void toggle_full_screen();
+  // Where the window is: x, y, width, height on the X screen (all 0 without an own X window).
+  std::array<int, 4> geometry() const;
+  // Where the window was placed, for the log ("monitor 0 of 1, 1920x1080+0+0"); empty off X11.
+  const std::string& placed() const { return placed_; }
 
   struct Impl;
 
  private:
   std::unique_ptr<Impl> impl_;
+  std::string placed_;
 };
 
 }  // namespace surgilink::media

@@ -44,6 +44,10 @@ core::Result<std::size_t> add_timing_extension(std::span<std::uint8_t> buffer, s
 // type, sequence, timestamp and SSRC; returns 12, or 0 when `out` is too small.
 std::size_t write_rtp_header(std::span<std::uint8_t> out, const RtpHeader& header);
 
+// Whether an H.264 RTP packet (RFC 6184) begins a picture that needs no earlier one: its first NAL unit,
+// single, first of an aggregate (STAP-A) or start of a fragmented one (FU-A), is an SPS or an IDR slice.
+bool starts_h264_keyframe(std::span<const std::uint8_t> packet);
+
 // RFC 5761: on a multiplexed port, payload types 64..95 in the second byte are RTCP.
 bool looks_like_rtcp(std::span<const std::uint8_t> packet);
 

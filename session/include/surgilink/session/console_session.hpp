@@ -128,7 +128,8 @@ struct ConsoleStatus {
   std::vector<vitals::VitalsRow> flagged_vitals;  // flagged by mentors for the surgeon, in flag order
   bool consent_recorded = false;                  // the OR recorded consent to record this case
   bool recording = false;                         // the sender records the stream now
-  bool keys_exported = false;  // the sender writes the media keys to a file (interop testing only)
+  bool keys_exported = false;      // the sender writes the media keys to a file (interop testing only)
+  bool or_privacy_paused = false;  // the OR paused video and voice to every console (privacy pause)
   struct Person {
     std::string name;
     Role role = Role::kObserver;

@@ -43,6 +43,9 @@ class FrameLatencyTracker {
   void on_presented(core::CaptureTime captured, core::CaptureTime at, const ClockSync& sync);
   // A new connection: the link's start-up transient starts again.
   void on_new_link();
+  // The OR paused the picture on purpose (privacy pause): a gap between pictures that ends by `until` is
+  // not a freeze; nullopt: gaps count again.
+  void excuse_gaps_until(std::optional<core::CaptureTime> until) { gaps_excused_until_ = until; }
 
   // Live figures.
   core::LatencySummary g2g_10s(core::CaptureTime now) { return g2g_window_.summary(now); }
@@ -102,6 +105,7 @@ class FrameLatencyTracker {
   core::LatencySeries g2g_run_, pixel_run_, encode_run_, network_run_, jitter_run_, decode_run_, render_run_;
   double g2g_last_ms_ = 0;
   std::chrono::nanoseconds smoothed_g2g_{0};
+  std::optional<core::CaptureTime> gaps_excused_until_;
   std::optional<core::CaptureTime> newest_capture_local_, last_decoded_at_, first_picture_at_,
       link_first_picture_at_;
   Totals totals_;

@@ -113,6 +113,8 @@ struct SenderSessionCounters {
   std::uint64_t retransmitted = 0;           // … and sent again (RTX)
   std::uint64_t rate_reports_received = 0;   // consoles' estimates of their links (REMB)
   std::uint64_t fec_packets_sent = 0;        // parity packets, per console
+  std::uint64_t frames_withheld = 0;         // video frames not sent during the OR's privacy pause
+  std::uint64_t voice_withheld = 0;          // OR voice packets not sent during the OR's privacy pause
   std::uint64_t voice_packets_sent = 0;      // per console: the OR's voice and mentors' voices relayed
   std::uint64_t voice_packets_received = 0;  // mentors' voice packets accepted
   std::uint64_t messages_rate_limited = 0;
@@ -156,6 +158,13 @@ class SenderSession {
   void grant_pen(const std::string& by);
   void set_annotations_hidden(bool hidden, const std::string& by);
   void clear_annotations(const std::string& by);
+  // Removes a departed mentor's annotations (their fade on the OR display ended); audited.
+  void expire_annotations_of(const std::string& author, const std::string& by);
+  // Whether the OR's privacy pause is on. Network thread.
+  bool privacy_paused() const;
+  // The OR's privacy pause: video and the OR's voice stop to every console at once (nothing waiting in the
+  // pacer leaves); resuming sends a keyframe. Audited, noted in the recording's event log, announced.
+  void set_privacy_paused(bool paused, const std::string& by);
   // The recording's state, set by the OR's recording (DESIGN.md §6). Network thread.
   void set_recording_state(bool consent_recorded, bool recording, const std::string& by,
                            const std::string& details);
@@ -169,6 +178,8 @@ class SenderSession {
   void reload_access_list();
 
   OrControlState or_controls() const;
+  // Everyone admitted now, in join order. Network thread.
+  const std::vector<Member>& roster() const;
   // The latest latency report of every admitted console that sent one. Network thread.
   std::vector<ConsoleLatency> console_latencies() const;
 

@@ -62,6 +62,7 @@ struct OrControlState {
   std::vector<vitals::VitalsRow> flagged_vitals;  // in flag order
   bool consent_recorded = false;                  // consent to record this case, recorded at the OR
   bool recording = false;
+  bool privacy_paused = false;  // the OR paused video and voice to every console (DESIGN.md §8)
 };
 
 // A console asking to join (its hello and its TLS identity). Peers' strings are not yet safe here.
@@ -146,6 +147,12 @@ class SessionAuthority {
   void grant_pen(const std::string& by, AuthorityEffects& effects);
   void set_annotations_hidden(bool hidden, const std::string& by, AuthorityEffects& effects);
   void clear_annotations(const std::string& by, core::CaptureTime now, AuthorityEffects& effects);
+  // Removes every annotation of `author` (a mentor who left): DESIGN.md §8, annotations expire.
+  void expire_annotations_of(const std::string& author, const std::string& by, core::CaptureTime now,
+                             AuthorityEffects& effects);
+  // The OR's privacy pause (DESIGN.md §8): video and voice to every console stop at once; resuming asks
+  // every console for a keyframe. The caller makes resuming a deliberate act (a second touch, a command).
+  void set_privacy_paused(bool paused, const std::string& by, AuthorityEffects& effects);
   // The recording's state, set by the OR's recording (DESIGN.md §6); `details` is its folder.
   void set_recording_state(bool consent_recorded, bool recording, const std::string& by,
                            const std::string& details, AuthorityEffects& effects);
@@ -157,6 +164,7 @@ class SessionAuthority {
   const Member* member(ConsoleId id) const;
   std::shared_ptr<const annotation::Scene> annotation_scene() const { return scene_.snapshot(); }
   bool annotations_hidden() const { return hidden_.load(std::memory_order_relaxed); }
+  bool privacy_paused() const { return paused_; }
   const annotation::SceneAuthority& scene() const { return scene_; }
   const SessionRules& rules() const { return rules_; }
 
@@ -183,6 +191,7 @@ class SessionAuthority {
   bool pen_revoked_ = false;
   std::optional<PenReservation> reservation_;
   std::atomic<bool> hidden_{false};
+  bool paused_ = false;
   std::vector<vitals::VitalsRow> flagged_;
   bool consent_recorded_ = false;
   bool recording_ = false;

@@ -1,0 +1,111 @@
+#include "or_status_strip.hpp"
+
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+#include "or_picture_box.hpp"
+
+namespace surgilink::sender {
+
+namespace {
+// BT.601 limited range.
+const cv::Scalar kStrip(30, 128, 128), kGrey(70, 128, 128), kGreen(100, 90, 80), kAmber(150, 44, 180),
+    kRed(70, 100, 210);
+}  // namespace
+
+OrStatusStrip::OrStatusStrip(double green_below_ms, double red_from_ms)
+    : green_below_ms_(green_below_ms), red_from_ms_(red_from_ms) {}
+
+void OrStatusStrip::set_state(OrStripState state) {
+  std::lock_guard lock(mutex_);
+  state_ = std::move(state);
+}
+
+bool OrStatusStrip::toggle() {
+  std::lock_guard lock(mutex_);
+  visible_ = !visible_;
+  return visible_;
+}
+
+bool OrStatusStrip::visible() const {
+  std::lock_guard lock(mutex_);
+  return visible_;
+}
+
+std::vector<OrStatusStrip::Segment> OrStatusStrip::segments() const {
+  std::vector<Segment> out;
+  if (state_.privacy_paused) out.push_back({"PAUSED", kAmber});
+  bool any_mentor = false;
+  for (const auto& p : state_.people) {
+    std::string text = p.name + (p.holds_pen ? " (pen)" : "");
+    cv::Scalar colour = kGrey;
+    if (!p.mentor) {
+      text += " watching";
+    } else {
+      any_mentor = true;
+      if (p.g2g_p95_ms) {
+        text += " " + std::to_string(std::lround(*p.g2g_p95_ms)) + " ms";
+        colour = *p.g2g_p95_ms < green_below_ms_ ? kGreen : *p.g2g_p95_ms < red_from_ms_ ? kAmber : kRed;
+      } else {
+        text += " --";
+      }
+    }
+    out.push_back({std::move(text), colour});
+  }
+  if (!state_.pen_waits_for.empty()) {
+    out.push_back({"LINK LOST: pen waits for " + state_.pen_waits_for, kRed});
+  } else if (state_.mentor_link_lost) {
+    out.push_back({"NO MENTOR CONNECTED", kRed});
+  } else if (!any_mentor) {
+    out.push_back({"WAITING FOR MENTOR", kGrey});
+  } else {
+    out.push_back({"LINK OK", kGreen});
+  }
+  if (state_.recording) {
+    out.push_back({"REC", kRed});
+  } else {
+    out.push_back({state_.consent_recorded ? "CONSENT, NOT RECORDING" : "NO CONSENT: NOT RECORDING", kGrey});
+  }
+  if (state_.annotations_hidden) out.push_back({"ANNOTATIONS HIDDEN", kAmber});
+  return out;
+}
+
+std::string OrStatusStrip::text() const {
+  std::lock_guard lock(mutex_);
+  std::string t;
+  for (const auto& s : segments()) t += (t.empty() ? "" : " | ") + s.text;
+  return t;
+}
+
+void OrStatusStrip::draw(media::I420Picture picture, core::CaptureTime) {
+  if (picture.planes[0] == nullptr) return;
+  std::vector<Segment> parts;
+  {
+    std::lock_guard lock(mutex_);
+    if (!visible_) return;
+    parts = segments();
+  }
+  const int h = height_for(picture.height);
+  if (h <= 0) return;
+  const int y = picture.height - h;
+  draw_text_box(picture, cv::Rect(0, y, picture.width, h), "", kStrip, 1, 1, 0);
+  // Capital letters ~60 % of the strip: at 1080 rows on a 27" monitor (336 mm) about 10 mm, legible at 2 m.
+  const double scale = picture.height / 1080.0;
+  const double font_scale = 1.35 * scale;
+  const int thickness = std::max(1, static_cast<int>(std::lround(2.5 * scale)));
+  const int pad = static_cast<int>(12 * scale), gap = static_cast<int>(10 * scale);
+  int x = gap;
+  for (const auto& part : parts) {
+    int baseline = 0;
+    const int w =
+        cv::getTextSize(part.text, cv::FONT_HERSHEY_SIMPLEX, font_scale, thickness, &baseline).width +
+        2 * pad;
+    if (x + w > picture.width) break;  // never cut a word: what does not fit is left out whole
+    draw_text_box(picture, cv::Rect(x, y + h / 10, w, h - h / 5), part.text, part.yuv, font_scale, thickness,
+                  pad);
+    x += w + gap;
+  }
+}
+
+}  // namespace surgilink::sender
