@@ -98,6 +98,36 @@
         <translation>%1（%2 ms 後に再試行）</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>%1; %2</source>
+        <translation>%1、%2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no sound output: %1 - the session goes on without sound</source>
+        <translation>音声出力なし: %1 — セッションは音声なしで継続します</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no microphone: %1 - the mentor is not heard</source>
+        <translation>マイクなし: %1 — 指導医の声は手術室に届きません</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>microphone failed: %1</source>
+        <translation>マイクの障害: %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no sound output here (no PulseAudio/PipeWire server, no ALSA card)</source>
+        <translation>この端末には音声出力がありません（PulseAudio/PipeWire サーバー、ALSA カードなし）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no sound input here (no PulseAudio/PipeWire server, no ALSA card)</source>
+        <translation>この端末には音声入力がありません（PulseAudio/PipeWire サーバー、ALSA カードなし）</translation>
+    </message>
+    <message>
         <location line="+1"/>
         <source>%1 refused this console: %2</source>
         <translation>%1 がこのコンソールの接続を拒否しました: %2</translation>

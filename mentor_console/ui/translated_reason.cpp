@@ -14,6 +14,13 @@ namespace {
 // Outer shapes first: a reason wrapped in "(trying again in ...)" is matched as that before its inside.
 constexpr std::array kShapes = {
     QT_TRANSLATE_NOOP("Reason", "%1 (trying again in %2 ms)"),
+    // The voice's problems, joined (session/src/console_voice.cpp), and what the sound devices say.
+    QT_TRANSLATE_NOOP("Reason", "%1; %2"),
+    QT_TRANSLATE_NOOP("Reason", "no sound output: %1 - the session goes on without sound"),
+    QT_TRANSLATE_NOOP("Reason", "no microphone: %1 - the mentor is not heard"),
+    QT_TRANSLATE_NOOP("Reason", "microphone failed: %1"),
+    QT_TRANSLATE_NOOP("Reason", "no sound output here (no PulseAudio/PipeWire server, no ALSA card)"),
+    QT_TRANSLATE_NOOP("Reason", "no sound input here (no PulseAudio/PipeWire server, no ALSA card)"),
     QT_TRANSLATE_NOOP("Reason", "%1 refused this console: %2"),
     QT_TRANSLATE_NOOP("Reason", "certificate not accepted by %1: %2"),
     QT_TRANSLATE_NOOP("Reason", "TLS handshake with %1: %2"),
