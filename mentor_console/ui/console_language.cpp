@@ -1,6 +1,8 @@
 #include "console_language.hpp"
 
-#include <QCoreApplication>
+#include <QFont>
+#include <QFontInfo>
+#include <QGuiApplication>
 #include <QLocale>
 #include <QTranslator>
 
@@ -13,7 +15,7 @@ bool load(QTranslator& translator, const QLocale& locale) {
 }
 }  // namespace
 
-std::string install_console_language(QCoreApplication& app, const std::string& language) {
+std::string install_console_language(QGuiApplication& app, const std::string& language) {
   // Owned by the application, so that it outlives every window that uses it.
   auto* translator = new QTranslator(&app);
   std::string chosen;
@@ -34,6 +36,16 @@ std::string install_console_language(QCoreApplication& app, const std::string& l
     chosen = language + " (configured)";
   }
   app.installTranslator(translator);
+  if (translator->language().startsWith("ja")) {
+    // Qt draws the digits and Latin letters inside a Japanese sentence with the font it found for Japanese;
+    // fontconfig's first is IPAGothic, whose Latin is fixed-width ("31 ms", "127.0.0.1" look typewritten).
+    // Named here, a proportional Japanese font is taken first (Noto Sans CJK where installed).
+    // The family the default font resolves to (DejaVu Sans), not its alias ("Sans Serif"), which a list of
+    // families would skip: Latin text keeps its font.
+    QFont font = QGuiApplication::font();
+    font.setFamilies({QFontInfo(font).family(), "Noto Sans CJK JP", "IPAPGothic"});
+    QGuiApplication::setFont(font);
+  }
   return chosen;
 }
 

@@ -4,15 +4,15 @@
 
 #include <string>
 
-class QCoreApplication;
+class QGuiApplication;
 
 namespace surgilink::console {
 
 // Installs the catalogue for `language` ("ja", "en" or "system": the first of QLocale::system()'s UI
 // languages that has one, else English) into `app`, and returns what was chosen for the log ("ja (system
 // locale ja_JP)"). The English catalogue holds the plural forms only: the source strings are English.
-// GUI thread, after the application exists and before any QML is loaded; the translator lives as long as
-// `app`.
-std::string install_console_language(QCoreApplication& app, const std::string& language);
+// For Japanese it also names the fonts for Japanese text (see the .cpp). GUI thread, after the application
+// exists and before any QML is loaded; the translator lives as long as `app`.
+std::string install_console_language(QGuiApplication& app, const std::string& language);
 
 }  // namespace surgilink::console
