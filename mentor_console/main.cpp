@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
   app.add_option("--report-warmup", report_warmup,
                  "leave the first N seconds after the first picture out of "
                  "the report's latency figures");
+  app.add_option("--language", overrides.language,
+                 "the window's language: ja | en | system (the system locale; overrides [ui] language)");
   app.add_option("--log-level", log_level, "trace | debug | info | warn | error (overrides the config)");
   CLI11_PARSE(app, argc, argv);
   try {

@@ -1,9 +1,16 @@
 #include "console_settings.hpp"
 
+#include <algorithm>
+
 #include "surgilink/core/config.hpp"
 #include "surgilink/session/config_sections.hpp"
 
 namespace surgilink::console {
+
+namespace {
+// The catalogues the console ships (i18n/surgilink_<lang>.ts), and the system locale's choice.
+const std::vector<std::string> kLanguages = {"ja", "en", "system"};
+}  // namespace
 
 ConsoleSettings load_console_settings(const std::filesystem::path& file, const ConsoleOverrides& overrides) {
   auto root = core::ConfigTable::load(file);
@@ -26,6 +33,8 @@ ConsoleSettings load_console_settings(const std::filesystem::path& file, const C
   s.renderer = renderer == "gpu"        ? WindowRenderer::gpu
                : renderer == "software" ? WindowRenderer::software
                                         : WindowRenderer::automatic;
+  auto ui = root.table("ui");
+  s.language = ui.get_choice("language", "system", kLanguages);
   auto audio = root.table("audio");
   auto& v = s.session.voice;
   const auto endpoints = session::load_audio_endpoints(audio, overrides.audio_in, overrides.audio_out);
@@ -68,6 +77,11 @@ ConsoleSettings load_console_settings(const std::filesystem::path& file, const C
   session::require_usable_tls_files(
       tls, s.session.tls,
       {overrides.certificate ? "--certificate" : "", overrides.private_key ? "--private-key" : ""});
+  if (overrides.language) {
+    if (std::find(kLanguages.begin(), kLanguages.end(), *overrides.language) == kLanguages.end())
+      throw core::ConfigError("--language: '" + *overrides.language + "' is not one of: ja, en, system");
+    s.language = *overrides.language;
+  }
   if (overrides.protocol_version)
     s.session.protocol_version = static_cast<std::uint32_t>(*overrides.protocol_version);
   select_site(s, site);

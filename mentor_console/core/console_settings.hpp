@@ -38,6 +38,9 @@ struct ConsoleSettings {
   session::ConsoleSessionSettings session;
   LatencyThresholds thresholds;
   WindowRenderer renderer = WindowRenderer::automatic;
+  // The window's language: "ja", "en", or "system" (QLocale::system(); English where there is no catalogue).
+  // Status lines, logs and --help stay English.
+  std::string language = "system";
   std::optional<double> seconds;
   bool status_json = false;
   std::optional<std::filesystem::path> report;
@@ -54,6 +57,7 @@ struct ConsoleOverrides {
   std::optional<int> protocol_version;                  // what hello announces (interop tests)
   std::optional<std::string> audio_in, audio_out;       // --audio-in / --audio-out
   bool audio_markers = false;                           // --audio-markers (bench)
+  std::optional<std::string> language;                  // --language, over [ui] language
 };
 
 // Loads and validates, the TLS files included (session::check_tls_files); throws core::ConfigError naming

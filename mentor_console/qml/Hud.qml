@@ -33,19 +33,19 @@ Rectangle {
             objectName: "latencyP95"
             color: "white"
             font.pixelSize: hud.unit
-            text: mentor.hasLatency ? "p95 " + mentor.p95Ms.toFixed(0) + " ms ±" + mentor.uncertaintyMs.toFixed(1) + " (10 s)"
-                                    : "measuring…"
+            text: mentor.hasLatency ? qsTr("p95 %1 ms ±%2 (10 s)").arg(mentor.p95Ms.toFixed(0)).arg(mentor.uncertaintyMs.toFixed(1))
+                                    : qsTr("measuring…")
         }
         Text {
             color: "#cfd8dc"
             font.pixelSize: hud.unit * 0.9
-            text: mentor.hasPicture ? "the picture is " + mentor.pictureAgeMs.toFixed(0) + " ms old" : "no picture yet"
+            text: mentor.hasPicture ? qsTr("the picture is %1 ms old").arg(mentor.pictureAgeMs.toFixed(0)) : qsTr("no picture yet")
         }
         Text {
             color: "#cfd8dc"
             font.pixelSize: hud.unit * 0.8
-            text: mentor.fps.toFixed(0) + " fps · " + (mentor.bitrateKbps / 1000).toFixed(1) + " Mbit/s · loss "
-                  + mentor.lossPct.toFixed(1) + " % · RTT " + mentor.rttMs.toFixed(1) + " ms"
+            text: qsTr("%1 fps · %2 Mbit/s · loss %3 % · RTT %4 ms").arg(mentor.fps.toFixed(0))
+                  .arg((mentor.bitrateKbps / 1000).toFixed(1)).arg(mentor.lossPct.toFixed(1)).arg(mentor.rttMs.toFixed(1))
         }
     }
     MouseArea { anchors.fill: parent; onClicked: hud.clicked() }

@@ -15,7 +15,7 @@ Rectangle {
         id: heading
         x: unit * 0.5; y: unit * 0.4
         color: "white"; font.pixelSize: unit; font.bold: true
-        text: "Glass-to-glass, last 60 s"
+        text: qsTr("Glass-to-glass, last 60 s")
     }
     LatencyPlot {
         id: plot
@@ -34,7 +34,7 @@ Rectangle {
             model: mentor.stages
             Text {
                 color: "#cfd8dc"; font.pixelSize: unit * 0.85
-                text: modelData.name + ": p50 " + modelData.p50.toFixed(1) + " ms, p95 " + modelData.p95.toFixed(1) + " ms"
+                text: qsTr("%1: p50 %2 ms, p95 %3 ms").arg(modelData.name).arg(modelData.p50.toFixed(1)).arg(modelData.p95.toFixed(1))
             }
         }
     }

@@ -14,7 +14,7 @@ ApplicationWindow {
     width: 1600
     height: 900
     visible: true
-    title: mentor.siteName.length > 0 ? "SurgiLink — " + mentor.siteName : "SurgiLink mentor console"
+    title: mentor.siteName.length > 0 ? qsTr("SurgiLink — %1").arg(mentor.siteName) : qsTr("SurgiLink mentor console")
     color: "#101418"
 
     // Readable at 2 m on a wall screen: every size derives from this unit, scaled with the window.
@@ -117,7 +117,7 @@ ApplicationWindow {
                 y: Math.min(canvas.labelPosition.y, canvas.height - height)
                 width: root.unit * 16
                 font.pixelSize: root.unit
-                placeholderText: "label text, Enter to place"
+                placeholderText: qsTr("label text, Enter to place")
                 maximumLength: 120
                 onVisibleChanged: {
                     text = ""
@@ -147,7 +147,7 @@ ApplicationWindow {
                 elide: Text.ElideRight
                 color: "white"
                 font.pixelSize: root.unit
-                text: "Drawing not accepted: " + refusalBanner.reason
+                text: qsTr("Drawing not accepted: %1").arg(refusalBanner.reason)
             }
             Timer { id: refusalTimer; interval: 4000 }
             Connections {
@@ -204,7 +204,7 @@ ApplicationWindow {
                     color: "white"
                     font.pixelSize: root.unit * 1.5
                     font.bold: true
-                    text: "YOU ARE MUTED — the OR does not hear you"
+                    text: qsTr("YOU ARE MUTED — the OR does not hear you")
                 }
                 Text {
                     id: mutedKeys
@@ -212,7 +212,7 @@ ApplicationWindow {
                     elide: Text.ElideRight
                     color: "white"
                     font.pixelSize: root.unit
-                    text: "M: unmute  ·  hold Space: talk"
+                    text: qsTr("M: unmute  ·  hold Space: talk")
                 }
             }
             Timer { id: mutedWarningHold; interval: 2000 }
@@ -266,9 +266,9 @@ ApplicationWindow {
                 color: "white"
                 font.pixelSize: root.unit * 1.3
                 font.bold: true
-                text: mentor.state === ConnectionState.Reconnecting ? "Link lost — reconnecting (" + mentor.reconnectAttempt + ")"
-                      : mentor.hasPicture ? "Link lost — picture is " + (mentor.pictureAgeMs / 1000).toFixed(1) + " s old"
-                      : "Link lost — no picture yet"
+                text: mentor.state === ConnectionState.Reconnecting ? qsTr("Link lost — reconnecting (%1)").arg(mentor.reconnectAttempt)
+                      : mentor.hasPicture ? qsTr("Link lost — picture is %1 s old").arg((mentor.pictureAgeMs / 1000).toFixed(1))
+                      : qsTr("Link lost — no picture yet")
             }
         }
     }

@@ -13,14 +13,14 @@ Rectangle {
         anchors { fill: parent; leftMargin: unit * 0.6; rightMargin: unit * 0.6 }
         spacing: unit
         Text { color: "white"; font.pixelSize: unit * 1.1; font.bold: true; text: mentor.siteName }
-        Text { color: "#b0bec5"; font.pixelSize: unit; text: mentor.casePseudonym.length ? "case " + mentor.casePseudonym : "" }
+        Text { color: "#b0bec5"; font.pixelSize: unit; text: mentor.casePseudonym.length ? qsTr("case %1").arg(mentor.casePseudonym) : "" }
         Text {
             objectName: "roster"
             color: "#b0bec5"; font.pixelSize: unit
-            text: mentor.displayName.length ? mentor.displayName + " (" + mentor.roleName + ") · pen: "
-                  + (mentor.penRevoked ? "taken back by the OR"
-                     : mentor.mayDraw ? "you"
-                     : mentor.penHolder.length ? mentor.penHolder : "nobody") : ""
+            text: mentor.displayName.length ? qsTr("%1 (%2) · pen: %3").arg(mentor.displayName).arg(mentor.roleName)
+                  .arg(mentor.penRevoked ? qsTr("taken back by the OR")
+                     : mentor.mayDraw ? qsTr("you")
+                     : mentor.penHolder.length ? mentor.penHolder : qsTr("nobody")) : ""
         }
         Text {
             objectName: "others"
@@ -28,8 +28,9 @@ Rectangle {
             readonly property int others: Math.max(0, mentor.roster.length - 1)
             visible: others > 0
             color: "#b0bec5"; font.pixelSize: unit
-            text: "· " + (others === 1 ? "1 other: " : others + " others: ")
-                  + mentor.roster.filter(function(n) { return n !== mentor.displayName + " (" + mentor.roleName + ")" }).join(", ")
+            // The roster's entries are "name (role)" with the role in the window's language (MentorSession).
+            text: qsTr("· %n other(s): %1", "", others)
+                  .arg(mentor.roster.filter(function(n) { return n !== mentor.displayName + " (" + mentor.roleName + ")" }).join(", "))
             elide: Text.ElideRight
             Layout.maximumWidth: unit * 22
         }
@@ -37,7 +38,7 @@ Rectangle {
             objectName: "orHidden"
             visible: mentor.orAnnotationsHidden
             color: "#ffab40"; font.pixelSize: unit
-            text: "annotations hidden on the OR"
+            text: qsTr("annotations hidden on the OR")
         }
         Item { Layout.fillWidth: true }
         Text {
@@ -45,7 +46,7 @@ Rectangle {
             // Every screen says so while it is on (issue 12): a file with these keys lets anyone watch.
             visible: mentor.keysExported
             color: "#ff5252"; font.pixelSize: unit; font.bold: true
-            text: "MEDIA KEYS EXPORTED (test bench only)"
+            text: qsTr("MEDIA KEYS EXPORTED (test bench only)")
         }
         Text {
             objectName: "recordingState"
@@ -54,8 +55,8 @@ Rectangle {
             color: mentor.recording ? "#ff5252" : "#b0bec5"
             font.pixelSize: unit
             font.bold: mentor.recording
-            text: !known ? "" : (mentor.recording ? "● REC" : "not recording")
-                  + " · consent " + (mentor.consentRecorded ? "recorded" : "not recorded")
+            text: !known ? "" : (mentor.recording ? qsTr("● REC") : qsTr("not recording"))
+                  + " · " + (mentor.consentRecorded ? qsTr("consent recorded") : qsTr("consent not recorded"))
         }
         Rectangle {
             radius: unit / 3

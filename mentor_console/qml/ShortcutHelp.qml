@@ -6,21 +6,21 @@ Rectangle {
     id: help
     property real unit: 16
     readonly property var keys: [
-        ["F1", "show or hide this card"],
-        ["Ctrl+1 … 9", "connect to OR site 1 … 9 (start screen)"],
-        ["Ctrl+D", "disconnect"],
-        ["F11", "full screen on / off"],
-        ["L", "latency plot and per-stage breakdown"],
-        ["P  A  C  T  O", "pen, arrow, circle, label (text), pointer"],
-        ["1  2  3", "pen colour"],
-        ["[  ]", "thinner / thicker line"],
-        ["Ctrl+Z", "undo my last drawing"],
-        ["Ctrl+Shift+X", "clear all my drawings"],
-        ["Enter / Esc", "place / drop a label being typed"],
-        ["Alt+1 … 9", "flag vitals row 1 … 9 for the surgeon (again: unflag)"],
-        ["M", "mute / unmute my microphone"],
-        ["Space (hold)", "talk while muted (push-to-talk); let go to mute again"],
-        ["Ctrl+Q", "quit"]
+        ["F1", QT_TR_NOOP("show or hide this card")],
+        ["Ctrl+1 … 9", QT_TR_NOOP("connect to OR site 1 … 9 (start screen)")],
+        ["Ctrl+D", QT_TR_NOOP("disconnect")],
+        ["F11", QT_TR_NOOP("full screen on / off")],
+        ["L", QT_TR_NOOP("latency plot and per-stage breakdown")],
+        ["P  A  C  T  O", QT_TR_NOOP("pen, arrow, circle, label (text), pointer")],
+        ["1  2  3", QT_TR_NOOP("pen colour")],
+        ["[  ]", QT_TR_NOOP("thinner / thicker line")],
+        ["Ctrl+Z", QT_TR_NOOP("undo my last drawing")],
+        ["Ctrl+Shift+X", QT_TR_NOOP("clear all my drawings")],
+        ["Enter / Esc", QT_TR_NOOP("place / drop a label being typed")],
+        ["Alt+1 … 9", QT_TR_NOOP("flag vitals row 1 … 9 for the surgeon (again: unflag)")],
+        ["M", QT_TR_NOOP("mute / unmute my microphone")],
+        [QT_TR_NOOP("Space (hold)"), QT_TR_NOOP("talk while muted (push-to-talk); let go to mute again")],
+        ["Ctrl+Q", QT_TR_NOOP("quit")]
     ]
     width: grid.implicitWidth + unit * 2
     height: title.implicitHeight + grid.implicitHeight + unit * 2.5
@@ -31,7 +31,7 @@ Rectangle {
         id: title
         x: help.unit; y: help.unit * 0.8
         color: "white"; font.pixelSize: help.unit * 1.2; font.bold: true
-        text: "Keyboard"
+        text: qsTr("Keyboard")
     }
     Grid {
         id: grid
@@ -46,7 +46,8 @@ Rectangle {
                 color: index % 2 === 0 ? "#ffd54f" : "#eceff1"
                 font.pixelSize: help.unit
                 font.bold: index % 2 === 0
-                text: entry[index % 2]
+                // Marked with QT_TR_NOOP above; translated here, where the card is shown.
+                text: qsTr(entry[index % 2])
             }
         }
     }

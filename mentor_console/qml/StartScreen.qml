@@ -13,8 +13,8 @@ Rectangle {
         anchors.centerIn: parent
         spacing: unit
         width: unit * 30
-        Text { color: "white"; font.pixelSize: unit * 2; font.bold: true; text: "SurgiLink mentor console" }
-        Text { color: "#b0bec5"; font.pixelSize: unit; text: "Identity: " + mentor.identity }
+        Text { color: "white"; font.pixelSize: unit * 2; font.bold: true; text: qsTr("SurgiLink mentor console") }
+        Text { color: "#b0bec5"; font.pixelSize: unit; text: qsTr("Identity: %1").arg(mentor.identity) }
         Text {
             objectName: "lastError"
             width: parent.width; wrapMode: Text.Wrap
@@ -28,7 +28,7 @@ Rectangle {
                 objectName: "connect_" + index
                 width: parent.width; height: unit * 3
                 font.pixelSize: unit * 1.2
-                text: "Connect to " + modelData + (index < 9 ? "   (Ctrl+" + (index + 1) + ")" : "")
+                text: qsTr("Connect to %1").arg(modelData) + (index < 9 ? "   (Ctrl+" + (index + 1) + ")" : "")
                 focus: index === 0
                 // Hidden (a session is live), it keeps the keyboard focus: Enter or Space would click it and
                 // start the session again. Disabled, it takes no keys; shown again, the first site has the keyboard.
@@ -44,11 +44,11 @@ Rectangle {
                 }
             }
         }
-        Text { color: "#78909c"; font.pixelSize: unit * 0.9; text: "F1: every keyboard shortcut" }
+        Text { color: "#78909c"; font.pixelSize: unit * 0.9; text: qsTr("F1: every keyboard shortcut") }
         Text {
             visible: mentor.sites.length === 0
             color: "#ff8a80"; font.pixelSize: unit
-            text: "No OR sites in the configuration ([[site]] in configs/console.toml)."
+            text: qsTr("No OR sites in the configuration ([[site]] in configs/console.toml).")
         }
     }
 }

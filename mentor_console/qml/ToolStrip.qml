@@ -27,9 +27,10 @@ Rectangle {
         spacing: unit * 0.4
         Repeater {
             // The tool, its name, its key.
-            model: [[AnnotationCanvas.Pen, "pen", "P"], [AnnotationCanvas.Arrow, "arrow", "A"],
-                    [AnnotationCanvas.Circle, "circle", "C"], [AnnotationCanvas.Label, "label", "T"],
-                    [AnnotationCanvas.Pointer, "pointer", "O"]]
+            // The name is also the button's objectName (tests), so it is marked here and translated in the tip.
+            model: [[AnnotationCanvas.Pen, QT_TR_NOOP("pen"), "P"], [AnnotationCanvas.Arrow, QT_TR_NOOP("arrow"), "A"],
+                    [AnnotationCanvas.Circle, QT_TR_NOOP("circle"), "C"], [AnnotationCanvas.Label, QT_TR_NOOP("label"), "T"],
+                    [AnnotationCanvas.Pointer, QT_TR_NOOP("pointer"), "O"]]
             Button {
                 objectName: "tool_" + modelData[1]
                 width: unit * 2.8; height: unit * 2.4
@@ -40,7 +41,7 @@ Rectangle {
                 enabled: strip.mayDraw
                 onClicked: strip.tool = modelData[0]
                 ToolTip.visible: hovered
-                ToolTip.text: modelData[1] + " (" + modelData[2] + ")"
+                ToolTip.text: qsTr("%1 (%2)").arg(qsTr(modelData[1])).arg(modelData[2])
                 Shortcut { sequence: modelData[2]; onActivated: strip.tool = modelData[0] }
             }
         }
@@ -88,7 +89,7 @@ Rectangle {
             width: unit * 2.8; height: unit * 2.2; text: "↶"; font.pixelSize: unit
             enabled: strip.mayDraw && strip.canUndo
             onClicked: strip.undoRequested()
-            ToolTip.visible: hovered; ToolTip.text: "undo my last drawing (Ctrl+Z)"
+            ToolTip.visible: hovered; ToolTip.text: qsTr("undo my last drawing (Ctrl+Z)")
             Shortcut { sequence: "Ctrl+Z"; enabled: strip.mayDraw && strip.canUndo; onActivated: strip.undoRequested() }
         }
         Button {
@@ -96,7 +97,7 @@ Rectangle {
             width: unit * 2.8; height: unit * 2.2; text: "✕"; font.pixelSize: unit
             enabled: strip.mayDraw && strip.canUndo
             onClicked: strip.clearRequested()
-            ToolTip.visible: hovered; ToolTip.text: "clear mine: remove all my drawings (Ctrl+Shift+X)"
+            ToolTip.visible: hovered; ToolTip.text: qsTr("clear mine: remove all my drawings (Ctrl+Shift+X)")
             Shortcut { sequence: "Ctrl+Shift+X"; enabled: strip.mayDraw && strip.canUndo; onActivated: strip.clearRequested() }
         }
     }

@@ -24,7 +24,7 @@ Rectangle {
         spacing: panel.unit * 0.25
         Row {
             spacing: panel.unit * 0.5
-            Text { color: "white"; font.pixelSize: panel.unit * 1.0; font.bold: true; text: "Vital signs" }
+            Text { color: "white"; font.pixelSize: panel.unit * 1.0; font.bold: true; text: qsTr("Vital signs") }
             Text {
                 objectName: "vitalsAge"
                 anchors.baseline: parent.children[0].baseline
@@ -72,7 +72,7 @@ Rectangle {
                     color: "#ffab40"
                     font.pixelSize: panel.unit * 0.8
                     font.bold: true
-                    text: "⚑ OR told"
+                    text: qsTr("⚑ OR told")
                 }
                 MouseArea {
                     anchors.fill: parent
@@ -84,7 +84,9 @@ Rectangle {
                     x: panel.unit * 0.2
                     y: panel.unit * 0.8
                     color: model.stale ? "#78909c" : (model.alarm ? "white" : (panel.colours[model.key] || "white"))
-                    font.pixelSize: model.value === "no data" ? panel.unit * 1.1 : panel.unit * 1.7
+                    // A reading (digits, or "--" when the source has none) big; words ("no data", in the
+                    // window's language) smaller.
+                    font.pixelSize: /[0-9-]/.test(model.value) ? panel.unit * 1.7 : panel.unit * 1.1
                     font.bold: !model.stale
                     text: model.value
                 }

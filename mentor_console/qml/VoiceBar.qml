@@ -22,10 +22,10 @@ Rectangle {
         const noSpeaker = !voice.hasSpeaker
         const noMicrophone = mentor.role === Role.Mentor && !voice.hasMicrophone
         if (noSpeaker && noMicrophone)
-            return "No sound device: you do not hear the OR, and the OR does not hear you"
-        if (noSpeaker) return "No speaker: you do not hear the OR"
-        if (noMicrophone) return "No microphone: the OR does not hear you"
-        return "Sound problem"
+            return qsTr("No sound device: you do not hear the OR, and the OR does not hear you")
+        if (noSpeaker) return qsTr("No speaker: you do not hear the OR")
+        if (noMicrophone) return qsTr("No microphone: the OR does not hear you")
+        return qsTr("Sound problem")
     }
 
     RowLayout {
@@ -56,7 +56,7 @@ Rectangle {
                     color: "white"
                     font.pixelSize: bar.unit * 1.2
                     font.bold: true
-                    text: muteButton.says
+                    text: muteButton.says === "TALKING" ? qsTr("TALKING") : muteButton.says === "MIC ON" ? qsTr("MIC ON") : qsTr("MUTED")
                 }
                 Text {
                     width: parent.width
@@ -64,8 +64,8 @@ Rectangle {
                     color: "#eceff1"
                     font.pixelSize: bar.unit * 0.7
                     elide: Text.ElideRight
-                    text: muteButton.says === "TALKING" ? "the OR hears you · let go: muted"
-                          : muteButton.says === "MIC ON" ? "the OR hears you · M: mute" : "click or M: unmute"
+                    text: muteButton.says === "TALKING" ? qsTr("the OR hears you · let go: muted")
+                          : muteButton.says === "MIC ON" ? qsTr("the OR hears you · M: mute") : qsTr("click or M: unmute")
                 }
             }
         }
@@ -93,14 +93,14 @@ Rectangle {
                     color: "white"
                     font.pixelSize: bar.unit
                     font.bold: true
-                    text: "Hold to talk"
+                    text: qsTr("Hold to talk")
                 }
                 Text {
                     width: parent.width
                     horizontalAlignment: Text.AlignHCenter
                     color: "#cfd8dc"
                     font.pixelSize: bar.unit * 0.7
-                    text: "or hold Space"
+                    text: qsTr("or hold Space")
                 }
             }
         }
@@ -110,7 +110,7 @@ Rectangle {
         Column {
             visible: bar.canSpeak
             spacing: bar.unit * 0.15
-            Text { color: "#b0bec5"; font.pixelSize: bar.unit * 0.7; text: "my microphone" }
+            Text { color: "#b0bec5"; font.pixelSize: bar.unit * 0.7; text: qsTr("my microphone") }
             Rectangle {
                 id: meter
                 objectName: "levelMeter"
@@ -144,7 +144,7 @@ Rectangle {
             visible: bar.mentor.role === Role.Observer
             color: "#b0bec5"
             font.pixelSize: bar.unit
-            text: "Listening only: observers are not heard"
+            text: qsTr("Listening only: observers are not heard")
         }
 
         Text {
@@ -153,7 +153,7 @@ Rectangle {
                      && !bar.voice.hasMicrophone && bar.voice.problem.length === 0
             color: "#b0bec5"
             font.pixelSize: bar.unit
-            text: "No microphone configured: listening only"
+            text: qsTr("No microphone configured: listening only")
         }
 
         ColumnLayout {
@@ -175,7 +175,7 @@ Rectangle {
                 elide: Text.ElideRight
                 color: "#b0bec5"
                 font.pixelSize: bar.unit * 0.7
-                text: "The picture, drawing and vitals go on.  (" + bar.voice.problem + ")"
+                text: qsTr("The picture, drawing and vitals go on.  (%1)").arg(bar.voice.problem)
             }
         }
 
@@ -197,7 +197,7 @@ Rectangle {
                 color: orSpeaking.lit ? "white" : "#78909c"
                 font.pixelSize: bar.unit
                 font.bold: orSpeaking.lit
-                text: !bar.voice.hasSpeaker ? "OR not heard" : orSpeaking.lit ? "OR SPEAKING" : "OR quiet"
+                text: !bar.voice.hasSpeaker ? qsTr("OR not heard") : orSpeaking.lit ? qsTr("OR SPEAKING") : qsTr("OR quiet")
             }
             Timer { id: orSpeakingHold; interval: 600 }
             Connections {

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "console_language.hpp"
 #include "core/headless_console.hpp"
 #include "mentor_session.hpp"
 
@@ -100,6 +101,7 @@ QQuickWindow* load_console_window(QQmlApplicationEngine& engine, MentorSession& 
 int run_console_window(int& argc, char** argv, ConsoleSettings settings, const WindowOptions& options) {
   QGuiApplication app(argc, argv);
   app.setApplicationName("SurgiLink mentor console");
+  spdlog::info("language: {}", install_console_language(app, settings.language));
   spdlog::info("window renderer: {}", use_window_renderer(settings.renderer));
 
   const auto report_path = settings.report;

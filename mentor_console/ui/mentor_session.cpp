@@ -13,6 +13,7 @@
 #include "core/headless_console.hpp"
 #include "core/scripted_mentor.hpp"
 #include "surgilink/vitals/vitals_row.hpp"
+#include "translated_reason.hpp"
 
 namespace surgilink::console {
 
@@ -58,7 +59,7 @@ struct MentorSession::Network : session::ConsoleSessionListener {
     QMetaObject::invokeMethod(
         &gui,
         [this, text = QString::fromStdString(reason)] {
-          gui.annotation_refusal_ = text;
+          gui.annotation_refusal_ = translated_reason(text);
           emit gui.annotationRefused();
         },
         Qt::QueuedConnection);
@@ -179,7 +180,7 @@ QStringList MentorSession::flaggedVitals() const {
 QStringList MentorSession::roster() const {
   QStringList list;
   for (const auto& p : status_.roster)
-    list << QString::fromStdString(p.name + " (" + session::role_name(p.role) + ")");
+    list << QString::fromStdString(p.name) + " (" + role_word(p.role) + ")";
   return list;
 }
 
@@ -227,12 +228,27 @@ ConnectionState MentorSession::state() const {
 }
 
 QString MentorSession::stateName() const {
-  return session_state_ ? QString::fromUtf8(session::state_name(*session_state_)) : QStringLiteral("idle");
+  if (!session_state_) return tr("idle");
+  switch (*session_state_) {
+    case session::ConnectionState::kConnecting:
+      return tr("connecting");
+    case session::ConnectionState::kConnected:
+      return tr("connected");
+    case session::ConnectionState::kReconnecting:
+      return tr("reconnecting");
+    case session::ConnectionState::kRefused:
+      return tr("refused");
+    case session::ConnectionState::kStopped:
+      return tr("stopped");
+  }
+  return QString::fromUtf8(session::state_name(*session_state_));
 }
 
-QString MentorSession::roleName() const {
-  return role_ ? QString::fromUtf8(session::role_name(*role_)) : QString();
+QString MentorSession::role_word(session::Role role) {
+  return role == session::Role::kMentor ? tr("mentor") : tr("observer");
 }
+
+QString MentorSession::roleName() const { return role_ ? role_word(*role_) : QString(); }
 
 QString MentorSession::latencyColour() const {
   if (status_.g2g_10s.count == 0) return "none";
@@ -244,7 +260,7 @@ void MentorSession::apply(const session::ConsoleStatus& status) {
   status_ = status;
   if (session_state_) {
     session_state_ = status.state;
-    detail_ = QString::fromStdString(status.detail);
+    detail_ = translated_reason(QString::fromStdString(status.detail));
     site_name_ = status.site_name.empty() ? site_name_ : QString::fromStdString(status.site_name);
     case_ = QString::fromStdString(status.case_pseudonym);
     display_name_ = QString::fromStdString(status.display_name);
@@ -253,15 +269,15 @@ void MentorSession::apply(const session::ConsoleStatus& status) {
   history_.append(status.g2g_10s.count > 0 ? QVariant(status.g2g_last_ms) : QVariant());
   while (history_.size() > 60) history_.removeFirst();
   stages_.clear();
-  const auto add = [&](const char* name, const core::LatencySummary& s) {
+  const auto add = [&](const QString& name, const core::LatencySummary& s) {
     stages_.append(
         QVariantMap{{"name", name}, {"p50", s.count ? s.p50_ms : 0.0}, {"p95", s.count ? s.p95_ms : 0.0}});
   };
-  add("encode", status.stages_10s.encode);
-  add("network", status.stages_10s.network);
-  add("jitter buffer", status.stages_10s.jitter);
-  add("decode", status.stages_10s.decode);
-  add("render", status.stages_10s.render);
+  add(tr("encode"), status.stages_10s.encode);
+  add(tr("network"), status.stages_10s.network);
+  add(tr("jitter buffer"), status.stages_10s.jitter);
+  add(tr("decode"), status.stages_10s.decode);
+  add(tr("render"), status.stages_10s.render);
   vitals_.tick(status.vitals);
   emit statusLine(QString::fromStdString(format_status(status, settings_.status_json, settings_.thresholds)));
   emit statusChanged();

@@ -30,7 +30,7 @@ class MentorSession : public QObject {
   QML_UNCREATABLE("made by the program, which hands it to Main.qml as its required property mentor")
   Q_PROPERTY(QStringList sites READ sites CONSTANT)
   Q_PROPERTY(QString identity READ identity CONSTANT)
-  // The connection state for decisions, and the word the window shows for it ("connected").
+  // The connection state for decisions, and the word the window shows for it ("connected", translated).
   Q_PROPERTY(surgilink::console::qml_connection_state::ConnectionState state READ state NOTIFY statusChanged)
   Q_PROPERTY(QString stateName READ stateName NOTIFY statusChanged)
   Q_PROPERTY(QString detail READ detail NOTIFY statusChanged)
@@ -167,6 +167,8 @@ class MentorSession : public QObject {
 
  private:
   struct Network;
+  // "mentor" / "observer" in the window's language.
+  static QString role_word(session::Role role);
   void apply(const session::ConsoleStatus& status);
   // Any thread: the frame captured at `capture_time` reached the screen at `presented_at`.
   void note_presented(core::CaptureTime capture_time, core::CaptureTime presented_at);

@@ -1,5 +1,7 @@
 #include "mentor_voice.hpp"
 
+#include "translated_reason.hpp"
+
 namespace surgilink::console {
 
 MentorVoice::MentorVoice(bool start_muted, std::function<void(bool)> microphone_muted, QObject* parent)
@@ -35,7 +37,7 @@ void MentorVoice::apply(const session::ConsoleVoiceStatus& status) {
   const bool was_live = live();
   status_ = status;
   if (same) return;
-  problem_ = QString::fromStdString(status.problem);
+  problem_ = translated_reason(QString::fromStdString(status.problem));
   emit statusChanged();
   if (live() != was_live) emit liveChanged();
 }

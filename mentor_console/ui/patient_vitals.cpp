@@ -137,11 +137,11 @@ void PatientVitals::tick(const session::ConsoleVitals& status) {
   // "No data" when nothing new came for 5 s: the monitor or its gateway stopped, not the patient.
   has_data_ = age_ms && *age_ms < 5000;
   if (!age_ms) {
-    age_text_ = stream_ ? "waiting for the monitor" : "this OR sends no vitals";
+    age_text_ = stream_ ? tr("waiting for the monitor") : tr("this OR sends no vitals");
   } else if (*age_ms < 2000) {
-    age_text_ = QString("data %1 s old").arg(*age_ms / 1000.0, 0, 'f', 1);
+    age_text_ = tr("data %1 s old").arg(*age_ms / 1000.0, 0, 'f', 1);
   } else {
-    age_text_ = QString("no new data for %1 s").arg(std::round(*age_ms / 1000.0));
+    age_text_ = tr("no new data for %1 s").arg(std::round(*age_ms / 1000.0));
   }
   if (ticks_++ % 5 == 0) {
     for (const auto& p : vitals::all_parameters()) {
@@ -189,7 +189,7 @@ void PatientVitals::publish_numerics() {
     const auto symbol = vitals::info(vitals::info(row.main).unit).symbol;
     rows.push_back(NumericRow{QString::fromUtf8(row.key.data(), static_cast<qsizetype>(row.key.size())),
                               QString::fromUtf8(row.label.data(), static_cast<qsizetype>(row.label.size())),
-                              value.isEmpty() ? QString("no data") : value,
+                              value.isEmpty() ? tr("no data") : value,
                               QString::fromUtf8(symbol.data(), static_cast<qsizetype>(symbol.size())), alarm,
                               stale, std::move(trend)});
   }

@@ -3,6 +3,7 @@
 
 namespace surgilink::console {
 
-[[maybe_unused]] const auto* const kQtApplication = ::testing::AddGlobalTestEnvironment(new QtApplication);
+[[maybe_unused]] const auto* const kQtApplication =
+    ::testing::AddGlobalTestEnvironment(new QtApplication("en"));
 
 }  // namespace surgilink::console

@@ -24,6 +24,7 @@
 #include "support/test_installation.hpp"
 #include "surgilink/core/latency_statistics.hpp"
 #include "ui/annotation_canvas.hpp"
+#include "ui/console_language.hpp"
 #include "ui/console_window.hpp"
 #include "ui/mentor_session.hpp"
 #include "ui/mentor_voice.hpp"
@@ -86,14 +87,18 @@ inline GreenPixels green_in(const QImage& picture, QRect area) {
   return found;
 }
 
-// One GUI application for the whole program: Qt does not take a second one well after a QML engine ran.
+// One GUI application for the whole program: Qt does not take a second one well after a QML engine ran. The
+// window speaks `language` (the tests that read its words are written against the English ones, whatever the
+// machine's locale).
 class QtApplication : public ::testing::Environment {
  public:
+  explicit QtApplication(std::string language = "en") : language_(std::move(language)) {}
   void SetUp() override {
     static int argc = 1;
     static char name[] = "console_window_test";
     static char* argv[] = {name, nullptr};
     app_ = std::make_unique<QGuiApplication>(argc, argv);
+    std::printf("language: %s\n", install_console_language(*app_, language_).c_str());
     // ctest runs this program once per renderer: what the console picks on its own, and the GPU path.
     const char* renderer = std::getenv("SURGILINK_TEST_WINDOW_RENDERER");
     const std::string chosen = use_window_renderer(renderer != nullptr && std::string(renderer) == "gpu"
@@ -104,6 +109,7 @@ class QtApplication : public ::testing::Environment {
   void TearDown() override { app_.reset(); }
 
  private:
+  std::string language_;
   std::unique_ptr<QGuiApplication> app_;
 };
 

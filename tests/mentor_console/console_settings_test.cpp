@@ -1,4 +1,5 @@
-// configs/console.toml as the program reads it: the window renderer choice, HUD thresholds and sites.
+// configs/console.toml as the program reads it: the window renderer choice, the language, HUD thresholds and
+// sites.
 #include "core/console_settings.hpp"
 
 #include <gtest/gtest.h>
@@ -46,6 +47,25 @@ TEST(ConsoleSettings, AnUnknownRendererOrKeyIsRefusedByName) {
   EXPECT_NE(config_error(write_config("vulkan", "[window]\nrenderer = \"vulkan\"")).find("renderer"),
             std::string::npos);
   EXPECT_NE(config_error(write_config("typo", "[window]\nrender = \"gpu\"")).find("render"),
+            std::string::npos);
+}
+
+TEST(ConsoleSettings, TheLanguageIsTheSystemsUnlessConfiguredAndTheCommandLineWins) {
+  EXPECT_EQ(load_console_settings(write_config("language-default", ""), {}).language, "system");
+  const auto ja = write_config("language-ja", "[ui]\nlanguage = \"ja\"");
+  EXPECT_EQ(load_console_settings(ja, {}).language, "ja");
+  ConsoleOverrides english;
+  english.language = "en";
+  EXPECT_EQ(load_console_settings(ja, english).language, "en");
+}
+
+TEST(ConsoleSettings, AnUnknownLanguageIsAConfigurationErrorNamingTheChoices) {
+  const auto error = config_error(write_config("language-de", "[ui]\nlanguage = \"de\""));
+  EXPECT_NE(error.find("ui.language"), std::string::npos) << error;
+  EXPECT_NE(error.find("ja, en, system"), std::string::npos) << error;
+  ConsoleOverrides french;
+  french.language = "fr";
+  EXPECT_NE(config_error(write_config("language-cli", ""), french).find("--language: 'fr'"),
             std::string::npos);
 }
 

@@ -1,0 +1,662 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ja_JP">
+<context>
+    <name>Hud</name>
+    <message>
+        <location filename="../mentor_console/qml/Hud.qml" line="+36"/>
+        <source>p95 %1 ms ±%2 (10 s)</source>
+        <translation>p95 %1 ms ±%2（直近10秒）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>measuring…</source>
+        <translation>測定中…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>the picture is %1 ms old</source>
+        <translation>映像の遅れ %1 ms</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>no picture yet</source>
+        <translation>映像はまだありません</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 fps · %2 Mbit/s · loss %3 % · RTT %4 ms</source>
+        <translation>%1 fps · %2 Mbit/s · 損失 %3 % · RTT %4 ms</translation>
+    </message>
+</context>
+<context>
+    <name>LatencyPanel</name>
+    <message>
+        <location filename="../mentor_console/qml/LatencyPanel.qml" line="+18"/>
+        <source>Glass-to-glass, last 60 s</source>
+        <translation>映像遅延（撮像から表示まで）直近60秒</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>%1: p50 %2 ms, p95 %3 ms</source>
+        <translation>%1: p50 %2 ms、p95 %3 ms</translation>
+    </message>
+</context>
+<context>
+    <name>Main</name>
+    <message>
+        <location filename="../mentor_console/qml/Main.qml" line="+17"/>
+        <source>SurgiLink — %1</source>
+        <translation>SurgiLink — %1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>SurgiLink mentor console</source>
+        <translation>SurgiLink 指導医コンソール</translation>
+    </message>
+    <message>
+        <location line="+103"/>
+        <source>label text, Enter to place</source>
+        <translation>ラベルの文字（Enter で配置）</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Drawing not accepted: %1</source>
+        <translation>描画は受け付けられませんでした: %1</translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>YOU ARE MUTED — the OR does not hear you</source>
+        <translation>ミュート中 — 手術室には聞こえていません</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>M: unmute  ·  hold Space: talk</source>
+        <translation>M: ミュート解除  ·  Space 長押し: 発話</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Link lost — reconnecting (%1)</source>
+        <translation>接続が切れました — 再接続中（%1 回目）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Link lost — picture is %1 s old</source>
+        <translation>接続が切れました — 映像は %1 秒前のものです</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Link lost — no picture yet</source>
+        <translation>接続が切れました — 映像はまだありません</translation>
+    </message>
+</context>
+<context>
+    <name>Reason</name>
+    <message>
+        <location filename="../mentor_console/ui/translated_reason.cpp" line="+16"/>
+        <source>%1 (trying again in %2 ms)</source>
+        <translation>%1（%2 ms 後に再試行）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1; %2</source>
+        <translation>%1、%2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no sound output: %1 - the session goes on without sound</source>
+        <translation>音声出力なし: %1 — セッションは音声なしで継続します</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no microphone: %1 - the mentor is not heard</source>
+        <translation>マイクなし: %1 — 指導医の声は手術室に届きません</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>microphone failed: %1</source>
+        <translation>マイクの障害: %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no sound output here (no PulseAudio/PipeWire server, no ALSA card)</source>
+        <translation>この端末には音声出力がありません（PulseAudio/PipeWire サーバー、ALSA カードなし）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no sound input here (no PulseAudio/PipeWire server, no ALSA card)</source>
+        <translation>この端末には音声入力がありません（PulseAudio/PipeWire サーバー、ALSA カードなし）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 refused this console: %2</source>
+        <translation>%1 がこのコンソールの接続を拒否しました: %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>certificate not accepted by %1: %2</source>
+        <translation>%1 に証明書が受け入れられませんでした: %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>TLS handshake with %1: %2</source>
+        <translation>%1 との TLS ハンドシェイクに失敗しました: %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>connection to %1 lost: %2</source>
+        <translation>%1 との接続が切れました: %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>connection to %1 ended: %2</source>
+        <translation>%1 との接続が終了しました: %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no answer from %1: %2</source>
+        <translation>%1 から応答がありません: %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no answer from %1 after %2</source>
+        <translation>%1 から %2 応答がありません</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>certificate &quot;%1&quot; (%2) is not in the access list of %3</source>
+        <translation>証明書「%1」（%2）は %3 のアクセスリストに登録されていません</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 already serves %2 consoles, its limit (max_consoles)</source>
+        <translation>%1 はすでに上限の %2 台のコンソールに配信中です（max_consoles）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sender speaks protocol version %1</source>
+        <translation>送信側のプロトコルバージョンは %1 です</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the sender&apos;s welcome names no role this console knows</source>
+        <translation>送信側が通知した役割をこのコンソールは認識できません</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the sender sent a malformed control message</source>
+        <translation>送信側から不正な制御メッセージを受信しました</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the sender sent an oversized control message</source>
+        <translation>送信側から大きすぎる制御メッセージを受信しました</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SRTP key derivation failed</source>
+        <translation>SRTP 鍵の導出に失敗しました</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the surgeon has taken the pen back</source>
+        <translation>術者がペンを回収しました</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the pen waits for %1 to come back</source>
+        <translation>ペンは %1 の再接続を待っています</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>nobody holds the pen</source>
+        <translation>誰もペンを持っていません</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 holds the pen</source>
+        <translation>%1 がペンを持っています</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: %2 does not hold the pen</source>
+        <translation>%1: %2 はペンを持っていません</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>not admitted</source>
+        <translation>参加が許可されていません</translation>
+    </message>
+</context>
+<context>
+    <name>SessionBar</name>
+    <message>
+        <location filename="../mentor_console/qml/SessionBar.qml" line="+16"/>
+        <source>case %1</source>
+        <translation>症例 %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 (%2) · pen: %3</source>
+        <translation>%1（%2）· ペン: %3</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>taken back by the OR</source>
+        <translation>手術室が回収</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>you</source>
+        <translation>あなた</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>nobody</source>
+        <translation>なし</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+9"/>
+        <source>· %n other(s): %1</source>
+        <translation>
+            <numerusform>· 他 %n 名: %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>annotations hidden on the OR</source>
+        <translation>手術室で注釈は非表示</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>MEDIA KEYS EXPORTED (test bench only)</source>
+        <translation>メディア鍵を書き出し中（試験環境専用）</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>● REC</source>
+        <translation>● 録画中</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>not recording</source>
+        <translation>録画なし</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>consent recorded</source>
+        <translation>同意記録済み</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>consent not recorded</source>
+        <translation>同意未記録</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutHelp</name>
+    <message>
+        <location filename="../mentor_console/qml/ShortcutHelp.qml" line="+9"/>
+        <source>show or hide this card</source>
+        <translation>この一覧の表示／非表示</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>connect to OR site 1 … 9 (start screen)</source>
+        <translation>手術室 1 … 9 に接続（開始画面）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>disconnect</source>
+        <translation>切断</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>full screen on / off</source>
+        <translation>全画面表示のオン／オフ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>latency plot and per-stage breakdown</source>
+        <translation>遅延グラフと処理段階ごとの内訳</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>pen, arrow, circle, label (text), pointer</source>
+        <translation>ペン、矢印、円、ラベル（文字）、ポインター</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>pen colour</source>
+        <translation>ペンの色</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>thinner / thicker line</source>
+        <translation>線を細く／太く</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>undo my last drawing</source>
+        <translation>自分の直前の描画を取り消す</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>clear all my drawings</source>
+        <translation>自分の描画をすべて消去</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>place / drop a label being typed</source>
+        <translation>入力中のラベルを配置／破棄</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>flag vitals row 1 … 9 for the surgeon (again: unflag)</source>
+        <translation>バイタル 1 … 9 行目を術者に通知（もう一度で解除）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>mute / unmute my microphone</source>
+        <translation>自分のマイクをミュート／解除</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Space (hold)</source>
+        <translation>Space（長押し）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>talk while muted (push-to-talk); let go to mute again</source>
+        <translation>ミュート中に発話（プッシュトゥトーク）、離すと再びミュート</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>quit</source>
+        <translation>終了</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Keyboard</source>
+        <translation>キーボード操作</translation>
+    </message>
+</context>
+<context>
+    <name>StartScreen</name>
+    <message>
+        <location filename="../mentor_console/qml/StartScreen.qml" line="+16"/>
+        <source>SurgiLink mentor console</source>
+        <translation>SurgiLink 指導医コンソール</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Identity: %1</source>
+        <translation>本コンソールの証明書: %1</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Connect to %1</source>
+        <translation>%1 に接続</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>F1: every keyboard shortcut</source>
+        <translation>F1: キーボード操作の一覧</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No OR sites in the configuration ([[site]] in configs/console.toml).</source>
+        <translation>接続先の手術室が設定されていません（configs/console.toml の [[site]]）。</translation>
+    </message>
+</context>
+<context>
+    <name>ToolStrip</name>
+    <message>
+        <location filename="../mentor_console/qml/ToolStrip.qml" line="+31"/>
+        <source>pen</source>
+        <translation>ペン</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>arrow</source>
+        <translation>矢印</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>circle</source>
+        <translation>円</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>label</source>
+        <translation>ラベル</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>pointer</source>
+        <translation>ポインター</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>undo my last drawing (Ctrl+Z)</source>
+        <translation>自分の直前の描画を取り消す（Ctrl+Z）</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>clear mine: remove all my drawings (Ctrl+Shift+X)</source>
+        <translation>自分の描画をすべて消去（Ctrl+Shift+X）</translation>
+    </message>
+</context>
+<context>
+    <name>VitalsPanel</name>
+    <message>
+        <location filename="../mentor_console/qml/VitalsPanel.qml" line="+27"/>
+        <source>Vital signs</source>
+        <translation>バイタル</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>⚑ OR told</source>
+        <translation>⚑ 術者に通知済</translation>
+    </message>
+</context>
+<context>
+    <name>VoiceBar</name>
+    <message>
+        <location filename="../mentor_console/qml/VoiceBar.qml" line="+25"/>
+        <source>No sound device: you do not hear the OR, and the OR does not hear you</source>
+        <translation>音声デバイスなし: 手術室の声は聞こえず、あなたの声も手術室に届きません</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No speaker: you do not hear the OR</source>
+        <translation>スピーカーなし: 手術室の声は聞こえません</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No microphone: the OR does not hear you</source>
+        <translation>マイクなし: あなたの声は手術室に届きません</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sound problem</source>
+        <translation>音声に問題があります</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>TALKING</source>
+        <translation>発話中</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>MIC ON</source>
+        <translation>マイク オン</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>MUTED</source>
+        <translation>ミュート中</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>the OR hears you · let go: muted</source>
+        <translation>手術室に聞こえています · 離すとミュート</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the OR hears you · M: mute</source>
+        <translation>手術室に聞こえています · M: ミュート</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>click or M: unmute</source>
+        <translation>クリックまたは M: ミュート解除</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Hold to talk</source>
+        <translation>押して発話</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>or hold Space</source>
+        <translation>または Space 長押し</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>my microphone</source>
+        <translation>自分のマイク</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Listening only: observers are not heard</source>
+        <translation>聴取のみ: 見学者の声は手術室に届きません</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>No microphone configured: listening only</source>
+        <translation>マイク未設定: 聴取のみ</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>The picture, drawing and vitals go on.  (%1)</source>
+        <translation>映像・描画・バイタルは継続します。（%1）</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>OR not heard</source>
+        <translation>手術室の音声なし</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>OR SPEAKING</source>
+        <translation>手術室 発話中</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>OR quiet</source>
+        <translation>手術室 無音</translation>
+    </message>
+</context>
+<context>
+    <name>surgilink::console::MentorSession</name>
+    <message>
+        <location filename="../mentor_console/ui/mentor_session.cpp" line="+231"/>
+        <source>idle</source>
+        <translation>未接続</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>connecting</source>
+        <translation>接続中</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>connected</source>
+        <translation>接続済み</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>reconnecting</source>
+        <translation>再接続中</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>refused</source>
+        <translation>拒否されました</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>stopped</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>mentor</source>
+        <translation>指導医</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>observer</source>
+        <translation>見学者</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>encode</source>
+        <translation>エンコード</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>network</source>
+        <translation>ネットワーク</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>jitter buffer</source>
+        <translation>ジッタバッファ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>decode</source>
+        <translation>デコード</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>render</source>
+        <translation>描画</translation>
+    </message>
+</context>
+<context>
+    <name>surgilink::console::PatientVitals</name>
+    <message>
+        <location filename="../mentor_console/ui/patient_vitals.cpp" line="+140"/>
+        <source>waiting for the monitor</source>
+        <translation>生体情報モニターの接続待ち</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>this OR sends no vitals</source>
+        <translation>この手術室からバイタルは送信されていません</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>data %1 s old</source>
+        <translation>データは %1 秒前</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>no new data for %1 s</source>
+        <translation>%1 秒間 新しいデータなし</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>no data</source>
+        <translation>データなし</translation>
+    </message>
+</context>
+</TS>
