@@ -75,7 +75,17 @@
         <translation>M: ミュート解除  ·  Space 長押し: 発話</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+28"/>
+        <source>Paused by the OR</source>
+        <translation>手術室が一時停止中</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The OR team paused video and voice for privacy. They return when the OR resumes.</source>
+        <translation>手術室がプライバシー保護のため映像と音声を止めています。手術室が再開すると戻ります。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>Link lost — reconnecting (%1)</source>
         <translation>接続が切れました — 再接続中（%1 回目）</translation>
     </message>
