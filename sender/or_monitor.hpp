@@ -31,6 +31,10 @@ class OrMonitor {
   void check();
   // The figures for --report-json: capture → composed, capture → handed to the window's screen.
   nlohmann::json report() const;
+  // When the window first showed a picture captured at `capture` or later (see OrScreenTimes).
+  std::optional<core::CaptureTime> first_shown_from(core::CaptureTime capture) const {
+    return times_.first_shown_from(capture);
+  }
 
  private:
   const core::Clock& clock_;

@@ -3,6 +3,9 @@
 // handed to the OR window's screen. Bounded memory however long the case.
 
 #include <mutex>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "surgilink/core/capture_clock.hpp"
 #include "surgilink/core/latency_statistics.hpp"
@@ -17,10 +20,15 @@ class OrScreenTimes {
   void shown(core::CaptureTime capture, core::CaptureTime at);
   core::LatencySummary branch() const;  // capture → composed
   core::LatencySummary window() const;  // capture → on the window's screen
+  // When the window first showed a picture captured at `capture` or later (a skipped picture's successor);
+  // none when it never did, or the record of shown pictures was full (kMaxShown).
+  std::optional<core::CaptureTime> first_shown_from(core::CaptureTime capture) const;
+  static constexpr std::size_t kMaxShown = 65536;  // 36 min at 30 fps, 1 MiB
 
  private:
   mutable std::mutex mutex_;
   core::LatencySeries branch_, window_;
+  std::vector<std::pair<core::CaptureTime, core::CaptureTime>> shown_;  // (capture, shown), in order
 };
 
 }  // namespace surgilink::sender

@@ -527,6 +527,13 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
     for (const auto& [version, at] : t.first_composited)
       composited.push_back({version, at.time_since_epoch().count()});
     j["annotation_composited"] = std::move(composited);
+    // …and when the OR window first showed it: mentor input → on the surgeon's screen (issue 13).
+    nlohmann::json on_window = nlohmann::json::array();
+    for (std::size_t i = 0; i < t.first_composited.size() && i < t.first_composited_capture.size(); ++i) {
+      if (const auto shown = or_monitor.first_shown_from(t.first_composited_capture[i]))
+        on_window.push_back({t.first_composited[i].first, shown->time_since_epoch().count()});
+    }
+    j["annotation_on_or_window"] = std::move(on_window);
     nlohmann::json rates = nlohmann::json::array();
     for (const auto& [at, kbps] : rate_history) rates.push_back({at, kbps});
     j["target_kbps_history"] = std::move(rates);

@@ -34,8 +34,10 @@ void TelestrationMeasurements::on_composited(const annotation::Scene& scene,
   std::lock_guard lock(mutex_);
   if (scene.version != last_version_) {
     last_version_ = scene.version;
-    if (figures_.first_composited.size() < kMaxCompositeRecords)
+    if (figures_.first_composited.size() < kMaxCompositeRecords) {
       figures_.first_composited.emplace_back(scene.version, now);
+      figures_.first_composited_capture.push_back(capture);
+    }
   }
   ++figures_.frames_with_annotations;
   if (figures_.tracking_ms.size() < kMaxCompositeRecords) {

@@ -42,6 +42,8 @@ class TelestrationMeasurements {
   struct Figures {
     // (scene version, sender clock when a picture with it was first composited), in order.
     std::vector<std::pair<std::uint64_t, core::CaptureTime>> first_composited;
+    // The capture time of that picture, same order: the OR window shows it (or a later one) after.
+    std::vector<core::CaptureTime> first_composited_capture;
     // Per annotation point per frame (a reservoir sample of them): placed vs true position, and the same
     // point left where the mentor drew it vs true position; index i of both is the same point on the same
     // frame.

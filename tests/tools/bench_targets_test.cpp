@@ -61,5 +61,28 @@ TEST(BenchTargets, OptionalFiguresHaveTargetsOnlyWhenMeasured) {
   EXPECT_TRUE(t["console_rss_growth_mb_per_min"]["pass"].get<bool>());
 }
 
+// Issue 13: the OR window adds at most a frame interval to the OR display branch, and the mentor's drawing
+// reaches the surgeon's window within 80 ms p95.
+TEST(BenchTargets, TheOrWindowsTargetsApplyWithTheWindow) {
+  auto run = good_run();
+  run["or_branch_ms"] = {{"p50", 8.0}, {"p95", 15.0}};
+  run["or_window_ms"] = {{"p50", 13.0}, {"p95", 50.0}};
+  run["annotation_to_or_screen_ms"] = {{"p50", 40.0}, {"p95", 81.0}};
+  TargetContext c;
+  EXPECT_FALSE(evaluate_targets(run, c).contains("or_window_minus_branch_p95_ms"));
+  c.or_window = true;
+  auto t = evaluate_targets(run, c);
+  EXPECT_EQ(t["or_window_minus_branch_p95_ms"]["measured"].get<double>(), 35.0);
+  EXPECT_FALSE(t.contains("annotation_to_or_screen_p95_ms")) << "no mentor drew";
+  c.annotations = true;
+  run["annotation_ms"] = {{"p50", 30.0}, {"p95", 60.0}};
+  t = evaluate_targets(run, c);
+  EXPECT_EQ(failed_targets(t),
+            (std::vector<std::string>{"annotation_to_or_screen_p95_ms", "or_window_minus_branch_p95_ms"}));
+  run["or_window_ms"] = nullptr;
+  EXPECT_TRUE(evaluate_targets(run, c)["or_window_minus_branch_p95_ms"]["measured"].is_null())
+      << "not measured: fails";
+}
+
 }  // namespace
 }  // namespace surgilink::bench

@@ -74,6 +74,9 @@ struct BenchOptions {
   // by surgilink-link with that profile (root only); adds frozen_ratio, freezes, broken_frames, ... to the
   // JSON.
   std::string link;
+  // The sender opens its OR window (needs a display, e.g. under xvfb-run): adds or_window_ms and, with
+  // annotations, annotation_to_or_screen_ms.
+  bool or_window = false;
 };
 int run_bench(const BenchOptions& options, const Installation& installation);
 

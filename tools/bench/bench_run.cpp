@@ -242,7 +242,7 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   const auto voice = voice_arguments(dir, o.audio);
   std::vector<std::string> sender_args{"--srtp-profile",
                                        o.srtp_profile,
-                                       "--no-or-window",
+                                       o.or_window ? "--or-window" : "--no-or-window",
                                        "--retransmit",
                                        o.retransmit ? "true" : "false",
                                        "--adapt-rate",
@@ -401,6 +401,18 @@ int run_bench(const BenchOptions& o, const Installation& in) {
     // DESIGN.md §4 / issue 5: numbers and picture should agree, so the two p95s should be close.
     out["vitals_minus_g2g_p95_ms"] = c["vitals_ms"]["p95"].get<double>() - c["g2g_ms"]["p95"].get<double>();
   }
+  if (o.or_window && s.contains("or_monitor")) {
+    // Capture → composed by the OR display branch, and capture → handed to the OR window's sink (issue 13:
+    // the window may add at most one frame interval).
+    const json& m = s["or_monitor"];
+    const auto p50_p95_ms = [](const json& d) {
+      return d.is_null() ? d : json{{"p50", d["p50"]}, {"p95", d["p95"]}};
+    };
+    out["or_branch_ms"] = p50_p95_ms(m.value("branch_ms", json(nullptr)));
+    out["or_window_ms"] = p50_p95_ms(m.value("window_ms", json(nullptr)));
+    out["or_window_pictures_shown"] = m.value("pictures_shown", json(0));
+    out["or_window_pictures_skipped"] = m.value("pictures_skipped", json(0));
+  }
   if (o.annotations) {
     std::size_t never_shown = 0;
     const auto delays = annotation_delays_ms(c["annotation_inputs"], s["annotation_composited"],
@@ -409,6 +421,14 @@ int run_bench(const BenchOptions& o, const Installation& in) {
       return d.is_null() ? d : json{{"p50", d["p50"]}, {"p95", d["p95"]}};
     };
     out["annotation_ms"] = p50_p95_of(distribution(delays));
+    if (o.or_window) {
+      // Mentor input → the first picture the OR window's sink got with the annotation on it.
+      std::size_t never_on_window = 0;
+      const auto to_window = annotation_delays_ms(c["annotation_inputs"], s["annotation_on_or_window"],
+                                                  measured_from_ns.value_or(0), &never_on_window);
+      out["annotation_to_or_screen_ms"] = p50_p95_of(distribution(to_window));
+      out["annotation_operations_not_on_or_window"] = never_on_window;
+    }
     out["annotation_ms_detail"] = distribution(delays);
     out["annotation_operations"] = c["annotations_confirmed"];
     out["annotation_operations_not_composited"] = never_shown;
@@ -494,6 +514,7 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   context.baseline = o.baseline;
   context.annotations = o.annotations;
   context.soak = soaking;
+  context.or_window = o.or_window;
   out["targets"] = evaluate_targets(out, context);
   const auto failed = failed_targets(out["targets"]);
   out["targets_failed"] = failed;

@@ -15,6 +15,7 @@ struct TargetContext {
   bool baseline = false;     // ratio_p95 was measured
   bool annotations = false;  // annotation_ms was measured
   bool soak = false;         // rss_growth_mb_per_min was measured
+  bool or_window = false;    // or_window_ms (and with annotations annotation_to_or_screen_ms) was measured
 };
 
 // {"NAME": {"limit", "compare": "<=" | ">=", "measured", "pass"}, ...} from the bench's result JSON; a target

@@ -45,6 +45,10 @@ int main(int argc, char** argv) {
   app.add_flag(
       "!--no-adapt-rate", options.adapt_rate,
       "the sender keeps the profile's fixed bitrate and size (no congestion control: the old behaviour)");
+  app.add_flag(
+      "--or-window", options.or_window,
+      "the sender opens its OR window (needs a display: run under xvfb-run): adds or_window_ms, and with "
+      "--annotations annotation_to_or_screen_ms");
   app.add_flag("!--no-fec", options.fec, "the sender sends no parity packets (forward error correction off)");
   app.add_option(
       "--link", options.link,
