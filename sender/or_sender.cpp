@@ -198,6 +198,7 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
       p.annotations_fading = stale_annotations->fading();
       p.microphone = voice.microphone_open();
       p.microphone_muted = voice.muted();
+      p.consoles_connected = session.consoles_connected() > 0;
       touch_panel->set_state(p);
     }
     if (status_strip) status_strip->set_state(strip_state(c));

@@ -15,8 +15,8 @@ void OrTouchPanel::set_state(const OrPanelState& state) {
 }
 
 cv::Rect OrTouchPanel::area(Button button) const {
-  // Seven slots across the bottom. A 27" 16:9 monitor is 336 mm high and 598 mm wide: a tenth of the
-  // picture's height is 34 mm and a slot ~74 mm wide, twice the 15 mm a gloved finger needs.
+  // Eight slots across the bottom. A 27" 16:9 monitor is 336 mm high and 598 mm wide: a tenth of the
+  // picture's height is 34 mm and a slot ~64 mm wide, twice the 15 mm a gloved finger needs and more.
   const int gap = width_ / 60;
   const int h = height_ / 10, w = (width_ - (kButtons + 1) * gap) / kButtons;
   const int index = static_cast<int>(button);
@@ -36,6 +36,8 @@ bool OrTouchPanel::shown_locked(Button button) const {
       return state_.recording_available;
     case Button::kMute:
       return state_.microphone;
+    case Button::kEnd:
+      return state_.consoles_connected;
     default:
       return true;
   }
@@ -82,6 +84,8 @@ std::optional<std::string> OrTouchPanel::touch(double x, double y) {
       return state_.recording ? "stop-recording" : "record";
     case Button::kMute:
       return state_.microphone_muted ? "unmute" : "mute";
+    case Button::kEnd:
+      return confirm("end-session");
   }
   return std::nullopt;
 }
@@ -127,6 +131,7 @@ void OrTouchPanel::draw(media::I420Picture picture, core::CaptureTime) {
     button(Button::kMute, s.microphone_muted ? "OPEN OR MIC" : "MUTE OR MIC",
            s.microphone_muted ? waiting : control);
   }
+  if (s.consoles_connected) button(Button::kEnd, "END SESSION", control);
 }
 
 }  // namespace surgilink::sender

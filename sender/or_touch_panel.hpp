@@ -1,9 +1,11 @@
 #pragma once
 // The OR team's touch controls on the OR window (issue 13): large buttons along the bottom of the picture,
 // for gloved hands (no hover, no double tap): the privacy pause, hide/show the annotations, take back/give
-// the pen, clear all, keep a departed mentor's annotations, consent/recording, mute/open the OR microphone.
+// the pen, clear all, keep a departed mentor's annotations, consent/recording, mute/open the OR microphone,
+// end the session of every connected console.
 // What cannot be undone at once takes one extra touch on the same button, which asks for it: clearing,
-// recording consent, and resuming after a privacy pause. No dialog covers the picture.
+// recording consent, resuming after a privacy pause, and ending the consoles' session. No dialog covers the
+// picture.
 
 #include <mutex>
 #include <optional>
@@ -27,13 +29,14 @@ struct OrPanelState {
   bool annotations_fading = false;   // a departed mentor's annotations fade: KEEP is offered
   bool microphone = false;           // the OR has a microphone
   bool microphone_muted = false;
+  bool consoles_connected = false;  // END SESSION is offered
 };
 
 // set_state/touch: the network thread; has_content/draw: the OR display's streaming thread.
 class OrTouchPanel : public media::OrDisplayOverlay {
  public:
-  enum class Button { kPause, kHide, kPen, kClear, kKeep, kRecord, kMute };
-  static constexpr int kButtons = 7;
+  enum class Button { kPause, kHide, kPen, kClear, kKeep, kRecord, kMute, kEnd };
+  static constexpr int kButtons = 8;
   static constexpr std::chrono::seconds kConfirmWithin{5};
 
   // For pictures of `width` x `height`, the size the OR display branch composes. `bottom_margin`: rows kept
@@ -41,7 +44,8 @@ class OrTouchPanel : public media::OrDisplayOverlay {
   OrTouchPanel(int width, int height, const core::Clock& clock, int bottom_margin = 0);
   void set_state(const OrPanelState& state);
   // A touch at (x, y) in picture pixels: the surgeon's command it gives (pause | resume | hide | show |
-  // revoke-pen | grant-pen | clear | keep-annotations | consent | record | stop-recording | mute | unmute),
+  // revoke-pen | grant-pen | clear | keep-annotations | consent | record | stop-recording | mute | unmute |
+  // end-session),
   // if any, for the caller to carry out through the one authority path.
   std::optional<std::string> touch(double x, double y);
   // Where `button` is in the picture (whether shown now or not): at least 15 mm on a 27" monitor showing the

@@ -93,6 +93,15 @@ struct SurgeonControls::Impl : std::enable_shared_from_this<SurgeonControls::Imp
       if (changed) changed();
       return *recording_reply;
     }
+    if (command == "end-session" || command.starts_with("end-session ")) {
+      // "end-session" ends every console's session; "end-session Dr. A" that console's.
+      const std::string name(command.size() > 12 ? command.substr(12) : std::string_view());
+      const std::size_t ended = session.end_session(name, by);
+      if (changed) changed();
+      if (ended == 0)
+        return name.empty() ? "error: no console is connected" : "error: no console called \"" + name + "\"";
+      return "ok: ended the session of " + std::to_string(ended) + " console" + (ended == 1 ? "" : "s");
+    }
     if (command == "pause") {
       session.set_privacy_paused(true, by);
     } else if (command == "resume") {

@@ -39,7 +39,8 @@ class SurgeonControls {
   // was fading. Without it, keep-annotations is refused.
   void set_annotation_keeper(std::function<bool()> keep);
   // Carries out one command: pause | resume | hide | show | toggle | clear | keep-annotations | revoke-pen |
-  // grant-pen | consent | record | stop-recording | withdraw-consent | mute | unmute | toggle-mute | status.
+  // grant-pen | consent | record | stop-recording | withdraw-consent | mute | unmute | toggle-mute |
+  // end-session [NAME] | status.
   // Returns the reply ("ok: ..." or "error: ..."), never throws.
   std::string execute(std::string_view command, const std::string& by);
 

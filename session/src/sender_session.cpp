@@ -181,6 +181,27 @@ void SenderSession::clear_annotations(const std::string& by) {
   parts_->decide(
       [&](SessionAuthority& a, AuthorityEffects& e) { a.clear_annotations(by, parts_->clock.now(), e); });
 }
+std::size_t SenderSession::end_session(const std::string& name, const std::string& by) {
+  Parts& p = *parts_;
+  std::size_t ended = 0;
+  for (const auto& [id, console] : p.consoles) {
+    const Member* member = p.authority.member(id);
+    if (member == nullptr || !console->admitted() || console->control().ended() ||
+        (!name.empty() && member->name != name))
+      continue;
+    p.audit.record({"session_ended", {{"console", member->name}, {"by", by}}, AuditEvent::Level::kWarning});
+    // A refusal after the welcome: the console shows it and does not reconnect (a lost link would).
+    pb::Envelope e = envelope();
+    e.mutable_refusal()->set_reason("the OR ended this session");
+    e.mutable_refusal()->set_supported_version(kProtocolVersion);
+    console->closing = ConsoleConnection::Closing{Departure::kGoodbye, "ended by the OR (" + by + ")"};
+    console->send(frame_of(e));
+    console->control().close_after_writes();
+    ++ended;
+  }
+  return ended;
+}
+
 void SenderSession::expire_annotations_of(const std::string& author, const std::string& by) {
   parts_->decide([&](SessionAuthority& a, AuthorityEffects& e) {
     a.expire_annotations_of(author, by, parts_->clock.now(), e);

@@ -340,8 +340,19 @@ TEST(SurgeonControlsClient, CarriesOneCommandAndItsReplyAndSaysWhenNoSenderAnswe
   EXPECT_THAT(reply, StartsWith("error: "));
   EXPECT_EQ(control("no-such-button", reply), 1);
   EXPECT_THAT(reply, HasSubstr("unknown command"));
+  // Ending a console's session: it is told why, and its connection closes.
+  TestControlClient console(identity("mentor"));
+  ASSERT_TRUE(console.hello(sender.control_port(), 40023).welcomed);
+  EXPECT_EQ(control("end-session Dr. Nobody", reply), 1);
+  EXPECT_THAT(reply, HasSubstr("no console called"));
+  EXPECT_EQ(control("end-session", reply), 0);
+  EXPECT_EQ(reply, "ok: ended the session of 1 console");
+  const auto ended = next_message_of(console, "refusal");
+  ASSERT_TRUE(ended.has_value()) << "the console was not told";
+  EXPECT_EQ(*ended, "the OR ended this session");
   EXPECT_EQ(sender.stop(), 0);
   EXPECT_THAT(sender.log(), HasSubstr("privacy_paused by=socket"));
+  EXPECT_THAT(sender.log(), HasSubstr("session_ended console=Dr. Dev Mentor"));
 }
 
 }  // namespace

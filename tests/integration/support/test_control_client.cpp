@@ -244,6 +244,7 @@ std::optional<ControlMessage> TestControlClient::read_message(std::chrono::milli
   if (in.has_annotation_operation()) return ControlMessage{"annotation_operation", in.annotation_operation()};
   if (in.has_annotation_refused())
     return ControlMessage{"annotation_refused", in.annotation_refused().reason()};
+  if (in.has_refusal()) return ControlMessage{"refusal", in.refusal().reason()};
   if (in.has_annotation_scene()) return ControlMessage{"annotation_scene", in.annotation_scene()};
   if (in.has_clock_pong()) return ControlMessage{"clock_pong", {}};
   if (in.has_roster()) {

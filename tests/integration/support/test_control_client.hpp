@@ -31,7 +31,7 @@ struct HelloAnswer {
 // One control message read after the welcome.
 struct ControlMessage {
   std::string kind;   // "annotation_operation", "annotation_refused", "annotation_scene", "or_controls",
-                      // "roster", "clock_pong", "other"
+                      // "roster", "clock_pong", "refusal", "other"
   std::string bytes;  // the annotation bytes, the refusal's reason, "pen=c1 revoked=0 hidden=0", or "Dr.
                       // A/mentor/c1,..." (roster)
 };

@@ -158,6 +158,10 @@ class SenderSession {
   void grant_pen(const std::string& by);
   void set_annotations_hidden(bool hidden, const std::string& by);
   void clear_annotations(const std::string& by);
+  // The OR ends the session of the console called `name` (every console when empty): it is told why ("the
+  // OR ended this session") and does not reconnect by itself; its pen passes at once. Audited. Returns how
+  // many were ended. Network thread.
+  std::size_t end_session(const std::string& name, const std::string& by);
   // Removes a departed mentor's annotations (their fade on the OR display ended); audited.
   void expire_annotations_of(const std::string& author, const std::string& by);
   // Whether the OR's privacy pause is on. Network thread.
