@@ -11,6 +11,7 @@
 
 #include "recording_volume.hpp"
 #include "surgilink/media/recording_manifest.hpp"
+#include "surgilink/media/rtp_packet.hpp"
 
 namespace surgilink::sender {
 
@@ -202,6 +203,28 @@ void CaseRecording::check() {
   spdlog::error("recording stopped by an error: {}", s.last_error);
   publish("recorder: " + s.last_error);
   end_event_log();
+}
+
+void CaseRecording::record_or_voice(const media::EncodedPackets& packets) {
+  if (!settings_.voice || !recorder_) return;
+  for (const auto& packet : packets.packets) {
+    const auto header = media::parse_rtp(packet);
+    if (!header) continue;
+    const auto& h = header.value();
+    recorder_->record_voice("or", std::span(packet).subspan(h.payload_offset, h.payload_size),
+                            packets.capture_time);
+  }
+}
+
+void CaseRecording::record_mentor_voice(const std::string& talker, std::span<const std::uint8_t> packet) {
+  if (!settings_.voice || !recorder_) return;
+  const auto header = media::parse_rtp(packet);
+  if (!header) return;
+  const auto& h = header.value();
+  // The capture time the console put on the packet (on its clock: the same machine's, or one kept by NTP);
+  // without one, when it arrived.
+  const auto capture = h.capture_ntp ? core::from_ntp64(*h.capture_ntp) : core::CaptureClock{}.now();
+  recorder_->record_voice(talker, packet.subspan(h.payload_offset, h.payload_size), capture);
 }
 
 void CaseRecording::close() {

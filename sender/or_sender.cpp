@@ -103,7 +103,7 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
                   settings.pipeline.recorder, session),
         surgeon_controls(io, settings.surgeon_controls, session, recording,
                          [this] { show_surgeon_controls(); }),
-        voice(io, settings.voice, settings.session.voice_ssrc, clock, session),
+        voice(io, settings.voice, settings.session.voice_ssrc, clock, session, recording),
         signals(io, SIGINT, SIGTERM),
         reload_signal(io, SIGHUP),
         status_timer(io),
@@ -177,8 +177,10 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
   }
 
   void on_or_controls_changed() override { show_surgeon_controls(); }
-  void on_mentor_voice(std::uint32_t ssrc, std::span<const std::uint8_t> packet) override {
+  void on_mentor_voice(std::uint32_t ssrc, const std::string& talker,
+                       std::span<const std::uint8_t> packet) override {
     voice.hear(ssrc, packet);
+    recording.record_mentor_voice(talker, packet);
   }
   bool had_mentor = false;
   asio::signal_set signals, reload_signal;
