@@ -32,7 +32,7 @@ std::string summary(const RecordingManifest& m) {
   return std::string(describe(m.state)) + ", written by " + (m.software.empty() ? "?" : m.software) +
          ", case " + (m.case_pseudonym.empty() ? "?" : m.case_pseudonym) + ", " +
          std::to_string(m.segments.size()) + " segments (" + seconds + " s of video), " +
-         std::to_string(m.files.size()) + " other files";
+         std::to_string(m.voice.size()) + " voice files, " + std::to_string(m.files.size()) + " other files";
 }
 
 int verify(const std::filesystem::path& folder) {
@@ -167,6 +167,9 @@ int export_clip(const std::filesystem::path& folder, double from_s, double to_s,
                                       {"duration_s", std::chrono::duration<double>(clip->duration).count()},
                                       {"blur", area ? nlohmann::json(blur) : nlohmann::json(nullptr)},
                                       {"comment", clip->comment},
+                                      {"sound_s", std::chrono::duration<double>(clip->sound).count()},
+                                      {"talkers", clip->talkers},
+                                      {"voice_problems", clip->voice_problems},
                                       {"seconds_taken", took}})
                           .dump()
                           .c_str());
@@ -244,9 +247,9 @@ int main(int argc, char** argv) {
   std::string blur;
   auto* export_command = app.add_subcommand(
       "export",
-      "write a clip between two times as MP4 (H.264; plays in browsers) with the annotations the OR had "
-      "burnt "
-      "in, optionally a rectangle blurred in every frame (de-identification, named in the clip's metadata). "
+      "write a clip between two times as MP4 (H.264 and AAC; plays in browsers) with the annotations the OR "
+      "had burnt in and the recorded voice (the OR and the mentors, mixed, at their capture times), "
+      "optionally a rectangle blurred in every frame (de-identification, named in the clip's metadata). "
       "Exit 0, 1 when no clip could be written, 2 on a usage error");
   export_command->add_option("PATH", folder, "the recording's folder")->required();
   add_seconds_option(export_command, "--from", from_s);
