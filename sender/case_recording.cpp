@@ -16,18 +16,6 @@
 namespace surgilink::sender {
 
 namespace {
-// A folder name from the case pseudonym: letters, digits, '-' and '_' only (it is never a patient name, but
-// it is typed by people, and it must not climb out of the recordings folder).
-std::string folder_safe(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    const bool plain =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    out += plain ? c : '_';
-  }
-  return out.empty() ? "case" : out;
-}
-
 std::string utc_stamp() {
   const std::time_t now = std::time(nullptr);
   std::tm utc{};
@@ -134,7 +122,8 @@ std::string CaseRecording::start(const std::string& by) {
   }
   refused_unencrypted_ = false;
   const auto folder =
-      std::filesystem::absolute(*settings_.folder / (folder_safe(case_pseudonym_) + "-" + utc_stamp()))
+      std::filesystem::absolute(*settings_.folder /
+                                (media::safe_name_part(case_pseudonym_, "case") + "-" + utc_stamp()))
           .lexically_normal();
   if (const auto why = recorder_->start(folder, {case_pseudonym_, site_})) {
     spdlog::error("recording: {}", *why);
@@ -268,6 +257,7 @@ nlohmann::json CaseRecording::status_json() const {
           {"segments_closed", rec.segments_closed},
           {"frames_written", rec.frames_written},
           {"frames_skipped", rec.frames_skipped},
+          {"voice_packets_written", rec.voice_packets_written},
           {"free_mb", rec.free_bytes ? nlohmann::json(*rec.free_bytes / kMegabyte) : nlohmann::json(nullptr)},
           {"disk_low", rec.disk_low},
           {"warning", warn.empty() ? nlohmann::json(nullptr) : nlohmann::json(warn)},

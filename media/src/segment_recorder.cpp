@@ -44,22 +44,10 @@ std::string segment_name(std::size_t number) {
   return name;
 }
 
-// A talker's part of a voice file's name: letters, digits, '-' and '_' (a display name is typed by people and
-// must not climb out of the folder).
-std::string talker_name(const std::string& talker) {
-  std::string out;
-  for (const char c : talker) {
-    const bool plain =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    out += plain ? c : '_';
-  }
-  return out.empty() ? "talker" : out;
-}
-
 std::string voice_name(const std::string& talker, std::size_t number) {
   char counter[16];
   std::snprintf(counter, sizeof counter, "-%05zu.mkv", number);
-  return "voice-" + talker_name(talker) + counter;
+  return "voice-" + safe_name_part(talker, "talker") + counter;
 }
 
 // Opus as RTP carries it (RFC 7587: 48 kHz); the packets themselves say mono or stereo.
@@ -100,6 +88,16 @@ class FolderLock {
   int fd_ = -1;
 };
 }  // namespace
+
+std::string safe_name_part(const std::string& text, const std::string& if_empty) {
+  std::string out;
+  for (const char c : text) {
+    const bool plain =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    out += plain ? c : '_';
+  }
+  return out.empty() ? if_empty : out;
+}
 
 std::optional<std::uint64_t> free_bytes_at(const std::filesystem::path& path) {
   struct statvfs fs {};
@@ -276,7 +274,8 @@ struct SegmentRecorder::Impl {
     }
     if (found == voices.end()) {
       std::size_t number = 1;
-      for (const auto& v : manifest.voice) number += talker_name(v.talker) == talker_name(talker) ? 1 : 0;
+      for (const auto& v : manifest.voice)
+        number += safe_name_part(v.talker, "talker") == safe_name_part(talker, "talker") ? 1 : 0;
       const std::string name = voice_name(talker, number);
       std::string why;
       GstCaps* caps = opus_caps();

@@ -92,6 +92,11 @@ class SegmentRecorder {
   std::unique_ptr<Impl> impl_;
 };
 
+// `text` (a case pseudonym, a talker's display name: typed by people) as part of a file or folder name:
+// letters, digits, '-' and '_' kept, anything else '_', so that it never climbs out of the recordings'
+// folder; `if_empty` for an empty text.
+std::string safe_name_part(const std::string& text, const std::string& if_empty);
+
 // Free bytes for an unprivileged writer on the file system holding `path`; nullopt when it cannot be read.
 std::optional<std::uint64_t> free_bytes_at(const std::filesystem::path& path);
 
