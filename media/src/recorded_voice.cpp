@@ -71,8 +71,9 @@ long mix_recorded_voice(const std::filesystem::path& file, core::CaptureTime fir
     std::lock_guard lock(times.mutex);
     packets = times.pts;
   }
-  // The decoder gives one block per packet: each block goes where its packet was captured. (Its own output
-  // times would close the gaps: the decoder counts samples from the first packet.)
+  // The decoder gives one block per packet: each block goes where its packet was captured, to the
+  // microsecond. (Its own output times count samples since it last resynchronised to its input, which is
+  // close but not each packet's time; they serve only if the counts ever differ.)
   const bool one_to_one = packets.size() == decoded.size();
   long placed = 0;
   for (std::size_t i = 0; i < decoded.size(); ++i) {

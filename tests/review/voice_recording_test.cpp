@@ -289,6 +289,36 @@ TEST(VoiceRecording, BothDirectionsAtTheirCaptureTimesOnlyWithConsentNeverWhileM
     EXPECT_THAT(damaged.out, HasSubstr(victim)) << damage;
   }
 
+  // show --at: who was speaking. At an OR marker spoken while recorded, the OR; while the OR was muted and
+  // no mentor marker was near, no one.
+  const double first_picture_s = seconds_of(manifest->segments.front().first);
+  const auto speaking = [&](double at) {
+    const auto shown =
+        review({"show", folder.string(), "--at", std::to_string(at - first_picture_s)}, dir, "show");
+    EXPECT_EQ(shown.exit_code, 0) << shown.err;
+    const auto j = json::parse(shown.out, nullptr, false);
+    return j.is_object() ? j.value("speaking", json::array()).dump() : std::string("no JSON");
+  };
+  const auto or_marker = std::find_if(or_spoken.begin(), or_spoken.end(),
+                                      [&](double s) { return s > consent_at + 1.0 && s < muted_at - 0.3; });
+  ASSERT_NE(or_marker, or_spoken.end());
+  EXPECT_THAT(speaking(*or_marker), HasSubstr("\"or\""));
+  const auto quiet = std::find_if(or_spoken.begin(), or_spoken.end(), [&](double s) {
+    return s > muted_at + 0.3 && s < unmuted_at - 0.3 &&
+           std::none_of(mentor_spoken.begin(), mentor_spoken.end(),
+                        [s](double m) { return std::abs(m - s) < 0.2; });
+  });
+  ASSERT_NE(quiet, or_spoken.end()) << "no OR marker spoken while muted away from the mentor's";
+  EXPECT_EQ(speaking(*quiet), "[]") << "muted OR marker at " << *quiet - origin;
+  // report: the voice per talker.
+  const auto html = dir / "report.html";
+  const auto reported = review({"report", folder.string(), "--out", html.string()}, dir, "report");
+  EXPECT_EQ(reported.exit_code, 0) << reported.err;
+  const auto page = read_text(html);
+  EXPECT_THAT(page, HasSubstr("<h2>Voice</h2>"));
+  EXPECT_THAT(page, HasSubstr("voice-or-00001.mkv"));
+  EXPECT_THAT(page, HasSubstr("Dr. Dev Mentor</td>"));
+
   // The exported clip: an AAC track as long as the picture, with both codes where they were spoken relative
   // to the clip's first picture.
   const double first_picture = seconds_of(manifest->segments.front().first);

@@ -73,6 +73,7 @@ int show(const std::filesystem::path& folder, double seconds, const std::filesys
   const auto t = moment_of(*recorded, seconds);
   const auto moment = recorded->at(t);
   auto j = surgilink::review::moment_json(moment, recorded->first_picture());
+  j["speaking"] = recorded->speaking_at(t);
   j["problems"] = recorded->problems();
   int exit_code = 0;
   if (!png.empty()) {
@@ -223,7 +224,8 @@ int main(int argc, char** argv) {
       "show",
       "print the case at one moment as one JSON object: capture_ns, annotations (id, author, kind, colour) "
       "as "
-      "the OR had them, vitals (the console status line's keys and units), mentor_g2g_p95_ms, link; with "
+      "the OR had them, vitals (the console status line's keys and units), mentor_g2g_p95_ms, link, speaking "
+      "(whose recorded voice is heard then); with "
       "--png, the picture of that moment with the annotations as the OR display drew them. Exit 0, 1 when "
       "the recording cannot be read (or the picture was asked for and cannot be decoded), 2 on a usage "
       "error");
