@@ -11,22 +11,11 @@
 
 #include "recording_volume.hpp"
 #include "surgilink/media/recording_manifest.hpp"
+#include "surgilink/media/rtp_packet.hpp"
 
 namespace surgilink::sender {
 
 namespace {
-// A folder name from the case pseudonym: letters, digits, '-' and '_' only (it is never a patient name, but
-// it is typed by people, and it must not climb out of the recordings folder).
-std::string folder_safe(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    const bool plain =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    out += plain ? c : '_';
-  }
-  return out.empty() ? "case" : out;
-}
-
 std::string utc_stamp() {
   const std::time_t now = std::time(nullptr);
   std::tm utc{};
@@ -133,7 +122,8 @@ std::string CaseRecording::start(const std::string& by) {
   }
   refused_unencrypted_ = false;
   const auto folder =
-      std::filesystem::absolute(*settings_.folder / (folder_safe(case_pseudonym_) + "-" + utc_stamp()))
+      std::filesystem::absolute(*settings_.folder /
+                                (media::safe_name_part(case_pseudonym_, "case") + "-" + utc_stamp()))
           .lexically_normal();
   if (const auto why = recorder_->start(folder, {case_pseudonym_, site_})) {
     spdlog::error("recording: {}", *why);
@@ -204,6 +194,28 @@ void CaseRecording::check() {
   end_event_log();
 }
 
+void CaseRecording::record_or_voice(const media::EncodedPackets& packets) {
+  if (!settings_.voice || !recorder_) return;
+  for (const auto& packet : packets.packets) {
+    const auto header = media::parse_rtp(packet);
+    if (!header) continue;
+    const auto& h = header.value();
+    recorder_->record_voice("or", std::span(packet).subspan(h.payload_offset, h.payload_size),
+                            packets.capture_time);
+  }
+}
+
+void CaseRecording::record_mentor_voice(const std::string& talker, std::span<const std::uint8_t> packet) {
+  if (!settings_.voice || !recorder_) return;
+  const auto header = media::parse_rtp(packet);
+  if (!header) return;
+  const auto& h = header.value();
+  // The capture time the console put on the packet (on its clock: the same machine's, or one kept by NTP);
+  // without one, when it arrived.
+  const auto capture = h.capture_ntp ? core::from_ntp64(*h.capture_ntp) : core::CaptureClock{}.now();
+  recorder_->record_voice(talker, packet.subspan(h.payload_offset, h.payload_size), capture);
+}
+
 void CaseRecording::close() {
   if (recording()) recorder_->stop();
   end_event_log();
@@ -245,6 +257,7 @@ nlohmann::json CaseRecording::status_json() const {
           {"segments_closed", rec.segments_closed},
           {"frames_written", rec.frames_written},
           {"frames_skipped", rec.frames_skipped},
+          {"voice_packets_written", rec.voice_packets_written},
           {"free_mb", rec.free_bytes ? nlohmann::json(*rec.free_bytes / kMegabyte) : nlohmann::json(nullptr)},
           {"disk_low", rec.disk_low},
           {"warning", warn.empty() ? nlohmann::json(nullptr) : nlohmann::json(warn)},

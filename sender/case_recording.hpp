@@ -10,10 +10,12 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "sender_settings.hpp"
 #include "surgilink/media/segment_recorder.hpp"
+#include "surgilink/media/sender_pipeline.hpp"
 #include "surgilink/session/case_event_log.hpp"
 #include "surgilink/session/sender_session.hpp"
 
@@ -44,6 +46,12 @@ class CaseRecording {
   // Once a second: commits the event log, and announces as stopped a recording the recorder ended by
   // itself (a disk error).
   void check();
+
+  // The voice into the recording while one runs ([recording] voice): the OR microphone's packets as sent
+  // (a muted microphone sends none), and a mentor's as received (one authenticated Opus RTP packet, whole and
+  // plain), each at the capture time it carries.
+  void record_or_voice(const media::EncodedPackets& packets);
+  void record_mentor_voice(const std::string& talker, std::span<const std::uint8_t> packet);
 
   // "recording into …, 3 segments" / "not recording, consent not recorded".
   std::string state_text() const;

@@ -108,7 +108,7 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
                   settings.pipeline.recorder, session),
         surgeon_controls(io, settings.surgeon_controls, session, recording,
                          [this] { show_surgeon_controls(); }),
-        voice(io, settings.voice, settings.session.voice_ssrc, clock, session),
+        voice(io, settings.voice, settings.session.voice_ssrc, clock, session, recording),
         signals(io, SIGINT, SIGTERM),
         reload_signal(io, SIGHUP),
         status_timer(io),
@@ -250,8 +250,10 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
                       std::to_string(settings.or_display.stale_annotations.count()) + " ms ago");
     }
   }
-  void on_mentor_voice(std::uint32_t ssrc, std::span<const std::uint8_t> packet) override {
+  void on_mentor_voice(std::uint32_t ssrc, const std::string& talker,
+                       std::span<const std::uint8_t> packet) override {
     voice.hear(ssrc, packet);
+    recording.record_mentor_voice(talker, packet);
   }
   bool had_mentor = false;
   asio::signal_set signals, reload_signal;

@@ -19,11 +19,12 @@ nlohmann::json times_json(const std::vector<core::CaptureTime>& times) {
 }  // namespace
 
 OrVoice::OrVoice(boost::asio::io_context& io, OrVoiceSettings settings, std::uint32_t ssrc,
-                 const core::Clock& clock, session::SenderSession& session)
+                 const core::Clock& clock, session::SenderSession& session, CaseRecording& recording)
     : io_(io),
       settings_(std::move(settings)),
       clock_(clock),
       session_(session),
+      recording_(recording),
       ssrc_(ssrc),
       muted_(settings_.start_muted) {}
 
@@ -105,7 +106,9 @@ bool OrVoice::mentor_speaking() const { return playout_ && playout_->heard_level
 
 void OrVoice::on_voice_packets(media::EncodedPackets packets) {
   boost::asio::post(io_, [this, p = std::move(packets)] {
-    if (!stopped_) session_.send_voice(p);
+    if (stopped_) return;
+    session_.send_voice(p);
+    recording_.record_or_voice(p);
   });
 }
 

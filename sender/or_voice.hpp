@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <nlohmann/json_fwd.hpp>
 
+#include "case_recording.hpp"
 #include "sender_settings.hpp"
 #include "surgilink/media/voice_capture.hpp"
 #include "surgilink/media/voice_playout.hpp"
@@ -22,9 +23,10 @@ namespace surgilink::sender {
 // Network thread, except the capture's callbacks (GStreamer threads), which only post.
 class OrVoice : public media::VoiceCaptureListener {
  public:
-  // `ssrc`: the OR voice's, as the session announces it in the welcome.
+  // `ssrc`: the OR voice's, as the session announces it in the welcome. What the microphone sends also goes
+  // to `recording` (recorded while the case is).
   OrVoice(boost::asio::io_context& io, OrVoiceSettings settings, std::uint32_t ssrc, const core::Clock& clock,
-          session::SenderSession& session);
+          session::SenderSession& session, CaseRecording& recording);
   ~OrVoice() override;
   // Opens the speaker, then the microphone (its echo canceller listens to the speaker).
   void start();
@@ -55,6 +57,7 @@ class OrVoice : public media::VoiceCaptureListener {
   OrVoiceSettings settings_;
   const core::Clock& clock_;
   session::SenderSession& session_;
+  CaseRecording& recording_;
   std::unique_ptr<media::VoicePlayout> playout_;
   std::unique_ptr<media::VoiceCapture> capture_;
   std::uint32_t ssrc_;

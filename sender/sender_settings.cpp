@@ -217,6 +217,7 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
   s.recording.require_encrypted_volume =
       overrides.require_encrypted_volume.value_or(recording.get_bool("require_encrypted_volume", true));
   s.recording.consent_at_start = overrides.consent;
+  s.recording.voice = recording.get_bool("voice", true);
 
   auto tls = root.table("tls");
   n.tls = session::load_tls_files(tls);

@@ -46,6 +46,9 @@ struct RecordingSettings {
   // Consent to record this case was given before the sender started (--consent: the demo): recording starts
   // with the stream, audited as given on the command line.
   bool consent_at_start = false;
+  // The voice is recorded with the case (README: Recordings): the OR microphone as sent (nothing while muted)
+  // and each mentor's as received, Opus as it travelled, in files of their own.
+  bool voice = true;
 };
 
 // What the OR display warns about beyond the vitals alarms (DESIGN.md §8).

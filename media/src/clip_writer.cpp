@@ -7,6 +7,7 @@
 
 #include "gst_ref.hpp"
 #include "segment_writer.hpp"
+#include "surgilink/media/audio_marker.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
 
 namespace surgilink::media {
@@ -14,20 +15,27 @@ namespace surgilink::media {
 struct ClipWriter::Pipeline {
   GstObjectRef<GstElement> pipeline;
   GstObjectRef<GstElement> source;
+  GstObjectRef<GstElement> sound;  // null without a sound track
 };
 
 std::unique_ptr<ClipWriter> ClipWriter::open(const std::filesystem::path& file, cv::Size size,
                                              const std::string& title, const std::string& comment,
-                                             std::string* why) {
+                                             std::string* why, bool with_sound) {
   initialise_gstreamer();
   GError* error = nullptr;
-  GstElement* parsed = gst_parse_launch(
+  std::string description =
       "appsrc name=pictures format=time block=true max-bytes=33554432 ! videoconvert ! "
       "video/x-raw,format=I420 ! "
       "x264enc speed-preset=veryfast ! video/x-h264,profile=high ! h264parse ! mp4mux name=mux "
       "faststart=true ! "
-      "filesink name=file sync=false",
-      &error);
+      "filesink name=file sync=false";
+  // AAC-LC: what every browser and player plays in MP4.
+  if (with_sound)
+    description +=
+        " appsrc name=sound format=time block=true max-bytes=4194304 "
+        "caps=audio/x-raw,format=F32LE,rate=48000,channels=1,layout=interleaved ! audioconvert ! avenc_aac "
+        "bitrate=96000 ! aacparse ! mux.";
+  GstElement* parsed = gst_parse_launch(description.c_str(), &error);
   if (parsed == nullptr || error != nullptr) {
     if (why)
       *why = std::string("cannot build the clip writer: ") + (error ? error->message : "?") +
@@ -42,6 +50,7 @@ std::unique_ptr<ClipWriter> ClipWriter::open(const std::filesystem::path& file, 
   w->pipeline_->pipeline.reset(GST_ELEMENT(gst_object_ref_sink(parsed)));
   GstElement* pipeline = w->pipeline_->pipeline.get();
   w->pipeline_->source.reset(gst_bin_get_by_name(GST_BIN(pipeline), "pictures"));
+  if (with_sound) w->pipeline_->sound.reset(gst_bin_get_by_name(GST_BIN(pipeline), "sound"));
   GstCaps* caps =
       gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "BGR", "width", G_TYPE_INT, size.width,
                           "height", G_TYPE_INT, size.height, "framerate", GST_TYPE_FRACTION, 0, 1, nullptr);
@@ -81,10 +90,20 @@ bool ClipWriter::push(const cv::Mat& bgr, std::chrono::nanoseconds at) {
   return gst_app_src_push_buffer(GST_APP_SRC(pipeline_->source.get()), buffer) == GST_FLOW_OK;
 }
 
+bool ClipWriter::push_sound(std::span<const float> samples) {
+  if (ended_ || !pipeline_->sound || samples.empty()) return false;
+  GstBuffer* buffer = gst_buffer_new_memdup(samples.data(), samples.size_bytes());
+  GST_BUFFER_PTS(buffer) = gst_util_uint64_scale(sound_samples_, GST_SECOND, kVoiceSampleRate);
+  GST_BUFFER_DURATION(buffer) = gst_util_uint64_scale(samples.size(), GST_SECOND, kVoiceSampleRate);
+  sound_samples_ += samples.size();
+  return gst_app_src_push_buffer(GST_APP_SRC(pipeline_->sound.get()), buffer) == GST_FLOW_OK;
+}
+
 bool ClipWriter::finish(std::chrono::nanoseconds wait, std::string* why) {
   if (ended_) return true;
   ended_ = true;
   gst_app_src_end_of_stream(GST_APP_SRC(pipeline_->source.get()));
+  if (pipeline_->sound) gst_app_src_end_of_stream(GST_APP_SRC(pipeline_->sound.get()));
   if (!wait_for_bus(pipeline_->pipeline.get(), GST_MESSAGE_EOS, wait, "the clip was not written out in time",
                     why))
     return false;

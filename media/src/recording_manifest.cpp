@@ -39,6 +39,31 @@ bool plain_name(const std::string& name) {
   return !name.empty() && name.find('/') == std::string::npos && name != "." && name != "..";
 }
 
+// A video segment counts frames, a voice file packets (and names its talker).
+json segment_json(const ManifestSegment& s) {
+  json j = {{"file", s.file},
+            {"first_capture_ns", ns(s.first)},
+            {"last_capture_ns", ns(s.last)},
+            {s.talker.empty() ? "frames" : "packets", s.frames},
+            {"closed", s.closed}};
+  if (!s.talker.empty()) j["talker"] = s.talker;
+  if (!s.repaired.empty()) j["repaired"] = s.repaired;
+  return seal_json(s.seal, std::move(j));
+}
+
+ManifestSegment segment_from(const json& s, bool voice) {
+  ManifestSegment segment{s.at("file").get<std::string>(),
+                          at_ns(s.at("first_capture_ns").get<std::int64_t>()),
+                          at_ns(s.at("last_capture_ns").get<std::int64_t>()),
+                          s.at(voice ? "packets" : "frames").get<std::uint64_t>(),
+                          s.at("closed").get<bool>(),
+                          seal_from(s),
+                          s.value("repaired", ""),
+                          voice ? s.at("talker").get<std::string>() : std::string()};
+  if (!plain_name(segment.file)) throw std::invalid_argument("segment file \"" + segment.file + "\"");
+  return segment;
+}
+
 }  // namespace
 
 const char* describe(RecordingState state) {
@@ -55,15 +80,9 @@ const char* describe(RecordingState state) {
 
 std::string RecordingManifest::to_json() const {
   json segments_json = json::array();
-  for (const auto& s : segments) {
-    json j = {{"file", s.file},
-              {"first_capture_ns", ns(s.first)},
-              {"last_capture_ns", ns(s.last)},
-              {"frames", s.frames},
-              {"closed", s.closed}};
-    if (!s.repaired.empty()) j["repaired"] = s.repaired;
-    segments_json.push_back(seal_json(s.seal, std::move(j)));
-  }
+  for (const auto& s : segments) segments_json.push_back(segment_json(s));
+  json voice_json = json::array();
+  for (const auto& v : voice) voice_json.push_back(segment_json(v));
   json files_json = json::array();
   for (const auto& f : files) files_json.push_back(seal_json(f.seal, {{"role", f.role}, {"file", f.file}}));
   json doc = {{"format", kFormat},
@@ -75,6 +94,7 @@ std::string RecordingManifest::to_json() const {
               {"started_capture_ns", ns(started)},
               {"ended_capture_ns", ended ? json(ns(*ended)) : json(nullptr)},
               {"segments", segments_json},
+              {"voice", voice_json},
               {"files", files_json},
               {"notes", notes}};
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
@@ -88,7 +108,7 @@ std::optional<RecordingManifest> RecordingManifest::parse(std::string_view text,
   }
   try {
     const std::string format = doc.value("format", "");
-    if (format != kFormat && format != "surgilink-recording/1") {
+    if (format != kFormat && format != "surgilink-recording/2" && format != "surgilink-recording/1") {
       if (why) *why = "unknown format \"" + format + "\"";
       return std::nullopt;
     }
@@ -104,16 +124,9 @@ std::optional<RecordingManifest> RecordingManifest::parse(std::string_view text,
     m.started = at_ns(doc.value("started_capture_ns", std::int64_t{0}));
     if (doc.contains("ended_capture_ns") && doc["ended_capture_ns"].is_number_integer())
       m.ended = at_ns(doc["ended_capture_ns"].get<std::int64_t>());
-    for (const auto& s : doc.at("segments")) {
-      ManifestSegment segment{s.at("file").get<std::string>(),
-                              at_ns(s.at("first_capture_ns").get<std::int64_t>()),
-                              at_ns(s.at("last_capture_ns").get<std::int64_t>()),
-                              s.at("frames").get<std::uint64_t>(),
-                              s.at("closed").get<bool>(),
-                              seal_from(s),
-                              s.value("repaired", "")};
-      if (!plain_name(segment.file)) throw std::invalid_argument("segment file \"" + segment.file + "\"");
-      m.segments.push_back(std::move(segment));
+    for (const auto& s : doc.at("segments")) m.segments.push_back(segment_from(s, false));
+    if (doc.contains("voice")) {
+      for (const auto& v : doc["voice"]) m.voice.push_back(segment_from(v, true));
     }
     if (doc.contains("files")) {
       for (const auto& f : doc["files"]) {
@@ -243,10 +256,12 @@ std::vector<std::string> verify_recording(const std::filesystem::path& folder) {
         "the manifest says it is still being written (a running sender, or one that stopped without closing "
         "it and has not started again)");
   if (manifest->segments.empty()) problems.push_back("the manifest lists no video segment");
-  for (const auto& s : manifest->segments) {
-    if (!s.closed)
-      problems.push_back(s.file + " was never closed" + (s.repaired.empty() ? "" : ": " + s.repaired));
-    if (auto problem = seal_problem(folder, s.file, s.seal)) problems.push_back(std::move(*problem));
+  for (const auto* list : {&manifest->segments, &manifest->voice}) {
+    for (const auto& s : *list) {
+      if (!s.closed)
+        problems.push_back(s.file + " was never closed" + (s.repaired.empty() ? "" : ": " + s.repaired));
+      if (auto problem = seal_problem(folder, s.file, s.seal)) problems.push_back(std::move(*problem));
+    }
   }
   for (const auto& f : manifest->files) {
     if (auto problem = seal_problem(folder, f.file, f.seal))

@@ -9,10 +9,12 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <ctime>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -40,6 +42,18 @@ std::string segment_name(std::size_t number) {
   char name[32];
   std::snprintf(name, sizeof name, "segment-%05zu.mkv", number);
   return name;
+}
+
+std::string voice_name(const std::string& talker, std::size_t number) {
+  char counter[16];
+  std::snprintf(counter, sizeof counter, "-%05zu.mkv", number);
+  return "voice-" + safe_name_part(talker, "talker") + counter;
+}
+
+// Opus as RTP carries it (RFC 7587: 48 kHz); the packets themselves say mono or stereo.
+GstCaps* opus_caps() {
+  return gst_caps_new_simple("audio/x-opus", "channel-mapping-family", G_TYPE_INT, 0, "channels", G_TYPE_INT,
+                             1, "rate", G_TYPE_INT, 48000, nullptr);
 }
 
 // An exclusive lock on a recording's folder, held while a sender writes it, so that the recovery of another
@@ -75,6 +89,16 @@ class FolderLock {
 };
 }  // namespace
 
+std::string safe_name_part(const std::string& text, const std::string& if_empty) {
+  std::string out;
+  for (const char c : text) {
+    const bool plain =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    out += plain ? c : '_';
+  }
+  return out.empty() ? if_empty : out;
+}
+
 std::optional<std::uint64_t> free_bytes_at(const std::filesystem::path& path) {
   struct statvfs fs {};
   if (::statvfs(path.c_str(), &fs) != 0) return std::nullopt;
@@ -90,9 +114,10 @@ struct SegmentRecorder::Impl {
   // was closed.
   struct Job {
     std::filesystem::path folder;
-    std::unique_ptr<SegmentWriter> writer;  // a segment to finish, or
-    std::size_t entry = 0;                  // (its index in the manifest)
+    std::unique_ptr<SegmentWriter> writer;  // a segment or voice file to finish, or
+    std::size_t entry = 0;                  // (its index in the manifest's segments or voice)
     std::string role;                       // a listed file to seal
+    bool voice = false;                     // the writer's file is a voice file
   };
 
   mutable std::mutex mutex;  // everything below
@@ -102,6 +127,8 @@ struct SegmentRecorder::Impl {
   std::unique_ptr<SegmentWriter> open;
   std::size_t open_entry = 0;
   std::optional<std::pair<int, int>> open_size;  // picture size of the open segment
+  // Per talker, the voice file open now (its writer and index in manifest.voice).
+  std::map<std::string, std::pair<std::unique_ptr<SegmentWriter>, std::size_t>> voices;
   core::CaptureTime next_disk_check{};
   std::deque<Job> jobs;
   bool busy = false;            // the finishing thread is working on something taken from here
@@ -133,8 +160,15 @@ struct SegmentRecorder::Impl {
 
   void close_open_segment() {
     if (!open) return;
-    jobs.push_back(Job{status.folder, std::move(open), open_entry, {}});
+    jobs.push_back(Job{status.folder, std::move(open), open_entry, {}, false});
     changed.notify_all();
+  }
+
+  void close_voice_files() {
+    for (auto& [talker, file] : voices)
+      jobs.push_back(Job{status.folder, std::move(file.first), file.second, {}, true});
+    if (!voices.empty()) changed.notify_all();
+    voices.clear();
   }
 
   // Stops the recording on an error of the file system or the muxer: the OR must be told, not shown REC
@@ -143,6 +177,7 @@ struct SegmentRecorder::Impl {
     note_error(std::move(text));
     status.recording = false;
     close_open_segment();
+    close_voice_files();
     mark_dirty();
   }
 
@@ -178,7 +213,7 @@ struct SegmentRecorder::Impl {
       return false;
     }
     open = std::move(writer);
-    manifest.segments.push_back({name, first, first, 0, false, std::nullopt, {}});
+    manifest.segments.push_back({name, first, first, 0, false, std::nullopt, {}, {}});
     open_entry = manifest.segments.size() - 1;
     if (status.started == core::CaptureTime{}) status.started = first;
     mark_dirty();
@@ -220,6 +255,48 @@ struct SegmentRecorder::Impl {
     ++status.frames_written;
     status.bytes_written += gst_buffer_get_size(buffer);
     status.last_frame = capture;
+  }
+
+  // One Opus packet of `talker` into its voice file, which opens at its first packet and is followed by the
+  // next one after the segment length, as the video is.
+  void write_voice(const std::string& talker, std::span<const std::uint8_t> opus, core::CaptureTime capture) {
+    std::lock_guard lock(mutex);
+    if (!status.recording || opus.empty()) return;
+    auto found = voices.find(talker);
+    if (found != voices.end()) {
+      if (auto failure = found->second.first->failure()) return end_by_error(*failure);
+      if (capture - manifest.voice[found->second.second].first >= length) {
+        jobs.push_back(Job{status.folder, std::move(found->second.first), found->second.second, {}, true});
+        changed.notify_all();
+        voices.erase(found);
+        found = voices.end();
+      }
+    }
+    if (found == voices.end()) {
+      std::size_t number = 1;
+      for (const auto& v : manifest.voice)
+        number += safe_name_part(v.talker, "talker") == safe_name_part(talker, "talker") ? 1 : 0;
+      const std::string name = voice_name(talker, number);
+      std::string why;
+      GstCaps* caps = opus_caps();
+      auto writer = SegmentWriter::open(status.folder / name, caps, capture, &why);
+      gst_caps_unref(caps);
+      if (!writer) return end_by_error(why);
+      manifest.voice.push_back({name, capture, capture, 0, false, std::nullopt, {}, talker});
+      found = voices.emplace(talker, std::pair{std::move(writer), manifest.voice.size() - 1}).first;
+      mark_dirty();
+    }
+    GstBuffer* buffer = gst_buffer_new_memdup(opus.data(), opus.size());
+    const bool written = found->second.first->push(buffer, capture);
+    gst_buffer_unref(buffer);
+    if (!written) {
+      ++status.voice_packets_refused;
+      return;
+    }
+    auto& entry = manifest.voice[found->second.second];
+    entry.last = capture;
+    ++entry.frames;
+    ++status.voice_packets_written;
   }
 
   // The finishing thread: segments' ends, seals and manifest writes, in order.
@@ -279,7 +356,11 @@ struct SegmentRecorder::Impl {
     }
     std::lock_guard lock(mutex);
     if (job.folder != status.folder) return;  // cannot happen: start() waits for every job
-    if (job.role.empty()) {
+    if (job.voice) {
+      auto& entry = manifest.voice[job.entry];
+      entry.closed = finished;
+      entry.seal = seal;
+    } else if (job.role.empty()) {
       auto& entry = manifest.segments[job.entry];
       entry.closed = finished;
       entry.seal = seal;
@@ -368,7 +449,7 @@ void SegmentRecorder::add_file(const std::string& role, const std::string& name)
 void SegmentRecorder::seal(const std::string& role) {
   std::lock_guard lock(impl_->mutex);
   if (impl_->manifest.file(role) == nullptr) return;
-  impl_->jobs.push_back(Impl::Job{impl_->status.folder, nullptr, 0, role});
+  impl_->jobs.push_back(Impl::Job{impl_->status.folder, nullptr, 0, role, false});
   impl_->changed.notify_all();
 }
 
@@ -377,9 +458,15 @@ void SegmentRecorder::stop() {
   if (impl_->status.recording) {
     impl_->status.recording = false;
     impl_->close_open_segment();
+    impl_->close_voice_files();
     impl_->mark_dirty();
   }
   impl_->wait_idle(lock);
+}
+
+void SegmentRecorder::record_voice(const std::string& talker, std::span<const std::uint8_t> opus,
+                                   core::CaptureTime capture) {
+  impl_->write_voice(talker, opus, capture);
 }
 
 RecorderStatus SegmentRecorder::status() const {
@@ -470,41 +557,63 @@ Recovery recover_recording(const std::filesystem::path& folder, const SettleFile
                                   0,
                                   false,
                                   std::nullopt,
+                                  {},
                                   {}});
     r.notes.push_back(name + " was not in the manifest" +
                       (first ? std::string() : " and has no date: its times are the recording's start"));
   }
-  for (auto& segment : manifest->segments) {
-    const auto file = folder / segment.file;
-    if (!segment.closed) {
-      std::string problem;
-      if (!std::filesystem::exists(file)) {
-        segment.repaired = "missing";
-        r.notes.push_back(segment.file + " was open and is missing");
-        continue;
+  // A voice file the crash came too early for the manifest to list: its name says whose, its date when.
+  std::vector<std::string> unlisted;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("voice-", 0) != 0 || entry.path().extension() != ".mkv" || name.size() < 16) continue;
+    const bool listed = std::any_of(manifest->voice.begin(), manifest->voice.end(),
+                                    [&name](const ManifestSegment& v) { return v.file == name; });
+    if (!listed) unlisted.push_back(name);
+  }
+  std::sort(unlisted.begin(), unlisted.end());
+  for (const auto& name : unlisted) {
+    const auto first = recorded_segment_start(folder / name).value_or(manifest->started);
+    manifest->voice.push_back(
+        {name, first, first, 0, false, std::nullopt, {}, name.substr(6, name.size() - 6 - 10)});
+    r.notes.push_back(name + " was not in the manifest");
+  }
+  // Video segments and voice files alike: what was left open is rewritten from what can be read.
+  for (auto* list : {&manifest->segments, &manifest->voice}) {
+    auto& every = *list;
+    for (auto& segment : every) {
+      const auto file = folder / segment.file;
+      if (!segment.closed) {
+        std::string problem;
+        if (!std::filesystem::exists(file)) {
+          segment.repaired = "missing";
+          r.notes.push_back(segment.file + " was open and is missing");
+          continue;
+        }
+        const auto rewritten = rewrite_open_segment(file, segment.first, &problem);
+        if (!rewritten) {
+          segment.repaired = "left open, unreadable (" + problem + "); kept as it was";
+          r.notes.push_back(segment.file + " was left open and cannot be read (" + problem +
+                            "): kept as it was");
+          continue;
+        }
+        const double seconds = std::chrono::duration<double>(rewritten->last - segment.first).count();
+        char text[160];
+        std::snprintf(text, sizeof text, "left open; rewritten with the %llu %s (%.1f s) that could be read",
+                      static_cast<unsigned long long>(rewritten->frames),
+                      segment.talker.empty() ? "frames" : "packets", seconds);
+        segment.repaired = text;
+        r.notes.push_back(segment.file + " was " + text + " (the index had " +
+                          std::to_string(segment.frames) + ")");
+        segment.frames = rewritten->frames;
+        segment.last = rewritten->last;
+        segment.closed = true;
       }
-      const auto rewritten = rewrite_open_segment(file, segment.first, &problem);
-      if (!rewritten) {
-        segment.repaired = "left open, unreadable (" + problem + "); kept as it was";
-        r.notes.push_back(segment.file + " was left open and cannot be read (" + problem +
-                          "): kept as it was");
-        continue;
+      if (segment.closed && !segment.seal) {
+        segment.seal = seal_of(file, &why);
+        if (!segment.seal) r.notes.push_back(segment.file + ": " + why);
       }
-      const double seconds = std::chrono::duration<double>(rewritten->last - segment.first).count();
-      char text[160];
-      std::snprintf(text, sizeof text,
-                    "left open; rewritten with the %llu frames (%.1f s) that could be read",
-                    static_cast<unsigned long long>(rewritten->frames), seconds);
-      segment.repaired = text;
-      r.notes.push_back(segment.file + " was " + text + " (the index had " + std::to_string(segment.frames) +
-                        ")");
-      segment.frames = rewritten->frames;
-      segment.last = rewritten->last;
-      segment.closed = true;
-    }
-    if (segment.closed && !segment.seal) {
-      segment.seal = seal_of(file, &why);
-      if (!segment.seal) r.notes.push_back(segment.file + ": " + why);
     }
   }
   for (auto& f : manifest->files) {

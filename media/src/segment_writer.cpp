@@ -64,12 +64,19 @@ std::unique_ptr<SegmentWriter> SegmentWriter::open(const std::filesystem::path& 
   std::unique_ptr<SegmentWriter> w(new SegmentWriter());
   w->file_ = file;
   w->first_ = first;
+  // Opus (a voice file) goes into the muxer as it is (the caps named, so that the muxer links an audio
+  // track); H.264 is parsed into access units first.
+  const GstStructure* kind = gst_caps_get_size(caps) > 0 ? gst_caps_get_structure(caps, 0) : nullptr;
+  const bool voice = kind != nullptr && gst_structure_has_name(kind, "audio/x-opus");
   GError* error = nullptr;
   GstElement* pipeline = gst_parse_launch(
       // Bounded (about a minute of video): a writer that stops writing must not eat the sender's memory.
-      "appsrc name=encoded is-live=true format=time max-bytes=67108864 leaky-type=upstream block=false ! "
-      "h264parse ! capssetter caps=video/x-h264,framerate=(fraction)0/1 ! matroskamux name=mux ! filesink "
-      "name=file sync=false async=false",
+      voice
+          ? "appsrc name=encoded is-live=true format=time max-bytes=4194304 leaky-type=upstream block=false "
+            "! audio/x-opus ! matroskamux name=mux ! filesink name=file sync=false async=false"
+          : "appsrc name=encoded is-live=true format=time max-bytes=67108864 leaky-type=upstream "
+            "block=false ! h264parse ! capssetter caps=video/x-h264,framerate=(fraction)0/1 ! matroskamux "
+            "name=mux ! filesink name=file sync=false async=false",
       &error);
   if (pipeline == nullptr || error != nullptr) {
     if (why)
@@ -87,7 +94,7 @@ std::unique_ptr<SegmentWriter> SegmentWriter::open(const std::filesystem::path& 
   // variable frame rate, so that no player or converter puts them on a fixed grid (where two frames
   // captured close together would fall on the same tick).
   GstCaps* variable = gst_caps_copy(caps);
-  gst_caps_set_simple(variable, "framerate", GST_TYPE_FRACTION, 0, 1, nullptr);
+  if (!voice) gst_caps_set_simple(variable, "framerate", GST_TYPE_FRACTION, 0, 1, nullptr);
   g_object_set(w->source_.get(), "caps", variable, nullptr);
   gst_caps_unref(variable);
   const auto since_epoch = std::chrono::duration_cast<std::chrono::microseconds>(first.time_since_epoch());

@@ -1,6 +1,7 @@
 #pragma once
-// Private to media/: one Matroska segment being written (appsrc -> h264parse -> matroskamux -> filesink),
-// used by the recorder and by the recovery of a segment a crash left open.
+// Private to media/: one Matroska segment being written (appsrc -> h264parse -> matroskamux -> filesink; for
+// a voice file appsrc -> matroskamux -> filesink), used by the recorder and by the recovery of a file a crash
+// left open.
 
 #include <gst/gst.h>
 
@@ -18,9 +19,9 @@ namespace surgilink::media {
 // One thread at a time.
 class SegmentWriter {
  public:
-  // Opens `file` (created 0600) for H.264 of `caps`; the segment's date (Matroska DateUTC) is the capture
-  // time of its first frame, so a segment still says when it was captured without its manifest. Nullptr with
-  // `why` when it cannot.
+  // Opens `file` (created 0600) for H.264 or Opus (audio/x-opus) of `caps`; the segment's date (Matroska
+  // DateUTC) is the capture time of its first frame, so a segment still says when it was captured without its
+  // manifest. Nullptr with `why` when it cannot.
   static std::unique_ptr<SegmentWriter> open(const std::filesystem::path& file, GstCaps* caps,
                                              core::CaptureTime first, std::string* why);
   ~SegmentWriter();

@@ -205,6 +205,26 @@ std::string case_report_html(const RecordedCase& recorded, const std::vector<std
     h << "<b>" << at(b.at) << "</b> " << escape(b.by) << ": " << escape(b.comment) << "</div>\n";
   }
 
+  // The recorded voice, per talker.
+  h << "<h2>Voice</h2>\n";
+  const auto talkers = recorded.talkers();
+  if (talkers.empty()) {
+    h << "<p>No voice was recorded.</p>\n";
+  } else {
+    h << "<table><tr><th>talker</th><th>from</th><th>to</th><th>sound (s)</th><th>packets</th><th>files</th>"
+         "</tr>";
+    for (const auto& t : talkers) {
+      std::string files;
+      for (const auto& f : t.files) files += (files.empty() ? "" : ", ") + f;
+      h << "<tr><td>" << escape(t.talker == "or" ? "OR" : t.talker) << "</td><td>" << at(t.first)
+        << "</td><td>" << at(t.last) << "</td><td>" << number(std::chrono::duration<double>(t.voiced).count())
+        << "</td><td>" << t.packets << "</td><td>" << escape(files) << "</td></tr>";
+    }
+    h << "</table>\n<p class=\"muted\">Sound: the packets sent (the OR microphone; nothing while it was "
+         "muted) or received from each mentor, 10 ms each; the rest of the span was not sent or was "
+         "lost.</p>\n";
+  }
+
   // Who joined when, and the link losses among the leaves.
   h << "<h2>Who joined when</h2>\n";
   if (!recorded.rosters().empty()) {

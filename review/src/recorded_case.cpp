@@ -1,5 +1,10 @@
 #include "surgilink/review/recorded_case.hpp"
 
+#include <cmath>
+
+#include "surgilink/media/audio_marker.hpp"
+#include "surgilink/media/recorded_voice.hpp"
+
 #include <algorithm>
 #include <regex>
 
@@ -306,6 +311,48 @@ std::optional<media::RecordedPicture> RecordedCase::picture_at(core::CaptureTime
   auto picture = media::recorded_picture_at(file, s->first, at, &decode_why);
   if (!picture && why) *why = s->file + ": " + decode_why;
   return picture;
+}
+
+}  // namespace surgilink::review
+
+namespace surgilink::review {
+
+std::vector<RecordedTalker> RecordedCase::talkers() const {
+  std::vector<RecordedTalker> out;
+  // The voice is sent in 10 ms Opus frames (media::VoiceCaptureSettings); a packet stands for one.
+  constexpr auto kFrame = std::chrono::milliseconds{10};
+  for (const auto& v : manifest_.voice) {
+    auto t =
+        std::find_if(out.begin(), out.end(), [&v](const RecordedTalker& x) { return x.talker == v.talker; });
+    if (t == out.end()) {
+      out.push_back({v.talker, {}, 0, v.first, v.last, std::chrono::nanoseconds{0}});
+      t = out.end() - 1;
+    }
+    t->files.push_back(v.file);
+    t->packets += v.frames;
+    t->first = std::min(t->first, v.first);
+    t->last = std::max(t->last, v.last);
+    t->voiced += kFrame * static_cast<long>(v.frames);
+  }
+  return out;
+}
+
+std::vector<std::string> RecordedCase::speaking_at(core::CaptureTime t) const {
+  constexpr auto kAround = std::chrono::milliseconds{100};
+  constexpr double kSpeakingDbfs = -40.0;  // as the OR display's "MENTOR SPEAKING"
+  std::vector<std::string> out;
+  for (const auto& talker : talkers()) {
+    std::vector<float> window(static_cast<std::size_t>(2 * media::kVoiceSampleRate / 10), 0.0f);
+    for (const auto& v : manifest_.voice) {
+      if (v.talker != talker.talker || v.last + kAround < t || v.first > t + kAround) continue;
+      media::mix_recorded_voice(folder_ / v.file, v.first, t - kAround, window, nullptr);
+    }
+    double energy = 0;
+    for (const float x : window) energy += static_cast<double>(x) * x;
+    const double rms = std::sqrt(energy / static_cast<double>(window.size()));
+    if (rms > 0 && 20 * std::log10(rms) > kSpeakingDbfs) out.push_back(talker.talker);
+  }
+  return out;
 }
 
 }  // namespace surgilink::review

@@ -113,7 +113,8 @@ void SenderSession::Parts::on_console_voice(ConsoleId console, const media::RtpH
                                             std::span<const std::uint8_t> packet) {
   // Mentors hear each other through the sender (one stream each way per console); the OR hears them all.
   realtime->relay_voice(console, packet);
-  listener.on_mentor_voice(header.ssrc, packet);
+  const Member* talker = authority.member(console);
+  listener.on_mentor_voice(header.ssrc, talker != nullptr ? talker->name : "mentor", packet);
 }
 
 }  // namespace surgilink::session

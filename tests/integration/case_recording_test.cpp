@@ -156,7 +156,7 @@ TEST(CaseRecording, StartsOnlyAfterConsentIsAnnouncedAuditedAndSurvivesAKilledSe
   for (const auto& folder : folders) {
     SCOPED_TRACE(folder.string());
     const auto index = read_index(folder);
-    ASSERT_EQ(index.value("format", ""), "surgilink-recording/2") << "manifest unreadable";
+    ASSERT_EQ(index.value("format", ""), "surgilink-recording/3") << "manifest unreadable";
     EXPECT_EQ(index.value("case", ""), "CASE-TEST");
     int closed = 0;
     for (const auto& s : index["segments"]) {

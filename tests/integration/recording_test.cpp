@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -75,7 +76,7 @@ TEST(SegmentRecorder, WritesPlayableKeyframeSegmentsWithAnIndexOnTheCaptureClock
 
   nlohmann::json index;
   std::ifstream(folder / "recording.json") >> index;
-  ASSERT_EQ(index["format"], "surgilink-recording/2");
+  ASSERT_EQ(index["format"], "surgilink-recording/3");
   EXPECT_EQ(index["state"], "complete");
   EXPECT_EQ(index["software"], "SurgiLink 0.1.0");
   const auto& segments = index["segments"];
@@ -384,6 +385,96 @@ TEST(RecoverRecording, LeavesARecordingThatIsBeingWrittenAlone) {
   EXPECT_NE(recovery.error.find("running sender"), std::string::npos) << recovery.error;
   EXPECT_EQ(RecordingManifest::read(dir / "running", nullptr)->state, RecordingState::kRecording);
   recorder.stop();
+}
+
+// An Opus packet as the voice sends it (RFC 6716 TOC 0xF0: CELT, fullband, 10 ms, one frame), `bytes` long;
+// its content is only carried, never decoded here.
+std::vector<std::uint8_t> opus_packet(std::size_t bytes, int n) {
+  std::vector<std::uint8_t> p(bytes, static_cast<std::uint8_t>(n));
+  p[0] = 0xF0;
+  return p;
+}
+
+// The packets' times in a voice file (µs from its start), as ffprobe reads them.
+std::vector<std::int64_t> voice_times_us(const std::filesystem::path& file) {
+  std::vector<std::int64_t> out;
+  std::istringstream lines(stderr_of(
+      "ffprobe -v error -select_streams 0 -show_entries packet=pts_time -of csv=p=0 " + file.string()));
+  double t = 0;
+  while (lines >> t) out.push_back(std::llround(t * 1e6));
+  return out;
+}
+
+TEST(VoiceFiles, EachTalkersPacketsAtTheirCaptureTimesGapsKeptSealedAndRecoveredAfterACrash) {
+  const auto dir = testing::scratch_dir("recording-voice");
+  SegmentRecorder recorder(std::chrono::seconds{60}, {});
+  testing::EncodedTestStream stream(320, 240, 500, 30, "ball");
+  recorder.record_voice("or", opus_packet(300, 1), kStart);  // not recording: nothing
+  ASSERT_EQ(recorder.start(dir / "live"), std::nullopt);
+  feed(recorder, stream, 30, [](int i) { return kStart + i * std::chrono::milliseconds{33}; });
+  // The OR: 1 s of packets every 10 ms, then 1.5 s of nothing (muted), then 1 s more; a mentor in between.
+  std::vector<core::CaptureTime> or_times;
+  for (int i = 0; i < 200; ++i) {
+    const auto at =
+        kStart + std::chrono::milliseconds{10 * i + (i >= 100 ? 1500 : 0)} + std::chrono::microseconds{137};
+    or_times.push_back(at);
+    recorder.record_voice("or", opus_packet(400, i), at);
+    if (i % 2 == 0) recorder.record_voice("Dr. A/B", opus_packet(400, i), at + std::chrono::milliseconds{3});
+  }
+  recorder.stop();
+
+  const auto live = RecordingManifest::read(dir / "live", nullptr);
+  ASSERT_TRUE(live);
+  ASSERT_EQ(live->voice.size(), 2u);
+  const auto& or_file = live->voice.at(0);
+  EXPECT_EQ(or_file.file, "voice-or-00001.mkv");
+  EXPECT_EQ(or_file.talker, "or");
+  EXPECT_EQ(or_file.frames, 200u);
+  EXPECT_EQ(or_file.first, or_times.front());
+  EXPECT_EQ(or_file.last, or_times.back());
+  EXPECT_EQ(live->voice.at(1).file, "voice-Dr__A_B-00001.mkv")
+      << "a display name never climbs out of the folder";
+  EXPECT_EQ(live->voice.at(1).talker, "Dr. A/B");
+  EXPECT_EQ(verify_recording(dir / "live"), std::vector<std::string>{});
+  // Every packet at its capture time from the file's start, the gap kept (1 µs: Matroska's resolution here).
+  const auto times = voice_times_us(dir / "live" / or_file.file);
+  ASSERT_EQ(times.size(), or_times.size());
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    const auto expected = std::chrono::duration_cast<std::chrono::microseconds>(or_times[i] - or_times[0]);
+    EXPECT_NEAR(static_cast<double>(times[i]), static_cast<double>(expected.count()), 1.0) << "packet " << i;
+  }
+
+  // As a crash leaves them: the OR's file cut off in its middle (no end, no index), the mentor's never
+  // closed, nothing sealed, the recording still "recording". Recovered like a segment: rewritten, sealed,
+  // said so.
+  std::filesystem::copy(dir / "live", dir / "crashed");
+  auto crashed = *live;
+  crashed.state = RecordingState::kRecording;
+  for (auto& v : crashed.voice) {
+    v.closed = false;
+    v.seal.reset();
+  }
+  ASSERT_EQ(crashed.write(dir / "crashed"), std::nullopt);
+  const auto cut = dir / "crashed" / or_file.file;
+  std::filesystem::resize_file(cut, std::filesystem::file_size(cut) * 2 / 3);
+  const auto recovery = recover_recording(dir / "crashed");
+  EXPECT_TRUE(recovery.needed);
+  EXPECT_EQ(recovery.error, "");
+  const std::string notes = nlohmann::json(recovery.notes).dump();
+  const auto after = RecordingManifest::read(dir / "crashed", nullptr);
+  ASSERT_TRUE(after);
+  ASSERT_EQ(after->voice.size(), 2u) << notes;
+  EXPECT_NE(notes.find("voice-or-00001.mkv was left open; rewritten with the"), std::string::npos) << notes;
+  const auto& or_after = after->voice.at(0);
+  ASSERT_TRUE(or_after.closed) << notes;
+  EXPECT_GT(or_after.frames, 100u) << "two thirds of the file can be read";
+  EXPECT_LT(or_after.frames, 200u);
+  EXPECT_EQ(or_after.seal, seal_of(cut, nullptr));
+  const auto kept = voice_times_us(cut);
+  ASSERT_EQ(kept.size(), or_after.frames);
+  for (std::size_t i = 0; i < kept.size(); ++i) EXPECT_EQ(kept[i], times[i]) << "packet " << i << " moved";
+  EXPECT_TRUE(after->voice.at(1).closed && after->voice.at(1).seal) << notes;
+  EXPECT_EQ(verify_recording(dir / "crashed"), std::vector<std::string>{});
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ std::string summary(const RecordingManifest& m) {
   return std::string(describe(m.state)) + ", written by " + (m.software.empty() ? "?" : m.software) +
          ", case " + (m.case_pseudonym.empty() ? "?" : m.case_pseudonym) + ", " +
          std::to_string(m.segments.size()) + " segments (" + seconds + " s of video), " +
-         std::to_string(m.files.size()) + " other files";
+         std::to_string(m.voice.size()) + " voice files, " + std::to_string(m.files.size()) + " other files";
 }
 
 int verify(const std::filesystem::path& folder) {
@@ -73,6 +73,7 @@ int show(const std::filesystem::path& folder, double seconds, const std::filesys
   const auto t = moment_of(*recorded, seconds);
   const auto moment = recorded->at(t);
   auto j = surgilink::review::moment_json(moment, recorded->first_picture());
+  j["speaking"] = recorded->speaking_at(t);
   j["problems"] = recorded->problems();
   int exit_code = 0;
   if (!png.empty()) {
@@ -167,6 +168,9 @@ int export_clip(const std::filesystem::path& folder, double from_s, double to_s,
                                       {"duration_s", std::chrono::duration<double>(clip->duration).count()},
                                       {"blur", area ? nlohmann::json(blur) : nlohmann::json(nullptr)},
                                       {"comment", clip->comment},
+                                      {"sound_s", std::chrono::duration<double>(clip->sound).count()},
+                                      {"talkers", clip->talkers},
+                                      {"voice_problems", clip->voice_problems},
                                       {"seconds_taken", took}})
                           .dump()
                           .c_str());
@@ -220,7 +224,8 @@ int main(int argc, char** argv) {
       "show",
       "print the case at one moment as one JSON object: capture_ns, annotations (id, author, kind, colour) "
       "as "
-      "the OR had them, vitals (the console status line's keys and units), mentor_g2g_p95_ms, link; with "
+      "the OR had them, vitals (the console status line's keys and units), mentor_g2g_p95_ms, link, speaking "
+      "(whose recorded voice is heard then); with "
       "--png, the picture of that moment with the annotations as the OR display drew them. Exit 0, 1 when "
       "the recording cannot be read (or the picture was asked for and cannot be decoded), 2 on a usage "
       "error");
@@ -244,9 +249,9 @@ int main(int argc, char** argv) {
   std::string blur;
   auto* export_command = app.add_subcommand(
       "export",
-      "write a clip between two times as MP4 (H.264; plays in browsers) with the annotations the OR had "
-      "burnt "
-      "in, optionally a rectangle blurred in every frame (de-identification, named in the clip's metadata). "
+      "write a clip between two times as MP4 (H.264 and AAC; plays in browsers) with the annotations the OR "
+      "had burnt in and the recorded voice (the OR and the mentors, mixed, at their capture times), "
+      "optionally a rectangle blurred in every frame (de-identification, named in the clip's metadata). "
       "Exit 0, 1 when no clip could be written, 2 on a usage error");
   export_command->add_option("PATH", folder, "the recording's folder")->required();
   add_seconds_option(export_command, "--from", from_s);

@@ -21,14 +21,15 @@ struct FileSeal {
   bool operator==(const FileSeal&) const = default;
 };
 
-// One Matroska segment of the video. Plain value type.
+// One Matroska segment of the video, or one file of a talker's voice (Opus in Matroska). Plain value type.
 struct ManifestSegment {
   std::string file;                   // "segment-00001.mkv", relative to the recording's folder
-  core::CaptureTime first{}, last{};  // capture times of its first and last frame
-  std::uint64_t frames = 0;
-  bool closed = false;           // the muxer wrote it out in full
-  std::optional<FileSeal> seal;  // once closed
-  std::string repaired;          // after a crash: what recovery did to it ("" : nothing)
+  core::CaptureTime first{}, last{};  // capture times of its first and last frame (voice: Opus packet)
+  std::uint64_t frames = 0;           // voice: packets
+  bool closed = false;                // the muxer wrote it out in full
+  std::optional<FileSeal> seal;       // once closed
+  std::string repaired;               // after a crash: what recovery did to it ("" : nothing)
+  std::string talker;                 // voice: whose ("or", or a mentor's display name); video: ""
   bool operator==(const ManifestSegment&) const = default;
 };
 
@@ -47,7 +48,7 @@ const char* describe(RecordingState state);
 
 // The whole manifest. Plain value type; any thread.
 struct RecordingManifest {
-  static constexpr std::string_view kFormat = "surgilink-recording/2";
+  static constexpr std::string_view kFormat = "surgilink-recording/3";
   static constexpr std::string_view kFileName = "recording.json";
 
   RecordingState state = RecordingState::kRecording;
@@ -58,6 +59,8 @@ struct RecordingManifest {
   core::CaptureTime started{};
   std::optional<core::CaptureTime> ended;
   std::vector<ManifestSegment> segments;
+  // The voice (format 3): per talker, files of Opus packets as sent or received, each at its capture time.
+  std::vector<ManifestSegment> voice;
   std::vector<ManifestFile> files;  // other than the video: the event log, audio
   std::vector<std::string> notes;   // what recovery found and did
 

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,10 +40,12 @@ struct RecorderStatus {
   std::filesystem::path folder;       // of the recording open now, or the last one
   std::uint64_t segments_closed = 0;  // of that recording
   std::uint64_t frames_written = 0;
-  std::uint64_t frames_skipped = 0;  // before the first keyframe of a recording (not decodable alone)
-  std::uint64_t bytes_written = 0;   // of video, in that recording
-  core::CaptureTime started{};       // capture time of that recording's first frame (epoch before it)
-  core::CaptureTime last_frame{};    // and of its last frame so far
+  std::uint64_t frames_skipped = 0;         // before the first keyframe of a recording (not decodable alone)
+  std::uint64_t bytes_written = 0;          // of video, in that recording
+  std::uint64_t voice_packets_written = 0;  // Opus packets, every talker, in that recording
+  std::uint64_t voice_packets_refused = 0;  // that a voice file's writer refused
+  core::CaptureTime started{};              // capture time of that recording's first frame (epoch before it)
+  core::CaptureTime last_frame{};           // and of its last frame so far
   std::string last_error;  // the muxer's or the file system's, if any; such an error ends the recording
   std::optional<std::uint64_t> free_bytes;  // on the recording's file system, at the last check
   bool disk_low = false;                    // free_bytes below DiskFloors::warn_below_bytes
@@ -71,7 +74,14 @@ class SegmentRecorder {
   // The file listed under `role` in the last recording is closed: it is flushed and hashed on the recorder's
   // thread, and the manifest says "complete" once the video and every listed file are sealed.
   void seal(const std::string& role);
-  // Closes the open segment and waits (at most 2 s for the muxer) until it is finished and hashed.
+  // One Opus packet (an RTP payload, RFC 7587) of `talker`'s voice ("or", or a mentor's display name),
+  // captured at `capture`: written as it is, no second encode, into the talker's voice file of the recording
+  // open now ("voice-<talker>-00001.mkv", Opus in Matroska; a new file after the segment length), at its
+  // capture time relative to the file's first packet (the file's date), so that silence, loss and mute
+  // leave gaps and every later packet stays at its time. Nothing while not recording.
+  void record_voice(const std::string& talker, std::span<const std::uint8_t> opus, core::CaptureTime capture);
+  // Closes the open segment (and the voice files) and waits (at most 2 s for the muxer) until it is finished
+  // and hashed.
   void stop();
   RecorderStatus status() const;
 
@@ -81,6 +91,11 @@ class SegmentRecorder {
  private:
   std::unique_ptr<Impl> impl_;
 };
+
+// `text` (a case pseudonym, a talker's display name: typed by people) as part of a file or folder name:
+// letters, digits, '-' and '_' kept, anything else '_', so that it never climbs out of the recordings'
+// folder; `if_empty` for an empty text.
+std::string safe_name_part(const std::string& text, const std::string& if_empty);
 
 // Free bytes for an unprivileged writer on the file system holding `path`; nullopt when it cannot be read.
 std::optional<std::uint64_t> free_bytes_at(const std::filesystem::path& path);

@@ -80,6 +80,15 @@ struct CaseMoment {
   LinkState link = LinkState::kNoMentor;
 };
 
+// One talker's recorded voice, from the manifest. Plain value type.
+struct RecordedTalker {
+  std::string talker;  // "or", or a mentor's display name
+  std::vector<std::string> files;
+  std::uint64_t packets = 0;
+  core::CaptureTime first{}, last{};   // first and last packet
+  std::chrono::nanoseconds voiced{0};  // sent or received packets × their frame (not the silence between)
+};
+
 // Read once by open(); then const and safe to use from any thread.
 class RecordedCase {
  public:
@@ -99,6 +108,12 @@ class RecordedCase {
   // Capture times of the first and last picture.
   core::CaptureTime first_picture() const;
   core::CaptureTime last_picture() const;
+
+  // Each talker's recorded voice, in the order they first spoke.
+  std::vector<RecordedTalker> talkers() const;
+  // Who was speaking at `t`: the talkers whose recorded voice in the 200 ms around `t` is louder than a quiet
+  // room (-40 dBFS). Decodes their files: blocking, any thread.
+  std::vector<std::string> speaking_at(core::CaptureTime t) const;
 
   // The state at `t`. Any time: before the first event it is the state at the start.
   CaseMoment at(core::CaptureTime t) const;

@@ -82,9 +82,10 @@ class SenderSessionListener {
   virtual void on_link_rate(std::optional<std::uint64_t> /*narrowest_bps*/, double /*worst_loss*/) {}
   // The pen, the surgeon's controls, the recording or the mentors' vitals flags changed (or_controls()).
   virtual void on_or_controls_changed() {}
-  // A mentor's voice (one authenticated Opus RTP packet, whole and plain) for the OR's loudspeaker mix. An
-  // observer's voice never gets here.
-  virtual void on_mentor_voice(std::uint32_t /*ssrc*/, std::span<const std::uint8_t> /*packet*/) {}
+  // A mentor's voice (one authenticated Opus RTP packet, whole and plain) for the OR's loudspeaker mix and
+  // the recording; `talker` is the mentor's display name. An observer's voice never gets here.
+  virtual void on_mentor_voice(std::uint32_t /*ssrc*/, const std::string& /*talker*/,
+                               std::span<const std::uint8_t> /*packet*/) {}
 };
 
 // What a console last reported of its glass-to-glass latency (LatencyReport, once a second).
