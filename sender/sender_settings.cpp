@@ -199,8 +199,10 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
   if (or_display.has("window")) s.or_display.window = or_display.get_bool("window", true);
   if (overrides.or_window) s.or_display.window = overrides.or_window;
   s.or_display.video_sink = or_display.get_string("video_sink", s.or_display.video_sink);
-  if (s.or_display.video_sink != "glimagesink" && s.or_display.video_sink != "xvimagesink")
-    throw core::ConfigError(or_display.where("video_sink") + "must be \"glimagesink\" or \"xvimagesink\"");
+  if (s.or_display.video_sink != "glimagesink" && s.or_display.video_sink != "xvimagesink" &&
+      s.or_display.video_sink != "ximagesink")
+    throw core::ConfigError(or_display.where("video_sink") +
+                            "must be \"ximagesink\", \"glimagesink\" or \"xvimagesink\"");
   s.or_display.full_screen = or_display.get_bool("full_screen", true);
   s.or_display.screen = static_cast<int>(or_display.get_int("screen", 0, 0, 15));
   s.or_display.stale_annotations = std::chrono::milliseconds{

@@ -6,6 +6,7 @@
 #include <gst/video/video.h>
 #include <gst/video/videooverlay.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
@@ -28,6 +29,7 @@ struct OrMonitorWindow::Impl {
   std::once_flag origin_set;
   core::CaptureTime origin{};
   int width = 0, height = 0;  // of the caps set on the source; the display branch's size never changes
+  std::atomic<int> picture_width{0}, picture_height{0};  // the same, for the window's event thread
   mutable std::mutex error_mutex;
   std::optional<std::string> first_error;
   std::unique_ptr<OrX11Window> x11;  // null off X11 (the sink opens a window of its own)
@@ -75,6 +77,19 @@ struct OrMonitorWindow::Impl {
       default:
         break;
     }
+  }
+
+  // A press on the window itself (ximagesink cannot select presses on a window it did not make): from window
+  // pixels to the picture's, which fills the window with its shape kept.
+  void on_window_press(int x, int y, int window_width, int window_height) {
+    const int w = picture_width.load(), h = picture_height.load();
+    if (!settings.on_touch || w <= 0 || h <= 0 || window_width <= 0 || window_height <= 0) return;
+    const double scale =
+        std::min(static_cast<double>(window_width) / w, static_cast<double>(window_height) / h);
+    const double px = (x - (window_width - w * scale) / 2) / scale,
+                 py = (y - (window_height - h * scale) / 2) / scale;
+    if (px < 0 || py < 0 || px >= w || py >= h) return;  // on a black border
+    settings.on_touch(px, py);
   }
 
   // The sink's streaming thread: the picture is handed to the screen now.
@@ -127,9 +142,9 @@ OrMonitorWindow::OrMonitorWindow(OrMonitorWindowSettings settings, const core::C
     : impl_(std::make_unique<Impl>(std::move(settings), clock)) {
   initialise_gstreamer();
   const std::string& sink_name = impl_->settings.video_sink;
-  if (sink_name != "glimagesink" && sink_name != "xvimagesink")
-    throw std::runtime_error("the OR window's video sink must be glimagesink or xvimagesink, not '" +
-                             sink_name + "'");
+  if (sink_name != "glimagesink" && sink_name != "xvimagesink" && sink_name != "ximagesink")
+    throw std::runtime_error(
+        "the OR window's video sink must be glimagesink, xvimagesink or ximagesink, not '" + sink_name + "'");
   if (!load_gstreamer_element(sink_name))
     throw std::runtime_error("GStreamer element '" + sink_name +
                              "' is missing (install the packages in tools/debian-packages.txt)");
@@ -139,7 +154,10 @@ OrMonitorWindow::OrMonitorWindow(OrMonitorWindowSettings settings, const core::C
   GstElement* built = gst_parse_launch(
       ("appsrc name=or_pictures is-live=true format=time block=false max-buffers=1 leaky-type=downstream ! "
        "videoconvert ! " +
-       sink_name + " name=or_screen sync=false async=false force-aspect-ratio=true")
+       // ximagesink cannot scale: it asks upstream for the window's size, which videoscale gives it, the
+       // picture's shape kept with black borders.
+       std::string(sink_name == "ximagesink" ? "videoscale add-borders=true ! " : "") + sink_name +
+       " name=or_screen sync=false async=false force-aspect-ratio=true")
           .c_str(),
       &parse_error);
   if (built == nullptr) {
@@ -159,8 +177,11 @@ OrMonitorWindow::OrMonitorWindow(OrMonitorWindowSettings settings, const core::C
         return GST_PAD_PROBE_OK;
       },
       impl_.get(), nullptr);
+  // Touches are read where they reach the pictures' source: videoscale (before ximagesink) has put them back
+  // into the picture's pixels on the way.
+  const GstObjectRef<GstPad> source_pad(gst_element_get_static_pad(source.get(), "src"));
   gst_pad_add_probe(
-      pad.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+      source_pad.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
       [](GstPad*, GstPadProbeInfo* info, gpointer self) {
         static_cast<Impl*>(self)->on_upstream_event(GST_PAD_PROBE_INFO_EVENT(info));
         return GST_PAD_PROBE_OK;
@@ -169,7 +190,10 @@ OrMonitorWindow::OrMonitorWindow(OrMonitorWindowSettings settings, const core::C
   // On X11 the window is ours (full screen on the chosen monitor, F11); the sink draws into it.
   const char* display = std::getenv("DISPLAY");
   if (display != nullptr && *display != '\0') {
-    impl_->x11 = std::make_unique<OrX11Window>(impl_->settings.full_screen, impl_->settings.screen, placed_);
+    impl_->x11 = std::make_unique<OrX11Window>(impl_->settings.full_screen, impl_->settings.screen, placed_,
+                                               [impl = impl_.get()](int x, int y, int width, int height) {
+                                                 impl->on_window_press(x, y, width, height);
+                                               });
     gst_video_overlay_set_window_handle(GST_VIDEO_OVERLAY(sink.get()), impl_->x11->handle());
     gst_video_overlay_handle_events(GST_VIDEO_OVERLAY(sink.get()), TRUE);
   }
@@ -193,6 +217,8 @@ void OrMonitorWindow::show(std::shared_ptr<const VideoFrame> picture) {
     s.origin = picture->capture_time();
     s.width = picture->width();
     s.height = picture->height();
+    s.picture_width = s.width;
+    s.picture_height = s.height;
     const GstMiniRef<GstCaps> caps(gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420",
                                                        "width", G_TYPE_INT, s.width, "height", G_TYPE_INT,
                                                        s.height, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1,

@@ -4,6 +4,11 @@
 #include <X11/Xlib.h>
 #include <X11/extensions/Xrandr.h>
 
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -16,8 +21,8 @@ struct OrX11Window::Connection {
   }
 };
 
-OrX11Window::OrX11Window(bool full_screen, int screen, std::string& chosen)
-    : x_(std::make_unique<Connection>()), full_(full_screen) {
+OrX11Window::OrX11Window(bool full_screen, int screen, std::string& chosen, Press on_press)
+    : x_(std::make_unique<Connection>()), full_(full_screen), on_press_(std::move(on_press)) {
   x_->display = XOpenDisplay(nullptr);
   if (x_->display == nullptr) throw std::runtime_error("no X display to open the OR window on");
   Display* d = x_->display;
@@ -51,15 +56,49 @@ OrX11Window::OrX11Window(bool full_screen, int screen, std::string& chosen)
     Atom full = XInternAtom(d, "_NET_WM_STATE_FULLSCREEN", False);
     XChangeProperty(d, w, state, XA_ATOM, 32, PropModeReplace, reinterpret_cast<unsigned char*>(&full), 1);
   }
+  XSelectInput(d, w, ButtonPressMask);
   XMapWindow(d, w);
-  std::lock_guard lock(mutex_);
-  place(full_);
+  {
+    std::lock_guard lock(mutex_);
+    place(full_);
+  }
+  stop_fd_ = eventfd(0, EFD_CLOEXEC);
+  if (stop_fd_ < 0) throw std::runtime_error("the OR window's event thread: no eventfd");
+  events_ = std::thread([this] { read_events(); });
+  pthread_setname_np(events_.native_handle(), "or-window-x11");
 }
 
 OrX11Window::~OrX11Window() {
+  const std::uint64_t one = 1;
+  if (write(stop_fd_, &one, sizeof one) < 0) {
+    // Cannot happen for an eventfd below its maximum; the join below would then wait for the next event.
+  }
+  if (events_.joinable()) events_.join();
+  close(stop_fd_);
   std::lock_guard lock(mutex_);
   XDestroyWindow(x_->display, static_cast<Window>(window_));
   XSync(x_->display, False);
+}
+
+void OrX11Window::read_events() {
+  pollfd fds[2] = {{ConnectionNumber(x_->display), POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      while (XPending(x_->display) > 0) {
+        XEvent e;
+        XNextEvent(x_->display, &e);
+        if (e.type != ButtonPress || e.xbutton.button != Button1) continue;
+        XWindowAttributes a;
+        XGetWindowAttributes(x_->display, static_cast<Window>(window_), &a);
+        lock.unlock();  // the handler may toggle full screen, which takes the lock
+        if (on_press_) on_press_(e.xbutton.x, e.xbutton.y, a.width, a.height);
+        lock.lock();
+      }
+    }
+    if (poll(fds, 2, -1) < 0) continue;  // EINTR
+    if (fds[1].revents != 0) return;
+  }
 }
 
 void OrX11Window::place(bool full) {

@@ -76,7 +76,8 @@ bool touch_picture(const std::string& title, int picture_width, int picture_heig
   int wy = static_cast<int>((a.height - picture_height * scale) / 2 + py * scale);
   const int root_x = a.x + wx, root_y = a.y + wy;
   const Window target = innermost(x.display, *w, wx, wy);
-  // An empty event mask: the event goes to the client that made the window, whatever it selected.
+  // With the button masks, the event reaches every client that selected it on that window, as a real touch
+  // does: the video sink's connection, whichever made the window.
   XEvent event{};
   event.xbutton.type = ButtonPress;
   event.xbutton.display = x.display;
@@ -88,10 +89,10 @@ bool touch_picture(const std::string& title, int picture_width, int picture_heig
   event.xbutton.y_root = root_y;
   event.xbutton.button = Button1;
   event.xbutton.same_screen = True;
-  const bool sent = XSendEvent(x.display, target, False, 0, &event) != 0;
+  const bool sent = XSendEvent(x.display, target, False, ButtonPressMask, &event) != 0;
   event.xbutton.type = ButtonRelease;
   event.xbutton.state = Button1Mask;
-  XSendEvent(x.display, target, False, 0, &event);
+  XSendEvent(x.display, target, False, ButtonReleaseMask, &event);
   XFlush(x.display);
   return sent;
 }
@@ -116,9 +117,9 @@ bool press_key(const std::string& title, const std::string& key) {
   event.xkey.y = wy;
   event.xkey.keycode = XKeysymToKeycode(x.display, sym);
   event.xkey.same_screen = True;
-  const bool sent = XSendEvent(x.display, target, False, 0, &event) != 0;
+  const bool sent = XSendEvent(x.display, target, False, KeyPressMask, &event) != 0;
   event.xkey.type = KeyRelease;
-  XSendEvent(x.display, target, False, 0, &event);
+  XSendEvent(x.display, target, False, KeyReleaseMask, &event);
   XFlush(x.display);
   return sent;
 }

@@ -17,9 +17,9 @@ namespace surgilink::media {
 
 // Settings of the OR monitor window. Plain value type.
 struct OrMonitorWindowSettings {
-  // glimagesink (scales on the GPU) or xvimagesink (the X server's video overlay); both keep the picture's
-  // shape with black borders.
-  std::string video_sink = "glimagesink";
+  // ximagesink (scaled on the CPU by videoscale), glimagesink (scales on the GPU) or xvimagesink (the X
+  // server's video overlay); each keeps the picture's shape with black borders.
+  std::string video_sink = "ximagesink";
   // Called on the sink's streaming thread for each picture handed to the screen: its capture time and when.
   std::function<void(core::CaptureTime capture, core::CaptureTime shown)> on_shown;
   // Called on the window's event thread for a touch (or a click) on the picture, at (x, y) in its pixels.
