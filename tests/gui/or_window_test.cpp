@@ -291,6 +291,26 @@ TEST(OrWindow, APrivacyPauseStopsTheMentorsPictureAndResumingTakesASecondTouch) 
   ASSERT_GT(live.value("fps", 0.0), 10) << live.dump();
   const auto touched = std::chrono::steady_clock::now();
   ASSERT_TRUE(touch_button(sender::OrTouchPanel::Button::kPause));
+  // The button shows its new state (RESUME VIDEO, amber) on the surgeon's screen: grabbed until it does.
+  const auto pause_is_amber = [] {
+    const cv::Mat grabbed = grab_screen();
+    const auto box = picture_on(grabbed);
+    if (!box) return false;
+    const cv::Rect r = button_area(sender::OrTouchPanel::Button::kPause);
+    const double sx = static_cast<double>(box->width) / kWidth,
+                 sy = static_cast<double>(box->height) / kHeight;
+    const cv::Rect on_screen(box->x + static_cast<int>(r.x * sx) + 4, box->y + static_cast<int>(r.y * sy) + 4,
+                             8, 8);
+    const cv::Scalar bgr = cv::mean(grabbed(on_screen));
+    return bgr[2] > 150 && bgr[1] > 100 && bgr[0] < 80;  // amber: red and green high, blue low
+  };
+  bool amber = false;
+  while (!amber && std::chrono::steady_clock::now() - touched < std::chrono::seconds{3})
+    amber = pause_is_amber();
+  EXPECT_TRUE(amber) << "the pause button did not turn amber on the OR window";
+  std::printf(
+      "touch -> the OR window shows the paused button: %.0f ms (screen grabs under Xvfb, ~20 ms each)\n",
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - touched).count());
   const json paused =
       wait_for_status(mentor, 5, [](const json& s) { return s.value("or_privacy_paused", false); });
   ASSERT_TRUE(paused.value("or_privacy_paused", false)) << "the console was not told: " << paused.dump();

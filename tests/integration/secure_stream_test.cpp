@@ -1,5 +1,6 @@
 // Sender and console in one process, joined by real TLS 1.3 and SRTP on loopback: the stream decodes with
 // honest capture times, and bad datagrams on the real media socket are dropped and counted.
+#include <cstdio>
 #include <fstream>
 #include <future>
 #include <thread>
@@ -232,9 +233,17 @@ TEST_F(SecureStream, APrivacyPauseStopsThePictureAtOnceAndResumingLosesNothing) 
     sender_->set_privacy_paused(true, "test");
     return mailbox_.generation();
   });
+  const auto paused_at = std::chrono::steady_clock::now();
   // At most what was already on its way; then nothing for a whole second.
   std::uint64_t seen = at_pause;
-  for (int i = 0; i < 3; ++i) seen = mailbox_.wait_newer_than(seen, milliseconds{300});
+  auto last_picture = paused_at;
+  for (int i = 0; i < 3; ++i) {
+    const std::uint64_t next = mailbox_.wait_newer_than(seen, milliseconds{300});
+    if (next != seen) last_picture = std::chrono::steady_clock::now();
+    seen = next;
+  }
+  std::printf("pause -> the console's last picture: %.1f ms\n",
+              std::chrono::duration<double, std::milli>(last_picture - paused_at).count());
   EXPECT_LE(seen - at_pause, 2u) << "pictures kept coming after the pause";
   EXPECT_EQ(mailbox_.wait_newer_than(seen, milliseconds{1000}), seen) << "a picture arrived during the pause";
   const auto paused = on_network([&] { return console_->status(); });
