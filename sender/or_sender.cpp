@@ -226,7 +226,10 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
       p.mentor = m.role == session::Role::kMentor;
       p.holds_pen = !c.pen_holder_author.empty() && c.pen_holder_author == m.author;
       for (const auto& l : latencies) {
-        if (l.name == m.name && now - l.reported_at < std::chrono::seconds{3}) p.g2g_p95_ms = l.g2g_p95_ms;
+        if (l.name == m.name && now - l.reported_at < std::chrono::seconds{3}) {
+          p.g2g_p95_ms = l.g2g_p95_ms;
+          p.loss = l.loss;
+        }
       }
       s.people.push_back(std::move(p));
     }

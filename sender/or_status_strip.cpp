@@ -14,6 +14,10 @@ const cv::Scalar kStrip(30, 128, 128), kGrey(70, 128, 128), kGreen(100, 90, 80),
     kRed(70, 100, 210);
 }  // namespace
 
+namespace {
+constexpr double kDegradedLoss = 0.02;  // the consoles' own "degraded" share, before repair here
+}  // namespace
+
 OrStatusStrip::OrStatusStrip(double green_below_ms, double red_from_ms)
     : green_below_ms_(green_below_ms), red_from_ms_(red_from_ms) {}
 
@@ -47,6 +51,11 @@ std::vector<OrStatusStrip::Segment> OrStatusStrip::segments() const {
       if (p.g2g_p95_ms) {
         text += " " + std::to_string(std::lround(*p.g2g_p95_ms)) + " ms";
         colour = *p.g2g_p95_ms < green_below_ms_ ? kGreen : *p.g2g_p95_ms < red_from_ms_ ? kAmber : kRed;
+        // A link that loses packets is degraded even while repair keeps the latency down (DESIGN.md §13).
+        if (p.loss >= kDegradedLoss) {
+          text += " " + std::to_string(std::lround(p.loss * 100)) + "% LOSS";
+          if (colour == kGreen) colour = kAmber;
+        }
       } else {
         text += " --";
       }

@@ -21,6 +21,7 @@ struct OrStripPerson {
   bool mentor = false;
   bool holds_pen = false;
   std::optional<double> g2g_p95_ms;  // as the console last reported; none: no recent report
+  double loss = 0;                   // share of video packets its link loses (before repair)
 };
 
 // What the strip shows. Plain value type.

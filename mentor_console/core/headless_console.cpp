@@ -133,6 +133,8 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
         {"rtt_ms", s.rtt_ms},
         {"picture_age_ms", s.picture_age_ms ? nlohmann::json(*s.picture_age_ms) : nlohmann::json(nullptr)},
         {"link_lost", s.link_lost},
+        {"link_degraded",
+         s.link_degraded.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.link_degraded)},
         {"fps", s.fps},
         {"bitrate_kbps", s.bitrate_kbps},
         {"loss_pct", s.loss_pct},
@@ -172,12 +174,14 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
     std::snprintf(
         line, sizeof line,
         "console %-9s | g2g %5.1f ms (p50 %5.1f p95 %5.1f ±%.2f, %s) | pixel p95 %5.1f | %4.1f fps | "
-        "%6.0f kbit/s | loss %4.1f%% | undecodable %llu | rejected %llu | %s%s",
-        session::state_name(s.state), s.g2g_last_ms, s.g2g_10s.p50_ms, s.g2g_10s.p95_ms,
-        s.clock_uncertainty_ms, latency_colour(s.g2g_10s.p95_ms, thresholds), s.pixel_10s.p95_ms, s.fps,
-        s.bitrate_kbps, s.loss_pct, static_cast<unsigned long long>(s.frames_undecodable),
+        "%6.0f kbit/s | loss %4.1f%% | undecodable %llu | rejected %llu | %s%s%s%s",
+        s.link_degraded.empty() ? session::state_name(s.state) : "DEGRADED", s.g2g_last_ms, s.g2g_10s.p50_ms,
+        s.g2g_10s.p95_ms, s.clock_uncertainty_ms, latency_colour(s.g2g_10s.p95_ms, thresholds),
+        s.pixel_10s.p95_ms, s.fps, s.bitrate_kbps, s.loss_pct,
+        static_cast<unsigned long long>(s.frames_undecodable),
         static_cast<unsigned long long>(s.packets_dropped), vitals_text(s.vitals).c_str(),
-        voice_text(s.voice).c_str());
+        voice_text(s.voice).c_str(),
+        s.link_degraded.empty() ? "" : " | link degraded: ", s.link_degraded.c_str());
   } else if (s.state == session::ConnectionState::kReconnecting) {
     std::snprintf(line, sizeof line, "console link lost - reconnecting (%d): %s", s.reconnect_attempt,
                   s.detail.c_str());

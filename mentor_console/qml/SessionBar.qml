@@ -60,10 +60,19 @@ Rectangle {
         }
         Rectangle {
             radius: unit / 3
-            color: mentor.state === ConnectionState.Connected && !mentor.linkLost ? "#2e7d32" : "#c62828"
+            objectName: "linkState"
+            color: mentor.state !== ConnectionState.Connected || mentor.linkLost ? "#c62828"
+                   : mentor.linkDegraded ? "#ef6c00" : "#2e7d32"
             implicitWidth: stateText.implicitWidth + unit
             implicitHeight: stateText.implicitHeight + unit * 0.3
-            Text { id: stateText; anchors.centerIn: parent; color: "white"; font.pixelSize: unit; text: mentor.stateName }
+            Text {
+                id: stateText
+                anchors.centerIn: parent
+                color: "white"
+                font.pixelSize: unit
+                text: mentor.state === ConnectionState.Connected && !mentor.linkLost && mentor.linkDegraded
+                      ? qsTr("Degraded") : mentor.stateName
+            }
         }
     }
 }

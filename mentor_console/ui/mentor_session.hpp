@@ -41,6 +41,8 @@ class MentorSession : public QObject {
   Q_PROPERTY(surgilink::console::qml_role::Role role READ role NOTIFY statusChanged)
   Q_PROPERTY(QString roleName READ roleName NOTIFY statusChanged)
   Q_PROPERTY(bool linkLost READ linkLost NOTIFY statusChanged)
+  // Connected, but the picture suffers (loss, frame rate, latency): the session bar says so in amber.
+  Q_PROPERTY(bool linkDegraded READ linkDegraded NOTIFY statusChanged)
   Q_PROPERTY(int reconnectAttempt READ reconnectAttempt NOTIFY statusChanged)
   Q_PROPERTY(bool hasLatency READ hasLatency NOTIFY statusChanged)
   Q_PROPERTY(double g2gMs READ g2gMs NOTIFY statusChanged)
@@ -110,6 +112,7 @@ class MentorSession : public QObject {
   Role role() const { return role_of(role_); }
   QString roleName() const;
   bool linkLost() const { return status_.link_lost; }
+  bool linkDegraded() const { return !status_.link_degraded.empty(); }
   int reconnectAttempt() const { return status_.reconnect_attempt; }
   bool hasLatency() const { return status_.g2g_10s.count > 0; }
   double g2gMs() const { return status_.g2g_last_ms; }

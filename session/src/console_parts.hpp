@@ -58,13 +58,20 @@ struct ConsoleSession::Parts : std::enable_shared_from_this<ConsoleSession::Part
   int pings_sent = 0;
   core::CaptureTime started_at{}, admitted_at{};
   std::optional<core::CaptureTime> resumed_at;  // the OR's last privacy pause ended
+  int profile_fps = 0;                          // of the welcome's video profile; 0: unknown
   std::optional<core::CaptureTime> last_keyframe_request;
   std::uint64_t connections = 0;
   LinkTotals earlier_links;  // packets, bytes and losses of the connections before this one
 
   static constexpr std::chrono::seconds kTransientClear{11};
   // After a privacy pause, the time the first picture (a keyframe) has to arrive before a gap counts again.
-  static constexpr std::chrono::seconds kResumeGrace{2};  // the 10-s window + the link's start-up second
+  static constexpr std::chrono::seconds kResumeGrace{2};
+  // Degraded link (ConsoleStatus::link_degraded): after the start-up seconds, a second with this share of
+  // video packets lost for good, under 3/4 of the profile's frame rate, or a glass-to-glass p95 at the
+  // console's red threshold.
+  static constexpr std::chrono::seconds kDegradedAfter{3};
+  static constexpr double kDegradedLossPct = 2.0;
+  static constexpr double kDegradedLatencyMs = 300.0;  // the 10-s window + the link's start-up second
 
   // console_session.cpp
   void set_state(ConnectionState s, std::string why);

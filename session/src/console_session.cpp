@@ -4,6 +4,7 @@
 
 #include "console_parts.hpp"
 #include "surgilink/core/safe_text.hpp"
+#include "surgilink/media/video_profile.hpp"
 
 namespace surgilink::session {
 
@@ -128,6 +129,13 @@ void ConsoleSession::Parts::on_welcome(const pb::Welcome& w) {
   disconnect();
   control->admitted();
   welcome = w;
+  // The frame rate the announced profile promises (a degraded link shows fewer); 0 for a name this console
+  // does not know.
+  try {
+    profile_fps = media::video_profile(w.video_profile()).fps;
+  } catch (const std::invalid_argument&) {
+    profile_fps = 0;
+  }
   const std::uint64_t g = generation;
   realtime->connect({control->sender_address(), static_cast<unsigned short>(w.media_port())}, profile, keys);
   wipe(keys);  // libsrtp holds its own copy now

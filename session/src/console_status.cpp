@@ -1,4 +1,6 @@
 // A console session's figures: the live status (read without side effects) and the whole-run report.
+#include <cstdio>
+
 #include "console_parts.hpp"
 #include "surgilink/core/safe_text.hpp"
 
@@ -36,6 +38,21 @@ ConsoleStatus ConsoleSession::Parts::status() {
   s.fps = r.fps;
   s.bitrate_kbps = r.bitrate_kbps;
   s.loss_pct = r.loss_pct;
+  // Degraded: what the mentor sees is worse than the link should give, for a reason worth saying. Not while
+  // the link is lost or paused, and not in the start-up seconds.
+  if (state == ConnectionState::kConnected && welcome && !s.link_lost && !paused && !resuming &&
+      now - admitted_at > kDegradedAfter) {
+    char why[96] = "";
+    const double fps_expected = profile_fps;
+    if (r.loss_pct >= kDegradedLossPct) {
+      std::snprintf(why, sizeof why, "%.1f %% of video packets lost", r.loss_pct);
+    } else if (fps_expected > 0 && r.fps < 0.75 * fps_expected) {
+      std::snprintf(why, sizeof why, "picture at %.0f fps of %.0f", r.fps, fps_expected);
+    } else if (s.g2g_10s.count > 0 && s.g2g_10s.p95_ms >= kDegradedLatencyMs) {
+      std::snprintf(why, sizeof why, "glass-to-glass p95 %.0f ms", s.g2g_10s.p95_ms);
+    }
+    s.link_degraded = why;
+  }
   s.frames_decoded = tracker.totals().frames_decoded;
   s.frames_undecodable = tracker.totals().frames_undecodable;
   s.packets_dropped = faults.total();

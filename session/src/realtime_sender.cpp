@@ -352,6 +352,11 @@ void RealtimeSender::set_fec_block(std::size_t packets) {
   fec_.set_block(packets, kFecStride);
 }
 
+double RealtimeSender::loss_of(ConsoleId console) const {
+  const auto it = consoles_.find(console);
+  return it == consoles_.end() ? 0 : it->second.loss;
+}
+
 double RealtimeSender::worst_loss() const {
   double worst = 0;
   for (const auto& [id, console] : consoles_) worst = std::max(worst, console.loss);

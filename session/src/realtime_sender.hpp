@@ -107,6 +107,8 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   std::optional<std::uint64_t> narrowest_estimate() const;
   // The highest share of video packets a console reports lost (RTCP RR, before repair); 0 with no report.
   double worst_loss() const;
+  // The share of video packets `console` reports lost (its latest RR, before repair); 0 with none.
+  double loss_of(ConsoleId console) const;
   // The parity stream (forward error correction); 0: none.
   void set_fec_stream(std::uint32_t ssrc, std::uint8_t payload_type);
   // One parity packet after every `packets` video packets; 0: none.

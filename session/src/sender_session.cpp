@@ -260,7 +260,9 @@ OrControlState SenderSession::or_controls() const { return parts_->authority.con
 std::vector<ConsoleLatency> SenderSession::console_latencies() const {
   std::vector<ConsoleLatency> out;
   for (const auto& [id, c] : parts_->consoles) {
-    if (c->admitted() && !c->control().ended() && c->latency) out.push_back(*c->latency);
+    if (!c->admitted() || c->control().ended() || !c->latency) continue;
+    out.push_back(*c->latency);
+    out.back().loss = parts_->realtime->loss_of(id);
   }
   return out;
 }

@@ -264,6 +264,27 @@ TEST_F(SecureStream, APrivacyPauseStopsThePictureAtOnceAndResumingLosesNothing) 
   EXPECT_EQ(console_->report().freezes, 0u) << "the pause was counted as a freeze";
 }
 
+// DESIGN.md §13: connected → degraded. When the sender steps down to 15 frames a second (as the video
+// ladder does on a narrow link), the console says its link is degraded and why; back at 30 it is not.
+TEST_F(SecureStream, AConsoleSaysItsLinkIsDegradedWhenThePictureLosesFrames) {
+  ASSERT_TRUE(wait_frames(90));
+  EXPECT_EQ(on_network([&] { return console_->status().link_degraded; }), "");
+  pipeline_->set_encoding(1280, 720, 15, 2500);
+  std::string degraded;
+  for (int i = 0; i < 120 && degraded.empty(); ++i) {
+    ASSERT_TRUE(wait_frames(1));
+    degraded = on_network([&] { return console_->status().link_degraded; });
+  }
+  EXPECT_EQ(degraded.rfind("picture at ", 0), 0u) << degraded;
+  EXPECT_NE(degraded.find("fps of 30"), std::string::npos) << degraded;
+  pipeline_->set_encoding(1280, 720, 30, 4000);
+  for (int i = 0; i < 150 && !degraded.empty(); ++i) {
+    ASSERT_TRUE(wait_frames(1));
+    degraded = on_network([&] { return console_->status().link_degraded; });
+  }
+  EXPECT_EQ(degraded, "") << "still degraded at the full frame rate";
+}
+
 // A key file that is already there (a leftover, or a link planted by someone else) is never overwritten or
 // followed; and while keys are exported, the console is told, so every screen can say so.
 TEST(SecureStreamKeyExport, AnExistingKeyFileIsNeitherOverwrittenNorFollowed) {

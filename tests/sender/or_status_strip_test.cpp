@@ -38,12 +38,20 @@ TEST(OrStatusStrip, SaysWhoIsHereTheirLatencyTheLinkAndTheRecording) {
   EXPECT_EQ(strip.text(), "PAUSED | NO MENTOR CONNECTED | NO CONSENT: NOT RECORDING");
 }
 
+TEST(OrStatusStrip, AMentorWhoseLinkLosesPacketsIsShownDegraded) {
+  OrStatusStrip strip(150, 300);
+  OrStripState s;
+  s.people = {{"Dr. Sato", true, false, 42.0, 0.031}};
+  strip.set_state(s);
+  EXPECT_EQ(strip.text(), "Dr. Sato 42 ms 3% LOSS | LINK OK | NO CONSENT: NOT RECORDING");
+}
+
 TEST(OrStatusStrip, AMentorsLatencyIsColouredAsOnTheConsole) {
   OrStatusStrip strip(150, 300);
   const auto chroma_v_of = [&](double ms) {
     Picture p(1920, 1080);
     OrStripState s;
-    s.people = {{"Dr. Sato", true, false, ms}};
+    s.people = {{"Dr. Sato", true, false, ms, 0}};
     strip.set_state(s);
     strip.draw(p.picture, {});
     // Just inside the first segment's box, left of its text.

@@ -107,7 +107,10 @@ struct ConsoleStatus {
   core::LatencySummary g2g_10s;    // metadata glass-to-glass over the last 10 s
   core::LatencySummary pixel_10s;  // from the pixel code
   double g2g_last_ms = 0;
-  bool link_lost = false;                // reconnecting, or no frame decoded for over 1 s
+  bool link_lost = false;  // reconnecting, or no frame decoded for over 1 s
+  // Connected, but the picture suffers (DESIGN.md §13: connected → degraded → lost): why, e.g. "3.2 % of
+  // packets lost"; empty when it does not.
+  std::string link_degraded;
   std::optional<double> picture_age_ms;  // now - capture time of the newest decoded frame
   double clock_uncertainty_ms = 0;
   double rtt_ms = 0;

@@ -94,6 +94,7 @@ struct ConsoleLatency {
   bool mentor = false;
   double g2g_p95_ms = 0;
   core::CaptureTime reported_at{};  // sender clock
+  double loss = 0;                  // share of video packets its last receiver report says were lost
 };
 
 // Counters of the sender's sessions, read on the network thread (or after it stopped). Plain value type.
