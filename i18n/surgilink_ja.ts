@@ -302,6 +302,11 @@
         <source>consent not recorded</source>
         <translation>同意未記録</translation>
     </message>
+    <message>
+        <location line="+15"/>
+        <source>Degraded</source>
+        <translation>回線品質低下</translation>
+    </message>
 </context>
 <context>
     <name>ShortcutHelp</name>
