@@ -297,8 +297,8 @@
     </message>
     <message>
         <location line="+6"/>
-        <source>comment, Enter adds a bookmark here</source>
-        <translation>コメント（Enter でこの時点にブックマーク）</translation>
+        <source>comment, then Enter</source>
+        <translation>コメント → Enter</translation>
     </message>
     <message>
         <location line="+12"/>

@@ -101,7 +101,7 @@ Rectangle {
                 objectName: "bookmarkComment"
                 width: parent.width
                 font.pixelSize: screen.unit * 0.8
-                placeholderText: qsTr("comment, Enter adds a bookmark here")
+                placeholderText: qsTr("comment, then Enter")
                 onAccepted: {
                     if (review.addBookmark(text)) text = ""
                     focus = false
