@@ -45,7 +45,12 @@
 <context>
     <name>Main</name>
     <message>
-        <location filename="../mentor_console/qml/Main.qml" line="+17"/>
+        <location filename="../mentor_console/qml/Main.qml" line="+20"/>
+        <source>SurgiLink review — %1</source>
+        <translation>SurgiLink 症例レビュー — %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>SurgiLink — %1</source>
         <translation>SurgiLink — %1</translation>
     </message>
@@ -55,7 +60,7 @@
         <translation>SurgiLink 指導医コンソール</translation>
     </message>
     <message>
-        <location line="+103"/>
+        <location line="+117"/>
         <source>label text, Enter to place</source>
         <translation>ラベルの文字（Enter で配置）</translation>
     </message>
@@ -239,6 +244,127 @@
     </message>
 </context>
 <context>
+    <name>ReviewScreen</name>
+    <message>
+        <location filename="../mentor_console/qml/ReviewScreen.qml" line="+43"/>
+        <source>Close recording (Ctrl+W)</source>
+        <translation>録画を閉じる（Ctrl+W）</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Review: %1</source>
+        <translation>レビュー: %1</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Markers</source>
+        <translation>マーカー</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>all</source>
+        <translation>すべて</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>annotations</source>
+        <translation>注釈</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>alarms</source>
+        <translation>アラーム</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>pen</source>
+        <translation>ペン</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>OR commands</source>
+        <translation>手術室の操作</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>link losses</source>
+        <translation>接続断</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Bookmarks</source>
+        <translation>ブックマーク</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>comment, then Enter</source>
+        <translation>コメント → Enter</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Add bookmark at %1 (B)</source>
+        <translation>%1 にブックマーク（B）</translation>
+    </message>
+    <message>
+        <location line="+86"/>
+        <source>The surgeon had hidden the annotations on the OR screen</source>
+        <translation>術者が手術室の画面で注釈を非表示にしていました</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>◀ Frame (Left)</source>
+        <translation>◀ 1コマ（←）</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Pause (Space)</source>
+        <translation>一時停止（Space）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Play (Space)</source>
+        <translation>再生（Space）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Frame ▶ (Right)</source>
+        <translation>1コマ ▶（→）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Slower ([)</source>
+        <translation>遅く（[）</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Faster (])</source>
+        <translation>速く（]）</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>annotations on screen: %1</source>
+        <translation>表示中の注釈: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewTimeline</name>
+    <message>
+        <location filename="../mentor_console/qml/ReviewTimeline.qml" line="+127"/>
+        <source>mentor glass-to-glass p95 (top: %1 ms)</source>
+        <translation>指導医の映像遅延 p95（上端: %1 ms）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no latency reports in this recording</source>
+        <translation>この録画には遅延の報告がありません</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>link: green connected, red lost, grey no mentor</source>
+        <translation>接続: 緑 接続中、赤 切断、灰 指導医なし</translation>
+    </message>
+</context>
+<context>
     <name>SessionBar</name>
     <message>
         <location filename="../mentor_console/qml/SessionBar.qml" line="+16"/>
@@ -399,7 +525,7 @@
 <context>
     <name>StartScreen</name>
     <message>
-        <location filename="../mentor_console/qml/StartScreen.qml" line="+16"/>
+        <location filename="../mentor_console/qml/StartScreen.qml" line="+18"/>
         <source>SurgiLink mentor console</source>
         <translation>SurgiLink 指導医コンソール</translation>
     </message>
@@ -422,6 +548,16 @@
         <location line="+4"/>
         <source>No OR sites in the configuration ([[site]] in configs/console.toml).</source>
         <translation>接続先の手術室が設定されていません（configs/console.toml の [[site]]）。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Recordings</source>
+        <translation>録画</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>No recordings in %1</source>
+        <translation>%1 に録画はありません</translation>
     </message>
 </context>
 <context>
@@ -457,7 +593,7 @@
         <translation>%1（%2）</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+51"/>
         <source>undo my last drawing (Ctrl+Z)</source>
         <translation>自分の直前の描画を取り消す（Ctrl+Z）</translation>
     </message>
@@ -579,6 +715,160 @@
     </message>
 </context>
 <context>
+    <name>surgilink::console::CaseReview</name>
+    <message>
+        <location filename="../mentor_console/ui/case_review.cpp" line="+71"/>
+        <source>mentor connected</source>
+        <translation>指導医が接続中</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>mentor link lost</source>
+        <translation>指導医との接続が切断</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>no mentor connected</source>
+        <translation>指導医は未接続</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1: %2 ms p95</source>
+        <translation>%1: %2 ms p95</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no latency report yet</source>
+        <translation>遅延の報告はまだありません</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Cannot open %1: %2</source>
+        <translation>%1 を開けません: %2</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 at %2, %3 UTC</source>
+        <translation>%1（%2、%3 UTC）</translation>
+    </message>
+    <message>
+        <location line="+66"/>
+        <source>complete</source>
+        <translation>完了</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>recovered after a crash</source>
+        <translation>異常終了後に復旧</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>still being recorded</source>
+        <translation>録画中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 · %2 min %3 s · %4</source>
+        <translation>%1 · %2 分 %3 秒 · %4</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>no readable index</source>
+        <translation>読める索引がありません</translation>
+    </message>
+    <message>
+        <location line="+68"/>
+        <location line="+22"/>
+        <source>Bookmarks cannot be read: %1</source>
+        <translation>ブックマークを読めません: %1</translation>
+    </message>
+    <message>
+        <location line="-17"/>
+        <source>The bookmark was not saved: %1</source>
+        <translation>ブックマークは保存されませんでした: %1</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>%1 low</source>
+        <translation>%1 低値</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 high</source>
+        <translation>%1 高値</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>link lost: %1</source>
+        <translation>接続断: %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>pen released</source>
+        <translation>ペン解放</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>pen: %1</source>
+        <translation>ペン: %1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>annotations hidden</source>
+        <translation>注釈を非表示</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>annotations shown</source>
+        <translation>注釈を表示</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>annotations cleared</source>
+        <translation>注釈を消去</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>privacy pause</source>
+        <translation>プライバシー一時停止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>privacy pause ended</source>
+        <translation>プライバシー一時停止を解除</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>consent recorded</source>
+        <translation>同意記録済み</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>consent withdrawn</source>
+        <translation>同意撤回</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>recording started</source>
+        <translation>録画開始</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>recording stopped</source>
+        <translation>録画停止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>session ended</source>
+        <translation>セッション終了</translation>
+    </message>
+    <message>
+        <location line="+79"/>
+        <source>A picture cannot be shown: %1</source>
+        <translation>映像を表示できません: %1</translation>
+    </message>
+</context>
+<context>
     <name>surgilink::console::MentorSession</name>
     <message>
         <location filename="../mentor_console/ui/mentor_session.cpp" line="+231"/>
@@ -649,7 +939,7 @@
 <context>
     <name>surgilink::console::PatientVitals</name>
     <message>
-        <location filename="../mentor_console/ui/patient_vitals.cpp" line="+140"/>
+        <location filename="../mentor_console/ui/patient_vitals.cpp" line="+152"/>
         <source>waiting for the monitor</source>
         <translation>生体情報モニターの接続待ち</translation>
     </message>
@@ -669,7 +959,7 @@
         <translation>%1 秒間 新しいデータなし</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+50"/>
         <source>no data</source>
         <translation>データなし</translation>
     </message>

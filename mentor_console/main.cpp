@@ -59,6 +59,9 @@ int main(int argc, char** argv) {
                  "the report's latency figures");
   app.add_option("--language", overrides.language,
                  "the window's language: ja | en | system (the system locale; overrides [ui] language)");
+  std::string review;
+  app.add_option("--review", review,
+                 "open this recording (a folder under [review] library, or any) in the review screen");
   app.add_option("--log-level", log_level, "trace | debug | info | warn | error (overrides the config)");
   CLI11_PARSE(app, argc, argv);
   try {
@@ -69,6 +72,11 @@ int main(int argc, char** argv) {
     settings.session.report_warmup = std::chrono::milliseconds{static_cast<long>(report_warmup * 1000)};
     core::setup_logging("console", log_level.empty() ? settings.log_level : log_level);
     settings.scripted_mentor = scripted_mentor;
+    if (headless && !review.empty()) {
+      std::fprintf(stderr,
+                   "surgilink-console: --review needs the window (surgilink-review works headless)\n");
+      return 2;
+    }
     if (headless) {
       console::HeadlessConsole console(std::move(settings));
       return console.run();
@@ -83,6 +91,7 @@ int main(int argc, char** argv) {
     window.connect_at_start = overrides.connect.has_value() || overrides.host.has_value();
     window.fullscreen = fullscreen;
     if (!screenshot.empty()) window.screenshot = screenshot;
+    if (!review.empty()) window.review = review;
     return console::run_console_window(argc, argv, std::move(settings), window);
   } catch (const core::ConfigError& e) {
     std::fprintf(stderr, "surgilink-console: configuration error: %s\n", e.what());

@@ -38,11 +38,10 @@ int VideoFrame::stride(int index) const {
   return GST_VIDEO_FRAME_PLANE_STRIDE(&storage_->frame, index);
 }
 
-std::shared_ptr<VideoFrame> VideoFrame::copy_of(const VideoFrame& frame) {
+std::shared_ptr<VideoFrame> VideoFrame::packed(int width, int height, core::CaptureTime capture_time) {
   auto storage = std::make_shared<Storage>();
-  const int w = frame.width(), h = frame.height();
-  const int widths[3] = {w, (w + 1) / 2, (w + 1) / 2};
-  const int heights[3] = {h, (h + 1) / 2, (h + 1) / 2};
+  const int widths[3] = {width, (width + 1) / 2, (width + 1) / 2};
+  const int heights[3] = {height, (height + 1) / 2, (height + 1) / 2};
   std::size_t size = 0;
   for (int i = 0; i < 3; ++i) {
     storage->offsets[i] = size;
@@ -50,14 +49,21 @@ std::shared_ptr<VideoFrame> VideoFrame::copy_of(const VideoFrame& frame) {
     size += static_cast<std::size_t>(widths[i]) * static_cast<std::size_t>(heights[i]);
   }
   storage->owned.resize(size);
+  return std::make_shared<VideoFrame>(std::move(storage), width, height, capture_time);
+}
+
+std::shared_ptr<VideoFrame> VideoFrame::copy_of(const VideoFrame& frame) {
+  auto copy = packed(frame.width(), frame.height(), frame.capture_time());
+  const I420Picture to = copy->writable();
+  const int heights[3] = {to.height, (to.height + 1) / 2, (to.height + 1) / 2};
   for (int i = 0; i < 3; ++i) {
     for (int row = 0; row < heights[i]; ++row) {
-      std::memcpy(storage->owned.data() + storage->offsets[i] + static_cast<std::size_t>(row) * widths[i],
+      std::memcpy(to.planes[i] + static_cast<std::ptrdiff_t>(row) * to.strides[i],
                   frame.plane(i) + static_cast<std::ptrdiff_t>(row) * frame.stride(i),
-                  static_cast<std::size_t>(widths[i]));
+                  static_cast<std::size_t>(to.strides[i]));
     }
   }
-  return std::make_shared<VideoFrame>(std::move(storage), w, h, frame.capture_time());
+  return copy;
 }
 
 I420Picture VideoFrame::writable() {

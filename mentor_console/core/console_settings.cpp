@@ -35,6 +35,11 @@ ConsoleSettings load_console_settings(const std::filesystem::path& file, const C
                                         : WindowRenderer::automatic;
   auto ui = root.table("ui");
   s.language = ui.get_choice("language", "system", kLanguages);
+  auto review = root.table("review");
+  s.review_library = session::config_path(review, review.get_string("library", "../var/recordings"));
+  if (std::error_code ec;
+      std::filesystem::exists(s.review_library, ec) && !std::filesystem::is_directory(s.review_library, ec))
+    throw core::ConfigError(review.where("library") + "'" + s.review_library.string() + "' is not a folder");
   auto audio = root.table("audio");
   auto& v = s.session.voice;
   const auto endpoints = session::load_audio_endpoints(audio, overrides.audio_in, overrides.audio_out);

@@ -41,6 +41,8 @@ struct ConsoleSettings {
   // The window's language: "ja", "en", or "system" (QLocale::system(); English where there is no catalogue).
   // Status lines, logs and --help stay English.
   std::string language = "system";
+  // [review] library: the folder whose sub-folders are recordings, listed on the start screen.
+  std::filesystem::path review_library;
   std::optional<double> seconds;
   bool status_json = false;
   std::optional<std::filesystem::path> report;

@@ -11,10 +11,14 @@ ApplicationWindow {
     // The session this window shows and steers (the program sets it: QQmlApplicationEngine's initial
     // properties); handed on to the parts that need it.
     required property MentorSession mentor
+    // The review mode (the program sets it; tests of the live window may leave it out).
+    property CaseReview review: null
+    readonly property bool reviewing: review !== null && review.opened
     width: 1600
     height: 900
     visible: true
-    title: mentor.siteName.length > 0 ? qsTr("SurgiLink — %1").arg(mentor.siteName) : qsTr("SurgiLink mentor console")
+    title: reviewing ? qsTr("SurgiLink review — %1").arg(review.title)
+         : mentor.siteName.length > 0 ? qsTr("SurgiLink — %1").arg(mentor.siteName) : qsTr("SurgiLink mentor console")
     color: "#101418"
 
     // Readable at 2 m on a wall screen: every size derives from this unit, scaled with the window.
@@ -40,9 +44,23 @@ ApplicationWindow {
     StartScreen {
         id: startScreen
         anchors.fill: parent
-        visible: !root.live
+        visible: !root.live && !root.reviewing
         unit: root.unit
         mentor: root.mentor
+        review: root.review
+    }
+
+    Loader {
+        id: reviewScreen
+        objectName: "reviewScreen"
+        anchors.fill: parent
+        active: root.reviewing && !root.live
+        sourceComponent: Component {
+            ReviewScreen {
+                review: root.review
+                unit: root.unit
+            }
+        }
     }
 
     Item {

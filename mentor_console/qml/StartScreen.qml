@@ -7,6 +7,8 @@ import SurgiLink.Console 1.0
 Rectangle {
     id: startScreen
     required property MentorSession mentor
+    // The review mode: its recordings are listed here (none without it).
+    property CaseReview review: null
     property real unit: 16
     color: "#101418"
     Column {
@@ -50,5 +52,50 @@ Rectangle {
             color: "#ff8a80"; font.pixelSize: unit
             text: qsTr("No OR sites in the configuration ([[site]] in configs/console.toml).")
         }
+        // Recorded cases to review, newest first; a click opens one.
+        Text {
+            visible: startScreen.review !== null
+            color: "white"; font.pixelSize: unit * 1.3; font.bold: true
+            text: qsTr("Recordings")
+        }
+        Text {
+            objectName: "recordingsProblem"
+            visible: startScreen.review !== null && (startScreen.review.recordings.length === 0 || startScreen.review.problems.length > 0)
+            width: parent.width; wrapMode: Text.Wrap
+            color: startScreen.review && startScreen.review.problems.length > 0 ? "#ff8a80" : "#b0bec5"
+            font.pixelSize: unit * 0.9
+            text: !startScreen.review ? "" : startScreen.review.problems.length > 0 ? startScreen.review.problems
+                  : qsTr("No recordings in %1").arg(startScreen.review.library)
+        }
+        ListView {
+            objectName: "recordingsList"
+            visible: startScreen.review !== null
+            width: parent.width
+            height: Math.min(contentHeight, unit * 14)
+            clip: true
+            spacing: unit * 0.25
+            model: startScreen.review ? startScreen.review.recordings : []
+            delegate: Rectangle {
+                objectName: "recording_" + index
+                width: ListView.view.width
+                height: unit * 2.6
+                radius: unit * 0.2
+                color: recordingArea.containsMouse ? "#37474f" : "#263238"
+                Column {
+                    anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: unit * 0.5 }
+                    Text { width: parent.width; elide: Text.ElideRight; color: "white"; font.pixelSize: unit * 0.9; text: modelData.name }
+                    Text { width: parent.width; elide: Text.ElideRight; color: "#90a4ae"; font.pixelSize: unit * 0.7; text: modelData.detail }
+                }
+                MouseArea {
+                    id: recordingArea
+                    anchors.fill: parent
+                    hoverEnabled: true
+                    enabled: startScreen.visible
+                    onClicked: startScreen.review.open(modelData.path)
+                }
+            }
+        }
     }
+    onVisibleChanged: if (visible && review) review.refreshRecordings()
+    Component.onCompleted: if (review) review.refreshRecordings()
 }

@@ -76,12 +76,15 @@ Rectangle {
                 MouseArea { anchors.fill: parent; onClicked: strip.penWidth = modelData[0] }
             }
         }
+        // Only while the live window shows: the review screen takes [ and ] for its speed.
         Shortcut {
             sequence: "["
+            enabled: strip.visible
             onActivated: strip.penWidth = strip.widths[Math.max(0, strip.widthIndex() - 1)][0]
         }
         Shortcut {
             sequence: "]"
+            enabled: strip.visible
             onActivated: strip.penWidth = strip.widths[Math.min(strip.widths.length - 1, strip.widthIndex() + 1)][0]
         }
         Button {

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "case_review.hpp"
 #include "console_language.hpp"
 #include "core/headless_console.hpp"
 #include "mentor_session.hpp"
@@ -89,9 +90,11 @@ std::string use_window_renderer(WindowRenderer renderer) {
   return "gpu (" + *gl + ")";
 }
 
-QQuickWindow* load_console_window(QQmlApplicationEngine& engine, MentorSession& mentor) {
+QQuickWindow* load_console_window(QQmlApplicationEngine& engine, MentorSession& mentor, CaseReview* review) {
   // Main.qml's one required property; a root without it does not load.
-  engine.setInitialProperties({{"mentor", QVariant::fromValue(&mentor)}});
+  QVariantMap properties{{"mentor", QVariant::fromValue(&mentor)}};
+  if (review != nullptr) properties.insert("review", QVariant::fromValue(review));
+  engine.setInitialProperties(properties);
   // Qt 6.4 has no loadFromModule: the module puts its QML files under qrc:/<URI as a path>/.
   engine.load(QUrl("qrc:/SurgiLink/Console/Main.qml"));
   if (engine.rootObjects().isEmpty()) return nullptr;
@@ -113,8 +116,13 @@ int run_console_window(int& argc, char** argv, ConsoleSettings settings, const W
     std::fflush(stdout);
   });
 
+  CaseReview review(settings.review_library, mentor.identity());
+  if (options.review && !review.open(QString::fromStdString(options.review->string()))) {
+    std::fprintf(stderr, "surgilink-console: %s\n", review.problems().toUtf8().constData());
+    return 1;
+  }
   QQmlApplicationEngine engine;
-  auto* window = load_console_window(engine, mentor);
+  auto* window = load_console_window(engine, mentor, &review);
   if (window == nullptr) {
     std::fprintf(stderr,
                  "surgilink-console: the QML user interface failed to load (see the messages above)\n");

@@ -13,6 +13,7 @@ class QQuickWindow;
 
 namespace surgilink::console {
 
+class CaseReview;
 class MentorSession;
 
 // How the window is run (from the command line).
@@ -20,12 +21,15 @@ struct WindowOptions {
   bool connect_at_start = false;                    // --connect / --host: skip the start screen
   std::optional<std::filesystem::path> screenshot;  // saved when the run ends (--seconds) or at Ctrl-C
   bool fullscreen = false;
+  std::optional<std::filesystem::path> review;  // --review: open this recording at start
 };
 
 // Loads the console's Main.qml from the SurgiLink.Console module's resources (its C++ types come with the
-// module) with `mentor` as the window's session; returns the window, or nullptr when the QML did not load
-// (the engine has logged why). GUI thread; `mentor` must outlive the engine's objects.
-QQuickWindow* load_console_window(QQmlApplicationEngine& engine, MentorSession& mentor);
+// module) with `mentor` as the window's session and `review` (optional) as its review mode; returns the
+// window, or nullptr when the QML did not load (the engine has logged why). GUI thread; both must outlive the
+// engine's objects.
+QQuickWindow* load_console_window(QQmlApplicationEngine& engine, MentorSession& mentor,
+                                  CaseReview* review = nullptr);
 
 // Chooses what draws every Qt Quick window of this process and returns why, for the log. Call after the
 // QGuiApplication exists and before the first window is created; a QT_QUICK_BACKEND in the environment wins.

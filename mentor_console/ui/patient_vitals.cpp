@@ -133,7 +133,19 @@ void PatientVitals::apply(const vitals::VitalsUpdate& update) {
 
 void PatientVitals::tick(const session::ConsoleVitals& status) {
   stream_ = status.stream;
-  const std::optional<double> age_ms = status.age_ms;
+  set_age(status.age_ms);
+  if (ticks_++ % 5 == 0) {
+    for (const auto& p : vitals::all_parameters()) {
+      const auto& s = latest_[static_cast<std::size_t>(p.parameter)];
+      auto& trend = trends_[static_cast<std::size_t>(p.parameter)];
+      trend.push_back(s && s->value ? *s->value : std::nan(""));
+      if (trend.size() > kTrendPoints) trend.erase(trend.begin());
+    }
+  }
+  publish_numerics();
+}
+
+void PatientVitals::set_age(std::optional<double> age_ms) {
   // "No data" when nothing new came for 5 s: the monitor or its gateway stopped, not the patient.
   has_data_ = age_ms && *age_ms < 5000;
   if (!age_ms) {
@@ -143,14 +155,16 @@ void PatientVitals::tick(const session::ConsoleVitals& status) {
   } else {
     age_text_ = tr("no new data for %1 s").arg(std::round(*age_ms / 1000.0));
   }
-  if (ticks_++ % 5 == 0) {
-    for (const auto& p : vitals::all_parameters()) {
-      const auto& s = latest_[static_cast<std::size_t>(p.parameter)];
-      auto& trend = trends_[static_cast<std::size_t>(p.parameter)];
-      trend.push_back(s && s->value ? *s->value : std::nan(""));
-      if (trend.size() > kTrendPoints) trend.erase(trend.begin());
-    }
-  }
+}
+
+void PatientVitals::showRecorded(
+    const std::array<std::optional<vitals::NumericSample>,
+                     static_cast<std::size_t>(vitals::Parameter::kCount)>& latest,
+    const std::vector<vitals::ActiveAlarm>& alarms, std::optional<double> age_ms) {
+  latest_ = latest;
+  alarms_ = alarms;
+  stream_ = true;  // a recording holds what the sender streamed
+  set_age(age_ms);
   publish_numerics();
 }
 

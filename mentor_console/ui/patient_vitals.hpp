@@ -72,6 +72,11 @@ class PatientVitals : public QObject {
   void onPicture();
   // Once a second: data age, "no data" after a source went quiet, trend points.
   void tick(const session::ConsoleVitals& status);
+  // Review: the numerics and alarms as they were at a moment of a recorded case, the newest sample `age_ms`
+  // old then (none: nothing received yet). Replaces what was shown; trends and waveforms are not replayed.
+  void showRecorded(const std::array<std::optional<vitals::NumericSample>,
+                                     static_cast<std::size_t>(vitals::Parameter::kCount)>& latest,
+                    const std::vector<vitals::ActiveAlarm>& alarms, std::optional<double> age_ms);
 
   NumericRows* numerics() { return &rows_; }
   bool hasData() const { return has_data_; }
@@ -96,6 +101,7 @@ class PatientVitals : public QObject {
   std::vector<vitals::ActiveAlarm> alarms_;
   std::array<double, static_cast<std::size_t>(vitals::Waveform::kCount)> rates_{500, 500, 500, 500};
   void publish_numerics();
+  void set_age(std::optional<double> age_ms);
 
   NumericRows rows_;
   bool traces_pending_ = false;

@@ -59,6 +59,17 @@ TEST(ConsoleSettings, TheLanguageIsTheSystemsUnlessConfiguredAndTheCommandLineWi
   EXPECT_EQ(load_console_settings(ja, english).language, "en");
 }
 
+TEST(ConsoleSettings, TheReviewLibraryIsBesideTheConfigUnlessConfiguredAndMustBeAFolder) {
+  const auto file = write_config("review-default", "");
+  EXPECT_EQ(load_console_settings(file, {}).review_library, file.parent_path() / "../var/recordings");
+  const auto elsewhere = write_config("review-elsewhere", "[review]\nlibrary = \"/srv/recordings\"");
+  EXPECT_EQ(load_console_settings(elsewhere, {}).review_library, "/srv/recordings");
+  // A file where the folder should be is a mistake worth stopping for; a folder not made yet lists nothing.
+  const auto not_a_folder = write_config("review-file", "[review]\nlibrary = \"" + file.string() + "\"");
+  EXPECT_NE(config_error(not_a_folder).find("review.library"), std::string::npos)
+      << config_error(not_a_folder);
+}
+
 TEST(ConsoleSettings, AnUnknownLanguageIsAConfigurationErrorNamingTheChoices) {
   const auto error = config_error(write_config("language-de", "[ui]\nlanguage = \"de\""));
   EXPECT_NE(error.find("ui.language"), std::string::npos) << error;

@@ -2,13 +2,9 @@
 // (tachycardia: the heart rate climbs) while a scripted mentor console draws, then the mentor's link is cut;
 // the review rebuilds what the OR had at chosen times — annotations, vitals, the mentor's latency, the link —
 // and the picture of that moment, and says clearly what a damaged recording is missing.
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <csignal>
 #include <fstream>
 #include <map>
 
@@ -18,12 +14,10 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "process/child_process.hpp"
 #include "support/annotation_colours.hpp"
-#include "support/console_status.hpp"
+#include "support/recorded_case.hpp"
 #include "support/recorded_segment.hpp"
 #include "support/running_sender.hpp"
-#include "support/test_control_client.hpp"
 #include "support/test_installation.hpp"
 #include "surgilink/annotation/wire.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
@@ -84,77 +78,11 @@ Recording* recording = nullptr;
 
 class ReviewedCase : public ::testing::Test {
  protected:
-  // Records the case into `dir`/recordings: a second with no one connected, then the scripted mentor draws
-  // for about 14 s (keeping 3 annotations), then its link is cut and the recording goes on a moment.
-  static void record_case(const std::filesystem::path& dir) {
-    const auto socket = dir / "or-controls.sock";
-    const auto recordings = dir / "recordings";
-    const auto config = write_sender_config(dir, "keyframe_interval_s = 1\n");
-    std::ofstream(config, std::ios::app)
-        << "[or_controls]\nsocket = \"" << socket.string() << "\"\n[recording]\nfolder = \""
-        << recordings.string() << "\"\nsegment_s = 4\n"
-        << "[vitals]\nsource = \"simulator\"\nscenario = \"tachycardia\"\n";
-    // Consent given on the command line, as the demo gives it; a scratch folder is no encrypted volume.
-    RunningSender sender(config, dir / "sender.log", {"--consent", "--require-encrypted-volume", "false"});
-    ASSERT_THAT(surgeon_command(socket, "status"), HasSubstr("recording into")) << sender.log();
-    // A second of recording with no one connected, then the scripted mentor draws (keeping 3 annotations).
-    ASSERT_TRUE(sender.next_status(milliseconds{3000}));
-    ASSERT_TRUE(sender.next_status(milliseconds{3000}));
-    std::filesystem::create_directories(dir / "mentor");
-    tools::ChildProcess mentor(
-        {console_program().string(), "--config",
-         write_console_config(dir / "mentor", sender.control_port(), "mentor").string(), "--headless",
-         "--status-json", "--seconds", "90", "--scripted-mentor", "3"},
-        (dir / "mentor.err").string());
-    // The console reports its latency once a second from 11 s after its first picture: 14 s of pictures.
-    int with_pictures = 0;
-    const json last = wait_for_status(mentor, 40, [&](const json& s) {
-      return has_a_picture(s) && ++with_pictures >= 14 && s.value("annotations", 0) >= 2;
-    });
-    ASSERT_GE(with_pictures, 14) << last.dump();
-    // The mentor's link is cut (the console killed), and the recording goes on without it.
-    mentor.signal(SIGKILL);
-    mentor.wait(milliseconds{10000});
-    for (int line = 0; line < 10; ++line) {
-      const auto status = sender.next_status(milliseconds{3000});
-      if (status && json::parse(*status, nullptr, false).value("consoles", -1) == 0) break;
-    }
-    ASSERT_TRUE(sender.next_status(milliseconds{3000}));
-    ASSERT_THAT(surgeon_command(socket, "stop-recording"), HasSubstr("not recording"));
-    ASSERT_EQ(sender.stop(), 0) << sender.log();
-  }
-
   static void SetUpTestSuite() {
     auto r = std::make_unique<Recording>();
     r->dir = scratch_dir("review");
-    // ctest runs each test of this program in a process of its own: they share one recording, made again only
-    // when the programs that make it were built again (or this script changed), under a lock so that tests
-    // run in parallel wait for the first to make it.
-    const auto shared = std::filesystem::path(SURGILINK_BINARY_DIR) / "tests" / "review" / "recorded-case";
-    const int lock = ::open((shared.string() + ".lock").c_str(), O_CREAT | O_RDWR, 0600);
-    ASSERT_GE(lock, 0) << shared;
-    struct Unlock {
-      int fd;
-      ~Unlock() {
-        ::flock(fd, LOCK_UN);
-        ::close(fd);
-      }
-    } unlock{lock};
-    ::flock(lock, LOCK_EX);
-    std::string made_by = "script 1";
-    for (const auto& program : {sender_program(), console_program()}) {
-      made_by += " " + program.string() + " " +
-                 std::to_string(std::filesystem::last_write_time(program).time_since_epoch().count()) + " " +
-                 std::to_string(std::filesystem::file_size(program));
-    }
-    if (read_text(shared / "made-by") != made_by) {
-      std::filesystem::remove_all(shared);
-      std::filesystem::create_directories(shared);
-      record_case(shared);
-      if (HasFatalFailure()) return;
-      std::ofstream(shared / "made-by") << made_by;
-    }
-    const auto recordings = shared / "recordings";
+    const auto recordings = shared_recorded_case();
+    if (recordings.empty()) return;
 
     std::vector<std::filesystem::path> folders;
     for (const auto& e : std::filesystem::directory_iterator(recordings)) folders.push_back(e.path());

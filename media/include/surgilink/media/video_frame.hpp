@@ -27,6 +27,9 @@ class VideoFrame {
   VideoFrame(std::shared_ptr<Storage> storage, int width, int height, core::CaptureTime capture_time);
   // A private, writable copy of `frame` (tightly packed planes), for drawing over it. Any thread.
   static std::shared_ptr<VideoFrame> copy_of(const VideoFrame& frame);
+  // A private, writable frame of tightly packed planes (Y, then U, then V), its pixels not set: for pictures
+  // that come from elsewhere than GStreamer (a recording decoded for review). Any thread.
+  static std::shared_ptr<VideoFrame> packed(int width, int height, core::CaptureTime capture_time);
   // Writable planes of a frame made by copy_of; planes of nullptr for a frame that wraps GStreamer's buffer.
   I420Picture writable();
   int width() const { return width_; }
