@@ -104,27 +104,56 @@ void put_text(cv::Mat& luma, const std::string& text, cv::Point origin, double f
 
 cv::Rect even(cv::Rect box) { return {box.x & ~1, box.y & ~1, (box.width + 1) & ~1, (box.height + 1) & ~1}; }
 
-// Byte offsets where `text` (UTF-8, no spaces) may be broken into two lines: between two characters that are
-// not both ASCII (never inside "OR" or "ms"), and not before punctuation or a small kana, which a Japanese
-// line does not start with.
-std::vector<std::size_t> break_points(const std::string& text) {
+// The code point starting at `at` in valid UTF-8.
+char32_t code_point_at(const std::string& text, std::size_t at) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(at);
+  if (lead < 0x80) return lead;
+  const int extra = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : 1;
+  char32_t code = lead & (0x3F >> extra);
+  for (int k = 1; k <= extra && at + static_cast<std::size_t>(k) < text.size(); ++k)
+    code = (code << 6) | (byte(at + static_cast<std::size_t>(k)) & 0x3F);
+  return code;
+}
+
+// Hiragana, katakana (with its long-vowel mark), kanji, or anything else: a word of one script is not broken.
+int script_of(char32_t c) {
+  if (c >= 0x3040 && c <= 0x309F) return 1;
+  if ((c >= 0x30A0 && c <= 0x30FF) || c == 0xFF70) return 2;
+  if (c >= 0x4E00 && c <= 0x9FFF) return 3;
+  return 0;
+}
+
+// A place where `text` (UTF-8, no spaces) may be broken into two lines, and how good a place it is: 2 after a
+// particle (each line reads as a phrase: 手術室マイクを / ミュート), 1 where the script changes (プライバシー
+// / 一時停止), 0 elsewhere between characters.
+struct BreakPoint {
+  std::size_t at;
+  int quality;
+};
+
+// Never inside ASCII ("OR", "ms"), nor before punctuation or a small kana, which a Japanese line does not
+// start with.
+std::vector<BreakPoint> break_points(const std::string& text) {
   static const std::vector<std::string> kNoLineStart{"、", "。", "ー", "ッ", "ャ", "ュ", "ョ", "ァ",
                                                      "ィ", "ゥ", "ェ", "ォ", "っ", "ゃ", "ゅ", "ょ",
                                                      "）", "」", "：", ":",  ")",  "・"};
+  static const std::vector<char32_t> kParticles{U'を', U'の', U'が', U'に', U'は', U'で', U'と', U'も', U':'};
   std::vector<std::size_t> starts;  // where each character starts
   for (std::size_t i = 0; i < text.size(); ++i) {
     if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) starts.push_back(i);
   }
-  std::vector<std::size_t> out;
+  std::vector<BreakPoint> out;
   for (std::size_t k = 1; k < starts.size(); ++k) {
     const std::size_t at = starts[k];
-    const bool before_ascii = static_cast<unsigned char>(text[starts[k - 1]]) < 0x80;
-    const bool after_ascii = static_cast<unsigned char>(text[at]) < 0x80;
-    if (before_ascii && after_ascii) continue;
+    const char32_t before = code_point_at(text, starts[k - 1]), after = code_point_at(text, at);
+    if (before < 0x80 && after < 0x80) continue;
     const bool no_start = std::any_of(kNoLineStart.begin(), kNoLineStart.end(), [&](const std::string& p) {
       return text.compare(at, p.size(), p) == 0;
     });
-    if (!no_start) out.push_back(at);
+    if (no_start) continue;
+    const bool particle = std::find(kParticles.begin(), kParticles.end(), before) != kParticles.end();
+    out.push_back({at, particle ? 2 : script_of(before) != script_of(after) ? 1 : 0});
   }
   return out;
 }
@@ -187,18 +216,13 @@ std::vector<LabelLine> label_layout(cv::Rect box, const std::string& text, doubl
     if (best != std::string::npos) {
       lines = {text.substr(0, best), text.substr(best + 1)};
     } else {
-      // After a particle (を, の, が, ...) each line reads as a phrase: those first, where there are any.
-      static const std::vector<std::string> kParticles{"を", "の", "が", "に", "は", "で", "と", "も", ":"};
-      const auto after_particle = [&](std::size_t at) {
-        return std::any_of(kParticles.begin(), kParticles.end(), [&](const std::string& particle) {
-          return at >= particle.size() && text.compare(at - particle.size(), particle.size(), particle) == 0;
-        });
-      };
+      // The best kind of place there is; of those, where the longer line is shortest.
       const auto points = break_points(text);
-      const bool any_particle = std::any_of(points.begin(), points.end(), after_particle);
+      int quality = 0;
+      for (const auto& p : points) quality = std::max(quality, p.quality);
       int longer = width_of(text, font_scale);
-      for (const std::size_t at : points) {
-        if (any_particle && !after_particle(at)) continue;
+      for (const auto& [at, q] : points) {
+        if (q < quality) continue;
         const int w =
             std::max(width_of(text.substr(0, at), font_scale), width_of(text.substr(at), font_scale));
         if (w < longer) {
