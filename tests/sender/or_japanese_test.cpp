@@ -1,9 +1,7 @@
 // The OR display in the team's language (issue 13): every word the OR display draws comes from the shared
 // catalogue with a finished Japanese translation, Japanese is drawn as real glyphs (not '?' or missing-glyph
-// boxes), nothing is cut off, and [ui] language / --language choose it like the console's.
+// boxes), and nothing is cut off. ([ui] language: or_window_settings_test.cpp.)
 #include <gtest/gtest.h>
-
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -17,14 +15,13 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "i420_test_picture.hpp"
 #include "or_display_badges.hpp"
 #include "or_language.hpp"
 #include "or_picture_box.hpp"
 #include "or_status_strip.hpp"
 #include "or_touch_panel.hpp"
 #include "or_words.hpp"
-#include "sender_settings.hpp"
-#include "surgilink/core/config.hpp"
 
 namespace surgilink::sender {
 namespace {
@@ -33,40 +30,7 @@ bool ascii(const std::string& text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
-// A mid-grey picture in tightly packed I420.
-struct Picture {
-  int width, height;
-  std::vector<std::uint8_t> y, u, v;
-  Picture(int w, int h)
-      : width(w),
-        height(h),
-        y(static_cast<std::size_t>(w * h), 120),
-        u(static_cast<std::size_t>(w * h / 4), 128),
-        v(static_cast<std::size_t>(w * h / 4), 128) {}
-  media::I420Picture view() {
-    media::I420Picture p;
-    p.planes[0] = y.data();
-    p.planes[1] = u.data();
-    p.planes[2] = v.data();
-    p.strides[0] = width;
-    p.strides[1] = width / 2;
-    p.strides[2] = width / 2;
-    p.width = width;
-    p.height = height;
-    return p;
-  }
-  cv::Mat luma() { return cv::Mat(height, width, CV_8UC1, y.data()); }
-  // As BGR, for looking at it.
-  cv::Mat bgr() const {
-    cv::Mat i420(height * 3 / 2, width, CV_8UC1);
-    std::copy(y.begin(), y.end(), i420.data);
-    std::copy(u.begin(), u.end(), i420.data + y.size());
-    std::copy(v.begin(), v.end(), i420.data + y.size() + u.size());
-    cv::Mat out;
-    cv::cvtColor(i420, out, cv::COLOR_YUV2BGR_I420);
-    return out;
-  }
-};
+using Picture = testing::I420TestPicture;
 
 const OrWords& japanese() {
   static const OrWords words = load_or_language("ja").words;
@@ -145,6 +109,22 @@ TEST(OrPictureBox, JapaneseTextDrawsItsGlyphsNotQuestionMarksOrBoxes) {
   const cv::Size size = measure_box_text("録画中", 1.1, 2, &baseline);
   EXPECT_GT(size.width, 3 * 25) << "three full-width characters at about the badges' size";
   EXPECT_GT(size.height, 25) << "Japanese at least as tall as the English capitals (~24 px)";
+}
+
+// Japanese has no spaces: a label too wide for one line is broken after a particle, else where the script
+// changes, never inside a word.
+TEST(OrPictureBox, JapaneseLabelsBreakBetweenWordsNotInsideThem) {
+  const cv::Rect button(0, 0, 236, 108);  // a 1080p panel's button
+  const auto lines_of = [&](const std::string& text) {
+    std::vector<std::string> out;
+    for (const auto& line : label_layout(button, text, 0.9, 3, Lettering::kTypeface))
+      out.push_back(line.text);
+    return out;
+  };
+  EXPECT_EQ(lines_of("プライバシー一時停止"), (std::vector<std::string>{"プライバシー", "一時停止"}));
+  EXPECT_EQ(lines_of("手術室マイクをミュート"), (std::vector<std::string>{"手術室マイクを", "ミュート"}));
+  EXPECT_EQ(lines_of("ペンを回収"), (std::vector<std::string>{"ペンを回収"}))
+      << "what fits stays on one line";
 }
 
 // Every label the panel can show, in Japanese, in every state (asking for the second touch too), is drawn in
@@ -242,8 +222,8 @@ TEST(OrDisplayBadges, InJapaneseTheLongestBadgeIsDrawnWholeOnASmallPicture) {
   }
 }
 
-// Renders what the OR team sees in Japanese: badges, strip and panel over a grey picture (scratch/or-ja.png,
-// and /work/measure/or-ja.png where that folder exists), to look at.
+// Renders what the OR team sees in Japanese: every badge, the strip and the panel over a grey picture
+// (or-ja-overlays.png in /work/measure/ where that folder exists, else in the temporary folder), to look at.
 TEST(OrDisplay, InJapaneseRendersAPictureToLookAt) {
   core::SimulatedClock clock;
   Picture p(1920, 1080);
@@ -273,32 +253,7 @@ TEST(OrDisplay, InJapaneseRendersAPictureToLookAt) {
   const std::filesystem::path folder = std::filesystem::is_directory("/work/measure")
                                            ? "/work/measure"
                                            : std::filesystem::temp_directory_path();
-  EXPECT_TRUE(cv::imwrite((folder / "or-ja.png").string(), p.bgr()));
-}
-
-// [ui] language in configs/sender.toml, checked like the console's; --language over it.
-std::filesystem::path config_with(const std::string& ui) {
-  const auto certs = std::filesystem::path(SURGILINK_SOURCE_DIR) / "var" / "certs";
-  const auto file = std::filesystem::temp_directory_path() /
-                    ("surgilink_or_language_" + std::to_string(::getpid()) + ".toml");
-  std::ofstream(file) << "[tls]\nca = \"" << (certs / "ca.pem").string() << "\"\ncertificate = \""
-                      << (certs / "sender.pem").string() << "\"\nprivate_key = \""
-                      << (certs / "sender.key").string() << "\"\naccess_list = \""
-                      << (certs / "access.toml").string() << "\"\n[ui]\n"
-                      << ui;
-  return file;
-}
-
-TEST(SenderSettings, LanguageIsJaEnOrSystemAndTheCommandLineWins) {
-  EXPECT_EQ(load_sender_settings(config_with(""), {}).language, "system");
-  EXPECT_EQ(load_sender_settings(config_with("language = \"ja\"\n"), {}).language, "ja");
-  SenderOverrides english;
-  english.language = "en";
-  EXPECT_EQ(load_sender_settings(config_with("language = \"ja\"\n"), english).language, "en");
-  EXPECT_THROW(load_sender_settings(config_with("language = \"fr\"\n"), {}), core::ConfigError);
-  SenderOverrides wrong;
-  wrong.language = "japanese";
-  EXPECT_THROW(load_sender_settings(config_with(""), wrong), core::ConfigError);
+  EXPECT_TRUE(cv::imwrite((folder / "or-ja-overlays.png").string(), p.bgr()));
 }
 
 }  // namespace
