@@ -136,7 +136,7 @@ TEST(OrTouchPanel, InJapaneseEveryLabelIsJapaneseAndFitsItsButton) {
     std::vector<OrPanelState> states(2);
     states[1].annotations_hidden = states[1].pen_revoked = states[1].privacy_paused = true;
     states[1].recording_available = states[1].annotations_fading = states[1].microphone = true;
-    states[1].microphone_muted = true;
+    states[1].microphone_muted = states[1].consoles_connected = true;
     states.push_back(states[1]);
     states[2].consent_recorded = true;
     states.push_back(states[2]);
