@@ -106,6 +106,224 @@
     </message>
 </context>
 <context>
+    <name>OrDisplay</name>
+    <message>
+        <location filename="../sender/or_words.hpp" line="+22"/>
+        <source>PRIVACY PAUSE: MENTORS SEE AND HEAR NOTHING</source>
+        <translation>プライバシー一時停止中: 指導医には映像も音声も届きません</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ALARM %1</source>
+        <translation>アラーム %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>MENTOR VIDEO DELAYED %1 ms</source>
+        <translation>指導医側の映像遅延 %1 ms</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>AUDIT LOG NOT WRITTEN</source>
+        <translation>監査ログを記録できません</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>MEDIA KEYS EXPORTED (test bench only)</source>
+        <translation>メディア鍵を書き出し中（試験環境専用）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>MENTOR: check %1</source>
+        <translation>指導医より: %1 を確認してください</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>mentor disconnected</source>
+        <translation>指導医の接続が切れました</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>link lost: pen waits for %1</source>
+        <translation>接続断: ペンは %1 の再接続待ち</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>MENTOR SPEAKING</source>
+        <translation>指導医が発話中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>OR MIC MUTED</source>
+        <translation>手術室マイク ミュート中</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>annotations hidden</source>
+        <translation>注釈を非表示中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>mentor pen off</source>
+        <translation>指導医のペンを回収中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>REC</source>
+        <translation>録画中</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>NOT RECORDING: VOLUME NOT ENCRYPTED</source>
+        <translation>録画できません: 保存先が暗号化されていません</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>RECORDING STOPPED: DISK FULL</source>
+        <translation>録画停止: ディスク容量不足</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>REC: DISK LOW, %1 MB FREE</source>
+        <translation>録画: ディスク残量わずか %1 MB</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>REC: DISK LOW, %1 MB FREE (~%2 MIN)</source>
+        <translation>録画: ディスク残量わずか %1 MB（約 %2 分）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>TOUCH AGAIN: %1</source>
+        <translation>もう一度タッチ: %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PRIVACY PAUSE</source>
+        <translation>プライバシー一時停止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>RESUME VIDEO</source>
+        <translation>映像を再開</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>HIDE ANNOTATIONS</source>
+        <translation>注釈を非表示</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>SHOW ANNOTATIONS</source>
+        <translation>注釈を表示</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>TAKE PEN</source>
+        <translation>ペンを回収</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GIVE PEN BACK</source>
+        <translation>ペンを返す</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CLEAR ALL</source>
+        <translation>すべて消去</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>KEEP ANNOTATIONS</source>
+        <translation>注釈を残す</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CONSENT + RECORD</source>
+        <translation>同意して録画</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>START REC</source>
+        <translation>録画開始</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>STOP REC</source>
+        <translation>録画停止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>MUTE OR MIC</source>
+        <translation>手術室マイクをミュート</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>OPEN OR MIC</source>
+        <translation>手術室マイクをオン</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>END SESSION</source>
+        <translation>セッション終了</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>PAUSED</source>
+        <translation>一時停止中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 (pen)</source>
+        <translation>%1（ペン）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 watching</source>
+        <translation>%1 視聴中</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>LINK LOST: pen waits for %1</source>
+        <translation>接続断: ペンは %1 の再接続待ち</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>NO MENTOR CONNECTED</source>
+        <translation>指導医未接続</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>WAITING FOR MENTOR</source>
+        <translation>指導医の接続待ち</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>LINK OK</source>
+        <translation>接続良好</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>CONSENT, NOT RECORDING</source>
+        <translation>同意済み・録画なし</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>NO CONSENT: NOT RECORDING</source>
+        <translation>同意なし: 録画なし</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>ANNOTATIONS HIDDEN</source>
+        <translation>注釈非表示</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1% LOSS</source>
+        <translation>パケット損失 %1%</translation>
+    </message>
+</context>
+<context>
     <name>Reason</name>
     <message>
         <location filename="../mentor_console/ui/translated_reason.cpp" line="+16"/>

@@ -230,22 +230,22 @@ std::string CaseRecording::state_text() const {
   return std::string("not recording, consent ") + (consent_ ? "recorded" : "not recorded");
 }
 
-std::string CaseRecording::warning() const {
+std::string CaseRecording::warning(const OrWords& words) const {
   if (!recorder_) return {};
   const auto s = recorder_->status();
-  if (refused_unencrypted_ && !s.recording) return "NOT RECORDING: VOLUME NOT ENCRYPTED";
-  if (stopped_by_disk_ && !s.recording) return "RECORDING STOPPED: DISK FULL";
+  if (refused_unencrypted_ && !s.recording) return words(or_word::kNotRecordingUnencrypted);
+  if (stopped_by_disk_ && !s.recording) return words(or_word::kRecordingStoppedDiskFull);
   if (!s.recording || !s.disk_low || !s.free_bytes) return {};
-  std::string text = "REC: DISK LOW, " + std::to_string(*s.free_bytes / kMegabyte) + " MB FREE";
+  const std::string free_mb = std::to_string(*s.free_bytes / kMegabyte);
   // Minutes left at the rate this recording has written so far, down to the floor where it stops.
   const double seconds = std::chrono::duration<double>(s.last_frame - s.started).count();
   const std::uint64_t floor = settings_.min_free_mb * kMegabyte;
   if (seconds > 10 && s.bytes_written > 0 && *s.free_bytes > floor) {
     const double rate = static_cast<double>(s.bytes_written) / seconds;
-    text +=
-        " (~" + std::to_string(std::lround(static_cast<double>(*s.free_bytes - floor) / rate / 60)) + " MIN)";
+    return words(or_word::kDiskLowMinutes, free_mb,
+                 std::to_string(std::lround(static_cast<double>(*s.free_bytes - floor) / rate / 60)));
   }
-  return text;
+  return words(or_word::kDiskLow, free_mb);
 }
 
 nlohmann::json CaseRecording::status_json() const {

@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 
+#include "or_words.hpp"
 #include "sender_settings.hpp"
 #include "surgilink/media/segment_recorder.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
@@ -57,8 +58,8 @@ class CaseRecording {
   std::string state_text() const;
   // For the OR display: the disk is nearly full ("REC: DISK LOW, 812 MB FREE (~9 MIN)"), recording
   // stopped because it was, or a start was refused because the volume is not encrypted
-  // ([recording] require_encrypted_volume); "" otherwise.
-  std::string warning() const;
+  // ([recording] require_encrypted_volume); "" otherwise. In `words`' language (English for the status line).
+  std::string warning(const OrWords& words = {}) const;
   // The status line's "recording" object (README: Status lines).
   nlohmann::json status_json() const;
   bool consent_recorded() const { return consent_; }

@@ -13,12 +13,12 @@
 #include <vector>
 
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
-#include <CLI/CLI.hpp>
 
 #include "or_sender.hpp"
 #include "surgilink/core/config.hpp"
@@ -135,6 +135,8 @@ int main(int argc, char** argv) {
       ->excludes(window_on);
   app.add_option("--export-srtp-keys", export_keys,
                  "write each console's SRTP keys as SDP (needs SURGILINK_ALLOW_KEY_EXPORT=1; testing only)");
+  app.add_option("--language", overrides.language,
+                 "the OR display's language: ja | en | system (the system locale; overrides [ui] language)");
   app.add_option("--log-level", log_level, "trace | debug | info | warn | error (overrides the config)");
   std::string verify_audit, audit_key;
   app.add_option("--verify-audit", verify_audit,
@@ -142,10 +144,11 @@ int main(int argc, char** argv) {
   app.add_option("--audit-key", audit_key,
                  "with --verify-audit: the key file, to check the keyed checkpoints too");
   std::string control;
-  app.add_option("--control", control,
-                 "send one surgeon command (pause | resume | hide | show | clear | status | ...) to the sender "
-                 "running with this config's [or_controls] socket, print its reply and exit (0: ok, 1: "
-                 "refused, 3: no sender)");
+  app.add_option(
+      "--control", control,
+      "send one surgeon command (pause | resume | hide | show | clear | status | ...) to the sender "
+      "running with this config's [or_controls] socket, print its reply and exit (0: ok, 1: "
+      "refused, 3: no sender)");
   CLI11_PARSE(app, argc, argv);
   if (!verify_audit.empty()) {
     std::vector<std::uint8_t> key;

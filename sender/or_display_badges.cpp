@@ -1,6 +1,6 @@
 #include "or_display_badges.hpp"
 
-#include <opencv2/imgproc.hpp>
+#include <algorithm>
 
 #include "or_picture_box.hpp"
 
@@ -9,20 +9,35 @@ namespace surgilink::sender {
 namespace {
 
 // One badge: a filled box in the given YUV colour with light text, at the top right, scaled with the picture.
-void draw_badge(media::I420Picture& p, const std::string& text, int row, cv::Scalar yuv) {
+void draw_badge(media::I420Picture& p, const std::string& text, int row, cv::Scalar yuv,
+                Lettering lettering) {
   const double scale = p.height / 1080.0;
-  const double font_scale = 1.1 * scale;
+  double font_scale = 1.1 * scale;
   const int thickness = std::max(1, static_cast<int>(2 * scale));
+  const int pad = static_cast<int>(12 * scale), room = p.width - static_cast<int>(48 * scale) - 2 * pad;
   int baseline = 0;
-  const cv::Size size = cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, font_scale, thickness, &baseline);
-  const int pad = static_cast<int>(12 * scale);
+  cv::Size size = measure_box_text(text, font_scale, thickness, &baseline, lettering);
+  // A long text (a translation may be longer than the English) is set smaller rather than left out.
+  for (int i = 0; i < 20 && size.width > room; ++i) {
+    font_scale *= std::min(0.95, static_cast<double>(room) / std::max(size.width, 1));
+    size = measure_box_text(text, font_scale, thickness, &baseline, lettering);
+  }
   const int w = (size.width + 2 * pad + 1) & ~1, h = (size.height + baseline + 2 * pad + 1) & ~1;
   const int x = (p.width - w - static_cast<int>(24 * scale)) & ~1;
   const int y = (static_cast<int>(24 * scale) + row * (h + pad)) & ~1;
-  draw_text_box(p, cv::Rect(x, y, w, h), text, yuv, font_scale, thickness, pad);
+  draw_text_box(p, cv::Rect(x, y, w, h), text, yuv, font_scale, thickness, pad, lettering);
 }
 
 }  // namespace
+
+OrDisplayBadges::OrDisplayBadges(const OrWords& w)
+    : words_{w(or_word::kPrivacyPauseBadge),  w(or_word::kAlarm),
+             w(or_word::kAuditLogNotWritten), w(or_word::kMediaKeysExported),
+             w(or_word::kMentorCheck),        w(or_word::kMentorDisconnected),
+             w(or_word::kPenWaitsBadge),      w(or_word::kMentorSpeaking),
+             w(or_word::kOrMicMuted),         w(or_word::kAnnotationsHiddenBadge),
+             w(or_word::kMentorPenOff),       w(or_word::kRec)},
+      translated_(!w.english()) {}
 
 void OrDisplayBadges::set_alarms(std::string text) {
   std::lock_guard lock(mutex_);
@@ -117,29 +132,32 @@ void OrDisplayBadges::draw(media::I420Picture picture, core::CaptureTime) {
   }
   if (picture.planes[0] == nullptr) return;
   int row = 0;
+  const Words& w = words_;
+  const Lettering lettering = translated_ ? Lettering::kTypeface : Lettering::kHersheyForAscii;
+  const auto badge = [&](const std::string& text, int at_row, cv::Scalar yuv) {
+    draw_badge(picture, text, at_row, yuv, lettering);
+  };
   // First: while it is on, the mentors are blind and deaf to the room; nobody should forget to resume.
-  if (paused)
-    draw_badge(picture, "PRIVACY PAUSE: MENTORS SEE AND HEAR NOTHING", row++, cv::Scalar(170, 30, 170));
+  if (paused) badge(w.privacy_pause, row++, cv::Scalar(170, 30, 170));
   // BT.601 limited range: red (Y 81, U 90, V 240), amber (Y 170, U 30, V 170).
-  if (!alarms.empty()) draw_badge(picture, "ALARM " + alarms, row++, cv::Scalar(81, 90, 240));
-  if (!mentor_latency.empty()) draw_badge(picture, mentor_latency, row++, cv::Scalar(81, 90, 240));
-  if (audit_failure) draw_badge(picture, "AUDIT LOG NOT WRITTEN", row++, cv::Scalar(81, 90, 240));
-  if (keys_exported)
-    draw_badge(picture, "MEDIA KEYS EXPORTED (test bench only)", row++, cv::Scalar(81, 90, 240));
+  if (!alarms.empty()) badge(OrWords::fill(w.alarm, alarms), row++, cv::Scalar(81, 90, 240));
+  if (!mentor_latency.empty()) badge(mentor_latency, row++, cv::Scalar(81, 90, 240));
+  if (audit_failure) badge(w.audit_log, row++, cv::Scalar(81, 90, 240));
+  if (keys_exported) badge(w.media_keys, row++, cv::Scalar(81, 90, 240));
   // Amber: the mentor asks the surgeon to look at these.
-  if (!flagged.empty()) draw_badge(picture, "MENTOR: check " + flagged, row++, cv::Scalar(170, 30, 170));
-  if (!recording_warning.empty()) draw_badge(picture, recording_warning, row++, cv::Scalar(170, 30, 170));
-  if (disconnected) draw_badge(picture, "mentor disconnected", row++, cv::Scalar(150, 44, 180));
+  if (!flagged.empty()) badge(OrWords::fill(w.mentor_check, flagged), row++, cv::Scalar(170, 30, 170));
+  if (!recording_warning.empty()) badge(recording_warning, row++, cv::Scalar(170, 30, 170));
+  if (disconnected) badge(w.mentor_disconnected, row++, cv::Scalar(150, 44, 180));
   if (!pen_waits_for.empty())
-    draw_badge(picture, "link lost: pen waits for " + pen_waits_for, row++, cv::Scalar(170, 30, 170));
+    badge(OrWords::fill(w.pen_waits, pen_waits_for), row++, cv::Scalar(170, 30, 170));
   // Green: the mentor's voice is what the room hears now (who is talking, without looking away for long).
-  if (speaking) draw_badge(picture, "MENTOR SPEAKING", row++, cv::Scalar(130, 60, 60));
-  if (muted) draw_badge(picture, "OR MIC MUTED", row++, cv::Scalar(170, 30, 170));
+  if (speaking) badge(w.mentor_speaking, row++, cv::Scalar(130, 60, 60));
+  if (muted) badge(w.or_mic_muted, row++, cv::Scalar(170, 30, 170));
   // Grey: information, not a warning.
-  if (hidden) draw_badge(picture, "annotations hidden", row++, cv::Scalar(90, 128, 128));
-  if (revoked) draw_badge(picture, "mentor pen off", row++, cv::Scalar(90, 128, 128));
+  if (hidden) badge(w.annotations_hidden, row++, cv::Scalar(90, 128, 128));
+  if (revoked) badge(w.mentor_pen_off, row++, cv::Scalar(90, 128, 128));
   // Dark red, last: a state everyone agreed to, not an alarm.
-  if (recording) draw_badge(picture, "REC", row++, cv::Scalar(50, 110, 190));
+  if (recording) badge(w.rec, row++, cv::Scalar(50, 110, 190));
 }
 
 }  // namespace surgilink::sender

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 
+#include "or_words.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
 
 namespace surgilink::sender {
@@ -14,6 +15,9 @@ namespace surgilink::sender {
 // set_*: network thread; has_content/draw: the OR display's streaming thread.
 class OrDisplayBadges : public media::OrDisplayOverlay {
  public:
+  // The badges' words in the OR team's language, looked up here once.
+  explicit OrDisplayBadges(const OrWords& words = {});
+
   // Empty: no alarm. E.g. "spo2 low, hr high".
   void set_alarms(std::string text);
   void set_mentor_disconnected(bool disconnected);
@@ -22,12 +26,12 @@ class OrDisplayBadges : public media::OrDisplayOverlay {
   // Vitals a mentor flagged for the surgeon's attention, e.g. "ABP, SpO2"; empty: none.
   void set_flagged_vitals(std::string text);
   // A mentor sees the picture late (DESIGN.md §8: latency red is visible on both sides), e.g. "MENTOR VIDEO
-  // DELAYED 450 ms"; empty: no such alarm.
+  // DELAYED 450 ms" (or_word::kMentorVideoDelayed, translated); empty: no such alarm.
   void set_mentor_latency(std::string text);
   // The case is being recorded: everyone in the OR should know (DESIGN.md §6).
   void set_recording(bool recording);
   // The recording's disk is nearly full, or recording stopped because it was, e.g. "REC: DISK LOW, 812 MB
-  // FREE (~9 MIN)"; empty: no warning. Amber.
+  // FREE (~9 MIN)" (translated: CaseRecording::warning(words)); empty: no warning. Amber.
   void set_recording_warning(std::string text);
   // The audit log cannot be written: the session's evidence is being lost (issue 12). Red.
   void set_audit_failure(bool failing);
@@ -46,6 +50,14 @@ class OrDisplayBadges : public media::OrDisplayOverlay {
   void draw(media::I420Picture picture, core::CaptureTime capture_time) override;
 
  private:
+  // Each badge's text in the chosen language (patterns with %1).
+  struct Words {
+    std::string privacy_pause, alarm, audit_log, media_keys, mentor_check, mentor_disconnected, pen_waits,
+        mentor_speaking, or_mic_muted, annotations_hidden, mentor_pen_off, rec;
+  };
+  const Words words_;
+  const bool translated_;  // then names and numbers are lettered like the translated words beside them
+
   mutable std::mutex mutex_;
   std::string alarms_;
   bool mentor_disconnected_ = false;

@@ -20,6 +20,7 @@
 #include "case_recording.hpp"
 #include "or_annotation_overlay.hpp"
 #include "or_display_badges.hpp"
+#include "or_language.hpp"
 #include "or_monitor.hpp"
 #include "or_status_strip.hpp"
 #include "or_touch_panel.hpp"
@@ -113,16 +114,18 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
         reload_signal(io, SIGHUP),
         status_timer(io),
         stop_timer(io) {
+    spdlog::info("OR display language: {}", language.chosen);
     annotations->set_hidden_source([this] { return session.annotations_hidden(); });
     annotations->set_fade(stale_annotations);
     std::vector<std::shared_ptr<media::OrDisplayOverlay>> layers{annotations, badges};
     // The window's status strip and touch controls only where there is a window, over everything else.
     if (or_monitor.window_open()) {
       const double red = static_cast<double>(settings.or_display.mentor_latency_red.count());
-      status_strip = std::make_shared<OrStatusStrip>(red > 0 ? red / 2 : 150, red > 0 ? red : 300);
-      touch_panel =
-          std::make_shared<OrTouchPanel>(settings.pipeline.profile.width, settings.pipeline.profile.height,
-                                         clock, OrStatusStrip::height_for(settings.pipeline.profile.height));
+      status_strip =
+          std::make_shared<OrStatusStrip>(red > 0 ? red / 2 : 150, red > 0 ? red : 300, language.words);
+      touch_panel = std::make_shared<OrTouchPanel>(
+          settings.pipeline.profile.width, settings.pipeline.profile.height, clock,
+          OrStatusStrip::height_for(settings.pipeline.profile.height), language.words);
       layers.push_back(status_strip);
       layers.push_back(touch_panel);
     }
@@ -140,6 +143,8 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
   }
 
   SenderSettings settings;
+  // The OR display's words, from the catalogue once at start (before the overlays that draw them).
+  OrLanguage language = load_or_language(settings.language);
   core::CaptureClock clock;
   asio::io_context io;
   // Before the pipeline: the display branch hands it pictures until the pipeline has stopped. After io: its
@@ -151,7 +156,7 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
   CaseRecording recording;
   SurgeonControls surgeon_controls;
   OrVoice voice;
-  std::shared_ptr<OrDisplayBadges> badges = std::make_shared<OrDisplayBadges>();
+  std::shared_ptr<OrDisplayBadges> badges = std::make_shared<OrDisplayBadges>(language.words);
   std::shared_ptr<TelestrationMeasurements> telestration = std::make_shared<TelestrationMeasurements>(
       clock, pipeline.synthetic_truth(),
       cv::Size(settings.pipeline.profile.width, settings.pipeline.profile.height));
@@ -354,13 +359,14 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
     had_mentor = had_mentor || session.consoles_connected() > 0;
     badges->set_mentor_disconnected(had_mentor && session.consoles_connected() == 0);
     recording.check();
-    badges->set_recording_warning(recording.warning());
+    badges->set_recording_warning(recording.warning(language.words));
     or_monitor.check();
     const auto worst = worst_mentor_latency();
     const auto red = settings.or_display.mentor_latency_red;
-    badges->set_mentor_latency(red.count() > 0 && worst && *worst > static_cast<double>(red.count())
-                                   ? "MENTOR VIDEO DELAYED " + std::to_string(std::lround(*worst)) + " ms"
-                                   : std::string());
+    badges->set_mentor_latency(
+        red.count() > 0 && worst && *worst > static_cast<double>(red.count())
+            ? language.words(or_word::kMentorVideoDelayed, std::to_string(std::lround(*worst)))
+            : std::string());
     badges->set_audit_failure(!session.audit_healthy());
     badges->set_keys_exported(settings.session.export_srtp_keys.has_value());
     show_surgeon_controls();

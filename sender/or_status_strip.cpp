@@ -2,8 +2,6 @@
 
 #include <cmath>
 
-#include <opencv2/imgproc.hpp>
-
 #include "or_picture_box.hpp"
 
 namespace surgilink::sender {
@@ -18,8 +16,22 @@ namespace {
 constexpr double kDegradedLoss = 0.02;  // the consoles' own "degraded" share, before repair here
 }  // namespace
 
-OrStatusStrip::OrStatusStrip(double green_below_ms, double red_from_ms)
-    : green_below_ms_(green_below_ms), red_from_ms_(red_from_ms) {}
+OrStatusStrip::OrStatusStrip(double green_below_ms, double red_from_ms, const OrWords& w)
+    : green_below_ms_(green_below_ms),
+      red_from_ms_(red_from_ms),
+      words_{w(or_word::kPaused),
+             w(or_word::kHoldsPen),
+             w(or_word::kWatching),
+             w(or_word::kLinkLostPenWaits),
+             w(or_word::kNoMentorConnected),
+             w(or_word::kWaitingForMentor),
+             w(or_word::kLinkOk),
+             w(or_word::kRec),
+             w(or_word::kConsentNotRecording),
+             w(or_word::kNoConsentNotRecording),
+             w(or_word::kAnnotationsHidden),
+             w(or_word::kLoss)},
+      translated_(!w.english()) {}
 
 void OrStatusStrip::set_state(OrStripState state) {
   std::lock_guard lock(mutex_);
@@ -38,14 +50,15 @@ bool OrStatusStrip::visible() const {
 }
 
 std::vector<OrStatusStrip::Segment> OrStatusStrip::segments() const {
+  const Words& w = words_;
   std::vector<Segment> out;
-  if (state_.privacy_paused) out.push_back({"PAUSED", kAmber});
+  if (state_.privacy_paused) out.push_back({w.paused, kAmber});
   bool any_mentor = false;
   for (const auto& p : state_.people) {
-    std::string text = p.name + (p.holds_pen ? " (pen)" : "");
+    std::string text = p.holds_pen ? OrWords::fill(w.holds_pen, p.name) : p.name;
     cv::Scalar colour = kGrey;
     if (!p.mentor) {
-      text += " watching";
+      text = OrWords::fill(w.watching, text);
     } else {
       any_mentor = true;
       if (p.g2g_p95_ms) {
@@ -53,7 +66,7 @@ std::vector<OrStatusStrip::Segment> OrStatusStrip::segments() const {
         colour = *p.g2g_p95_ms < green_below_ms_ ? kGreen : *p.g2g_p95_ms < red_from_ms_ ? kAmber : kRed;
         // A link that loses packets is degraded even while repair keeps the latency down (DESIGN.md §13).
         if (p.loss >= kDegradedLoss) {
-          text += " " + std::to_string(std::lround(p.loss * 100)) + "% LOSS";
+          text += " " + OrWords::fill(w.loss, std::to_string(std::lround(p.loss * 100)));
           if (colour == kGreen) colour = kAmber;
         }
       } else {
@@ -63,20 +76,20 @@ std::vector<OrStatusStrip::Segment> OrStatusStrip::segments() const {
     out.push_back({std::move(text), colour});
   }
   if (!state_.pen_waits_for.empty()) {
-    out.push_back({"LINK LOST: pen waits for " + state_.pen_waits_for, kRed});
+    out.push_back({OrWords::fill(w.link_lost_pen_waits, state_.pen_waits_for), kRed});
   } else if (state_.mentor_link_lost) {
-    out.push_back({"NO MENTOR CONNECTED", kRed});
+    out.push_back({w.no_mentor, kRed});
   } else if (!any_mentor) {
-    out.push_back({"WAITING FOR MENTOR", kGrey});
+    out.push_back({w.waiting_for_mentor, kGrey});
   } else {
-    out.push_back({"LINK OK", kGreen});
+    out.push_back({w.link_ok, kGreen});
   }
   if (state_.recording) {
-    out.push_back({"REC", kRed});
+    out.push_back({w.rec, kRed});
   } else {
-    out.push_back({state_.consent_recorded ? "CONSENT, NOT RECORDING" : "NO CONSENT: NOT RECORDING", kGrey});
+    out.push_back({state_.consent_recorded ? w.consent_not_recording : w.no_consent, kGrey});
   }
-  if (state_.annotations_hidden) out.push_back({"ANNOTATIONS HIDDEN", kAmber});
+  if (state_.annotations_hidden) out.push_back({w.annotations_hidden, kAmber});
   return out;
 }
 
@@ -104,15 +117,14 @@ void OrStatusStrip::draw(media::I420Picture picture, core::CaptureTime) {
   const double font_scale = 1.35 * scale;
   const int thickness = std::max(1, static_cast<int>(std::lround(2.5 * scale)));
   const int pad = static_cast<int>(12 * scale), gap = static_cast<int>(10 * scale);
+  const Lettering lettering = translated_ ? Lettering::kTypeface : Lettering::kHersheyForAscii;
   int x = gap;
   for (const auto& part : parts) {
     int baseline = 0;
-    const int w =
-        cv::getTextSize(part.text, cv::FONT_HERSHEY_SIMPLEX, font_scale, thickness, &baseline).width +
-        2 * pad;
+    const int w = measure_box_text(part.text, font_scale, thickness, &baseline, lettering).width + 2 * pad;
     if (x + w > picture.width) break;  // never cut a word: what does not fit is left out whole
     draw_text_box(picture, cv::Rect(x, y + h / 10, w, h - h / 5), part.text, part.yuv, font_scale, thickness,
-                  pad);
+                  pad, lettering);
     x += w + gap;
   }
 }

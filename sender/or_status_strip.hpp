@@ -11,6 +11,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "or_words.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
 
 namespace surgilink::sender {
@@ -39,7 +40,8 @@ struct OrStripState {
 class OrStatusStrip : public media::OrDisplayOverlay {
  public:
   // A mentor's p95 under `green_below` is green, under `red_from` amber, else red (the console's colours).
-  OrStatusStrip(double green_below_ms, double red_from_ms);
+  // `words`: the strip's language, looked up here once.
+  OrStatusStrip(double green_below_ms, double red_from_ms, const OrWords& words = {});
   // The strip's height in a picture `picture_height` rows high: ~5 %, letters ~10 mm on a 27" monitor.
   static int height_for(int picture_height) { return (picture_height / 20) & ~1; }
 
@@ -47,7 +49,8 @@ class OrStatusStrip : public media::OrDisplayOverlay {
   // Hides or shows the strip again; returns whether it is shown now.
   bool toggle();
   bool visible() const;
-  // The strip as text, segment by segment ("Dr. A (pen) 24 ms | LINK OK | REC"): the log and tests read it.
+  // The strip as text, segment by segment ("Dr. A (pen) 24 ms | LINK OK | REC", in the strip's language):
+  // the log and tests read it.
   std::string text() const;
 
   bool has_content() const override { return visible(); }
@@ -60,7 +63,14 @@ class OrStatusStrip : public media::OrDisplayOverlay {
   };
   std::vector<Segment> segments() const;  // with mutex_ held
 
+  // The strip's words in the chosen language (patterns with %1).
+  struct Words {
+    std::string paused, holds_pen, watching, link_lost_pen_waits, no_mentor, waiting_for_mentor, link_ok, rec,
+        consent_not_recording, no_consent, annotations_hidden, loss;
+  };
   const double green_below_ms_, red_from_ms_;
+  const Words words_;
+  const bool translated_;  // then names and numbers are lettered like the translated words beside them
   mutable std::mutex mutex_;
   OrStripState state_;
   bool visible_ = true;

@@ -6,8 +6,18 @@
 
 namespace surgilink::sender {
 
-OrTouchPanel::OrTouchPanel(int width, int height, const core::Clock& clock, int bottom_margin)
-    : width_(width), height_(height), bottom_margin_(bottom_margin), clock_(clock) {}
+OrTouchPanel::OrTouchPanel(int width, int height, const core::Clock& clock, int bottom_margin,
+                           const OrWords& w)
+    : words_{w(or_word::kTouchAgain),      w(or_word::kPrivacyPause),    w(or_word::kResumeVideo),
+             w(or_word::kHideAnnotations), w(or_word::kShowAnnotations), w(or_word::kTakePen),
+             w(or_word::kGivePenBack),     w(or_word::kClearAll),        w(or_word::kKeepAnnotations),
+             w(or_word::kConsentRecord),   w(or_word::kStartRec),        w(or_word::kStopRec),
+             w(or_word::kMuteOrMic),       w(or_word::kOpenOrMic),       w(or_word::kEndSession)},
+      translated_(!w.english()),
+      width_(width),
+      height_(height),
+      bottom_margin_(bottom_margin),
+      clock_(clock) {}
 
 void OrTouchPanel::set_state(const OrPanelState& state) {
   std::lock_guard lock(mutex_);
@@ -90,48 +100,67 @@ std::optional<std::string> OrTouchPanel::touch(double x, double y) {
   return std::nullopt;
 }
 
+std::pair<OrPanelState, std::optional<OrTouchPanel::Button>> OrTouchPanel::snapshot() const {
+  const auto now = clock_.now();
+  std::lock_guard lock(mutex_);
+  std::optional<Button> armed;
+  for (int i = 0; i < kButtons; ++i) {
+    if (armed_locked(static_cast<Button>(i), now)) armed = static_cast<Button>(i);
+  }
+  return {state_, armed};
+}
+
+std::vector<OrTouchPanel::Label> OrTouchPanel::labels() const {
+  const auto [s, armed] = snapshot();
+  return labels_for(s, armed);
+}
+
+std::vector<OrTouchPanel::Label> OrTouchPanel::labels_for(const OrPanelState& s,
+                                                          std::optional<Button> armed) const {
+  const Words& w = words_;
+  std::vector<Label> out;
+  const auto label = [&](Button b, const std::string& text) {
+    out.push_back({b, armed == b ? OrWords::fill(w.touch_again, text) : text, area(b)});
+  };
+  label(Button::kPause, s.privacy_paused ? w.resume_video : w.privacy_pause);
+  label(Button::kHide, s.annotations_hidden ? w.show : w.hide);
+  label(Button::kPen, s.pen_revoked ? w.give_pen_back : w.take_pen);
+  label(Button::kClear, w.clear_all);
+  if (s.annotations_fading) label(Button::kKeep, w.keep);
+  if (s.recording_available) {
+    label(Button::kRecord, !s.consent_recorded ? w.consent_record : s.recording ? w.stop_rec : w.start_rec);
+  }
+  if (s.microphone) label(Button::kMute, s.microphone_muted ? w.open_mic : w.mute);
+  if (s.consoles_connected) label(Button::kEnd, w.end_session);
+  return out;
+}
+
 void OrTouchPanel::draw(media::I420Picture picture, core::CaptureTime) {
   if (picture.planes[0] == nullptr) return;
-  OrPanelState s;
-  std::optional<Button> armed;
-  const auto now = clock_.now();
-  {
-    std::lock_guard lock(mutex_);
-    s = state_;
-    for (int i = 0; i < kButtons; ++i) {
-      if (armed_locked(static_cast<Button>(i), now)) armed = static_cast<Button>(i);
-    }
-  }
+  const auto snap = snapshot();
+  const OrPanelState& s = snap.first;
+  const std::optional<Button> armed = snap.second;
   const double scale = picture.height / 1080.0;
   const int thickness = std::max(1, static_cast<int>(3 * scale));
   // BT.601 limited range: dark grey for a control, amber for one waiting for its confirmation or a state
   // to notice (muted, paused), red for recording.
   const cv::Scalar control(60, 128, 128), waiting(170, 30, 170), red(70, 100, 210);
-  const auto button = [&](Button b, const std::string& label, cv::Scalar colour) {
-    if (armed == b) {
-      draw_label_box(picture, area(b), "TOUCH AGAIN: " + label, waiting, 0.9 * scale, thickness);
-    } else {
-      draw_label_box(picture, area(b), label, colour, 0.9 * scale, thickness);
+  const auto colour = [&](Button b) {
+    if (armed == b) return waiting;
+    switch (b) {
+      case Button::kPause:
+        return s.privacy_paused ? waiting : control;
+      case Button::kRecord:
+        return s.recording ? red : control;
+      case Button::kMute:
+        return s.microphone_muted ? waiting : control;
+      default:
+        return control;
     }
   };
-  button(Button::kPause, s.privacy_paused ? "RESUME VIDEO" : "PRIVACY PAUSE",
-         s.privacy_paused ? waiting : control);
-  button(Button::kHide, s.annotations_hidden ? "SHOW ANNOTATIONS" : "HIDE ANNOTATIONS", control);
-  button(Button::kPen, s.pen_revoked ? "GIVE PEN BACK" : "TAKE PEN", control);
-  button(Button::kClear, "CLEAR ALL", control);
-  if (s.annotations_fading) button(Button::kKeep, "KEEP ANNOTATIONS", control);
-  if (s.recording_available) {
-    button(Button::kRecord,
-           !s.consent_recorded ? "CONSENT + RECORD"
-           : s.recording       ? "STOP REC"
-                               : "START REC",
-           s.recording ? red : control);
-  }
-  if (s.microphone) {
-    button(Button::kMute, s.microphone_muted ? "OPEN OR MIC" : "MUTE OR MIC",
-           s.microphone_muted ? waiting : control);
-  }
-  if (s.consoles_connected) button(Button::kEnd, "END SESSION", control);
+  for (const Label& l : labels_for(s, armed))
+    draw_label_box(picture, l.area, l.text, colour(l.button), 0.9 * scale, thickness,
+                   translated_ ? Lettering::kTypeface : Lettering::kHersheyForAscii);
 }
 
 }  // namespace surgilink::sender

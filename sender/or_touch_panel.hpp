@@ -10,9 +10,11 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <opencv2/core.hpp>
 
+#include "or_words.hpp"
 #include "surgilink/core/capture_clock.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
 
@@ -40,8 +42,9 @@ class OrTouchPanel : public media::OrDisplayOverlay {
   static constexpr std::chrono::seconds kConfirmWithin{5};
 
   // For pictures of `width` x `height`, the size the OR display branch composes. `bottom_margin`: rows kept
-  // free under the buttons (the status strip).
-  OrTouchPanel(int width, int height, const core::Clock& clock, int bottom_margin = 0);
+  // free under the buttons (the status strip). `words`: the labels' language, looked up here once.
+  OrTouchPanel(int width, int height, const core::Clock& clock, int bottom_margin = 0,
+               const OrWords& words = {});
   void set_state(const OrPanelState& state);
   // A touch at (x, y) in picture pixels: the surgeon's command it gives (pause | resume | hide | show |
   // revoke-pen | grant-pen | clear | keep-annotations | consent | record | stop-recording | mute | unmute |
@@ -58,7 +61,28 @@ class OrTouchPanel : public media::OrDisplayOverlay {
   bool has_content() const override { return true; }
   void draw(media::I420Picture picture, core::CaptureTime capture_time) override;
 
+  // The labels shown now, button by button (as drawn: "TOUCH AGAIN: CLEAR ALL" while asking), and where
+  // each is set in its button: for the tests that nothing is cut off.
+  struct Label {
+    Button button;
+    std::string text;
+    cv::Rect area;
+  };
+  std::vector<Label> labels() const;
+
  private:
+  // The state and the button waiting for its confirmation, now.
+  std::pair<OrPanelState, std::optional<Button>> snapshot() const;
+  std::vector<Label> labels_for(const OrPanelState& state, std::optional<Button> armed) const;
+
+  // The labels in the chosen language (touch_again: a pattern with %1).
+  struct Words {
+    std::string touch_again, privacy_pause, resume_video, hide, show, take_pen, give_pen_back, clear_all,
+        keep, consent_record, start_rec, stop_rec, mute, open_mic, end_session;
+  };
+  const Words words_;
+  const bool translated_;  // then every label is lettered with the typeface
+
   bool shown_locked(Button button) const;
   bool armed_locked(Button button, core::CaptureTime now) const;
 

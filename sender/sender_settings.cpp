@@ -192,6 +192,14 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
   if (const std::string socket = controls.get_string("socket", ""); !socket.empty())
     sc.socket = session::config_path(controls, socket);
 
+  auto ui = root.table("ui");
+  s.language = ui.get_choice("language", "system", {"ja", "en", "system"});
+  if (overrides.language) {
+    if (*overrides.language != "ja" && *overrides.language != "en" && *overrides.language != "system")
+      throw core::ConfigError("--language: '" + *overrides.language + "' is not one of: ja, en, system");
+    s.language = *overrides.language;
+  }
+
   auto or_display = root.table("or_display");
   s.or_display.mentor_latency_red =
       or_display.get_ms("mentor_latency_red_ms", std::chrono::milliseconds{300}, std::chrono::milliseconds{0},

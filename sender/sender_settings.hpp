@@ -88,6 +88,8 @@ struct RateAdaptationSettings {
 
 struct SenderSettings {
   std::string log_level = "info";
+  // The OR display's words: "ja", "en", or "system" (the system locale; English where there is no catalogue).
+  std::string language = "system";
   media::SenderPipelineSettings pipeline;
   session::SenderSessionSettings session;
   VitalsFeedSettings vitals;
@@ -115,6 +117,7 @@ struct SenderOverrides {
   std::optional<bool> fec;                         // --fec true|false
   std::optional<bool> or_window;                   // --or-window / --no-or-window
   std::optional<std::string> audio_in, audio_out;  // --audio-in / --audio-out
+  std::optional<std::string> language;             // --language, over [ui] language
   bool audio_markers = false;                      // --audio-markers (bench)
   std::optional<std::filesystem::path> export_srtp_keys;
   std::optional<bool> require_encrypted_volume;  // --require-encrypted-volume true|false

@@ -106,7 +106,7 @@ LabelTypeface::Extent LabelTypeface::measure(std::u32string_view text, int pixel
 
 void LabelTypeface::draw(cv::Mat& target, cv::Point origin, std::u32string_view text, int pixel_size,
                          const cv::Scalar& colour) {
-  if (target.depth() != CV_8U || (target.channels() != 3 && target.channels() != 4)) return;
+  if (target.depth() != CV_8U || target.channels() == 2 || target.channels() > 4) return;
   std::lock_guard lock(mutex_);
   for (FT_Face face : faces_->faces) FT_Set_Pixel_Sizes(face, 0, static_cast<FT_UInt>(pixel_size));
   const int channels = target.channels();

@@ -26,8 +26,8 @@ class LabelTypeface {
     int descent = 0;  // below it
   };
   Extent measure(std::u32string_view text, int pixel_size);
-  // Blends the glyphs in `colour` into `target` (CV_8UC3, or CV_8UC4 premultiplied: every channel is blended
-  // alike), the baseline starting at `origin`; clipped to the picture.
+  // Blends the glyphs in `colour` into `target` (CV_8UC1, CV_8UC3, or CV_8UC4 premultiplied: every channel is
+  // blended alike), the baseline starting at `origin`; clipped to the picture.
   void draw(cv::Mat& target, cv::Point origin, std::u32string_view text, int pixel_size,
             const cv::Scalar& colour);
 

@@ -6,13 +6,12 @@
 #include <QLocale>
 #include <QTranslator>
 
+#include "catalogue.hpp"
+
 namespace surgilink::console {
 
 namespace {
-bool load(QTranslator& translator, const QLocale& locale) {
-  // qt_add_translations puts surgilink_<lang>.qm under :/i18n/; QTranslator tries ja_JP, then ja.
-  return translator.load(locale, "surgilink", "_", ":/i18n");
-}
+bool load(QTranslator& translator, const QLocale& locale) { return load_catalogue(translator, locale); }
 }  // namespace
 
 std::string install_console_language(QGuiApplication& app, const std::string& language) {

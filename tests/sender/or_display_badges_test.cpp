@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "i420_test_picture.hpp"
 #include "or_display_badges.hpp"
 
 namespace surgilink::sender {
@@ -12,23 +13,9 @@ namespace {
 constexpr int kWidth = 1280;
 constexpr int kHeight = 720;
 
-// A mid-grey 720p picture in tightly packed I420.
-struct Picture {
-  std::vector<std::uint8_t> y = std::vector<std::uint8_t>(kWidth * kHeight, 120);
-  std::vector<std::uint8_t> u = std::vector<std::uint8_t>(kWidth * kHeight / 4, 128);
-  std::vector<std::uint8_t> v = std::vector<std::uint8_t>(kWidth * kHeight / 4, 128);
-  media::I420Picture view() {
-    media::I420Picture p;
-    p.planes[0] = y.data();
-    p.planes[1] = u.data();
-    p.planes[2] = v.data();
-    p.strides[0] = kWidth;
-    p.strides[1] = kWidth / 2;
-    p.strides[2] = kWidth / 2;
-    p.width = kWidth;
-    p.height = kHeight;
-    return p;
-  }
+// A mid-grey 720p picture.
+struct Picture : testing::I420TestPicture {
+  Picture() : I420TestPicture(kWidth, kHeight) {}
   // Chroma samples in the top-right quarter with this (U, V), within 12.
   int chroma_count(int u_want, int v_want) const {
     int n = 0;

@@ -56,5 +56,19 @@ TEST(OrWindowSettings, ASinkThatCannotKeepThePicturesShapeIsRefused) {
   }
 }
 
+// [ui] language (issue 13): the OR display's words, checked like the console's; --language over it.
+TEST(OrWindowSettings, LanguageIsJaEnOrSystemAndTheCommandLineWins) {
+  const std::string ui = "[ui]\n";  // after the empty [or_display] table
+  EXPECT_EQ(load_sender_settings(config_with(""), {}).language, "system");
+  EXPECT_EQ(load_sender_settings(config_with(ui + "language = \"ja\"\n"), {}).language, "ja");
+  SenderOverrides english;
+  english.language = "en";
+  EXPECT_EQ(load_sender_settings(config_with(ui + "language = \"ja\"\n"), english).language, "en");
+  EXPECT_THROW(load_sender_settings(config_with(ui + "language = \"fr\"\n"), {}), core::ConfigError);
+  SenderOverrides wrong;
+  wrong.language = "japanese";
+  EXPECT_THROW(load_sender_settings(config_with(""), wrong), core::ConfigError);
+}
+
 }  // namespace
 }  // namespace surgilink::sender

@@ -59,7 +59,9 @@ std::filesystem::path write_sender_config(const std::filesystem::path& dir, cons
       << "\"\naccess_list = \"" << (certs / "access.toml").string()
       << "\"\n"
       // Tests open no sound device unless they ask for one (--audio-in / --audio-out).
-      << "[audio]\ninput = \"none\"\noutput = \"none\"\n";
+      << "[audio]\ninput = \"none\"\noutput = \"none\"\n"
+      // The OR display in English whatever this machine's locale: tests read its words and pixels.
+      << "[ui]\nlanguage = \"en\"\n";
   return path;
 }
 
