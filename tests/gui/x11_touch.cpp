@@ -4,6 +4,7 @@
 #include <X11/Xutil.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace surgilink::testing {
 
@@ -50,32 +51,36 @@ Window innermost(Display* d, Window top, int& x, int& y) {
   }
 }
 
+// The window called `title` and its attributes, on `x`'s connection.
+std::optional<std::pair<Window, XWindowAttributes>> mapped(const Connection& x, const std::string& title) {
+  if (x.display == nullptr) return std::nullopt;
+  const auto w = find_window(x.display, title);
+  XWindowAttributes a;
+  if (!w || XGetWindowAttributes(x.display, *w, &a) == 0) return std::nullopt;
+  return std::pair{*w, a};
+}
+
 }  // namespace
 
 std::optional<std::array<int, 4>> window_geometry(const std::string& title) {
   Connection x;
-  if (x.display == nullptr) return std::nullopt;
-  const auto w = find_window(x.display, title);
+  const auto w = mapped(x, title);
   if (!w) return std::nullopt;
-  XWindowAttributes a;
-  if (XGetWindowAttributes(x.display, *w, &a) == 0) return std::nullopt;
-  return std::array<int, 4>{a.x, a.y, a.width, a.height};
+  return std::array<int, 4>{w->second.x, w->second.y, w->second.width, w->second.height};
 }
 
 bool touch_picture(const std::string& title, int picture_width, int picture_height, int px, int py) {
   Connection x;
-  if (x.display == nullptr) return false;
-  const auto w = find_window(x.display, title);
+  const auto w = mapped(x, title);
   if (!w) return false;
-  XWindowAttributes a;
-  if (XGetWindowAttributes(x.display, *w, &a) == 0) return false;
+  const XWindowAttributes& a = w->second;
   // The picture fills the window with its shape kept (black borders): where the touched pixel is shown.
   const double scale =
       std::min(static_cast<double>(a.width) / picture_width, static_cast<double>(a.height) / picture_height);
   int wx = static_cast<int>((a.width - picture_width * scale) / 2 + px * scale);
   int wy = static_cast<int>((a.height - picture_height * scale) / 2 + py * scale);
   const int root_x = a.x + wx, root_y = a.y + wy;
-  const Window target = innermost(x.display, *w, wx, wy);
+  const Window target = innermost(x.display, w->first, wx, wy);
   // With the button masks, the event reaches every client that selected it on that window, as a real touch
   // does: the video sink's connection, whichever made the window.
   XEvent event{};
@@ -99,13 +104,10 @@ bool touch_picture(const std::string& title, int picture_width, int picture_heig
 
 bool press_key(const std::string& title, const std::string& key) {
   Connection x;
-  if (x.display == nullptr) return false;
-  const auto w = find_window(x.display, title);
+  const auto w = mapped(x, title);
   if (!w) return false;
-  XWindowAttributes a;
-  if (XGetWindowAttributes(x.display, *w, &a) == 0) return false;
-  int wx = a.width / 2, wy = a.height / 2;
-  const Window target = innermost(x.display, *w, wx, wy);
+  int wx = w->second.width / 2, wy = w->second.height / 2;
+  const Window target = innermost(x.display, w->first, wx, wy);
   const KeySym sym = XStringToKeysym(key.c_str());
   if (sym == NoSymbol) return false;
   XEvent event{};
