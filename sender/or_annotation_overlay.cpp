@@ -38,7 +38,8 @@ void OrAnnotationOverlay::draw(media::I420Picture p, core::CaptureTime capture_t
   // a just-begun annotation is drawn where the mentor drew it for this one frame, anchored from the next.
   if (auto newest = source_(); newest && !newest->annotations.empty()) scene_ = std::move(newest);
   const annotation::Placements* placements = &anchoring_.placements();
-  if (fade_) {
+  // One lock a frame while nothing fades; the placements are copied only while something does.
+  if (fade_ && fade_->fading()) {
     faded_ = *placements;
     bool fading = false;
     for (const auto& a : scene_->annotations) {

@@ -31,11 +31,13 @@ OrStatusStrip::OrStatusStrip(double green_below_ms, double red_from_ms, const Or
              w(or_word::kNoConsentNotRecording),
              w(or_word::kAnnotationsHidden),
              w(or_word::kLoss)},
-      translated_(!w.english()) {}
+      translated_(!w.english()),
+      segments_(std::make_shared<const std::vector<Segment>>(segments_of({}))) {}
 
 void OrStatusStrip::set_state(OrStripState state) {
+  auto segments = std::make_shared<const std::vector<Segment>>(segments_of(state));
   std::lock_guard lock(mutex_);
-  state_ = std::move(state);
+  segments_ = std::move(segments);
 }
 
 bool OrStatusStrip::toggle() {
@@ -49,12 +51,12 @@ bool OrStatusStrip::visible() const {
   return visible_;
 }
 
-std::vector<OrStatusStrip::Segment> OrStatusStrip::segments() const {
+std::vector<OrStatusStrip::Segment> OrStatusStrip::segments_of(const OrStripState& state) const {
   const Words& w = words_;
   std::vector<Segment> out;
-  if (state_.privacy_paused) out.push_back({w.paused, kAmber});
+  if (state.privacy_paused) out.push_back({w.paused, kAmber});
   bool any_mentor = false;
-  for (const auto& p : state_.people) {
+  for (const auto& p : state.people) {
     std::string text = p.holds_pen ? OrWords::fill(w.holds_pen, p.name) : p.name;
     cv::Scalar colour = kGrey;
     if (!p.mentor) {
@@ -75,38 +77,42 @@ std::vector<OrStatusStrip::Segment> OrStatusStrip::segments() const {
     }
     out.push_back({std::move(text), colour});
   }
-  if (!state_.pen_waits_for.empty()) {
-    out.push_back({OrWords::fill(w.link_lost_pen_waits, state_.pen_waits_for), kRed});
-  } else if (state_.mentor_link_lost) {
+  if (!state.pen_waits_for.empty()) {
+    out.push_back({OrWords::fill(w.link_lost_pen_waits, state.pen_waits_for), kRed});
+  } else if (state.mentor_link_lost) {
     out.push_back({w.no_mentor, kRed});
   } else if (!any_mentor) {
     out.push_back({w.waiting_for_mentor, kGrey});
   } else {
     out.push_back({w.link_ok, kGreen});
   }
-  if (state_.recording) {
+  if (state.recording) {
     out.push_back({w.rec, kRed});
   } else {
-    out.push_back({state_.consent_recorded ? w.consent_not_recording : w.no_consent, kGrey});
+    out.push_back({state.consent_recorded ? w.consent_not_recording : w.no_consent, kGrey});
   }
-  if (state_.annotations_hidden) out.push_back({w.annotations_hidden, kAmber});
+  if (state.annotations_hidden) out.push_back({w.annotations_hidden, kAmber});
   return out;
 }
 
 std::string OrStatusStrip::text() const {
-  std::lock_guard lock(mutex_);
+  std::shared_ptr<const std::vector<Segment>> parts;
+  {
+    std::lock_guard lock(mutex_);
+    parts = segments_;
+  }
   std::string t;
-  for (const auto& s : segments()) t += (t.empty() ? "" : " | ") + s.text;
+  for (const auto& s : *parts) t += (t.empty() ? "" : " | ") + s.text;
   return t;
 }
 
 void OrStatusStrip::draw(media::I420Picture picture, core::CaptureTime) {
   if (picture.planes[0] == nullptr) return;
-  std::vector<Segment> parts;
+  std::shared_ptr<const std::vector<Segment>> parts;
   {
     std::lock_guard lock(mutex_);
     if (!visible_) return;
-    parts = segments();
+    parts = segments_;
   }
   const int h = height_for(picture.height);
   if (h <= 0) return;
@@ -119,7 +125,7 @@ void OrStatusStrip::draw(media::I420Picture picture, core::CaptureTime) {
   const int pad = static_cast<int>(12 * scale), gap = static_cast<int>(10 * scale);
   const Lettering lettering = translated_ ? Lettering::kTypeface : Lettering::kHersheyForAscii;
   int x = gap;
-  for (const auto& part : parts) {
+  for (const auto& part : *parts) {
     int baseline = 0;
     const int w = measure_box_text(part.text, font_scale, thickness, &baseline, lettering).width + 2 * pad;
     if (x + w > picture.width) break;  // never cut a word: what does not fit is left out whole

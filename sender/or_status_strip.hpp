@@ -4,6 +4,7 @@
 // console), the link's state, recording/consent, and whether the annotations are hidden or the video paused.
 // Sized to be read from 2 m on a 27" monitor; hidden and shown again with a key.
 
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -61,7 +62,8 @@ class OrStatusStrip : public media::OrDisplayOverlay {
     std::string text;
     cv::Scalar yuv;
   };
-  std::vector<Segment> segments() const;  // with mutex_ held
+  // What `state` shows, segment by segment; made once per state, not per frame.
+  std::vector<Segment> segments_of(const OrStripState& state) const;
 
   // The strip's words in the chosen language (patterns with %1).
   struct Words {
@@ -72,7 +74,8 @@ class OrStatusStrip : public media::OrDisplayOverlay {
   const Words words_;
   const bool translated_;  // then names and numbers are lettered like the translated words beside them
   mutable std::mutex mutex_;
-  OrStripState state_;
+  // Shared with the frame being drawn: the streaming thread takes a reference, never a copy of the strings.
+  std::shared_ptr<const std::vector<Segment>> segments_;
   bool visible_ = true;
 };
 

@@ -58,7 +58,7 @@ struct OrDisplaySettings {
   // The OR window on the surgeon's monitor (issue 13); none: on when this machine has a display.
   std::optional<bool> window;
   // The GStreamer video sink that draws it: ximagesink (scaled on the CPU; measured cheapest on a machine
-  // without a GPU: +10 % of a core at 1080p30, glimagesink on Mesa's llvmpipe +83 % and half the frames),
+  // without a GPU: +10 % of a core at 1080p30, glimagesink on Mesa's llvmpipe +82 % and half the frames),
   // glimagesink (scales on the GPU: for a machine with one) or xvimagesink (the X server's video overlay).
   std::string video_sink = "ximagesink";
   bool full_screen = true;  // F11 toggles

@@ -15,7 +15,7 @@
 
 namespace surgilink::sender {
 
-// update/keep/state: the network thread; opacity: the OR display's streaming thread.
+// update/keep: the network thread; fading/opacity: any thread (the OR display's streaming thread reads them).
 class StaleAnnotations {
  public:
   // `fade`: from the mentor's departure to the annotations' removal; 0: removed at once.

@@ -116,10 +116,15 @@ void SenderSession::Parts::refuse(ConsoleConnection& console, const Refused& ref
   ++counts.consoles_refused;
   faults.add(refused.fault);
   spdlog::warn("console {}: refused: {}", console.peer(), refused.reason);
+  send_refusal(console, refused.reason, ConsoleConnection::Closing{Departure::kGoodbye, "refused"});
+}
+
+void SenderSession::Parts::send_refusal(ConsoleConnection& console, const std::string& reason,
+                                        ConsoleConnection::Closing closing) {
   pb::Envelope e = envelope();
-  e.mutable_refusal()->set_reason(refused.reason);
+  e.mutable_refusal()->set_reason(reason);
   e.mutable_refusal()->set_supported_version(kProtocolVersion);
-  console.closing = ConsoleConnection::Closing{Departure::kGoodbye, "refused"};
+  console.closing = std::move(closing);
   console.send(frame_of(e));
   // Close once the refusal is written, so the console can show the reason.
   console.control().close_after_writes();

@@ -76,6 +76,10 @@ struct SenderSession::Parts : std::enable_shared_from_this<SenderSession::Parts>
   void on_ended(ConsoleConnection& console, ConnectionEnd end, const std::string& why) override;
   void on_hello(ConsoleConnection& console, const pb::Hello& hello);
   void refuse(ConsoleConnection& console, const Refused& refused);
+  // Tells the console why (a Refusal: it shows the reason and does not reconnect by itself) and closes once
+  // that is written. `closing`: how its departure counts.
+  void send_refusal(ConsoleConnection& console, const std::string& reason,
+                    ConsoleConnection::Closing closing);
   void on_annotation_proposal(ConsoleConnection& console, const std::string& bytes);
   void on_latency_report(ConsoleConnection& console, const pb::LatencyReport& report);
   void welcome(ConsoleConnection& console, const Admitted& as);

@@ -191,12 +191,8 @@ std::size_t SenderSession::end_session(const std::string& name, const std::strin
       continue;
     p.audit.record({"session_ended", {{"console", member->name}, {"by", by}}, AuditEvent::Level::kWarning});
     // A refusal after the welcome: the console shows it and does not reconnect (a lost link would).
-    pb::Envelope e = envelope();
-    e.mutable_refusal()->set_reason("the OR ended this session");
-    e.mutable_refusal()->set_supported_version(kProtocolVersion);
-    console->closing = ConsoleConnection::Closing{Departure::kGoodbye, "ended by the OR (" + by + ")"};
-    console->send(frame_of(e));
-    console->control().close_after_writes();
+    p.send_refusal(*console, "the OR ended this session",
+                   ConsoleConnection::Closing{Departure::kGoodbye, "ended by the OR (" + by + ")"});
     ++ended;
   }
   return ended;
