@@ -90,6 +90,11 @@ std::vector<float> read_sound_file(const std::string& path) {
   return samples;
 }
 
+std::chrono::nanoseconds sound_processing_delay(const VoiceCaptureSettings& settings) {
+  const int samples = settings.noise_suppression ? 334 : 46;
+  return std::chrono::nanoseconds{std::int64_t{samples} * 1'000'000'000 / kVoiceSampleRate};
+}
+
 namespace {
 
 // The source part of the capture pipeline for an endpoint (its last element is named "spoken_in").
@@ -144,6 +149,7 @@ struct VoiceCapture::Impl {
   VoiceCaptureSettings settings;
   const core::Clock& clock;
   VoiceCaptureListener& listener;
+  const std::chrono::nanoseconds processing_delay;  // sound_processing_delay(settings)
   VoiceCaptureCounters counters;
   GstObjectRef<GstElement> pipeline;
   std::atomic<bool> muted{false};
@@ -163,7 +169,11 @@ struct VoiceCapture::Impl {
   std::vector<core::CaptureTime> marker_times;
 
   Impl(VoiceCaptureSettings s, const core::Clock& c, VoiceCaptureListener& l)
-      : settings(std::move(s)), clock(c), listener(l), markers(settings.marker) {}
+      : settings(std::move(s)),
+        clock(c),
+        listener(l),
+        processing_delay(sound_processing_delay(settings)),
+        markers(settings.marker) {}
 
   void push_file_block(GstAppSrc* src) {
     if (!handed_over.ready()) return;
@@ -242,8 +252,9 @@ struct VoiceCapture::Impl {
     const GstClockTime pts = GST_BUFFER_PTS(b);
     out.capture_time =
         running.known() && GST_CLOCK_TIME_IS_VALID(pts)
-            ? running.at(segment ? gst_segment_to_running_time(segment, GST_FORMAT_TIME, pts) : pts)
-            : clock.now();
+            ? running.at(segment ? gst_segment_to_running_time(segment, GST_FORMAT_TIME, pts) : pts) -
+                  processing_delay
+            : clock.now() - processing_delay;
     counters.packets.fetch_add(1, std::memory_order_relaxed);
     listener.on_voice_packets(std::move(out));
     return GST_FLOW_OK;

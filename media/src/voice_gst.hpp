@@ -38,6 +38,10 @@ class RunningTimeOnCaptureClock {
     return core::CaptureTime{core::CaptureTime::duration{zero_ns_.load(std::memory_order_relaxed)}} +
            std::chrono::nanoseconds{running_time};
   }
+  // The inverse: the running time (ns, negative before the pipeline started) of a capture-clock instant.
+  std::int64_t running_ns(core::CaptureTime t) const {
+    return t.time_since_epoch().count() - zero_ns_.load(std::memory_order_relaxed);
+  }
 
  private:
   std::atomic<std::int64_t> zero_ns_{0};

@@ -1,6 +1,7 @@
 #include "surgilink/media/voice_playout.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <condition_variable>
 #include <map>
@@ -20,6 +21,44 @@ namespace surgilink::media {
 namespace {
 
 constexpr std::chrono::milliseconds kOpusFrame{10};  // VoiceCaptureSettings::frame as both programs send it
+// How much later than its timestamp a decoded block's sound is: Opus's own look-ahead (6.5 ms for speech at
+// 48 kHz; RTP carries no pre-skip to trim it) and the decoder's in-band FEC, which decodes a packet when the
+// next one arrives and stamps the sound with the newer packet's time (one frame).
+constexpr std::chrono::nanoseconds kSoundBehindTimestamp =
+    std::chrono::microseconds{6500} + std::chrono::nanoseconds{kOpusFrame};
+// A block must reach the mixer this long before its timestamp plus the pipeline's latency: the mixer mixes
+// one output block (2.5 ms) ahead of that, and 2 ms of scheduling slack.
+constexpr std::chrono::nanoseconds kMixerMargin = std::chrono::microseconds{4500};
+// The age (capture to arrival) a talker's packets arrived within, 95 times in 100, over its last 200 packets
+// (2 s of 10-ms frames): a start-up spike is forgotten, and a rare late packet is concealed rather than
+// holding every voice back.
+class RecentAges {
+ public:
+  void add(std::chrono::nanoseconds age) {
+    ages_[next_] = age;
+    next_ = (next_ + 1) % ages_.size();
+    count_ = std::min(count_ + 1, ages_.size());
+    if (next_ % 20 == 0) {  // re-ranked every 200 ms
+      std::array<std::chrono::nanoseconds, 200> sorted = ages_;
+      const auto end = sorted.begin() + static_cast<std::ptrdiff_t>(count_);
+      const auto at = sorted.begin() + static_cast<std::ptrdiff_t>(count_ * 95 / 100);
+      std::nth_element(sorted.begin(), at, end);
+      p95_ = *at;
+    }
+  }
+  std::optional<std::chrono::nanoseconds> p95() const {
+    if (count_ == 0) return std::nullopt;
+    return count_ < 20 ? *std::max_element(ages_.begin(), ages_.begin() + static_cast<std::ptrdiff_t>(count_))
+                       : p95_;
+  }
+
+ private:
+  std::array<std::chrono::nanoseconds, 200> ages_{};
+  std::size_t next_ = 0, count_ = 0;
+  std::chrono::nanoseconds p95_{0};
+};
+// A talker's delay moves down only by this much at once (each move is a small jump in its sound).
+constexpr std::chrono::nanoseconds kDelayStep = std::chrono::milliseconds{5};
 constexpr const char* kMixCaps = "audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved";
 
 std::string sink_description(const AudioEndpoint& output) {
@@ -47,9 +86,27 @@ std::string sink_description(const AudioEndpoint& output) {
 }  // namespace
 
 struct VoicePlayout::Impl {
+  // When a talker's sound is played (DESIGN.md §13, lip sync): each packet leaving the jitter buffer is
+  // re-stamped so that its sound is heard `delay` after it was captured. The capture time comes from the
+  // packet's timing extension (mapped by the newest packet pushed), or, when unknown, is its arrival. The
+  // delay is the requested one, but never shorter than the talker's path needs: the longest recent age at the
+  // jitter buffer's exit plus the codec's and the mixer's share.
+  struct Schedule {
+    Impl* impl = nullptr;
+    std::mutex mutex;  // the network thread (push) and the jitter buffer's thread
+    bool captured = false;
+    std::uint32_t rtp_timestamp = 0;
+    core::CaptureTime capture_time{};
+    RecentAges arrival_age;  // capture to arrival (push), measured before the jitter buffer: what
+                             // waits after it (the mixer holds each talker's next block) is not the path's
+    // The jitter buffer's thread only.
+    std::int64_t delay_ns = 0;
+    std::int64_t shift_ns = 0;  // new timestamp minus the jitter buffer's, for its loss events too
+  };
   struct Talker {
     GstObjectRef<GstElement> source, jitter;
     core::CaptureTime last_packet{};
+    std::unique_ptr<Schedule> schedule;
   };
 
   VoicePlayoutSettings settings;
@@ -59,8 +116,10 @@ struct VoicePlayout::Impl {
   GstElement* mixer = nullptr;  // held by the pipeline
   bool started = false;
   std::map<std::uint32_t, Talker> talkers;  // network thread
-  // The playout delay: set on the network thread, read by the talkers' latency probes.
+  // The requested mouth-to-ear delay (lip sync): set on the network thread, read by the talkers' probes.
   std::atomic<std::chrono::milliseconds> delay{std::chrono::milliseconds{0}};
+  // The delay the newest capture-timed packet was scheduled with (0: none yet), for playout_delay().
+  std::atomic<std::int64_t> heard_delay_ns{0};
   std::atomic<double> level_dbfs{-180.0};
   RunningTimeOnCaptureClock running;
   std::uint64_t concealed_at_stop = 0;  // the talkers' count when they were let go
@@ -134,6 +193,79 @@ struct VoicePlayout::Impl {
     return GST_PAD_PROBE_OK;
   }
 
+  // A packet (or a loss the jitter buffer announces) on its way to the decoder: re-stamped by its schedule.
+  GstPadProbeReturn on_released(Schedule& schedule, GstPad* pad, GstPadProbeInfo* info) {
+    if (!handed_over.ready()) return GST_PAD_PROBE_OK;
+    if ((GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) != 0) {
+      GstEvent* event = gst_pad_probe_info_get_event(info);
+      if (event == nullptr || GST_EVENT_TYPE(event) != GST_EVENT_CUSTOM_DOWNSTREAM ||
+          !gst_event_has_name(event, "GstRTPPacketLost"))
+        return GST_PAD_PROBE_OK;
+      GstClockTime timestamp = GST_CLOCK_TIME_NONE;
+      if (!gst_structure_get_clock_time(gst_event_get_structure(event), "timestamp", &timestamp))
+        return GST_PAD_PROBE_OK;
+      event = gst_event_make_writable(event);
+      GST_PAD_PROBE_INFO_DATA(info) = event;
+      gst_structure_set(gst_event_writable_structure(event), "timestamp", G_TYPE_UINT64,
+                        static_cast<guint64>(std::max<std::int64_t>(
+                            0, static_cast<std::int64_t>(timestamp) + schedule.shift_ns)),
+                        nullptr);
+      return GST_PAD_PROBE_OK;
+    }
+    GstBuffer* buffer = gst_pad_probe_info_get_buffer(info);
+    if (buffer == nullptr || !GST_BUFFER_PTS_IS_VALID(buffer)) return GST_PAD_PROBE_OK;
+    if (!running.known()) running.update(GST_ELEMENT(GST_PAD_PARENT(pad)), clock);
+    const auto pts = static_cast<std::int64_t>(running_time_on(pad, GST_BUFFER_PTS(buffer)));
+    // When it was captured, in this pipeline's running time.
+    std::int64_t captured = pts;
+    bool timed = false;
+    // Arrival-timed: the jitter buffer's timestamps follow the earliest arrivals, and its latency bounds how
+    // much later a packet may leave it.
+    std::int64_t age = std::chrono::nanoseconds(settings.jitter_latency).count();
+    {
+      std::lock_guard lock(schedule.mutex);
+      if (schedule.captured) {
+        age = schedule.arrival_age.p95().value_or(std::chrono::nanoseconds{0}).count();
+        GstMapInfo map;
+        if (gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+          if (const auto header = parse_rtp({map.data, map.size})) {
+            const auto samples = static_cast<std::int32_t>(header.value().timestamp - schedule.rtp_timestamp);
+            captured = running.running_ns(schedule.capture_time) +
+                       static_cast<std::int64_t>(samples) * 1'000'000'000 / kVoiceSampleRate;
+            timed = true;
+          }
+          gst_buffer_unmap(buffer, &map);
+        }
+      }
+    }
+    const auto needed = std::max<std::int64_t>(age, 0) + (kSoundBehindTimestamp + kMixerMargin).count();
+    const std::int64_t requested =
+        timed ? std::chrono::nanoseconds(delay.load(std::memory_order_relaxed)).count() : 0;
+    const std::int64_t wanted = std::max(needed, requested);
+    // Up at once (a block later than the mixer's deadline would be cut), down in steps.
+    if (wanted > schedule.delay_ns || schedule.delay_ns - wanted >= kDelayStep.count())
+      schedule.delay_ns = wanted;
+    if (timed) heard_delay_ns.store(schedule.delay_ns, std::memory_order_relaxed);
+    // Heard at its timestamp plus the pipeline's latency, its sound kSoundBehindTimestamp later.
+    const std::int64_t restamped =
+        std::max<std::int64_t>(0, captured + schedule.delay_ns - latency() -
+                                      std::chrono::nanoseconds(kSoundBehindTimestamp).count());
+    GstClockTime position = static_cast<GstClockTime>(restamped);
+    if (const GstMiniRef<GstEvent> event(gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0)); event) {
+      const GstSegment* segment = nullptr;
+      gst_event_parse_segment(event.get(), &segment);
+      position = gst_segment_position_from_running_time(segment, GST_FORMAT_TIME, position);
+    }
+    if (!GST_CLOCK_TIME_IS_VALID(position)) return GST_PAD_PROBE_OK;
+    schedule.shift_ns =
+        static_cast<std::int64_t>(position) - static_cast<std::int64_t>(GST_BUFFER_PTS(buffer));
+    buffer = gst_buffer_make_writable(buffer);
+    GST_PAD_PROBE_INFO_DATA(info) = buffer;
+    GST_BUFFER_PTS(buffer) = position;
+    GST_BUFFER_DTS(buffer) = GST_CLOCK_TIME_NONE;
+    return GST_PAD_PROBE_OK;
+  }
+
   Talker* add_talker(std::uint32_t ssrc) {
     if (talkers.size() >= settings.max_talkers) {
       // Full: the talker silent longest gives its place, if it has been silent for 2 s (a console that
@@ -144,6 +276,11 @@ struct VoicePlayout::Impl {
       if (clock.now() - idle->second.last_packet < std::chrono::seconds{2}) return nullptr;
       Talker reused = std::move(idle->second);
       talkers.erase(idle);
+      {
+        std::lock_guard lock(reused.schedule->mutex);
+        reused.schedule->captured = false;  // the new talker's capture times, when it has them
+        reused.schedule->arrival_age = {};
+      }
       return &(talkers[ssrc] = std::move(reused));
     }
     const std::string caps = "application/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,payload=" +
@@ -177,8 +314,18 @@ struct VoicePlayout::Impl {
     gst_iterator_free(it);
     g_object_set(t.source.get(), "max-buffers", guint64{50}, nullptr);
     gst_util_set_object_arg(G_OBJECT(t.source.get()), "leaky-type", "downstream");
-    g_object_set(t.jitter.get(), "latency", static_cast<guint>(delay.load(std::memory_order_relaxed).count()),
-                 nullptr);
+    g_object_set(t.jitter.get(), "latency", static_cast<guint>(settings.jitter_latency.count()), nullptr);
+    t.schedule = std::make_unique<Schedule>();
+    t.schedule->impl = this;
+    const GstObjectRef<GstPad> released(gst_element_get_static_pad(t.jitter.get(), "src"));
+    gst_pad_add_probe(
+        released.get(),
+        static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+        [](GstPad* pad, GstPadProbeInfo* info, gpointer schedule) {
+          auto* s = static_cast<Schedule*>(schedule);
+          return s->impl->on_released(*s, pad, info);
+        },
+        t.schedule.get(), nullptr);
     // opusdec with in-band FEC declares 120 ms of latency (the longest Opus packet: it may decode a lost one
     // from its successor). Ours are one 10-ms frame, so a talker needs its jitter buffer's latency and one
     // frame more; declaring 120 ms would hold every voice that long.
@@ -195,7 +342,7 @@ struct VoicePlayout::Impl {
           gst_query_parse_latency(query, &live, &min, &max);
           const auto* impl = static_cast<Impl*>(self);
           const GstClockTime needed = static_cast<GstClockTime>(
-              std::chrono::nanoseconds(impl->delay.load(std::memory_order_relaxed) + kOpusFrame).count());
+              std::chrono::nanoseconds(impl->settings.jitter_latency + kOpusFrame).count());
           if (GST_CLOCK_TIME_IS_VALID(min) && min > needed) gst_query_set_latency(query, live, needed, max);
           return GST_PAD_PROBE_OK;
         },
@@ -217,12 +364,16 @@ VoicePlayout::VoicePlayout(VoicePlayoutSettings settings, const core::Clock& clo
     : impl_(std::make_unique<Impl>(std::move(settings), clock)) {
   initialise_gstreamer();
   auto& s = impl_->settings;
-  impl_->delay = s.jitter_latency;
-  // Continuous silence keeps the mixer (and a file output) running in real time when nobody speaks.
+  // Continuous silence keeps the mixer (and a file output) running in real time when nobody speaks. A
+  // talker's sound is placed at its timestamps within 5 ms: with the mixer's default 40 ms, an offset from
+  // the first packets stayed for the whole session (45 to 74 ms mouth-to-ear, run to run, measured).
   const std::string description =
-      std::string("audiotestsrc wave=silence is-live=true samplesperbuffer=240 ! capsfilter caps=") +
-      kMixCaps + " ! audiomixer name=mixer output-buffer-duration=5000000 ! capsfilter caps=" + kMixCaps +
-      " ! webrtcechoprobe name=" + s.echo_probe + " ! identity name=heard ! " + sink_description(s.output);
+      std::string("audiotestsrc wave=silence is-live=true samplesperbuffer=120 ! capsfilter caps=") +
+      kMixCaps +
+      " ! audiomixer name=mixer output-buffer-duration=2500000 alignment-threshold=5000000 "
+      "discont-wait=100000000 ! capsfilter caps=" +
+      kMixCaps + " ! webrtcechoprobe name=" + s.echo_probe + " ! identity name=heard ! " +
+      sink_description(s.output);
   impl_->pipeline = launch_voice_pipeline(description, "voice playout (" + to_string(s.output) + ")");
   GstBin* bin = GST_BIN(impl_->pipeline.get());
   const GstObjectRef<GstElement> mixer(gst_bin_get_by_name(bin, "mixer"));
@@ -288,7 +439,8 @@ void VoicePlayout::stop() {
   impl_->talkers.clear();
 }
 
-bool VoicePlayout::push(std::uint32_t ssrc, std::uint8_t payload_type, std::span<const std::uint8_t> packet) {
+bool VoicePlayout::push(std::uint32_t ssrc, std::uint8_t payload_type, std::span<const std::uint8_t> packet,
+                        std::optional<core::CaptureTime> captured) {
   auto& c = impl_->counters;
   const auto header = parse_rtp(packet);
   if (!impl_->started || !header || header.value().payload_size == 0 ||
@@ -305,6 +457,14 @@ bool VoicePlayout::push(std::uint32_t ssrc, std::uint8_t payload_type, std::span
     return false;
   }
   talker->last_packet = impl_->clock.now();
+  if (captured) {
+    std::lock_guard lock(talker->schedule->mutex);
+    talker->schedule->captured = true;
+    talker->schedule->rtp_timestamp = header.value().timestamp;
+    talker->schedule->capture_time = *captured;
+    const auto now = impl_->clock.now();
+    talker->schedule->arrival_age.add(now - *captured);
+  }
   GstBuffer* buffer = gst_buffer_new_memdup(packet.data(), packet.size());
   if (gst_app_src_push_buffer(GST_APP_SRC(talker->source.get()), buffer) != GST_FLOW_OK) {
     c.refused_packets.fetch_add(1, std::memory_order_relaxed);
@@ -315,17 +475,15 @@ bool VoicePlayout::push(std::uint32_t ssrc, std::uint8_t payload_type, std::span
 }
 
 void VoicePlayout::set_playout_delay(std::chrono::milliseconds delay) {
-  delay = std::clamp(delay, impl_->settings.jitter_latency, std::chrono::milliseconds{400});
-  if (delay == impl_->delay.load(std::memory_order_relaxed)) return;
-  impl_->delay = delay;
-  for (auto& [ssrc, talker] : impl_->talkers) {
-    g_object_set(talker.jitter.get(), "latency", static_cast<guint>(delay.count()), nullptr);
-  }
-  gst_bin_recalculate_latency(GST_BIN(impl_->pipeline.get()));
-  impl_->ask_latency();
+  impl_->delay = std::clamp(delay, std::chrono::milliseconds{0}, std::chrono::milliseconds{400});
 }
 
-std::chrono::milliseconds VoicePlayout::playout_delay() const { return impl_->delay.load(); }
+std::chrono::milliseconds VoicePlayout::playout_delay() const {
+  const auto heard = impl_->heard_delay_ns.load(std::memory_order_relaxed);
+  if (heard == 0) return impl_->delay.load();
+  return std::chrono::round<std::chrono::milliseconds>(std::chrono::nanoseconds{heard});
+}
+
 const VoicePlayoutCounters& VoicePlayout::counters() const { return impl_->counters; }
 
 std::uint64_t VoicePlayout::concealed_packets() const {

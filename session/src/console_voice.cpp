@@ -100,25 +100,21 @@ void ConsoleVoice::set_muted(bool muted) {
 }
 
 void ConsoleVoice::follow_picture(nanoseconds video_g2g) {
-  if (!playout_ || !settings_.lip_sync || video_g2g <= nanoseconds{0} || arrival_smoothed_ <= nanoseconds{0})
-    return;
-  // The voice is heard ~ arrival age + playout delay + decode and mix (~10 ms); the picture is seen
-  // video_g2g after capture. Hold the voice so both land together; steps under 10 ms are not worth a glitch.
-  const auto wanted =
-      std::chrono::duration_cast<milliseconds>(video_g2g - arrival_smoothed_) - milliseconds{10};
-  const auto now = playout_->playout_delay();
-  if (std::chrono::abs(wanted - now) >= milliseconds{10}) playout_->set_playout_delay(wanted);
+  if (!playout_ || !settings_.lip_sync || video_g2g <= nanoseconds{0}) return;
+  // The OR's voice is scheduled by its capture time: heard as long after capture as the picture is seen (the
+  // playout keeps what its path needs when that is longer).
+  playout_->set_playout_delay(std::chrono::duration_cast<milliseconds>(video_g2g));
 }
 
 void ConsoleVoice::on_rtp(const media::RtpHeader& header, std::span<const std::uint8_t> packet,
                           core::CaptureTime arrival, std::size_t) {
   ++packets_received_;
-  if (header.ssrc == or_voice_ssrc_ && header.capture_ntp) {
-    const auto age = arrival - clock_sync_.to_local(core::from_ntp64(*header.capture_ntp));
-    arrival_.add(age);
-    arrival_smoothed_ = arrival_smoothed_ == nanoseconds{0} ? age : (arrival_smoothed_ * 15 + age) / 16;
+  std::optional<core::CaptureTime> captured;
+  if (header.ssrc == or_voice_ssrc_ && header.capture_ntp && clock_sync_.synced()) {
+    captured = clock_sync_.to_local(core::from_ntp64(*header.capture_ntp));
+    arrival_.add(arrival - *captured);
   }
-  if (playout_) playout_->push(header.ssrc, header.payload_type, packet);
+  if (playout_) playout_->push(header.ssrc, header.payload_type, packet, captured);
 }
 
 void ConsoleVoice::on_voice_packets(media::EncodedPackets packets) {

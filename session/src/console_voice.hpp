@@ -72,7 +72,6 @@ class ConsoleVoice : public std::enable_shared_from_this<ConsoleVoice>,
   std::uint64_t packets_sent_ = 0, packets_received_ = 0;
   const ClockSync& clock_sync_;
   core::LatencySeries arrival_;  // OR voice: captured (sender clock) -> arrived (console clock)
-  std::chrono::nanoseconds arrival_smoothed_{0};
   std::vector<std::uint8_t> send_buffer_ = std::vector<std::uint8_t>(2048);
 };
 

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -23,8 +24,7 @@ namespace surgilink::media {
 struct VoicePlayoutSettings {
   AudioEndpoint output{AudioEndpoint::Kind::kDefault, {}};
   int payload_type = 111;
-  // How long the jitter buffer waits for a late packet (its bound: later packets are dropped). The playout
-  // delay can be raised above it for lip sync (set_playout_delay), never lowered below it.
+  // How long the jitter buffer waits for a missing packet (its bound: later packets are dropped).
   std::chrono::milliseconds jitter_latency{10};
   std::size_t max_talkers = 8;
   std::string echo_probe = "voice_echo_probe";
@@ -56,11 +56,15 @@ class VoicePlayout {
   bool start(std::string& why);
   void stop();
 
-  // One authenticated Opus RTP packet (the whole plain packet) of talker `ssrc`. False: refused and counted
-  // (empty payload, Opus framing that does not add up, wrong payload type, too many talkers, not started).
-  bool push(std::uint32_t ssrc, std::uint8_t payload_type, std::span<const std::uint8_t> packet);
-  // Playout delay for every talker (lip sync); at least the jitter latency.
+  // One authenticated Opus RTP packet (the whole plain packet) of talker `ssrc`, with its capture time on
+  // this side's clock when known. False: refused and counted (empty payload, Opus framing that does not add
+  // up, wrong payload type, too many talkers, not started).
+  bool push(std::uint32_t ssrc, std::uint8_t payload_type, std::span<const std::uint8_t> packet,
+            std::optional<core::CaptureTime> captured = std::nullopt);
+  // Lip sync: a talker with capture times is heard `delay` after capture, or as soon as its path allows when
+  // that is later. Zero (the default): every talker as soon as its path allows.
   void set_playout_delay(std::chrono::milliseconds delay);
+  // The mouth-to-ear delay capture-timed sound is played with now (the requested delay before any is heard).
   std::chrono::milliseconds playout_delay() const;
 
   const VoicePlayoutCounters& counters() const;
