@@ -539,6 +539,13 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
     for (const auto& [version, at] : t.first_composited)
       composited.push_back({version, at.time_since_epoch().count()});
     j["annotation_composited"] = std::move(composited);
+    // …and the capture time of that picture (the frame F the OR first showed the version on; with the pixel
+    // code on, the time in its code): the reference for the review's sync (issue 16).
+    nlohmann::json composited_capture = nlohmann::json::array();
+    for (std::size_t i = 0; i < t.first_composited.size() && i < t.first_composited_capture.size(); ++i)
+      composited_capture.push_back(
+          {t.first_composited[i].first, t.first_composited_capture[i].time_since_epoch().count()});
+    j["annotation_composited_capture"] = std::move(composited_capture);
     // …and when the OR window first showed it: mentor input → on the surgeon's screen (issue 13).
     nlohmann::json on_window = nlohmann::json::array();
     for (std::size_t i = 0; i < t.first_composited.size() && i < t.first_composited_capture.size(); ++i) {

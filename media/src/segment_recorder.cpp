@@ -56,6 +56,13 @@ GstCaps* opus_caps() {
                              1, "rate", G_TYPE_INT, 48000, nullptr);
 }
 
+// The picture's size and frame rate. Each segment has one: Matroska keeps one size per track, and the H.264
+// headers' frame rate is the grid the segment's frames are put on. Plain value type.
+struct PictureFormat {
+  int width = 0, height = 0, rate_n = 0, rate_d = 0;
+  bool operator==(const PictureFormat&) const = default;
+};
+
 // An exclusive lock on a recording's folder, held while a sender writes it, so that the recovery of another
 // sender sharing the recordings folder never takes a recording that is alive for one left by a crash (the
 // kernel drops the lock when its process dies).
@@ -126,7 +133,7 @@ struct SegmentRecorder::Impl {
   RecordingManifest manifest;  // of status.folder
   std::unique_ptr<SegmentWriter> open;
   std::size_t open_entry = 0;
-  std::optional<std::pair<int, int>> open_size;  // picture size of the open segment
+  std::optional<PictureFormat> open_format;  // of the open segment
   // Per talker, the voice file open now (its writer and index in manifest.voice).
   std::map<std::string, std::pair<std::unique_ptr<SegmentWriter>, std::size_t>> voices;
   core::CaptureTime next_disk_check{};
@@ -194,14 +201,15 @@ struct SegmentRecorder::Impl {
     return false;
   }
 
-  static std::optional<std::pair<int, int>> picture_size(const GstCaps* caps) {
+  static std::optional<PictureFormat> picture_format(const GstCaps* caps) {
     if (caps == nullptr || gst_caps_get_size(caps) == 0) return std::nullopt;
     const GstStructure* s = gst_caps_get_structure(caps, 0);
-    int width = 0, height = 0;
-    if (!gst_structure_get_int(s, "width", &width) || !gst_structure_get_int(s, "height", &height)) {
+    PictureFormat f;
+    if (!gst_structure_get_int(s, "width", &f.width) || !gst_structure_get_int(s, "height", &f.height)) {
       return std::nullopt;
     }
-    return std::pair{width, height};
+    if (!gst_structure_get_fraction(s, "framerate", &f.rate_n, &f.rate_d)) f.rate_n = f.rate_d = 0;
+    return f;
   }
 
   bool open_segment(GstCaps* caps, core::CaptureTime first) {
@@ -230,10 +238,10 @@ struct SegmentRecorder::Impl {
     GstBuffer* buffer = gst_sample_get_buffer(sample);
     if (buffer == nullptr) return;
     const bool keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-    // A new picture size (the video ladder stepped) starts a new segment: Matroska keeps one size per track.
-    const auto size = picture_size(gst_sample_get_caps(sample));
+    // A new picture size or frame rate (the video ladder stepped) starts a new segment.
+    const auto format = picture_format(gst_sample_get_caps(sample));
     if (open && keyframe &&
-        (capture - manifest.segments[open_entry].first >= length || (size && size != open_size))) {
+        (capture - manifest.segments[open_entry].first >= length || (format && format != open_format))) {
       close_open_segment();
     }
     if (!open) {
@@ -243,7 +251,7 @@ struct SegmentRecorder::Impl {
         return;
       }
       if (!open_segment(gst_sample_get_caps(sample), capture)) return;
-      open_size = size;
+      open_format = format;
     }
     if (!open->push(buffer, capture)) {
       status.last_error = "the segment writer refused a frame";

@@ -90,9 +90,12 @@ std::unique_ptr<SegmentWriter> SegmentWriter::open(const std::filesystem::path& 
   w->source_.reset(gst_bin_get_by_name(GST_BIN(pipeline), "encoded"));
   const GstObjectRef<GstElement> mux(gst_bin_get_by_name(GST_BIN(pipeline), "mux"));
   const GstObjectRef<GstElement> sink(gst_bin_get_by_name(GST_BIN(pipeline), "file"));
-  // Frames carry their capture times, which a live source does not space evenly: the stream says it has a
-  // variable frame rate, so that no player or converter puts them on a fixed grid (where two frames
-  // captured close together would fall on the same tick).
+  // Video frames go on the grid of the caps' frame rate (push()), with gaps where frames were dropped or the
+  // source stalled: the track declares no fixed frame duration (no Matroska DefaultDuration).
+  int rate_n = 0, rate_d = 0;
+  if (!voice && kind != nullptr && gst_structure_get_fraction(kind, "framerate", &rate_n, &rate_d) &&
+      rate_n > 0 && rate_d > 0)
+    w->frame_rate_ = std::pair<std::uint64_t, std::uint64_t>(rate_n, rate_d);
   GstCaps* variable = gst_caps_copy(caps);
   if (!voice) gst_caps_set_simple(variable, "framerate", GST_TYPE_FRACTION, 0, 1, nullptr);
   g_object_set(w->source_.get(), "caps", variable, nullptr);
@@ -122,9 +125,27 @@ SegmentWriter::~SegmentWriter() {
 
 bool SegmentWriter::push(GstBuffer* buffer, core::CaptureTime capture) {
   if (ended_) return false;
-  auto pts = std::chrono::duration_cast<std::chrono::microseconds>(capture - first_);
-  if (last_pts_) pts = std::max(pts, *last_pts_ + std::chrono::microseconds{1});
-  pts = std::max(pts, std::chrono::microseconds{0});
+  std::chrono::microseconds pts{0};
+  std::optional<std::uint64_t> tick;
+  if (frame_rate_) {
+    // A live source stamps each frame when it was painted or read, a few milliseconds after its even
+    // spacing, while the stream's headers say it has a fixed rate; a reader rounds each frame to that rate's
+    // tick (ffmpeg's "non monotonically increasing dts" for two frames on one tick). The tick at or before
+    // the capture time, from the segment's first frame: as long as a frame is stamped less than a frame
+    // interval later than the first was, each frame lands on its own tick and none drifts.
+    const auto [rate_n, rate_d] = *frame_rate_;
+    const auto since = std::max<std::int64_t>(0, (capture - first_).count());
+    tick = gst_util_uint64_scale(static_cast<std::uint64_t>(since), rate_n, rate_d * GST_SECOND);
+    if (last_tick_) tick = std::max(*tick, *last_tick_ + 1);
+    // The tick's time rounded up to the file's microsecond: never before the tick, so that rounding down and
+    // rounding to the nearest both read it back as this tick.
+    const std::uint64_t ns = gst_util_uint64_scale_ceil(*tick, rate_d * GST_SECOND, rate_n);
+    pts = std::chrono::microseconds{static_cast<std::int64_t>((ns + 999) / 1000)};
+  } else {
+    pts = std::chrono::duration_cast<std::chrono::microseconds>(capture - first_);
+    if (last_pts_) pts = std::max(pts, *last_pts_ + std::chrono::microseconds{1});
+    pts = std::max(pts, std::chrono::microseconds{0});
+  }
   GstBuffer* copy = gst_buffer_copy(buffer);  // shares the memory; only the timestamps are ours
   GST_BUFFER_PTS(copy) = static_cast<GstClockTime>(std::chrono::nanoseconds{pts}.count());
   GST_BUFFER_DTS(copy) = GST_BUFFER_PTS(copy);
@@ -132,6 +153,7 @@ bool SegmentWriter::push(GstBuffer* buffer, core::CaptureTime capture) {
   const gsize size = gst_buffer_get_size(copy);
   if (gst_app_src_push_buffer(GST_APP_SRC(source_.get()), copy) != GST_FLOW_OK) return false;
   last_pts_ = pts;
+  if (tick) last_tick_ = tick;
   ++frames_;
   bytes_ += size;
   return true;

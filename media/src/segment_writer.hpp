@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "gst_ref.hpp"
 #include "surgilink/core/capture_clock.hpp"
@@ -29,8 +30,12 @@ class SegmentWriter {
   SegmentWriter& operator=(const SegmentWriter&) = delete;
 
   // Writes one access unit (a reference is taken; the buffer itself is not changed) captured at `capture`.
-  // Timestamps strictly increase at the file's 1 µs resolution, even for two frames captured within the
-  // same microsecond or out of order, so that players and demuxers never see two frames at one time.
+  // Timestamps strictly increase, even for two frames captured within the same microsecond or out of order,
+  // so that players and demuxers never see two frames at one time. Video whose caps name a frame rate is put
+  // on that rate's grid (the one its H.264 headers declare, which players and converters such as ffmpeg
+  // round every frame to): each frame at the last tick at or before its capture time, and at least one tick
+  // after the frame before, so that two frames captured closer than a frame interval never fall on one tick.
+  // Other streams (Opus, video without a frame rate) keep their capture times at the file's 1 µs resolution.
   // False when the writer refused it.
   bool push(GstBuffer* buffer, core::CaptureTime capture);
   // The muxer's or the file's error, if one happened (does not wait).
@@ -52,6 +57,9 @@ class SegmentWriter {
   GstObjectRef<GstElement> pipeline_;
   GstObjectRef<GstElement> source_;
   std::optional<std::chrono::microseconds> last_pts_;
+  // The frame rate of the grid video frames are put on (numerator, denominator), and the last tick used.
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> frame_rate_;
+  std::optional<std::uint64_t> last_tick_;
   std::uint64_t frames_ = 0;
   std::uint64_t bytes_ = 0;
   bool ended_ = false;

@@ -65,6 +65,16 @@ std::string vitals_text(const session::ConsoleVitals& v) {
   return out;
 }
 
+// The capture time (sender's clock) of the newest numeric shown, or null: the moment of the recording whose
+// vitals the status line shows.
+nlohmann::json newest_capture_ns(const session::ConsoleVitals& v) {
+  std::optional<core::CaptureTime> newest;
+  for (const auto& sample : v.latest) {
+    if (sample && (!newest || sample->captured > *newest)) newest = sample->captured;
+  }
+  return newest ? nlohmann::json(newest->time_since_epoch().count()) : nlohmann::json(nullptr);
+}
+
 nlohmann::json flagged_json(const std::vector<vitals::VitalsRow>& rows) {
   nlohmann::json j = nlohmann::json::array();
   for (const auto row : rows) j.push_back(std::string(vitals::info(row).key));
@@ -143,6 +153,7 @@ std::string format_status(const session::ConsoleStatus& s, bool json, const Late
         {"packets_rejected", s.packets_dropped},
         {"reconnect_attempt", s.reconnect_attempt},
         {"vitals", vitals::numerics_json(s.vitals.latest)},
+        {"vitals_captured_ns", newest_capture_ns(s.vitals)},
         {"vitals_alarms", vitals::alarms_json(s.vitals.alarms)},
         {"vitals_age_ms", s.vitals.age_ms ? nlohmann::json(*s.vitals.age_ms) : nlohmann::json(nullptr)},
         {"vitals_latency_ms",

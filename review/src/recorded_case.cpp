@@ -110,6 +110,7 @@ std::unique_ptr<RecordedCase> RecordedCase::open(const std::filesystem::path& fo
   }
   c->check_files();
   c->read_event_log();
+  c->index_for_time();
   return c;
 }
 
@@ -215,6 +216,36 @@ void RecordedCase::read_event_log() {
   }
 }
 
+void RecordedCase::index_for_time() {
+  // The log is written in time order; sorted (stably) anyway, as every lookup below searches by time.
+  const auto by_time = [](const auto& a, const auto& b) { return a.at < b.at; };
+  std::stable_sort(vitals_.begin(), vitals_.end(), by_time);
+  std::stable_sort(session_events_.begin(), session_events_.end(), by_time);
+  std::stable_sort(latency_.begin(), latency_.end(), by_time);
+  std::stable_sort(rosters_.begin(), rosters_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& record : vitals_) {
+    for (const auto& sample : record.packet.numerics)
+      samples_[static_cast<std::size_t>(sample.parameter)].push_back({record.at, sample});
+    if (record.packet.carries_alarm_state) alarm_states_.emplace_back(record.at, record.packet.alarms);
+  }
+  for (auto& samples : samples_) {
+    std::stable_sort(samples.begin(), samples.end(), [](const StreamedSample& a, const StreamedSample& b) {
+      return a.sample.captured < b.sample.captured;
+    });
+  }
+  // The scene: one cursor forward through the whole log, its state kept every kOperationsPerCheckpoint
+  // operations.
+  SceneCursor cursor(*this);
+  for (std::size_t i = kOperationsPerCheckpoint - 1; i < annotations_.size(); i += kOperationsPerCheckpoint) {
+    const auto t = annotations_[i].op.applied_at;
+    if (!scene_checkpoints_.empty() && t <= scene_checkpoints_.back().at) continue;  // a cursor only goes on
+    const auto scene = cursor.at(t);
+    scene_checkpoints_.push_back(
+        {t, scene, cursor.next_operation_, cursor.next_event_, cursor.sound_, cursor.hidden_});
+  }
+}
+
 core::CaptureTime RecordedCase::first_picture() const { return manifest_.segments.front().first; }
 
 core::CaptureTime RecordedCase::last_picture() const {
@@ -226,37 +257,55 @@ core::CaptureTime RecordedCase::last_picture() const {
 CaseMoment RecordedCase::at(core::CaptureTime t) const {
   CaseMoment m;
   m.capture = t;
-  SceneCursor scene(*this);
+  SceneCursor scene(*this, t);
   m.scene = scene.at(t);
   m.annotations_hidden = scene.hidden();
-  // Vitals as the mentor saw them with the picture of t (lip sync): the newest sample captured by then. A
-  // payload is streamed after its samples were captured; none is streamed seconds later.
-  for (const auto& record : vitals_) {
-    if (record.at > t + std::chrono::seconds{5}) break;
-    for (const auto& sample : record.packet.numerics) {
-      auto& latest = m.vitals[static_cast<std::size_t>(sample.parameter)];
-      if (sample.captured <= t && (!latest || latest->captured <= sample.captured)) latest = sample;
+  // Vitals as the mentor saw them with the picture of t (lip sync): the newest sample of each numeric
+  // captured by then. A payload is streamed after its samples were captured; none is streamed seconds later.
+  const auto streamed_by = t + std::chrono::seconds{5};
+  for (std::size_t p = 0; p < samples_.size(); ++p) {
+    const auto& samples = samples_[p];
+    auto it = std::upper_bound(
+        samples.begin(), samples.end(), t,
+        [](core::CaptureTime when, const StreamedSample& s) { return when < s.sample.captured; });
+    while (it != samples.begin()) {
+      --it;
+      if (it->streamed <= streamed_by) {
+        m.vitals[p] = it->sample;
+        break;
+      }
     }
-    if (record.at <= t && record.packet.carries_alarm_state) m.alarms = record.packet.alarms;
   }
+  if (const auto a = last_at_or_before(alarm_states_, t, [](const auto& s) { return s.first; });
+      a != alarm_states_.end())
+    m.alarms = a->second;
   if (const auto r = last_at_or_before(rosters_, t, [](const auto& p) { return p.first; });
       r != rosters_.end())
     m.roster = r->second;
   bool mentor = false;
+  // Each mentor's latest report by t, looked for back from t.
+  const auto reported_by_t =
+      std::upper_bound(latency_.begin(), latency_.end(), t,
+                       [](core::CaptureTime when, const LatencyReport& l) { return when < l.at; });
   for (const auto& p : m.roster) {
     if (p.role != "mentor") continue;
     mentor = true;
-    const auto latest = std::find_if(latency_.rbegin(), latency_.rend(), [&](const LatencyReport& l) {
-      return l.author == p.author && l.at <= t;
-    });
-    if (latest != latency_.rend()) m.mentor_latency.push_back(*latest);
+    for (auto l = reported_by_t; l != latency_.begin();) {
+      --l;
+      if (l->author != p.author) continue;
+      m.mentor_latency.push_back(*l);
+      break;
+    }
   }
   if (mentor) {
     m.link = LinkState::kConnected;
   } else {
     // The last mentor to leave before t: lost unless it said goodbye.
-    for (auto e = session_events_.rbegin(); e != session_events_.rend(); ++e) {
-      if (e->at > t || e->event != "leave") continue;
+    const auto by_t =
+        std::upper_bound(session_events_.begin(), session_events_.end(), t,
+                         [](core::CaptureTime when, const SessionEvent& e) { return when < e.at; });
+    for (auto e = std::make_reverse_iterator(by_t); e != session_events_.rend(); ++e) {
+      if (e->event != "leave") continue;
       const auto j = nlohmann::json::parse(e->detail, nullptr, false);
       const std::string author = j.value("author", "");
       const bool was_mentor = std::any_of(rosters_.begin(), rosters_.end(), [&](const auto& r) {
@@ -273,6 +322,23 @@ CaseMoment RecordedCase::at(core::CaptureTime t) const {
 
 SceneCursor::SceneCursor(const RecordedCase& recorded) : recorded_(recorded) {
   replica_.reset(recorded.scene_at_start());
+}
+
+SceneCursor::SceneCursor(const RecordedCase& recorded, core::CaptureTime from) : recorded_(recorded) {
+  const auto& checkpoints = recorded.scene_checkpoints_;
+  const auto after = std::upper_bound(
+      checkpoints.begin(), checkpoints.end(), from,
+      [](core::CaptureTime when, const RecordedCase::SceneCheckpoint& c) { return when < c.at; });
+  if (after == checkpoints.begin()) {
+    replica_.reset(recorded.scene_at_start());
+    return;
+  }
+  const auto& c = *std::prev(after);
+  replica_.reset(*c.scene);
+  next_operation_ = c.next_operation;
+  next_event_ = c.next_event;
+  sound_ = c.sound;
+  hidden_ = c.hidden;
 }
 
 std::shared_ptr<const annotation::Scene> SceneCursor::at(core::CaptureTime t) {

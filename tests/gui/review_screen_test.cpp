@@ -5,8 +5,10 @@
 // after reopening; seek times are measured (p50/p95 printed, and in review-seek.json under /work/measure).
 #include <QRandomGenerator>
 #include <algorithm>
+#include <cstdlib>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <optional>
 
 #include "console_fixture.hpp"
 #include "support/annotation_colours.hpp"
@@ -317,39 +319,66 @@ TEST_F(ReviewScreen, BookmarksAreWrittenAndReadBackAfterReopening) {
 
 TEST_F(ReviewScreen, SeeksShowTheRightPictureFast) {
   // SURGILINK_REVIEW_SEEK_RECORDING=FOLDER measures on that recording instead (the demo's, say); only read.
+  // SURGILINK_REVIEW_SEEKS=N seeks N times (10), SURGILINK_REVIEW_SEEK_JSON=FILE writes the figures there
+  // (review-seek.json in /work/measure or the scratch folder).
+  std::optional<double> open_ms;
   if (const char* other = std::getenv("SURGILINK_REVIEW_SEEK_RECORDING");
       other != nullptr && *other != '\0') {
     const double before = review().lastSeekMs();
     const auto asked = std::chrono::steady_clock::now();
     ASSERT_TRUE(review().open(other)) << review().problems().toStdString();
     ASSERT_TRUE(run_until([&] { return review().lastSeekMs() != before; }, 10000ms));
-    std::printf("%s: open -> first picture on screen %.1f ms (wall %.1f ms)\n", other, review().lastSeekMs(),
+    open_ms = review().lastSeekMs();
+    std::printf("%s: open -> first picture on screen %.1f ms (wall %.1f ms)\n", other, *open_ms,
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - asked).count());
   }
+  int seeks = 10;
+  if (const char* n = std::getenv("SURGILINK_REVIEW_SEEKS"); n != nullptr && std::atoi(n) > 0)
+    seeks = std::atoi(n);
   const auto& recorded = *review().recordedCase();
   QRandomGenerator random(16);
   std::vector<double> ms;
-  for (int i = 0; i < 10; ++i) {
+  std::vector<double> moment_ms;  // of each seek, the part that is RecordedCase::at() (the state at t)
+  for (int i = 0; i < seeks; ++i) {
     const double offset = random.bounded(review().durationMs());
+    const auto t =
+        recorded.first_picture() + std::chrono::nanoseconds{static_cast<std::int64_t>(offset * 1e6)};
     std::string why;
-    const auto expected = recorded.picture_at(
-        recorded.first_picture() + std::chrono::nanoseconds{static_cast<std::int64_t>(offset * 1e6)}, &why);
+    const auto expected = recorded.picture_at(t, &why);
     ASSERT_TRUE(expected) << why;
+    const auto asked = std::chrono::steady_clock::now();
+    const auto moment = recorded.at(t);
+    EXPECT_EQ(moment.capture, t);
+    moment_ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - asked).count());
     const auto got = seek_and_wait(offset);
     EXPECT_EQ(got, expected->capture) << "seek to " << offset << " ms";
     ms.push_back(review().lastSeekMs());
   }
   const double p50 = percentile(ms, 0.5), p95 = percentile(ms, 0.95);
-  std::printf("seek -> picture on screen, 10 seeks: p50 %.1f ms, p95 %.1f ms, max %.1f ms\n", p50, p95,
+  std::printf("seek -> picture on screen, %d seeks: p50 %.1f ms, p95 %.1f ms, max %.1f ms\n", seeks, p50, p95,
               *std::max_element(ms.begin(), ms.end()));
+  std::printf("the state at the seek's time (RecordedCase::at): p50 %.2f ms, p95 %.2f ms, max %.2f ms\n",
+              percentile(moment_ms, 0.5), percentile(moment_ms, 0.95),
+              *std::max_element(moment_ms.begin(), moment_ms.end()));
   const std::filesystem::path measure = "/work/measure";
-  std::ofstream((std::filesystem::is_directory(measure) ? measure : scratch) / "review-seek.json")
-      << nlohmann::json{{"recording", review().folder().toStdString()},
-                        {"seeks_ms", ms},
-                        {"p50_ms", p50},
-                        {"p95_ms", p95}}
-             .dump()
-      << "\n";
+  std::filesystem::path out =
+      (std::filesystem::is_directory(measure) ? measure : scratch) / "review-seek.json";
+  if (const char* file = std::getenv("SURGILINK_REVIEW_SEEK_JSON"); file != nullptr && *file != '\0')
+    out = file;
+  std::ofstream(out) << nlohmann::json{{"recording", review().folder().toStdString()},
+                                       {"duration_s", review().durationMs() / 1000},
+                                       {"open_to_first_picture_ms",
+                                        open_ms ? nlohmann::json(*open_ms) : nlohmann::json(nullptr)},
+                                       {"seeks_ms", ms},
+                                       {"p50_ms", p50},
+                                       {"p95_ms", p95},
+                                       {"max_ms", *std::max_element(ms.begin(), ms.end())},
+                                       {"moment_ms", moment_ms},
+                                       {"moment_p50_ms", percentile(moment_ms, 0.5)},
+                                       {"moment_p95_ms", percentile(moment_ms, 0.95)}}
+                            .dump()
+                     << "\n";
   review().close();
   EXPECT_LT(p95, 1000) << "a seek should show its picture well within a second";
 }

@@ -35,6 +35,16 @@ class QuietNetwork : public SenderPipelineListener {
   }
 };
 
+std::string stderr_of(const std::string& command) {
+  std::string out;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return "cannot run " + command;
+  char line[512];
+  while (std::fgets(line, sizeof line, pipe) != nullptr) out += line;
+  ::pclose(pipe);
+  return out;
+}
+
 TEST(SegmentRecorder, WritesPlayableKeyframeSegmentsWithAnIndexOnTheCaptureClock) {
   const auto folder = testing::scratch_dir("recording") / "case-1";
   core::CaptureClock clock;
@@ -107,9 +117,15 @@ TEST(SegmentRecorder, WritesPlayableKeyframeSegmentsWithAnIndexOnTheCaptureClock
     ASSERT_TRUE(seal.has_value());
     EXPECT_EQ(s.value("sha256", ""), seal->sha256);
     EXPECT_EQ(s.value("bytes", std::uint64_t{0}), seal->bytes);
-    // A picture's time in the file is its capture time, to the microsecond, from the segment's first.
+    // A picture's time in the file is on the 30 fps grid, within a frame interval of its capture time (from
+    // the segment's first), and strictly increasing.
     ASSERT_FALSE(decoded.pts_ns.empty());
-    EXPECT_EQ(decoded.pts_ns.back(), (last - first) / 1000 * 1000);
+    EXPECT_LT(std::abs(decoded.pts_ns.back() - (last - first)), 1'000'000'000 / 30);
+    for (std::size_t i = 1; i < decoded.pts_ns.size(); ++i)
+      EXPECT_GE(decoded.pts_ns[i] - decoded.pts_ns[i - 1], 1'000'000'000 / 30 - 1000) << "frame " << i;
+    EXPECT_EQ(stderr_of("ffmpeg -nostdin -v error -i " + (folder / s["file"].get<std::string>()).string() +
+                        " -f null -"),
+              "");
   }
   EXPECT_EQ(frames, status.frames_written);
   // Segments are about a second long (they roll over at the first keyframe after 1 s).
@@ -128,16 +144,6 @@ TEST(SegmentRecorder, RefusesAFolderThatHoldsARecording) {
   const auto why = second.start(folder);
   ASSERT_TRUE(why.has_value());
   EXPECT_NE(why->find("already holds a recording"), std::string::npos) << *why;
-}
-
-std::string stderr_of(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return "cannot run " + command;
-  char line[512];
-  while (std::fgets(line, sizeof line, pipe) != nullptr) out += line;
-  ::pclose(pipe);
-  return out;
 }
 
 // Feeds `frames` access units of `stream` to `recorder`, the i-th captured at capture(i).
@@ -176,23 +182,57 @@ TEST(SegmentRecorder, TimestampsStrictlyIncreaseEvenForFramesCapturedInTheSameMi
     EXPECT_LT(decoded.pts_ns[i - 1], decoded.pts_ns[i]) << "frame " << i;
 }
 
-TEST(SegmentRecorder, AJitteredLiveCaptureReadsCleanlyInFfmpegAsVariableFrameRate) {
+// The packets' times in a file's first stream (µs from its start), as ffprobe reads them.
+std::vector<std::int64_t> packet_times_us(const std::filesystem::path& file) {
+  std::vector<std::int64_t> out;
+  std::istringstream lines(stderr_of(
+      "ffprobe -v error -select_streams 0 -show_entries packet=pts_time -of csv=p=0 " + file.string()));
+  double t = 0;
+  while (lines >> t) out.push_back(std::llround(t * 1e6));
+  return out;
+}
+
+TEST(SegmentRecorder, AJitteredLiveCaptureReadsCleanlyInFfmpegOnTheStreamsOwnFrameGrid) {
   const auto folder = testing::scratch_dir("recording-jitter") / "case-1";
   SegmentRecorder recorder(std::chrono::seconds{60}, {});
   testing::EncodedTestStream stream(320, 240, 500, 30, "ball");
   ASSERT_EQ(recorder.start(folder), std::nullopt);
-  // 30 fps with the jitter of a loaded machine (frames up to 5 ms early or late), and two frames whose
-  // capture times fell in one millisecond (what made ffmpeg report "non monotonically increasing dts"). Read
-  // as variable frame rate: without -fps_mode vfr ffmpeg puts the frames on the 30 fps grid of the H.264
-  // headers, where frames 76 and 77 still share a tick (README: Recordings, not yet solved).
-  feed(recorder, stream, 150, [](int i) {
-    std::int64_t us = i * 33'333 + ((i * 7919) % 11 - 5) * 1000;
-    if (i == 77) us = 76 * 33'333 + ((76 * 7919) % 11 - 5) * 1000 + 400;
-    return kStart + std::chrono::microseconds{us};
+  // 30 fps paced evenly, each frame stamped after it was painted, 2 to 30 ms late (a loaded machine), so that
+  // some frames are 5 ms apart and others 61 ms; then a stall of 200 ms (six frames never came). Without
+  // the grid ffmpeg put such frames on one tick of the 30 fps its H.264 headers declare and reported "non
+  // monotonically increasing dts" (ffmpeg -f null, no options: what a player or converter does).
+  constexpr std::int64_t kIntervalUs = 1'000'000 / 30;
+  std::vector<std::int64_t> captured_us;
+  feed(recorder, stream, 150, [&](int i) {
+    const int tick = i < 100 ? i : i + 6;
+    const std::int64_t late_us = 2'000 + (i * 7919 % 29) * 1'000;
+    captured_us.push_back(tick * 1'000'000 / 30 + late_us);
+    return kStart + std::chrono::microseconds{captured_us.back()};
   });
   recorder.stop();
   const auto file = folder / "segment-00001.mkv";
+  const auto pairs_close = [&] {
+    int n = 0;
+    for (std::size_t i = 1; i < captured_us.size(); ++i) n += captured_us[i] - captured_us[i - 1] < 20'000;
+    return n;
+  }();
+  ASSERT_GE(pairs_close, 5) << "the test should hold frames captured less than 20 ms apart";
+  EXPECT_EQ(stderr_of("ffmpeg -nostdin -v error -i " + file.string() + " -f null -"), "");
   EXPECT_EQ(stderr_of("ffmpeg -nostdin -v error -i " + file.string() + " -fps_mode vfr -f null -"), "");
+  // Each frame on a tick of its own, strictly later than the one before, within a frame interval of its
+  // capture time (from the first frame's), and the stall kept as a gap.
+  const auto times = packet_times_us(file);
+  ASSERT_EQ(times.size(), captured_us.size());
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    SCOPED_TRACE("frame " + std::to_string(i));
+    const std::int64_t tick = (times[i] * 30 + 500'000) / 1'000'000;
+    EXPECT_LE(std::abs(times[i] - tick * 1'000'000 / 30), 1) << times[i] << " µs is not on the 30 fps grid";
+    if (i > 0) {
+      EXPECT_GT(times[i], times[i - 1]);
+    }
+    EXPECT_LT(std::abs(times[i] - (captured_us[i] - captured_us[0])), kIntervalUs) << times[i];
+  }
+  EXPECT_NEAR(times[100] - times[99], 7'000'000 / 30, 1) << "the stall's gap";
   EXPECT_EQ(testing::decode_segment(file).pts_ns.size(), 150u);
 }
 
@@ -350,7 +390,10 @@ TEST(RecoverRecording, RewritesTheSegmentACrashLeftOpenSealsTheFilesAndSaysSo) {
   const auto decoded = testing::decode_segment(folder / segment.file);
   EXPECT_TRUE(decoded.error.empty()) << decoded.error;
   EXPECT_EQ(decoded.frames, static_cast<int>(segment.frames));
-  EXPECT_EQ(segment.last, kStart + static_cast<int>(segment.frames - 1) * std::chrono::milliseconds{33});
+  // Read back from the file, the last frame's time is its tick on the 30 fps grid: frames fed 33 ms apart
+  // (a little faster than the 30 fps the stream declares) take one tick each.
+  const auto last_tick = kStart + std::chrono::nanoseconds{(segment.frames - 1) * 1'000'000'000 / 30};
+  EXPECT_LE(std::chrono::abs(segment.last - last_tick), std::chrono::microseconds{1});
   ASSERT_TRUE(segment.seal);
   EXPECT_EQ(segment.seal, seal_of(folder / segment.file, nullptr));
   ASSERT_NE(after->file("notes"), nullptr);
@@ -395,16 +438,6 @@ std::vector<std::uint8_t> opus_packet(std::size_t bytes, int n) {
   return p;
 }
 
-// The packets' times in a voice file (µs from its start), as ffprobe reads them.
-std::vector<std::int64_t> voice_times_us(const std::filesystem::path& file) {
-  std::vector<std::int64_t> out;
-  std::istringstream lines(stderr_of(
-      "ffprobe -v error -select_streams 0 -show_entries packet=pts_time -of csv=p=0 " + file.string()));
-  double t = 0;
-  while (lines >> t) out.push_back(std::llround(t * 1e6));
-  return out;
-}
-
 TEST(VoiceFiles, EachTalkersPacketsAtTheirCaptureTimesGapsKeptSealedAndRecoveredAfterACrash) {
   const auto dir = testing::scratch_dir("recording-voice");
   SegmentRecorder recorder(std::chrono::seconds{60}, {});
@@ -437,7 +470,7 @@ TEST(VoiceFiles, EachTalkersPacketsAtTheirCaptureTimesGapsKeptSealedAndRecovered
   EXPECT_EQ(live->voice.at(1).talker, "Dr. A/B");
   EXPECT_EQ(verify_recording(dir / "live"), std::vector<std::string>{});
   // Every packet at its capture time from the file's start, the gap kept (1 µs: Matroska's resolution here).
-  const auto times = voice_times_us(dir / "live" / or_file.file);
+  const auto times = packet_times_us(dir / "live" / or_file.file);
   ASSERT_EQ(times.size(), or_times.size());
   for (std::size_t i = 0; i < times.size(); ++i) {
     const auto expected = std::chrono::duration_cast<std::chrono::microseconds>(or_times[i] - or_times[0]);
@@ -470,7 +503,7 @@ TEST(VoiceFiles, EachTalkersPacketsAtTheirCaptureTimesGapsKeptSealedAndRecovered
   EXPECT_GT(or_after.frames, 100u) << "two thirds of the file can be read";
   EXPECT_LT(or_after.frames, 200u);
   EXPECT_EQ(or_after.seal, seal_of(cut, nullptr));
-  const auto kept = voice_times_us(cut);
+  const auto kept = packet_times_us(cut);
   ASSERT_EQ(kept.size(), or_after.frames);
   for (std::size_t i = 0; i < kept.size(); ++i) EXPECT_EQ(kept[i], times[i]) << "packet " << i << " moved";
   EXPECT_TRUE(after->voice.at(1).closed && after->voice.at(1).seal) << notes;

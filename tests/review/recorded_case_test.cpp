@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <set>
+#include <sstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -21,7 +23,10 @@
 #include "support/test_installation.hpp"
 #include "surgilink/annotation/wire.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
+#include "surgilink/media/recorded_segment.hpp"
 #include "surgilink/media/recording_manifest.hpp"
+#include "surgilink/review/recorded_case.hpp"
+#include "surgilink/vitals/vitals_json.hpp"
 #include "surgilink/vitals/vitals_packet.hpp"
 
 namespace surgilink::testing {
@@ -68,6 +73,7 @@ std::vector<Row> rows_of(const std::filesystem::path& folder) {
 struct Recording {
   std::filesystem::path dir;     // the test's scratch folder
   std::filesystem::path folder;  // the recording
+  std::filesystem::path beside;  // the sender's report and the mentor console's status lines
   media::RecordingManifest manifest;
   std::vector<Row> rows;
   std::int64_t first_ns = 0;          // capture time of the first picture
@@ -88,6 +94,7 @@ class ReviewedCase : public ::testing::Test {
     for (const auto& e : std::filesystem::directory_iterator(recordings)) folders.push_back(e.path());
     ASSERT_EQ(folders.size(), 1u);
     r->folder = folders.front();
+    r->beside = recordings.parent_path();
     std::string why;
     auto manifest = media::RecordingManifest::read(r->folder, &why);
     ASSERT_TRUE(manifest) << why;
@@ -280,10 +287,143 @@ TEST_F(ReviewedCase, ThePictureIsTheFrameOfThatMomentWithTheAnnotationsDrawn) {
   const auto code_us =
       media::read_pixel_timestamp(grey.data, static_cast<int>(grey.step), grey.cols, grey.rows);
   ASSERT_TRUE(code_us) << "no pixel code in " << bare_png;
-  // The segment keeps capture times to the microsecond (Matroska TimecodeScale 1 µs) from its first frame's
-  // exact time: the picture's time is within a microsecond of its code.
+  // The segment puts its frames on the 30 fps grid from its first frame's exact capture time, each at the
+  // tick at or before its capture time: the picture's time is within a frame interval of its code.
   EXPECT_NEAR(static_cast<double>(*code_us),
-              static_cast<double>(bare["picture"]["capture_ns"].get<std::int64_t>()) / 1000, 1.0);
+              static_cast<double>(bare["picture"]["capture_ns"].get<std::int64_t>()) / 1000, 1e6 / 30);
+}
+
+// RecordedCase::at() replays the scene from the checkpoint before t; the same scene as replaying the whole
+// log from the start, at operations' times, just before them and between them.
+TEST_F(ReviewedCase, TheSceneFromACheckpointIsTheWholeLogReplayedFromTheStart) {
+  std::string why;
+  const auto recorded = review::RecordedCase::open(recording->folder, &why);
+  ASSERT_TRUE(recorded) << why;
+  const auto& records = recorded->annotations();
+  ASSERT_GT(records.size(), 2 * review::RecordedCase::kOperationsPerCheckpoint)
+      << "the case should hold operations for several checkpoints";
+  std::size_t with_annotations = 0;
+  for (std::size_t i = 0; i < records.size(); i += 5) {
+    const auto applied = records[i].op.applied_at;
+    for (const auto t : {applied - std::chrono::nanoseconds{1}, applied, applied + milliseconds{20}}) {
+      review::SceneCursor from_start(*recorded);
+      const auto replayed = from_start.at(t);
+      const auto moment = recorded->at(t);
+      ASSERT_TRUE(*moment.scene == *replayed)
+          << "operation " << i << " (sequence " << records[i].op.sequence << "): version "
+          << moment.scene->version << " against " << replayed->version;
+      EXPECT_EQ(moment.annotations_hidden, from_start.hidden());
+      with_annotations += replayed->annotations.empty() ? 0 : 1;
+    }
+  }
+  EXPECT_GT(with_annotations, 10u);
+}
+
+// The pixel timestamp code of a decoded picture (its capture time in µs), read from its luma.
+std::optional<std::int64_t> pixel_code_of(const cv::Mat& bgr) {
+  cv::Mat grey;
+  cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+  return media::read_pixel_timestamp(grey.data, static_cast<int>(grey.step), grey.cols, grey.rows);
+}
+
+// Sync (issue 16): an annotation the OR display first showed on frame F is shown in review on frame F ± 1,
+// the frames told apart by their pixel codes. F is the sender's own record: the capture time of the first
+// picture it composited each scene version onto (its report's annotation_composited_capture). In review a
+// picture is shown with the scene at its capture time (RecordedCase::at), as the console's playback shows it.
+TEST_F(ReviewedCase, AnAnnotationIsShownInReviewWithinAFrameOfWhereTheOrFirstShowedIt) {
+  const json report = json::parse(read_text(recording->beside / "sender-report.json"), nullptr, false);
+  ASSERT_TRUE(report.is_object() && report["annotation_composited_capture"].is_array())
+      << "no annotation_composited_capture in the sender's report";
+  std::vector<std::pair<std::uint64_t, std::int64_t>> or_first;  // scene version, F's capture time
+  for (const auto& e : report["annotation_composited_capture"])
+    or_first.emplace_back(e[0].get<std::uint64_t>(), e[1].get<std::int64_t>());
+  ASSERT_FALSE(or_first.empty());
+  std::string why;
+  const auto recorded = review::RecordedCase::open(recording->folder, &why);
+  ASSERT_TRUE(recorded) << why;
+  const auto& segments = recorded->manifest().segments;
+  int checked = 0;
+  std::vector<int> offsets;
+  for (const auto& [applied_ns, op] : operations()) {
+    if (!std::holds_alternative<annotation::Begin>(op.op)) continue;
+    const std::string id = std::get<annotation::Begin>(op.op).draft.id;
+    const auto f = std::find_if(or_first.begin(), or_first.end(),
+                                [&op](const auto& v) { return v.first >= op.sequence; });
+    if (f == or_first.end()) continue;
+    const std::int64_t f_us = f->second / 1000;  // F's pixel code
+    // The recorded pictures from 10 frames before F to 10 after, in order: pixel code, and whether review
+    // shows the annotation on it.
+    const core::CaptureTime from{std::chrono::nanoseconds{f->second} - milliseconds{333}};
+    const core::CaptureTime to{std::chrono::nanoseconds{f->second} + milliseconds{333}};
+    std::vector<std::pair<std::int64_t, bool>> pictures;
+    for (const auto& segment : segments) {
+      if (segment.last < from || segment.first > to) continue;
+      ASSERT_TRUE(media::for_each_recorded_picture(
+          recording->folder / segment.file, segment.first, from, to,
+          [&](media::RecordedPicture& p) {
+            const auto code = pixel_code_of(p.bgr);
+            EXPECT_TRUE(code) << "a recorded picture without a readable pixel code";
+            const auto scene = recorded->at(p.capture).scene;
+            pictures.emplace_back(code.value_or(-1), scene->find(id) != nullptr);
+            return true;
+          },
+          &why))
+          << why;
+    }
+    const auto at_f =
+        std::find_if(pictures.begin(), pictures.end(), [f_us](const auto& p) { return p.first == f_us; });
+    ASSERT_NE(at_f, pictures.end()) << id << ": the frame the OR first showed it on (code " << f_us
+                                    << ") is not in the recording";
+    const auto shown = std::find_if(pictures.begin(), pictures.end(), [](const auto& p) { return p.second; });
+    ASSERT_NE(shown, pictures.end()) << id << " is never shown in review within 10 frames of F";
+    ASSERT_NE(shown, pictures.begin()) << id << " is shown in review 10 frames before F already";
+    const int offset = static_cast<int>(shown - at_f);
+    offsets.push_back(offset);
+    EXPECT_LE(std::abs(offset), 1) << id << ": first shown in review on frame F" << std::showpos << offset
+                                   << " (F's code " << f_us << ", review's " << shown->first << ")";
+    ++checked;
+  }
+  EXPECT_GE(checked, 3) << "the scripted mentor should begin several annotations";
+  std::printf("sync: %d annotations, first shown in review on frame F%s\n", checked,
+              [&] {
+                std::string text;
+                for (const int o : offsets)
+                  text += (text.empty() ? " " : ", ") + std::string(o >= 0 ? "+" : "") + std::to_string(o);
+                return text;
+              }()
+                  .c_str());
+}
+
+// Sync (issue 16): the vitals of any moment are what the mentor saw then. Each of the mentor console's status
+// lines shows the vitals it had and when the newest was captured (vitals_captured_ns); the review at that
+// capture time gives the same values, through the library for every line and through surgilink-review show
+// for three of them.
+TEST_F(ReviewedCase, VitalsAtAMomentAreWhatTheMentorsConsoleShowedForIt) {
+  std::vector<json> lines;
+  std::istringstream text(read_text(recording->beside / "mentor-status.jsonl"));
+  for (std::string line; std::getline(text, line);) {
+    const auto j = json::parse(line, nullptr, false);
+    if (j.is_object() && j["vitals"].is_object() && !j["vitals"].empty() &&
+        j["vitals_captured_ns"].is_number())
+      lines.push_back(j);
+  }
+  ASSERT_GE(lines.size(), 10u) << "the mentor's console should show vitals for most of its 14 s";
+  std::string why;
+  const auto recorded = review::RecordedCase::open(recording->folder, &why);
+  ASSERT_TRUE(recorded) << why;
+  std::set<std::string> values;
+  for (const auto& line : lines) {
+    const core::CaptureTime at{std::chrono::nanoseconds{line["vitals_captured_ns"].get<std::int64_t>()}};
+    EXPECT_EQ(vitals::numerics_json(recorded->at(at).vitals), line["vitals"]) << line.dump();
+    values.insert(line["vitals"].dump());
+  }
+  EXPECT_GT(values.size(), 3u) << "the vitals should change over the case (tachycardia)";
+  // surgilink-review show --at, 1 µs after the moment (its --at is in seconds, as text).
+  for (const std::size_t i : {std::size_t{0}, lines.size() / 2, lines.size() - 1}) {
+    const json shown =
+        show(lines[i]["vitals_captured_ns"].get<std::int64_t>() + 1000, "show-vitals-" + std::to_string(i));
+    EXPECT_EQ(shown["vitals"], lines[i]["vitals"]) << lines[i].dump();
+  }
 }
 
 // A damaged copy of the recording: what is missing is named, and what is intact still plays.

@@ -26,7 +26,8 @@ using std::chrono::milliseconds;
 using ::testing::HasSubstr;
 
 // Records the case into `dir`/recordings: a second with no one connected, then the scripted mentor draws
-// for about 14 s (keeping 3 annotations), then its link is cut and the recording goes on a moment.
+// for about 14 s (keeping 3 annotations), then its link is cut and the recording goes on a moment. Beside it:
+// the sender's report (sender-report.json) and the mentor console's status lines (mentor-status.jsonl).
 void record_case(const std::filesystem::path& dir) {
   const auto socket = dir / "or-controls.sock";
   const auto recordings = dir / "recordings";
@@ -36,7 +37,10 @@ void record_case(const std::filesystem::path& dir) {
       << recordings.string() << "\"\nsegment_s = 4\n"
       << "[vitals]\nsource = \"simulator\"\nscenario = \"tachycardia\"\n";
   // Consent given on the command line, as the demo gives it; a scratch folder is no encrypted volume.
-  RunningSender sender(config, dir / "sender.log", {"--consent", "--require-encrypted-volume", "false"});
+  // Its report names the picture the OR display first showed each scene version on (the review's sync).
+  RunningSender sender(config, dir / "sender.log",
+                       {"--consent", "--require-encrypted-volume", "false", "--report-json",
+                        (dir / "sender-report.json").string()});
   ASSERT_THAT(surgeon_command(socket, "status"), HasSubstr("recording into")) << sender.log();
   // A second of recording with no one connected, then the scripted mentor draws (keeping 3 annotations).
   ASSERT_TRUE(sender.next_status(milliseconds{3000}));
@@ -47,10 +51,14 @@ void record_case(const std::filesystem::path& dir) {
                               "--headless", "--status-json", "--seconds", "90", "--scripted-mentor", "3"},
                              (dir / "mentor.err").string());
   // The console reports its latency once a second from 11 s after its first picture: 14 s of pictures.
+  // Its status lines are kept: the vitals the mentor saw, and when, for the review's sync.
+  std::ofstream status_lines(dir / "mentor-status.jsonl");
   int with_pictures = 0;
   const json last = wait_for_status(mentor, 40, [&](const json& s) {
+    status_lines << s.dump() << "\n";
     return has_a_picture(s) && ++with_pictures >= 14 && s.value("annotations", 0) >= 2;
   });
+  status_lines.close();
   ASSERT_GE(with_pictures, 14) << last.dump();
   // The mentor's link is cut (the console killed), and the recording goes on without it.
   mentor.signal(SIGKILL);
@@ -77,7 +85,7 @@ void make_shared_recording(const std::filesystem::path& shared) {
     }
   } unlock{lock};
   ::flock(lock, LOCK_EX);
-  std::string made_by = "script 1";
+  std::string made_by = "script 2";
   for (const auto& program : {sender_program(), console_program()}) {
     made_by += " " + program.string() + " " +
                std::to_string(std::filesystem::last_write_time(program).time_since_epoch().count()) + " " +

@@ -4,6 +4,7 @@
 // (the sequenced operations replayed), the vitals the mentor saw, each mentor's reported glass-to-glass
 // latency, the link — and the picture at T decoded from the segments. The recording itself is never modified.
 
+#include <array>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -115,8 +116,11 @@ class RecordedCase {
   // room (-40 dBFS). Decodes their files: blocking, any thread.
   std::vector<std::string> speaking_at(core::CaptureTime t) const;
 
-  // The state at `t`. Any time: before the first event it is the state at the start.
+  // The state at `t`. Any time: before the first event it is the state at the start. Its cost does not grow
+  // with the recording's length: the scene is replayed from the nearest checkpoint before `t` (one every
+  // kOperationsPerCheckpoint operations, made by open()), the rest is looked up by time.
   CaseMoment at(core::CaptureTime t) const;
+  static constexpr std::size_t kOperationsPerCheckpoint = 64;
 
   // The picture on the screen at `t` (the last frame captured at or before it), decoded from its segment.
   // Nullopt with `why` when its segment is missing or cannot be decoded. Blocking; any thread.
@@ -134,9 +138,26 @@ class RecordedCase {
   const annotation::Scene& scene_at_start() const { return initial_scene_; }
 
  private:
+  friend class SceneCursor;
+  // The scene cursor's state after it was asked for time `at`: a cursor for any later time starts here.
+  struct SceneCheckpoint {
+    core::CaptureTime at{};
+    std::shared_ptr<const annotation::Scene> scene;
+    std::size_t next_operation = 0;
+    std::size_t next_event = 0;
+    bool sound = true;
+    bool hidden = false;
+  };
+  // One numeric sample with the time its payload was streamed. Plain value type.
+  struct StreamedSample {
+    core::CaptureTime streamed{};
+    vitals::NumericSample sample;
+  };
+
   RecordedCase() = default;
   void read_event_log();
   void check_files();
+  void index_for_time();
 
   std::filesystem::path folder_;
   media::RecordingManifest manifest_;
@@ -148,6 +169,12 @@ class RecordedCase {
   std::vector<SessionEvent> session_events_;
   std::vector<LatencyReport> latency_;
   std::vector<std::pair<core::CaptureTime, std::vector<Participant>>> rosters_;
+  // Indexes by time, made by open().
+  std::vector<SceneCheckpoint> scene_checkpoints_;
+  // Per vitals parameter, every sample in capture order (a later payload's after an earlier one's).
+  std::array<std::vector<StreamedSample>, static_cast<std::size_t>(vitals::Parameter::kCount)> samples_;
+  // The alarm state of each payload that carried one, in streaming order.
+  std::vector<std::pair<core::CaptureTime, std::vector<vitals::ActiveAlarm>>> alarm_states_;
 };
 
 // The annotation scene as the OR had it, replayed forward in time: each call costs only the operations since
@@ -155,12 +182,17 @@ class RecordedCase {
 class SceneCursor {
  public:
   explicit SceneCursor(const RecordedCase& recorded);
+  // A cursor for `from` or any later time, started at the recording's last checkpoint at or before `from`
+  // (the scene as a cursor asked for that checkpoint's time had it), so that it replays only what came after.
+  SceneCursor(const RecordedCase& recorded, core::CaptureTime from);
   // The scene at `t` (expired annotations removed). Times must not go back: a cursor only moves forward.
   std::shared_ptr<const annotation::Scene> at(core::CaptureTime t);
   // Whether the surgeon had the annotations hidden at the last time asked.
   bool hidden() const { return hidden_; }
 
  private:
+  friend class RecordedCase;  // its checkpoints are cursors' states
+
   const RecordedCase& recorded_;
   annotation::SceneReplica replica_{"review"};
   std::size_t next_operation_ = 0;
