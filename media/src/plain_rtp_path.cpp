@@ -16,17 +16,26 @@ void RtpGapWatch::on_packet(std::span<const std::uint8_t> packet) {
   const bool gap = next_index_ && index > *next_index_;
   if (gap) {
     counts_.packets_lost += static_cast<std::uint64_t>(index - *next_index_);
-    if (damaged_timestamp_ != h.timestamp) ++counts_.frames_damaged;
-    damaged_timestamp_ = h.timestamp;
     awaiting_keyframe_ = true;
   }
   next_index_ = index + 1;
-  if (frame_timestamp_ == h.timestamp) return;
-  frame_timestamp_ = h.timestamp;  // the first packet of a new frame
-  if (!awaiting_keyframe_ || gap) return;
-  if (starts_h264_keyframe(packet)) {
-    awaiting_keyframe_ = false;  // a loss inside it starts the count again
-  } else {
+  if (!frame_ || frame_->timestamp != h.timestamp) {
+    if (frame_) finish(*frame_);
+    frame_ = Frame{h.timestamp, false, false, awaiting_keyframe_ && !gap};
+  }
+  if (gap && !frame_->damaged) {
+    // The console's rule: the frame the packet after a gap belongs to cannot be decoded correctly.
+    frame_->damaged = true;
+    ++counts_.frames_damaged;
+  }
+  if (carries_h264_keyframe(packet)) frame_->keyframe = true;
+}
+
+void RtpGapWatch::finish(const Frame& frame) {
+  if (frame.damaged) return;
+  if (frame.keyframe) {
+    awaiting_keyframe_ = false;  // intact: the pictures after it are whole again
+  } else if (frame.after_damage) {
     ++counts_.frames_until_keyframe;
   }
 }

@@ -15,11 +15,12 @@ namespace {
 
 constexpr std::uint8_t kIdrSlice = 0x65;    // NAL type 5
 constexpr std::uint8_t kDeltaSlice = 0x41;  // NAL type 1
+constexpr std::uint8_t kDelimiter = 0x09;   // NAL type 9, access unit delimiter
+constexpr std::uint8_t kSps = 0x67;         // NAL type 7
 
-// One single-NAL packet of the frame at `timestamp`.
-std::vector<std::uint8_t> packet(std::uint16_t sequence, std::uint32_t timestamp, std::uint8_t nal,
-                                 bool marker) {
-  std::vector<std::uint8_t> bytes(12 + 8, 0);
+std::vector<std::uint8_t> rtp(std::uint16_t sequence, std::uint32_t timestamp, bool marker,
+                              const std::vector<std::uint8_t>& payload) {
+  std::vector<std::uint8_t> bytes(12);
   RtpHeader h;
   h.payload_type = 96;
   h.sequence = sequence;
@@ -27,8 +28,23 @@ std::vector<std::uint8_t> packet(std::uint16_t sequence, std::uint32_t timestamp
   h.ssrc = 0x1234;
   h.marker = marker;
   write_rtp_header(bytes, h);
-  bytes[12] = nal;
+  bytes.insert(bytes.end(), payload.begin(), payload.end());
   return bytes;
+}
+
+// Packet `part` of a frame as x264 and rtph264pay make it: the first an aggregate (STAP-A) of the access unit
+// delimiter (and before a keyframe the SPS), the rest fragments (FU-A) of the slice.
+std::vector<std::uint8_t> packet(std::uint16_t sequence, std::uint32_t timestamp, std::uint8_t slice,
+                                 int part, bool marker) {
+  if (part == 0) {
+    std::vector<std::uint8_t> stap{24, 0, 2, kDelimiter, 0xf0};
+    if (slice == kIdrSlice) stap.insert(stap.end(), {0, 4, kSps, 0x42, 0, 0x28});
+    return rtp(sequence, timestamp, marker, stap);
+  }
+  const auto fu_header =
+      static_cast<std::uint8_t>((part == 1 ? 0x80 : 0) | (marker ? 0x40 : 0) | (slice & 0x1f));
+  return rtp(sequence, timestamp, marker,
+             {static_cast<std::uint8_t>(28 | (slice & 0x60)), fu_header, 1, 2, 3});
 }
 
 // Frames of `per_frame` packets from sequence `first`; `keyframe_every` frames a keyframe; `lost` are
@@ -42,7 +58,7 @@ PlainRtpCounts watch(int frames, int per_frame, int keyframe_every, const std::v
     for (int p = 0; p < per_frame; ++p, ++sequence) {
       if (std::find(lost.begin(), lost.end(), sequence) != lost.end()) continue;
       const bool key = f % keyframe_every == 0;
-      w.on_packet(packet(sequence, timestamp, key ? kIdrSlice : kDeltaSlice, p == per_frame - 1));
+      w.on_packet(packet(sequence, timestamp, key ? kIdrSlice : kDeltaSlice, p, p == per_frame - 1));
     }
   }
   return w.counts();
@@ -66,10 +82,10 @@ TEST(RtpGapWatch, ALostPacketDamagesItsFrameAndTheFramesUntilTheNextKeyframe) {
 
 TEST(RtpGapWatch, AFrameLostWholeDamagesTheNextOne) {
   // Frame 10 (packets 40..43) never arrives: the gap is seen at frame 11's first packet.
-  const auto c = watch(30, 4, 30, {40, 41, 42, 43});
+  const auto c = watch(31, 4, 30, {40, 41, 42, 43});
   EXPECT_EQ(c.packets_lost, 4u);
   EXPECT_EQ(c.frames_damaged, 1u);
-  EXPECT_EQ(c.frames_until_keyframe, 18u);  // frames 12..29
+  EXPECT_EQ(c.frames_until_keyframe, 18u);  // frames 12..29; frame 30 starts clean
 }
 
 TEST(RtpGapWatch, ADamagedKeyframeDoesNotEndTheDamage) {
@@ -77,6 +93,14 @@ TEST(RtpGapWatch, ADamagedKeyframeDoesNotEndTheDamage) {
   const auto c = watch(12, 4, 4, {9, 17});
   EXPECT_EQ(c.frames_damaged, 2u);
   EXPECT_EQ(c.frames_until_keyframe, 1u + 3u);  // frame 3; frames 5..7
+}
+
+TEST(RtpGapWatch, AKeyframeIsFoundBehindTheAccessUnitDelimiter) {
+  EXPECT_TRUE(carries_h264_keyframe(packet(1, 0, kIdrSlice, 0, false)));  // STAP-A: delimiter, SPS
+  EXPECT_TRUE(carries_h264_keyframe(packet(2, 0, kIdrSlice, 1, false)));  // FU-A start of the IDR slice
+  EXPECT_FALSE(carries_h264_keyframe(packet(3, 0, kIdrSlice, 2, true)));  // a later fragment
+  EXPECT_FALSE(carries_h264_keyframe(packet(4, 3000, kDeltaSlice, 0, false)));
+  EXPECT_FALSE(carries_h264_keyframe(packet(5, 3000, kDeltaSlice, 1, true)));
 }
 
 TEST(RtpGapWatch, SequenceNumbersWrap) {

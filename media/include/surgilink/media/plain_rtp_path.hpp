@@ -50,9 +50,18 @@ class RtpGapWatch {
   const PlainRtpCounts& counts() const { return counts_; }
 
  private:
+  // The frame whose packets are arriving (by RTP timestamp).
+  struct Frame {
+    std::uint32_t timestamp = 0;
+    bool damaged = false;       // the frame after a gap
+    bool keyframe = false;      // a packet carried an SPS or IDR slice
+    bool after_damage = false;  // began while the stream waited for an intact keyframe
+  };
+  void finish(const Frame& frame);  // its last packet has passed
+
   SequenceUnwrapper unwrapper_;
   std::optional<std::int64_t> next_index_;
-  std::optional<std::uint32_t> frame_timestamp_, damaged_timestamp_;
+  std::optional<Frame> frame_;
   bool awaiting_keyframe_ = false;
   PlainRtpCounts counts_;
 };
