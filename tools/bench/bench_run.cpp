@@ -680,6 +680,7 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   context.annotations = o.annotations;
   context.soak = soaking;
   context.or_window = o.or_window;
+  context.link_baselines = out.contains("baseline_rtp") && out.contains("baseline_srt");
   out["targets"] = evaluate_targets(out, context);
   const auto failed = failed_targets(out["targets"]);
   out["targets_failed"] = failed;
