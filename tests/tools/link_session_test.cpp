@@ -119,22 +119,30 @@ TEST(LinkSession, ThePlainRtpAndSrtBaselinesRunAcrossTheSameLink) {
     EXPECT_GT(b["frames_received"].get<long>(), 5 * 20);  // pictures came across the link
     EXPECT_GT(b["fps_received"].get<double>(), 20.0);
     EXPECT_GT(b["packets_received"].get<long>(), 1000);
-    // The pixel code read on the pictures: latency measured, and no faster than the link's one-way 25 ms
-    // (nor slower than a second).
-    ASSERT_TRUE(b["pixel_ms"].is_object()) << b.dump(2);
-    EXPECT_GT(b["pixel_ms"]["p50"].get<double>(), 25.0);
-    EXPECT_LT(b["pixel_ms"]["p95"].get<double>(), 1000.0);
-    EXPECT_LT(b["frames_pixel_unreadable"].get<long>(), b["frames_received"].get<long>() / 2);
+    EXPECT_LE(b["frames_pixel_unreadable"].get<long>(), b["frames_received"].get<long>());
     EXPECT_GE(b["frozen_ratio"].get<double>(), 0.0);
     EXPECT_LE(b["frozen_ratio"].get<double>(), 1.0);
-    EXPECT_GE(b["broken_frames"].get<long>(), 0);
+    // Where the pixel code read, the picture is older than the link's one-way 25 ms, younger than a second.
+    if (b["pixel_ms"].is_object()) {
+      EXPECT_GT(b["pixel_ms"]["p50"].get<double>(), 25.0);
+      EXPECT_LT(b["pixel_ms"]["p95"].get<double>(), 1000.0);
+    }
   }
-  // SRT holds every packet for its latency window: its picture is older than the window.
-  EXPECT_GT(r["baseline_srt"]["pixel_ms"]["p50"].get<double>(), 200.0);
-  // The plain stream has no repair: what the link lost stays lost (0.5 % of well over a thousand packets).
-  EXPECT_GT(r["baseline_rtp"]["packets_lost"].get<long>(), 0);
-  EXPECT_EQ(r["baseline_srt"]["transport"], "srt");
-  EXPECT_EQ(r["baseline_rtp"]["transport"], "udp");
+  // SRT repairs 0.5 % loss well inside its window: the pixel code reads on most pictures, each older than
+  // the 200-ms window it was held for.
+  const json& srt = r["baseline_srt"];
+  EXPECT_EQ(srt["transport"], "srt");
+  ASSERT_TRUE(srt["pixel_ms"].is_object()) << srt.dump(2);
+  EXPECT_GT(srt["pixel_ms"]["p50"].get<double>(), 200.0);
+  EXPECT_LT(srt["frames_pixel_unreadable"].get<long>(), srt["frames_received"].get<long>() / 2);
+  // The plain stream has no repair: what the link lost (0.5 % of thousands of packets) stays lost, and each
+  // gap leaves a broken frame. (Its pictures then stay damaged until the next keyframe, so the pixel code
+  // may read on few of them: the bench reports how many.)
+  const json& rtp = r["baseline_rtp"];
+  EXPECT_EQ(rtp["transport"], "udp");
+  EXPECT_GT(rtp["packets_lost"].get<long>(), 0);
+  EXPECT_GT(rtp["broken_frames"].get<long>(), 0);
+  EXPECT_LE(rtp["broken_frames"].get<long>(), rtp["packets_lost"].get<long>());
 }
 
 }  // namespace
