@@ -273,6 +273,13 @@ void print_link_comparison(const json& out) {
   });
   row("broken frames", [&](const json& f) { return std::to_string(f["broken_frames"].get<long>()); });
   row("frames received", [&](const json& f) { return std::to_string(f["frames_received"].get<long>()); });
+  // A plain decoder shows damaged pictures on time (no freeze): how many were, and how many hid the code.
+  row("until keyframe (damaged)", [&](const json& f) {
+    return f.contains("frames_until_keyframe") ? std::to_string(f["frames_until_keyframe"].get<long>())
+                                               : std::string("-");
+  });
+  row("pixel code unreadable",
+      [&](const json& f) { return std::to_string(f["frames_pixel_unreadable"].get<long>()); });
   row("fps", [&](const json& f) {
     std::snprintf(text, sizeof text, "%.1f", f["fps_received"].get<double>());
     return std::string(text);
