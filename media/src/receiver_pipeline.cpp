@@ -1,5 +1,6 @@
 #include "surgilink/media/receiver_pipeline.hpp"
 
+#include <mutex>
 #include <stdexcept>
 #include <utility>
 
@@ -24,6 +25,9 @@ struct ReceiverPipeline::Impl {
   // Capture time (ns since the Unix epoch) that PTS 0 stands for; 0 until the first packet. Written once by
   // the network thread, read by the streaming thread.
   std::atomic<std::int64_t> epoch_ns{0};
+  // A plain path's sequence numbers as the depacketizer gets them (its streaming thread; read by any).
+  mutable std::mutex gaps_mutex;
+  RtpGapWatch gaps;
 
   Impl(const core::Clock& c, ReceiverPipelineListener& l, LatestFrameMailbox& m, bool pixel)
       : clock(c), listener(l), mailbox(m), read_pixel_code(pixel) {}
@@ -52,6 +56,16 @@ struct ReceiverPipeline::Impl {
     return GST_FLOW_OK;
   }
 
+  void watch_rtp(GstBuffer* buffer) {
+    GstMapInfo map;
+    if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return;
+    {
+      const std::lock_guard lock(gaps_mutex);
+      gaps.on_packet(std::span<const std::uint8_t>(map.data, map.size));
+    }
+    gst_buffer_unmap(buffer, &map);
+  }
+
   GstBusSyncReply on_bus_message(GstMessage* message) {
     if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR || GST_MESSAGE_TYPE(message) == GST_MESSAGE_WARNING) {
       GError* error = nullptr;
@@ -68,19 +82,36 @@ struct ReceiverPipeline::Impl {
   }
 };
 
+namespace {
+
+// Where a pipeline's RTP comes from: SurgiLink's network thread (appsrc), or a baseline's plain path.
+std::string rtp_source(const std::optional<PlainRtpPath>& plain, int payload_type) {
+  const std::string caps = " ! application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=" +
+                           std::to_string(payload_type);
+  if (!plain) return "appsrc name=rtp_in is-live=true format=time do-timestamp=false" + caps;
+  if (plain->transport == PlainRtpPath::Transport::srt) {
+    // RTP inside SRT, one packet per SRT message: SRT delivers each after its latency window, in order.
+    return "srtsrc name=rtp_in uri=\"srt://" + plain->address + ":" + std::to_string(plain->port) +
+           "?mode=caller\" latency=" + std::to_string(plain->srt_latency.count()) + caps;
+  }
+  std::string description = "udpsrc name=rtp_in buffer-size=4194304 address=" + plain->address +
+                            " port=" + std::to_string(plain->port) + caps;
+  // No retransmission asked for: a gap is waited for `latency` (reordering), then given up on.
+  if (plain->jitter_latency)
+    description += " ! rtpjitterbuffer latency=" + std::to_string(plain->jitter_latency->count());
+  return description;
+}
+
+}  // namespace
+
 ReceiverPipeline::ReceiverPipeline(const core::Clock& clock, ReceiverPipelineListener& listener,
                                    LatestFrameMailbox& mailbox, int payload_type, bool read_pixel_code,
-                                   int plain_udp_port)
+                                   std::optional<PlainRtpPath> plain)
     : impl_(std::make_unique<Impl>(clock, listener, mailbox, read_pixel_code)) {
   initialise_gstreamer();
-  const std::string source =
-      plain_udp_port != 0
-          ? "udpsrc name=rtp_in address=127.0.0.1 buffer-size=4194304 port=" + std::to_string(plain_udp_port)
-          : std::string("appsrc name=rtp_in is-live=true format=time do-timestamp=false");
   const std::string description =
-      source + " ! application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=" +
-      std::to_string(payload_type) +
-      " ! rtph264depay ! avdec_h264 thread-type=slice ! video/x-raw,format=I420 ! "
+      rtp_source(plain, payload_type) +
+      " ! rtph264depay name=depay ! avdec_h264 thread-type=slice ! video/x-raw,format=I420 ! "
       "appsink name=decoded sync=false async=false max-buffers=1 drop=true enable-last-sample=false";
   GError* error = nullptr;
   impl_->pipeline = gst_parse_launch(description.c_str(), &error);
@@ -96,6 +127,25 @@ ReceiverPipeline::ReceiverPipeline(const core::Clock& clock, ReceiverPipelineLis
   callbacks.new_sample = [](GstAppSink* s, gpointer self) { return static_cast<Impl*>(self)->on_sample(s); };
   gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, impl_.get(), nullptr);
   gst_object_unref(sink);
+  if (plain) {
+    GstElement* depay = gst_bin_get_by_name(GST_BIN(impl_->pipeline), "depay");
+    GstPad* pad = gst_element_get_static_pad(depay, "sink");
+    gst_pad_add_probe(
+        pad, static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+        [](GstPad*, GstPadProbeInfo* info, gpointer self) {
+          auto* impl = static_cast<Impl*>(self);
+          if (GstBuffer* buffer = gst_pad_probe_info_get_buffer(info)) {
+            impl->watch_rtp(buffer);
+          } else if (GstBufferList* list = gst_pad_probe_info_get_buffer_list(info)) {
+            for (guint i = 0; i < gst_buffer_list_length(list); ++i)
+              impl->watch_rtp(gst_buffer_list_get(list, i));
+          }
+          return GST_PAD_PROBE_OK;
+        },
+        impl_.get(), nullptr);
+    gst_object_unref(pad);
+    gst_object_unref(depay);
+  }
   GstBus* bus = gst_element_get_bus(impl_->pipeline);
   gst_bus_set_sync_handler(
       bus, [](GstBus*, GstMessage* m, gpointer self) { return static_cast<Impl*>(self)->on_bus_message(m); },
@@ -116,6 +166,11 @@ void ReceiverPipeline::start() {
 }
 
 void ReceiverPipeline::stop() { gst_element_set_state(impl_->pipeline, GST_STATE_NULL); }
+
+PlainRtpCounts ReceiverPipeline::plain_counts() const {
+  const std::lock_guard lock(impl_->gaps_mutex);
+  return impl_->gaps.counts();
+}
 
 void ReceiverPipeline::push_rtp(std::span<const std::uint8_t> packet, core::CaptureTime capture_time) {
   if (impl_->epoch_ns.load() == 0) impl_->epoch_ns.store(capture_time.time_since_epoch().count());

@@ -246,6 +246,24 @@ bool starts_h264_keyframe(std::span<const std::uint8_t> packet) {
   return type == 5 || type == 7;
 }
 
+bool carries_h264_keyframe(std::span<const std::uint8_t> packet) {
+  const auto header = parse_rtp(packet);
+  if (!header || header.value().payload_size < 2) return false;
+  const auto payload = packet.subspan(header.value().payload_offset, header.value().payload_size);
+  const auto is_key = [](std::uint8_t nal_type) { return nal_type == 5 || nal_type == 7; };
+  const std::uint8_t type = payload[0] & 0x1f;
+  if (type == 28) return (payload[1] & 0x80) != 0 && is_key(payload[1] & 0x1f);  // FU-A start
+  if (type != 24) return is_key(type);
+  // STAP-A: after its own header byte, units of a 16-bit size each.
+  for (std::size_t at = 1; at + 2 < payload.size();) {
+    const std::size_t size = read16(payload.data() + at);
+    if (size == 0 || at + 2 + size > payload.size()) return false;
+    if (is_key(payload[at + 2] & 0x1f)) return true;
+    at += 2 + size;
+  }
+  return false;
+}
+
 core::Result<RtcpFeedback> parse_rtcp(std::span<const std::uint8_t> packet) {
   RtcpFeedback feedback;
   std::size_t offset = 0;

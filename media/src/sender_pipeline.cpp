@@ -338,8 +338,9 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
   const auto ladder_caps_ref = make_element("capsfilter", "ladder_caps");
   const auto h264_caps_ref = make_element("capsfilter", "h264_caps");
   const auto payloader_ref = make_element("rtph264pay", "payloader");
-  const bool plain = s.plain_udp_port != 0;
-  const auto rtp_sink_ref = make_element(plain ? "udpsink" : "appsink", "rtp_out");
+  const bool plain = s.plain.has_value();
+  const bool srt = plain && s.plain->transport == PlainRtpPath::Transport::srt;
+  const auto rtp_sink_ref = make_element(!plain ? "appsink" : srt ? "srtsink" : "udpsink", "rtp_out");
   GstElement* tee = tee_ref.get();
   GstElement* display_queue = display_queue_ref.get();
   GstElement* display_sink = display_sink_ref.get();
@@ -372,9 +373,15 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
     g_object_set(sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, nullptr);
   }
   g_object_set(display_sink, "max-buffers", 1u, "drop", TRUE, nullptr);
-  if (plain) {
-    g_object_set(rtp_sink, "host", "127.0.0.1", "port", s.plain_udp_port, "buffer-size", 4 * 1024 * 1024,
+  if (srt) {
+    // RTP inside SRT: each packet one SRT message. The mentor's receiver calls this listener.
+    const std::string uri =
+        "srt://" + s.plain->address + ":" + std::to_string(s.plain->port) + "?mode=listener";
+    g_object_set(rtp_sink, "uri", uri.c_str(), "latency", static_cast<gint>(s.plain->srt_latency.count()),
                  nullptr);
+  } else if (plain) {
+    g_object_set(rtp_sink, "host", s.plain->address.c_str(), "port", s.plain->port, "buffer-size",
+                 4 * 1024 * 1024, nullptr);
   } else {
     g_object_set(rtp_sink, "buffer-list", TRUE, nullptr);
   }

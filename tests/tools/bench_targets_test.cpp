@@ -84,5 +84,26 @@ TEST(BenchTargets, TheOrWindowsTargetsApplyWithTheWindow) {
       << "not measured: fails";
 }
 
+TEST(BenchTargets, AcrossALinkSurgiLinkIsComparedWithTheBaselinesOfTheSameRun) {
+  auto run = good_run();
+  run["frozen_ratio"] = 0.004;
+  run["broken_frames"] = 1;
+  run["baseline_rtp"] = {{"frozen_ratio", 0.02}, {"broken_frames", 65}};
+  run["baseline_srt"] = {{"g2g_ms", {{"p50", 234.0}, {"p95", 238.7}}}};
+  TargetContext context;
+  context.link_baselines = true;
+  auto t = evaluate_targets(run, context);
+  EXPECT_EQ(t["frozen_ratio_vs_rtp"]["limit"].get<double>(), 0.02);
+  EXPECT_EQ(t["g2g_p95_vs_srt_ms"]["limit"].get<double>(), 238.7);
+  EXPECT_TRUE(failed_targets(t).empty()) << t.dump();
+  run["frozen_ratio"] = 0.03;                  // froze more than plain RTP
+  run["g2g_ms"]["p95"] = 240.0;                // later than SRT
+  run["baseline_rtp"].erase("broken_frames");  // not measured: fails
+  t = evaluate_targets(run, context);
+  EXPECT_EQ(failed_targets(t),
+            (std::vector<std::string>{"broken_frames_vs_rtp", "frozen_ratio_vs_rtp", "g2g_p95_vs_srt_ms"}));
+  EXPECT_FALSE(evaluate_targets(run, TargetContext{}).contains("g2g_p95_vs_srt_ms"));  // only with baselines
+}
+
 }  // namespace
 }  // namespace surgilink::bench

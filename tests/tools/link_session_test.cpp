@@ -2,7 +2,9 @@
 // surgilink-bench --link: what a hospital's network does to the stream, and what the stream does about it —
 // parity and retransmission repair a lossy link, the rate follows a capacity drop, the picture comes back
 // after an outage, a wide link is not stepped down. Needs root (network namespaces), as CI runs; skipped
-// with a message otherwise. Figures (frozen ratio, latency) are the bench's to report, not asserted here.
+// with a message otherwise. Figures (frozen ratio, latency) are the bench's to report, not asserted here. The
+// plain RTP and SRT baselines run in one test of their own; the others leave them out (--no-link-baselines),
+// which keeps the suite's time.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -61,7 +63,7 @@ bool can_emulate() { return ::geteuid() == 0 && std::filesystem::exists("/dev/ne
 
 TEST(LinkSession, ALossyLinkIsRepairedByParityAndByRetransmission) {
   SKIP_WITHOUT_ROOT();
-  const json r = across("lossy", 15);
+  const json r = across("lossy", 15, {"--no-link-baselines"});
   ASSERT_TRUE(r.is_object());
   EXPECT_GT(r["raw_loss"].get<double>(), 0.01);  // the link really lost (5 % in bursts)
   EXPECT_GT(r["fec_packets_sent"].get<long>(), 0);
@@ -73,7 +75,7 @@ TEST(LinkSession, ALossyLinkIsRepairedByParityAndByRetransmission) {
 TEST(LinkSession, TheSentRateFollowsACapacityDropAndComesBack) {
   SKIP_WITHOUT_ROOT();
   // 20 Mbit/s, 2 Mbit/s from 10 s, 20 again from 20 s of the emulator's clock.
-  const json r = across("capacity-drop", 26);
+  const json r = across("capacity-drop", 26, {"--no-link-baselines"});
   ASSERT_TRUE(r.is_object());
   const auto targets = r["target_kbps"].get<std::vector<long>>();
   ASSERT_FALSE(targets.empty());
@@ -86,7 +88,7 @@ TEST(LinkSession, TheSentRateFollowsACapacityDropAndComesBack) {
 TEST(LinkSession, ThePictureComesBackAfterAnOutage) {
   SKIP_WITHOUT_ROOT();
   // A 3 s blackhole from 10 s of the emulator's clock, inside the measured part.
-  const json r = across("outage", 20);
+  const json r = across("outage", 20, {"--no-link-baselines"});
   ASSERT_TRUE(r.is_object());
   const double longest = r["freezes"]["longest_ms"].get<double>();
   EXPECT_GT(longest, 2000);  // the outage was seen
@@ -97,11 +99,50 @@ TEST(LinkSession, ThePictureComesBackAfterAnOutage) {
 
 TEST(LinkSession, AWideLinkWithSomeLossKeepsTheFullPicture) {
   SKIP_WITHOUT_ROOT();
-  const json r = across("wan", 15);
+  const json r = across("wan", 15, {"--no-link-baselines"});
   ASSERT_TRUE(r.is_object());
   EXPECT_GT(r["rate_estimate_kbps"].get<long>(), 0);  // the console reported what its link carries
   for (const auto& step : r["video_steps"]) EXPECT_EQ(step, "1080p30") << r["target_kbps"].dump();
   EXPECT_EQ(r["profile_steps"].get<long>(), 0);
+}
+
+TEST(LinkSession, ThePlainRtpAndSrtBaselinesRunAcrossTheSameLink) {
+  SKIP_WITHOUT_ROOT();
+  // wan: 50 ms RTT, 0.5 % loss each way; SRT's latency is then 4 × 50 = 200 ms.
+  const json r = across("wan", 5);
+  ASSERT_TRUE(r.is_object());
+  EXPECT_EQ(r["srt_latency_ms"].get<long>(), 200);
+  for (const char* name : {"baseline_rtp", "baseline_srt"}) {
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(r.contains(name)) << r.dump(2);
+    const json& b = r[name];
+    EXPECT_GT(b["frames_received"].get<long>(), 5 * 20);  // pictures came across the link
+    EXPECT_GT(b["fps_received"].get<double>(), 20.0);
+    EXPECT_GT(b["packets_received"].get<long>(), 1000);
+    EXPECT_LE(b["frames_pixel_unreadable"].get<long>(), b["frames_received"].get<long>());
+    EXPECT_GE(b["frozen_ratio"].get<double>(), 0.0);
+    EXPECT_LE(b["frozen_ratio"].get<double>(), 1.0);
+    // Where the pixel code read, the picture is older than the link's one-way 25 ms, younger than a second.
+    if (b["pixel_ms"].is_object()) {
+      EXPECT_GT(b["pixel_ms"]["p50"].get<double>(), 25.0);
+      EXPECT_LT(b["pixel_ms"]["p95"].get<double>(), 1000.0);
+    }
+  }
+  // SRT repairs 0.5 % loss well inside its window: the pixel code reads on most pictures, each older than
+  // the 200-ms window it was held for.
+  const json& srt = r["baseline_srt"];
+  EXPECT_EQ(srt["transport"], "srt");
+  ASSERT_TRUE(srt["pixel_ms"].is_object()) << srt.dump(2);
+  EXPECT_GT(srt["pixel_ms"]["p50"].get<double>(), 200.0);
+  EXPECT_LT(srt["frames_pixel_unreadable"].get<long>(), srt["frames_received"].get<long>() / 2);
+  // The plain stream has no repair: what the link lost (0.5 % of thousands of packets) stays lost, and each
+  // gap leaves a broken frame. (Its pictures then stay damaged until the next keyframe, so the pixel code
+  // may read on few of them: the bench reports how many.)
+  const json& rtp = r["baseline_rtp"];
+  EXPECT_EQ(rtp["transport"], "udp");
+  EXPECT_GT(rtp["packets_lost"].get<long>(), 0);
+  EXPECT_GT(rtp["broken_frames"].get<long>(), 0);
+  EXPECT_LE(rtp["broken_frames"].get<long>(), rtp["packets_lost"].get<long>());
 }
 
 }  // namespace

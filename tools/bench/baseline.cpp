@@ -1,5 +1,7 @@
-// The benchmark's baseline: the same source and encoder as SurgiLink, but plain GStreamer RTP over udpsink
-// and udpsrc, no SRTP, no jitter buffer, measured with the same pixel timestamp code.
+// The benchmark's baselines: the same source and encoder as SurgiLink, but a plain GStreamer RTP stream —
+// over udpsink and udpsrc (no SRTP, no NACK, no FEC; on the loopback no jitter buffer either) or inside SRT
+// (srtsink/srtsrc) — measured with the same pixel timestamp code, and with the console's own frame
+// accounting (session::FrameLatencyTracker: freezes, warm-up, latency series).
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -15,6 +17,7 @@
 #include "surgilink/core/latency_statistics.hpp"
 #include "surgilink/media/receiver_pipeline.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
+#include "surgilink/session/frame_latency_tracker.hpp"
 
 namespace surgilink::bench {
 
@@ -48,24 +51,32 @@ struct PlainSenderListener : media::SenderPipelineListener {
   }
 };
 
+// The receiving half's figures, on its io thread. Capture times come from the pixel code alone (the plain
+// stream carries no metadata); sender and receiver share this machine's clock, so no offset.
 struct PlainReceiver : media::ReceiverPipelineListener {
-  explicit PlainReceiver(asio::io_context& context) : io(context) {}
+  PlainReceiver(asio::io_context& context, std::chrono::nanoseconds warmup)
+      : io(context), tracker(false, warmup) {
+    const auto now = clock.now();
+    same_clock.add({now, now, now, now});  // offset 0, no uncertainty
+  }
   asio::io_context& io;
   core::CaptureClock clock;
-  core::LatencySeries pixel;
-  std::optional<core::CaptureTime> first;
-  std::chrono::milliseconds warmup{0};
-  std::uint64_t frames = 0;
-  core::CaptureTime last{};
+  session::FrameLatencyTracker tracker;
+  session::ClockSync same_clock, no_capture_time;
+  std::uint64_t frames_after_warmup = 0, frames_pixel_unreadable = 0;
 
   void on_frame_decoded(const media::DecodedFrameInfo& info) override {
     asio::post(io, [this, info] {
-      if (!first) first = info.decoded_at;
-      if (info.decoded_at < *first + warmup || !info.pixel_capture_us) return;
-      // Same machine, same clock: no offset, no uncertainty.
-      pixel.add(info.decoded_at - core::CaptureTime{std::chrono::microseconds{*info.pixel_capture_us}});
-      ++frames;
-      last = info.decoded_at;
+      const bool reported = tracker.in_report(info.decoded_at);
+      if (info.pixel_capture_us) {
+        const core::CaptureTime captured{std::chrono::microseconds{*info.pixel_capture_us}};
+        tracker.on_decoded(captured, info.decoded_at, captured, true, same_clock);
+      } else {
+        // Shown, but with no capture time to measure: counts for freezes, not for latency.
+        tracker.on_decoded({}, info.decoded_at, std::nullopt, true, no_capture_time);
+        if (reported) ++frames_pixel_unreadable;
+      }
+      if (tracker.in_report(info.decoded_at)) ++frames_after_warmup;
     });
   }
   void on_pipeline_problem(std::string text, bool fatal) override {
@@ -73,42 +84,63 @@ struct PlainReceiver : media::ReceiverPipelineListener {
   }
 };
 
+nlohmann::json summary_json(const core::LatencySummary& s) {
+  if (s.count == 0) return nullptr;
+  return {{"p50", s.p50_ms}, {"p95", s.p95_ms}, {"p99", s.p99_ms}, {"max", s.max_ms}, {"count", s.count}};
+}
+
 }  // namespace
 
-int run_baseline_sender(const std::string& profile, int port, double seconds) {
+int run_baseline_sender(const std::string& profile, const media::PlainRtpPath& path, double seconds) {
   asio::io_context io;
   core::CaptureClock clock;
   PlainSenderListener listener;
   media::SenderPipelineSettings settings;
   settings.profile = media::video_profile(profile);
   settings.source = media::parse_video_source("synthetic");
-  settings.plain_udp_port = port;
+  settings.plain = path;
   media::SenderPipeline pipeline(settings, clock, listener);
   pipeline.start();
+  std::printf("ready\n");  // an SRT listener is up: the receiver may call
+  std::fflush(stdout);
   run_for(io, seconds, [&] { pipeline.stop(); });
   return 0;
 }
 
-int run_baseline_receiver(int port, double seconds, double warmup, const std::string& json_out) {
+int run_baseline_receiver(const media::PlainRtpPath& path, double seconds, double warmup,
+                          const std::string& json_out) {
   asio::io_context io;
-  PlainReceiver receiver(io);
-  receiver.warmup = std::chrono::milliseconds{static_cast<long>(warmup * 1000)};
+  PlainReceiver receiver(io, std::chrono::milliseconds{static_cast<long>(warmup * 1000)});
   media::LatestFrameMailbox mailbox;
-  media::ReceiverPipeline pipeline(receiver.clock, receiver, mailbox, 96, true, port);
+  media::ReceiverPipeline pipeline(receiver.clock, receiver, mailbox, 96, true, path);
   pipeline.start();
   std::printf("ready\n");
   std::fflush(stdout);
   run_for(io, seconds, [&] { pipeline.stop(); });
-  const auto s = receiver.pixel.summary();
-  nlohmann::json j;
-  if (s.count == 0) {
-    j["pixel_ms"] = nullptr;
-    j["fps_received"] = 0;
-  } else {
-    j["pixel_ms"] = {
-        {"p50", s.p50_ms}, {"p95", s.p95_ms}, {"p99", s.p99_ms}, {"max", s.max_ms}, {"count", s.count}};
-    const double span = core::to_ms(receiver.last - (*receiver.first + receiver.warmup)) / 1000.0;
-    j["fps_received"] = span > 0 ? static_cast<double>(receiver.frames) / span : 0.0;
+  io.restart();
+  io.poll();  // frames decoded before the stop
+  const auto& tracker = receiver.tracker;
+  const auto& totals = tracker.totals();
+  const auto counts = pipeline.plain_counts();
+  nlohmann::json j = {{"transport", media::to_string(path.transport)},
+                      {"frames_received", totals.frames_decoded},
+                      {"frames_pixel_unreadable", receiver.frames_pixel_unreadable},
+                      {"g2g_ms", summary_json(tracker.g2g_run())},
+                      {"pixel_ms", summary_json(tracker.pixel_run())},
+                      {"freezes", totals.freezes},
+                      {"frozen_ms", core::to_ms(totals.frozen)},
+                      {"longest_freeze_ms", core::to_ms(totals.longest_freeze)},
+                      {"packets_received", counts.packets},
+                      {"packets_lost", counts.packets_lost},
+                      // Released with a part missing, by the rule of SurgiLink's console.
+                      {"frames_undecodable", counts.frames_damaged},
+                      {"frames_until_keyframe", counts.frames_until_keyframe},
+                      {"fps_received", 0.0}};
+  if (const auto first = tracker.first_picture_at()) {
+    const double span = core::to_ms(receiver.clock.now() -
+                                    (*first + std::chrono::milliseconds{static_cast<long>(warmup * 1000)})) /
+                        1000.0;
+    if (span > 0) j["fps_received"] = static_cast<double>(receiver.frames_after_warmup) / span;
   }
   std::ofstream(json_out) << j.dump(2) << "\n";
   return 0;

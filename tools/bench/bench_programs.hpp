@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "process/child_process.hpp"
+#include "surgilink/media/plain_rtp_path.hpp"
 
 namespace surgilink::bench {
 
@@ -74,15 +75,21 @@ struct BenchOptions {
   // by surgilink-link with that profile (root only); adds frozen_ratio, freezes, broken_frames, ... to the
   // JSON.
   std::string link;
+  // With `link`: the same figures for the plain GStreamer RTP baseline and for SRT (latency 4 × the
+  // profile's RTT) across the same link, each on a fresh emulator with the same seed (baseline_rtp,
+  // baseline_srt).
+  bool link_baselines = true;
   // The sender opens its OR window (needs a display, e.g. under xvfb-run): adds or_window_ms and, with
   // annotations, annotation_to_or_screen_ms.
   bool or_window = false;
 };
 int run_bench(const BenchOptions& options, const Installation& installation);
 
-// The baseline's two halves, run by run_bench as child processes of this same program.
-int run_baseline_sender(const std::string& profile, int port, double seconds);
-int run_baseline_receiver(int port, double seconds, double warmup, const std::string& json_out);
+// The baselines' two halves, run by run_bench as child processes of this same program (inside the link
+// emulator's namespaces with --link). Each prints "ready" once its pipeline plays.
+int run_baseline_sender(const std::string& profile, const media::PlainRtpPath& path, double seconds);
+int run_baseline_receiver(const media::PlainRtpPath& path, double seconds, double warmup,
+                          const std::string& json_out);
 
 // surgilink-bench demo: sender + console on this machine, status lines, summary.
 struct DemoOptions {

@@ -4,6 +4,8 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <functional>
+#include <random>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -11,8 +13,11 @@
 #include "bench/voice_figures.hpp"
 #include "bench_programs.hpp"
 #include "bench_targets.hpp"
+#include "link/link_profile.hpp"
 #include "process/child_process.hpp"
 #include "soak_record.hpp"
+#include "surgilink/core/config.hpp"
+#include "surgilink/media/plain_rtp_path.hpp"
 #include "surgilink/media/video_profile.hpp"
 
 namespace surgilink::bench {
@@ -64,12 +69,33 @@ std::string ip_command() {
 // The link emulator of one bench run: stopped with SIGINT (it removes its namespaces) on every way out.
 struct LinkEmulator {
   std::unique_ptr<tools::ChildProcess> process;
-  ~LinkEmulator() {
+  ~LinkEmulator() { stop(); }
+  void stop() {
     if (!process) return;
     process->signal(SIGINT);
     process->wait(std::chrono::milliseconds{10000});
+    process.reset();
   }
 };
+
+// The addresses surgilink-link gives the two ends by default.
+constexpr const char* kOrAddress = "10.77.0.1";
+constexpr const char* kMentorAddress = "10.77.0.2";
+
+// Starts surgilink-link with `profile` between `<prefix>-or` and `<prefix>-mentor` and waits until its
+// namespaces are up. The same seed gives the same loss and jitter draws.
+std::unique_ptr<tools::ChildProcess> start_link(const Installation& in, const std::filesystem::path& profile,
+                                                const std::string& prefix, std::uint64_t seed,
+                                                const std::filesystem::path& log) {
+  auto link = std::make_unique<tools::ChildProcess>(
+      std::vector<std::string>{in.link.string(), "--profile", profile.string(), "--prefix", prefix, "--seed",
+                               std::to_string(seed), "--status-interval-s", "3600"},
+      log.string());
+  while (auto line = link->read_line(milliseconds{20000})) {
+    if (line->rfind("ready:", 0) == 0) return link;
+  }
+  throw std::runtime_error("the link emulator did not start; its log: " + log.string());
+}
 
 // A profile name (configs/links/NAME.toml) or a path.
 std::filesystem::path link_profile_path(const std::string& link) {
@@ -131,6 +157,135 @@ std::vector<double> annotation_delays_ms(const json& inputs, const json& composi
 json latency(const json& summary) {
   if (summary.is_null()) return nullptr;
   return {{"p50", summary["p50"]}, {"p95", summary["p95"]}, {"p99", summary["p99"]}, {"max", summary["max"]}};
+}
+
+// Where a baseline's two halves run: the command each runs inside (empty: this machine) and its path.
+struct BaselinePlaces {
+  std::vector<std::string> sender_wrapper, receiver_wrapper;
+  media::PlainRtpPath path;
+};
+
+// Runs one baseline (a plain RTP stream from `baseline-sender` to `baseline-receiver`) for `total` seconds
+// and returns the receiver's figures. The UDP receiver starts first (no picture is lost before it listens);
+// the SRT sender first (its receiver calls it).
+json run_plain_baseline(const Installation& in, const std::filesystem::path& dir, const std::string& name,
+                        const std::string& profile, const BaselinePlaces& where, double total,
+                        double warmup) {
+  const auto& path = where.path;
+  char seconds[32];
+  const auto half = [&](const char* command, const std::vector<std::string>& wrapper, double run_s) {
+    std::snprintf(seconds, sizeof seconds, "%.1f", run_s);
+    std::vector<std::string> args = wrapper;
+    const std::vector<std::string> own{in.self.string(),   command,
+                                       "--transport",      media::to_string(path.transport),
+                                       "--address",        path.address,
+                                       "--port",           std::to_string(path.port),
+                                       "--srt-latency-ms", std::to_string(path.srt_latency.count()),
+                                       "--seconds",        seconds};
+    args.insert(args.end(), own.begin(), own.end());
+    return args;
+  };
+  auto receiver_args = half("baseline-receiver", where.receiver_wrapper, total);
+  receiver_args.insert(receiver_args.end(),
+                       {"--warmup", std::to_string(warmup), "--json", (dir / (name + ".json")).string()});
+  if (path.jitter_latency) {
+    receiver_args.push_back("--jitter-ms");
+    receiver_args.push_back(std::to_string(path.jitter_latency->count()));
+  }
+  auto sender_args = half("baseline-sender", where.sender_wrapper, total + 3);
+  sender_args.insert(sender_args.end(), {"--profile", profile});
+  const auto start = [&](const std::vector<std::string>& args, const std::string& log) {
+    auto child = std::make_unique<tools::ChildProcess>(args, (dir / log).string());
+    if (!child->read_line(milliseconds{10000}))
+      throw std::runtime_error(name + " did not start; see " + (dir / log).string());
+    return child;
+  };
+  std::unique_ptr<tools::ChildProcess> sender, receiver;
+  if (path.transport == media::PlainRtpPath::Transport::srt) {
+    sender = start(sender_args, name + "-sender.log");
+    receiver = start(receiver_args, name + "-receiver.log");
+  } else {
+    receiver = start(receiver_args, name + "-receiver.log");
+    sender = start(sender_args, name + "-sender.log");
+  }
+  const auto receiver_exit = receiver->wait(milliseconds{static_cast<long>(total * 1000) + 15000});
+  sender->signal(SIGINT);
+  sender->wait(milliseconds{5000});
+  if (receiver_exit.value_or(-1) != 0)
+    throw std::runtime_error(name + " receiver failed; see " + dir.string());
+  return read_json(dir / (name + ".json"));
+}
+
+// What a link did to the picture, from a receiver's report (the console's, or a baseline receiver's, which
+// uses the same names): time frozen ÷ the measured time, freezes, frames released with a part missing.
+json picture_figures(const json& report, double measured_ms) {
+  return {{"frozen_ratio", measured_ms > 0 ? report.value("frozen_ms", 0.0) / measured_ms : 0.0},
+          {"freezes",
+           {{"count", report.value("freezes", 0)}, {"longest_ms", report.value("longest_freeze_ms", 0.0)}}},
+          {"broken_frames", report["frames_undecodable"]}};
+}
+
+// A baseline's figures across a link, named as SurgiLink's are in the bench's JSON.
+json link_figures(const json& b, double measured_ms) {
+  json figures = picture_figures(b, measured_ms);
+  for (const char* key : {"transport", "frames_until_keyframe", "frames_received", "frames_pixel_unreadable",
+                          "fps_received", "packets_received", "packets_lost"})
+    figures[key] = b[key];
+  // The plain stream carries no capture time: its glass-to-glass is the pixel code's.
+  figures["g2g_ms"] = latency(b["g2g_ms"]);
+  figures["pixel_ms"] = latency(b["pixel_ms"]);
+  return figures;
+}
+
+// "12.3/45.6" (p50/p95) or "-".
+std::string p50_p95_text(const json& d) {
+  if (!d.is_object()) return "-";
+  char text[48];
+  std::snprintf(text, sizeof text, "%.1f/%.1f", d["p50"].get<double>(), d["p95"].get<double>());
+  return text;
+}
+
+// SurgiLink, plain RTP and SRT side by side across the link (stderr).
+void print_link_comparison(const json& out) {
+  std::vector<std::pair<std::string, const json*>> columns{{"SurgiLink", &out}};
+  if (out.contains("baseline_rtp")) columns.emplace_back("plain RTP", &out["baseline_rtp"]);
+  if (out.contains("baseline_srt")) {
+    columns.emplace_back("SRT " + std::to_string(out["srt_latency_ms"].get<long>()) + " ms",
+                         &out["baseline_srt"]);
+  }
+  std::fprintf(stderr, "bench: across %-20s", out["link"].get<std::string>().c_str());
+  for (const auto& [title, figures] : columns) std::fprintf(stderr, " %16s", title.c_str());
+  std::fprintf(stderr, "\n");
+  const auto row = [&](const char* label, const std::function<std::string(const json&)>& cell) {
+    std::fprintf(stderr, "bench:   %-25s", label);
+    for (const auto& column : columns) std::fprintf(stderr, " %16s", cell(*column.second).c_str());
+    std::fprintf(stderr, "\n");
+  };
+  char text[64];
+  row("frozen", [&](const json& f) {
+    std::snprintf(text, sizeof text, "%.2f %%", 100 * f.value("frozen_ratio", 0.0));
+    return std::string(text);
+  });
+  row("freezes (longest ms)", [&](const json& f) {
+    std::snprintf(text, sizeof text, "%ld (%.0f)", f["freezes"]["count"].get<long>(),
+                  f["freezes"]["longest_ms"].get<double>());
+    return std::string(text);
+  });
+  row("broken frames", [&](const json& f) { return std::to_string(f["broken_frames"].get<long>()); });
+  row("frames received", [&](const json& f) { return std::to_string(f["frames_received"].get<long>()); });
+  // A plain decoder shows damaged pictures on time (no freeze): how many were, and how many hid the code.
+  row("until keyframe (damaged)", [&](const json& f) {
+    return f.contains("frames_until_keyframe") ? std::to_string(f["frames_until_keyframe"].get<long>())
+                                               : std::string("-");
+  });
+  row("pixel code unreadable",
+      [&](const json& f) { return std::to_string(f["frames_pixel_unreadable"].get<long>()); });
+  row("fps", [&](const json& f) {
+    std::snprintf(text, sizeof text, "%.1f", f["fps_received"].get<double>());
+    return std::string(text);
+  });
+  row("g2g p50/p95 ms", [&](const json& f) { return p50_p95_text(f["g2g_ms"]); });
+  row("pixel p50/p95 ms", [&](const json& f) { return p50_p95_text(f["pixel_ms"]); });
 }
 
 }  // namespace
@@ -208,36 +363,27 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   // No OR window: the bench's figures stay comparable with earlier runs whatever display the machine has.
   // --link: the two programs in two network namespaces with the link emulator between them.
   LinkEmulator emulator;
-  auto& link = emulator.process;
+  const bool link = !o.link.empty();
   SenderPlace place;
   std::vector<std::string> console_wrapper;
   std::string console_host = "127.0.0.1";
-  if (!o.link.empty()) {
+  std::string link_prefix;
+  std::filesystem::path link_profile;
+  const std::uint64_t link_seed = std::random_device{}();
+  if (link) {
     if (const auto why = link_unavailable(in); !why.empty()) {
       std::fprintf(stderr, "bench: --link %s skipped: %s\n", o.link.c_str(), why.c_str());
       std::printf("%s\n", json({{"link", o.link}, {"skipped", why}}).dump(2).c_str());
       return 0;
     }
-    const std::string prefix = "slkb" + std::to_string(getpid() % 100000);
-    const auto profile = link_profile_path(o.link);
-    link = std::make_unique<tools::ChildProcess>(
-        std::vector<std::string>{in.link.string(), "--profile", profile.string(), "--prefix", prefix,
-                                 "--status-interval-s", "3600"},
-        (dir / "link.log").string());
-    bool ready = false;
-    while (auto line = link->read_line(milliseconds{20000})) {
-      if (line->rfind("ready:", 0) == 0) {
-        ready = true;
-        break;
-      }
-    }
-    if (!ready)
-      throw std::runtime_error("the link emulator did not start; its log: " + (dir / "link.log").string());
-    std::fprintf(stderr, "bench: across the link emulator, profile %s (%s)\n", o.link.c_str(),
-                 profile.c_str());
-    place = {{ip_command(), "netns", "exec", prefix + "-or"}, "10.77.0.1"};
-    console_wrapper = {ip_command(), "netns", "exec", prefix + "-mentor"};
-    console_host = "10.77.0.1";
+    link_prefix = "slkb" + std::to_string(getpid() % 100000);
+    link_profile = link_profile_path(o.link);
+    emulator.process = start_link(in, link_profile, link_prefix, link_seed, dir / "link.log");
+    std::fprintf(stderr, "bench: across the link emulator, profile %s (%s), seed %llu\n", o.link.c_str(),
+                 link_profile.c_str(), static_cast<unsigned long long>(link_seed));
+    place = {{ip_command(), "netns", "exec", link_prefix + "-or"}, kOrAddress};
+    console_wrapper = {ip_command(), "netns", "exec", link_prefix + "-mentor"};
+    console_host = kOrAddress;
   }
   const auto voice = voice_arguments(dir, o.audio);
   std::vector<std::string> sender_args{"--srtp-profile",
@@ -456,12 +602,10 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   }
 
   if (link) {
-    const double measured_ms = measured_s * 1000;
     out["link"] = o.link;
-    out["frozen_ratio"] = measured_ms > 0 ? c.value("frozen_ms", 0.0) / measured_ms : 0.0;
-    out["freezes"] = {{"count", c.value("freezes", 0)}, {"longest_ms", c.value("longest_freeze_ms", 0.0)}};
-    out["broken_frames"] = c["frames_undecodable"];
+    out.update(picture_figures(c, measured_s * 1000));
     out["pli_count"] = s.value("keyframes_forced", json(0));
+    out["link_seed"] = link_seed;
   }
   out["adapt_rate"] = o.adapt_rate;
   out["bitrate_kbps"] = sent_kbps;  // per second, all consoles (one here)
@@ -477,31 +621,59 @@ int run_bench(const BenchOptions& o, const Installation& in) {
     out["voice"] =
         voice_figures(s, c, measured_from_ns ? std::optional<double>(*measured_from_ns / 1e9) : std::nullopt);
 
-  if (o.baseline) {
-    const int port = tools::free_loopback_port();
-    std::snprintf(total_text, sizeof total_text, "%.1f", total);
-    tools::ChildProcess receiver(
-        {in.self.string(), "baseline-receiver", "--port", std::to_string(port), "--seconds", total_text,
-         "--warmup", std::to_string(o.warmup), "--json", (dir / "baseline.json").string()},
-        (dir / "baseline-receiver.log").string());
-    if (!receiver.read_line(milliseconds{10000})) throw std::runtime_error("baseline receiver did not start");
-    std::snprintf(total_text, sizeof total_text, "%.1f", total + 3);
-    tools::ChildProcess base_sender({in.self.string(), "baseline-sender", "--profile", o.profile, "--port",
-                                     std::to_string(port), "--seconds", total_text},
-                                    (dir / "baseline-sender.log").string());
+  const bool loopback_baseline = o.baseline && !link;  // across a link: the link baselines below
+  if (loopback_baseline) {
+    BaselinePlaces where;
+    where.path.port = tools::free_loopback_port();
     std::fprintf(stderr, "bench: baseline (plain GStreamer RTP/UDP, no SRTP, no jitter buffer) for %.0f s\n",
                  total);
-    const auto receiver_exit = receiver.wait(milliseconds{static_cast<long>(total * 1000) + 15000});
-    base_sender.signal(SIGINT);
-    base_sender.wait(milliseconds{5000});
-    if (receiver_exit.value_or(-1) != 0)
-      throw std::runtime_error("baseline receiver failed; see " + dir.string());
-    const json b = read_json(dir / "baseline.json");
+    const json b = run_plain_baseline(in, dir, "baseline", o.profile, where, total, o.warmup);
     // The bare pipeline carries no capture-time metadata: its only latency figure is the pixel code's.
     out["baseline"] = {
         {"g2g_ms", nullptr}, {"pixel_ms", latency(b["pixel_ms"])}, {"fps_received", b["fps_received"]}};
     if (!b["pixel_ms"].is_null() && !c["pixel_ms"].is_null()) {
       out["ratio_p95"] = c["pixel_ms"]["p95"].get<double>() / b["pixel_ms"]["p95"].get<double>();
+    }
+  }
+  if (link && o.link_baselines) {
+    // The same link for each: a fresh emulator with the same profile and seed, so a schedule (outage,
+    // capacity steps) falls at the same time of each run.
+    const auto profile = tools::link::load_link_profile(link_profile);
+    const auto round_trip = profile.or_to_mentor.delay + profile.mentor_to_or.delay;
+    // SRT's maintainers advise a latency of at least 4 × RTT; SRT counts it in whole milliseconds.
+    const auto srt_latency = std::chrono::ceil<milliseconds>(4 * round_trip);
+    // No retransmission to wait for: the plain stream's jitter buffer waits for a gap what SurgiLink's waits
+    // at least (the console's jitter_latency_ms).
+    auto console_config = core::ConfigTable::load(in.console_config);
+    const auto jitter_latency =
+        console_config.get_ms("jitter_latency_ms", milliseconds{20}, milliseconds{0}, milliseconds{2000});
+    out["srt_latency_ms"] = srt_latency.count();
+    out["baseline_rtp_jitter_ms"] = jitter_latency.count();
+    const double measured_ms = measured_s * 1000;
+    for (const auto transport : {media::PlainRtpPath::Transport::udp, media::PlainRtpPath::Transport::srt}) {
+      const bool srt = transport == media::PlainRtpPath::Transport::srt;
+      const std::string name = srt ? "baseline_srt" : "baseline_rtp";
+      BaselinePlaces where{place.wrapper, console_wrapper, {}};
+      where.path.transport = transport;
+      where.path.port = tools::free_loopback_port();  // the namespaces are empty: any port is free there
+      where.path.address = srt ? kOrAddress : kMentorAddress;
+      where.path.srt_latency = srt_latency;
+      if (!srt) where.path.jitter_latency = jitter_latency;
+      emulator.stop();
+      emulator.process =
+          start_link(in, link_profile, link_prefix, link_seed, dir / ("link-" + name + ".log"));
+      if (srt) {
+        std::fprintf(stderr,
+                     "bench: SRT (srtsink/srtsrc, RTP inside, latency %lld ms = 4 x RTT) for %.0f s\n",
+                     static_cast<long long>(srt_latency.count()), total);
+      } else {
+        std::fprintf(stderr,
+                     "bench: plain RTP (udpsink/udpsrc, rtpjitterbuffer %lld ms, no SRTP, NACK or FEC) for "
+                     "%.0f s\n",
+                     static_cast<long long>(jitter_latency.count()), total);
+      }
+      out[name] =
+          link_figures(run_plain_baseline(in, dir, name, o.profile, where, total, o.warmup), measured_ms);
     }
   }
   if (soaking) {
@@ -511,16 +683,18 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   }
   TargetContext context;
   context.profile_fps = media::video_profile(o.profile).fps;
-  context.baseline = o.baseline;
+  context.baseline = loopback_baseline;
   context.annotations = o.annotations;
   context.soak = soaking;
   context.or_window = o.or_window;
+  context.link_baselines = out.contains("baseline_rtp") && out.contains("baseline_srt");
   out["targets"] = evaluate_targets(out, context);
   const auto failed = failed_targets(out["targets"]);
   out["targets_failed"] = failed;
   const std::string text = out.dump(2);
   std::printf("%s\n", text.c_str());
   if (!o.json_out.empty()) std::ofstream(o.json_out) << text << "\n";
+  if (link) print_link_comparison(out);
   for (const auto& name : failed) {
     const auto& t = out["targets"][name];
     std::fprintf(stderr, "bench: target %s missed: measured %s, limit %s %s\n", name.c_str(),

@@ -55,6 +55,21 @@ json evaluate_targets(const json& r, const TargetContext& c) {
     if (c.annotations)
       add_target(t, "annotation_to_or_screen_p95_ms", figure(r, "annotation_to_or_screen_ms/p95"), "<=", 80);
   }
+  // Issue 15: across a link, no worse than the plain RTP baseline (frozen time, broken frames) and no later
+  // than SRT (glass-to-glass p95), in the same run. The limit is the baseline's own figure.
+  if (c.link_baselines) {
+    const auto versus = [&](const std::string& name, const std::string& ours, const std::string& theirs) {
+      const json measured = figure(r, ours), limit = figure(r, theirs);
+      if (limit.is_number()) {
+        add_target(t, name, measured, "<=", limit.get<double>());
+      } else {
+        t[name] = {{"limit", nullptr}, {"compare", "<="}, {"measured", measured}, {"pass", false}};
+      }
+    };
+    versus("frozen_ratio_vs_rtp", "frozen_ratio", "baseline_rtp/frozen_ratio");
+    versus("broken_frames_vs_rtp", "broken_frames", "baseline_rtp/broken_frames");
+    versus("g2g_p95_vs_srt_ms", "g2g_ms/p95", "baseline_srt/g2g_ms/p95");
+  }
   // Memory stays flat over a case. A flat process still shows a step or two of a few MB as allocator arenas
   // fill (a 4-minute soak without a mentor measured about 1 MB/min): 2 MB/min tells those from a leak.
   if (c.soak) {

@@ -12,10 +12,11 @@ namespace surgilink::bench {
 // What the run measured, for choosing the targets that apply.
 struct TargetContext {
   int profile_fps = 30;
-  bool baseline = false;     // ratio_p95 was measured
-  bool annotations = false;  // annotation_ms was measured
-  bool soak = false;         // rss_growth_mb_per_min was measured
-  bool or_window = false;    // or_window_ms (and with annotations annotation_to_or_screen_ms) was measured
+  bool baseline = false;        // ratio_p95 was measured
+  bool annotations = false;     // annotation_ms was measured
+  bool soak = false;            // rss_growth_mb_per_min was measured
+  bool or_window = false;       // or_window_ms (and with annotations annotation_to_or_screen_ms) was measured
+  bool link_baselines = false;  // baseline_rtp and baseline_srt were measured across the same link
 };
 
 // {"NAME": {"limit", "compare": "<=" | ">=", "measured", "pass"}, ...} from the bench's result JSON; a target

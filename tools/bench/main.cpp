@@ -2,6 +2,7 @@
 // the demo.
 #include <cstdio>
 #include <exception>
+#include <map>
 
 #include <CLI/CLI.hpp>
 
@@ -53,7 +54,10 @@ int main(int argc, char** argv) {
   app.add_option(
       "--link", options.link,
       "run across the link emulator with this profile (configs/links/NAME.toml or a path; root): adds "
-      "frozen_ratio, freezes, broken_frames, pli_count");
+      "frozen_ratio, freezes, broken_frames, pli_count, and the same figures for the plain GStreamer RTP "
+      "baseline (baseline_rtp) and SRT (baseline_srt)");
+  app.add_flag("!--no-link-baselines", options.link_baselines,
+               "with --link: only SurgiLink, not the plain RTP and SRT baselines across the same link");
   app.add_flag("--audio", options.audio,
                "voice both ways with audio timestamp codes: adds audio_m2e_ms per direction and av_sync_ms");
   app.add_flag("--check", options.check, "exit 1 when a performance target (the JSON's \"targets\") fails");
@@ -79,15 +83,28 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   std::string profile = "1080p30", json_out;
-  int port = 0;
   double seconds = 10, warmup = 2;
-  auto* base_send = app.add_subcommand("baseline-sender", "(internal) the baseline's sending half");
+  media::PlainRtpPath path;
+  int srt_latency_ms = 0, jitter_ms = -1;
+  const std::map<std::string, media::PlainRtpPath::Transport> transports{
+      {"udp", media::PlainRtpPath::Transport::udp}, {"srt", media::PlainRtpPath::Transport::srt}};
+  const auto add_path = [&](CLI::App* command) {
+    command->add_option("--port", path.port)->required();
+    command->add_option("--address", path.address, "udp: the receiver's address; srt: the sender's")
+        ->capture_default_str();
+    command->add_option("--transport", path.transport)
+        ->transform(CLI::CheckedTransformer(transports))
+        ->capture_default_str();
+    command->add_option("--srt-latency-ms", srt_latency_ms)->check(CLI::Range(0, 10000));
+    command->add_option("--seconds", seconds);
+  };
+  auto* base_send = app.add_subcommand("baseline-sender", "(internal) the baselines' sending half");
   base_send->add_option("--profile", profile);
-  base_send->add_option("--port", port)->required();
-  base_send->add_option("--seconds", seconds);
-  auto* base_receive = app.add_subcommand("baseline-receiver", "(internal) the baseline's receiving half");
-  base_receive->add_option("--port", port)->required();
-  base_receive->add_option("--seconds", seconds);
+  add_path(base_send);
+  auto* base_receive = app.add_subcommand("baseline-receiver", "(internal) the baselines' receiving half");
+  add_path(base_receive);
+  base_receive->add_option("--jitter-ms", jitter_ms, "udp: an rtpjitterbuffer with this latency")
+      ->check(CLI::Range(0, 10000));
   base_receive->add_option("--warmup", warmup);
   base_receive->add_option("--json", json_out)->required();
   CLI11_PARSE(app, argc, argv);
@@ -99,8 +116,10 @@ int main(int argc, char** argv) {
 
   try {
     core::setup_logging("bench", "warn");
-    if (*base_send) return bench::run_baseline_sender(profile, port, seconds);
-    if (*base_receive) return bench::run_baseline_receiver(port, seconds, warmup, json_out);
+    path.srt_latency = std::chrono::milliseconds{srt_latency_ms};
+    if (jitter_ms >= 0) path.jitter_latency = std::chrono::milliseconds{jitter_ms};
+    if (*base_send) return bench::run_baseline_sender(profile, path, seconds);
+    if (*base_receive) return bench::run_baseline_receiver(path, seconds, warmup, json_out);
     const auto installation = bench::find_installation();
     if (*demo_cmd) return bench::run_demo(demo, installation);
     return bench::run_bench(options, installation);

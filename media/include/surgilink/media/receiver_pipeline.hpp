@@ -11,6 +11,7 @@
 #include <string>
 
 #include "surgilink/core/capture_clock.hpp"
+#include "surgilink/media/plain_rtp_path.hpp"
 #include "surgilink/media/video_frame.hpp"
 
 namespace surgilink::media {
@@ -33,11 +34,11 @@ class ReceiverPipelineListener {
 class ReceiverPipeline {
  public:
   // Throws std::runtime_error if an element is missing. `read_pixel_code` decodes the pixel timestamp code
-  // from every frame (cheap: it samples a few dozen blocks). `plain_udp_port` (benchmark baseline only) makes
-  // the pipeline read plain RTP from GStreamer's udpsrc instead of push_rtp(); its frames carry no metadata
-  // capture time, only the pixel code.
+  // from every frame (cheap: it samples a few dozen blocks). `plain` (benchmark baselines only) makes the
+  // pipeline read plain RTP from GStreamer's udpsrc or srtsrc instead of push_rtp(); its frames carry no
+  // metadata capture time, only the pixel code.
   ReceiverPipeline(const core::Clock& clock, ReceiverPipelineListener& listener, LatestFrameMailbox& mailbox,
-                   int payload_type, bool read_pixel_code, int plain_udp_port = 0);
+                   int payload_type, bool read_pixel_code, std::optional<PlainRtpPath> plain = std::nullopt);
   ~ReceiverPipeline();
   ReceiverPipeline(const ReceiverPipeline&) = delete;
   ReceiverPipeline& operator=(const ReceiverPipeline&) = delete;
@@ -46,6 +47,8 @@ class ReceiverPipeline {
   void stop();
   // Feeds one plain RTP packet of the frame captured at `capture_time`. Network thread only.
   void push_rtp(std::span<const std::uint8_t> packet, core::CaptureTime capture_time);
+  // With a plain path: the gaps in what reached the depacketizer so far. Any thread.
+  PlainRtpCounts plain_counts() const;
 
   struct Impl;
 

@@ -7,10 +7,12 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "surgilink/core/capture_clock.hpp"
+#include "surgilink/media/plain_rtp_path.hpp"
 #include "surgilink/media/video_frame.hpp"
 #include "surgilink/media/video_profile.hpp"
 
@@ -64,9 +66,9 @@ struct SenderPipelineSettings {
   std::uint16_t first_sequence = 0;
   int rtp_payload_type = 96;
   int max_rtp_size = 1160;  // before extension (24) and SRTP tag (16): on the wire <= 1200
-  // Benchmark baseline only: plain RTP straight out of GStreamer's udpsink to this port on 127.0.0.1 (no
-  // SRTP, no Asio, no listener), so the bench can compare SurgiLink against the bare pipeline.
-  int plain_udp_port = 0;
+  // Benchmark baselines only: plain RTP straight out of GStreamer's udpsink or srtsink (no SRTP, no Asio, no
+  // listener), so the bench can compare SurgiLink against the bare pipeline and SRT. None: SurgiLink's path.
+  std::optional<PlainRtpPath> plain;
   // Gets every encoded frame through a branch that drops rather than waits (DESIGN.md §8); it decides
   // whether to write. Null: no recording branch at all.
   std::shared_ptr<SegmentRecorder> recorder;
