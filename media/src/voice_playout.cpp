@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <condition_variable>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -20,12 +21,9 @@ namespace surgilink::media {
 
 namespace {
 
-constexpr std::chrono::milliseconds kOpusFrame{10};  // VoiceCaptureSettings::frame as both programs send it
 // How much later than its timestamp a decoded block's sound is: Opus's own look-ahead (6.5 ms for speech at
-// 48 kHz; RTP carries no pre-skip to trim it) and the decoder's in-band FEC, which decodes a packet when the
-// next one arrives and stamps the sound with the newer packet's time (one frame).
-constexpr std::chrono::nanoseconds kSoundBehindTimestamp =
-    std::chrono::microseconds{6500} + std::chrono::nanoseconds{kOpusFrame};
+// 48 kHz; RTP carries no pre-skip to trim it).
+constexpr std::chrono::nanoseconds kSoundBehindTimestamp = std::chrono::microseconds{6500};
 // A block must reach the mixer this long before its timestamp plus the pipeline's latency: the mixer mixes
 // one output block (2.5 ms) ahead of that, and 2 ms of scheduling slack.
 constexpr std::chrono::nanoseconds kMixerMargin = std::chrono::microseconds{4500};
@@ -57,8 +55,34 @@ class RecentAges {
   std::size_t next_ = 0, count_ = 0;
   std::chrono::nanoseconds p95_{0};
 };
+
+// Without capture times: the earliest a talker's packets arrived against their RTP time over the last 2 s (8
+// blocks of 250 ms). The line through it stands for the capture clock: a stall that floods late packets does
+// not move it (the jitter buffer's own timestamps follow such a flood for about a second), and it follows the
+// clocks' drift.
+class EarliestArrival {
+ public:
+  // `offset`: arrival minus the packet's RTP time.
+  void add(core::CaptureTime now, std::int64_t offset) {
+    const auto block = now.time_since_epoch() / kBlock;
+    if (block != block_) {
+      for (auto b = block_ + 1; b <= block && b - block_ <= static_cast<std::int64_t>(earliest_.size()); ++b)
+        earliest_[static_cast<std::size_t>(b) % earliest_.size()] = kNone;
+      block_ = block;
+    }
+    auto& e = earliest_[static_cast<std::size_t>(block) % earliest_.size()];
+    e = std::min(e, offset);
+  }
+  std::int64_t value() const { return *std::min_element(earliest_.begin(), earliest_.end()); }
+
+ private:
+  static constexpr std::chrono::milliseconds kBlock{250};
+  static constexpr std::int64_t kNone = std::numeric_limits<std::int64_t>::max();
+  std::array<std::int64_t, 8> earliest_{kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone};
+  std::int64_t block_ = 0;
+};
 // A talker's delay moves down only by this much at once (each move is a small jump in its sound).
-constexpr std::chrono::nanoseconds kDelayStep = std::chrono::milliseconds{5};
+constexpr std::chrono::nanoseconds kDelayStep = std::chrono::milliseconds{10};  // the mixer's alignment
 constexpr const char* kMixCaps = "audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved";
 
 std::string sink_description(const AudioEndpoint& output) {
@@ -93,10 +117,13 @@ struct VoicePlayout::Impl {
   // jitter buffer's exit plus the codec's and the mixer's share.
   struct Schedule {
     Impl* impl = nullptr;
-    std::mutex mutex;  // the network thread (push) and the jitter buffer's thread
-    bool captured = false;
+    std::mutex mutex;           // the network thread (push) and the jitter buffer's thread
+    bool captured = false;      // capture_time maps rtp_timestamp (below: or the arrival line's)
+    bool from_arrival = false;  // no capture times: the earliest-arrival line stands for them
     std::uint32_t rtp_timestamp = 0;
     core::CaptureTime capture_time{};
+    std::int64_t rtp_samples = 0;  // RTP time unwrapped, for the arrival line
+    EarliestArrival arrival_line;
     RecentAges arrival_age;  // capture to arrival (push), measured before the jitter buffer: what
                              // waits after it (the mixer holds each talker's next block) is not the path's
     // The jitter buffer's thread only.
@@ -219,20 +246,21 @@ struct VoicePlayout::Impl {
     // When it was captured, in this pipeline's running time.
     std::int64_t captured = pts;
     bool timed = false;
-    // Arrival-timed: the jitter buffer's timestamps follow the earliest arrivals, and its latency bounds how
-    // much later a packet may leave it.
+    // Arrival-timed: the jitter buffer's latency bounds how much later than the earliest arrivals a packet
+    // may come and still be played.
     std::int64_t age = std::chrono::nanoseconds(settings.jitter_latency).count();
     {
       std::lock_guard lock(schedule.mutex);
       if (schedule.captured) {
-        age = schedule.arrival_age.p95().value_or(std::chrono::nanoseconds{0}).count();
+        if (!schedule.from_arrival)
+          age = schedule.arrival_age.p95().value_or(std::chrono::nanoseconds{0}).count();
         GstMapInfo map;
         if (gst_buffer_map(buffer, &map, GST_MAP_READ)) {
           if (const auto header = parse_rtp({map.data, map.size})) {
             const auto samples = static_cast<std::int32_t>(header.value().timestamp - schedule.rtp_timestamp);
             captured = running.running_ns(schedule.capture_time) +
                        static_cast<std::int64_t>(samples) * 1'000'000'000 / kVoiceSampleRate;
-            timed = true;
+            timed = !schedule.from_arrival;
           }
           gst_buffer_unmap(buffer, &map);
         }
@@ -279,16 +307,22 @@ struct VoicePlayout::Impl {
       {
         std::lock_guard lock(reused.schedule->mutex);
         reused.schedule->captured = false;  // the new talker's capture times, when it has them
+        reused.schedule->rtp_samples = 0;
+        reused.schedule->arrival_line = {};
         reused.schedule->arrival_age = {};
       }
       return &(talkers[ssrc] = std::move(reused));
     }
     const std::string caps = "application/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,payload=" +
                              std::to_string(settings.payload_type);
+    // The sender's packets carry in-band FEC, but this decoder conceals a loss without it: decoding FEC holds
+    // every packet until the next one (10 ms more mouth-to-ear) and stamps the sound with a neighbour's time,
+    // which moved a talker by 10-20 ms at start and after losses (measured); at 5 % loss concealment alone
+    // keeps speech's envelope correlation at 0.957 (tests/integration/voice_path_test.cpp).
     const std::string description =
         "appsrc name=rtp_in is-live=true format=time do-timestamp=true caps=\"" + caps +
         "\" ! rtpjitterbuffer name=jitter drop-on-latency=true do-lost=true ! rtpopusdepay ! "
-        "opusdec plc=true use-inband-fec=true ! audioconvert ! audioresample ! capsfilter caps=" +
+        "opusdec plc=true use-inband-fec=false ! audioconvert ! audioresample ! capsfilter caps=" +
         kMixCaps;
     GError* error = nullptr;
     GstElement* bin = gst_parse_bin_from_description(description.c_str(), TRUE, &error);
@@ -326,27 +360,6 @@ struct VoicePlayout::Impl {
           return s->impl->on_released(*s, pad, info);
         },
         t.schedule.get(), nullptr);
-    // opusdec with in-band FEC declares 120 ms of latency (the longest Opus packet: it may decode a lost one
-    // from its successor). Ours are one 10-ms frame, so a talker needs its jitter buffer's latency and one
-    // frame more; declaring 120 ms would hold every voice that long.
-    const GstObjectRef<GstPad> out(gst_element_get_static_pad(bin, "src"));
-    gst_pad_add_probe(
-        out.get(), GST_PAD_PROBE_TYPE_QUERY_UPSTREAM,
-        [](GstPad*, GstPadProbeInfo* info, gpointer self) {
-          GstQuery* query = gst_pad_probe_info_get_query(info);
-          if ((GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_PULL) == 0 || query == nullptr ||
-              GST_QUERY_TYPE(query) != GST_QUERY_LATENCY)
-            return GST_PAD_PROBE_OK;
-          gboolean live = FALSE;
-          GstClockTime min = 0, max = 0;
-          gst_query_parse_latency(query, &live, &min, &max);
-          const auto* impl = static_cast<Impl*>(self);
-          const GstClockTime needed = static_cast<GstClockTime>(
-              std::chrono::nanoseconds(impl->settings.jitter_latency + kOpusFrame).count());
-          if (GST_CLOCK_TIME_IS_VALID(min) && min > needed) gst_query_set_latency(query, live, needed, max);
-          return GST_PAD_PROBE_OK;
-        },
-        this, nullptr);
     gst_bin_add(GST_BIN(pipeline.get()), bin);
     if (!gst_element_link(bin, mixer) || !gst_element_sync_state_with_parent(bin)) {
       gst_element_set_state(bin, GST_STATE_NULL);
@@ -365,12 +378,12 @@ VoicePlayout::VoicePlayout(VoicePlayoutSettings settings, const core::Clock& clo
   initialise_gstreamer();
   auto& s = impl_->settings;
   // Continuous silence keeps the mixer (and a file output) running in real time when nobody speaks. A
-  // talker's sound is placed at its timestamps within 5 ms: with the mixer's default 40 ms, an offset from
+  // talker's sound is placed at its timestamps within 10 ms: with the mixer's default 40 ms, an offset from
   // the first packets stayed for the whole session (45 to 74 ms mouth-to-ear, run to run, measured).
   const std::string description =
       std::string("audiotestsrc wave=silence is-live=true samplesperbuffer=120 ! capsfilter caps=") +
       kMixCaps +
-      " ! audiomixer name=mixer output-buffer-duration=2500000 alignment-threshold=5000000 "
+      " ! audiomixer name=mixer output-buffer-duration=2500000 alignment-threshold=10000000 "
       "discont-wait=100000000 ! capsfilter caps=" +
       kMixCaps + " ! webrtcechoprobe name=" + s.echo_probe + " ! identity name=heard ! " +
       sink_description(s.output);
@@ -457,13 +470,25 @@ bool VoicePlayout::push(std::uint32_t ssrc, std::uint8_t payload_type, std::span
     return false;
   }
   talker->last_packet = impl_->clock.now();
-  if (captured) {
-    std::lock_guard lock(talker->schedule->mutex);
-    talker->schedule->captured = true;
-    talker->schedule->rtp_timestamp = header.value().timestamp;
-    talker->schedule->capture_time = *captured;
+  {
+    auto& schedule = *talker->schedule;
     const auto now = impl_->clock.now();
-    talker->schedule->arrival_age.add(now - *captured);
+    const auto rtp = header.value().timestamp;
+    std::lock_guard lock(schedule.mutex);
+    if (captured) {
+      schedule.from_arrival = false;
+      schedule.capture_time = *captured;
+      schedule.arrival_age.add(now - *captured);
+    } else {
+      if (schedule.captured) schedule.rtp_samples += static_cast<std::int32_t>(rtp - schedule.rtp_timestamp);
+      const std::int64_t rtp_ns = schedule.rtp_samples * 1'000'000'000 / kVoiceSampleRate;
+      schedule.arrival_line.add(now, now.time_since_epoch().count() - rtp_ns);
+      schedule.from_arrival = true;
+      schedule.capture_time =
+          core::CaptureTime{core::CaptureTime::duration{schedule.arrival_line.value() + rtp_ns}};
+    }
+    schedule.captured = true;
+    schedule.rtp_timestamp = rtp;
   }
   GstBuffer* buffer = gst_buffer_new_memdup(packet.data(), packet.size());
   if (gst_app_src_push_buffer(GST_APP_SRC(talker->source.get()), buffer) != GST_FLOW_OK) {

@@ -1,8 +1,8 @@
 #pragma once
 // One side's voice on its way in (DESIGN.md §13): per talker (RTP SSRC) a bounded jitter buffer → Opus
-// decoder with loss concealment and in-band FEC; every talker mixed over continuous silence → echo probe
-// (the capture's echo canceller hears what the loudspeaker plays) → speaker, or a WAV file written in real
-// time, silence included.
+// decoder with loss concealment (in-band FEC not decoded: it costs a frame); every talker mixed over
+// continuous silence → echo probe (the capture's echo canceller hears what the loudspeaker plays) → speaker,
+// or a WAV file written in real time, silence included.
 
 #include <atomic>
 #include <chrono>
