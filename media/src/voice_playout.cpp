@@ -116,7 +116,9 @@ struct VoicePlayout::Impl {
   // delay is the requested one, but never shorter than the talker's path needs: the longest recent age at the
   // jitter buffer's exit plus the codec's and the mixer's share.
   struct Schedule {
-    Impl* impl = nullptr;
+    // Stored (release) once the schedule is built, loaded (acquire) by the jitter buffer's thread:
+    // GStreamer's pooled streaming threads hand over in ways ThreadSanitizer cannot see (as HandedOver).
+    std::atomic<Impl*> impl{nullptr};
     std::mutex mutex;           // the network thread (push) and the jitter buffer's thread
     bool captured = false;      // capture_time maps rtp_timestamp (below: or the arrival line's)
     bool from_arrival = false;  // no capture times: the earliest-arrival line stands for them
@@ -350,14 +352,15 @@ struct VoicePlayout::Impl {
     gst_util_set_object_arg(G_OBJECT(t.source.get()), "leaky-type", "downstream");
     g_object_set(t.jitter.get(), "latency", static_cast<guint>(settings.jitter_latency.count()), nullptr);
     t.schedule = std::make_unique<Schedule>();
-    t.schedule->impl = this;
+    t.schedule->impl.store(this, std::memory_order_release);
     const GstObjectRef<GstPad> released(gst_element_get_static_pad(t.jitter.get(), "src"));
     gst_pad_add_probe(
         released.get(),
         static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
         [](GstPad* pad, GstPadProbeInfo* info, gpointer schedule) {
           auto* s = static_cast<Schedule*>(schedule);
-          return s->impl->on_released(*s, pad, info);
+          Impl* impl = s->impl.load(std::memory_order_acquire);
+          return impl != nullptr ? impl->on_released(*s, pad, info) : GST_PAD_PROBE_OK;
         },
         t.schedule.get(), nullptr);
     gst_bin_add(GST_BIN(pipeline.get()), bin);
