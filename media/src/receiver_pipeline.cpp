@@ -2,6 +2,7 @@
 
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 #include <gst/app/gstappsink.h>
@@ -157,6 +158,18 @@ ReceiverPipeline::~ReceiverPipeline() {
   stop();
   gst_object_unref(impl_->source);
   gst_object_unref(impl_->pipeline);
+}
+
+void ReceiverPipeline::load_elements() {
+  initialise_gstreamer();
+  for (const char* name : {"appsrc", "rtph264depay", "avdec_h264", "appsink"}) {
+    GstElement* element = gst_element_factory_make(name, nullptr);
+    if (element == nullptr) {
+      throw std::runtime_error(std::string("GStreamer element ") + name +
+                               " is missing (install the packages in tools/debian-packages.txt)");
+    }
+    gst_object_unref(element);
+  }
 }
 
 void ReceiverPipeline::start() {

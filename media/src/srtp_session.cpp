@@ -14,15 +14,15 @@ static_assert(kSrtpMaxTrailer >= SRTP_MAX_TRAILER_LEN);
 // The shortest authentication tag of the offered profiles (HMAC-SHA1-80: 10 bytes; GCM: 16).
 constexpr std::size_t kMinimumTag = 10;
 
-namespace {
-
-void initialise_libsrtp_once() {
+void initialise_srtp() {
   // libsrtp keeps global state; srtp_init is not re-entrant, so it runs exactly once per process.
   static std::once_flag once;
   std::call_once(once, [] {
     if (srtp_init() != srtp_err_status_ok) throw std::runtime_error("libsrtp: srtp_init failed");
   });
 }
+
+namespace {
 
 core::Result<std::size_t> fault_of(srtp_err_status_t status) {
   switch (status) {
@@ -77,7 +77,7 @@ struct SrtpSession::Context {
 
 SrtpSession::SrtpSession(SrtpProfile profile, Direction direction, std::span<const std::uint8_t> master)
     : profile_(profile), context_(std::make_unique<Context>()) {
-  initialise_libsrtp_once();
+  initialise_srtp();
   const std::size_t needed = srtp_master_key_size(profile) + srtp_master_salt_size(profile);
   if (master.size() != needed) {
     throw std::runtime_error("SRTP master key||salt must be " + std::to_string(needed) + " bytes for " +

@@ -218,6 +218,7 @@ void write_console_report(const std::filesystem::path& path, const session::Cons
                                             : nlohmann::json(nullptr)},
       {"g2g_ms", summary_json(r.g2g)},
       {"pixel_ms", summary_json(r.pixel)},
+      {"join_g2g_ms", summary_json(r.join_g2g)},
       {"max_metadata_pixel_disagreement_ms", r.max_metadata_pixel_disagreement_ms},
       {"clock_uncertainty_ms", r.clock_uncertainty_ms},
       {"stages_ms",

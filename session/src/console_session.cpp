@@ -4,6 +4,7 @@
 
 #include "console_parts.hpp"
 #include "surgilink/core/safe_text.hpp"
+#include "surgilink/media/receiver_pipeline.hpp"
 #include "surgilink/media/video_profile.hpp"
 
 namespace surgilink::session {
@@ -260,6 +261,10 @@ ConsoleSession::~ConsoleSession() {
 void ConsoleSession::start() {
   Parts& p = *parts_;
   p.started_at = p.clock.now();
+  // The sender asks its encoder for a keyframe as it admits this console, and the welcome has the network
+  // thread build the receiver: with the decoder's libraries still to load, the keyframe and the pictures
+  // behind it waited ~60-110 ms in the socket, and the first second after joining showed them that old.
+  media::ReceiverPipeline::load_elements();
   p.realtime = std::make_shared<RealtimeReceiver>(p.io, p.settings.sender_host, p.settings.media_port,
                                                   p.clock, p.faults);
   p.control = std::make_shared<ControlClient>(

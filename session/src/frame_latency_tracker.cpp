@@ -42,6 +42,7 @@ bool FrameLatencyTracker::in_report(core::CaptureTime at) const {
 
 void FrameLatencyTracker::add_g2g(core::CaptureTime at, nanoseconds g2g) {
   if (in_report(at)) g2g_run_.add(g2g);
+  if (link_first_picture_at_ && at - *link_first_picture_at_ <= kJoinWindow) join_run_.add(g2g);
   g2g_window_.add(at, g2g);
   g2g_last_ms_ = core::to_ms(g2g);
   smoothed_g2g_ = smoothed_g2g_.count() == 0 ? g2g : (smoothed_g2g_ * 7 + g2g) / 8;

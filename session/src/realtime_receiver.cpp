@@ -16,6 +16,9 @@ RealtimeReceiver::RealtimeReceiver(asio::io_context& io, const std::string& send
   socket_.bind(udp::endpoint(local, port), ec);
   if (ec) throw std::runtime_error("media port " + std::to_string(port) + " cannot be used: " + ec.message());
   socket_.set_option(asio::socket_base::receive_buffer_size(4 * 1024 * 1024), ec);
+  // Before connecting: on the sender's welcome the joining keyframe is already on its way (see
+  // ConsoleSession::start).
+  media::initialise_srtp();
 }
 
 void RealtimeReceiver::start() { receive(); }

@@ -33,6 +33,8 @@ RealtimeSender::RealtimeSender(asio::io_context& io, const udp::endpoint& at, me
   socket_.non_blocking(true);
   // Bursts of a 1080p keyframe are ~150 packets: give the kernel room so they are not dropped locally.
   socket_.set_option(asio::socket_base::send_buffer_size(4 * 1024 * 1024), ec);
+  // Now, not when the first console is admitted: its joining keyframe would wait for the ciphers' self-tests.
+  media::initialise_srtp();
 }
 
 namespace {

@@ -82,6 +82,28 @@ TEST_F(FrameLatencyTrackerTest, TheWarmUpIsLeftOutOfTheReportButNotOutOfTheHud) 
   EXPECT_EQ(t.totals().frames_after_warmup, t.g2g_run().count);
 }
 
+// Issue 15's clean joining: the pictures of each connection's first second are kept apart, warm-up or not.
+TEST_F(FrameLatencyTrackerTest, TheFirstSecondOfEachConnectionIsMeasuredApart) {
+  FrameLatencyTracker t(false, seconds{2});
+  // The joining keyframe and the two pictures queued behind it, shown together 150 ms after capture.
+  for (const auto late : {milliseconds{150}, milliseconds{117}, milliseconds{84}}) {
+    const core::CaptureTime captured = clock_.now() + seconds{5};
+    t.on_decoded(captured, clock_.now() + late, std::nullopt, false, sync_);
+    clock_.advance(milliseconds{33});
+  }
+  clock_.advance(milliseconds{51});       // to the moment they were shown
+  for (int i = 0; i < 90; ++i) frame(t);  // 3 s at 25 ms, shown at +25 ms, +58 ms, ...
+  auto join = t.join_g2g_run();
+  EXPECT_EQ(join.count, 3u + 30u) << "pictures shown within 1 s of the first: +25 ... +982 ms";
+  EXPECT_NEAR(join.max_ms, 150.0, 0.01);
+  EXPECT_NEAR(t.g2g_run().max_ms, 25.0, 0.01) << "the warm-up leaves the join out of the run's figures";
+  t.on_new_link();  // a reconnection is a join again
+  frame(t);
+  join = t.join_g2g_run();
+  EXPECT_EQ(join.count, 34u);
+  EXPECT_NEAR(join.max_ms, 150.0, 0.01);
+}
+
 TEST_F(FrameLatencyTrackerTest, WithAWindowGlassToGlassEndsOnScreen) {
   FrameLatencyTracker t(true, milliseconds{0});
   const auto captured = frame(t);

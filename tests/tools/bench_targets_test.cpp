@@ -12,12 +12,13 @@ json good_run() {
   return {{"first_picture_ms", 420.0},
           {"fps_received", 29.9},
           {"g2g_ms", {{"p50", 20.0}, {"p95", 30.0}}},
+          {"join_g2g_ms", {{"p50", 20.0}, {"p95", 35.0}, {"max", 41.0}}},
           {"vitals_ms", {{"p50", 25.0}, {"p95", 60.0}}}};
 }
 
-TEST(BenchTargets, APlainRunChecksPictureRateLatencyAndVitals) {
+TEST(BenchTargets, APlainRunChecksPictureRateLatencyJoiningAndVitals) {
   const auto t = evaluate_targets(good_run(), TargetContext{});
-  EXPECT_EQ(t.size(), 4u) << t.dump();
+  EXPECT_EQ(t.size(), 5u) << t.dump();
   EXPECT_EQ(t["fps_received"]["limit"].get<double>(), 27.0);
   EXPECT_EQ(t["fps_received"]["compare"], ">=");
   EXPECT_EQ(t["g2g_p95_ms"]["measured"].get<double>(), 30.0);
@@ -51,7 +52,7 @@ TEST(BenchTargets, OptionalFiguresHaveTargetsOnlyWhenMeasured) {
   run["rss_growth_mb_per_min"] = {{"sender", 9.2}, {"console", 0.3}};
   TargetContext c;
   c.profile_fps = 60;
-  EXPECT_EQ(evaluate_targets(run, c).size(), 4u);
+  EXPECT_EQ(evaluate_targets(run, c).size(), 5u);
   c.baseline = c.annotations = c.soak = true;
   const auto t = evaluate_targets(run, c);
   EXPECT_EQ(t["fps_received"]["limit"].get<double>(), 54.0);
@@ -82,6 +83,24 @@ TEST(BenchTargets, TheOrWindowsTargetsApplyWithTheWindow) {
   run["or_window_ms"] = nullptr;
   EXPECT_TRUE(evaluate_targets(run, c)["or_window_minus_branch_p95_ms"]["measured"].is_null())
       << "not measured: fails";
+}
+
+// Issue 15: no picture of the first second after joining is older than the run's p95 plus two frame
+// intervals.
+TEST(BenchTargets, JoiningIsCleanWhenTheFirstSecondIsNoOlderThanTheRunPlusTwoFrames) {
+  auto run = good_run();
+  TargetContext c;
+  auto t = evaluate_targets(run, c);
+  EXPECT_NEAR(t["join_g2g_max_ms"]["limit"].get<double>(), 30.0 + 2000.0 / 30, 1e-9);
+  EXPECT_TRUE(t["join_g2g_max_ms"]["pass"].get<bool>());
+  run["join_g2g_ms"]["max"] = 151.4;  // the joining keyframe waited in the socket (before the fix)
+  EXPECT_EQ(failed_targets(evaluate_targets(run, c)), (std::vector<std::string>{"join_g2g_max_ms"}));
+  c.profile_fps = 60;  // two frame intervals are shorter at 60 fps
+  run["fps_received"] = 59.9;
+  run["join_g2g_ms"]["max"] = 90.0;
+  EXPECT_EQ(failed_targets(evaluate_targets(run, c)), (std::vector<std::string>{"join_g2g_max_ms"}));
+  run.erase("join_g2g_ms");
+  EXPECT_TRUE(evaluate_targets(run, c)["join_g2g_max_ms"]["measured"].is_null()) << "not measured: fails";
 }
 
 TEST(BenchTargets, AcrossALinkSurgiLinkIsComparedWithTheBaselinesOfTheSameRun) {

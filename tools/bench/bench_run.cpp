@@ -523,6 +523,7 @@ int run_bench(const BenchOptions& o, const Installation& in) {
               {"first_picture_ms", c["first_picture_ms"]},
               {"g2g_ms", latency(c["g2g_ms"])},
               {"pixel_ms", latency(c["pixel_ms"])},
+              {"join_g2g_ms", latency(c.value("join_g2g_ms", json(nullptr)))},
               {"metadata_pixel_max_disagreement_ms", c["max_metadata_pixel_disagreement_ms"]},
               {"clock_uncertainty_ms", c["clock_uncertainty_ms"]},
               {"stages_ms",

@@ -43,6 +43,12 @@ class ReceiverPipeline {
   ReceiverPipeline(const ReceiverPipeline&) = delete;
   ReceiverPipeline& operator=(const ReceiverPipeline&) = delete;
 
+  // Loads every element a receiver pipeline is made of. Building the first pipeline of a process took
+  // 60-110 ms here (the H.264 decoder's libraries load); a console does it before it connects, so a sender's
+  // welcome does not hold the network thread while the joining keyframe waits in the socket. Throws
+  // std::runtime_error naming a missing element.
+  static void load_elements();
+
   void start();
   void stop();
   // Feeds one plain RTP packet of the frame captured at `capture_time`. Network thread only.

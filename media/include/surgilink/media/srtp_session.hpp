@@ -22,6 +22,11 @@ std::size_t srtp_master_salt_size(SrtpProfile p);
 const char* srtp_profile_name(SrtpProfile p);
 SrtpProfile parse_srtp_profile(const std::string& name);
 
+// Runs libsrtp's one-time set-up (its ciphers' self-tests: 15-20 ms here) if it has not run yet; the
+// first SrtpSession does it otherwise. Programs call it at start so that the first admission does not pay
+// for it. Throws std::runtime_error if libsrtp fails.
+void initialise_srtp();
+
 // Room to leave after a packet for the SRTP/SRTCP trailer (tag, SRTCP index).
 inline constexpr std::size_t kSrtpMaxTrailer = 144;
 

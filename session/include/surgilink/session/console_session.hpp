@@ -152,6 +152,7 @@ struct ConsoleReport {
   std::uint64_t frames_pixel_unreadable = 0;
   double seconds_receiving = 0;
   core::LatencySummary g2g, pixel, encode, network, jitter, decode, render;
+  core::LatencySummary join_g2g;  // the first second of each connection (FrameLatencyTracker::join_g2g_run)
   core::LatencySummary vitals;  // acquired at the sender -> shown here, after lip sync (numerics and chunks)
   std::uint64_t vitals_numerics = 0;
   std::uint64_t vitals_waveform_samples = 0;

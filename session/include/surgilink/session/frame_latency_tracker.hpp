@@ -78,6 +78,10 @@ class FrameLatencyTracker {
   };
   const Totals& totals() const { return totals_; }
   core::LatencySummary g2g_run() const { return g2g_run_.summary(); }
+  // Glass-to-glass of the pictures shown in the first kJoinWindow of each connection, warm-up or not (those
+  // shown before the clock was synced are not measured): how clean joining is.
+  core::LatencySummary join_g2g_run() const { return join_run_.summary(); }
+  static constexpr std::chrono::seconds kJoinWindow{1};
   core::LatencySummary pixel_run() const { return pixel_run_.summary(); }
   StageLatencies stages_run() const;
 
@@ -102,6 +106,7 @@ class FrameLatencyTracker {
   core::SlidingLatencyWindow encode_window_{std::chrono::seconds{10}},
       network_window_{std::chrono::seconds{10}}, jitter_window_{std::chrono::seconds{10}},
       decode_window_{std::chrono::seconds{10}}, render_window_{std::chrono::seconds{10}};
+  core::LatencySeries join_run_;
   core::LatencySeries g2g_run_, pixel_run_, encode_run_, network_run_, jitter_run_, decode_run_, render_run_;
   double g2g_last_ms_ = 0;
   std::chrono::nanoseconds smoothed_g2g_{0};
