@@ -28,6 +28,11 @@
         <source>%1 fps · %2 Mbit/s · loss %3 % · RTT %4 ms</source>
         <translation>%1 fps · %2 Mbit/s · 損失 %3 % · RTT %4 ms</translation>
     </message>
+    <message>
+        <location line="+7"/>
+        <source>jitter %1 ms · a lost packet is waited for %2 ms</source>
+        <translation>ジッタ %1 ms · 欠落パケットの待ち時間 %2 ms</translation>
+    </message>
 </context>
 <context>
     <name>LatencyPanel</name>

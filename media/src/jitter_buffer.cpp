@@ -1,8 +1,23 @@
 #include "surgilink/media/jitter_buffer.hpp"
 
+#include <algorithm>
+
 namespace surgilink::media {
 
 using core::Fault;
+
+std::chrono::nanoseconds gap_wait(std::chrono::nanoseconds floor,
+                                  std::optional<std::chrono::nanoseconds> round_trip, double jitter_ms,
+                                  std::chrono::nanoseconds budget) {
+  using std::chrono::duration_cast;
+  using std::chrono::nanoseconds;
+  const auto jitter =
+      duration_cast<nanoseconds>(std::chrono::duration<double, std::milli>(4 * std::max(0.0, jitter_ms)));
+  nanoseconds wanted = jitter;
+  if (round_trip)
+    wanted = *round_trip + *round_trip / 2 + std::max(jitter, nanoseconds{std::chrono::milliseconds{10}});
+  return std::clamp(wanted, floor, std::max(floor, budget));
+}
 
 JitterBuffer::JitterBuffer(std::chrono::nanoseconds latency, std::size_t max_packets)
     : latency_(latency), max_packets_(max_packets) {}

@@ -101,7 +101,9 @@ void ReceiveRateEstimator::frame_sent(const Frame& frame) {
       deltas_ = 0;
       overusing_since_ms_.reset();
     } else {
-      detect(ms(frame.arrival - *first_arrival_), arrival_delta - send_delta);
+      const double delta_ms = arrival_delta - send_delta;
+      jitter_ms_ += (std::abs(delta_ms) - jitter_ms_) / 16;
+      detect(ms(frame.arrival - *first_arrival_), delta_ms);
     }
   }
   last_frame_ = frame;

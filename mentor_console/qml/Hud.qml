@@ -47,6 +47,13 @@ Rectangle {
             text: qsTr("%1 fps · %2 Mbit/s · loss %3 % · RTT %4 ms").arg(mentor.fps.toFixed(0))
                   .arg((mentor.bitrateKbps / 1000).toFixed(1)).arg(mentor.lossPct.toFixed(1)).arg(mentor.rttMs.toFixed(1))
         }
+        Text {
+            color: "#cfd8dc"
+            font.pixelSize: hud.unit * 0.8
+            visible: mentor.hasPicture
+            // The jitter buffer sizes itself from the link (issue 15): the mentor sees what it waits for.
+            text: qsTr("jitter %1 ms · a lost packet is waited for %2 ms").arg(mentor.linkJitterMs.toFixed(1)).arg(mentor.gapWaitMs.toFixed(0))
+        }
     }
     MouseArea { anchors.fill: parent; onClicked: hud.clicked() }
 }

@@ -70,6 +70,7 @@ void ConsoleSession::Parts::disconnect() {
     earlier_retransmissions += video->retransmissions_received();
     earlier_retransmissions_in_time += video->retransmissions_in_time();
     last_rate = video->rate();
+    last_gap_wait = video->gap_wait();
     earlier_fec_recovered +=
         video->fec_recovered();  // the report at the end still says what the link carried
     video.reset();

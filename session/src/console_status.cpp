@@ -33,6 +33,10 @@ ConsoleStatus ConsoleSession::Parts::status() {
                  now - admitted_at > std::chrono::seconds{1} && !paused && !resuming);
   s.clock_uncertainty_ms = core::to_ms(clock_sync.uncertainty());
   s.rtt_ms = core::to_ms(clock_sync.round_trip());
+  if (video) {
+    s.link_jitter_ms = video->rate().jitter_ms();
+    s.gap_wait_ms = core::to_ms(video->gap_wait());
+  }
   const LinkTotals totals = link_totals();
   const LinkRateFigures r = rates.rates(now, totals);
   s.fps = r.fps;
@@ -115,6 +119,10 @@ ConsoleReport ConsoleSession::Parts::report() const {
   r.annotation_echo = annotations.echo_run();
   r.annotation_inputs = annotations.inputs();
   r.clock_uncertainty_ms = core::to_ms(clock_sync.uncertainty());
+  if (video || last_rate) {
+    r.link_jitter_ms = (video ? video->rate() : *last_rate).jitter_ms();
+    r.gap_wait_ms = core::to_ms(video ? video->gap_wait() : last_gap_wait);
+  }
   r.max_metadata_pixel_disagreement_ms = t.max_metadata_pixel_disagreement_ms;
   const LinkTotals totals = link_totals();
   r.packets_received = totals.packets;

@@ -31,12 +31,13 @@ VideoReceiver::VideoReceiver(asio::io_context& io, const core::Clock& clock,
       configured_wait_(jitter_latency) {}
 
 void VideoReceiver::wait_for_retransmissions(nanoseconds round_trip) {
-  // A lost packet is asked for when the next one arrives and comes back a round trip later; the margin covers
-  // the link's jitter. Capped: beyond it the picture would be held too long for guidance, and a keyframe is
-  // the better repair.
-  const nanoseconds wanted = round_trip + round_trip / 2 + milliseconds{10};
-  jitter_.set_latency(std::clamp(wanted, configured_wait_, nanoseconds{milliseconds{200}}));
+  round_trip_ = round_trip;
   rate_.set_round_trip(round_trip);
+  follow_jitter();
+}
+
+void VideoReceiver::follow_jitter() {
+  jitter_.set_latency(media::gap_wait(configured_wait_, round_trip_, rate_.jitter_ms(), kGapWaitBudget));
 }
 
 VideoReceiver::~VideoReceiver() { stop(); }
@@ -58,6 +59,7 @@ void VideoReceiver::on_rtp(const media::RtpHeader& h, std::span<const std::uint8
                   h.send_ntp ? std::optional(core::from_ntp64(*h.send_ntp)) : std::nullopt, arrival,
                   wire_bytes);
   if (auto estimate = rate_.due(arrival)) listener_.on_rate_estimate(*estimate);
+  if (h.send_ntp) follow_jitter();  // a frame's first packet: the jitter estimate moved
   take(h, packet, arrival, wire_bytes);
   rebuild(arrival);
 }

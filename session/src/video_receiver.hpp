@@ -81,9 +81,12 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
     return parity_;
   }
   std::uint64_t fec_recovered() const { return fec_.recovered(); }
-  // How long a gap is waited for: the configured jitter wait, or long enough for a retransmission to come
-  // back over a link with this round trip (asked for when the gap is seen, resent at once).
+  // Gaps are waited for long enough for a retransmission to come back over a link with this round trip
+  // (asked for when the gap is seen, resent at once); the wait follows the link's measured jitter
+  // (media::gap_wait).
   void wait_for_retransmissions(std::chrono::nanoseconds round_trip);
+  // How long a gap is waited for now.
+  std::chrono::nanoseconds gap_wait() const { return jitter_.latency(); }
   std::uint64_t retransmissions_received() const { return retransmissions_received_; }
   std::uint64_t retransmissions_in_time() const { return retransmissions_in_time_; }
   const media::ReceiveRateEstimator& rate() const { return rate_; }
@@ -116,6 +119,10 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   std::uint32_t media_ssrc_ = 0;
   int payload_type_;
   std::chrono::nanoseconds configured_wait_;
+  std::optional<std::chrono::nanoseconds> round_trip_;  // once retransmissions are waited for
+  // Beyond it the picture would be held too long for guidance (DESIGN.md §4's budget; a keyframe repairs).
+  static constexpr std::chrono::milliseconds kGapWaitBudget{200};
+  void follow_jitter();
   std::uint64_t retransmissions_received_ = 0, retransmissions_in_time_ = 0;
   bool stopped_ = false;
 };

@@ -164,5 +164,26 @@ TEST(ReceiveRateEstimator, StaysWithinItsBounds) {
   EXPECT_GE(*narrow.estimator.estimate_bps(), 500'000u);
 }
 
+// Issue 15: the jitter buffer sizes itself from the link's jitter. Frames sent every 33 ms whose delay
+// alternates between 50 and 60 ms vary by 10 ms from one to the next: RFC 3550's estimate converges to 10.
+TEST(ReceiveRateEstimator, MeasuresTheLinksJitterFromTheFramesSendTimes) {
+  ReceiveRateEstimator estimator;
+  Time sent{std::chrono::seconds{1'700'000'000}};
+  std::uint16_t sequence = 0;
+  for (int frame = 0; frame < 200; ++frame) {
+    const auto delay = milliseconds{frame % 2 == 0 ? 50 : 60};
+    estimator.on_packet(sequence++, static_cast<std::uint32_t>(frame * 3000), sent, sent + delay, 1200);
+    sent += milliseconds{33};
+  }
+  EXPECT_NEAR(estimator.jitter_ms(), 10.0, 0.1);
+  // A steady delay, however long, is no jitter.
+  for (int frame = 200; frame < 400; ++frame) {
+    estimator.on_packet(sequence++, static_cast<std::uint32_t>(frame * 3000), sent, sent + milliseconds{80},
+                        1200);
+    sent += milliseconds{33};
+  }
+  EXPECT_LT(estimator.jitter_ms(), 0.1);
+}
+
 }  // namespace
 }  // namespace surgilink::media

@@ -526,6 +526,8 @@ int run_bench(const BenchOptions& o, const Installation& in) {
               {"join_g2g_ms", latency(c.value("join_g2g_ms", json(nullptr)))},
               {"metadata_pixel_max_disagreement_ms", c["max_metadata_pixel_disagreement_ms"]},
               {"clock_uncertainty_ms", c["clock_uncertainty_ms"]},
+              {"link_jitter_ms", c.value("link_jitter_ms", json(nullptr))},
+              {"gap_wait_ms", c.value("gap_wait_ms", json(nullptr))},
               {"stages_ms",
                {{"encode", p50_p95(c["stages_ms"]["encode"])},
                 {"network", p50_p95(c["stages_ms"]["network"])},

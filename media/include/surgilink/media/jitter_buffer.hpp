@@ -33,6 +33,15 @@ struct JitterBufferStats {
   std::uint64_t overflows = 0;   // gaps skipped early because the buffer was full
 };
 
+// How long a gap is worth waiting for on a link. With retransmission (`round_trip` known): the NACK leaves
+// when the next packet arrives and its answer comes a round trip later, so a round trip and a half plus four
+// times the measured jitter (at least 10 ms); without: four times the jitter, for packets reordered on the
+// way. Never less than `floor` (the configured jitter_latency_ms), never more than `budget`: beyond it the
+// picture would be held too long for guidance, and a keyframe is the better repair.
+std::chrono::nanoseconds gap_wait(std::chrono::nanoseconds floor,
+                                  std::optional<std::chrono::nanoseconds> round_trip, double jitter_ms,
+                                  std::chrono::nanoseconds budget);
+
 // Not thread-safe: owned by the network thread. `now` is passed in so tests can drive time.
 class JitterBuffer {
  public:

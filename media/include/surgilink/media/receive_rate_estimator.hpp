@@ -51,7 +51,10 @@ class ReceiveRateEstimator {
   std::optional<std::uint64_t> estimate_bps() const { return estimate_; }
   std::uint64_t incoming_bps() const { return incoming_bps_; }
   LinkUsage usage() const { return usage_; }
-  double loss_fraction() const { return loss_fraction_; }                       // over the last second
+  double loss_fraction() const { return loss_fraction_; }  // over the last second
+  // Interarrival jitter (RFC 3550 §6.4.1) of the frames' first packets against their send times, in ms:
+  // how much the link's delay varies, pacing and encoding left out.
+  double jitter_ms() const { return jitter_ms_; }
   std::int64_t highest_sequence() const { return last_sequence_.value_or(0); }  // extended
   std::uint64_t decreases() const { return decreases_; }
 
@@ -74,6 +77,7 @@ class ReceiveRateEstimator {
   std::deque<std::pair<double, double>> trend_;  // (arrival ms, smoothed delay ms), at most kTrendWindow
   std::uint64_t deltas_ = 0;
   double threshold_ = 12.5, previous_trend_ = 0;
+  double jitter_ms_ = 0;
   std::optional<double> overusing_since_ms_;
   int overuse_count_ = 0;
   double last_detect_ms_ = 0;

@@ -114,6 +114,8 @@ struct ConsoleStatus {
   std::optional<double> picture_age_ms;  // now - capture time of the newest decoded frame
   double clock_uncertainty_ms = 0;
   double rtt_ms = 0;
+  double link_jitter_ms = 0;  // interarrival jitter of the video's frames (RFC 3550), ms
+  double gap_wait_ms = 0;     // how long a missing packet is waited for now, sized from RTT and jitter
   double fps = 0;
   double bitrate_kbps = 0;
   double loss_pct = 0;  // packets lost / expected over the last second
@@ -164,6 +166,7 @@ struct ConsoleReport {
   core::LatencySummary annotation_echo;           // proposal sent -> confirmed by the sender (round trip)
   std::vector<ConfirmedInput> annotation_inputs;  // at most the first 100 000
   double clock_uncertainty_ms = 0;
+  double link_jitter_ms = 0, gap_wait_ms = 0;  // of the last link at the end (as ConsoleStatus), 0 without
   double max_metadata_pixel_disagreement_ms = 0;
   std::uint64_t packets_received = 0;
   std::uint64_t freezes = 0;  // pictures more than FrameLatencyTracker::kFrozenAfter after the one before
