@@ -40,6 +40,42 @@ void SessionAuthority::remove(ConsoleId id) {
   std::erase_if(roster_, [id](const Member& m) { return m.id == id; });
 }
 
+std::variant<AccessEntry, Refused> SessionAuthority::check_preflight(const AdmissionRequest& request,
+                                                                     bool running,
+                                                                     AuthorityEffects& effects) const {
+  const std::string peer = core::safe_text(request.peer, 64);
+  auto refused = [&](core::Fault fault, std::string reason) -> std::variant<AccessEntry, Refused> {
+    effects.audit.push_back({"preflight_refused",
+                             {{"peer", peer}, {"reason", reason}},
+                             Level::kWarning,
+                             "preflight_refused " + peer});
+    return Refused{std::move(reason), fault};
+  };
+  if (request.protocol_version != rules_.protocol_version) {
+    return refused(core::Fault::kUnsupportedVersion,
+                   "protocol version " + std::to_string(request.protocol_version) +
+                       " is not supported; this sender speaks version " +
+                       std::to_string(rules_.protocol_version) + " (update the console)");
+  }
+  const auto entry = access_->find(request.fingerprint);
+  if (!entry) {
+    return refused(core::Fault::kNotAuthorised, "certificate \"" + core::safe_text(request.common_name, 64) +
+                                                    "\" (" + request.fingerprint +
+                                                    ") is not in the access list of " + rules_.site_name);
+  }
+  if (request.media_port == 0 || request.media_port > 65535)
+    return refused(core::Fault::kMalformed, "hello carries no valid media port");
+  if (!roster_.empty()) {
+    return refused(core::Fault::kRateLimited, "no pre-flight during a live case: " + rules_.site_name +
+                                                  " serves " + std::to_string(roster_.size()) +
+                                                  (roster_.size() == 1 ? " console" : " consoles") +
+                                                  " now (run it before the case, when nobody is connected)");
+  }
+  if (running)
+    return refused(core::Fault::kRateLimited, "another pre-flight with " + rules_.site_name + " is running");
+  return *entry;
+}
+
 std::variant<Admitted, Refused> SessionAuthority::admit(ConsoleId id, const AdmissionRequest& request,
                                                         core::CaptureTime now, AuthorityEffects& effects) {
   const std::string peer = core::safe_text(request.peer, 64);

@@ -124,6 +124,12 @@ class SessionAuthority {
   // (listed in effects.close), which hands over its pen.
   std::variant<Admitted, Refused> admit(ConsoleId id, const AdmissionRequest& request, core::CaptureTime now,
                                         AuthorityEffects& effects);
+  // A console's hello asking for a pre-flight (a link check before a case; session/preflight.hpp): the same
+  // checks of version, certificate and media port as a join, without joining. Refused during a live case
+  // (anyone admitted): the ramp would compete with the case's stream on the OR's uplink, and its figures
+  // would measure the link minus that stream. Only one at a time (`running`). Audited when refused.
+  std::variant<AccessEntry, Refused> check_preflight(const AdmissionRequest& request, bool running,
+                                                     AuthorityEffects& effects) const;
   // A console left (no effect for one that was never admitted or was already replaced).
   void depart(ConsoleId id, Departure how, const std::string& why, core::CaptureTime now,
               AuthorityEffects& effects);
