@@ -74,6 +74,7 @@ void PreflightResponder::tick() {
   while (ramping_ && now >= ramp_start_ && step_ < steps) {
     const std::uint32_t n = step_packets(step_);
     const auto into = now - (ramp_start_ + PreflightPlan::kStep * step_);
+    if (into.count() < 0) break;  // the next step has not begun
     const auto due =
         into >= PreflightPlan::kStep
             ? n
