@@ -233,6 +233,18 @@ void SenderSession::set_event_log(std::shared_ptr<CaseEventLog> log) {
     const auto scene = parts_->authority.annotation_scene();
     const nlohmann::json detail = {{"version", scene->version}};
     started->append(parts_->clock.now(), "annotation_scene", detail.dump(), annotation::encode_scene(*scene));
+    // The case's link as the last pre-flight found it (issue 15): evidence kept with the recording.
+    if (const auto& pre = parts_->last_preflight) {
+      const nlohmann::json link = {{"console", pre->person},
+                                   {"peer", pre->peer},
+                                   {"verdict", pre->verdict},
+                                   {"sentence", pre->sentence},
+                                   {"figures", pre->figures},
+                                   {"sender_figures", pre->sender_figures},
+                                   {"measured_ns", pre->at.time_since_epoch().count()}};
+      started->append(parts_->clock.now(), "preflight",
+                      link.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
   }
 }
 

@@ -31,6 +31,11 @@ TEST(ConsoleStartScreen, CheckLinkShowsWhatTheLinkCarries) {
   const auto text = shown->property("text").toString().toStdString();
   EXPECT_THAT(text, ::testing::HasSubstr("This link carries 720p30"));
   EXPECT_THAT(text, ::testing::HasSubstr("rtt p50"));
+  // The outcome reaches the sender just after the window shows it: its next status lines come after it.
+  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds{8};
+       sender.log().find("audit: preflight console=") == std::string::npos &&
+       std::chrono::steady_clock::now() < until;)
+    sender.next_status(milliseconds{500});
   EXPECT_THAT(sender.log(), ::testing::HasSubstr("audit: preflight console="));
 }
 

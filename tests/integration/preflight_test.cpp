@@ -47,7 +47,12 @@ TEST(Preflight, TheConsoleMeasuresTheLinkAndTheSenderKeepsTheOutcome) {
   EXPECT_LT(result["rtt_p50_ms"].get<double>(), 10);
   EXPECT_LT(result["loss_to_mentor"].get<double>(), 0.02);
   EXPECT_LT(result["loss_to_or"].get<double>(), 0.02);
-  // The sender's evidence: the console's verdict and figures, and its own counts beside them.
+  // The sender's evidence: the console's verdict and figures, and its own counts beside them (on their way
+  // when the console exits: the sender's next status line comes after them).
+  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds{8};
+       sender.log().find("audit: preflight console=") == std::string::npos &&
+       std::chrono::steady_clock::now() < until;)
+    sender.next_status(milliseconds{500});
   const auto log = sender.log();
   EXPECT_THAT(log, HasSubstr("audit: preflight_started console=Dr. Dev Mentor"));
   EXPECT_THAT(log, HasSubstr("audit: preflight console=Dr. Dev Mentor"));
