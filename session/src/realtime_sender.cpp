@@ -120,24 +120,31 @@ std::size_t RealtimeSender::send_probe(ConsoleId id, std::span<const std::uint8_
 
 void RealtimeSender::on_probe_datagram(ProbePeer& peer, std::size_t size) {
   const auto arrival = clock_.now();
-  auto plain = peer.inbound->unprotect_rtp(receive_buffer_, size);
-  if (!plain) {
-    faults_.add(plain.error());
-    return;
-  }
-  const std::span<const std::uint8_t> packet(receive_buffer_.data(), plain.value());
-  auto header = media::parse_rtp(packet);
-  if (!header) {
-    faults_.add(header.error());
-    return;
-  }
-  if (header.value().payload_type != kProbePayloadType) {
+  std::span<const std::uint8_t> packet;
+  const auto header = open_rtp(*peer.inbound, size, packet);
+  if (!header) return;
+  if (header->payload_type != kProbePayloadType) {
     faults_.add(core::Fault::kUnknownStream);  // a pre-flight sends nothing else
     return;
   }
   ++counters_.probe_packets_received;
-  peer.receiver->on_probe(packet.subspan(header.value().payload_offset, header.value().payload_size),
-                          arrival);
+  peer.receiver->on_probe(packet.subspan(header->payload_offset, header->payload_size), arrival);
+}
+
+std::optional<media::RtpHeader> RealtimeSender::open_rtp(media::SrtpSession& inbound, std::size_t size,
+                                                         std::span<const std::uint8_t>& packet) {
+  auto plain = inbound.unprotect_rtp(receive_buffer_, size);
+  if (!plain) {
+    faults_.add(plain.error());
+    return std::nullopt;
+  }
+  packet = std::span<const std::uint8_t>(receive_buffer_.data(), plain.value());
+  auto header = media::parse_rtp(packet);
+  if (!header) {
+    faults_.add(header.error());
+    return std::nullopt;
+  }
+  return header.value();
 }
 
 void RealtimeSender::receive() {
@@ -198,19 +205,11 @@ void RealtimeSender::on_datagram(std::size_t size) {
 }
 
 void RealtimeSender::on_voice_datagram(std::map<ConsoleId, Console>::iterator from, std::size_t size) {
-  auto plain = from->second.inbound->unprotect_rtp(receive_buffer_, size);
-  if (!plain) {
-    faults_.add(plain.error());
-    return;
-  }
-  const std::span<const std::uint8_t> packet(receive_buffer_.data(), plain.value());
-  auto header = media::parse_rtp(packet);
-  if (!header) {
-    faults_.add(header.error());
-    return;
-  }
+  std::span<const std::uint8_t> packet;
+  const auto header = open_rtp(*from->second.inbound, size, packet);
+  if (!header) return;
   // Consoles send only voice (and RTCP): anything else is not a stream of this session.
-  if (header.value().payload_type != media::kOpusPayloadType) {
+  if (header->payload_type != media::kOpusPayloadType) {
     faults_.add(core::Fault::kUnknownStream);
     return;
   }
@@ -218,19 +217,18 @@ void RealtimeSender::on_voice_datagram(std::map<ConsoleId, Console>::iterator fr
     faults_.add(core::Fault::kNotAuthorised);  // an observer's microphone is never heard
     return;
   }
-  if (header.value().payload_size == 0) {
+  if (header->payload_size == 0) {
     faults_.add(core::Fault::kTruncated);
     return;
   }
   // A packet whose Opus framing does not add up is neither relayed to the other mentors nor mixed for the OR.
-  if (auto opus = media::check_opus_packet(
-          packet.subspan(header.value().payload_offset, header.value().payload_size));
+  if (auto opus = media::check_opus_packet(packet.subspan(header->payload_offset, header->payload_size));
       !opus) {
     faults_.add(opus.error());
     return;
   }
   ++counters_.voice_packets_received;
-  listener_.on_console_voice(from->first, header.value(), packet);
+  listener_.on_console_voice(from->first, *header, packet);
 }
 
 void RealtimeSender::send_voice(const media::EncodedPackets& voice) {

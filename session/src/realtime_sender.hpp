@@ -165,6 +165,10 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   void receive();
   void on_datagram(std::size_t size);
   void on_probe_datagram(ProbePeer& peer, std::size_t size);
+  // The datagram in receive_buffer_, unprotected with `inbound` and parsed (`packet`: the plain packet);
+  // nullopt, counted, when it is not an authentic RTP packet.
+  std::optional<media::RtpHeader> open_rtp(media::SrtpSession& inbound, std::size_t size,
+                                           std::span<const std::uint8_t>& packet);
   std::size_t protect_and_send(Console& console, std::size_t length);
   void on_voice_datagram(std::map<ConsoleId, Console>::iterator from, std::size_t size);
   void retransmit(Console& console, const std::vector<std::uint16_t>& sequences);

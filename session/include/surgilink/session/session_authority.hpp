@@ -175,6 +175,9 @@ class SessionAuthority {
   const SessionRules& rules() const { return rules_; }
 
  private:
+  // What a join and a pre-flight both check: the protocol version, the certificate on the access list
+  // (`entry` set when it is), the media port. Nullopt when all hold.
+  std::optional<Refused> identify(const AdmissionRequest& request, std::optional<AccessEntry>& entry) const;
   // The pen's holder when its link was lost, while it waits for the same certificate.
   struct PenReservation {
     std::string fingerprint;
