@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "golden_bytes.hpp"
+
 #include <algorithm>
 #include <array>
 #include <random>
@@ -52,6 +54,37 @@ TEST(Preflight, ProbeRoundTripsAndBadPayloadsAreRejected) {
   ramp.step_packets = 5;  // index 5 of 5 packets: impossible
   write_probe(bytes, ramp);
   EXPECT_EQ(parse_probe(bytes).error(), core::make_error_code(core::Fault::kMalformed));
+}
+
+// The probes' wire form, version 1: a ping with the stop flag, an echo, a ramp packet (payloads only).
+TEST(Preflight, ProbeV1GoldenBytes) {
+  ProbePacket ping;
+  ping.flags = ProbePacket::kStopRamp;
+  ping.sequence = 7;
+  ping.sent_ntp = 0xe8a1b2c3d4e5f607ULL;
+  ProbePacket echo;
+  echo.kind = ProbePacket::Kind::kEcho;
+  echo.sequence = 7;
+  echo.sent_ntp = 0xe8a1b2c3d4f00000ULL;
+  echo.ping_sent_ntp = ping.sent_ntp;
+  echo.held_ns = 41'000;
+  echo.pings_received = 8;
+  echo.highest_ping = 7;
+  echo.ping_jitter_us = 1500;
+  ProbePacket ramp;
+  ramp.kind = ProbePacket::Kind::kRamp;
+  ramp.sequence = 3;
+  ramp.sent_ntp = 0xe8a1b2c3d5000000ULL;
+  ramp.step = 9;
+  ramp.step_packets = 411;
+  std::vector<std::uint8_t> all;
+  for (const auto& p : {ping, echo, ramp}) {
+    std::vector<std::uint8_t> bytes(kProbeHeaderSize);
+    write_probe(bytes, p);
+    all.insert(all.end(), bytes.begin(), bytes.end());
+  }
+  EXPECT_EQ(all, testing::read_hex_file(std::string(SURGILINK_TEST_DATA) + "/preflight_probe_v1.hex"))
+      << testing::to_hex_lines(all);
 }
 
 TEST(Preflight, InterarrivalJitterFollowsRfc3550) {
