@@ -2,13 +2,23 @@
 // to a real sender over the real session (TLS, access list, SRTP probes), prints the verdict and figures,
 // and the sender keeps the outcome in its audit trail; a console the access list does not name, or one that
 // asks during a live case, is refused and nothing is measured.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <span>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "process/child_process.hpp"
 #include "support/console_status.hpp"
 #include "support/running_sender.hpp"
 #include "support/test_installation.hpp"
+#include "surgilink/session/preflight.hpp"
 
 namespace surgilink::testing {
 namespace {
@@ -98,6 +108,57 @@ TEST(Preflight, AStrangerAndACaseInProgressAreRefusedAndNothingIsMeasured) {
   const auto log = sender.log();
   EXPECT_THAT(log, Not(HasSubstr("pre-flight granted")));
   EXPECT_THAT(log, HasSubstr("audit: preflight_refused"));
+}
+
+TEST(Preflight, AStrangersProbesOnTheMediaPortGetNothingDuringAPreflight) {
+  const auto dir = scratch_dir("preflight-stranger");
+  RunningSender sender(write_sender_config(dir), dir / "sender.log");
+  tools::ChildProcess console(
+      {console_program().string(), "--config", write_console_config(dir, sender.control_port()).string(),
+       "--preflight", "Test OR", "--preflight-seconds", "5", "--json"},
+      (dir / "console.err").string());
+  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+       sender.log().find("pre-flight granted") == std::string::npos &&
+       std::chrono::steady_clock::now() < until;)
+    sender.next_status(milliseconds{500});
+  ASSERT_THAT(sender.log(), HasSubstr("pre-flight granted"));
+  // A ping as a console would send it, but in the clear from an address the sender never granted.
+  const int stranger = ::socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_GE(stranger, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<std::uint16_t>(sender.media_port()));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::array<std::uint8_t, 12 + session::kProbeHeaderSize> packet{};
+  packet[0] = 0x80;
+  packet[1] = session::kProbePayloadType;
+  session::ProbePacket ping;
+  session::write_probe(std::span(packet).subspan(12), ping);
+  for (int i = 0; i < 20; ++i)
+    ::sendto(stranger, packet.data(), packet.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+  // Nothing comes back: no echo, no ramp (a second is many times the loopback round trip).
+  timeval wait{1, 0};
+  ::setsockopt(stranger, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  std::array<std::uint8_t, 2048> reply{};
+  EXPECT_LT(::recv(stranger, reply.data(), reply.size(), 0), 0);
+  ::close(stranger);
+  // The granted pre-flight is not disturbed, and the stranger's datagrams were counted.
+  const auto line = console.read_line(milliseconds{20000});
+  ASSERT_TRUE(line.has_value()) << read_text(dir / "console.err");
+  const auto result = nlohmann::json::parse(*line, nullptr, false);
+  ASSERT_TRUE(result.is_object()) << *line;
+  EXPECT_TRUE(result["measured"].get<bool>());
+  EXPECT_LT(result["loss_to_or"].get<double>(), 0.02);
+  EXPECT_EQ(console.wait(milliseconds{10000}).value_or(-1), 0);
+  long rejected = 0;
+  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds{5};
+       rejected < 20 && std::chrono::steady_clock::now() < until;) {
+    const auto status = sender.next_status(milliseconds{1500});
+    if (!status) continue;
+    const auto j = nlohmann::json::parse(*status, nullptr, false);
+    if (j.is_object()) rejected = j.value("rejected_datagrams", 0L);
+  }
+  EXPECT_GE(rejected, 20);
 }
 
 TEST(Preflight, ABadDurationIsRefusedBeforeConnecting) {
