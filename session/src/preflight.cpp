@@ -75,7 +75,7 @@ core::Result<ProbePacket> parse_probe(std::span<const std::uint8_t> in) {
   if (in[1] < 1 || in[1] > 3) return core::Fault::kMalformed;
   p.kind = static_cast<ProbePacket::Kind>(in[1]);
   p.flags = static_cast<std::uint16_t>((in[2] << 8) | in[3]);
-  if ((p.flags & ~ProbePacket::kStopRamp) != 0) return core::Fault::kMalformed;
+  if ((p.flags & ~(ProbePacket::kStopRamp | ProbePacket::kRampHeld)) != 0) return core::Fault::kMalformed;
   p.sequence = get32(in, 4);
   p.sent_ntp = get64(in, 8);
   p.ping_sent_ntp = get64(in, 16);
@@ -176,7 +176,11 @@ LinkVerdict judge_link(const PreflightFigures& f, const std::string& top) {
   const auto& steps = verdict_steps();
   auto first = std::find_if(steps.begin(), steps.end(), [&](const VerdictStep& s) { return top == s.name; });
   if (first == steps.end()) first = steps.begin();  // a profile above 1080p30 (1080p60): judged up to 1080p30
-  const std::string carried = (f.rate_capped ? "at least " : "") + mbit(f.achievable_bps);
+  const bool held = f.rate_limited_by == "held";
+  const std::string carried = (f.rate_capped || held ? "at least " : "") + mbit(f.achievable_bps);
+  const std::string why_held =
+      held ? " The OR stopped the rate test when a case started there: check again before the next case."
+           : "";
   for (auto s = first; s != steps.end(); ++s) {
     const std::uint64_t need = preflight_need_bps(s->kbps, f.loss_to_mentor);
     if (f.achievable_bps < need) continue;
@@ -186,7 +190,13 @@ LinkVerdict judge_link(const PreflightFigures& f, const std::string& top) {
                   mbit(preflight_need_bps(first->kbps, f.loss_to_mentor));
     }
     if (f.loss_to_mentor >= 0.005) sentence += ", with repair for " + percent(f.loss_to_mentor) + " loss";
-    return {s->name, sentence + ")."};
+    return {s->name, sentence + ")." + why_held};
+  }
+  if (held) {
+    return {"none",
+            "Not known: the OR stopped the rate test when a case started there, after the link had "
+            "carried " +
+                carried + "; check again before the next case."};
   }
   return {"none", "Not enough for video: the link carries " + carried + ", " + steps.back().name + " needs " +
                       mbit(preflight_need_bps(steps.back().kbps, f.loss_to_mentor)) + "."};
@@ -208,6 +218,7 @@ PreflightEstimator::PreflightEstimator(PreflightPlan plan) : plan_(plan) { steps
 
 void PreflightEstimator::on_echo(const ProbePacket& echo, core::CaptureTime arrived, std::size_t /*wire*/) {
   ++echoes_;
+  if ((echo.flags & ProbePacket::kRampHeld) != 0) held_ = true;
   // The far end's view of our pings: the latest echo knows the most.
   far_pings_received_ = std::max(far_pings_received_, echo.pings_received);
   far_highest_ping_ = std::max(far_highest_ping_, echo.highest_ping);
@@ -302,6 +313,7 @@ PreflightFigures PreflightEstimator::finish() {
   f.achievable_bps = achievable_bps_;
   f.rate_limited_by = limited_by_.empty() ? (steps_.empty() ? "" : "time") : limited_by_;
   f.rate_capped = limited_by_ == "cap";
+  if (held_ && !f.rate_capped) f.rate_limited_by = "held";  // what the ramp did not reach was not measured
   f.queueing_ms = queueing_ms_;
   f.steps_clean = clean_;
   f.steps_sent = static_cast<std::uint32_t>(std::count_if(

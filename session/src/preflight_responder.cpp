@@ -132,6 +132,7 @@ void PreflightResponder::on_probe(std::span<const std::uint8_t> payload, core::C
   }
   ProbePacket echo;
   echo.kind = ProbePacket::Kind::kEcho;
+  if (!figures_.held.empty()) echo.flags = ProbePacket::kRampHeld;
   echo.sequence = p.sequence;
   echo.ping_sent_ntp = p.sent_ntp;
   echo.pings_received = figures_.pings_received;

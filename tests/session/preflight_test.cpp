@@ -263,6 +263,47 @@ TEST(Preflight, ANarrowLinkGetsASmallerStepAndAHopelessOneNone) {
   EXPECT_NE(lossy.sentence.find("loses"), std::string::npos) << lossy.sentence;
 }
 
+TEST(Preflight, ARampTheSenderHeldForACaseIsALowerBoundAndSaysWhy) {
+  PreflightPlan plan;
+  plan.max_bps = preflight_rate_cap(6000);
+  PreflightEstimator estimator(plan);
+  const core::CaptureTime t0 = core::CaptureTime{} + std::chrono::hours{24 * 365 * 50};
+  ProbePacket echo;
+  echo.kind = ProbePacket::Kind::kEcho;
+  for (std::uint32_t i = 0; i < 300; ++i) {
+    echo.sequence = echo.highest_ping = i;
+    echo.pings_received = i + 1;
+    echo.ping_sent_ntp = core::to_ntp64(t0 + milliseconds{10 * i});
+    echo.sent_ntp = core::to_ntp64(t0 + milliseconds{10 * i + 5});
+    estimator.on_echo(echo, t0 + milliseconds{10 * i + 10}, 64);
+  }
+  // Three clean steps, then the sender says it held the ramp (a console joined for a case).
+  for (std::uint32_t k = 0; k < 3; ++k) {
+    ProbePacket ramp;
+    ramp.kind = ProbePacket::Kind::kRamp;
+    ramp.step = k;
+    ramp.step_packets = 20;
+    for (std::uint32_t i = 0; i < 20; ++i) {
+      ramp.sequence = i;
+      const auto at = t0 + milliseconds{3000 + 500 * k + 25 * i};
+      ramp.sent_ntp = core::to_ntp64(at);
+      estimator.on_ramp(ramp, at + milliseconds{5}, 1228);
+    }
+  }
+  echo.flags = ProbePacket::kRampHeld;
+  estimator.on_echo(echo, t0 + milliseconds{4600}, 64);
+  const auto f = estimator.finish();
+  EXPECT_EQ(f.rate_limited_by, "held") << describe(f);
+  EXPECT_FALSE(f.rate_capped);
+  const auto verdict = judge_link(f, "1080p30");
+  // What it carried before the hold is too little for any profile, but that is not what the link carries.
+  EXPECT_EQ(verdict.profile, "none");
+  EXPECT_EQ(verdict.sentence.find("Not enough"), std::string::npos) << verdict.sentence;
+  EXPECT_NE(verdict.sentence.find("Not known"), std::string::npos) << verdict.sentence;
+  EXPECT_NE(verdict.sentence.find("at least"), std::string::npos) << verdict.sentence;
+  EXPECT_NE(verdict.sentence.find("when a case started"), std::string::npos) << verdict.sentence;
+}
+
 TEST(Preflight, TheVerdictNeverNamesMoreThanTheSendersProfileOrWhatTheRateCarries) {
   PreflightFigures f;
   f.rtt_samples = 100;

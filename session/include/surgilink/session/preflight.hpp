@@ -30,6 +30,7 @@ inline constexpr std::uint8_t kProbeVersion = 1;
 struct ProbePacket {
   enum class Kind : std::uint8_t { kPing = 1, kEcho = 2, kRamp = 3 };
   static constexpr std::uint16_t kStopRamp = 1;  // ping flag: the console has seen enough, stop the ramp
+  static constexpr std::uint16_t kRampHeld = 2;  // echo flag: the sender stopped the ramp (a case started)
   Kind kind = Kind::kPing;
   std::uint16_t flags = 0;
   std::uint32_t sequence = 0;  // ping: its number; echo: the ping's; ramp: the packet's index in its step
@@ -94,8 +95,9 @@ struct PreflightFigures {
   double loss_to_mentor = 0, loss_to_or = 0;
   std::uint64_t achievable_bps = 0;  // what the highest clean step of the ramp delivered
   bool rate_capped = false;          // the ramp reached its cap cleanly: the link may carry more
-  std::string rate_limited_by;       // "loss", "queueing", "cap", "time" (the ramp ended first)
-  double queueing_ms = 0;            // added one-way delay at the first step that failed (0: none failed)
+  // "loss", "queueing", "cap", "time" (the ramp ended first), "held" (the sender stopped it: a case started)
+  std::string rate_limited_by;
+  double queueing_ms = 0;  // added one-way delay at the first step that failed (0: none failed)
   std::uint32_t steps_clean = 0, steps_sent = 0;
 };
 
@@ -152,7 +154,7 @@ class PreflightEstimator {
   std::uint32_t idle_pings_at_far_ = 0;              // pings the sender had received by the last idle echo
   std::uint64_t ramp_expected_ = 0, ramp_lost_ = 0;  // packets of the clean steps
   double far_jitter_ms_ = 0;
-  bool ramp_seen_ = false, done_ = false;
+  bool ramp_seen_ = false, done_ = false, held_ = false;
   std::vector<Step> steps_;
   std::uint64_t achievable_bps_ = 0;
   std::uint32_t clean_ = 0;
