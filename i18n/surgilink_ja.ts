@@ -763,7 +763,17 @@
         <translation>%1 に接続</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+23"/>
+        <source>Checking the link…</source>
+        <translation>回線を確認中…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Check link to %1</source>
+        <translation>%1 への回線を確認</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>F1: every keyboard shortcut</source>
         <translation>F1: キーボード操作の一覧</translation>
     </message>
@@ -1094,7 +1104,12 @@
 <context>
     <name>surgilink::console::MentorSession</name>
     <message>
-        <location filename="../mentor_console/ui/mentor_session.cpp" line="+231"/>
+        <location filename="../mentor_console/ui/mentor_session.cpp" line="+175"/>
+        <source>Checking the link to %1 (10 s)…</source>
+        <translation>%1 への回線を確認中（10 秒）…</translation>
+    </message>
+    <message>
+        <location line="+93"/>
         <source>idle</source>
         <translation>未接続</translation>
     </message>

@@ -5,9 +5,11 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <cstdlib>
 
 #include "core/headless_console.hpp"
+#include "core/link_preflight.hpp"
 #include "surgilink/core/config.hpp"
 #include "surgilink/core/logging.hpp"
 #include "ui/console_window.hpp"
@@ -62,8 +64,30 @@ int main(int argc, char** argv) {
   std::string review;
   app.add_option("--review", review,
                  "open this recording (a folder under [review] library, or any) in the review screen");
+  std::optional<std::string> preflight;
+  double preflight_seconds = 10;
+  bool preflight_json = false;
+  app.add_option(
+      "--preflight", preflight,
+      "measure the link to this [[site]] before a case (round trip, jitter, loss, rate OR->mentor) "
+      "and say which video profile it carries; the sender keeps the result as evidence");
+  app.add_option("--preflight-seconds", preflight_seconds, "how long the pre-flight measures (5 to 60)")
+      ->capture_default_str();
+  app.add_flag("--json", preflight_json, "with --preflight: print the result as one JSON object");
   app.add_option("--log-level", log_level, "trace | debug | info | warn | error (overrides the config)");
   CLI11_PARSE(app, argc, argv);
+  if (preflight) {
+    if (overrides.connect && *overrides.connect != *preflight) {
+      std::fprintf(stderr, "surgilink-console: --preflight and --connect name different sites\n");
+      return 2;
+    }
+    overrides.connect = preflight;
+  }
+  const std::chrono::milliseconds preflight_duration{std::lround(preflight_seconds * 1000)};
+  if (const auto bad = session::check_preflight_duration(preflight_duration); preflight && !bad.empty()) {
+    std::fprintf(stderr, "surgilink-console: --preflight-seconds: %s\n", bad.c_str());
+    return 2;
+  }
   try {
     auto settings = console::load_console_settings(config, overrides);
     settings.seconds = seconds;
@@ -72,6 +96,7 @@ int main(int argc, char** argv) {
     settings.session.report_warmup = std::chrono::milliseconds{static_cast<long>(report_warmup * 1000)};
     core::setup_logging("console", log_level.empty() ? settings.log_level : log_level);
     settings.scripted_mentor = scripted_mentor;
+    if (preflight) return console::run_preflight(settings, preflight_duration, preflight_json);
     if (headless && !review.empty()) {
       std::fprintf(stderr,
                    "surgilink-console: --review needs the window (surgilink-review works headless)\n");

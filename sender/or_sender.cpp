@@ -414,23 +414,40 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
           {"recording", recording_json()},
           {"voice", voice.status_json()},
           {"mentor_latency_p95_ms", worst ? nlohmann::json(*worst) : nlohmann::json(nullptr)}};
-      std::printf("%s\n", j.dump().c_str());
+      // The latest pre-flight (issue 15): who, the verdict and the figures, as the audit log keeps them.
+      if (const auto pre = session.last_preflight()) {
+        j["preflight"] = {{"console", pre->person},
+                          {"verdict", pre->verdict},
+                          {"sentence", pre->sentence},
+                          {"figures", pre->figures},
+                          {"age_s", core::to_ms(clock.now() - pre->at) / 1000.0}};
+      }
+      std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else {
       std::printf(
           "sender %s | %5.1fs | consoles %zu | capture %4.1f fps | OR display %4.1f fps | sent %4.1f fps "
-          "%5.2f Mbit/s (%s, target %.1f) | IDR on request %llu | rejected %llu | vitals %llu/s%s%s%s%s%s\n",
+          "%5.2f Mbit/s (%s, target %.1f) | IDR on request %llu | rejected %llu | vitals "
+          "%llu/s%s%s%s%s%s%s\n",
           settings.session.rules.site_name.c_str(), uptime, session.consoles_connected(), capture_fps,
           display_fps, sent_fps, mbps, ladder.step().name.c_str(), pc.bitrate_kbps.load() / 1000.0,
           static_cast<unsigned long long>(pc.keyframes_forced.load()),
           static_cast<unsigned long long>(session.faults().total()),
           static_cast<unsigned long long>(numerics), alarms.empty() ? "" : " | ALARM ", alarms.c_str(),
           rec.recording ? (" | REC " + std::to_string(rec.frames_written) + " frames").c_str() : "",
-          voice_text().c_str(), session.privacy_paused() ? " | PRIVACY PAUSE: nothing sent" : "");
+          voice_text().c_str(), session.privacy_paused() ? " | PRIVACY PAUSE: nothing sent" : "",
+          preflight_text().c_str());
     }
     std::fflush(stdout);
   }
 
   // " | voice: mic open, mentor speaking" (empty without any sound device).
+  // The latest pre-flight's verdict on the human status line, for a minute after it.
+  std::string preflight_text() const {
+    const auto pre = session.last_preflight();
+    if (!pre || clock.now() - pre->at > std::chrono::minutes{1}) return "";
+    return " | pre-flight " + pre->person + ": " + pre->verdict;
+  }
+
   std::string voice_text() const {
     if (!voice.microphone_open() && !voice.speaker_open()) return "";
     std::string t = " | voice: mic ";

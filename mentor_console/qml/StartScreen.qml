@@ -46,6 +46,24 @@ Rectangle {
                 }
             }
         }
+        // Pre-flight: 10 s of probes against the first site's sender before a case; the verdict in words.
+        Button {
+            objectName: "checkLink"
+            visible: mentor.sites.length > 0
+            width: parent.width; height: unit * 2.4
+            font.pixelSize: unit
+            enabled: startScreen.visible && !mentor.checkingLink
+            text: mentor.checkingLink ? qsTr("Checking the link…") : qsTr("Check link to %1").arg(mentor.sites[0] || "")
+            onClicked: mentor.checkLink(mentor.sites[0])
+        }
+        Text {
+            objectName: "linkCheck"
+            visible: mentor.linkCheck.length > 0
+            width: parent.width; wrapMode: Text.Wrap
+            font.pixelSize: unit * 0.9
+            color: mentor.checkingLink ? "#b0bec5" : mentor.linkVerdict === "" || mentor.linkVerdict === "none" ? "#ff8a80" : "#a5d6a7"
+            text: mentor.linkCheck
+        }
         Text { color: "#78909c"; font.pixelSize: unit * 0.9; text: qsTr("F1: every keyboard shortcut") }
         Text {
             visible: mentor.sites.length === 0

@@ -11,6 +11,7 @@
 #include <future>
 
 #include "core/headless_console.hpp"
+#include "core/link_preflight.hpp"
 #include "core/scripted_mentor.hpp"
 #include "surgilink/vitals/vitals_row.hpp"
 #include "translated_reason.hpp"
@@ -29,6 +30,7 @@ struct MentorSession::Network : session::ConsoleSessionListener {
   asio::steady_timer status_timer;
   asio::steady_timer voice_timer;
   std::unique_ptr<session::ConsoleSession> session;
+  std::unique_ptr<session::ConsolePreflight> preflight;  // "Check link"
   // The demo's mentor (--scripted-mentor): draws through `session`, so it goes before the session does.
   std::unique_ptr<ScriptedMentor> scripted;
   std::thread thread;
@@ -121,6 +123,7 @@ MentorSession::MentorSession(ConsoleSettings settings, QObject* parent)
 MentorSession::~MentorSession() {
   asio::post(network_->io, [n = network_.get()] {
     n->stop_session();
+    if (n->preflight) n->preflight->stop();
     n->status_timer.cancel();
     n->voice_timer.cancel();
     n->work.reset();
@@ -158,6 +161,41 @@ void MentorSession::connectTo(const QString& site) {
       spdlog::info("scripted mentor: drawing, keeping {} annotations on screen", *keep);
       n->scripted = std::make_unique<ScriptedMentor>(n->io, *n->session, feed_.mailbox(), *keep);
       n->scripted->start();
+    }
+  });
+}
+
+void MentorSession::checkLink(const QString& site) {
+  if (checking_link_) return;
+  ConsoleSettings chosen = settings_;
+  for (const auto& s : settings_.sites) {
+    if (QString::fromStdString(s.name) == site) select_site(chosen, s);
+  }
+  checking_link_ = true;
+  link_check_ = tr("Checking the link to %1 (10 s)…").arg(site);
+  link_verdict_.clear();
+  emit linkCheckChanged();
+  asio::post(network_->io, [this, n = network_.get(), s = chosen.session] {
+    const auto done = [this](const session::PreflightOutcome& outcome) {
+      QMetaObject::invokeMethod(
+          this,
+          [this, text = QString::fromStdString(format_preflight(outcome, false)),
+           verdict = QString::fromStdString(outcome.measured ? outcome.verdict.profile : std::string())] {
+            checking_link_ = false;
+            link_check_ = text;
+            link_verdict_ = verdict;
+            emit linkCheckChanged();
+          },
+          Qt::QueuedConnection);
+    };
+    try {
+      n->preflight =
+          std::make_unique<session::ConsolePreflight>(n->io, s, std::chrono::seconds{10}, clock_, done);
+      n->preflight->start();
+    } catch (const std::exception& e) {
+      session::PreflightOutcome failed;
+      failed.problem = e.what();
+      done(failed);
     }
   });
 }

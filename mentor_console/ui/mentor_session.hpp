@@ -89,6 +89,10 @@ class MentorSession : public QObject {
   // The OR paused video and voice to every console (privacy pause): the console shows why, not a frozen
   // picture.
   Q_PROPERTY(bool orPrivacyPaused READ orPrivacyPaused NOTIFY statusChanged)
+  // Pre-flight ("Check link" on the start screen): running, and the last outcome in words and figures.
+  Q_PROPERTY(bool checkingLink READ checkingLink NOTIFY linkCheckChanged)
+  Q_PROPERTY(QString linkCheck READ linkCheck NOTIFY linkCheckChanged)
+  Q_PROPERTY(QString linkVerdict READ linkVerdict NOTIFY linkCheckChanged)
 
  public:
   MentorSession(ConsoleSettings settings, QObject* parent = nullptr);
@@ -97,6 +101,9 @@ class MentorSession : public QObject {
   // Connects to the named [[site]] (GUI thread). An empty name means the one chosen at start-up.
   Q_INVOKABLE void connectTo(const QString& site);
   Q_INVOKABLE void disconnectFromSite();
+  // Measures the link to the named [[site]] for 10 s before a case (pre-flight; GUI thread). The outcome
+  // comes through linkCheckChanged(). Ignored while one runs.
+  Q_INVOKABLE void checkLink(const QString& site);
 
   // The decoded pictures, for the operative field view; it reports back when each reached the screen.
   PictureFeed* feed() { return &feed_; }
@@ -148,6 +155,9 @@ class MentorSession : public QObject {
   bool recording() const { return status_.recording; }
   bool keysExported() const { return status_.keys_exported; }
   bool orPrivacyPaused() const { return status_.or_privacy_paused; }
+  bool checkingLink() const { return checking_link_; }
+  QString linkCheck() const { return link_check_; }
+  QString linkVerdict() const { return link_verdict_; }
   // Flags or unflags a vitals row for the surgeon (a badge on the OR display). GUI thread.
   Q_INVOKABLE void toggleVitalFlag(const QString& vital);
 
@@ -171,6 +181,7 @@ class MentorSession : public QObject {
   void statusLine(const QString& line);
   void annotationsChanged();
   void annotationRefused();
+  void linkCheckChanged();
 
  private:
   struct Network;
@@ -196,6 +207,8 @@ class MentorSession : public QObject {
   MentorVoice voice_;
   std::shared_ptr<const annotation::Scene> scene_ = std::make_shared<const annotation::Scene>();
   QString annotation_refusal_;
+  bool checking_link_ = false;
+  QString link_check_, link_verdict_;              // verdict: "1080p30" ... "none"; empty when not measured
   std::atomic<std::int64_t> shown_capture_ns_{0};  // sender clock: the picture on screen now; 0: none
 };
 

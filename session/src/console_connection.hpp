@@ -55,6 +55,10 @@ class ConsoleConnection final : public ControlConnection::Listener {
   };
   std::optional<Closing> closing;
   std::optional<ConsoleLatency> latency;  // its last LatencyReport
+  // A pre-flight (not admitted; session/preflight.hpp): the person it was granted to, and when it is closed
+  // at the latest.
+  std::optional<std::string> preflight_of;
+  core::CaptureTime preflight_until{};
 
   // ControlConnection::Listener
   void on_frame(std::span<const std::uint8_t> body) override;

@@ -96,6 +96,8 @@ void ControlClient::connect() {
                 hello->set_protocol_version(self->settings_.protocol_version);
                 hello->set_software(self->settings_.software);
                 hello->set_media_port(self->media_port_);
+                if (self->settings_.preflight_ms != 0)
+                  hello->mutable_preflight()->set_duration_ms(self->settings_.preflight_ms);
                 self->send(e);
                 self->connection_->start_reading();
               });

@@ -29,6 +29,9 @@ struct ControlClientSettings {
   std::uint32_t protocol_version = kProtocolVersion;
   std::string software = "surgilink-console";
   std::size_t max_queued_bytes = 1024 * 1024;
+  // Non-zero: hello asks for a pre-flight of this many milliseconds instead of joining
+  // (session/preflight.hpp).
+  std::uint32_t preflight_ms = 0;
 };
 
 // Network thread only. Held by std::shared_ptr (make_shared): its handlers keep it alive.

@@ -6,6 +6,7 @@
 #include "surgilink/media/opus_packet.hpp"
 #include "surgilink/media/rtp_packet.hpp"
 #include "surgilink/media/voice_capture.hpp"
+#include "surgilink/session/preflight.hpp"
 #include "surgilink/vitals/vitals_packet.hpp"
 
 namespace surgilink::session {
@@ -56,6 +57,7 @@ void RealtimeSender::stop() {
   boost::system::error_code ec;
   socket_.close(ec);
   consoles_.clear();
+  probes_.clear();
 }
 
 std::optional<std::uint64_t> RealtimeSender::narrowest_estimate() const {
@@ -83,6 +85,70 @@ void RealtimeSender::add(ConsoleId console, const udp::endpoint& media, const Sr
 
 void RealtimeSender::remove(ConsoleId console) { consoles_.erase(console); }
 
+void RealtimeSender::add_probe_peer(ConsoleId id, const udp::endpoint& media, const SrtpKeys& keys,
+                                    ProbeReceiver& receiver) {
+  using media::SrtpSession;
+  probes_[id] = ProbePeer{
+      media,
+      std::make_unique<SrtpSession>(profile_, SrtpSession::Direction::kOutbound, keys.sender_to_console),
+      std::make_unique<SrtpSession>(profile_, SrtpSession::Direction::kInbound, keys.console_to_sender),
+      &receiver};
+}
+
+void RealtimeSender::remove_probe_peer(ConsoleId id) { probes_.erase(id); }
+
+std::size_t RealtimeSender::send_probe(ConsoleId id, std::span<const std::uint8_t> packet) {
+  const auto peer = probes_.find(id);
+  if (stopped_ || peer == probes_.end()) return 0;
+  if (packet.size() + media::kSrtpMaxTrailer > send_buffer_.size()) {
+    faults_.add(core::Fault::kTooLarge);
+    return 0;
+  }
+  std::copy(packet.begin(), packet.end(), send_buffer_.begin());
+  auto protected_length = peer->second.outbound->protect_rtp(send_buffer_, packet.size());
+  if (!protected_length) {
+    faults_.add(protected_length.error());
+    return 0;
+  }
+  boost::system::error_code ec;
+  socket_.send_to(asio::buffer(send_buffer_.data(), protected_length.value()), peer->second.media, 0, ec);
+  if (ec) {
+    ++counters_.send_drops;
+    return 0;
+  }
+  ++counters_.probe_packets_sent;
+  return protected_length.value();
+}
+
+void RealtimeSender::on_probe_datagram(ProbePeer& peer, std::size_t size) {
+  const auto arrival = clock_.now();
+  std::span<const std::uint8_t> packet;
+  const auto header = open_rtp(*peer.inbound, size, packet);
+  if (!header) return;
+  if (header->payload_type != kProbePayloadType) {
+    faults_.add(core::Fault::kUnknownStream);  // a pre-flight sends nothing else
+    return;
+  }
+  ++counters_.probe_packets_received;
+  peer.receiver->on_probe(packet.subspan(header->payload_offset, header->payload_size), arrival);
+}
+
+std::optional<media::RtpHeader> RealtimeSender::open_rtp(media::SrtpSession& inbound, std::size_t size,
+                                                         std::span<const std::uint8_t>& packet) {
+  auto plain = inbound.unprotect_rtp(receive_buffer_, size);
+  if (!plain) {
+    faults_.add(plain.error());
+    return std::nullopt;
+  }
+  packet = std::span<const std::uint8_t>(receive_buffer_.data(), plain.value());
+  auto header = media::parse_rtp(packet);
+  if (!header) {
+    faults_.add(header.error());
+    return std::nullopt;
+  }
+  return header.value();
+}
+
 void RealtimeSender::receive() {
   socket_.async_receive_from(asio::buffer(receive_buffer_), receive_from_,
                              [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
@@ -96,6 +162,11 @@ void RealtimeSender::on_datagram(std::size_t size) {
   auto from = std::find_if(consoles_.begin(), consoles_.end(),
                            [this](const auto& entry) { return entry.second.media == receive_from_; });
   if (from == consoles_.end()) {
+    const auto probe = std::find_if(probes_.begin(), probes_.end(), [this](const auto& entry) {
+      return entry.second.media == receive_from_;
+    });
+    if (probe != probes_.end() && !media::looks_like_rtcp(std::span(receive_buffer_.data(), size)))
+      return on_probe_datagram(probe->second, size);
     faults_.add(core::Fault::kUnknownStream);
     return;
   }
@@ -136,19 +207,11 @@ void RealtimeSender::on_datagram(std::size_t size) {
 }
 
 void RealtimeSender::on_voice_datagram(std::map<ConsoleId, Console>::iterator from, std::size_t size) {
-  auto plain = from->second.inbound->unprotect_rtp(receive_buffer_, size);
-  if (!plain) {
-    faults_.add(plain.error());
-    return;
-  }
-  const std::span<const std::uint8_t> packet(receive_buffer_.data(), plain.value());
-  auto header = media::parse_rtp(packet);
-  if (!header) {
-    faults_.add(header.error());
-    return;
-  }
+  std::span<const std::uint8_t> packet;
+  const auto header = open_rtp(*from->second.inbound, size, packet);
+  if (!header) return;
   // Consoles send only voice (and RTCP): anything else is not a stream of this session.
-  if (header.value().payload_type != media::kOpusPayloadType) {
+  if (header->payload_type != media::kOpusPayloadType) {
     faults_.add(core::Fault::kUnknownStream);
     return;
   }
@@ -156,19 +219,18 @@ void RealtimeSender::on_voice_datagram(std::map<ConsoleId, Console>::iterator fr
     faults_.add(core::Fault::kNotAuthorised);  // an observer's microphone is never heard
     return;
   }
-  if (header.value().payload_size == 0) {
+  if (header->payload_size == 0) {
     faults_.add(core::Fault::kTruncated);
     return;
   }
   // A packet whose Opus framing does not add up is neither relayed to the other mentors nor mixed for the OR.
-  if (auto opus = media::check_opus_packet(
-          packet.subspan(header.value().payload_offset, header.value().payload_size));
+  if (auto opus = media::check_opus_packet(packet.subspan(header->payload_offset, header->payload_size));
       !opus) {
     faults_.add(opus.error());
     return;
   }
   ++counters_.voice_packets_received;
-  listener_.on_console_voice(from->first, header.value(), packet);
+  listener_.on_console_voice(from->first, *header, packet);
 }
 
 void RealtimeSender::send_voice(const media::EncodedPackets& voice) {

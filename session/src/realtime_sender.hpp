@@ -46,6 +46,8 @@ struct RealtimeCounters {
   std::uint64_t fec_packets_sent = 0;        // parity packets, per console
   std::uint64_t frames_withheld = 0;         // video frames not sent: the OR's privacy pause
   std::uint64_t voice_withheld = 0;          // the OR's voice packets not sent: the OR's privacy pause
+  std::uint64_t probe_packets_sent = 0;      // pre-flight probes (echoes and the ramp)
+  std::uint64_t probe_packets_received = 0;  // pre-flight pings accepted
 };
 
 // Network thread only. Held by std::shared_ptr (make_shared): its handlers keep it alive.
@@ -114,6 +116,23 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   // One parity packet after every `packets` video packets; 0: none.
   void set_fec_block(std::size_t packets);
 
+  // Pre-flight (session/preflight.hpp): a console measuring its link before a case is no member of the
+  // session and gets no media; its probe packets (kProbePayloadType, authenticated with its keys) go to its
+  // ProbeReceiver. Told on the network thread.
+  class ProbeReceiver {
+   public:
+    virtual ~ProbeReceiver() = default;
+    virtual void on_probe(std::span<const std::uint8_t> payload, core::CaptureTime arrival) = 0;
+  };
+  // `receiver` must stay valid until remove_probe_peer().
+  void add_probe_peer(ConsoleId id, const boost::asio::ip::udp::endpoint& media, const SrtpKeys& keys,
+                      ProbeReceiver& receiver);
+  void remove_probe_peer(ConsoleId id);
+  // Protects and sends one probe RTP packet of `length` bytes from `buffer` to a probe peer; returns the
+  // bytes sent, 0 if it could not go (counted).
+  std::size_t send_probe(ConsoleId id, std::span<const std::uint8_t> packet);
+  std::size_t probe_peers() const { return probes_.size(); }
+
   std::uint16_t port() const;
   const RealtimeCounters& counters() const { return counters_; }
 
@@ -138,8 +157,18 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
     std::vector<std::uint8_t> bytes;
   };
 
+  struct ProbePeer {
+    boost::asio::ip::udp::endpoint media;
+    std::unique_ptr<media::SrtpSession> outbound, inbound;
+    ProbeReceiver* receiver = nullptr;
+  };
   void receive();
   void on_datagram(std::size_t size);
+  void on_probe_datagram(ProbePeer& peer, std::size_t size);
+  // The datagram in receive_buffer_, unprotected with `inbound` and parsed (`packet`: the plain packet);
+  // nullopt, counted, when it is not an authentic RTP packet.
+  std::optional<media::RtpHeader> open_rtp(media::SrtpSession& inbound, std::size_t size,
+                                           std::span<const std::uint8_t>& packet);
   std::size_t protect_and_send(Console& console, std::size_t length);
   void on_voice_datagram(std::map<ConsoleId, Console>::iterator from, std::size_t size);
   void retransmit(Console& console, const std::vector<std::uint16_t>& sequences);
@@ -158,6 +187,7 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   core::FaultCounters& faults_;
   std::chrono::milliseconds keyframe_interval_;
   std::map<ConsoleId, Console> consoles_;
+  std::map<ConsoleId, ProbePeer> probes_;
   std::vector<std::uint8_t> send_buffer_ = std::vector<std::uint8_t>(2048);
   std::vector<std::uint8_t> receive_buffer_ = std::vector<std::uint8_t>(2048);
   boost::asio::ip::udp::endpoint receive_from_;

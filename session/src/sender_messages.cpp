@@ -28,6 +28,7 @@ using Level = AuditEvent::Level;
 
 void SenderSession::Parts::on_envelope(ConsoleConnection& console, const pb::Envelope& e) {
   const core::CaptureTime received = clock.now();
+  if (console.preflight_of) return on_preflight_message(console, e);
   if (!console.admitted()) {
     if (!e.has_hello()) {
       faults.add(core::Fault::kMalformed);
@@ -78,6 +79,7 @@ void SenderSession::Parts::on_malformed(ConsoleConnection& console) {
 
 void SenderSession::Parts::on_ended(ConsoleConnection& console, ConnectionEnd end, const std::string& why) {
   const ConsoleId id = console.id();
+  if (console.preflight_of) end_preflight(console);
   const bool reported_rate = realtime->narrowest_estimate().has_value();
   realtime->remove(id);
   // Its link may have been the narrowest: the stream may go back up for the others.
@@ -131,6 +133,7 @@ void SenderSession::Parts::send_refusal(ConsoleConnection& console, const std::s
 }
 
 void SenderSession::Parts::on_hello(ConsoleConnection& console, const pb::Hello& hello) {
+  if (hello.has_preflight()) return on_preflight_hello(console, hello);
   SSL* ssl = console.control().stream().native_handle();
   SrtpKeys keys = derive_srtp_keys(ssl, settings.srtp_profile);
   if (keys.sender_to_console.empty())
@@ -148,6 +151,8 @@ void SenderSession::Parts::on_hello(ConsoleConnection& console, const pb::Hello&
     return refuse(console, *refused);
   }
   const Admitted& as = std::get<Admitted>(decision);
+  // A case starts: a pre-flight's ramp must not compete with its stream.
+  if (preflight) preflight->hold("a case started (" + core::safe_text(as.name, 64) + " joined)");
   console.admit(as);
   ++counts.consoles_admitted;
   boost::system::error_code ec;

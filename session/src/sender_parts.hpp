@@ -11,6 +11,7 @@
 #include "console_connection.hpp"
 #include "control_messages.hpp"
 #include "control_server.hpp"
+#include "preflight_responder.hpp"
 #include "realtime_sender.hpp"
 #include "surgilink/core/repeat_limiter.hpp"
 #include "surgilink/session/audit_trail.hpp"
@@ -44,6 +45,8 @@ struct SenderSession::Parts : std::enable_shared_from_this<SenderSession::Parts>
   std::optional<core::CaptureTime> last_keyframe_request;
   std::uint64_t exported_keys = 0;  // SDP files written (interop testing only)
   bool stopped = false;
+  std::shared_ptr<PreflightResponder> preflight;  // the running pre-flight (one at a time)
+  std::optional<PreflightRecord> last_preflight;
 
   // sender_session.cpp: connections, timers
   void on_connection(boost::asio::ip::tcp::socket socket, PendingSlot pending);
@@ -83,6 +86,12 @@ struct SenderSession::Parts : std::enable_shared_from_this<SenderSession::Parts>
   void on_annotation_proposal(ConsoleConnection& console, const std::string& bytes);
   void on_latency_report(ConsoleConnection& console, const pb::LatencyReport& report);
   void welcome(ConsoleConnection& console, const Admitted& as);
+
+  // sender_preflight.cpp: a console's link check before a case
+  void on_preflight_hello(ConsoleConnection& console, const pb::Hello& hello);
+  void on_preflight_message(ConsoleConnection& console, const pb::Envelope& envelope);
+  void on_preflight_result(ConsoleConnection& console, const pb::PreflightResult& result);
+  void end_preflight(ConsoleConnection& console);
   void export_keys(ConsoleConnection& console, const boost::asio::ip::udp::endpoint& media,
                    const SrtpKeys& keys);
 };

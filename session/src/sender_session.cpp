@@ -49,7 +49,9 @@ void SenderSession::Parts::sweep() {
     const auto now = self->clock.now();
     std::vector<std::pair<ConsoleId, std::string>> silent;
     for (const auto& [id, c] : self->consoles) {
-      if (!c->admitted() && now - c->accepted_at() > self->settings.hello_timeout) {
+      if (c->preflight_of) {
+        if (now > c->preflight_until) silent.emplace_back(id, "pre-flight over its time");
+      } else if (!c->admitted() && now - c->accepted_at() > self->settings.hello_timeout) {
         silent.emplace_back(
             id, "no hello within " + std::to_string(self->settings.hello_timeout.count()) + " ms");
       } else if (c->admitted() && now - c->last_heard() > self->settings.liveness) {
@@ -126,6 +128,7 @@ void SenderSession::stop() {
   p.sweep_timer.cancel();
   p.expiry_timer.cancel();
   p.server->stop();
+  if (p.preflight) p.preflight->stop();
   p.realtime->stop();
   for (const auto& [id, c] : p.consoles) {
     if (!c->closing) c->closing = ConsoleConnection::Closing{Departure::kGoodbye, "the sender stopped"};
@@ -230,6 +233,18 @@ void SenderSession::set_event_log(std::shared_ptr<CaseEventLog> log) {
     const auto scene = parts_->authority.annotation_scene();
     const nlohmann::json detail = {{"version", scene->version}};
     started->append(parts_->clock.now(), "annotation_scene", detail.dump(), annotation::encode_scene(*scene));
+    // The case's link as the last pre-flight found it (issue 15): evidence kept with the recording.
+    if (const auto& pre = parts_->last_preflight) {
+      const nlohmann::json link = {{"console", pre->person},
+                                   {"peer", pre->peer},
+                                   {"verdict", pre->verdict},
+                                   {"sentence", pre->sentence},
+                                   {"figures", pre->figures},
+                                   {"sender_figures", pre->sender_figures},
+                                   {"measured_ns", pre->at.time_since_epoch().count()}};
+      started->append(parts_->clock.now(), "preflight",
+                      link.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
   }
 }
 
@@ -268,6 +283,8 @@ std::uint16_t SenderSession::media_port() const { return parts_->realtime->port(
 std::size_t SenderSession::consoles_connected() const { return parts_->authority.roster().size(); }
 const core::FaultCounters& SenderSession::faults() const { return parts_->faults; }
 bool SenderSession::audit_healthy() const { return parts_->audit.healthy(); }
+
+std::optional<PreflightRecord> SenderSession::last_preflight() const { return parts_->last_preflight; }
 
 SenderSessionCounters SenderSession::counters() const {
   SenderSessionCounters c = parts_->counts;

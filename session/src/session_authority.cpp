@@ -40,6 +40,48 @@ void SessionAuthority::remove(ConsoleId id) {
   std::erase_if(roster_, [id](const Member& m) { return m.id == id; });
 }
 
+std::optional<Refused> SessionAuthority::identify(const AdmissionRequest& request,
+                                                  std::optional<AccessEntry>& entry) const {
+  if (request.protocol_version != rules_.protocol_version) {
+    return Refused{"protocol version " + std::to_string(request.protocol_version) +
+                       " is not supported; this sender speaks version " +
+                       std::to_string(rules_.protocol_version) + " (update the console)",
+                   core::Fault::kUnsupportedVersion};
+  }
+  entry = access_->find(request.fingerprint);
+  if (!entry) {
+    return Refused{"certificate \"" + core::safe_text(request.common_name, 64) + "\" (" +
+                       request.fingerprint + ") is not in the access list of " + rules_.site_name,
+                   core::Fault::kNotAuthorised};
+  }
+  if (request.media_port == 0 || request.media_port > 65535)
+    return Refused{"hello carries no valid media port", core::Fault::kMalformed};
+  return std::nullopt;
+}
+
+std::variant<AccessEntry, Refused> SessionAuthority::check_preflight(const AdmissionRequest& request,
+                                                                     bool running,
+                                                                     AuthorityEffects& effects) const {
+  std::optional<AccessEntry> entry;
+  std::optional<Refused> refused = identify(request, entry);
+  if (!refused && !roster_.empty()) {
+    refused = Refused{"no pre-flight during a live case: " + rules_.site_name + " serves " +
+                          std::to_string(roster_.size()) + (roster_.size() == 1 ? " console" : " consoles") +
+                          " now (run it before the case, when nobody is connected)",
+                      core::Fault::kRateLimited};
+  }
+  if (!refused && running)
+    refused =
+        Refused{"another pre-flight with " + rules_.site_name + " is running", core::Fault::kRateLimited};
+  if (!refused) return *entry;
+  const std::string peer = core::safe_text(request.peer, 64);
+  effects.audit.push_back({"preflight_refused",
+                           {{"peer", peer}, {"reason", refused->reason}},
+                           Level::kWarning,
+                           "preflight_refused " + peer});
+  return *refused;
+}
+
 std::variant<Admitted, Refused> SessionAuthority::admit(ConsoleId id, const AdmissionRequest& request,
                                                         core::CaptureTime now, AuthorityEffects& effects) {
   const std::string peer = core::safe_text(request.peer, 64);
@@ -48,21 +90,8 @@ std::variant<Admitted, Refused> SessionAuthority::admit(ConsoleId id, const Admi
         {"refused", {{"peer", peer}, {"reason", reason}}, Level::kWarning, "refused " + peer});
     return Refused{std::move(reason), fault};
   };
-  if (request.protocol_version != rules_.protocol_version) {
-    return refused(core::Fault::kUnsupportedVersion,
-                   "protocol version " + std::to_string(request.protocol_version) +
-                       " is not supported; this sender speaks version " +
-                       std::to_string(rules_.protocol_version) + " (update the console)");
-  }
-  const auto entry = access_->find(request.fingerprint);
-  if (!entry) {
-    return refused(core::Fault::kNotAuthorised, "certificate \"" + core::safe_text(request.common_name, 64) +
-                                                    "\" (" + request.fingerprint +
-                                                    ") is not in the access list of " + rules_.site_name);
-  }
-  if (request.media_port == 0 || request.media_port > 65535) {
-    return refused(core::Fault::kMalformed, "hello carries no valid media port");
-  }
+  std::optional<AccessEntry> entry;
+  if (auto unknown = identify(request, entry)) return refused(unknown->fault, std::move(unknown->reason));
   // One live connection per certificate: the new one takes the old one's place (a laptop that changed
   // network reconnects before the sender notices that its old connection is dead).
   std::optional<ConsoleId> replaced;

@@ -63,6 +63,46 @@ TEST(ControlProtocol, VitalsFlagRosterControlsAndGoodbyeV2GoldenBytes) {
   EXPECT_EQ(all, golden("flag_roster_controls_goodbye_v2.hex")) << testing::to_hex_lines(all);
 }
 
+// Pre-flight (issue 15): new optional messages; every older message keeps its bytes (the tests above).
+TEST(ControlProtocol, PreflightV2GoldenBytes) {
+  pb::Envelope hello = envelope();
+  hello.mutable_hello()->set_protocol_version(2);
+  hello.mutable_hello()->set_software("surgilink-console (pre-flight)");
+  hello.mutable_hello()->set_media_port(40000);
+  hello.mutable_hello()->mutable_preflight()->set_duration_ms(10000);
+  pb::Envelope granted = envelope();
+  auto* g = granted.mutable_preflight_granted();
+  g->set_media_port(7401);
+  g->set_srtp_profile("AEAD_AES_128_GCM");
+  g->set_probe_ssrc(0x50464c01);
+  g->set_probe_payload_type(101);
+  g->set_duration_ms(10000);
+  g->set_max_rate_bps(9'000'000);
+  g->set_site_name("OR 3");
+  g->set_video_profile("1080p30");
+  g->set_display_name("Dr. Dev Mentor");
+  pb::Envelope result = envelope();
+  auto* r = result.mutable_preflight_result();
+  r->set_rtt_p50_ms(80.5);
+  r->set_rtt_p95_ms(88.5);
+  r->set_jitter_to_mentor_ms(1.5);
+  r->set_jitter_to_or_ms(2);
+  r->set_loss_to_mentor(0.02);
+  r->set_loss_to_or(0.0);
+  r->set_achievable_bps(5'750'000);
+  r->set_rate_capped(false);
+  r->set_rate_limited_by("loss");
+  r->set_verdict("720p30");
+  r->set_sentence("This link carries 720p30.");
+  r->set_duration_ms(10000);
+  std::vector<std::uint8_t> all;
+  for (const auto* e : {&hello, &granted, &result}) {
+    const auto f = framed(*e);
+    all.insert(all.end(), f.begin(), f.end());
+  }
+  EXPECT_EQ(all, golden("preflight_v2.hex")) << testing::to_hex_lines(all);
+}
+
 TEST(ControlProtocol, RowAndRoleNumbersOutsideThisVersionAreNotGuessed) {
   EXPECT_EQ(from_wire(0), std::nullopt);
   EXPECT_EQ(from_wire(10), std::nullopt);

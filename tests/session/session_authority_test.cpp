@@ -338,3 +338,42 @@ TEST_F(SessionAuthorityTest, AReloadedAccessListClosesWhoIsNoLongerListed) {
 
 }  // namespace
 }  // namespace surgilink::session
+
+namespace surgilink::session {
+namespace {
+
+// Pre-flight (issue 15): a person on the access list may check the link before a case, without joining it;
+// never during a live case, never two at once, never a stranger.
+TEST_F(SessionAuthorityTest, APreflightIsGrantedBeforeACaseOnlyToAListedPersonWithoutJoining) {
+  const AdmissionRequest ask{kObserver, "CN", 2, 40000, "10.0.0.9:5000"};
+  AuthorityEffects effects;
+  const auto granted = authority_.check_preflight(ask, false, effects);
+  ASSERT_TRUE(std::holds_alternative<AccessEntry>(granted));
+  EXPECT_EQ(std::get<AccessEntry>(granted).name, "Resident C");
+  EXPECT_TRUE(authority_.roster().empty());  // not joined
+  EXPECT_TRUE(effects.audit.empty());
+
+  const auto stranger =
+      authority_.check_preflight({"sha256:dddd", "Someone", 2, 40000, "10.0.0.7:1"}, false, effects);
+  ASSERT_TRUE(std::holds_alternative<Refused>(stranger));
+  EXPECT_EQ(std::get<Refused>(stranger).fault, core::Fault::kNotAuthorised);
+  EXPECT_TRUE(has_event(effects, "preflight_refused"));
+
+  const auto second = authority_.check_preflight(ask, true, effects);
+  ASSERT_TRUE(std::holds_alternative<Refused>(second));
+  EXPECT_NE(std::get<Refused>(second).reason.find("another pre-flight"), std::string::npos);
+
+  const auto old = authority_.check_preflight({kObserver, "CN", 1, 40000, "10.0.0.9:5000"}, false, effects);
+  ASSERT_TRUE(std::holds_alternative<Refused>(old));
+  EXPECT_EQ(std::get<Refused>(old).fault, core::Fault::kUnsupportedVersion);
+
+  ASSERT_TRUE(std::holds_alternative<Admitted>(join(1, kMentorA)));  // the case starts
+  const auto during = authority_.check_preflight(ask, false, effects);
+  ASSERT_TRUE(std::holds_alternative<Refused>(during));
+  EXPECT_NE(std::get<Refused>(during).reason.find("no pre-flight during a live case"), std::string::npos)
+      << std::get<Refused>(during).reason;
+  EXPECT_EQ(authority_.roster().size(), 1u);  // the case is untouched
+}
+
+}  // namespace
+}  // namespace surgilink::session

@@ -97,6 +97,18 @@ struct ConsoleLatency {
   double loss = 0;                  // share of video packets its last receiver report says were lost
 };
 
+// A pre-flight's outcome as the sender keeps it (issue 15): the console's figures and verdict beside the
+// sender's own count of what it received and sent. Plain value type.
+struct PreflightRecord {
+  std::string person;          // from the access list
+  std::string peer;            // "address:port"
+  std::string verdict;         // "1080p30", "720p30", "720p15", "540p15" or "none"
+  std::string sentence;        // the verdict in plain words, as the console said it
+  std::string figures;         // the console's figures in one line
+  std::string sender_figures;  // what the sender counted
+  core::CaptureTime at{};
+};
+
 // Counters of the sender's sessions, read on the network thread (or after it stopped). Plain value type.
 struct SenderSessionCounters {
   std::uint64_t consoles_admitted = 0;
@@ -123,6 +135,8 @@ struct SenderSessionCounters {
   std::uint64_t annotations_accepted = 0;
   std::uint64_t annotations_refused = 0;  // also counted in faults, by kind
   std::uint64_t audit_lines = 0;
+  std::uint64_t preflights_granted = 0;
+  std::uint64_t preflights_refused = 0;
 };
 
 class SenderSession {
@@ -184,6 +198,8 @@ class SenderSession {
   void reload_access_list();
 
   OrControlState or_controls() const;
+  // The latest pre-flight's outcome, if one completed since the start. Network thread.
+  std::optional<PreflightRecord> last_preflight() const;
   // Everyone admitted now, in join order. Network thread.
   const std::vector<Member>& roster() const;
   // The latest latency report of every admitted console that sent one. Network thread.

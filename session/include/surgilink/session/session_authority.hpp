@@ -124,6 +124,12 @@ class SessionAuthority {
   // (listed in effects.close), which hands over its pen.
   std::variant<Admitted, Refused> admit(ConsoleId id, const AdmissionRequest& request, core::CaptureTime now,
                                         AuthorityEffects& effects);
+  // A console's hello asking for a pre-flight (a link check before a case; session/preflight.hpp): the same
+  // checks of version, certificate and media port as a join, without joining. Refused during a live case
+  // (anyone admitted): the ramp would compete with the case's stream on the OR's uplink, and its figures
+  // would measure the link minus that stream. Only one at a time (`running`). Audited when refused.
+  std::variant<AccessEntry, Refused> check_preflight(const AdmissionRequest& request, bool running,
+                                                     AuthorityEffects& effects) const;
   // A console left (no effect for one that was never admitted or was already replaced).
   void depart(ConsoleId id, Departure how, const std::string& why, core::CaptureTime now,
               AuthorityEffects& effects);
@@ -169,6 +175,9 @@ class SessionAuthority {
   const SessionRules& rules() const { return rules_; }
 
  private:
+  // What a join and a pre-flight both check: the protocol version, the certificate on the access list
+  // (`entry` set when it is), the media port. Nullopt when all hold.
+  std::optional<Refused> identify(const AdmissionRequest& request, std::optional<AccessEntry>& entry) const;
   // The pen's holder when its link was lost, while it waits for the same certificate.
   struct PenReservation {
     std::string fingerprint;
