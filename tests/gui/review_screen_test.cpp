@@ -140,6 +140,12 @@ TEST_F(ReviewScreen, OpensARecordingFromTheStartScreenList) {
   EXPECT_THAT(review().title().toStdString(), ::testing::HasSubstr("CASE-TEST"));
   EXPECT_GT(review().durationMs(), 15000);
   EXPECT_FALSE(review().markers().isEmpty());
+  // The shared case was recorded without microphones: the screen says so, and everything else plays.
+  EXPECT_FALSE(review().voiceRecorded());
+  EXPECT_EQ(review().voiceText().toStdString(), "no voice recorded");
+  auto* voice = item("voiceState");
+  ASSERT_NE(voice, nullptr);
+  EXPECT_EQ(voice->property("text").toString().toStdString(), "no voice recorded");
 }
 
 TEST_F(ReviewScreen, ShowsTheAnnotationsAndVitalsOfTheMoment) {
