@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -173,9 +174,15 @@ struct VoiceReplay::Impl {
       } else if (*next_pts + *latency < running) {
         late.fetch_add(1, std::memory_order_relaxed);
       }
+      // Running time 0 on the steady clock: both clocks are the same monotonic one, read a moment apart, so
+      // it is kept until it moves by more than a sample's worth of jitter (each block then starts exactly 480
+      // samples after the one before in the recorded sound: no sample repeated or skipped).
       const std::int64_t zero = steady_now + static_cast<std::int64_t>(base) - static_cast<std::int64_t>(now);
-      played_ns = zero + static_cast<std::int64_t>(*next_pts + *latency);
-      running_zero_ns.store(zero, std::memory_order_relaxed);
+      const std::int64_t kept = running_zero_ns.load(std::memory_order_relaxed);
+      if (kept == 0 || std::abs(zero - kept) > 1'000'000)
+        running_zero_ns.store(zero, std::memory_order_relaxed);
+      played_ns =
+          running_zero_ns.load(std::memory_order_relaxed) + static_cast<std::int64_t>(*next_pts + *latency);
       latency_ns.store(static_cast<std::int64_t>(*latency), std::memory_order_relaxed);
     } else if (!next_pts) {
       next_pts = 0;
