@@ -143,6 +143,9 @@ void CaseReview::close() {
     std::lock_guard lock(handover_mutex_);
     next_moment_.reset();
     seek_picture_.reset();
+    // The next recording's playback numbers its requests from 1 again.
+    clock_request_ = 0;
+    play_clock_.reset();
   }
   feed_->mailbox().put(nullptr);  // the next recording's screen must not start with this one's picture
   moment_ = {};
