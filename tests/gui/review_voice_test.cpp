@@ -308,15 +308,26 @@ TEST_F(ReviewVoice, TheSwitchAndTheSpeedAreSaidOnTheScreen) {
   EXPECT_THAT(state->property("text").toString().toStdString(), ::testing::HasSubstr("voice on"));
   shown.window->requestActivate();
   ASSERT_TRUE(QTest::qWaitForWindowActive(shown.window));
+  // Playing: the output plays the recorded voice, until V turns it off or the speed leaves 1×.
+  const auto sounding = [&] { return review.voice()->state().sounding; };
+  QTest::keyClick(shown.window, Qt::Key_Space);
+  EXPECT_TRUE(run_events_until(sounding, 3000ms));
   QTest::keyClick(shown.window, 'V');
   EXPECT_FALSE(review.voiceOn());
   EXPECT_THAT(state->property("text").toString().toStdString(), ::testing::HasSubstr("voice off"));
+  EXPECT_TRUE(run_events_until([&] { return !sounding(); }, 1000ms));
   click(*shown.window, find_item(shown.window->contentItem(), "voiceToggle"));
   EXPECT_TRUE(review.voiceOn());
+  EXPECT_TRUE(run_events_until(sounding, 1000ms));
   QTest::keyClick(shown.window, ']');
   EXPECT_THAT(state->property("text").toString().toStdString(), ::testing::HasSubstr("1× only"));
+  EXPECT_TRUE(run_events_until([&] { return !sounding(); }, 1000ms));
   QTest::keyClick(shown.window, '[');
   EXPECT_THAT(state->property("text").toString().toStdString(), ::testing::HasSubstr("voice on"));
+  EXPECT_TRUE(run_events_until(sounding, 1000ms));
+  QTest::keyClick(shown.window, Qt::Key_Space);
+  EXPECT_FALSE(review.playing());
+  EXPECT_TRUE(run_events_until([&] { return !sounding(); }, 1000ms)) << "paused: silent";
 }
 
 TEST_F(ReviewVoice, ASoundDeviceThatCannotBeOpenedIsSaidAndTheReviewGoesOn) {
