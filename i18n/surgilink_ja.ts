@@ -469,7 +469,7 @@
 <context>
     <name>ReviewScreen</name>
     <message>
-        <location filename="../mentor_console/qml/ReviewScreen.qml" line="+43"/>
+        <location filename="../mentor_console/qml/ReviewScreen.qml" line="+45"/>
         <source>Close recording (Ctrl+W)</source>
         <translation>録画を閉じる（Ctrl+W）</translation>
     </message>
@@ -562,6 +562,16 @@
         <location line="+17"/>
         <source>Faster (])</source>
         <translation>速く（]）</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Voice on (V)</source>
+        <translation>音声オン (V)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Voice off (V)</source>
+        <translation>音声オフ (V)</translation>
     </message>
     <message>
         <location line="+14"/>
@@ -950,7 +960,7 @@
 <context>
     <name>surgilink::console::CaseReview</name>
     <message>
-        <location filename="../mentor_console/ui/case_review.cpp" line="+71"/>
+        <location filename="../mentor_console/ui/case_review.cpp" line="+86"/>
         <source>mentor connected</source>
         <translation>指導医が接続中</translation>
     </message>
@@ -985,7 +995,42 @@
         <translation>%1（%2、%3 UTC）</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+91"/>
+        <source>no voice recorded</source>
+        <translation>音声は録音されていません</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>voice not played: [audio] output is none</source>
+        <translation>音声は再生されません: [audio] output が none です</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>no sound: %1</source>
+        <translation>音が出ません: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>voice off (V)</source>
+        <translation>音声オフ (V)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>voice muted at %1× (sound at 1× only)</source>
+        <translation>%1× では音声を消しています (音声は 1× のみ)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>voice on (V): %1</source>
+        <translation>音声オン (V): %1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>left out: %1</source>
+        <translation>除外: %1</translation>
+    </message>
+    <message>
+        <location line="+39"/>
         <source>complete</source>
         <translation>完了</translation>
     </message>
@@ -1010,7 +1055,7 @@
         <translation>読める索引がありません</translation>
     </message>
     <message>
-        <location line="+68"/>
+        <location line="+69"/>
         <location line="+22"/>
         <source>Bookmarks cannot be read: %1</source>
         <translation>ブックマークを読めません: %1</translation>

@@ -16,6 +16,7 @@
 
 #include "gst_ref.hpp"
 #include "surgilink/core/capture_clock.hpp"
+#include "surgilink/media/audio_endpoint.hpp"
 
 namespace surgilink::media {
 
@@ -106,6 +107,14 @@ class SoundBlocks {
   double sum_ = 0, peak_ = 0;
   std::size_t count_ = 0;
 };
+
+// The tail of a pipeline that plays sound to `output` (elements named "file_out" or "device" are aimed at it
+// by aim_output()): a WAV file written in real time as a sound card would play it (silence included), a named
+// device, the system's default (the first of PulseAudio/PipeWire or ALSA that opens: throws
+// std::runtime_error when there is none), or nothing. The live voice playout and the review's voice share it.
+std::string output_description(const AudioEndpoint& output);
+// Points the tail's file or device at `output`'s location.
+void aim_output(GstBin* pipeline, const AudioEndpoint& output);
 
 // Sets `pipeline` playing; false (and back to NULL, the device released) when it refuses, e.g. a sound device
 // that cannot be opened.

@@ -85,7 +85,9 @@ class EarliestArrival {
 constexpr std::chrono::nanoseconds kDelayStep = std::chrono::milliseconds{10};  // the mixer's alignment
 constexpr const char* kMixCaps = "audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved";
 
-std::string sink_description(const AudioEndpoint& output) {
+}  // namespace
+
+std::string output_description(const AudioEndpoint& output) {
   switch (output.kind) {
     case AudioEndpoint::Kind::kFile:
       // Written in real time as a sound card would play it (a syncing sink: each block at its time), silence
@@ -107,7 +109,12 @@ std::string sink_description(const AudioEndpoint& output) {
   return "fakesink sync=true";
 }
 
-}  // namespace
+void aim_output(GstBin* pipeline, const AudioEndpoint& output) {
+  if (const GstObjectRef<GstElement> file(gst_bin_get_by_name(pipeline, "file_out")); file)
+    g_object_set(file.get(), "location", output.location.c_str(), nullptr);
+  if (const GstObjectRef<GstElement> device(gst_bin_get_by_name(pipeline, "device")); device)
+    choose_device(device.get(), output.location);
+}
 
 struct VoicePlayout::Impl {
   // When a talker's sound is played (DESIGN.md §13, lip sync): each packet leaving the jitter buffer is
@@ -389,16 +396,12 @@ VoicePlayout::VoicePlayout(VoicePlayoutSettings settings, const core::Clock& clo
       " ! audiomixer name=mixer output-buffer-duration=2500000 alignment-threshold=10000000 "
       "discont-wait=100000000 ! capsfilter caps=" +
       kMixCaps + " ! webrtcechoprobe name=" + s.echo_probe + " ! identity name=heard ! " +
-      sink_description(s.output);
+      output_description(s.output);
   impl_->pipeline = launch_voice_pipeline(description, "voice playout (" + to_string(s.output) + ")");
   GstBin* bin = GST_BIN(impl_->pipeline.get());
   const GstObjectRef<GstElement> mixer(gst_bin_get_by_name(bin, "mixer"));
   impl_->mixer = mixer.get();
-  if (const GstObjectRef<GstElement> file(gst_bin_get_by_name(bin, "file_out")); file) {
-    g_object_set(file.get(), "location", s.output.location.c_str(), nullptr);
-  }
-  if (const GstObjectRef<GstElement> device(gst_bin_get_by_name(bin, "device")); device)
-    choose_device(device.get(), s.output.location);
+  aim_output(bin, s.output);
   const GstObjectRef<GstBus> bus(gst_element_get_bus(impl_->pipeline.get()));
   gst_bus_set_sync_handler(
       bus.get(),

@@ -57,6 +57,7 @@ std::uint64_t RecordedPlayback::ask(Request request) {
     std::lock_guard lock(mutex_);
     request.number = ++requests_;
     pending_ = request;  // replaces one not yet started
+    listener_.on_playback_clock(request.number, std::nullopt);
   }
   wake_.notify_all();
   return request.number;
@@ -118,6 +119,7 @@ void RecordedPlayback::play_from(const Request& request) {
   const auto& segments = recorded_.manifest().segments;
   const Clock::time_point started = Clock::now();
   Clock::time_point last_shown = started;
+  listener_.on_playback_clock(request.number, media::ReplayClock{started, request.at, request.speed});
   bool stopped = false;
   for (std::size_t s = segment_of(recorded_.manifest(), request.at); s < segments.size() && !stopped; ++s) {
     const auto& segment = segments[s];
@@ -139,7 +141,10 @@ void RecordedPlayback::play_from(const Request& request) {
         &why);
     if (!read && !stopped) listener_.on_playback_problem(request.number, segment.file + ": " + why);
   }
-  if (!stopped && !interrupted()) listener_.on_playback_end(request.number);
+  if (!stopped && !interrupted()) {
+    listener_.on_playback_clock(request.number, std::nullopt);
+    listener_.on_playback_end(request.number);
+  }
 }
 
 void RecordedPlayback::step_from(const Request& request) {

@@ -15,6 +15,7 @@
 
 #include "surgilink/core/capture_clock.hpp"
 #include "surgilink/media/video_frame.hpp"
+#include "surgilink/media/voice_replay.hpp"
 #include "surgilink/review/recorded_case.hpp"
 
 namespace surgilink::console {
@@ -33,6 +34,10 @@ class RecordedPlayback {
     virtual void on_playback_end(std::uint64_t request) = 0;
     // A picture could not be decoded (a segment missing or damaged): one sentence.
     virtual void on_playback_problem(std::uint64_t request, std::string why) = 0;
+    // The playback clock (what the recorded voice follows): none for every request as it is made (told on
+    // the caller's thread, before the decoder thread can start it, so a newer request silences an older one
+    // at once); then, on the decoder thread, a play's clock when it starts and none when it reaches the end.
+    virtual void on_playback_clock(std::uint64_t /*request*/, std::optional<media::ReplayClock> /*clock*/) {}
   };
 
   // `recorded` and `listener` must outlive the playback. Starts the decoder thread.

@@ -1,7 +1,8 @@
 // The review screen (issue 16): a recorded case replayed — the picture as recorded with the annotation scene
 // the OR had drawn over it, the vitals of that moment, the timeline with markers and the latency/link strip,
 // and the trainer's bookmarks. Keys: Space plays and pauses, Left/Right step one frame, [ and ] change the
-// speed, Home and End go to the start and the end, B adds a bookmark, Ctrl+W closes the recording.
+// speed, Home and End go to the start and the end, V turns the recorded voice on and off, B adds a bookmark,
+// Ctrl+W closes the recording.
 import QtQuick
 import QtQuick.Controls
 import SurgiLink.Console 1.0
@@ -27,6 +28,7 @@ Rectangle {
     Shortcut { sequence: "]"; onActivated: review.faster() }
     Shortcut { sequence: "Home"; onActivated: review.seek(0) }
     Shortcut { sequence: "End"; onActivated: review.seek(review.durationMs) }
+    Shortcut { sequence: "V"; onActivated: review.toggleVoice() }
     Shortcut { sequence: "B"; onActivated: commentField.forceActiveFocus() }
     Shortcut { sequence: "Ctrl+W"; onActivated: review.close() }
 
@@ -262,6 +264,23 @@ Rectangle {
                 color: "white"
                 font.pixelSize: screen.unit
                 text: screen.timeText(review.positionMs) + " / " + screen.timeText(review.durationMs)
+            }
+            Button {
+                objectName: "voiceToggle"
+                font.pixelSize: screen.unit * 0.9
+                focusPolicy: Qt.NoFocus
+                enabled: review.voiceRecorded
+                checkable: true
+                checked: review.voiceOn && review.voiceRecorded
+                text: review.voiceOn ? qsTr("Voice on (V)") : qsTr("Voice off (V)")
+                onClicked: review.toggleVoice()
+            }
+            Text {
+                objectName: "voiceState"
+                anchors.verticalCenter: parent.verticalCenter
+                color: review.voiceRecorded && review.voiceOn && review.speed === 1 ? "#a5d6a7" : "#ffcc80"
+                font.pixelSize: screen.unit * 0.75
+                text: review.voiceText
             }
             Text {
                 anchors.verticalCenter: parent.verticalCenter

@@ -46,18 +46,33 @@ bool looks_like_recording(const std::filesystem::path& folder) {
 
 }  // namespace
 
-CaseReview::CaseReview(std::filesystem::path library, QString trainer, QObject* parent)
+CaseReview::CaseReview(std::filesystem::path library, QString trainer, media::AudioEndpoint output,
+                       QObject* parent)
     : QObject(parent),
       library_(std::move(library)),
       trainer_(std::move(trainer)),
-      feed_(std::make_unique<PictureFeed>(
-          clock_, [this](core::CaptureTime capture, core::CaptureTime) { on_presented(capture); })),
+      output_(std::move(output)),
+      feed_(std::make_unique<PictureFeed>(clock_,
+                                          [this](core::CaptureTime capture, core::CaptureTime presented) {
+                                            on_presented(capture);
+                                            std::lock_guard lock(handover_mutex_);
+                                            note_picture_delay(capture);
+                                            if (presented_listener_) presented_listener_(capture, presented);
+                                          })),
       vitals_(std::make_unique<PatientVitals>()) {
   moment_.scene = std::make_shared<const annotation::Scene>();
   connect(feed_.get(), &PictureFeed::pictureReady, this, &CaseReview::on_picture_ready);
 }
 
-CaseReview::~CaseReview() { playback_.reset(); }
+CaseReview::~CaseReview() {
+  playback_.reset();
+  voice_.reset();
+}
+
+void CaseReview::setPresentedListener(std::function<void(core::CaptureTime, core::CaptureTime)> listener) {
+  std::lock_guard lock(handover_mutex_);
+  presented_listener_ = std::move(listener);
+}
 
 QString CaseReview::folder() const { return recorded_ ? text_of(recorded_->folder().string()) : QString(); }
 
@@ -107,6 +122,7 @@ bool CaseReview::open(const QString& path) {
                recorded_->problems().empty() ? "" : ", damaged");
   build_timeline();
   read_bookmarks();
+  open_voice();
   playback_ = std::make_unique<RecordedPlayback>(*recorded_, static_cast<RecordedPlayback::Listener&>(*this));
   emit openedChanged();
   seek(0);
@@ -121,11 +137,15 @@ bool CaseReview::open(const QString& path) {
 void CaseReview::close() {
   if (!recorded_) return;
   playback_.reset();
+  voice_.reset();
   recorded_.reset();
   {
     std::lock_guard lock(handover_mutex_);
     next_moment_.reset();
     seek_picture_.reset();
+    // The next recording's playback numbers its requests from 1 again.
+    clock_request_ = 0;
+    play_clock_.reset();
   }
   feed_->mailbox().put(nullptr);  // the next recording's screen must not start with this one's picture
   moment_ = {};
@@ -137,9 +157,90 @@ void CaseReview::close() {
   title_.clear();
   set_playing(false);
   set_problems({});
+  update_voice_text();
   emit openedChanged();
   emit bookmarksChanged();
   emit momentChanged();
+}
+
+void CaseReview::open_voice() {
+  voice_problem_.clear();
+  voice_problems_seen_ = 0;
+  const auto& files = recorded_->manifest().voice;
+  if (files.empty()) {
+    spdlog::info("review: no voice recorded");
+  } else if (output_.kind == media::AudioEndpoint::Kind::kNone) {
+    spdlog::info("review: the recorded voice is not played ([audio] output = none)");
+  } else {
+    // A sound device that is missing or cannot be opened is said on the screen; the review goes on silent.
+    std::string why;
+    try {
+      auto voice = std::make_unique<media::VoiceReplay>(recorded_->folder(), files, output_);
+      if (voice->start(why)) voice_ = std::move(voice);
+    } catch (const std::exception& e) {
+      why = e.what();
+    }
+    if (voice_) {
+      voice_->set_muted(!voice_on_);
+      spdlog::info("review: the recorded voice ({} files) plays through {}, voice {}", files.size(),
+                   media::to_string(output_), voice_on_ ? "on" : "off");
+    } else {
+      voice_problem_ = text_of(why);
+      spdlog::warn("review: the recorded voice cannot be played: {}", why);
+    }
+  }
+  update_voice_text();
+}
+
+void CaseReview::setVoiceOn(bool on) {
+  if (on == voice_on_) return;
+  voice_on_ = on;
+  if (voice_) voice_->set_muted(!on);
+  spdlog::info("review: voice {}", on ? "on" : "off");
+  update_voice_text();
+}
+
+void CaseReview::update_voice_text() {
+  QString text;
+  if (!recorded_) {
+    text.clear();
+  } else if (!voiceRecorded()) {
+    text = tr("no voice recorded");
+  } else if (output_.kind == media::AudioEndpoint::Kind::kNone) {
+    text = tr("voice not played: [audio] output is none");
+  } else if (!voice_) {
+    text = tr("no sound: %1").arg(voice_problem_);
+  } else if (!voice_on_) {
+    text = tr("voice off (V)");
+  } else if (speed_ != 1) {
+    text = tr("voice muted at %1× (sound at 1× only)").arg(speed_);
+  } else {
+    QStringList talkers;
+    for (const auto& f : recorded_->manifest().voice) {
+      if (!talkers.contains(text_of(f.talker))) talkers << text_of(f.talker);
+    }
+    text = tr("voice on (V): %1").arg(talkers.join(", "));
+    const auto problems = voice_->state().problems;
+    if (!problems.empty()) {
+      QStringList left_out;
+      for (const auto& p : problems) left_out << text_of(p);
+      text += " · " + tr("left out: %1").arg(left_out.join("; "));
+    }
+  }
+  if (text == voice_text_) return;
+  voice_text_ = text;
+  emit voiceChanged();
+}
+
+void CaseReview::on_playback_clock(std::uint64_t request, std::optional<media::ReplayClock> clock) {
+  {
+    std::lock_guard lock(handover_mutex_);
+    if (request >= clock_request_) {
+      clock_request_ = request;
+      play_clock_ = clock;
+    }
+  }
+  if (voice_) voice_->follow(request, clock);
 }
 
 void CaseReview::refreshRecordings() {
@@ -229,6 +330,7 @@ void CaseReview::change_speed(int step) {
   if (kSpeeds[index] == speed_) return;
   speed_ = kSpeeds[index];
   emit speedChanged();
+  update_voice_text();
   if (playing_) play_request_ = playback_->play(shown_ + std::chrono::nanoseconds{1}, speed_);
 }
 
@@ -412,8 +514,32 @@ void CaseReview::on_picture_ready() {
   std::optional<double> age_ms;
   if (newest) age_ms = std::chrono::duration<double, std::milli>(shown_ - *newest).count();
   vitals_->showRecorded(moment_.vitals, moment_.alarms, age_ms);
+  if (voice_) {
+    voice_->set_picture_delay(std::chrono::nanoseconds{picture_delay_ns_.load(std::memory_order_relaxed)});
+    // A voice file that could not be decoded is named once the decoder found it out.
+    const auto problems = voice_->state().problems.size();
+    if (problems != voice_problems_seen_) {
+      voice_problems_seen_ = problems;
+      update_voice_text();
+    }
+  }
   emit positionChanged();
   emit momentChanged();
+}
+
+void CaseReview::note_picture_delay(core::CaptureTime capture) {
+  if (!play_clock_ || play_clock_->speed <= 0 || capture < play_clock_->from) return;
+  const auto due = play_clock_->started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                              (capture - play_clock_->from) / play_clock_->speed);
+  const auto delay = std::chrono::steady_clock::now() - due;
+  // Pictures decoded from the keyframe after a seek come late until the decoder caught up: not its pace.
+  if (delay < std::chrono::nanoseconds{0} || delay >= std::chrono::milliseconds{250}) return;
+  picture_delays_[picture_delays_count_++ % picture_delays_.size()] = delay;
+  const auto n = std::min(picture_delays_count_, picture_delays_.size());
+  auto sorted = picture_delays_;
+  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(n / 2),
+                   sorted.begin() + static_cast<std::ptrdiff_t>(n));
+  picture_delay_ns_.store(sorted[n / 2].count(), std::memory_order_relaxed);
 }
 
 void CaseReview::on_presented(core::CaptureTime capture) {

@@ -7,14 +7,19 @@
 #include <QObject>
 #include <QString>
 #include <QVariantList>
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 
 #include "core/recorded_playback.hpp"
 #include "surgilink/core/capture_clock.hpp"
+#include "surgilink/media/audio_endpoint.hpp"
+#include "surgilink/media/voice_replay.hpp"
 #include "surgilink/review/recorded_case.hpp"
 
 namespace surgilink::console {
@@ -62,10 +67,18 @@ class CaseReview : public QObject, private RecordedPlayback::Listener {
   // The last seek: from the request to its picture on the screen, in ms (-1 before the first); after open(),
   // from the open to its first picture on the screen.
   Q_PROPERTY(double lastSeekMs READ lastSeekMs NOTIFY lastSeekMsChanged)
+  // The recorded voice (every talker mixed, each packet at its capture time, in time with the picture)
+  // through [audio] output: the recording has voice; the trainer's voice switch (V); what is heard, in words
+  // ("no voice recorded", "voice off", "muted at 2×", a sound device that cannot be opened, …).
+  Q_PROPERTY(bool voiceRecorded READ voiceRecorded NOTIFY voiceChanged)
+  Q_PROPERTY(bool voiceOn READ voiceOn WRITE setVoiceOn NOTIFY voiceChanged)
+  Q_PROPERTY(QString voiceText READ voiceText NOTIFY voiceChanged)
 
  public:
-  // `library`: the folder whose sub-folders are recordings; `trainer`: who sets bookmarks.
-  CaseReview(std::filesystem::path library, QString trainer, QObject* parent = nullptr);
+  // `library`: the folder whose sub-folders are recordings; `trainer`: who sets bookmarks; `output`: where
+  // the recorded voice is played (the console's [audio] output; none: not played).
+  CaseReview(std::filesystem::path library, QString trainer, media::AudioEndpoint output = {},
+             QObject* parent = nullptr);
   ~CaseReview() override;
 
   bool opened() const { return recorded_ != nullptr; }
@@ -93,6 +106,15 @@ class CaseReview : public QObject, private RecordedPlayback::Listener {
   QVariantList recordings() const { return recordings_; }
   QString library() const { return QString::fromStdString(library_.string()); }
   double lastSeekMs() const { return last_seek_ms_; }
+  bool voiceRecorded() const { return recorded_ && !recorded_->manifest().voice.empty(); }
+  bool voiceOn() const { return voice_on_; }
+  void setVoiceOn(bool on);
+  QString voiceText() const { return voice_text_; }
+  // The recorded voice's player while a recording with voice is open and its output opened (tests, bench).
+  const media::VoiceReplay* voice() const { return voice_.get(); }
+  // Tests: told on the render thread each time a picture reaches the screen (its capture time, and when).
+  void setPresentedListener(
+      std::function<void(core::CaptureTime capture, core::CaptureTime presented)> listener);
 
   // The annotation scene at the picture's time (never null).
   const std::shared_ptr<const annotation::Scene>& scene() const { return moment_.scene; }
@@ -115,6 +137,7 @@ class CaseReview : public QObject, private RecordedPlayback::Listener {
   Q_INVOKABLE void slower();
   // A bookmark at the picture on the screen, with the trainer's comment; false with problems() saying why.
   Q_INVOKABLE bool addBookmark(const QString& comment);
+  Q_INVOKABLE void toggleVoice() { setVoiceOn(!voice_on_); }
 
   // The speeds a trainer steps through with [ and ].
   static constexpr double kSpeeds[] = {0.25, 0.5, 1, 2, 4};
@@ -129,14 +152,19 @@ class CaseReview : public QObject, private RecordedPlayback::Listener {
   void bookmarksChanged();
   void recordingsChanged();
   void lastSeekMsChanged();
+  void voiceChanged();
 
  private:
   void on_recorded_picture(std::uint64_t request, std::shared_ptr<const media::VideoFrame> picture,
                            review::CaseMoment moment) override;
   void on_playback_end(std::uint64_t request) override;
   void on_playback_problem(std::uint64_t request, std::string why) override;
+  void on_playback_clock(std::uint64_t request, std::optional<media::ReplayClock> clock) override;
+  void open_voice();
+  void update_voice_text();
   void on_picture_ready();                               // GUI thread: the newest moment reached the feed
   void on_presented(core::CaptureTime capture);          // render thread
+  void note_picture_delay(core::CaptureTime capture);    // render thread, handover_mutex_ held
   core::CaptureTime capture_at(double offset_ms) const;  // clamped to the recording
   double offset_ms_of(core::CaptureTime capture) const;
   void build_timeline();
@@ -148,12 +176,14 @@ class CaseReview : public QObject, private RecordedPlayback::Listener {
   // Passed in.
   std::filesystem::path library_;
   QString trainer_;
+  media::AudioEndpoint output_;
   // Owned.
   core::CaptureClock clock_;
   std::unique_ptr<PictureFeed> feed_;
   std::unique_ptr<PatientVitals> vitals_;
   std::unique_ptr<review::RecordedCase> recorded_;
-  std::unique_ptr<RecordedPlayback> playback_;  // after recorded_: stopped before the case goes
+  std::unique_ptr<media::VoiceReplay> voice_;   // null: no voice, output none or not openable
+  std::unique_ptr<RecordedPlayback> playback_;  // after recorded_ and voice_: stopped before they go
   // GUI thread.
   QString title_, problems_;
   QVariantList markers_, latency_points_, link_periods_, bookmarks_, recordings_;
@@ -165,12 +195,24 @@ class CaseReview : public QObject, private RecordedPlayback::Listener {
   double speed_ = 1;
   std::uint64_t play_request_ = 0;
   double last_seek_ms_ = -1;
+  bool voice_on_ = true;
+  QString voice_text_, voice_problem_;
+  std::size_t voice_problems_seen_ = 0;
   // Handed from the decoder and render threads.
   std::mutex handover_mutex_;
   std::optional<review::CaseMoment> next_moment_;  // the moment of the newest picture in the feed
   std::uint64_t seek_request_ = 0;                 // the latest seek's request
   std::chrono::steady_clock::time_point seek_asked_{};
   std::optional<core::CaptureTime> seek_picture_;  // its picture, once decoded, until it is on the screen
+  std::function<void(core::CaptureTime, core::CaptureTime)> presented_listener_;
+  // The playing request's clock (none while not playing); how long after it was due on that clock each
+  // picture reached the screen (the last 32, each under 250 ms: decoding late and the window's drawing), and
+  // their median, which the recorded voice is delayed by so that it is heard with the picture.
+  std::uint64_t clock_request_ = 0;
+  std::optional<media::ReplayClock> play_clock_;
+  std::array<std::chrono::nanoseconds, 32> picture_delays_{};
+  std::size_t picture_delays_count_ = 0;
+  std::atomic<std::int64_t> picture_delay_ns_{0};
 };
 
 }  // namespace surgilink::console

@@ -116,7 +116,7 @@ int run_console_window(int& argc, char** argv, ConsoleSettings settings, const W
     std::fflush(stdout);
   });
 
-  CaseReview review(settings.review_library, mentor.identity());
+  CaseReview review(settings.review_library, mentor.identity(), settings.session.voice.output);
   if (options.review && !review.open(QString::fromStdString(options.review->string()))) {
     std::fprintf(stderr, "surgilink-console: %s\n", review.problems().toUtf8().constData());
     return 1;

@@ -24,6 +24,7 @@
 #include "support/test_installation.hpp"
 #include "surgilink/core/latency_statistics.hpp"
 #include "ui/annotation_canvas.hpp"
+#include "ui/case_review.hpp"
 #include "ui/console_language.hpp"
 #include "ui/console_window.hpp"
 #include "ui/mentor_session.hpp"
@@ -50,6 +51,39 @@ inline bool run_until(MentorSession& mentor, OperativeFieldView& field, Conditio
   while (!done() && deadline.isActive()) loop.exec();
   return done();
 }
+
+// Runs Qt's loop until `done()` holds (checked every 5 ms) or `timeout` passes.
+template <typename Condition>
+inline bool run_events_until(Condition done, milliseconds timeout) {
+  QEventLoop loop;
+  QTimer deadline, poll;
+  deadline.setSingleShot(true);
+  QObject::connect(&deadline, &QTimer::timeout, &loop, &QEventLoop::quit);
+  QObject::connect(&poll, &QTimer::timeout, &loop, &QEventLoop::quit);
+  deadline.start(static_cast<int>(timeout.count()));
+  poll.start(5);
+  while (!done() && deadline.isActive()) loop.exec();
+  return done();
+}
+
+// The console's window with its review screen, as the program loads it: `settings`' [review] library, and
+// its [audio] output for the recorded voice; bookmarks by "Dr. Trainer".
+struct ReviewWindow {
+  explicit ReviewWindow(ConsoleSettings loaded)
+      : settings(std::move(loaded)),
+        mentor(settings),
+        review(settings.review_library, "Dr. Trainer", settings.session.voice.output) {
+    window = load_console_window(engine, mentor, &review);
+  }
+  ~ReviewWindow() {
+    if (window != nullptr) window->close();
+  }
+  ConsoleSettings settings;
+  MentorSession mentor;
+  CaseReview review;
+  QQmlApplicationEngine engine;
+  QQuickWindow* window = nullptr;
+};
 
 // Items made by a Repeater have a visual parent but no QObject parent, so findChild misses them.
 inline QQuickItem* find_item(QQuickItem* root, const QString& name) {

@@ -14,7 +14,6 @@
 #include "support/annotation_colours.hpp"
 #include "support/recorded_case.hpp"
 #include "surgilink/review/bookmarks.hpp"
-#include "ui/case_review.hpp"
 
 namespace surgilink::console {
 namespace {
@@ -24,26 +23,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// The window with its review, on a copy of the shared recording (bookmarks are written beside it).
-struct ReviewWindow {
-  explicit ReviewWindow(const std::filesystem::path& dir)
-      : settings(make_settings(dir)), mentor(settings), review(settings.review_library, "Dr. Trainer") {
-    window = load_console_window(engine, mentor, &review);
-  }
-  ~ReviewWindow() {
-    if (window != nullptr) window->close();
-  }
-  static ConsoleSettings make_settings(const std::filesystem::path& dir) {
-    const auto config = testing::write_console_config(dir, 7400, "mentor");
-    std::ofstream(config, std::ios::app) << "[review]\nlibrary = \"library\"\n";
-    return load_console_settings(config, {});
-  }
-  ConsoleSettings settings;
-  MentorSession mentor;
-  CaseReview review;
-  QQmlApplicationEngine engine;
-  QQuickWindow* window = nullptr;
-};
+// The console's settings with its review library in `dir` (bookmarks are written beside the recording).
+ConsoleSettings review_settings(const std::filesystem::path& dir) {
+  const auto config = testing::write_console_config(dir, 7400, "mentor");
+  std::ofstream(config, std::ios::app) << "[review]\nlibrary = \"library\"\n";
+  return load_console_settings(config, {});
+}
 
 std::filesystem::path scratch;
 std::filesystem::path folder;  // the copy of the recording under test
@@ -74,7 +59,7 @@ class ReviewScreen : public ::testing::Test {
       std::filesystem::create_directories(folder.parent_path());
       std::filesystem::copy(e.path(), folder, std::filesystem::copy_options::recursive);
     }
-    shown = std::make_unique<ReviewWindow>(scratch);
+    shown = std::make_unique<ReviewWindow>(review_settings(scratch));
   }
   static void TearDownTestSuite() { shown.reset(); }
   void SetUp() override {
@@ -88,18 +73,9 @@ class ReviewScreen : public ::testing::Test {
   static QQuickItem* item(const char* name) { return find_item(window().contentItem(), name); }
   static OperativeFieldView* field() { return qobject_cast<OperativeFieldView*>(item("reviewField")); }
 
-  // Runs Qt's loop until `done()` holds or `timeout` passes.
   template <typename Condition>
   static bool run_until(Condition done, std::chrono::milliseconds timeout) {
-    QEventLoop loop;
-    QTimer deadline, poll;
-    deadline.setSingleShot(true);
-    QObject::connect(&deadline, &QTimer::timeout, &loop, &QEventLoop::quit);
-    QObject::connect(&poll, &QTimer::timeout, &loop, &QEventLoop::quit);
-    deadline.start(static_cast<int>(timeout.count()));
-    poll.start(5);
-    while (!done() && deadline.isActive()) loop.exec();
-    return done();
+    return run_events_until(done, timeout);
   }
 
   // Clicks the recording on the start screen; returns the review's own figure from the open to its first
@@ -140,6 +116,12 @@ TEST_F(ReviewScreen, OpensARecordingFromTheStartScreenList) {
   EXPECT_THAT(review().title().toStdString(), ::testing::HasSubstr("CASE-TEST"));
   EXPECT_GT(review().durationMs(), 15000);
   EXPECT_FALSE(review().markers().isEmpty());
+  // The shared case was recorded without microphones: the screen says so, and everything else plays.
+  EXPECT_FALSE(review().voiceRecorded());
+  EXPECT_EQ(review().voiceText().toStdString(), "no voice recorded");
+  auto* voice = item("voiceState");
+  ASSERT_NE(voice, nullptr);
+  EXPECT_EQ(voice->property("text").toString().toStdString(), "no voice recorded");
 }
 
 TEST_F(ReviewScreen, ShowsTheAnnotationsAndVitalsOfTheMoment) {
