@@ -411,7 +411,8 @@ void CaseReview::on_picture_ready() {
   }
   std::optional<double> age_ms;
   if (newest) age_ms = std::chrono::duration<double, std::milli>(shown_ - *newest).count();
-  vitals_->showRecorded(moment_.vitals, moment_.alarms, age_ms);
+  vitals_->showRecorded(moment_.vitals, moment_.alarms, age_ms, moment_.waveforms,
+                        recorded_->waveforms_recorded());
   emit positionChanged();
   emit momentChanged();
 }

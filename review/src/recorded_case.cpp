@@ -228,6 +228,21 @@ void RecordedCase::index_for_time() {
     for (const auto& sample : record.packet.numerics)
       samples_[static_cast<std::size_t>(sample.parameter)].push_back({record.at, sample});
     if (record.packet.carries_alarm_state) alarm_states_.emplace_back(record.at, record.packet.alarms);
+    for (const auto& chunk : record.packet.waveforms) {
+      if (chunk.samples.empty()) continue;
+      chunks_[static_cast<std::size_t>(chunk.waveform)].push_back(chunk);
+    }
+  }
+  // The sender sends each chunk twice (once more with the next payload, against a lost packet): kept once.
+  for (auto& chunks : chunks_) {
+    std::stable_sort(chunks.begin(), chunks.end(),
+                     [](const auto& a, const auto& b) { return a.first_sample < b.first_sample; });
+    chunks.erase(std::unique(chunks.begin(), chunks.end(),
+                             [](const auto& a, const auto& b) {
+                               return a.first_sample == b.first_sample &&
+                                      a.samples.size() == b.samples.size();
+                             }),
+                 chunks.end());
   }
   for (auto& samples : samples_) {
     std::stable_sort(samples.begin(), samples.end(), [](const StreamedSample& a, const StreamedSample& b) {
@@ -276,6 +291,7 @@ CaseMoment RecordedCase::at(core::CaptureTime t) const {
       }
     }
   }
+  m.waveforms = waveforms_at(t, kWaveformWindow);
   if (const auto a = last_at_or_before(alarm_states_, t, [](const auto& s) { return s.first; });
       a != alarm_states_.end())
     m.alarms = a->second;
@@ -318,6 +334,43 @@ CaseMoment RecordedCase::at(core::CaptureTime t) const {
     }
   }
   return m;
+}
+
+bool RecordedCase::waveforms_recorded() const {
+  return std::any_of(chunks_.begin(), chunks_.end(), [](const auto& chunks) { return !chunks.empty(); });
+}
+
+std::vector<vitals::WaveformChunk> RecordedCase::waveforms_at(core::CaptureTime t,
+                                                              std::chrono::nanoseconds span) const {
+  std::vector<vitals::WaveformChunk> out;
+  const auto from = t - span;  // exclusive
+  for (const auto& chunks : chunks_) {
+    if (chunks.empty()) continue;
+    // The first chunk that may hold a sample after `from`: chunks are short (the packetizer's max_chunk), so
+    // start one before the last that begins at or before it.
+    auto it = std::upper_bound(chunks.begin(), chunks.end(), from,
+                               [](core::CaptureTime when, const auto& c) { return when < c.first_sample; });
+    if (it != chunks.begin()) --it;
+    vitals::WaveformChunk window;
+    window.waveform = chunks.front().waveform;
+    window.unit = chunks.front().unit;
+    window.sample_period = chunks.front().sample_period;
+    std::optional<core::CaptureTime> last;
+    for (; it != chunks.end() && it->first_sample <= t; ++it) {
+      for (std::size_t i = 0; i < it->samples.size(); ++i) {
+        const auto when = it->time_of(i);
+        if (when <= from) continue;
+        if (when > t) break;
+        if (last && when <= *last) continue;  // overlaps what is already in the window
+        if (!last) window.first_sample = when;
+        window.sample_period = it->sample_period;
+        window.samples.push_back(it->samples[i]);
+        last = when;
+      }
+    }
+    if (!window.samples.empty()) out.push_back(std::move(window));
+  }
+  return out;
 }
 
 SceneCursor::SceneCursor(const RecordedCase& recorded) : recorded_(recorded) {

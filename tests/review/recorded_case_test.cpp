@@ -25,6 +25,7 @@
 #include "surgilink/media/pixel_timestamp_code.hpp"
 #include "surgilink/media/recorded_segment.hpp"
 #include "surgilink/media/recording_manifest.hpp"
+#include "surgilink/review/case_moment_view.hpp"
 #include "surgilink/review/recorded_case.hpp"
 #include "surgilink/vitals/vitals_json.hpp"
 #include "surgilink/vitals/vitals_packet.hpp"
@@ -424,6 +425,124 @@ TEST_F(ReviewedCase, VitalsAtAMomentAreWhatTheMentorsConsoleShowedForIt) {
         show(lines[i]["vitals_captured_ns"].get<std::int64_t>() + 1000, "show-vitals-" + std::to_string(i));
     EXPECT_EQ(shown["vitals"], lines[i]["vitals"]) << lines[i].dump();
   }
+}
+
+// The waveforms the sender streamed (the simulator's ECG, pleth, arterial pressure and capnogram), decoded
+// here from the log's bytes: per waveform, each sample by its capture time.
+std::map<vitals::Waveform, std::map<std::int64_t, float>> streamed_waveforms() {
+  std::map<vitals::Waveform, std::map<std::int64_t, float>> out;
+  for (const auto& row : recording->rows) {
+    if (row.kind != "vitals") continue;
+    const auto packet = vitals::decode_vitals_packet(row.payload);
+    EXPECT_TRUE(packet);
+    if (!packet) continue;
+    for (const auto& c : packet.value().waveforms) {
+      for (std::size_t i = 0; i < c.samples.size(); ++i)
+        out[c.waveform][c.time_of(i).time_since_epoch().count()] = c.samples[i];
+    }
+  }
+  return out;
+}
+
+TEST_F(ReviewedCase, WaveformSamplesReadBackAreWhatTheSenderStreamed) {
+  const auto streamed = streamed_waveforms();
+  ASSERT_EQ(streamed.size(), 4u) << "the simulator streams four waveforms";
+  std::string why;
+  const auto recorded = review::RecordedCase::open(recording->folder, &why);
+  ASSERT_TRUE(recorded) << why;
+  EXPECT_TRUE(recorded->waveforms_recorded());
+  const std::int64_t last_ns = recording->manifest.segments.back().last.time_since_epoch().count();
+  for (const double share : {0.25, 0.6, 0.9}) {
+    const std::int64_t t =
+        recording->first_ns +
+        static_cast<std::int64_t>(share * static_cast<double>(last_ns - recording->first_ns));
+    const core::CaptureTime at{std::chrono::nanoseconds{t}};
+    const auto window = recorded->waveforms_at(at, std::chrono::seconds{2});
+    ASSERT_EQ(window.size(), 4u) << "at " << share;
+    for (const auto& c : window) {
+      // Every sample captured in (t - 2 s, t], in order, each at its time with its value.
+      const auto& all = streamed.at(c.waveform);
+      std::vector<std::pair<std::int64_t, float>> expected(all.upper_bound(t - 2'000'000'000),
+                                                           all.upper_bound(t));
+      ASSERT_EQ(c.samples.size(), expected.size()) << vitals::info(c.waveform).short_name << " at " << share;
+      for (std::size_t i = 0; i < expected.size(); ++i) {
+        EXPECT_EQ(c.time_of(i).time_since_epoch().count(), expected[i].first);
+        EXPECT_EQ(c.samples[i], expected[i].second);
+      }
+    }
+    // The moment holds the vitals panel's 6 s; `show` the newest samples of each, compact.
+    EXPECT_EQ(recorded->at(at).waveforms.front().samples.size(),
+              recorded->waveforms_at(at, review::RecordedCase::kWaveformWindow).front().samples.size());
+    const json shown = show(t, "show-waveforms");
+    ASSERT_TRUE(shown["waveforms"].is_array()) << shown.dump();
+    ASSERT_EQ(shown["waveforms"].size(), 4u) << shown["waveforms"].dump();
+    EXPECT_FALSE(shown.contains("waveforms_note"));
+    for (const auto& w : shown["waveforms"]) {
+      const auto found = std::find_if(window.begin(), window.end(), [&](const vitals::WaveformChunk& c) {
+        return vitals::info(c.waveform).short_name == w["waveform"].get<std::string>();
+      });
+      ASSERT_NE(found, window.end()) << w.dump();
+      const auto& last = w["last"];
+      ASSERT_EQ(last.size(), review::kWaveformJsonSamples);
+      EXPECT_EQ(w["last_capture_ns"].get<std::int64_t>(),
+                found->time_of(found->samples.size() - 1).time_since_epoch().count());
+      for (std::size_t i = 0; i < last.size(); ++i) {
+        const float sample = found->samples[found->samples.size() - last.size() + i];
+        EXPECT_NEAR(last[i].get<double>(), sample, std::abs(sample) * 1e-3 + 1e-6) << w.dump();
+      }
+      EXPECT_GT(w["sample_period_ms"].get<double>(), 0);
+      EXPECT_LE(w["min"].get<double>(), w["max"].get<double>());
+    }
+  }
+}
+
+// A recording whose source streamed no waveform (an HL7 monitor, a file replay, or one made before the review
+// read them): the vitals are still there, and the review says that no waveform was recorded.
+TEST_F(ReviewedCase, ARecordingWithoutWaveformsOpensAndSaysSo) {
+  const auto copy = recording->dir / "no-waveforms";
+  std::filesystem::remove_all(copy);
+  std::filesystem::copy(recording->folder, copy);
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((copy / "events.sqlite").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* read = nullptr;
+    sqlite3_prepare_v2(db, "SELECT id, payload FROM events WHERE kind = 'vitals'", -1, &read, nullptr);
+    std::vector<std::pair<std::int64_t, std::vector<std::uint8_t>>> rewritten;
+    while (sqlite3_step(read) == SQLITE_ROW) {
+      const auto* blob = static_cast<const std::uint8_t*>(sqlite3_column_blob(read, 1));
+      auto packet = vitals::decode_vitals_packet(
+          std::span(blob, static_cast<std::size_t>(sqlite3_column_bytes(read, 1))));
+      ASSERT_TRUE(packet);
+      auto p = std::move(packet).value();
+      p.waveforms.clear();
+      std::vector<std::uint8_t> bytes;
+      vitals::encode(p, bytes);
+      rewritten.emplace_back(sqlite3_column_int64(read, 0), std::move(bytes));
+    }
+    sqlite3_finalize(read);
+    sqlite3_stmt* write = nullptr;
+    sqlite3_prepare_v2(db, "UPDATE events SET payload = ? WHERE id = ?", -1, &write, nullptr);
+    for (const auto& [id, bytes] : rewritten) {
+      sqlite3_bind_blob(write, 1, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+      sqlite3_bind_int64(write, 2, id);
+      ASSERT_EQ(sqlite3_step(write), SQLITE_DONE);
+      sqlite3_reset(write);
+    }
+    sqlite3_finalize(write);
+    sqlite3_close(db);
+  }
+  std::string why;
+  const auto recorded = review::RecordedCase::open(copy, &why);
+  ASSERT_TRUE(recorded) << why;
+  EXPECT_FALSE(recorded->waveforms_recorded());
+  const std::int64_t t = recording->link_cut_ns - 1'000'000'000;
+  EXPECT_TRUE(recorded->at(core::CaptureTime{std::chrono::nanoseconds{t}}).waveforms.empty());
+  ProgramResult result;
+  const json j = show(t, "show-no-waveforms", &result, copy);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(j["waveforms"].empty()) << j.dump();
+  EXPECT_EQ(j["waveforms_note"], "no waveforms recorded");
+  EXPECT_FALSE(j["vitals"].empty()) << "the numerics are still read";
 }
 
 // A damaged copy of the recording: what is missing is named, and what is intact still plays.

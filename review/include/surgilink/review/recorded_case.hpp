@@ -79,6 +79,10 @@ struct CaseMoment {
   // Each connected mentor's latest latency report (none before its first report).
   std::vector<LatencyReport> mentor_latency;
   LinkState link = LinkState::kNoMentor;
+  // Each recorded waveform's samples captured in the kWaveformWindow ending at `capture`, as the vitals panel
+  // draws them (oldest first, one chunk per waveform, in Waveform order); none when the recording holds no
+  // waveform (RecordedCase::waveforms_recorded()) or none of that window.
+  std::vector<vitals::WaveformChunk> waveforms;
 };
 
 // One talker's recorded voice, from the manifest. Plain value type.
@@ -121,6 +125,16 @@ class RecordedCase {
   // kOperationsPerCheckpoint operations, made by open()), the rest is looked up by time.
   CaseMoment at(core::CaptureTime t) const;
   static constexpr std::size_t kOperationsPerCheckpoint = 64;
+  // How much of each waveform a moment holds: what the console's vitals panel shows.
+  static constexpr std::chrono::seconds kWaveformWindow{6};
+
+  // Whether the sender streamed (and so recorded) any waveform sample: false for a source without
+  // waveforms (HL7, a file replay) and for recordings made before waveforms were read back.
+  bool waveforms_recorded() const;
+  // Each waveform's samples captured in (t - span, t], oldest first, one chunk per waveform that has any (a
+  // chunk the sender sent twice counts once). A gap in what was streamed is closed up. Cost: a search by time
+  // and the samples copied.
+  std::vector<vitals::WaveformChunk> waveforms_at(core::CaptureTime t, std::chrono::nanoseconds span) const;
 
   // The picture on the screen at `t` (the last frame captured at or before it), decoded from its segment.
   // Nullopt with `why` when its segment is missing or cannot be decoded. Blocking; any thread.
@@ -173,6 +187,8 @@ class RecordedCase {
   std::vector<SceneCheckpoint> scene_checkpoints_;
   // Per vitals parameter, every sample in capture order (a later payload's after an earlier one's).
   std::array<std::vector<StreamedSample>, static_cast<std::size_t>(vitals::Parameter::kCount)> samples_;
+  // Per waveform, every chunk streamed, by the capture time of its first sample (repeats removed).
+  std::array<std::vector<vitals::WaveformChunk>, static_cast<std::size_t>(vitals::Waveform::kCount)> chunks_;
   // The alarm state of each payload that carried one, in streaming order.
   std::vector<std::pair<core::CaptureTime, std::vector<vitals::ActiveAlarm>>> alarm_states_;
 };
