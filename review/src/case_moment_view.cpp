@@ -5,14 +5,15 @@
 #include <string>
 
 #include "surgilink/annotation/annotation_layer.hpp"
+#include "surgilink/annotation/placement.hpp"
 
 namespace surgilink::review {
 
 namespace {
 // A sample as text with 4 significant digits (JSON stays short; a waveform's resolution is coarser).
-std::string fmt_significant(float v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4g", static_cast<double>(v));
+std::string fmt_significant(double v, int digits = 4) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%.*g", digits, v);
   return text;
 }
 }  // namespace
@@ -52,10 +53,31 @@ nlohmann::json waveforms_json(const std::vector<vitals::WaveformChunk>& waveform
 nlohmann::json moment_json(const CaseMoment& m, core::CaptureTime first_picture, bool waveforms_recorded) {
   nlohmann::json annotations = nlohmann::json::array();
   for (const auto& a : m.scene->annotations) {
-    annotations.push_back({{"id", a->id},
-                           {"author", a->author},
-                           {"kind", annotation::describe(a->kind)},
-                           {"colour", colour_text(a->colour_rgba)}});
+    nlohmann::json one = {{"id", a->id},
+                          {"author", a->author},
+                          {"kind", annotation::describe(a->kind)},
+                          {"colour", colour_text(a->colour_rgba)},
+                          {"placement", nullptr}};
+    const auto placed = m.placements.find(a->id);
+    if (placed != m.placements.end() && !a->points.empty()) {
+      const auto& p = placed->second;
+      nlohmann::json h = nlohmann::json::array();
+      for (const double v : p.homography.val) h.push_back(std::stod(fmt_significant(v, 7)));
+      // The annotation's first point where it was drawn and where the OR display showed it (normalised).
+      const cv::Size2d size = m.placement_frame;
+      const auto drawn = annotation::to_pixels(a->points.front(), m.placement_frame);
+      const auto shown = annotation::map_point(p.homography, drawn);
+      one["placement"] = {{"capture_ns", m.placed_on.at(a->id).time_since_epoch().count()},
+                          {"frame", {m.placement_frame.width, m.placement_frame.height}},
+                          {"homography", h},
+                          {"opacity", std::stod(fmt_significant(p.opacity, 4))},
+                          {"uncertain", p.position_uncertain},
+                          {"first_point_drawn", {a->points.front().x, a->points.front().y}},
+                          {"first_point_shown",
+                           {std::stod(fmt_significant((shown.x + 0.5) / size.width, 6)),
+                            std::stod(fmt_significant((shown.y + 0.5) / size.height, 6))}}};
+    }
+    annotations.push_back(std::move(one));
   }
   nlohmann::json g2g = nlohmann::json::object();
   for (const auto& l : m.mentor_latency) g2g[l.console] = l.g2g_p95_ms;
@@ -78,7 +100,7 @@ nlohmann::json moment_json(const CaseMoment& m, core::CaptureTime first_picture,
 void draw_as_or_display(const CaseMoment& moment, cv::Mat& bgr) {
   if (moment.annotations_hidden || moment.scene->annotations.empty()) return;
   annotation::AnnotationLayer layer(bgr.size());
-  layer.update(moment.scene, {});
+  layer.update(moment.scene, moment.placements_for(bgr.size()));
   layer.blend_onto_bgr(bgr);
 }
 

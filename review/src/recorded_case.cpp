@@ -151,6 +151,8 @@ void RecordedCase::read_event_log() {
   if (listed && listed->seal && std::filesystem::file_size(file, ec) != listed->seal->bytes)
     problems_.push_back(file.filename().string() + " does not have the size its manifest says (changed)");
   std::size_t unreadable = 0;
+  std::size_t placement_refusals = 0;
+  std::string first_refusal;
   std::optional<annotation::Scene> snapshot;
   for (const auto& e : log->events) {
     if (e.kind == "annotation") {
@@ -177,6 +179,14 @@ void RecordedCase::read_event_log() {
         continue;
       }
       vitals_.push_back({e.at, std::move(packet).value()});
+    } else if (e.kind == "placements") {
+      auto placed = annotation::decode_placed_frame(e.payload, e.at);
+      if (!placed) {
+        if (placement_refusals++ == 0) first_refusal = placed.error().reason;
+        continue;
+      }
+      for (auto& [id, p] : placed.value().placements)
+        placements_[id].push_back({e.at, placed.value().frame, p});
     } else if (e.kind == "roster") {
       const auto list = nlohmann::json::parse(e.detail, nullptr, false);
       if (!list.is_array()) {
@@ -204,6 +214,10 @@ void RecordedCase::read_event_log() {
   if (unreadable > 0)
     problems_.push_back(std::to_string(unreadable) + " events of " + file.filename().string() +
                         " cannot be read and are left out");
+  if (placement_refusals > 0)
+    problems_.push_back(std::to_string(placement_refusals) + " placement events of " +
+                        file.filename().string() + " cannot be read (the first: " + first_refusal +
+                        "): those annotations are drawn where they were drawn there");
   if (snapshot) initial_scene_ = std::move(*snapshot);
   std::stable_sort(annotations_.begin(), annotations_.end(),
                    [](const auto& a, const auto& b) { return a.op.sequence < b.op.sequence; });
@@ -222,6 +236,7 @@ void RecordedCase::index_for_time() {
   std::stable_sort(vitals_.begin(), vitals_.end(), by_time);
   std::stable_sort(session_events_.begin(), session_events_.end(), by_time);
   std::stable_sort(latency_.begin(), latency_.end(), by_time);
+  for (auto& [id, placed] : placements_) std::stable_sort(placed.begin(), placed.end(), by_time);
   std::stable_sort(rosters_.begin(), rosters_.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& record : vitals_) {
@@ -275,6 +290,7 @@ CaseMoment RecordedCase::at(core::CaptureTime t) const {
   SceneCursor scene(*this, t);
   m.scene = scene.at(t);
   m.annotations_hidden = scene.hidden();
+  place(m);
   // Vitals as the mentor saw them with the picture of t (lip sync): the newest sample of each numeric
   // captured by then. A payload is streamed after its samples were captured; none is streamed seconds later.
   const auto streamed_by = t + std::chrono::seconds{5};
@@ -334,6 +350,35 @@ CaseMoment RecordedCase::at(core::CaptureTime t) const {
     }
   }
   return m;
+}
+
+void RecordedCase::place(CaseMoment& m) const {
+  for (const auto& a : m.scene->annotations) {
+    const auto found = placements_.find(a->id);
+    if (found == placements_.end()) continue;
+    const auto p =
+        last_at_or_before(found->second, m.capture, [](const RecordedPlacement& r) { return r.at; });
+    if (p == found->second.end()) continue;
+    if (m.placement_frame.area() == 0) m.placement_frame = p->frame;
+    // One size for the moment (the OR display's does not change); another is scaled to it.
+    m.placements[a->id] = annotation::scaled_placement(p->placement, p->frame, m.placement_frame);
+    m.placed_on[a->id] = p->at;
+  }
+}
+
+annotation::Placements CaseMoment::placements_for(cv::Size2d size) const {
+  annotation::Placements out;
+  for (const auto& [id, p] : placements) out[id] = annotation::scaled_placement(p, placement_frame, size);
+  return out;
+}
+
+annotation::Placements RecordedCase::placements_at(core::CaptureTime t, const annotation::Scene& scene,
+                                                   cv::Size2d size) const {
+  CaseMoment m;
+  m.capture = t;
+  m.scene = std::shared_ptr<const annotation::Scene>(&scene, [](const annotation::Scene*) {});
+  place(m);
+  return m.placements_for(size);
 }
 
 bool RecordedCase::waveforms_recorded() const {

@@ -159,6 +159,9 @@ TEST_F(ReviewScreen, ShowsTheAnnotationsAndVitalsOfTheMoment) {
   const auto moment = recorded.at(shown_at);
   ASSERT_GE(moment.scene->annotations.size(), 1u);
   EXPECT_EQ(review().annotationCount(), static_cast<int>(moment.scene->annotations.size()));
+  // The scene pans: the OR display had anchored them, and the window draws them where it placed them (as
+  // `show --png`, compared below).
+  EXPECT_FALSE(moment.placements.empty()) << "no placement recorded for the annotations of that moment";
 
   // The picture with the scene drawn over it, against the review tool's picture of the same moment.
   auto* view = field();

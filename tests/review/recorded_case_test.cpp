@@ -21,6 +21,7 @@
 #include "support/recorded_segment.hpp"
 #include "support/running_sender.hpp"
 #include "support/test_installation.hpp"
+#include "surgilink/annotation/placed_frame.hpp"
 #include "surgilink/annotation/wire.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
 #include "surgilink/media/recorded_segment.hpp"
@@ -543,6 +544,94 @@ TEST_F(ReviewedCase, ARecordingWithoutWaveformsOpensAndSaysSo) {
   EXPECT_TRUE(j["waveforms"].empty()) << j.dump();
   EXPECT_EQ(j["waveforms_note"], "no waveforms recorded");
   EXPECT_FALSE(j["vitals"].empty()) << "the numerics are still read";
+}
+
+// The synthetic scene pans, so the OR display anchored the mentor's annotations to the moving tissue: review
+// shows each where the OR display had placed it at that time (its placement recorded in the event log, read
+// here with SQLite), not where the mentor drew it.
+TEST_F(ReviewedCase, AnnotationsAreWhereTheOrDisplayPlacedThemAtThatTime) {
+  struct Placed {
+    std::int64_t at = 0;
+    annotation::PlacedFrame frame;
+    annotation::Placement placement;
+  };
+  std::map<std::string, std::vector<Placed>> by_id;
+  std::size_t records = 0;
+  for (const auto& row : recording->rows) {
+    if (row.kind != "placements") continue;
+    const auto placed = annotation::decode_placed_frame(
+        row.payload, core::CaptureTime{std::chrono::nanoseconds{row.capture_ns}});
+    ASSERT_TRUE(placed) << placed.error().reason;
+    ++records;
+    for (const auto& [id, p] : placed.value().placements)
+      by_id[id].push_back({row.capture_ns, placed.value(), p});
+  }
+  ASSERT_GT(records, 10u) << "the OR display recorded no placements";
+  std::string why;
+  const auto recorded = review::RecordedCase::open(recording->folder, &why);
+  ASSERT_TRUE(recorded) << why;
+  EXPECT_TRUE(recorded->placements_recorded());
+  // The placement that had moved its annotation farthest from where it was drawn, and a time after it (before
+  // the next), while the annotation was still on the OR screen.
+  double farthest = 0;
+  std::string id;
+  std::int64_t t = 0;
+  cv::Point2d drawn_px, shown_px;
+  cv::Size frame;
+  for (const auto& [which, placed] : by_id) {
+    for (std::size_t i = 0; i < placed.size(); ++i) {
+      const std::int64_t next = i + 1 < placed.size() ? placed[i + 1].at : placed[i].at + 40'000'000;
+      const std::int64_t at = placed[i].at + (next - placed[i].at) / 2;
+      const auto moment = recorded->at(core::CaptureTime{std::chrono::nanoseconds{at}});
+      const auto* a = moment.scene->find(which);
+      if (a == nullptr || a->points.empty() || moment.annotations_hidden) continue;
+      const auto drawn = annotation::to_pixels(a->points.front(), placed[i].frame.frame);
+      const auto shown = annotation::map_point(placed[i].placement.homography, drawn);
+      if (cv::norm(shown - drawn) <= farthest) continue;
+      farthest = cv::norm(shown - drawn);
+      id = which;
+      t = at;
+      drawn_px = drawn;
+      shown_px = shown;
+      frame = placed[i].frame.frame;
+    }
+  }
+  ASSERT_GT(farthest, 3.0) << "the panning scene should move an annotation more than 3 px while it shows";
+  std::printf("%s at %.3f s: drawn at (%.1f, %.1f), the OR display placed it %.1f px away at (%.1f, %.1f)\n",
+              id.c_str(), static_cast<double>(t - recording->first_ns) / 1e9, drawn_px.x, drawn_px.y,
+              farthest, shown_px.x, shown_px.y);
+
+  // The library: the placement in force at t.
+  const auto moment = recorded->at(core::CaptureTime{std::chrono::nanoseconds{t}});
+  ASSERT_TRUE(moment.placements.count(id)) << "no placement for " << id;
+  const auto in_review = annotation::map_point(moment.placements_for(frame).at(id).homography, drawn_px);
+  EXPECT_LT(cv::norm(in_review - shown_px), 1.0);
+  EXPECT_GT(cv::norm(in_review - drawn_px), 3.0);
+
+  // surgilink-review show: the first point shown where the OR display showed it (within 1 px).
+  const auto png = recording->dir / "placed.png";
+  ProgramResult result;
+  const json j = show(t, "show-placed", &result, {}, png);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto found = std::find_if(j["annotations"].begin(), j["annotations"].end(),
+                                  [&](const json& a) { return a["id"] == id; });
+  ASSERT_NE(found, j["annotations"].end()) << j.dump();
+  const auto& placement = (*found)["placement"];
+  ASSERT_TRUE(placement.is_object()) << found->dump();
+  const cv::Point2d json_shown(placement["first_point_shown"][0].get<double>() * frame.width - 0.5,
+                               placement["first_point_shown"][1].get<double>() * frame.height - 0.5);
+  EXPECT_LT(cv::norm(json_shown - shown_px), 1.0) << placement.dump();
+  EXPECT_GT(cv::norm(json_shown - drawn_px), 3.0) << placement.dump();
+  EXPECT_LE(placement["capture_ns"].get<std::int64_t>(), t);
+  // The picture: the annotation's colour drawn at the placed point.
+  const cv::Mat picture = cv::imread(png.string(), cv::IMREAD_COLOR);
+  ASSERT_FALSE(picture.empty());
+  const cv::Mat mask = annotation_colour_mask(picture);
+  const double sx = static_cast<double>(picture.cols) / frame.width,
+               sy = static_cast<double>(picture.rows) / frame.height;
+  const cv::Rect around(static_cast<int>(shown_px.x * sx) - 3, static_cast<int>(shown_px.y * sy) - 3, 7, 7);
+  EXPECT_GT(cv::countNonZero(mask(around & cv::Rect({0, 0}, mask.size()))), 0)
+      << "no annotation colour at the placed point in " << png;
 }
 
 // A damaged copy of the recording: what is missing is named, and what is intact still plays.

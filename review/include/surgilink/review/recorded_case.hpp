@@ -9,9 +9,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "surgilink/annotation/operation.hpp"
+#include "surgilink/annotation/placed_frame.hpp"
 #include "surgilink/annotation/scene.hpp"
 #include "surgilink/annotation/scene_replica.hpp"
 #include "surgilink/core/capture_clock.hpp"
@@ -83,6 +85,16 @@ struct CaseMoment {
   // draws them (oldest first, one chunk per waveform, in Waveform order); none when the recording holds no
   // waveform (RecordedCase::waveforms_recorded()) or none of that window.
   std::vector<vitals::WaveformChunk> waveforms;
+  // Where the OR display had placed each annotation of `scene` (motion anchoring, fading) on the last frame
+  // it recorded a placement for at or before `capture`, by id, in pixels of a frame of `placement_frame`;
+  // an annotation without one is drawn where it was drawn (a recording made before placements were
+  // recorded, or its first frame, before anchoring placed it).
+  annotation::Placements placements;
+  cv::Size placement_frame;
+  // Capture time of the frame each placement was recorded on, by id.
+  std::unordered_map<std::string, core::CaptureTime> placed_on;
+  // The placements for a picture of `size` (the recording's stream may be smaller than the OR display).
+  annotation::Placements placements_for(cv::Size2d size) const;
 };
 
 // One talker's recorded voice, from the manifest. Plain value type.
@@ -127,6 +139,13 @@ class RecordedCase {
   static constexpr std::size_t kOperationsPerCheckpoint = 64;
   // How much of each waveform a moment holds: what the console's vitals panel shows.
   static constexpr std::chrono::seconds kWaveformWindow{6};
+
+  // The OR display's placements in force at `t` for the annotations of `scene` (see CaseMoment::placements),
+  // for a picture of `size`. Cost: a search by time per annotation.
+  annotation::Placements placements_at(core::CaptureTime t, const annotation::Scene& scene,
+                                       cv::Size2d size) const;
+  // Whether the recording holds the OR display's placements (recordings made before they were kept do not).
+  bool placements_recorded() const { return !placements_.empty(); }
 
   // Whether the sender streamed (and so recorded) any waveform sample: false for a source without
   // waveforms (HL7, a file replay) and for recordings made before waveforms were read back.
@@ -187,6 +206,15 @@ class RecordedCase {
   std::vector<SceneCheckpoint> scene_checkpoints_;
   // Per vitals parameter, every sample in capture order (a later payload's after an earlier one's).
   std::array<std::vector<StreamedSample>, static_cast<std::size_t>(vitals::Parameter::kCount)> samples_;
+  // One placement of one annotation as the OR display recorded it. Plain value type.
+  struct RecordedPlacement {
+    core::CaptureTime at{};
+    cv::Size frame;
+    annotation::Placement placement;
+  };
+  // Per annotation id, its placements in capture order.
+  std::unordered_map<std::string, std::vector<RecordedPlacement>> placements_;
+  void place(CaseMoment& m) const;
   // Per waveform, every chunk streamed, by the capture time of its first sample (repeats removed).
   std::array<std::vector<vitals::WaveformChunk>, static_cast<std::size_t>(vitals::Waveform::kCount)> chunks_;
   // The alarm state of each payload that carried one, in streaming order.
