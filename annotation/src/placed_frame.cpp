@@ -128,8 +128,8 @@ Placement scaled_placement(const Placement& placement, cv::Size from, cv::Size2d
 bool PlacementChanges::changed(const Placement& now, const Placement& then, cv::Size frame) const {
   if (now.position_uncertain != then.position_uncertain) return true;
   if (std::abs(now.opacity - then.opacity) >= settings_.min_opacity_change) return true;
-  if ((now.opacity >= 1.0F) != (then.opacity >= 1.0F) || (now.opacity <= 0.0F) != (then.opacity <= 0.0F))
-    return true;  // the end of a fade is recorded exactly
+  if (now.opacity != then.opacity && (now.opacity >= 1.0F || now.opacity <= 0.0F))
+    return true;  // the end of a fade (fully shown, or gone) is recorded exactly
   const std::array<cv::Point2d, 4> corners{cv::Point2d{0, 0}, cv::Point2d(frame.width - 1.0, 0),
                                            cv::Point2d(0, frame.height - 1.0),
                                            cv::Point2d(frame.width - 1.0, frame.height - 1.0)};
