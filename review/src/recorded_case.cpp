@@ -290,7 +290,7 @@ CaseMoment RecordedCase::at(core::CaptureTime t) const {
   SceneCursor scene(*this, t);
   m.scene = scene.at(t);
   m.annotations_hidden = scene.hidden();
-  place(m);
+  place(t, *m.scene, m);
   // Vitals as the mentor saw them with the picture of t (lip sync): the newest sample of each numeric
   // captured by then. A payload is streamed after its samples were captured; none is streamed seconds later.
   const auto streamed_by = t + std::chrono::seconds{5};
@@ -352,12 +352,11 @@ CaseMoment RecordedCase::at(core::CaptureTime t) const {
   return m;
 }
 
-void RecordedCase::place(CaseMoment& m) const {
-  for (const auto& a : m.scene->annotations) {
+void RecordedCase::place(core::CaptureTime t, const annotation::Scene& scene, CaseMoment& m) const {
+  for (const auto& a : scene.annotations) {
     const auto found = placements_.find(a->id);
     if (found == placements_.end()) continue;
-    const auto p =
-        last_at_or_before(found->second, m.capture, [](const RecordedPlacement& r) { return r.at; });
+    const auto p = last_at_or_before(found->second, t, [](const RecordedPlacement& r) { return r.at; });
     if (p == found->second.end()) continue;
     if (m.placement_frame.area() == 0) m.placement_frame = p->frame;
     // One size for the moment (the OR display's does not change); another is scaled to it.
@@ -375,9 +374,7 @@ annotation::Placements CaseMoment::placements_for(cv::Size2d size) const {
 annotation::Placements RecordedCase::placements_at(core::CaptureTime t, const annotation::Scene& scene,
                                                    cv::Size2d size) const {
   CaseMoment m;
-  m.capture = t;
-  m.scene = std::shared_ptr<const annotation::Scene>(&scene, [](const annotation::Scene*) {});
-  place(m);
+  place(t, scene, m);
   return m.placements_for(size);
 }
 

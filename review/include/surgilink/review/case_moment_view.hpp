@@ -28,8 +28,8 @@ nlohmann::json waveforms_json(const std::vector<vitals::WaveformChunk>& waveform
 std::string colour_text(std::uint32_t rgba);
 
 // Draws the moment's annotations onto `bgr` (CV_8UC3) as the OR display composited them: the OR display's
-// annotation layer, nothing while the surgeon had them hidden. Placed where they were drawn (the review does
-// not replay motion anchoring). Any thread.
+// annotation layer, nothing while the surgeon had them hidden, each where the OR display had placed it
+// (CaseMoment::placements, scaled to the picture). Any thread.
 void draw_as_or_display(const CaseMoment& moment, cv::Mat& bgr);
 
 }  // namespace surgilink::review

@@ -1,8 +1,9 @@
 #pragma once
 // A recorded case read back for review (DESIGN.md §6, issue 16): the recording's manifest, its event log and
 // its video segments, and what was the state at any capture time T — the annotation scene as the OR had it
-// (the sequenced operations replayed), the vitals the mentor saw, each mentor's reported glass-to-glass
-// latency, the link — and the picture at T decoded from the segments. The recording itself is never modified.
+// (the sequenced operations replayed) and where the OR display had placed it, the vitals and waveforms the
+// mentor saw, each mentor's reported glass-to-glass latency, the link — and the picture at T decoded from the
+// segments. The recording itself is never modified.
 
 #include <array>
 #include <filesystem>
@@ -214,7 +215,8 @@ class RecordedCase {
   };
   // Per annotation id, its placements in capture order.
   std::unordered_map<std::string, std::vector<RecordedPlacement>> placements_;
-  void place(CaseMoment& m) const;
+  // Fills `into`'s placements, placement_frame and placed_on for the annotations of `scene` at `t`.
+  void place(core::CaptureTime t, const annotation::Scene& scene, CaseMoment& into) const;
   // Per waveform, every chunk streamed, by the capture time of its first sample (repeats removed).
   std::array<std::vector<vitals::WaveformChunk>, static_cast<std::size_t>(vitals::Waveform::kCount)> chunks_;
   // The alarm state of each payload that carried one, in streaming order.
