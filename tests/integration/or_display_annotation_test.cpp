@@ -44,13 +44,31 @@ int green_pixels(const media::VideoFrame& frame) {
   return cv::countNonZero(green);
 }
 
-TEST(OrDisplayAnnotations, AMentorStrokeIsCompositedOntoTheOrDisplay) {
-  core::CaptureClock clock;
-  QuietNetwork network;
+// The synthetic scene (it pans and zooms slowly) at 720p30, without the pixel code.
+media::SenderPipelineSettings synthetic_720p30() {
   media::SenderPipelineSettings settings;
   settings.profile = media::video_profile("720p30");
   settings.source = media::parse_video_source("synthetic");
   settings.pixel_code = false;
+  return settings;
+}
+
+// A thick green stroke across the middle ("m1-1"), drawn on the picture captured at `reference`.
+annotation::Annotation green_stroke(core::CaptureTime reference) {
+  annotation::Annotation draft;
+  draft.id = "m1-1";
+  draft.author = "m1";
+  draft.points = {{0.3F, 0.5F}, {0.5F, 0.52F}, {0.7F, 0.5F}};
+  draft.colour_rgba = 0x00FF00FF;
+  draft.width = 0.02F;
+  draft.reference_capture = reference;
+  return draft;
+}
+
+TEST(OrDisplayAnnotations, AMentorStrokeIsCompositedOntoTheOrDisplay) {
+  core::CaptureClock clock;
+  QuietNetwork network;
+  const media::SenderPipelineSettings settings = synthetic_720p30();
   media::SenderPipeline pipeline(settings, clock, network);
   annotation::SceneAuthority authority;
   pipeline.set_or_display_overlay(std::make_shared<OrAnnotationOverlay>(
@@ -63,13 +81,7 @@ TEST(OrDisplayAnnotations, AMentorStrokeIsCompositedOntoTheOrDisplay) {
   EXPECT_LT(green_pixels(*display.latest()), 50) << "the scene itself has green in it";
 
   // The mentor draws a thick green stroke across the middle, on the picture shown a moment ago.
-  annotation::Annotation draft;
-  draft.id = "m1-1";
-  draft.author = "m1";
-  draft.points = {{0.3F, 0.5F}, {0.5F, 0.52F}, {0.7F, 0.5F}};
-  draft.colour_rgba = 0x00FF00FF;
-  draft.width = 0.02F;
-  draft.reference_capture = display.latest()->capture_time();
+  const annotation::Annotation draft = green_stroke(display.latest()->capture_time());
   const annotation::Author mentor{"m1", true, false};
   ASSERT_TRUE(authority.apply(mentor, annotation::Begin{draft}, clock.now()));
   ASSERT_TRUE(authority.apply(mentor, annotation::Commit{"m1-1"}, clock.now()));
@@ -93,10 +105,7 @@ TEST(OrDisplayAnnotations, AMentorStrokeIsCompositedOntoTheOrDisplay) {
 TEST(OrDisplayAnnotations, PlacementsAreHandedOverOnlyWhileWantedAndRateBounded) {
   core::CaptureClock clock;
   QuietNetwork network;
-  media::SenderPipelineSettings settings;
-  settings.profile = media::video_profile("720p30");
-  settings.source = media::parse_video_source("synthetic");
-  settings.pixel_code = false;
+  const media::SenderPipelineSettings settings = synthetic_720p30();
   media::SenderPipeline pipeline(settings, clock, network);
   annotation::SceneAuthority authority;
   auto overlay = std::make_shared<OrAnnotationOverlay>(settings.profile.width, settings.profile.height,
@@ -114,13 +123,7 @@ TEST(OrDisplayAnnotations, PlacementsAreHandedOverOnlyWhileWantedAndRateBounded)
   std::uint64_t seen = display.wait_newer_than(0, milliseconds{5000});
   seen = display.wait_newer_than(seen, milliseconds{2000});
   ASSERT_NE(display.latest(), nullptr);
-  annotation::Annotation draft;
-  draft.id = "m1-1";
-  draft.author = "m1";
-  draft.points = {{0.3F, 0.5F}, {0.5F, 0.52F}, {0.7F, 0.5F}};
-  draft.colour_rgba = 0x00FF00FF;
-  draft.width = 0.02F;
-  draft.reference_capture = display.latest()->capture_time();
+  const annotation::Annotation draft = green_stroke(display.latest()->capture_time());
   const annotation::Author mentor{"m1", true, false};
   ASSERT_TRUE(authority.apply(mentor, annotation::Begin{draft}, clock.now()));
   ASSERT_TRUE(authority.apply(mentor, annotation::Commit{"m1-1"}, clock.now()));
