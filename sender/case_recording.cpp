@@ -146,6 +146,7 @@ std::string CaseRecording::start(const std::string& by) {
   ::chmod((folder / kEventLogFile).c_str(), 0600);  // its WAL files take the same mode
   recorder_->add_file(kEventLogRole, kEventLogFile);
   session_.set_event_log(event_log_);
+  if (placements_wanted_) placements_wanted_(true);
   spdlog::info("recording into {}", folder.string());
   publish(by);
   return "ok: " + state_text();
@@ -153,6 +154,7 @@ std::string CaseRecording::start(const std::string& by) {
 
 void CaseRecording::end_event_log() {
   if (!event_log_) return;
+  if (placements_wanted_) placements_wanted_(false);
   session_.set_event_log(nullptr);
   if (event_log_->failures() > 0)
     spdlog::error("event log {}: {} events not written ({})", event_log_->file().string(),
@@ -216,6 +218,12 @@ void CaseRecording::record_mentor_voice(const std::string& talker, std::span<con
   recorder_->record_voice(talker, packet.subspan(h.payload_offset, h.payload_size), capture);
 }
 
+void CaseRecording::record_placements(const annotation::PlacedFrame& placed) {
+  if (!event_log_) return;  // one handed over just as the recording stopped
+  if (event_log_->append(placed.capture, "placements", "", annotation::encode_placed_frame(placed)))
+    ++placement_records_;
+}
+
 void CaseRecording::close() {
   if (recording()) recorder_->stop();
   end_event_log();
@@ -258,6 +266,7 @@ nlohmann::json CaseRecording::status_json() const {
           {"frames_written", rec.frames_written},
           {"frames_skipped", rec.frames_skipped},
           {"voice_packets_written", rec.voice_packets_written},
+          {"placement_records", placement_records_},
           {"free_mb", rec.free_bytes ? nlohmann::json(*rec.free_bytes / kMegabyte) : nlohmann::json(nullptr)},
           {"disk_low", rec.disk_low},
           {"warning", warn.empty() ? nlohmann::json(nullptr) : nlohmann::json(warn)},

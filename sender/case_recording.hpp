@@ -6,7 +6,9 @@
 // otherwise), keeps the disk from filling, warns the OR when it runs
 // low, and on start finishes a recording a crash left open.
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -15,6 +17,7 @@
 
 #include "or_words.hpp"
 #include "sender_settings.hpp"
+#include "surgilink/annotation/placed_frame.hpp"
 #include "surgilink/media/segment_recorder.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
 #include "surgilink/session/case_event_log.hpp"
@@ -54,6 +57,14 @@ class CaseRecording {
   void record_or_voice(const media::EncodedPackets& packets);
   void record_mentor_voice(const std::string& talker, std::span<const std::uint8_t> packet);
 
+  // The OR display's placements of one composited frame (handed over from its frame thread), into the event
+  // log while a recording runs (kind "placements", at the frame's capture time).
+  void record_placements(const annotation::PlacedFrame& placed);
+  // Told true when a recording's event log opens and false when it closes: the OR display hands placements
+  // over only while they are recorded (OrAnnotationOverlay::want_placements).
+  void set_placements_switch(std::function<void(bool)> wanted) { placements_wanted_ = std::move(wanted); }
+  std::uint64_t placement_records() const { return placement_records_; }
+
   // "recording into …, 3 segments" / "not recording, consent not recorded".
   std::string state_text() const;
   // For the OR display: the disk is nearly full ("REC: DISK LOW, 812 MB FREE (~9 MIN)"), recording
@@ -82,6 +93,8 @@ class CaseRecording {
   bool stopped_by_disk_ = false;                      // the last recording ended at the free-space floor
   bool refused_unencrypted_ = false;  // the last start was refused: the volume is not encrypted
   bool warned_low_ = false;           // the low-disk warning was logged (once per crossing)
+  std::function<void(bool)> placements_wanted_;
+  std::uint64_t placement_records_ = 0;  // placement events written, all recordings
 };
 
 }  // namespace surgilink::sender

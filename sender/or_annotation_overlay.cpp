@@ -13,7 +13,8 @@ OrAnnotationOverlay::OrAnnotationOverlay(int width, int height, SceneSource scen
     : source_(std::move(scene)),
       measurements_(std::move(measurements)),
       anchoring_(cv::Size(width, height), std::move(anchoring)),
-      layer_(cv::Size(width, height)) {}
+      layer_(cv::Size(width, height)),
+      frame_size_(width, height) {}
 
 void OrAnnotationOverlay::observe(const media::VideoFrame& frame) {
   scene_ = source_();
@@ -25,6 +26,10 @@ void OrAnnotationOverlay::observe(const media::VideoFrame& frame) {
   const auto began = std::chrono::steady_clock::now();
   anchoring_.track(frame.capture_time(), luma, *scene_);
   tracking_ = std::chrono::steady_clock::now() - began;
+}
+
+void OrAnnotationOverlay::want_placements(bool on) {
+  placement_generation_.store(on ? ++placements_asked_ : 0, std::memory_order_release);
 }
 
 bool OrAnnotationOverlay::has_content() const {
@@ -51,6 +56,17 @@ void OrAnnotationOverlay::draw(media::I420Picture p, core::CaptureTime capture_t
     if (fading) placements = &faded_;
   }
   layer_.update(scene_, *placements);
+  // As the surgeon sees them (faded ones too), for the recording: only what changed, at most 10 times a
+  // second.
+  if (const auto generation = placement_generation_.load(std::memory_order_acquire);
+      placed_ && generation != 0) {
+    if (generation != placements_seen_) {
+      placement_changes_ = annotation::PlacementChanges(placement_settings_);  // a new recording: all afresh
+      placements_seen_ = generation;
+    }
+    if (auto changed = placement_changes_.take(capture_time, frame_size_, *scene_, *placements))
+      placed_(std::move(*changed));
+  }
   layer_.blend_onto_i420(p.planes[0], p.strides[0], p.planes[1], p.strides[1], p.planes[2], p.strides[2],
                          p.width, p.height);
   if (measurements_) {

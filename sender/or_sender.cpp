@@ -117,6 +117,14 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
     spdlog::info("OR display language: {}", language.chosen);
     annotations->set_hidden_source([this] { return session.annotations_hidden(); });
     annotations->set_fade(stale_annotations);
+    // The OR display's placements into the recording: from the frame thread to the network thread by a post
+    // (never a wait on the disk), only while a recording runs and only what changed.
+    annotations->set_placement_listener([this](annotation::PlacedFrame placed) {
+      asio::post(io, [this, placed = std::move(placed)] {
+        if (!stopped) recording.record_placements(placed);
+      });
+    });
+    recording.set_placements_switch([this](bool on) { annotations->want_placements(on); });
     std::vector<std::shared_ptr<media::OrDisplayOverlay>> layers{annotations, badges};
     // The window's status strip and touch controls only where there is a window, over everything else.
     if (or_monitor.window_open()) {

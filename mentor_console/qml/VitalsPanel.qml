@@ -103,8 +103,17 @@ Rectangle {
     }
 
     Column {
+        id: traces
         anchors { left: parent.left; right: parent.right; top: numbers.bottom; bottom: parent.bottom; margins: panel.unit * 0.5 }
         spacing: panel.unit * 0.2
+        // In review, a recording without waveforms (an HL7 or file source, or an older recording) says so.
+        Text {
+            objectName: "waveformsNote"
+            visible: text !== ""
+            color: "#90a4ae"
+            font.pixelSize: panel.unit * 0.7
+            text: panel.vitals ? panel.vitals.traceNote : ""
+        }
         Repeater {
             model: [["ecg_ii", "ECG II", "#76ff03"], ["pleth", "Pleth", "#00e5ff"], ["abp", "ABP", "#ff5252"], ["co2", "CO₂", "#ffeb3b"]]
             Item {

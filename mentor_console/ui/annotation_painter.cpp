@@ -7,6 +7,7 @@
 #include <QPen>
 #include <QPolygonF>
 #include <QString>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string_view>
@@ -98,9 +99,15 @@ void draw_opaque(QPainter& painter, const AnnotationShape& shape) {
 
 }  // namespace
 
-void paint_annotation(QPainter& painter, const annotation::Annotation& annotation, QRectF video_rect) {
+void paint_annotation(QPainter& painter, const annotation::Annotation& annotation, QRectF video_rect,
+                      const annotation::Placement* placement) {
   const QRectF video = video_rect.normalized();
-  const auto shape = annotation::shape_of(annotation, {{video.width(), video.height()}}, measure_label);
+  annotation::ShapeFraming framing{{video.width(), video.height()}};
+  if (placement) {
+    std::copy(placement->homography.val, placement->homography.val + 9, framing.homography.begin());
+    framing.opacity = placement->opacity;
+  }
+  const auto shape = annotation::shape_of(annotation, framing, measure_label);
   if (!shape) return;
   painter.save();
   painter.setRenderHint(QPainter::Antialiasing);
@@ -125,9 +132,16 @@ void paint_annotation(QPainter& painter, const annotation::Annotation& annotatio
   painter.restore();
 }
 
-void paint_annotation_scene(QPainter& painter, const annotation::Scene& scene, QRectF video_rect) {
+void paint_annotation_scene(QPainter& painter, const annotation::Scene& scene, QRectF video_rect,
+                            const annotation::Placements* placements) {
   for (const auto& annotation : scene.annotations) {
-    if (annotation) paint_annotation(painter, *annotation, video_rect);
+    if (!annotation) continue;
+    const annotation::Placement* placement = nullptr;
+    if (placements) {
+      const auto found = placements->find(annotation->id);
+      if (found != placements->end()) placement = &found->second;
+    }
+    paint_annotation(painter, *annotation, video_rect, placement);
   }
 }
 

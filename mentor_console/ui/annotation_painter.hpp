@@ -6,6 +6,7 @@
 #include <QRectF>
 
 #include "surgilink/annotation/annotation.hpp"
+#include "surgilink/annotation/placement.hpp"
 #include "surgilink/annotation/scene.hpp"
 
 namespace surgilink::console {
@@ -13,8 +14,12 @@ namespace surgilink::console {
 // Draws `scene` into `video_rect` (the picture's place on the painter's device, letterboxing excluded):
 // every shape over a dark outline, anti-aliased, sizes scaled with the rectangle's height. Bad coordinates
 // are skipped. GUI thread.
-void paint_annotation_scene(QPainter& painter, const annotation::Scene& scene, QRectF video_rect);
+// `placements` (may be null; pixels of video_rect's size): where the OR display placed each annotation
+// (review replays them); an annotation without one is drawn where it was drawn.
+void paint_annotation_scene(QPainter& painter, const annotation::Scene& scene, QRectF video_rect,
+                            const annotation::Placements* placements = nullptr);
 // Same for one annotation (the console's own pointer, which the sender does not echo back at once).
-void paint_annotation(QPainter& painter, const annotation::Annotation& annotation, QRectF video_rect);
+void paint_annotation(QPainter& painter, const annotation::Annotation& annotation, QRectF video_rect,
+                      const annotation::Placement* placement = nullptr);
 
 }  // namespace surgilink::console

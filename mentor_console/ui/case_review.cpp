@@ -513,7 +513,8 @@ void CaseReview::on_picture_ready() {
   }
   std::optional<double> age_ms;
   if (newest) age_ms = std::chrono::duration<double, std::milli>(shown_ - *newest).count();
-  vitals_->showRecorded(moment_.vitals, moment_.alarms, age_ms);
+  vitals_->showRecorded(moment_.vitals, moment_.alarms, age_ms, moment_.waveforms,
+                        recorded_->waveforms_recorded());
   if (voice_) {
     voice_->set_picture_delay(std::chrono::nanoseconds{picture_delay_ns_.load(std::memory_order_relaxed)});
     // A voice file that could not be decoded is named once the decoder found it out.

@@ -160,12 +160,27 @@ void PatientVitals::set_age(std::optional<double> age_ms) {
 void PatientVitals::showRecorded(
     const std::array<std::optional<vitals::NumericSample>,
                      static_cast<std::size_t>(vitals::Parameter::kCount)>& latest,
-    const std::vector<vitals::ActiveAlarm>& alarms, std::optional<double> age_ms) {
+    const std::vector<vitals::ActiveAlarm>& alarms, std::optional<double> age_ms,
+    const std::vector<vitals::WaveformChunk>& waveforms, bool waveforms_recorded) {
   latest_ = latest;
   alarms_ = alarms;
   stream_ = true;  // a recording holds what the sender streamed
   set_age(age_ms);
   publish_numerics();
+  // The waveforms as the live panel draws them: the newest kTraceSeconds, newest at the right.
+  for (auto& trace : traces_) trace.clear();
+  for (const auto& c : waveforms) {
+    if (c.sample_period.count() <= 0) continue;
+    const auto w = static_cast<std::size_t>(c.waveform);
+    rates_[w] = 1e9 / static_cast<double>(c.sample_period.count());
+    const auto keep =
+        static_cast<std::size_t>(kTraceSeconds * 1e9 / static_cast<double>(c.sample_period.count()));
+    const std::size_t skip = c.samples.size() > keep ? c.samples.size() - keep : 0;
+    traces_[w].assign(c.samples.begin() + static_cast<std::ptrdiff_t>(skip), c.samples.end());
+  }
+  trace_note_ = waveforms_recorded ? QString() : tr("no waveforms recorded");
+  traces_pending_ = false;
+  emit tracesChanged();
 }
 
 void PatientVitals::publish_numerics() {

@@ -57,6 +57,8 @@ class PatientVitals : public QObject {
   Q_PROPERTY(bool stream READ stream NOTIFY numericsChanged)
   Q_PROPERTY(QString ageText READ ageText NOTIFY numericsChanged)
   Q_PROPERTY(bool anyAlarm READ anyAlarm NOTIFY numericsChanged)
+  // Said where the waveforms would be: "no waveforms recorded" when a reviewed recording holds none; "" live.
+  Q_PROPERTY(QString traceNote READ traceNote NOTIFY tracesChanged)
 
  public:
   static constexpr double kTraceSeconds = 6;  // how much of each waveform the panel shows
@@ -73,16 +75,20 @@ class PatientVitals : public QObject {
   // Once a second: data age, "no data" after a source went quiet, trend points.
   void tick(const session::ConsoleVitals& status);
   // Review: the numerics and alarms as they were at a moment of a recorded case, the newest sample `age_ms`
-  // old then (none: nothing received yet). Replaces what was shown; trends and waveforms are not replayed.
+  // old then (none: nothing received yet), and each waveform's samples up to that moment (at most
+  // kTraceSeconds of them are shown, as live). `waveforms_recorded` false: the recording holds no waveform,
+  // which the panel says. Replaces what was shown; trends are not replayed.
   void showRecorded(const std::array<std::optional<vitals::NumericSample>,
                                      static_cast<std::size_t>(vitals::Parameter::kCount)>& latest,
-                    const std::vector<vitals::ActiveAlarm>& alarms, std::optional<double> age_ms);
+                    const std::vector<vitals::ActiveAlarm>& alarms, std::optional<double> age_ms,
+                    const std::vector<vitals::WaveformChunk>& waveforms = {}, bool waveforms_recorded = true);
 
   NumericRows* numerics() { return &rows_; }
   bool hasData() const { return has_data_; }
   bool stream() const { return stream_; }
   QString ageText() const { return age_text_; }
   bool anyAlarm() const { return !alarms_.empty(); }
+  QString traceNote() const { return trace_note_; }
 
   // The newest samples of a waveform, oldest first (at most kTraceSeconds); for WaveformTrace.
   const std::vector<float>& trace(vitals::Waveform w) const { return traces_[static_cast<std::size_t>(w)]; }
@@ -111,6 +117,7 @@ class PatientVitals : public QObject {
   bool has_data_ = false;
   bool stream_ = false;
   QString age_text_;
+  QString trace_note_;
 };
 
 }  // namespace surgilink::console

@@ -26,7 +26,10 @@ void ReviewedAnnotations::setVideoRect(QRectF rect) {
 void ReviewedAnnotations::paint(QPainter* painter) {
   // The OR display showed nothing of the scene while the surgeon had it hidden; neither does the review.
   if (!review_ || review_->annotationsHidden() || video_rect_.isEmpty()) return;
-  paint_annotation_scene(*painter, *review_->scene(), video_rect_);
+  // Where the OR display had placed them (motion anchoring), scaled to the picture's place on the screen.
+  const auto placements =
+      review_->moment().placements_for(cv::Size2d(video_rect_.width(), video_rect_.height()));
+  paint_annotation_scene(*painter, *review_->scene(), video_rect_, &placements);
 }
 
 }  // namespace surgilink::console

@@ -1,6 +1,6 @@
 #pragma once
 // The annotation scene of a recorded case, laid over its picture in the review screen: the scene the OR had
-// at the picture's time, drawn by the console's own annotation painter where it was in the scene.
+// at the picture's time, drawn by the console's own annotation painter where the OR display had placed it.
 
 #include <QtQml/qqmlregistration.h>
 #include <QQuickPaintedItem>

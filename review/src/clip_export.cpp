@@ -130,7 +130,7 @@ std::optional<ClipResult> export_clip(const RecordedCase& recorded, const ClipRe
           if (request.blur) blur_rectangle(picture.bgr, *request.blur);
           const auto shown = scene.at(picture.capture);
           if (!scene.hidden() && !shown->annotations.empty()) {
-            layer->update(shown, {});
+            layer->update(shown, recorded.placements_at(picture.capture, *shown, picture.bgr.size()));
             layer->blend_onto_bgr(picture.bgr);
           }
           if (!writer->push(picture.bgr, picture.capture - *first)) {

@@ -151,6 +151,8 @@ void RecordedCase::read_event_log() {
   if (listed && listed->seal && std::filesystem::file_size(file, ec) != listed->seal->bytes)
     problems_.push_back(file.filename().string() + " does not have the size its manifest says (changed)");
   std::size_t unreadable = 0;
+  std::size_t placement_refusals = 0;
+  std::string first_refusal;
   std::optional<annotation::Scene> snapshot;
   for (const auto& e : log->events) {
     if (e.kind == "annotation") {
@@ -177,6 +179,14 @@ void RecordedCase::read_event_log() {
         continue;
       }
       vitals_.push_back({e.at, std::move(packet).value()});
+    } else if (e.kind == "placements") {
+      auto placed = annotation::decode_placed_frame(e.payload, e.at);
+      if (!placed) {
+        if (placement_refusals++ == 0) first_refusal = placed.error().reason;
+        continue;
+      }
+      for (auto& [id, p] : placed.value().placements)
+        placements_[id].push_back({e.at, placed.value().frame, p});
     } else if (e.kind == "roster") {
       const auto list = nlohmann::json::parse(e.detail, nullptr, false);
       if (!list.is_array()) {
@@ -204,6 +214,10 @@ void RecordedCase::read_event_log() {
   if (unreadable > 0)
     problems_.push_back(std::to_string(unreadable) + " events of " + file.filename().string() +
                         " cannot be read and are left out");
+  if (placement_refusals > 0)
+    problems_.push_back(std::to_string(placement_refusals) + " placement events of " +
+                        file.filename().string() + " cannot be read (the first: " + first_refusal +
+                        "): those annotations are drawn where they were drawn there");
   if (snapshot) initial_scene_ = std::move(*snapshot);
   std::stable_sort(annotations_.begin(), annotations_.end(),
                    [](const auto& a, const auto& b) { return a.op.sequence < b.op.sequence; });
@@ -222,12 +236,28 @@ void RecordedCase::index_for_time() {
   std::stable_sort(vitals_.begin(), vitals_.end(), by_time);
   std::stable_sort(session_events_.begin(), session_events_.end(), by_time);
   std::stable_sort(latency_.begin(), latency_.end(), by_time);
+  for (auto& [id, placed] : placements_) std::stable_sort(placed.begin(), placed.end(), by_time);
   std::stable_sort(rosters_.begin(), rosters_.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& record : vitals_) {
     for (const auto& sample : record.packet.numerics)
       samples_[static_cast<std::size_t>(sample.parameter)].push_back({record.at, sample});
     if (record.packet.carries_alarm_state) alarm_states_.emplace_back(record.at, record.packet.alarms);
+    for (const auto& chunk : record.packet.waveforms) {
+      if (chunk.samples.empty()) continue;
+      chunks_[static_cast<std::size_t>(chunk.waveform)].push_back(chunk);
+    }
+  }
+  // The sender sends each chunk twice (once more with the next payload, against a lost packet): kept once.
+  for (auto& chunks : chunks_) {
+    std::stable_sort(chunks.begin(), chunks.end(),
+                     [](const auto& a, const auto& b) { return a.first_sample < b.first_sample; });
+    chunks.erase(std::unique(chunks.begin(), chunks.end(),
+                             [](const auto& a, const auto& b) {
+                               return a.first_sample == b.first_sample &&
+                                      a.samples.size() == b.samples.size();
+                             }),
+                 chunks.end());
   }
   for (auto& samples : samples_) {
     std::stable_sort(samples.begin(), samples.end(), [](const StreamedSample& a, const StreamedSample& b) {
@@ -260,6 +290,7 @@ CaseMoment RecordedCase::at(core::CaptureTime t) const {
   SceneCursor scene(*this, t);
   m.scene = scene.at(t);
   m.annotations_hidden = scene.hidden();
+  place(t, *m.scene, m);
   // Vitals as the mentor saw them with the picture of t (lip sync): the newest sample of each numeric
   // captured by then. A payload is streamed after its samples were captured; none is streamed seconds later.
   const auto streamed_by = t + std::chrono::seconds{5};
@@ -276,6 +307,7 @@ CaseMoment RecordedCase::at(core::CaptureTime t) const {
       }
     }
   }
+  m.waveforms = waveforms_at(t, kWaveformWindow);
   if (const auto a = last_at_or_before(alarm_states_, t, [](const auto& s) { return s.first; });
       a != alarm_states_.end())
     m.alarms = a->second;
@@ -318,6 +350,69 @@ CaseMoment RecordedCase::at(core::CaptureTime t) const {
     }
   }
   return m;
+}
+
+void RecordedCase::place(core::CaptureTime t, const annotation::Scene& scene, CaseMoment& m) const {
+  for (const auto& a : scene.annotations) {
+    const auto found = placements_.find(a->id);
+    if (found == placements_.end()) continue;
+    const auto p = last_at_or_before(found->second, t, [](const RecordedPlacement& r) { return r.at; });
+    if (p == found->second.end()) continue;
+    if (m.placement_frame.area() == 0) m.placement_frame = p->frame;
+    // One size for the moment (the OR display's does not change); another is scaled to it.
+    m.placements[a->id] = annotation::scaled_placement(p->placement, p->frame, m.placement_frame);
+    m.placed_on[a->id] = p->at;
+  }
+}
+
+annotation::Placements CaseMoment::placements_for(cv::Size2d size) const {
+  annotation::Placements out;
+  for (const auto& [id, p] : placements) out[id] = annotation::scaled_placement(p, placement_frame, size);
+  return out;
+}
+
+annotation::Placements RecordedCase::placements_at(core::CaptureTime t, const annotation::Scene& scene,
+                                                   cv::Size2d size) const {
+  CaseMoment m;
+  place(t, scene, m);
+  return m.placements_for(size);
+}
+
+bool RecordedCase::waveforms_recorded() const {
+  return std::any_of(chunks_.begin(), chunks_.end(), [](const auto& chunks) { return !chunks.empty(); });
+}
+
+std::vector<vitals::WaveformChunk> RecordedCase::waveforms_at(core::CaptureTime t,
+                                                              std::chrono::nanoseconds span) const {
+  std::vector<vitals::WaveformChunk> out;
+  const auto from = t - span;  // exclusive
+  for (const auto& chunks : chunks_) {
+    if (chunks.empty()) continue;
+    // The first chunk that may hold a sample after `from`: chunks are short (the packetizer's max_chunk), so
+    // start one before the last that begins at or before it.
+    auto it = std::upper_bound(chunks.begin(), chunks.end(), from,
+                               [](core::CaptureTime when, const auto& c) { return when < c.first_sample; });
+    if (it != chunks.begin()) --it;
+    vitals::WaveformChunk window;
+    window.waveform = chunks.front().waveform;
+    window.unit = chunks.front().unit;
+    window.sample_period = chunks.front().sample_period;
+    std::optional<core::CaptureTime> last;
+    for (; it != chunks.end() && it->first_sample <= t; ++it) {
+      for (std::size_t i = 0; i < it->samples.size(); ++i) {
+        const auto when = it->time_of(i);
+        if (when <= from) continue;
+        if (when > t) break;
+        if (last && when <= *last) continue;  // overlaps what is already in the window
+        if (!last) window.first_sample = when;
+        window.sample_period = it->sample_period;
+        window.samples.push_back(it->samples[i]);
+        last = when;
+      }
+    }
+    if (!window.samples.empty()) out.push_back(std::move(window));
+  }
+  return out;
 }
 
 SceneCursor::SceneCursor(const RecordedCase& recorded) : recorded_(recorded) {

@@ -14,6 +14,8 @@
 #include "support/annotation_colours.hpp"
 #include "support/recorded_case.hpp"
 #include "surgilink/review/bookmarks.hpp"
+#include "ui/case_review.hpp"
+#include "ui/patient_vitals.hpp"
 
 namespace surgilink::console {
 namespace {
@@ -140,6 +142,9 @@ TEST_F(ReviewScreen, ShowsTheAnnotationsAndVitalsOfTheMoment) {
   const auto moment = recorded.at(shown_at);
   ASSERT_GE(moment.scene->annotations.size(), 1u);
   EXPECT_EQ(review().annotationCount(), static_cast<int>(moment.scene->annotations.size()));
+  // The scene pans: the OR display had anchored them, and the window draws them where it placed them (as
+  // `show --png`, compared below).
+  EXPECT_FALSE(moment.placements.empty()) << "no placement recorded for the annotations of that moment";
 
   // The picture with the scene drawn over it, against the review tool's picture of the same moment.
   auto* view = field();
@@ -189,6 +194,25 @@ TEST_F(ReviewScreen, ShowsTheAnnotationsAndVitalsOfTheMoment) {
               QString::number(*sample->value, 'f', 0).toStdString())
         << key;
   }
+
+  // The waveforms of that moment, replayed as the live panel draws them: the newest 6 s of each, scrolling
+  // in from the right, the ECG trace drawn in its colour.
+  ASSERT_EQ(moment.waveforms.size(), 4u) << "the simulator streams four waveforms";
+  for (const auto& c : moment.waveforms) {
+    const auto& trace = review().vitals()->trace(c.waveform);
+    const auto keep = static_cast<std::size_t>(PatientVitals::kTraceSeconds * 1e9 /
+                                               static_cast<double>(c.sample_period.count()));
+    ASSERT_EQ(trace.size(), std::min(keep, c.samples.size())) << vitals::info(c.waveform).short_name;
+    EXPECT_TRUE(std::equal(trace.begin(), trace.end(), c.samples.end() - static_cast<long>(trace.size())));
+  }
+  EXPECT_TRUE(review().vitals()->traceNote().isEmpty());
+  auto* ecg = find_item(panel, "waveform_ecg_ii");
+  ASSERT_NE(ecg, nullptr);
+  const QRectF ecg_rect(ecg->mapToScene(QPointF(0, 0)), QSizeF(ecg->width(), ecg->height()));
+  const cv::Mat ecg_pixels = bgr_of(grab.copy(ecg_rect.toRect()));
+  cv::Mat ecg_green;
+  cv::inRange(ecg_pixels, cv::Scalar(0, 200, 80), cv::Scalar(60, 255, 160), ecg_green);
+  EXPECT_GT(cv::countNonZero(ecg_green), ecg_pixels.cols / 2) << "no ECG trace drawn in the review's panel";
 
   const std::filesystem::path measure = "/work/measure";
   const auto screenshot = (std::filesystem::is_directory(measure) ? measure : scratch) / "review-screen.png";

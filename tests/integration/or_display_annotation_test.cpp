@@ -2,6 +2,8 @@
 // composited into the display branch's pictures by the real pipeline (DESIGN.md §5, §8).
 #include <atomic>
 #include <cstring>
+#include <mutex>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
@@ -42,13 +44,31 @@ int green_pixels(const media::VideoFrame& frame) {
   return cv::countNonZero(green);
 }
 
-TEST(OrDisplayAnnotations, AMentorStrokeIsCompositedOntoTheOrDisplay) {
-  core::CaptureClock clock;
-  QuietNetwork network;
+// The synthetic scene (it pans and zooms slowly) at 720p30, without the pixel code.
+media::SenderPipelineSettings synthetic_720p30() {
   media::SenderPipelineSettings settings;
   settings.profile = media::video_profile("720p30");
   settings.source = media::parse_video_source("synthetic");
   settings.pixel_code = false;
+  return settings;
+}
+
+// A thick green stroke across the middle ("m1-1"), drawn on the picture captured at `reference`.
+annotation::Annotation green_stroke(core::CaptureTime reference) {
+  annotation::Annotation draft;
+  draft.id = "m1-1";
+  draft.author = "m1";
+  draft.points = {{0.3F, 0.5F}, {0.5F, 0.52F}, {0.7F, 0.5F}};
+  draft.colour_rgba = 0x00FF00FF;
+  draft.width = 0.02F;
+  draft.reference_capture = reference;
+  return draft;
+}
+
+TEST(OrDisplayAnnotations, AMentorStrokeIsCompositedOntoTheOrDisplay) {
+  core::CaptureClock clock;
+  QuietNetwork network;
+  const media::SenderPipelineSettings settings = synthetic_720p30();
   media::SenderPipeline pipeline(settings, clock, network);
   annotation::SceneAuthority authority;
   pipeline.set_or_display_overlay(std::make_shared<OrAnnotationOverlay>(
@@ -61,13 +81,7 @@ TEST(OrDisplayAnnotations, AMentorStrokeIsCompositedOntoTheOrDisplay) {
   EXPECT_LT(green_pixels(*display.latest()), 50) << "the scene itself has green in it";
 
   // The mentor draws a thick green stroke across the middle, on the picture shown a moment ago.
-  annotation::Annotation draft;
-  draft.id = "m1-1";
-  draft.author = "m1";
-  draft.points = {{0.3F, 0.5F}, {0.5F, 0.52F}, {0.7F, 0.5F}};
-  draft.colour_rgba = 0x00FF00FF;
-  draft.width = 0.02F;
-  draft.reference_capture = display.latest()->capture_time();
+  const annotation::Annotation draft = green_stroke(display.latest()->capture_time());
   const annotation::Author mentor{"m1", true, false};
   ASSERT_TRUE(authority.apply(mentor, annotation::Begin{draft}, clock.now()));
   ASSERT_TRUE(authority.apply(mentor, annotation::Commit{"m1-1"}, clock.now()));
@@ -82,6 +96,72 @@ TEST(OrDisplayAnnotations, AMentorStrokeIsCompositedOntoTheOrDisplay) {
   seen = display.wait_newer_than(seen, milliseconds{2000});
   seen = display.wait_newer_than(seen, milliseconds{2000});
   EXPECT_LT(green_pixels(*display.latest()), 50);
+  pipeline.stop();
+}
+
+// The placements the OR display hands over for the recording (issue 16): nothing while none is wanted; once
+// wanted, the stroke's first placement at once and then its moves with the panning scene, at most one record
+// every 100 ms, each at the capture time of a frame the display composited.
+TEST(OrDisplayAnnotations, PlacementsAreHandedOverOnlyWhileWantedAndRateBounded) {
+  core::CaptureClock clock;
+  QuietNetwork network;
+  const media::SenderPipelineSettings settings = synthetic_720p30();
+  media::SenderPipeline pipeline(settings, clock, network);
+  annotation::SceneAuthority authority;
+  auto overlay = std::make_shared<OrAnnotationOverlay>(settings.profile.width, settings.profile.height,
+                                                       [&authority] { return authority.snapshot(); });
+  // Stands for the post to the network thread: the test thread reads what was handed over.
+  std::mutex handed_mutex;
+  std::vector<annotation::PlacedFrame> handed;
+  overlay->set_placement_listener([&](annotation::PlacedFrame placed) {
+    std::lock_guard lock(handed_mutex);
+    handed.push_back(std::move(placed));
+  });
+  pipeline.set_or_display_overlay(overlay);
+  pipeline.start();
+  const auto& display = pipeline.or_display();
+  std::uint64_t seen = display.wait_newer_than(0, milliseconds{5000});
+  seen = display.wait_newer_than(seen, milliseconds{2000});
+  ASSERT_NE(display.latest(), nullptr);
+  const annotation::Annotation draft = green_stroke(display.latest()->capture_time());
+  const annotation::Author mentor{"m1", true, false};
+  ASSERT_TRUE(authority.apply(mentor, annotation::Begin{draft}, clock.now()));
+  ASSERT_TRUE(authority.apply(mentor, annotation::Commit{"m1-1"}, clock.now()));
+  for (int i = 0; i < 15; ++i) seen = display.wait_newer_than(seen, milliseconds{2000});
+  {
+    std::lock_guard lock(handed_mutex);
+    EXPECT_TRUE(handed.empty()) << "placements handed over while no recording wanted them";
+  }
+  overlay->want_placements(true);
+  for (int i = 0; i < 60; ++i) seen = display.wait_newer_than(seen, milliseconds{2000});  // 2 s
+  overlay->want_placements(false);
+  seen = display.wait_newer_than(seen, milliseconds{2000});
+  std::vector<annotation::PlacedFrame> got;
+  {
+    std::lock_guard lock(handed_mutex);
+    got = handed;
+  }
+  ASSERT_GE(got.size(), 2u) << "the first placement and the moves of the panning scene";
+  EXPECT_LE(got.size(), 22u) << "at most one record every 100 ms over about 2 s";
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].frame, cv::Size(1280, 720));
+    ASSERT_EQ(got[i].placements.size(), 1u);
+    EXPECT_EQ(got[i].placements.front().first, "m1-1");
+    if (i > 0) {
+      EXPECT_GE(got[i].capture - got[i - 1].capture, milliseconds{100});
+    }
+  }
+  // The scene pans: the last placement put the stroke somewhere else than the first did.
+  const auto at = annotation::to_pixels(draft.points[1], cv::Size(1280, 720));
+  const auto first = annotation::map_point(got.front().placements.front().second.homography, at);
+  const auto last = annotation::map_point(got.back().placements.front().second.homography, at);
+  EXPECT_GT(cv::norm(last - first), 0.5);
+  // Off: nothing more.
+  for (int i = 0; i < 10; ++i) seen = display.wait_newer_than(seen, milliseconds{2000});
+  {
+    std::lock_guard lock(handed_mutex);
+    EXPECT_EQ(handed.size(), got.size());
+  }
   pipeline.stop();
 }
 

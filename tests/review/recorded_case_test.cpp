@@ -21,10 +21,12 @@
 #include "support/recorded_segment.hpp"
 #include "support/running_sender.hpp"
 #include "support/test_installation.hpp"
+#include "surgilink/annotation/placed_frame.hpp"
 #include "surgilink/annotation/wire.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
 #include "surgilink/media/recorded_segment.hpp"
 #include "surgilink/media/recording_manifest.hpp"
+#include "surgilink/review/case_moment_view.hpp"
 #include "surgilink/review/recorded_case.hpp"
 #include "surgilink/vitals/vitals_json.hpp"
 #include "surgilink/vitals/vitals_packet.hpp"
@@ -424,6 +426,212 @@ TEST_F(ReviewedCase, VitalsAtAMomentAreWhatTheMentorsConsoleShowedForIt) {
         show(lines[i]["vitals_captured_ns"].get<std::int64_t>() + 1000, "show-vitals-" + std::to_string(i));
     EXPECT_EQ(shown["vitals"], lines[i]["vitals"]) << lines[i].dump();
   }
+}
+
+// The waveforms the sender streamed (the simulator's ECG, pleth, arterial pressure and capnogram), decoded
+// here from the log's bytes: per waveform, each sample by its capture time.
+std::map<vitals::Waveform, std::map<std::int64_t, float>> streamed_waveforms() {
+  std::map<vitals::Waveform, std::map<std::int64_t, float>> out;
+  for (const auto& row : recording->rows) {
+    if (row.kind != "vitals") continue;
+    const auto packet = vitals::decode_vitals_packet(row.payload);
+    EXPECT_TRUE(packet);
+    if (!packet) continue;
+    for (const auto& c : packet.value().waveforms) {
+      for (std::size_t i = 0; i < c.samples.size(); ++i)
+        out[c.waveform][c.time_of(i).time_since_epoch().count()] = c.samples[i];
+    }
+  }
+  return out;
+}
+
+TEST_F(ReviewedCase, WaveformSamplesReadBackAreWhatTheSenderStreamed) {
+  const auto streamed = streamed_waveforms();
+  ASSERT_EQ(streamed.size(), 4u) << "the simulator streams four waveforms";
+  std::string why;
+  const auto recorded = review::RecordedCase::open(recording->folder, &why);
+  ASSERT_TRUE(recorded) << why;
+  EXPECT_TRUE(recorded->waveforms_recorded());
+  const std::int64_t last_ns = recording->manifest.segments.back().last.time_since_epoch().count();
+  for (const double share : {0.25, 0.6, 0.9}) {
+    const std::int64_t t =
+        recording->first_ns +
+        static_cast<std::int64_t>(share * static_cast<double>(last_ns - recording->first_ns));
+    const core::CaptureTime at{std::chrono::nanoseconds{t}};
+    const auto window = recorded->waveforms_at(at, std::chrono::seconds{2});
+    ASSERT_EQ(window.size(), 4u) << "at " << share;
+    for (const auto& c : window) {
+      // Every sample captured in (t - 2 s, t], in order, each at its time with its value.
+      const auto& all = streamed.at(c.waveform);
+      std::vector<std::pair<std::int64_t, float>> expected(all.upper_bound(t - 2'000'000'000),
+                                                           all.upper_bound(t));
+      ASSERT_EQ(c.samples.size(), expected.size()) << vitals::info(c.waveform).short_name << " at " << share;
+      for (std::size_t i = 0; i < expected.size(); ++i) {
+        EXPECT_EQ(c.time_of(i).time_since_epoch().count(), expected[i].first);
+        EXPECT_EQ(c.samples[i], expected[i].second);
+      }
+    }
+    // The moment holds the vitals panel's 6 s; `show` the newest samples of each, compact.
+    EXPECT_EQ(recorded->at(at).waveforms.front().samples.size(),
+              recorded->waveforms_at(at, review::RecordedCase::kWaveformWindow).front().samples.size());
+    const json shown = show(t, "show-waveforms");
+    ASSERT_TRUE(shown["waveforms"].is_array()) << shown.dump();
+    ASSERT_EQ(shown["waveforms"].size(), 4u) << shown["waveforms"].dump();
+    EXPECT_FALSE(shown.contains("waveforms_note"));
+    for (const auto& w : shown["waveforms"]) {
+      const auto found = std::find_if(window.begin(), window.end(), [&](const vitals::WaveformChunk& c) {
+        return vitals::info(c.waveform).short_name == w["waveform"].get<std::string>();
+      });
+      ASSERT_NE(found, window.end()) << w.dump();
+      const auto& last = w["last"];
+      ASSERT_EQ(last.size(), review::kWaveformJsonSamples);
+      EXPECT_EQ(w["last_capture_ns"].get<std::int64_t>(),
+                found->time_of(found->samples.size() - 1).time_since_epoch().count());
+      for (std::size_t i = 0; i < last.size(); ++i) {
+        const float sample = found->samples[found->samples.size() - last.size() + i];
+        EXPECT_NEAR(last[i].get<double>(), sample, std::abs(sample) * 1e-3 + 1e-6) << w.dump();
+      }
+      EXPECT_GT(w["sample_period_ms"].get<double>(), 0);
+      EXPECT_LE(w["min"].get<double>(), w["max"].get<double>());
+    }
+  }
+}
+
+// A recording whose source streamed no waveform (an HL7 monitor, a file replay, or one made before the review
+// read them): the vitals are still there, and the review says that no waveform was recorded.
+TEST_F(ReviewedCase, ARecordingWithoutWaveformsOpensAndSaysSo) {
+  const auto copy = recording->dir / "no-waveforms";
+  std::filesystem::remove_all(copy);
+  std::filesystem::copy(recording->folder, copy);
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((copy / "events.sqlite").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* read = nullptr;
+    sqlite3_prepare_v2(db, "SELECT id, payload FROM events WHERE kind = 'vitals'", -1, &read, nullptr);
+    std::vector<std::pair<std::int64_t, std::vector<std::uint8_t>>> rewritten;
+    while (sqlite3_step(read) == SQLITE_ROW) {
+      const auto* blob = static_cast<const std::uint8_t*>(sqlite3_column_blob(read, 1));
+      auto packet = vitals::decode_vitals_packet(
+          std::span(blob, static_cast<std::size_t>(sqlite3_column_bytes(read, 1))));
+      ASSERT_TRUE(packet);
+      auto p = std::move(packet).value();
+      p.waveforms.clear();
+      std::vector<std::uint8_t> bytes;
+      vitals::encode(p, bytes);
+      rewritten.emplace_back(sqlite3_column_int64(read, 0), std::move(bytes));
+    }
+    sqlite3_finalize(read);
+    sqlite3_stmt* write = nullptr;
+    sqlite3_prepare_v2(db, "UPDATE events SET payload = ? WHERE id = ?", -1, &write, nullptr);
+    for (const auto& [id, bytes] : rewritten) {
+      sqlite3_bind_blob(write, 1, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+      sqlite3_bind_int64(write, 2, id);
+      ASSERT_EQ(sqlite3_step(write), SQLITE_DONE);
+      sqlite3_reset(write);
+    }
+    sqlite3_finalize(write);
+    sqlite3_close(db);
+  }
+  std::string why;
+  const auto recorded = review::RecordedCase::open(copy, &why);
+  ASSERT_TRUE(recorded) << why;
+  EXPECT_FALSE(recorded->waveforms_recorded());
+  const std::int64_t t = recording->link_cut_ns - 1'000'000'000;
+  EXPECT_TRUE(recorded->at(core::CaptureTime{std::chrono::nanoseconds{t}}).waveforms.empty());
+  ProgramResult result;
+  const json j = show(t, "show-no-waveforms", &result, copy);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(j["waveforms"].empty()) << j.dump();
+  EXPECT_EQ(j["waveforms_note"], "no waveforms recorded");
+  EXPECT_FALSE(j["vitals"].empty()) << "the numerics are still read";
+}
+
+// The synthetic scene pans, so the OR display anchored the mentor's annotations to the moving tissue: review
+// shows each where the OR display had placed it at that time (its placement recorded in the event log, read
+// here with SQLite), not where the mentor drew it.
+TEST_F(ReviewedCase, AnnotationsAreWhereTheOrDisplayPlacedThemAtThatTime) {
+  struct Placed {
+    std::int64_t at = 0;
+    annotation::PlacedFrame frame;
+    annotation::Placement placement;
+  };
+  std::map<std::string, std::vector<Placed>> by_id;
+  std::size_t records = 0;
+  for (const auto& row : recording->rows) {
+    if (row.kind != "placements") continue;
+    const auto placed = annotation::decode_placed_frame(
+        row.payload, core::CaptureTime{std::chrono::nanoseconds{row.capture_ns}});
+    ASSERT_TRUE(placed) << placed.error().reason;
+    ++records;
+    for (const auto& [id, p] : placed.value().placements)
+      by_id[id].push_back({row.capture_ns, placed.value(), p});
+  }
+  ASSERT_GT(records, 10u) << "the OR display recorded no placements";
+  std::string why;
+  const auto recorded = review::RecordedCase::open(recording->folder, &why);
+  ASSERT_TRUE(recorded) << why;
+  EXPECT_TRUE(recorded->placements_recorded());
+  // The placement that had moved its annotation farthest from where it was drawn, and a time after it (before
+  // the next), while the annotation was still on the OR screen.
+  double farthest = 0;
+  std::string id;
+  std::int64_t t = 0;
+  cv::Point2d drawn_px, shown_px;
+  cv::Size frame;
+  for (const auto& [which, placed] : by_id) {
+    for (std::size_t i = 0; i < placed.size(); ++i) {
+      const std::int64_t next = i + 1 < placed.size() ? placed[i + 1].at : placed[i].at + 40'000'000;
+      const std::int64_t at = placed[i].at + (next - placed[i].at) / 2;
+      const auto moment = recorded->at(core::CaptureTime{std::chrono::nanoseconds{at}});
+      const auto* a = moment.scene->find(which);
+      if (a == nullptr || a->points.empty() || moment.annotations_hidden) continue;
+      const auto drawn = annotation::to_pixels(a->points.front(), placed[i].frame.frame);
+      const auto shown = annotation::map_point(placed[i].placement.homography, drawn);
+      if (cv::norm(shown - drawn) <= farthest) continue;
+      farthest = cv::norm(shown - drawn);
+      id = which;
+      t = at;
+      drawn_px = drawn;
+      shown_px = shown;
+      frame = placed[i].frame.frame;
+    }
+  }
+  ASSERT_GT(farthest, 3.0) << "the panning scene should move an annotation more than 3 px while it shows";
+  std::printf("%s at %.3f s: drawn at (%.1f, %.1f), the OR display placed it %.1f px away at (%.1f, %.1f)\n",
+              id.c_str(), static_cast<double>(t - recording->first_ns) / 1e9, drawn_px.x, drawn_px.y,
+              farthest, shown_px.x, shown_px.y);
+
+  // The library: the placement in force at t.
+  const auto moment = recorded->at(core::CaptureTime{std::chrono::nanoseconds{t}});
+  ASSERT_TRUE(moment.placements.count(id)) << "no placement for " << id;
+  const auto in_review = annotation::map_point(moment.placements_for(frame).at(id).homography, drawn_px);
+  EXPECT_LT(cv::norm(in_review - shown_px), 1.0);
+  EXPECT_GT(cv::norm(in_review - drawn_px), 3.0);
+
+  // surgilink-review show: the first point shown where the OR display showed it (within 1 px).
+  const auto png = recording->dir / "placed.png";
+  ProgramResult result;
+  const json j = show(t, "show-placed", &result, {}, png);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto found = std::find_if(j["annotations"].begin(), j["annotations"].end(),
+                                  [&](const json& a) { return a["id"] == id; });
+  ASSERT_NE(found, j["annotations"].end()) << j.dump();
+  const auto& placement = (*found)["placement"];
+  ASSERT_TRUE(placement.is_object()) << found->dump();
+  const cv::Point2d json_shown(placement["first_point_shown"][0].get<double>() * frame.width - 0.5,
+                               placement["first_point_shown"][1].get<double>() * frame.height - 0.5);
+  EXPECT_LT(cv::norm(json_shown - shown_px), 1.0) << placement.dump();
+  EXPECT_GT(cv::norm(json_shown - drawn_px), 3.0) << placement.dump();
+  EXPECT_LE(placement["capture_ns"].get<std::int64_t>(), t);
+  // The picture: the annotation's colour drawn at the placed point.
+  const cv::Mat picture = cv::imread(png.string(), cv::IMREAD_COLOR);
+  ASSERT_FALSE(picture.empty());
+  const cv::Mat mask = annotation_colour_mask(picture);
+  const double sx = static_cast<double>(picture.cols) / frame.width,
+               sy = static_cast<double>(picture.rows) / frame.height;
+  const cv::Rect around(static_cast<int>(shown_px.x * sx) - 3, static_cast<int>(shown_px.y * sy) - 3, 7, 7);
+  EXPECT_GT(cv::countNonZero(mask(around & cv::Rect({0, 0}, mask.size()))), 0)
+      << "no annotation colour at the placed point in " << png;
 }
 
 // A damaged copy of the recording: what is missing is named, and what is intact still plays.

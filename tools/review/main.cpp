@@ -72,7 +72,7 @@ int show(const std::filesystem::path& folder, double seconds, const std::filesys
   if (!recorded) return 1;
   const auto t = moment_of(*recorded, seconds);
   const auto moment = recorded->at(t);
-  auto j = surgilink::review::moment_json(moment, recorded->first_picture());
+  auto j = surgilink::review::moment_json(moment, recorded->first_picture(), recorded->waveforms_recorded());
   j["speaking"] = recorded->speaking_at(t);
   j["problems"] = recorded->problems();
   int exit_code = 0;

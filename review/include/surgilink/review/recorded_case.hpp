@@ -1,17 +1,20 @@
 #pragma once
 // A recorded case read back for review (DESIGN.md §6, issue 16): the recording's manifest, its event log and
 // its video segments, and what was the state at any capture time T — the annotation scene as the OR had it
-// (the sequenced operations replayed), the vitals the mentor saw, each mentor's reported glass-to-glass
-// latency, the link — and the picture at T decoded from the segments. The recording itself is never modified.
+// (the sequenced operations replayed) and where the OR display had placed it, the vitals and waveforms the
+// mentor saw, each mentor's reported glass-to-glass latency, the link — and the picture at T decoded from the
+// segments. The recording itself is never modified.
 
 #include <array>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "surgilink/annotation/operation.hpp"
+#include "surgilink/annotation/placed_frame.hpp"
 #include "surgilink/annotation/scene.hpp"
 #include "surgilink/annotation/scene_replica.hpp"
 #include "surgilink/core/capture_clock.hpp"
@@ -79,6 +82,20 @@ struct CaseMoment {
   // Each connected mentor's latest latency report (none before its first report).
   std::vector<LatencyReport> mentor_latency;
   LinkState link = LinkState::kNoMentor;
+  // Each recorded waveform's samples captured in the kWaveformWindow ending at `capture`, as the vitals panel
+  // draws them (oldest first, one chunk per waveform, in Waveform order); none when the recording holds no
+  // waveform (RecordedCase::waveforms_recorded()) or none of that window.
+  std::vector<vitals::WaveformChunk> waveforms;
+  // Where the OR display had placed each annotation of `scene` (motion anchoring, fading) on the last frame
+  // it recorded a placement for at or before `capture`, by id, in pixels of a frame of `placement_frame`;
+  // an annotation without one is drawn where it was drawn (a recording made before placements were
+  // recorded, or its first frame, before anchoring placed it).
+  annotation::Placements placements;
+  cv::Size placement_frame;
+  // Capture time of the frame each placement was recorded on, by id.
+  std::unordered_map<std::string, core::CaptureTime> placed_on;
+  // The placements for a picture of `size` (the recording's stream may be smaller than the OR display).
+  annotation::Placements placements_for(cv::Size2d size) const;
 };
 
 // One talker's recorded voice, from the manifest. Plain value type.
@@ -121,6 +138,23 @@ class RecordedCase {
   // kOperationsPerCheckpoint operations, made by open()), the rest is looked up by time.
   CaseMoment at(core::CaptureTime t) const;
   static constexpr std::size_t kOperationsPerCheckpoint = 64;
+  // How much of each waveform a moment holds: what the console's vitals panel shows.
+  static constexpr std::chrono::seconds kWaveformWindow{6};
+
+  // The OR display's placements in force at `t` for the annotations of `scene` (see CaseMoment::placements),
+  // for a picture of `size`. Cost: a search by time per annotation.
+  annotation::Placements placements_at(core::CaptureTime t, const annotation::Scene& scene,
+                                       cv::Size2d size) const;
+  // Whether the recording holds the OR display's placements (recordings made before they were kept do not).
+  bool placements_recorded() const { return !placements_.empty(); }
+
+  // Whether the sender streamed (and so recorded) any waveform sample: false for a source without
+  // waveforms (HL7, a file replay) and for recordings made before waveforms were read back.
+  bool waveforms_recorded() const;
+  // Each waveform's samples captured in (t - span, t], oldest first, one chunk per waveform that has any (a
+  // chunk the sender sent twice counts once). A gap in what was streamed is closed up. Cost: a search by time
+  // and the samples copied.
+  std::vector<vitals::WaveformChunk> waveforms_at(core::CaptureTime t, std::chrono::nanoseconds span) const;
 
   // The picture on the screen at `t` (the last frame captured at or before it), decoded from its segment.
   // Nullopt with `why` when its segment is missing or cannot be decoded. Blocking; any thread.
@@ -173,6 +207,18 @@ class RecordedCase {
   std::vector<SceneCheckpoint> scene_checkpoints_;
   // Per vitals parameter, every sample in capture order (a later payload's after an earlier one's).
   std::array<std::vector<StreamedSample>, static_cast<std::size_t>(vitals::Parameter::kCount)> samples_;
+  // One placement of one annotation as the OR display recorded it. Plain value type.
+  struct RecordedPlacement {
+    core::CaptureTime at{};
+    cv::Size frame;
+    annotation::Placement placement;
+  };
+  // Per annotation id, its placements in capture order.
+  std::unordered_map<std::string, std::vector<RecordedPlacement>> placements_;
+  // Fills `into`'s placements, placement_frame and placed_on for the annotations of `scene` at `t`.
+  void place(core::CaptureTime t, const annotation::Scene& scene, CaseMoment& into) const;
+  // Per waveform, every chunk streamed, by the capture time of its first sample (repeats removed).
+  std::array<std::vector<vitals::WaveformChunk>, static_cast<std::size_t>(vitals::Waveform::kCount)> chunks_;
   // The alarm state of each payload that carried one, in streaming order.
   std::vector<std::pair<core::CaptureTime, std::vector<vitals::ActiveAlarm>>> alarm_states_;
 };
