@@ -361,7 +361,8 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
   gst_util_set_object_arg(G_OBJECT(impl_->encoder), "tune", "zerolatency");
   gst_util_set_object_arg(G_OBJECT(impl_->encoder), "speed-preset", "ultrafast");
   g_object_set(impl_->encoder, "bitrate", static_cast<guint>(s.profile.bitrate_kbps), "key-int-max",
-               static_cast<guint>(s.keyframe_interval.count() * s.profile.fps), "bframes", 0u, nullptr);
+               static_cast<guint>(s.keyframe_interval.count() * s.profile.fps), "bframes", 0u,
+               "vbv-buf-capacity", static_cast<guint>(s.rate_buffer.count()), nullptr);
   const GstMiniRef<GstCaps> caps(
       gst_caps_from_string("video/x-h264,profile=constrained-baseline,stream-format=byte-stream"));
   g_object_set(h264_caps, "caps", caps.get(), nullptr);
