@@ -29,7 +29,7 @@
         <translation>%1 fps · %2 Mbit/s · 損失 %3 % · RTT %4 ms</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>jitter %1 ms · a lost packet is waited for %2 ms</source>
         <translation>ジッタ %1 ms · 欠落パケットの待ち時間 %2 ms</translation>
     </message>
@@ -995,7 +995,7 @@
         <translation>%1（%2、%3 UTC）</translation>
     </message>
     <message>
-        <location line="+91"/>
+        <location line="+94"/>
         <source>no voice recorded</source>
         <translation>音声は録音されていません</translation>
     </message>
@@ -1154,7 +1154,7 @@
         <translation>%1 への回線を確認中（10 秒）…</translation>
     </message>
     <message>
-        <location line="+93"/>
+        <location line="+94"/>
         <source>idle</source>
         <translation>未接続</translation>
     </message>
@@ -1242,7 +1242,12 @@
         <translation>%1 秒間 新しいデータなし</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+25"/>
+        <source>no waveforms recorded</source>
+        <translation>波形は記録されていません</translation>
+    </message>
+    <message>
+        <location line="+40"/>
         <source>no data</source>
         <translation>データなし</translation>
     </message>
