@@ -33,6 +33,11 @@
         <source>jitter %1 ms · a lost packet is waited for %2 ms</source>
         <translation>ジッタ %1 ms · 欠落パケットの待ち時間 %2 ms</translation>
     </message>
+    <message>
+        <location line="+7"/>
+        <source>picture held %1 ms so late frames do not freeze it</source>
+        <translation>遅れたフレームで映像が止まらないよう %1 ms 保持</translation>
+    </message>
 </context>
 <context>
     <name>LatencyPanel</name>

@@ -153,6 +153,9 @@ struct VoiceCapture::Impl {
   VoiceCaptureCounters counters;
   GstObjectRef<GstElement> pipeline;
   std::atomic<bool> muted{false};
+  // When the microphone was last opened (capture clock, ns): a packet holding sound from before it was
+  // spoken while muted, and is not sent (the encoder's frame and the processing run behind the mute).
+  std::atomic<std::int64_t> opened_at_ns{0};
   HandedOver handed_over;
   RunningTimeOnCaptureClock running;
 
@@ -237,24 +240,25 @@ struct VoiceCapture::Impl {
     if (!handed_over.ready()) return GST_FLOW_OK;
     GstBuffer* b = gst_sample_get_buffer(sample.get());
     if (b == nullptr) return GST_FLOW_OK;
-    if (muted.load(std::memory_order_relaxed)) {
+    const GstSegment* segment = gst_sample_get_segment(sample.get());
+    const GstClockTime pts = GST_BUFFER_PTS(b);
+    EncodedPackets out;
+    out.capture_time =
+        running.known() && GST_CLOCK_TIME_IS_VALID(pts)
+            ? running.at(segment ? gst_segment_to_running_time(segment, GST_FORMAT_TIME, pts) : pts) -
+                  processing_delay
+            : clock.now() - processing_delay;
+    if (muted.load(std::memory_order_acquire) ||
+        out.capture_time.time_since_epoch().count() < opened_at_ns.load(std::memory_order_acquire)) {
       counters.muted_packets.fetch_add(1, std::memory_order_relaxed);
       return GST_FLOW_OK;
     }
-    EncodedPackets out;
     const gsize size = gst_buffer_get_size(b);
     std::vector<std::uint8_t> bytes;
     bytes.reserve(size + kTimingExtensionSize + kSrtpMaxTrailer);
     bytes.resize(size);
     gst_buffer_extract(b, 0, bytes.data(), size);
     out.packets.push_back(std::move(bytes));
-    const GstSegment* segment = gst_sample_get_segment(sample.get());
-    const GstClockTime pts = GST_BUFFER_PTS(b);
-    out.capture_time =
-        running.known() && GST_CLOCK_TIME_IS_VALID(pts)
-            ? running.at(segment ? gst_segment_to_running_time(segment, GST_FORMAT_TIME, pts) : pts) -
-                  processing_delay
-            : clock.now() - processing_delay;
     counters.packets.fetch_add(1, std::memory_order_relaxed);
     listener.on_voice_packets(std::move(out));
     return GST_FLOW_OK;
@@ -349,7 +353,11 @@ void VoiceCapture::stop() {
   if (impl_->pipeline) gst_element_set_state(impl_->pipeline.get(), GST_STATE_NULL);
 }
 
-void VoiceCapture::set_muted(bool muted) { impl_->muted.store(muted, std::memory_order_relaxed); }
+void VoiceCapture::set_muted(bool muted) {
+  if (!muted && impl_->muted.load(std::memory_order_acquire))
+    impl_->opened_at_ns.store(impl_->clock.now().time_since_epoch().count(), std::memory_order_release);
+  impl_->muted.store(muted, std::memory_order_release);
+}
 bool VoiceCapture::muted() const { return impl_->muted.load(std::memory_order_relaxed); }
 const VoiceCaptureCounters& VoiceCapture::counters() const { return impl_->counters; }
 

@@ -18,6 +18,8 @@ ConsoleSettings load_console_settings(const std::filesystem::path& file, const C
   s.log_level = root.get_choice("log_level", "info", {"trace", "debug", "info", "warn", "error"});
   s.session.jitter_latency = root.get_ms("jitter_latency_ms", std::chrono::milliseconds{20},
                                          std::chrono::milliseconds{0}, std::chrono::milliseconds{2000});
+  s.session.playout_hold_max = root.get_ms("playout_hold_max_ms", std::chrono::milliseconds{100},
+                                           std::chrono::milliseconds{0}, std::chrono::milliseconds{500});
   s.session.read_pixel_code = root.get_bool("read_pixel_code", true);
   s.session.vitals_sync_max = root.get_ms("vitals_sync_max_ms", std::chrono::milliseconds{250},
                                           std::chrono::milliseconds{0}, std::chrono::milliseconds{2000});

@@ -54,6 +54,13 @@ Rectangle {
             // The jitter buffer sizes itself from the link (issue 15): the mentor sees what it waits for.
             text: qsTr("jitter %1 ms · a lost packet is waited for %2 ms").arg(mentor.linkJitterMs.toFixed(1)).arg(mentor.gapWaitMs.toFixed(0))
         }
+        Text {
+            color: "#cfd8dc"
+            font.pixelSize: hud.unit * 0.8
+            // Late frames on this link would freeze the picture: it is shown this much later, steadily.
+            visible: mentor.hasPicture && mentor.playoutHoldMs >= 1
+            text: qsTr("picture held %1 ms so late frames do not freeze it").arg(mentor.playoutHoldMs.toFixed(0))
+        }
     }
     MouseArea { anchors.fill: parent; onClicked: hud.clicked() }
 }

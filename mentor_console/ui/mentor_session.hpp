@@ -58,6 +58,7 @@ class MentorSession : public QObject {
   Q_PROPERTY(double rttMs READ rttMs NOTIFY statusChanged)
   Q_PROPERTY(double linkJitterMs READ linkJitterMs NOTIFY statusChanged)
   Q_PROPERTY(double gapWaitMs READ gapWaitMs NOTIFY statusChanged)
+  Q_PROPERTY(double playoutHoldMs READ playoutHoldMs NOTIFY statusChanged)
   Q_PROPERTY(QString latencyColour READ latencyColour NOTIFY statusChanged)
   // The configured glass-to-glass thresholds ([hud] green_ms, amber_ms), for the latency plot.
   Q_PROPERTY(double latencyGreenMs READ latencyGreenMs CONSTANT)
@@ -136,6 +137,7 @@ class MentorSession : public QObject {
   double rttMs() const { return status_.rtt_ms; }
   double linkJitterMs() const { return status_.link_jitter_ms; }
   double gapWaitMs() const { return status_.gap_wait_ms; }
+  double playoutHoldMs() const { return status_.playout_hold_ms; }
   QString latencyColour() const;
   double latencyGreenMs() const { return static_cast<double>(settings_.thresholds.green.count()); }
   double latencyAmberMs() const { return static_cast<double>(settings_.thresholds.amber.count()); }

@@ -98,8 +98,7 @@ struct ConsoleSession::Parts : std::enable_shared_from_this<ConsoleSession::Part
   std::uint64_t nacks_sent = 0, packets_nacked = 0;
   std::uint64_t rate_reports_sent = 0, earlier_fec_recovered = 0;
   std::optional<media::ReceiveRateEstimator> last_rate;
-  std::chrono::nanoseconds last_gap_wait{
-      0};  // of the previous link                            // of the previous link
+  std::chrono::nanoseconds last_gap_wait{0}, last_playout_hold{0};                 // of the previous link
   std::uint64_t earlier_retransmissions = 0, earlier_retransmissions_in_time = 0;  // of earlier connections
   LinkTotals link_totals() const;
 

@@ -71,6 +71,7 @@ void ConsoleSession::Parts::disconnect() {
     earlier_retransmissions_in_time += video->retransmissions_in_time();
     last_rate = video->rate();
     last_gap_wait = video->gap_wait();
+    last_playout_hold = video->playout_hold();
     earlier_fec_recovered +=
         video->fec_recovered();  // the report at the end still says what the link carried
     video.reset();
@@ -142,8 +143,8 @@ void ConsoleSession::Parts::on_welcome(const pb::Welcome& w) {
   realtime->connect({control->sender_address(), static_cast<unsigned short>(w.media_port())}, profile, keys);
   wipe(keys);  // libsrtp holds its own copy now
   video = std::make_shared<VideoReceiver>(io, clock, mailbox, static_cast<int>(w.video_payload_type()),
-                                          settings.read_pixel_code, settings.jitter_latency, tracker, faults,
-                                          *this);
+                                          settings.read_pixel_code, settings.jitter_latency,
+                                          settings.playout_hold_max, tracker, faults, *this);
   video->start();
   realtime->add_stream(w.video_ssrc(), static_cast<std::uint8_t>(w.video_payload_type()), *video);
   if (w.vitals_ssrc() != 0)

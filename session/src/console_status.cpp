@@ -36,6 +36,7 @@ ConsoleStatus ConsoleSession::Parts::status() {
   if (video) {
     s.link_jitter_ms = video->rate().jitter_ms();
     s.gap_wait_ms = core::to_ms(video->gap_wait());
+    s.playout_hold_ms = core::to_ms(video->playout_hold());
   }
   const LinkTotals totals = link_totals();
   const LinkRateFigures r = rates.rates(now, totals);
@@ -122,6 +123,7 @@ ConsoleReport ConsoleSession::Parts::report() const {
   if (video || last_rate) {
     r.link_jitter_ms = (video ? video->rate() : *last_rate).jitter_ms();
     r.gap_wait_ms = core::to_ms(video ? video->gap_wait() : last_gap_wait);
+    r.playout_hold_ms = core::to_ms(video ? video->playout_hold() : last_playout_hold);
   }
   r.max_metadata_pixel_disagreement_ms = t.max_metadata_pixel_disagreement_ms;
   const LinkTotals totals = link_totals();

@@ -17,7 +17,8 @@ constexpr std::size_t kCaptureTimesKept = 64;
 
 VideoReceiver::VideoReceiver(asio::io_context& io, const core::Clock& clock,
                              media::LatestFrameMailbox& mailbox, int payload_type, bool read_pixel_code,
-                             std::chrono::milliseconds jitter_latency, FrameLatencyTracker& tracker,
+                             std::chrono::milliseconds jitter_latency,
+                             std::chrono::milliseconds playout_budget, FrameLatencyTracker& tracker,
                              core::FaultCounters& faults, Listener& listener)
     : io_(io),
       clock_(clock),
@@ -27,6 +28,8 @@ VideoReceiver::VideoReceiver(asio::io_context& io, const core::Clock& clock,
       jitter_(jitter_latency, 2048),
       pipeline_(clock, *this, mailbox, payload_type, read_pixel_code),
       jitter_timer_(io),
+      playout_(playout_budget, FrameLatencyTracker::kFrozenAfter),
+      playout_timer_(io),
       payload_type_(payload_type),
       configured_wait_(jitter_latency) {}
 
@@ -48,6 +51,7 @@ void VideoReceiver::stop() {
   if (stopped_) return;
   stopped_ = true;
   jitter_timer_.cancel();
+  playout_timer_.cancel();
   pipeline_.stop();
 }
 
@@ -152,18 +156,36 @@ void VideoReceiver::release_ready() {
   const core::CaptureTime now = clock_.now();
   released_.clear();
   jitter_.release(now, released_);
-  for (const auto& packet : released_) {
+  for (auto& packet : released_) {
     const core::CaptureTime captured = capture_of(packet.rtp_timestamp);
     if (captured.time_since_epoch().count() == 0) continue;  // before any capture time was known
-    pipeline_.push_rtp(packet.bytes, captured);
-    if (tracker_.on_released(captured, now, packet.frame_damaged)) listener_.on_picture_damaged(now);
+    // A frame is complete with its last packet; that one waits for the playout, and the frames behind it
+    // with it. The packets before it may go on: the decoder cannot show the frame without its last.
+    const core::CaptureTime due = packet.marker ? playout_.due(captured, now) : now;
+    held_.push_back({std::move(packet), captured, due});
   }
+  play_due();
   if (const auto deadline = jitter_.next_deadline()) {
     jitter_timer_.expires_after(std::max(nanoseconds{0}, *deadline - now));
     jitter_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
       if (auto self = weak.lock(); self && !ec && !self->stopped_) self->release_ready();
     });
   }
+}
+
+void VideoReceiver::play_due() {
+  const core::CaptureTime now = clock_.now();
+  while (!held_.empty() && held_.front().due <= now) {
+    const Held& h = held_.front();
+    pipeline_.push_rtp(h.packet.bytes, h.captured);
+    if (tracker_.on_released(h.captured, now, h.packet.frame_damaged)) listener_.on_picture_damaged(now);
+    held_.pop_front();
+  }
+  if (held_.empty()) return;
+  playout_timer_.expires_after(std::max(nanoseconds{0}, held_.front().due - now));
+  playout_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    if (auto self = weak.lock(); self && !ec && !self->stopped_) self->play_due();
+  });
 }
 
 void VideoReceiver::on_frame_decoded(const media::DecodedFrameInfo& info) {

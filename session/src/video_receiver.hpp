@@ -1,7 +1,8 @@
 #pragma once
 // The console's video stream for one connection: RTP packets in any order → jitter buffer (a gap waits at
-// most the jitter latency) → decoder → latest-frame mailbox; each frame's way noted in the
-// FrameLatencyTracker; a keyframe asked for when a frame is damaged. Private to session/.
+// most the jitter latency) → frame playout (a complete frame held so late ones do not freeze the picture)
+// → decoder → latest-frame mailbox; each frame's way noted in the FrameLatencyTracker; a keyframe asked for
+// when a frame is damaged. Private to session/.
 
 #include <chrono>
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "realtime_receiver.hpp"
+#include "surgilink/media/frame_playout.hpp"
 #include "surgilink/media/jitter_buffer.hpp"
 #include "surgilink/media/receive_rate_estimator.hpp"
 #include "surgilink/media/receiver_pipeline.hpp"
@@ -58,7 +60,8 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
 
   VideoReceiver(boost::asio::io_context& io, const core::Clock& clock, media::LatestFrameMailbox& mailbox,
                 int payload_type, bool read_pixel_code, std::chrono::milliseconds jitter_latency,
-                FrameLatencyTracker& tracker, core::FaultCounters& faults, Listener& listener);
+                std::chrono::milliseconds playout_budget, FrameLatencyTracker& tracker,
+                core::FaultCounters& faults, Listener& listener);
   ~VideoReceiver() override;
   void start();
   void stop();
@@ -87,6 +90,8 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   void wait_for_retransmissions(std::chrono::nanoseconds round_trip);
   // How long a gap is waited for now.
   std::chrono::nanoseconds gap_wait() const { return jitter_.latency(); }
+  // How long a frame that came as quickly as the quickest is held now (media::FramePlayout).
+  std::chrono::nanoseconds playout_hold() const { return playout_.hold(); }
   std::uint64_t retransmissions_received() const { return retransmissions_received_; }
   std::uint64_t retransmissions_in_time() const { return retransmissions_in_time_; }
   const media::ReceiveRateEstimator& rate() const { return rate_; }
@@ -99,6 +104,8 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   void rebuild(core::CaptureTime arrival);
   core::CaptureTime capture_of(std::uint32_t rtp_timestamp) const;
   void release_ready();
+  // Packets whose time has come, in order, to the decoder; the timer set for the next.
+  void play_due();
 
   boost::asio::io_context& io_;
   const core::Clock& clock_;
@@ -112,6 +119,13 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   boost::asio::steady_timer jitter_timer_;
   std::deque<std::pair<std::uint32_t, core::CaptureTime>> capture_by_timestamp_;
   std::vector<media::ReceivedPacket> released_;
+  struct Held {
+    media::ReceivedPacket packet;
+    core::CaptureTime captured{}, due{};
+  };
+  std::deque<Held> held_;  // released by the jitter buffer, waiting for the playout; in sequence order
+  media::FramePlayout playout_;
+  boost::asio::steady_timer playout_timer_;
   std::uint64_t packets_ = 0, bytes_ = 0;
   Repair retransmissions_{*this, Repair::Kind::kRetransmission};
   Repair parity_{*this, Repair::Kind::kParity};

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -31,9 +32,11 @@ struct Wire : VoiceCaptureListener {
   std::mt19937 rng{11};
   double loss = 0;
   std::uint64_t dropped = 0;
-  bool with_capture_times = false;  // as a console does for the OR's voice
+  bool with_capture_times = false;                // as a console does for the OR's voice
+  std::optional<core::CaptureTime> first_spoken;  // the capture time of the first packet that passed
   void on_voice_packets(EncodedPackets encoded) override {
     std::lock_guard lock(mutex);
+    if (!first_spoken) first_spoken = encoded.capture_time;
     for (auto& p : encoded.packets) {
       if (loss > 0 && std::uniform_real_distribution<double>(0, 1)(rng) < loss) {
         ++dropped;
@@ -207,6 +210,17 @@ TEST_F(VoicePath, MutedCaptureSendsNothingAndBadPacketsAreRefusedNotPlayed) {
   EXPECT_GE(capture.counters().muted_packets.load(), 50u);
   EXPECT_EQ(capture.counters().packets.load(), 0u);
   EXPECT_EQ(wire_.packets, 0u);
+  // Opened again: the encoder's frame and the processing still hold sound spoken before this moment, and it
+  // is not sent.
+  const core::CaptureTime opened = clock_.now();
+  capture.set_muted(false);
+  ASSERT_TRUE(wire_.wait_until([&] { return wire_.packets >= 5; }));
+  {
+    std::lock_guard lock(wire_.mutex);
+    ASSERT_TRUE(wire_.first_spoken);
+    EXPECT_GE(*wire_.first_spoken, opened)
+        << "sent sound spoken " << core::to_ms(opened - *wire_.first_spoken) << " ms before the unmute";
+  }
   capture.stop();
   playout.stop();
 }

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "surgilink/core/config.hpp"
@@ -78,6 +80,27 @@ TEST(ConsoleSettings, AnUnknownLanguageIsAConfigurationErrorNamingTheChoices) {
   french.language = "fr";
   EXPECT_NE(config_error(write_config("language-cli", ""), french).find("--language: 'fr'"),
             std::string::npos);
+}
+
+// The frame playout's budget: held at most 100 ms unless configured; 0 turns it off; beyond 500 ms the
+// picture would be too late to guide by, and the key is named.
+TEST(ConsoleSettings, ThePlayoutHoldHasABudgetThatIsCheckedByKey) {
+  EXPECT_EQ(load_console_settings(write_config("hold-default", ""), {}).session.playout_hold_max,
+            std::chrono::milliseconds{100});
+  const auto with_hold = [](const std::string& name, const std::string& value) {
+    const auto file = write_config(name, "");
+    std::string text;
+    {
+      std::ifstream in(file);
+      text.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    std::ofstream(file) << "playout_hold_max_ms = " << value << "\n" << text;
+    return file;
+  };
+  EXPECT_EQ(load_console_settings(with_hold("hold-off", "0"), {}).session.playout_hold_max,
+            std::chrono::milliseconds{0});
+  const auto error = config_error(with_hold("hold-long", "600"));
+  EXPECT_NE(error.find("playout_hold_max_ms"), std::string::npos) << error;
 }
 
 TEST(ConsoleSettings, AmberBelowGreenIsRefused) {

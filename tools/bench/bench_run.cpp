@@ -528,6 +528,7 @@ int run_bench(const BenchOptions& o, const Installation& in) {
               {"clock_uncertainty_ms", c["clock_uncertainty_ms"]},
               {"link_jitter_ms", c.value("link_jitter_ms", json(nullptr))},
               {"gap_wait_ms", c.value("gap_wait_ms", json(nullptr))},
+              {"playout_hold_ms", c.value("playout_hold_ms", json(nullptr))},
               {"stages_ms",
                {{"encode", p50_p95(c["stages_ms"]["encode"])},
                 {"network", p50_p95(c["stages_ms"]["network"])},

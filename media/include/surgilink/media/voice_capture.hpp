@@ -62,7 +62,7 @@ class VoiceCaptureListener {
 // Counters (any thread).
 struct VoiceCaptureCounters {
   std::atomic<std::uint64_t> packets{0};
-  std::atomic<std::uint64_t> muted_packets{0};  // encoded but not handed over: muted
+  std::atomic<std::uint64_t> muted_packets{0};  // encoded but not handed over: spoken while muted
 };
 
 // Owner's thread: construct, start, stop; set_muted from any thread.
@@ -77,6 +77,7 @@ class VoiceCapture {
   // False (with the reason in `why`) when the device cannot be opened: the session goes on without voice.
   bool start(std::string& why);
   void stop();
+  // Muted: nothing is sent. Opened again: nothing spoken before that moment is sent either.
   void set_muted(bool muted);
   bool muted() const;
 

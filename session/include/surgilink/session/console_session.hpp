@@ -51,6 +51,9 @@ struct ConsoleSessionSettings {
   std::uint16_t media_port = 0;  // our UDP port; 0: any free port
   TlsFiles tls;
   std::chrono::milliseconds jitter_latency{20};  // how long a gap is waited for (LAN default)
+  // The most a complete frame is held so that late ones do not freeze the picture (media::FramePlayout);
+  // 0: frames go on as soon as they are complete.
+  std::chrono::milliseconds playout_hold_max{100};
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds reconnect_delay{500};  // first wait after a loss, doubling up to reconnect_max
   std::chrono::milliseconds reconnect_max{2000};
@@ -114,8 +117,9 @@ struct ConsoleStatus {
   std::optional<double> picture_age_ms;  // now - capture time of the newest decoded frame
   double clock_uncertainty_ms = 0;
   double rtt_ms = 0;
-  double link_jitter_ms = 0;  // interarrival jitter of the video's frames (RFC 3550), ms
-  double gap_wait_ms = 0;     // how long a missing packet is waited for now, sized from RTT and jitter
+  double link_jitter_ms = 0;   // interarrival jitter of the video's frames (RFC 3550), ms
+  double gap_wait_ms = 0;      // how long a missing packet is waited for now, sized from RTT and jitter
+  double playout_hold_ms = 0;  // how long a frame is held so that late ones do not freeze the picture
   double fps = 0;
   double bitrate_kbps = 0;
   double loss_pct = 0;  // packets lost / expected over the last second
@@ -167,6 +171,7 @@ struct ConsoleReport {
   std::vector<ConfirmedInput> annotation_inputs;  // at most the first 100 000
   double clock_uncertainty_ms = 0;
   double link_jitter_ms = 0, gap_wait_ms = 0;  // of the last link at the end (as ConsoleStatus), 0 without
+  double playout_hold_ms = 0;                  // of the last link at the end (as ConsoleStatus)
   double max_metadata_pixel_disagreement_ms = 0;
   std::uint64_t packets_received = 0;
   std::uint64_t freezes = 0;  // pictures more than FrameLatencyTracker::kFrozenAfter after the one before
