@@ -22,6 +22,9 @@ constexpr double kHoldAboveLoss = 0.05;
 constexpr auto kOutage = std::chrono::milliseconds{500};
 constexpr auto kForgetMaxAfter = std::chrono::seconds{2};
 constexpr auto kFastAfter = std::chrono::seconds{3};
+constexpr double kDelayFloorWindowMs = 10'000;
+constexpr int kDeepQueueFrames = 2;  // frames in a row: one late frame is jitter, not a queue
+constexpr auto kBreakWindow = std::chrono::milliseconds{100};
 
 double ms(nanoseconds d) { return static_cast<double>(d.count()) / 1e6; }
 
@@ -98,6 +101,9 @@ void ReceiveRateEstimator::frame_sent(const Frame& frame) {
       // The stream paused (an outage, a sender restart): what was queued before says nothing now.
       accumulated_ms_ = smoothed_ms_ = 0;
       trend_.clear();
+      delay_floor_.clear();
+      deep_queue_frames_ = 0;
+      queue_break_ = false;
       deltas_ = 0;
       overusing_since_ms_.reset();
     } else {
@@ -113,6 +119,12 @@ void ReceiveRateEstimator::detect(double arrival_ms, double delta_ms) {
   ++deltas_;
   accumulated_ms_ += delta_ms;
   smoothed_ms_ = kSmoothing * smoothed_ms_ + (1 - kSmoothing) * accumulated_ms_;
+  while (!delay_floor_.empty() && delay_floor_.back().second >= accumulated_ms_) delay_floor_.pop_back();
+  delay_floor_.emplace_back(arrival_ms, accumulated_ms_);
+  while (delay_floor_.front().first < arrival_ms - kDelayFloorWindowMs) delay_floor_.pop_front();
+  queueing_ms_ = accumulated_ms_ - delay_floor_.front().second;
+  deep_queue_frames_ = queueing_ms_ > kQueueBreakMs ? deep_queue_frames_ + 1 : 0;
+  if (deep_queue_frames_ >= kDeepQueueFrames) queue_break_ = true;
   trend_.emplace_back(arrival_ms, smoothed_ms_);
   if (trend_.size() > kTrendWindow) trend_.pop_front();
   const double since_last = std::max(0.0, arrival_ms - last_detect_ms_);
@@ -200,6 +212,28 @@ void ReceiveRateEstimator::update_rate(core::CaptureTime now) {
       std::clamp(std::chrono::duration<double>(now - last_update_.value_or(now)).count(), 0.0, 1.0);
   last_update_ = now;
 
+  if (queue_break_) {
+    // The link delivers what it can and queues the rest: what it delivered over the last 100 ms is its
+    // capacity now, where the last second still remembers the rate before the collapse. A measured rate,
+    // not a signal to back off from: it may follow a decrease the trend made on the same queue.
+    const double delivered =
+        std::min(static_cast<double>(incoming_bps_), recent_incoming_bps(now, kBreakWindow));
+    const double lowered = kBeta * delivered;
+    if (may_decrease(now) || lowered < 0.9 * static_cast<double>(*estimate_)) {
+      queue_break_ = false;
+      deep_queue_frames_ = 0;
+      estimate_ = std::clamp(std::min(*estimate_, static_cast<std::uint64_t>(lowered)), settings_.min_bps,
+                             settings_.max_bps);
+      average_max_kbps_ = delivered / 1000;
+      ++decreases_;
+      last_decrease_ = now;
+      usage_signalled_ = false;
+      control_ = Control::kHold;
+      return;
+    }
+  }
+  queue_break_ = false;  // the estimate is already under what the link delivers: the queue drains
+
   if (usage_signalled_) {
     usage_signalled_ = false;
     switch (usage_) {
@@ -281,6 +315,15 @@ void ReceiveRateEstimator::update_rate(core::CaptureTime now) {
   }
   estimate_ =
       std::clamp(static_cast<std::uint64_t>(std::max(0.0, estimate)), settings_.min_bps, settings_.max_bps);
+}
+
+double ReceiveRateEstimator::recent_incoming_bps(core::CaptureTime now,
+                                                 std::chrono::nanoseconds window) const {
+  std::size_t bytes = 0;
+  for (auto it = arrivals_.rbegin(); it != arrivals_.rend() && now - it->first <= window; ++it) {
+    if (it->first <= now) bytes += it->second;  // (a caller's clock may lag the arrivals' a little)
+  }
+  return static_cast<double>(bytes) * 8 / std::chrono::duration<double>(window).count();
 }
 
 bool ReceiveRateEstimator::may_decrease(core::CaptureTime now) const {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <random>
 
@@ -123,6 +124,39 @@ TEST(ReceiveRateEstimator, FollowsACapacityDropWithinTwoSeconds) {
   link.capacity_bps = 20e6;
   link.run(std::chrono::seconds{8});
   EXPECT_GT(static_cast<double>(*link.estimator.estimate_bps()), 1.5 * before);
+}
+
+// RFC 8867's capacity drop (20 → 2 Mbit/s, 300-ms queue): the queue grows two milliseconds a millisecond, and
+// once it is deeper than any link's own the rate goes at once to what the link delivers (before: three
+// decreases over 0.6 s, each from the last second's rate, which still remembered the old one).
+TEST(ReceiveRateEstimator, ACollapsedLinkIsFollowedAtOnceToWhatItDelivers) {
+  BottleneckLink link(20e6, 6e6);
+  link.run(std::chrono::seconds{10});
+  link.capacity_bps = 2e6;
+  const auto decreases_before = link.estimator.decreases();
+  nanoseconds under{0}, worst{0};
+  while (under < std::chrono::seconds{3} &&
+         static_cast<double>(link.estimator.estimate_bps().value_or(0)) >= 2e6) {
+    worst = std::max(worst, link.run(milliseconds{20}));
+    under += milliseconds{20};
+  }
+  std::printf("under 2 Mbit/s %.2f s after the drop, after %llu decreases; queue up to %.0f ms\n",
+              std::chrono::duration<double>(under).count(),
+              static_cast<unsigned long long>(link.estimator.decreases() - decreases_before),
+              static_cast<double>(worst.count()) / 1e6);
+  EXPECT_LE(under, milliseconds{300});
+  EXPECT_LE(link.estimator.decreases() - decreases_before, 2u) << "the trend's and the queue's";
+  EXPECT_GT(static_cast<double>(*link.estimator.estimate_bps()), 0.8 * 2e6) << "cut far below the link";
+}
+
+// A rural link's own queue (100 ms at 6 Mbit/s, filled by keyframes) and its jitter are not a collapse.
+TEST(ReceiveRateEstimator, AShallowQueueIsNotTakenForACollapse) {
+  BottleneckLink link(6e6, 5.5e6);
+  link.queue_limit = milliseconds{100};
+  link.loss = 0.02;
+  link.run(std::chrono::seconds{20});
+  EXPECT_LT(link.estimator.queueing_ms(), ReceiveRateEstimator::kQueueBreakMs);
+  EXPECT_GT(static_cast<double>(*link.estimator.estimate_bps()), 0.6 * 6e6);
 }
 
 TEST(ReceiveRateEstimator, AnOutageIsNotTakenForLossOrCongestion) {

@@ -3,8 +3,10 @@
 // receive-side controller of Google Congestion Control (draft-ietf-rmcat-gcc-02 §5, §6): the delay gradient
 // between frames (a trend line over the last frames, compared with an adaptive threshold) says whether a
 // queue is building; an AIMD controller then lowers the rate to 85 % of what arrived when it is, raises it
-// while it is not; loss above 10 % lowers it, loss between 5 and 10 % holds it. The receiver sends the
-// estimate to the sender (RTCP REMB), which sets its encoder to it.
+// while it is not; loss above 10 % lowers it, loss between 5 and 10 % holds it. A queue deeper than
+// kQueueBreakMs (a link whose capacity collapsed under the stream) lowers it at once to 85 % of what the
+// link delivered over the last 100 ms, without waiting for the trend or the loss of a whole second. The
+// receiver sends the estimate to the sender (RTCP REMB), which sets its encoder to it.
 
 #include <chrono>
 #include <cstddef>
@@ -57,6 +59,10 @@ class ReceiveRateEstimator {
   double jitter_ms() const { return jitter_ms_; }
   std::int64_t highest_sequence() const { return last_sequence_.value_or(0); }  // extended
   std::uint64_t decreases() const { return decreases_; }
+  // The frames' queueing delay now: their delay above its lowest over the last 10 s, in ms.
+  double queueing_ms() const { return queueing_ms_; }
+
+  static constexpr double kQueueBreakMs = 150;  // above every emulated link's own queue (rural: 100 ms)
 
  private:
   struct Frame {
@@ -68,6 +74,7 @@ class ReceiveRateEstimator {
   void update_rate(core::CaptureTime now);
   void note_loss_window(core::CaptureTime now);
   bool may_decrease(core::CaptureTime now) const;
+  double recent_incoming_bps(core::CaptureTime now, std::chrono::nanoseconds window) const;
 
   Settings settings_;
   // Frames (packets of one RTP timestamp) and the trend of their accumulated delay variation.
@@ -78,6 +85,11 @@ class ReceiveRateEstimator {
   std::uint64_t deltas_ = 0;
   double threshold_ = 12.5, previous_trend_ = 0;
   double jitter_ms_ = 0;
+  // The lowest accumulated delay over the last 10 s (ascending minima: (arrival ms, accumulated ms)).
+  std::deque<std::pair<double, double>> delay_floor_;
+  double queueing_ms_ = 0;
+  int deep_queue_frames_ = 0;
+  bool queue_break_ = false;  // the queue is too deep: decrease at the next rate update
   std::optional<double> overusing_since_ms_;
   int overuse_count_ = 0;
   double last_detect_ms_ = 0;
