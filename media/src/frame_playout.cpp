@@ -12,6 +12,17 @@ constexpr std::size_t kSpacingsKept = 30;
 constexpr nanoseconds kDefaultInterval = std::chrono::milliseconds{33};
 }  // namespace
 
+double FramePlayout::frozen_unheld() const {
+  nanoseconds frozen{0};
+  for (std::size_t i = 1; i < seen_.size(); ++i) {
+    const nanoseconds gap = seen_[i].at - seen_[i - 1].at;
+    if (gap < kStall) frozen += std::max(nanoseconds{0}, gap - freeze_after_);  // a stall is an outage
+  }
+  // Over the whole window even while it fills: a few seconds' freezes are no rate to hold every frame for.
+  const nanoseconds span = std::max<nanoseconds>(seen_.back().at - seen_.front().at, kWindow);
+  return static_cast<double>(frozen.count()) / static_cast<double>(span.count());
+}
+
 FramePlayout::FramePlayout(nanoseconds budget, nanoseconds freeze_after)
     : budget_(std::max(budget, nanoseconds{0})), freeze_after_(freeze_after) {}
 
@@ -45,7 +56,7 @@ core::CaptureTime FramePlayout::due(core::CaptureTime captured, core::CaptureTim
     }
     // A frame this much later than its schedule still shows before the picture counts as frozen.
     const nanoseconds bearable = std::max(nanoseconds{0}, freeze_after_ - interval - nanoseconds{kMargin});
-    wanted = std::clamp(*q - bearable, nanoseconds{0}, budget_);
+    if (frozen_unheld() >= kWorthHolding) wanted = std::clamp(*q - bearable, nanoseconds{0}, budget_);
   }
   if (wanted > hold_) {
     hold_ = std::min(wanted, hold_ + nanoseconds{kRiseStep});
