@@ -1,7 +1,6 @@
 #include "surgilink/media/frame_playout.hpp"
 
 #include <algorithm>
-#include <vector>
 
 namespace surgilink::media {
 
@@ -13,6 +12,7 @@ constexpr nanoseconds kDefaultInterval = std::chrono::milliseconds{33};
 }  // namespace
 
 double FramePlayout::frozen_unheld() const {
+  if (seen_.empty()) return 0.0;
   nanoseconds frozen{0};
   for (std::size_t i = 1; i < seen_.size(); ++i) {
     const nanoseconds gap = seen_[i].at - seen_[i - 1].at;
@@ -42,16 +42,15 @@ core::CaptureTime FramePlayout::due(core::CaptureTime captured, core::CaptureTim
   for (const auto& s : seen_) base = std::min(base, s.transit);
   nanoseconds wanted{0};
   if (budget_ > nanoseconds{0} && seen_.size() >= kMinFrames) {
-    std::vector<nanoseconds> excess;
-    excess.reserve(seen_.size());
-    for (const auto& s : seen_) excess.push_back(s.transit - base);
-    const auto q = excess.begin() + static_cast<std::ptrdiff_t>((excess.size() - 1) * 99 / 100);
-    std::nth_element(excess.begin(), q, excess.end());
+    excess_.clear();
+    for (const auto& s : seen_) excess_.push_back(s.transit - base);
+    const auto q = excess_.begin() + static_cast<std::ptrdiff_t>((excess_.size() - 1) * 99 / 100);
+    std::nth_element(excess_.begin(), q, excess_.end());
     nanoseconds interval = kDefaultInterval;
     if (!spacing_.empty()) {
-      std::vector<nanoseconds> s(spacing_.begin(), spacing_.end());
-      const auto m = s.begin() + static_cast<std::ptrdiff_t>(s.size() / 2);
-      std::nth_element(s.begin(), m, s.end());
+      intervals_.assign(spacing_.begin(), spacing_.end());
+      const auto m = intervals_.begin() + static_cast<std::ptrdiff_t>(intervals_.size() / 2);
+      std::nth_element(intervals_.begin(), m, intervals_.end());
       interval = *m;
     }
     // A frame this much later than its schedule still shows before the picture counts as frozen.

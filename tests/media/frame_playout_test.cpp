@@ -55,6 +55,13 @@ Watched watch(FramePlayout& playout, int frames, nanoseconds interval, int settl
 
 constexpr nanoseconds k30fps{33'333'333};
 
+// Before the first frame there is nothing to measure: no freeze, no hold (the status asks at any time).
+TEST(FramePlayout, BeforeAnyFrameNothingIsFrozenOrHeld) {
+  const FramePlayout playout(milliseconds{100}, kFreezeAfter);
+  EXPECT_EQ(playout.frozen_unheld(), 0.0);
+  EXPECT_EQ(playout.hold(), nanoseconds{0});
+}
+
 // A steady link (a LAN, a quiet WAN): frames vary by a few milliseconds; nothing is ever held.
 TEST(FramePlayout, ASteadyLinkIsNeverHeld) {
   FramePlayout playout(milliseconds{100}, kFreezeAfter);

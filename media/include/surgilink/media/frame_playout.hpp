@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <deque>
 #include <optional>
+#include <vector>
 
 #include "surgilink/core/capture_clock.hpp"
 
@@ -40,7 +41,6 @@ class FramePlayout {
 
   // How long a frame that came as quickly as the quickest is held now.
   std::chrono::nanoseconds hold() const { return hold_; }
-  std::chrono::nanoseconds budget() const { return budget_; }
 
   static constexpr std::chrono::seconds kWindow{10};
   static constexpr std::size_t kMinFrames = 60;  // two seconds at 30 fps before anything is held
@@ -49,7 +49,7 @@ class FramePlayout {
   static constexpr double kWorthHolding = 0.005;  // issue 15's frozen target on a WAN
 
   // The share of the window (kWindow at least) the picture would have been frozen with frames sent on as
-  // they completed.
+  // they completed (0 before any frame).
   double frozen_unheld() const;
   // Lateness kept in reserve below the freeze: the link's spread is measured, not known.
   static constexpr std::chrono::milliseconds kMargin{15};
@@ -64,6 +64,8 @@ class FramePlayout {
   std::deque<Seen> seen_;
   std::deque<std::chrono::nanoseconds> spacing_;  // between successive captures: the frame interval
   std::optional<core::CaptureTime> last_captured_, last_at_, resumed_at_;
+  // Scratch for due()'s percentiles, kept so that a frame costs no allocation.
+  std::vector<std::chrono::nanoseconds> excess_, intervals_;
 };
 
 }  // namespace surgilink::media
