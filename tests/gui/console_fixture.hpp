@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "support/hang_report.hpp"
 #include "support/running_sender.hpp"
 #include "support/test_control_client.hpp"
 #include "support/test_installation.hpp"
@@ -128,6 +129,7 @@ class QtApplication : public ::testing::Environment {
  public:
   explicit QtApplication(std::string language = "en") : language_(std::move(language)) {}
   void SetUp() override {
+    testing::watch_for_hang_from_environment();
     static int argc = 1;
     static char name[] = "console_window_test";
     static char* argv[] = {name, nullptr};

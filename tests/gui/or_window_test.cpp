@@ -25,6 +25,7 @@
 #include "process/child_process.hpp"
 #include "support/annotation_colours.hpp"
 #include "support/console_status.hpp"
+#include "support/hang_report.hpp"
 #include "support/running_sender.hpp"
 #include "support/test_installation.hpp"
 #include "surgilink/core/latency_statistics.hpp"
@@ -340,6 +341,7 @@ TEST(OrWindow, APrivacyPauseStopsTheMentorsPictureAndResumingTakesASecondTouch) 
 }  // namespace surgilink::testing
 
 int main(int argc, char** argv) {
+  surgilink::testing::watch_for_hang_from_environment();
   QGuiApplication app(argc, argv);
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
