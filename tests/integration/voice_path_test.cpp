@@ -50,11 +50,12 @@ struct Wire : VoiceCaptureListener {
     ++packets;
     packet_passed.notify_all();
   }
-  // Waits (at most 30 s) until `done` holds, checked as each packet passes.
+  // Waits (at most 60 s) until `done` holds, checked as each packet passes. The lip-sync case needs ~20 s of
+  // sound; under ThreadSanitizer on a busy machine that once took over 30 s (16 of 18 chirps heard).
   template <typename Done>
   bool wait_until(Done done) {
     std::unique_lock lock(mutex);
-    return packet_passed.wait_for(lock, std::chrono::seconds{30}, done);
+    return packet_passed.wait_for(lock, std::chrono::seconds{60}, done);
   }
   void on_voice_level(double rms, double) override {
     std::lock_guard lock(mutex);
