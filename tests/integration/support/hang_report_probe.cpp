@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <mutex>
 
-#include "hang_report.hpp"
+#include "support/hang_report.hpp"
 
 namespace {
 
