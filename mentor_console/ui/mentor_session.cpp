@@ -7,12 +7,12 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <future>
 
 #include "core/headless_console.hpp"
 #include "core/link_preflight.hpp"
 #include "core/scripted_mentor.hpp"
+#include "surgilink/core/periodic_timer.hpp"
 #include "surgilink/vitals/vitals_row.hpp"
 #include "translated_reason.hpp"
 
@@ -22,13 +22,27 @@ namespace asio = boost::asio;
 
 // Everything that lives on the network thread. Only touched there, except construction and join.
 struct MentorSession::Network : session::ConsoleSessionListener {
-  explicit Network(MentorSession& owner) : gui(owner), status_timer(io), voice_timer(io) {}
+  explicit Network(MentorSession& owner) : gui(owner) {}
 
   MentorSession& gui;
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
-  asio::steady_timer status_timer;
-  asio::steady_timer voice_timer;
+  // Once a second: rates in the status are per interval, so a full second between samples keeps fps and
+  // bitrate exact. The status only: the whole-run report is read once, at exit (finalReport).
+  core::PeriodicTimer status_timer{io, std::chrono::seconds{1}, [this] {
+                                     if (!session) return;
+                                     QMetaObject::invokeMethod(
+                                         &gui, [this, status = session->status()] { gui.apply(status); },
+                                         Qt::QueuedConnection);
+                                   }};
+  // Ten times a second, the voice alone: a level meter that moves once a second shows nothing a speaker
+  // recognises, and the whole status is more than the meter needs.
+  core::PeriodicTimer voice_timer{
+      io, std::chrono::milliseconds{100}, [this] {
+        if (!session) return;
+        QMetaObject::invokeMethod(
+            &gui, [this, voice = session->voice_status()] { gui.voice_.apply(voice); }, Qt::QueuedConnection);
+      }};
   std::unique_ptr<session::ConsoleSession> session;
   std::unique_ptr<session::ConsolePreflight> preflight;  // "Check link"
   // The demo's mentor (--scripted-mentor): draws through `session`, so it goes before the session does.
@@ -67,35 +81,6 @@ struct MentorSession::Network : session::ConsoleSessionListener {
         Qt::QueuedConnection);
   }
   void on_picture_ready() override { gui.feed_.announce(); }
-
-  // Once a second: rates in the status are per interval, so a full second between samples keeps fps and
-  // bitrate exact.
-  void tick() {
-    status_timer.expires_after(std::chrono::seconds{1});
-    status_timer.async_wait([this](boost::system::error_code ec) {
-      if (ec) return;
-      if (session) {
-        // The status only: the whole-run report is read once, at exit (finalReport).
-        QMetaObject::invokeMethod(
-            &gui, [this, status = session->status()] { gui.apply(status); }, Qt::QueuedConnection);
-      }
-      tick();
-    });
-  }
-
-  // Ten times a second, the voice alone: a level meter that moves once a second shows nothing a speaker
-  // recognises, and the whole status is more than the meter needs.
-  void voice_tick() {
-    voice_timer.expires_after(std::chrono::milliseconds{100});
-    voice_timer.async_wait([this](boost::system::error_code ec) {
-      if (ec) return;
-      if (session) {
-        QMetaObject::invokeMethod(
-            &gui, [this, voice = session->voice_status()] { gui.voice_.apply(voice); }, Qt::QueuedConnection);
-      }
-      voice_tick();
-    });
-  }
 };
 
 MentorSession::MentorSession(ConsoleSettings settings, QObject* parent)
@@ -112,8 +97,8 @@ MentorSession::MentorSession(ConsoleSettings settings, QObject* parent)
   identity_ = QString::fromStdString(settings_.session.tls.certificate.filename().string());
   connect(&feed_, &PictureFeed::pictureReady, this, &MentorSession::pictureReady);
   connect(this, &MentorSession::pictureReady, &vitals_, &PatientVitals::onPicture);
-  network_->tick();
-  network_->voice_tick();
+  network_->status_timer.start();
+  network_->voice_timer.start();
   network_->thread = std::thread([n = network_.get()] {
     pthread_setname_np(pthread_self(), "network");
     n->io.run();
@@ -124,8 +109,10 @@ MentorSession::~MentorSession() {
   asio::post(network_->io, [n = network_.get()] {
     n->stop_session();
     if (n->preflight) n->preflight->stop();
-    n->status_timer.cancel();
-    n->voice_timer.cancel();
+    // PeriodicTimer, not a bare cancel(): a tick already due when this runs would arm itself again and keep
+    // run() from returning.
+    n->status_timer.stop();
+    n->voice_timer.stop();
     n->work.reset();
   });
   network_->thread.join();
