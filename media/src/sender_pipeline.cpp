@@ -115,9 +115,10 @@ struct SenderPipeline::Impl {
   std::shared_ptr<OrDisplayOverlay> overlay;  // set before start; read on the display streaming thread
 
   GstObjectRef<GstElement> pipeline;
-  GstElement* source_bin = nullptr;   // held by the pipeline
-  GstElement* encoder = nullptr;      // held by the pipeline
-  GstElement* ladder_caps = nullptr;  // held by the pipeline; null in the plain-RTP baseline
+  GstElement* source_bin = nullptr;    // held by the pipeline
+  GstElement* encoder = nullptr;       // held by the pipeline
+  GstElement* ladder_caps = nullptr;   // held by the pipeline; null in the plain-RTP baseline
+  GstElement* encode_queue = nullptr;  // held by the pipeline
   std::mutex encoding_mutex;
   int encoded_width = 0, encoded_height = 0, encoded_fps = 0;
   std::shared_ptr<SyntheticScene> scene;
@@ -397,6 +398,18 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
     g_object_set(ladder_rate, "drop-only", TRUE, "skip-to-first", TRUE, nullptr);
     gst_util_set_object_arg(G_OBJECT(ladder_scale), "add-borders", "true");
     impl_->ladder_caps = ladder_caps;
+    impl_->encode_queue = encode_queue;
+    // A step's reconfigure stops at the encode queue: the scaler and videorate adapt any source picture to
+    // the step, so the source has nothing to renegotiate, and did so while the step's caps went in (the
+    // source then stopped with "not negotiated" about once in two thousand steps).
+    const GstObjectRef<GstPad> queue_sink(gst_element_get_static_pad(encode_queue, "sink"));
+    gst_pad_add_probe(
+        queue_sink.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+        [](GstPad*, GstPadProbeInfo* info, gpointer) {
+          return GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) == GST_EVENT_RECONFIGURE ? GST_PAD_PROBE_DROP
+                                                                                         : GST_PAD_PROBE_OK;
+        },
+        nullptr, nullptr);
     impl_->encoded_width = s.profile.width;
     impl_->encoded_height = s.profile.height;
     impl_->encoded_fps = s.profile.fps;
@@ -488,12 +501,27 @@ void SenderPipeline::set_encoding(int width, int height, int fps, std::uint32_t 
     g_object_set(impl.encoder, "bitrate", static_cast<guint>(bitrate_kbps), nullptr);
   }
   if (impl.ladder_caps == nullptr) return;
-  std::lock_guard lock(impl.encoding_mutex);
-  if (width == impl.encoded_width && height == impl.encoded_height && fps == impl.encoded_fps) return;
-  impl.encoded_width = width;
-  impl.encoded_height = height;
-  impl.encoded_fps = fps;
-  impl.set_ladder_caps();
+  {
+    std::lock_guard lock(impl.encoding_mutex);
+    if (width == impl.encoded_width && height == impl.encoded_height && fps == impl.encoded_fps) return;
+    impl.encoded_width = width;
+    impl.encoded_height = height;
+    impl.encoded_fps = fps;
+  }
+  // The new caps go in while no picture is on its way from the encode queue to the encoder (an idle probe:
+  // the queue's thread waits while it runs). Changed while a picture was half-way, videorate once met a size
+  // its downstream no longer allowed, and the pipeline stopped with "not negotiated": the sender ended on a
+  // step up to 1080p.
+  const GstObjectRef<GstPad> pad(gst_element_get_static_pad(impl.encode_queue, "src"));
+  gst_pad_add_probe(
+      pad.get(), GST_PAD_PROBE_TYPE_IDLE,
+      [](GstPad*, GstPadProbeInfo*, gpointer data) {
+        auto& i = *static_cast<Impl*>(data);
+        std::lock_guard lock(i.encoding_mutex);
+        i.set_ladder_caps();
+        return GST_PAD_PROBE_REMOVE;
+      },
+      &impl, nullptr);
 }
 
 void SenderPipeline::rewind() {
