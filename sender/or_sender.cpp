@@ -27,6 +27,7 @@
 #include "or_voice.hpp"
 #include "stale_annotations.hpp"
 #include "surgeon_controls.hpp"
+#include "surgilink/core/periodic_timer.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
 #include "surgilink/media/segment_recorder.hpp"
 #include "surgilink/media/video_ladder.hpp"
@@ -112,7 +113,6 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
         voice(io, settings.voice, settings.session.voice_ssrc, clock, session, recording),
         signals(io, SIGINT, SIGTERM),
         reload_signal(io, SIGHUP),
-        status_timer(io),
         stop_timer(io) {
     spdlog::info("OR display language: {}", language.chosen);
     annotations->set_hidden_source([this] { return session.annotations_hidden(); });
@@ -273,9 +273,15 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
   }
   bool had_mentor = false;
   asio::signal_set signals, reload_signal;
-  asio::steady_timer status_timer, stop_timer;
+  // Once a second: the safety checks and the status line (core::PeriodicTimer: nothing after stop(), even
+  // from a tick already due).
+  core::PeriodicTimer status_timer{io, std::chrono::seconds{1}, [this] {
+                                     safety_tick();
+                                     print_status();
+                                   }};
+  asio::steady_timer stop_timer;
   int exit_code = 0;
-  // A timer that had already expired when stop() cancelled it still runs its handler: it must not re-arm.
+  // Set by stop(): handlers already queued (posts from the streaming threads, a timer's) then do nothing.
   bool stopped = false;
   core::CaptureTime started{};
   struct {
@@ -479,16 +485,6 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
 
   nlohmann::json recording_json() const { return recording.status_json(); }
 
-  void tick() {
-    status_timer.expires_after(std::chrono::seconds{1});
-    status_timer.async_wait([this](boost::system::error_code ec) {
-      if (ec || stopped) return;
-      safety_tick();
-      print_status();
-      tick();
-    });
-  }
-
   void stop() {
     if (stopped) return;
     stopped = true;
@@ -507,7 +503,7 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
     voice.stop();
     vitals_feed.stop();
     session.stop();
-    status_timer.cancel();
+    status_timer.stop();
     stop_timer.cancel();
     boost::system::error_code ec;
     signals.cancel(ec);
@@ -650,7 +646,7 @@ int OrSender::run() {
     });
   }
   i.wait_for_reload();
-  i.tick();
+  i.status_timer.start();
   // DESIGN.md §8: the OR process outlives every peer. A handler that throws despite the per-connection guards
   // loses its own piece of work, never the stream: the network thread carries on.
   for (;;) {

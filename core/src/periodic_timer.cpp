@@ -24,10 +24,10 @@ struct PeriodicTimer::State {
     self->timer.async_wait(
         [weak = std::weak_ptr<State>(self), g = self->generation](boost::system::error_code ec) {
           const auto state = weak.lock();
-          if (ec || !state || !state->running || g != state->generation) return;
+          if (ec || !state || g != state->generation) return;
           state->action();
-          // The action may have stopped or restarted the timer.
-          if (state->running && g == state->generation) arm(state);
+          // The action may have stopped or restarted the timer: either begins a new generation.
+          if (g == state->generation) arm(state);
         });
   }
 };

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "scripted_mentor.hpp"
+#include "surgilink/core/periodic_timer.hpp"
 #include "surgilink/vitals/vitals_json.hpp"
 
 namespace surgilink::console {
@@ -280,7 +281,6 @@ struct HeadlessConsole::Impl : session::ConsoleSessionListener {
       : settings(std::move(s)),
         session(io, settings.session, clock, mailbox, *this),
         signals(io, SIGINT, SIGTERM),
-        status_timer(io),
         stop_timer(io) {
     if (settings.scripted_mentor)
       mentor = std::make_unique<ScriptedMentor>(io, session, mailbox, *settings.scripted_mentor);
@@ -292,11 +292,16 @@ struct HeadlessConsole::Impl : session::ConsoleSessionListener {
   media::LatestFrameMailbox mailbox;
   session::ConsoleSession session;
   asio::signal_set signals;
-  asio::steady_timer status_timer, stop_timer;
+  // The status line once a second (core::PeriodicTimer: no line after stop(), even from a tick already due).
+  core::PeriodicTimer status_timer{
+      io, std::chrono::seconds{1}, [this] {
+        std::printf("%s\n",
+                    format_status(session.status(), settings.status_json, settings.thresholds).c_str());
+        std::fflush(stdout);
+      }};
+  asio::steady_timer stop_timer;
   std::unique_ptr<ScriptedMentor> mentor;
   int exit_code = 0;
-  // A timer that had already expired when stop() cancelled it still runs its handler: it must not re-arm.
-  bool stopped = false;
 
   void on_state_changed(session::ConnectionState state, const std::string& detail) override {
     if (state == session::ConnectionState::kRefused) {
@@ -306,21 +311,10 @@ struct HeadlessConsole::Impl : session::ConsoleSessionListener {
     }
   }
 
-  void tick() {
-    status_timer.expires_after(std::chrono::seconds{1});
-    status_timer.async_wait([this](boost::system::error_code ec) {
-      if (ec || stopped) return;
-      std::printf("%s\n", format_status(session.status(), settings.status_json, settings.thresholds).c_str());
-      std::fflush(stdout);
-      tick();
-    });
-  }
-
   void stop() {
-    stopped = true;
     if (mentor) mentor->stop();
     session.stop();
-    status_timer.cancel();
+    status_timer.stop();
     stop_timer.cancel();
     boost::system::error_code ec;
     signals.cancel(ec);
@@ -358,7 +352,7 @@ int HeadlessConsole::run() {
       if (!ec) i.stop();
     });
   }
-  i.tick();
+  i.status_timer.start();
   i.io.run();
   i.write_report();
   const auto r = i.session.report();
