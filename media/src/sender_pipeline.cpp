@@ -106,11 +106,6 @@ void log_source_format(const GstCaps* caps, const VideoProfile& p) {
 }
 }  // namespace
 
-namespace {
-// True while this thread puts a ladder step's caps in (SenderPipeline::set_encoding).
-thread_local bool in_ladder_step = false;
-}  // namespace
-
 struct SenderPipeline::Impl {
   SenderPipelineSettings settings;
   const core::Clock& clock;
@@ -404,20 +399,6 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
     gst_util_set_object_arg(G_OBJECT(ladder_scale), "add-borders", "true");
     impl_->ladder_caps = ladder_caps;
     impl_->encode_queue = encode_queue;
-    // A step's reconfigure stops at the encode queue: the scaler and videorate adapt any source picture to
-    // the step, so the source has nothing to renegotiate, and did so while the step's caps went in (the
-    // source then stopped with "not negotiated" about once in two thousand steps). Only a step's: the
-    // capsfilter sends it upstream from set_ladder_caps, in that thread. The source's own negotiation at the
-    // start needs the others (a PAL source's pixel aspect ratio).
-    const GstObjectRef<GstPad> queue_sink(gst_element_get_static_pad(encode_queue, "sink"));
-    gst_pad_add_probe(
-        queue_sink.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
-        [](GstPad*, GstPadProbeInfo* info, gpointer) {
-          return GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) == GST_EVENT_RECONFIGURE && in_ladder_step
-                     ? GST_PAD_PROBE_DROP
-                     : GST_PAD_PROBE_OK;
-        },
-        nullptr, nullptr);
     impl_->encoded_width = s.profile.width;
     impl_->encoded_height = s.profile.height;
     impl_->encoded_fps = s.profile.fps;
@@ -525,10 +506,25 @@ void SenderPipeline::set_encoding(int width, int height, int fps, std::uint32_t 
       pad.get(), GST_PAD_PROBE_TYPE_IDLE,
       [](GstPad*, GstPadProbeInfo*, gpointer data) {
         auto& i = *static_cast<Impl*>(data);
-        std::lock_guard lock(i.encoding_mutex);
-        in_ladder_step = true;
-        i.set_ladder_caps();
-        in_ladder_step = false;
+        // The reconfigure the capsfilter sends upstream as its caps change (in this thread) stops at the
+        // encode queue: the scaler and videorate adapt any source picture to the step, so the source has
+        // nothing to renegotiate, and when it did, it stopped with "not negotiated" about one run in fifteen
+        // of the ladder test. Only this one: the source's start-up negotiation needs the others (a PAL
+        // source's pixel aspect ratio).
+        const GstObjectRef<GstPad> queue_sink(gst_element_get_static_pad(i.encode_queue, "sink"));
+        const gulong drop = gst_pad_add_probe(
+            queue_sink.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+            [](GstPad*, GstPadProbeInfo* info, gpointer) {
+              return GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) == GST_EVENT_RECONFIGURE
+                         ? GST_PAD_PROBE_DROP
+                         : GST_PAD_PROBE_OK;
+            },
+            nullptr, nullptr);
+        {
+          std::lock_guard lock(i.encoding_mutex);
+          i.set_ladder_caps();
+        }
+        gst_pad_remove_probe(queue_sink.get(), drop);
         return GST_PAD_PROBE_REMOVE;
       },
       &impl, nullptr);
