@@ -3,49 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <condition_variable>
-#include <cstdio>
-#include <cstdlib>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 #include "core/console_settings.hpp"
+#include "support/hang_report.hpp"
 
 namespace surgilink::console {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Ends the program with a message if the scope it guards is still running after `limit`: a destructor that
-// never returns cannot be failed any other way.
-class ReturnDeadline {
- public:
-  ReturnDeadline(std::chrono::seconds limit, const char* what)
-      : thread_([this, limit, what] {
-          std::unique_lock lock(mutex_);
-          if (!ended_.wait_for(lock, limit, [this] { return done_; })) {
-            std::fprintf(stderr, "FAILED: %s did not return within %lld s\n", what,
-                         static_cast<long long>(limit.count()));
-            std::fflush(stderr);
-            std::_Exit(1);
-          }
-        }) {}
-  ~ReturnDeadline() {
-    {
-      std::lock_guard lock(mutex_);
-      done_ = true;
-    }
-    ended_.notify_all();
-    thread_.join();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable ended_;
-  bool done_ = false;
-  std::thread thread_;
-};
 
 // A console's exit hung in CI: ~MentorSession's stop ran between a due tick of the voice meter (every
 // 100 ms) and that tick's handler, which then armed itself again, so the network thread never ended. Each
@@ -55,7 +22,9 @@ TEST(MentorSessionLifetime, EndsWhenDestroyedJustAsAMeterTickIsDue) {
     const auto made = std::chrono::steady_clock::now();
     auto mentor = std::make_unique<MentorSession>(ConsoleSettings{});
     std::this_thread::sleep_until(made + 100ms - i * 50us);
-    const ReturnDeadline deadline(10s, "~MentorSession");
+    // A destructor that never returns cannot be failed any other way: the program prints every thread's
+    // stack and exits if it still runs 10 s from here.
+    const testing::HangReport deadline(10s);
     mentor.reset();
   }
 }
