@@ -293,14 +293,16 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
   // Congestion control: the encoder follows the narrowest mentor link's estimate, less what voice, vitals
   // and annotations need (they go first), between the configured floor and the profile's rate; the picture
   // steps down the ladder when the rate no longer carries its size.
-  void on_link_rate(std::optional<std::uint64_t> narrowest_bps, double worst_loss) override {
+  void on_link_rate(std::optional<std::uint64_t> narrowest_bps, double parity_loss) override {
     if (stopped) return;
-    // Forward error correction where links lose packets: a repair that needs no round trip. The loss is
-    // smoothed (reports come once a second per console); one parity packet per K video packets, K from
-    // about 1/(5 x loss): 2 % -> 10 (10 % more), 5 % -> 4; under 0.5 % the retransmissions suffice.
-    smoothed_loss = 0.7 * smoothed_loss + 0.3 * worst_loss;
+    // Forward error correction where links lose packets and a retransmission comes back late (round trip of
+    // 20 ms and more): a repair that needs no round trip. The loss is smoothed (reports come once a second
+    // per console); one parity packet per K video packets of a frame, K from about 1/(5 x loss): 0.5 % -> 20
+    // (5 % more), 2 % -> 10, 5 % -> 4; under 0.2 % the retransmissions suffice (one frame in twenty or fewer
+    // waits for one at 1080p).
+    smoothed_loss = 0.7 * smoothed_loss + 0.3 * parity_loss;
     std::size_t fec_block = 0;
-    if (settings.rate.fec && smoothed_loss >= 0.005)
+    if (settings.rate.fec && smoothed_loss >= 0.002)
       fec_block = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(0.2 / smoothed_loss)), 4, 20);
     if (fec_block != last_fec_block) {
       spdlog::info(

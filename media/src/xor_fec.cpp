@@ -38,8 +38,22 @@ void fold(std::vector<std::uint8_t>& parity, std::uint8_t marker_pt, std::uint32
 void XorFecEncoder::set_block(std::size_t packets, std::size_t stride) {
   block_ = std::min(packets, kMaxFecBlock);
   stride_ = std::clamp<std::size_t>(stride, 1, kMaxFecStride);
+  group_stride_ = stride_;
   count_ = 0;
   columns_.assign(stride_, {});
+}
+
+void XorFecEncoder::begin_frame(std::size_t packets) {
+  if (block_ == 0 || count_ > 0) return;  // an open group keeps its interleave
+  group_stride_ = std::clamp<std::size_t>((packets + block_ - 1) / block_, 1, stride_);
+}
+
+std::vector<std::uint8_t> XorFecEncoder::finish_column(std::size_t column, std::size_t count) {
+  std::vector<std::uint8_t> parity = std::exchange(columns_[column], {});
+  write16(parity.data(), static_cast<std::uint16_t>(base_ + column));
+  parity[2] = static_cast<std::uint8_t>(count);
+  parity[3] = static_cast<std::uint8_t>(group_stride_);
+  return parity;
 }
 
 std::optional<std::vector<std::uint8_t>> XorFecEncoder::add(std::span<const std::uint8_t> packet) {
@@ -57,18 +71,29 @@ std::optional<std::vector<std::uint8_t>> XorFecEncoder::add(std::span<const std:
     base_ = h.sequence;
     for (auto& column : columns_) column.assign(kFecHeaderSize, 0);
   }
-  const std::size_t column = count_ % stride_;
+  const std::size_t column = count_ % group_stride_;
   fold(columns_[column], packet[1], h.timestamp, packet.subspan(h.payload_offset, h.payload_size));
   next_ = static_cast<std::uint16_t>(h.sequence + 1);
   ++count_;
   // A column is complete with its last packet, in the group's last row: its parity goes at once.
-  if (count_ <= (block_ - 1) * stride_) return std::nullopt;
-  std::vector<std::uint8_t> parity = std::exchange(columns_[column], {});
-  write16(parity.data(), static_cast<std::uint16_t>(base_ + column));
-  parity[2] = static_cast<std::uint8_t>(block_);
-  parity[3] = static_cast<std::uint8_t>(stride_);
-  if (count_ == block_ * stride_) count_ = 0;
+  if (count_ <= (block_ - 1) * group_stride_) return std::nullopt;
+  auto parity = finish_column(column, block_);
+  if (count_ == block_ * group_stride_) count_ = 0;
   return parity;
+}
+
+std::vector<std::vector<std::uint8_t>> XorFecEncoder::end_frame() {
+  std::vector<std::vector<std::uint8_t>> parities;
+  if (block_ == 0 || count_ == 0 || count_ < group_stride_ * ((block_ + 1) / 2)) return parities;
+  // Columns whose last row the group never reached; a column already sent (last row) is not sent again.
+  const std::size_t full_rows = count_ / group_stride_;
+  for (std::size_t column = 0; column < group_stride_ && column < count_; ++column) {
+    const std::size_t packets = full_rows + (column < count_ % group_stride_ ? 1 : 0);
+    if (packets == 0 || packets >= block_) continue;
+    parities.push_back(finish_column(column, packets));
+  }
+  count_ = 0;
+  return parities;
 }
 
 const XorFecDecoder::Kept* XorFecDecoder::kept(std::uint16_t sequence) const {

@@ -246,6 +246,7 @@ void ConsoleSession::Parts::report_latency() {
   report->set_g2g_p95_ms(g2g.p95_ms);
   report->set_samples(static_cast<std::uint32_t>(g2g.count));
   report->set_clock_uncertainty_ms(core::to_ms(clock_sync.uncertainty()));
+  report->set_round_trip_ms(core::to_ms(clock_sync.round_trip()));
   control->send(e);
 }
 

@@ -337,6 +337,8 @@ void RealtimeSender::send_video(media::EncodedPackets encoded) {
   }
   bool first_of_frame = encoded.capture_time != last_frame_capture_;
   last_frame_capture_ = encoded.capture_time;
+  if (fec_ssrc_ != 0) fec_.begin_frame(encoded.packets.size());
+  std::uint32_t last_timestamp = 0;
   for (auto& packet : encoded.packets) {
     if (packet.size() + media::kTimingExtensionSize + media::kSrtpMaxTrailer > send_buffer_.size()) {
       faults_.add(core::Fault::kTooLarge);
@@ -351,32 +353,35 @@ void RealtimeSender::send_video(media::EncodedPackets encoded) {
       slot.bytes.assign(packet.begin(), packet.end());
     }
     auto parity = fec_ssrc_ != 0 ? fec_.add(packet) : std::nullopt;
-    // The parity's timestamp is its block's last packet's (read before that packet is moved; a parity is
-    // only made from a packet whose header parsed).
-    const std::uint32_t timestamp = parity ? (std::uint32_t{packet[4]} << 24) |
-                                                 (std::uint32_t{packet[5]} << 16) |
-                                                 (std::uint32_t{packet[6]} << 8) | packet[7]
-                                           : 0;
+    // A parity's timestamp is its block's last packet's (read before that packet is moved).
+    if (packet.size() >= media::kRtpFixedHeaderSize)
+      last_timestamp = (std::uint32_t{packet[4]} << 24) | (std::uint32_t{packet[5]} << 16) |
+                       (std::uint32_t{packet[6]} << 8) | packet[7];
     // Moved, not copied, into the pacer's queue.
     dispatch_video(std::move(packet), encoded.capture_time, first_of_frame);
     first_of_frame = false;
-    if (parity) {
-      // Right behind its block: a console that lost one of them rebuilds it as soon as this arrives.
-      media::RtpHeader header;
-      header.payload_type = fec_payload_type_;
-      header.sequence = fec_sequence_++;
-      header.timestamp = timestamp;
-      header.ssrc = fec_ssrc_;
-      std::vector<std::uint8_t> fec(media::kRtpFixedHeaderSize + parity->size());
-      media::write_rtp_header(fec, header);
-      std::copy(parity->begin(), parity->end(), fec.begin() + media::kRtpFixedHeaderSize);
-      if (fec.size() + media::kSrtpMaxTrailer <= send_buffer_.size()) {
-        dispatch_video(std::move(fec), encoded.capture_time, false);
-        counters_.fec_packets_sent += consoles_.size();
-      }
-    }
+    // Right behind its block: a console that lost one of them rebuilds it as soon as this arrives.
+    if (parity) dispatch_parity(*parity, last_timestamp, encoded.capture_time);
   }
+  // The frame's unfinished blocks: their parity follows the frame's last packet.
+  if (fec_ssrc_ != 0)
+    for (const auto& parity : fec_.end_frame()) dispatch_parity(parity, last_timestamp, encoded.capture_time);
   if (pacing_bps_) send_paced();
+}
+
+void RealtimeSender::dispatch_parity(std::span<const std::uint8_t> parity, std::uint32_t timestamp,
+                                     core::CaptureTime capture_time) {
+  media::RtpHeader header;
+  header.payload_type = fec_payload_type_;
+  header.sequence = fec_sequence_++;
+  header.timestamp = timestamp;
+  header.ssrc = fec_ssrc_;
+  std::vector<std::uint8_t> fec(media::kRtpFixedHeaderSize + parity.size());
+  media::write_rtp_header(fec, header);
+  std::copy(parity.begin(), parity.end(), fec.begin() + media::kRtpFixedHeaderSize);
+  if (fec.size() + media::kSrtpMaxTrailer > send_buffer_.size()) return;
+  dispatch_video(std::move(fec), capture_time, false);
+  counters_.fec_packets_sent += consoles_.size();
 }
 
 void RealtimeSender::dispatch_video(std::vector<std::uint8_t>&& packet, core::CaptureTime capture_time,
@@ -421,9 +426,17 @@ double RealtimeSender::loss_of(ConsoleId console) const {
   return it == consoles_.end() ? 0 : it->second.loss;
 }
 
-double RealtimeSender::worst_loss() const {
+void RealtimeSender::set_round_trip(ConsoleId console, std::chrono::nanoseconds round_trip) {
+  const auto it = consoles_.find(console);
+  if (it != consoles_.end()) it->second.round_trip = round_trip;
+}
+
+double RealtimeSender::parity_loss() const {
   double worst = 0;
-  for (const auto& [id, console] : consoles_) worst = std::max(worst, console.loss);
+  for (const auto& [id, console] : consoles_) {
+    if (console.round_trip && *console.round_trip < kRetransmitAloneUnder) continue;
+    worst = std::max(worst, console.loss);
+  }
   return worst;
 }
 

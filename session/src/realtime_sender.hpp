@@ -107,8 +107,11 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   // The lowest rate any console's link is reported to carry (REMB); nullopt while none has reported. One
   // encoder serves every console, so the narrowest link sets its rate.
   std::optional<std::uint64_t> narrowest_estimate() const;
-  // The highest share of video packets a console reports lost (RTCP RR, before repair); 0 with no report.
-  double worst_loss() const;
+  // `console`'s round trip (from its latency report): how long a retransmission to it takes.
+  void set_round_trip(ConsoleId console, std::chrono::nanoseconds round_trip);
+  // The highest share of video packets lost (RTCP RR, before repair) on a console link whose round trip is
+  // too long for retransmission alone (kRetransmitAloneUnder; not yet known counts as long); 0 with none.
+  double parity_loss() const;
   // The share of video packets `console` reports lost (its latest RR, before repair); 0 with none.
   double loss_of(ConsoleId console) const;
   // The parity stream (forward error correction); 0: none.
@@ -145,6 +148,7 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
     std::uint16_t rtx_sequence = 0;
     std::optional<std::uint64_t> estimated_bps{};  // its latest REMB
     double loss = 0;                               // its latest RR's fraction lost
+    std::optional<std::chrono::nanoseconds> round_trip{};
     // Retransmissions this console may cause: a console on a bad link must not double the OR's upload.
     core::TokenBucket retransmit_budget{kRetransmitPerSecond, kRetransmitPerSecond / 2};
   };
@@ -152,6 +156,9 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   // The last plain video packets sent, by sequence number (~2 s at 1080p): what a NACK can be answered from.
   static constexpr std::size_t kHistory = 2048;
   static constexpr std::size_t kFecStride = 4;
+  // Under this round trip a lost packet comes back before the frame is due, so its link needs no parity
+  // (libwebrtc's kLowRttNackMs: NACK only below 20 ms, NACK and FEC above).
+  static constexpr std::chrono::milliseconds kRetransmitAloneUnder{20};
   struct Sent {
     std::uint16_t sequence = 0;
     std::vector<std::uint8_t> bytes;
@@ -174,6 +181,9 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   void retransmit(Console& console, const std::vector<std::uint16_t>& sequences);
   void send_paced();
   // The video packet out, at once or into the pacer's queue.
+  // A parity payload as a packet of the FEC stream, paced like the video.
+  void dispatch_parity(std::span<const std::uint8_t> parity, std::uint32_t timestamp,
+                       core::CaptureTime capture_time);
   void dispatch_video(std::vector<std::uint8_t>&& packet, core::CaptureTime capture_time,
                       bool first_of_frame);
   void send_video_packet(const std::vector<std::uint8_t>& packet, core::CaptureTime capture_time,

@@ -106,7 +106,7 @@ void SenderSession::Parts::on_keyframe_request(ConsoleId) {
 }
 
 void SenderSession::Parts::on_rate_estimate(ConsoleId) {
-  listener.on_link_rate(realtime->narrowest_estimate(), realtime->worst_loss());
+  listener.on_link_rate(realtime->narrowest_estimate(), realtime->parity_loss());
 }
 
 void SenderSession::Parts::on_console_voice(ConsoleId console, const media::RtpHeader& header,

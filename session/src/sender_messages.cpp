@@ -83,7 +83,7 @@ void SenderSession::Parts::on_ended(ConsoleConnection& console, ConnectionEnd en
   const bool reported_rate = realtime->narrowest_estimate().has_value();
   realtime->remove(id);
   // Its link may have been the narrowest: the stream may go back up for the others.
-  if (reported_rate) listener.on_link_rate(realtime->narrowest_estimate(), realtime->worst_loss());
+  if (reported_rate) listener.on_link_rate(realtime->narrowest_estimate(), realtime->parity_loss());
   const auto closing = console.closing;
   const std::string reason = closing ? closing->why : core::safe_text(why, 200);
   if (console.admitted()) {
@@ -238,10 +238,16 @@ void SenderSession::Parts::on_annotation_proposal(ConsoleConnection& console, co
 // A console's latency figures go to the recording's event log and to the OR's mentor-latency alarm.
 void SenderSession::Parts::on_latency_report(ConsoleConnection& console, const pb::LatencyReport& report) {
   const auto sane = [](double ms) { return std::isfinite(ms) && ms >= 0 && ms < 3'600'000; };
-  if (!sane(report.g2g_p50_ms()) || !sane(report.g2g_p95_ms()) || !sane(report.clock_uncertainty_ms())) {
+  if (!sane(report.g2g_p50_ms()) || !sane(report.g2g_p95_ms()) || !sane(report.clock_uncertainty_ms()) ||
+      !sane(report.round_trip_ms())) {
     faults.add(core::Fault::kMalformed);
     return;
   }
+  // 0: an older console that does not say; its link is then taken as too long for retransmission alone.
+  if (report.round_trip_ms() > 0)
+    realtime->set_round_trip(console.id(),
+                             std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 std::chrono::duration<double, std::milli>(report.round_trip_ms())));
   const Admitted& as = *console.admitted();
   console.latency = ConsoleLatency{as.name, as.role == Role::kMentor, report.g2g_p95_ms(), clock.now()};
   auto* log = audit.event_log();
@@ -251,7 +257,8 @@ void SenderSession::Parts::on_latency_report(ConsoleConnection& console, const p
                                  {"g2g_p50_ms", report.g2g_p50_ms()},
                                  {"g2g_p95_ms", report.g2g_p95_ms()},
                                  {"samples", report.samples()},
-                                 {"clock_uncertainty_ms", report.clock_uncertainty_ms()}};
+                                 {"clock_uncertainty_ms", report.clock_uncertainty_ms()},
+                                 {"round_trip_ms", report.round_trip_ms()}};
   log->append(clock.now(), "latency", detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 

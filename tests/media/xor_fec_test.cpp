@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -168,6 +169,94 @@ TEST(XorFec, AGapInWhatTheEncoderIsGivenStartsANewBlock) {
   EXPECT_EQ((*parity)[2], 3);
   encoder.set_block(0);
   EXPECT_FALSE(encoder.add(packet(7, 0, false, 10)));
+}
+
+// One frame through an encoder that is told where frames begin and end: its packets and the parity made
+// from them, up to and including end_frame's.
+struct EncodedFrame {
+  std::vector<Bytes> packets, parities;
+};
+EncodedFrame encode_frame(XorFecEncoder& encoder, std::uint16_t first, std::size_t count) {
+  EncodedFrame frame;
+  encoder.begin_frame(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    frame.packets.push_back(
+        packet(static_cast<std::uint16_t>(first + i), 90u * first, i + 1 == count, 300 + 37 * (i % 11)));
+    if (auto parity = encoder.add(frame.packets.back())) frame.parities.push_back(*parity);
+  }
+  for (auto& parity : encoder.end_frame()) frame.parities.push_back(std::move(parity));
+  return frame;
+}
+
+// Every packet of `frame` but those in `lost`, and its parity: what is rebuilt (and must equal the lost).
+std::size_t rebuild_from_the_frame_alone(const EncodedFrame& frame, const std::vector<std::size_t>& lost) {
+  XorFecDecoder decoder;
+  for (std::size_t i = 0; i < frame.packets.size(); ++i)
+    if (std::find(lost.begin(), lost.end(), i) == lost.end()) receive(decoder, frame.packets[i]);
+  for (const auto& parity : frame.parities) EXPECT_TRUE(decoder.on_parity(parity));
+  const auto rebuilt = decoder.recover(kSsrc);
+  const auto first = (frame.packets[0][2] << 8) | frame.packets[0][3];
+  for (const auto& p : rebuilt) {
+    const auto index = static_cast<std::size_t>(static_cast<std::uint16_t>(((p[2] << 8) | p[3]) - first));
+    EXPECT_LT(index, frame.packets.size());
+    if (index < frame.packets.size()) {
+      EXPECT_EQ(p, frame.packets[index]);
+    }
+  }
+  return rebuilt.size();
+}
+
+// A frame's parity follows its own last packet: a packet lost anywhere in it is rebuilt from the frame
+// alone, without the next frames' packets (a group that ran on into them would keep the frame waiting).
+// 17 packets at K = 10: two interleaved blocks of 9 and 8 packets, two parity packets.
+TEST(XorFecFrames, ALostPacketIsRebuiltFromItsOwnFrame) {
+  XorFecEncoder encoder;
+  encoder.set_block(10, 4);
+  const auto frame = encode_frame(encoder, 65530, 17);  // across the sequence wrap
+  ASSERT_EQ(frame.parities.size(), 2u);
+  EXPECT_EQ(frame.parities[0][2], 9);  // count
+  EXPECT_EQ(frame.parities[0][3], 2);  // stride
+  EXPECT_EQ(frame.parities[1][2], 8);
+  for (std::size_t lost = 0; lost < 17; ++lost)
+    EXPECT_EQ(rebuild_from_the_frame_alone(frame, {lost}), 1u) << lost;
+  EXPECT_EQ(rebuild_from_the_frame_alone(frame, {15, 16}), 2u);  // one in each block
+  EXPECT_EQ(rebuild_from_the_frame_alone(frame, {14, 16}), 0u);  // two in one block: a retransmission's job
+  // The next frame starts a group of its own.
+  const auto next = encode_frame(encoder, static_cast<std::uint16_t>(65530 + 17), 20);
+  ASSERT_EQ(next.parities.size(), 2u);
+  EXPECT_EQ(rebuild_from_the_frame_alone(next, {0}), 1u);
+}
+
+// A keyframe larger than a group: whole groups as before, then its remainder ends with it. A burst of four
+// lost packets anywhere is rebuilt (four interleaved blocks).
+TEST(XorFecFrames, AKeyframeEndsItsLastGroupWithIt) {
+  XorFecEncoder encoder;
+  encoder.set_block(4, 4);
+  const auto frame = encode_frame(encoder, 1000, 40);  // groups of 16, 16 and 8 packets
+  EXPECT_EQ(frame.parities.size(), 12u);
+  for (std::size_t burst = 0; burst + 4 <= 40; ++burst)
+    EXPECT_EQ(rebuild_from_the_frame_alone(frame, {burst, burst + 1, burst + 2, burst + 3}), 4u) << burst;
+}
+
+// Frames smaller than half a block share one group, so parity costs about 1/K and not one packet per
+// frame: at K = 10, frames of 3 packets get one parity per two frames, which repairs either of them.
+TEST(XorFecFrames, SmallFramesShareAGroupUntilItHoldsHalfABlock) {
+  XorFecEncoder encoder;
+  encoder.set_block(10, 4);
+  const auto a = encode_frame(encoder, 7, 3);
+  EXPECT_TRUE(a.parities.empty());
+  const auto b = encode_frame(encoder, 10, 3);
+  ASSERT_EQ(b.parities.size(), 1u);
+  EXPECT_EQ(b.parities[0][2], 6);
+  EXPECT_EQ(b.parities[0][3], 1);
+  EncodedFrame both{a.packets, b.parities};
+  both.packets.insert(both.packets.end(), b.packets.begin(), b.packets.end());
+  for (std::size_t lost = 0; lost < 6; ++lost) EXPECT_EQ(rebuild_from_the_frame_alone(both, {lost}), 1u);
+  // Without frames named the encoder still makes whole blocks only (as a sender that never ends a frame).
+  XorFecEncoder plain;
+  plain.set_block(10, 1);
+  for (std::uint16_t s = 0; s < 9; ++s) EXPECT_FALSE(plain.add(packet(s, 0, false, 10)));
+  EXPECT_TRUE(plain.add(packet(9, 0, true, 10)));
 }
 
 }  // namespace

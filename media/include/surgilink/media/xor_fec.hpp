@@ -5,6 +5,9 @@
 // SMPTE 2022-1's columns are: in a group of K x S consecutive packets, block c holds packets c, c + S,
 // c + 2S, …, so a burst of up to S lost packets costs each block one. A console that lost exactly one packet
 // of a block rebuilds it from the others and the parity packet, without waiting a round trip.
+// A sender that names its frames (begin_frame/end_frame) gets groups that end with a frame: the frame's
+// parity follows its last packet, so a rebuilt frame is not held for the next frames' packets (a group that
+// spanned frames could make a repair slower than a retransmission). A block may then be shorter than K.
 //
 // Parity payload (all fields network byte order):
 //   0  base sequence number (16)   first protected packet; the block is base .. base + count - 1
@@ -37,16 +40,25 @@ inline constexpr std::size_t kFecHeaderSize = 12;
 // Sender side: collects blocks and makes their parity payloads.
 class XorFecEncoder {
  public:
-  // Packets per block and blocks interleaved (stride); 0 packets turns FEC off. A group in progress is
-  // dropped.
+  // Packets per block and at most how many blocks are interleaved (stride); 0 packets turns FEC off. A group
+  // in progress is dropped.
   void set_block(std::size_t packets, std::size_t stride = 1);
   std::size_t block() const { return block_; }
+  // A frame of `packets` packets follows. A group that starts with it interleaves as many blocks as make
+  // blocks of about K of its packets (1 .. the stride set), so a small frame costs no more parity than K.
+  void begin_frame(std::size_t packets);
   // One plain video packet as sent; the parity payload when it completed a block. A packet that does not
   // parse, or has a CSRC or extension, ends the block unprotected.
   std::optional<std::vector<std::uint8_t>> add(std::span<const std::uint8_t> packet);
+  // The frame is complete: the parity payloads of the group's unfinished blocks, when the group holds at
+  // least half a block per column (a group of a few small frames' packets goes on into the next frame).
+  std::vector<std::vector<std::uint8_t>> end_frame();
 
  private:
+  std::vector<std::uint8_t> finish_column(std::size_t column, std::size_t count);
+
   std::size_t block_ = 0, stride_ = 1, count_ = 0;  // count_: packets of the group so far
+  std::size_t group_stride_ = 1;                    // the open group's interleave (<= stride_)
   std::uint16_t base_ = 0, next_ = 0;
   std::vector<std::vector<std::uint8_t>> columns_ =
       std::vector<std::vector<std::uint8_t>>(1);  // parity so far

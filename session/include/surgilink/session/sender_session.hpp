@@ -78,8 +78,9 @@ class SenderSessionListener {
   virtual void on_keyframe_needed() = 0;
   // The rate the narrowest console's link carries, as the consoles estimate it (congestion control), each
   // time one reports or leaves; nullopt once no console reports one.
-  // `worst_loss`: the highest share of video packets any console's link loses (before repair; RTCP RR).
-  virtual void on_link_rate(std::optional<std::uint64_t> /*narrowest_bps*/, double /*worst_loss*/) {}
+  // `parity_loss`: the highest share of video packets (before repair; RTCP RR) lost on a console link whose
+  // round trip is too long for retransmission alone (20 ms and more, or not yet known): what parity repairs.
+  virtual void on_link_rate(std::optional<std::uint64_t> /*narrowest_bps*/, double /*parity_loss*/) {}
   // The pen, the surgeon's controls, the recording or the mentors' vitals flags changed (or_controls()).
   virtual void on_or_controls_changed() {}
   // A mentor's voice (one authenticated Opus RTP packet, whole and plain) for the OR's loudspeaker mix and
