@@ -538,6 +538,7 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
                         {"rate_reports_received", sc.rate_reports_received},
                         {"fec_packets_sent", sc.fec_packets_sent},
                         {"frames_withheld", sc.frames_withheld},
+                        {"keyframes_unheard", sc.keyframes_unheard},
                         {"voice_withheld", sc.voice_withheld},
                         {"target_kbps", pc.bitrate_kbps.load()},
                         {"video_step", ladder.step().name},

@@ -66,12 +66,17 @@ void JitterBuffer::release(core::CaptureTime now, std::vector<ReceivedPacket>& o
       continue;
     }
     // A gap before the first waiting packet: give up on it once that packet has waited `latency`, or at once
-    // when the buffer is full.
+    // when the buffer is full, or when a keyframe starts beyond it (what is missing belongs to pictures the
+    // keyframe makes needless, and the keyframe is whole without it).
     const bool full = waiting_.size() > max_packets_;
-    if (!full && now - first.arrival < latency_) break;
-    if (full) ++stats_.overflows;
+    if (first.starts_keyframe) {
+      ++stats_.skipped_to_keyframe;
+    } else {
+      if (!full && now - first.arrival < latency_) break;
+      if (full) ++stats_.overflows;
+      damage_pending_ = true;
+    }
     stats_.lost += static_cast<std::uint64_t>(index - *next_index_);
-    damage_pending_ = true;
     next_index_ = index;
   }
 }

@@ -80,6 +80,7 @@ void RealtimeSender::add(ConsoleId console, const udp::endpoint& media, const Sr
       std::make_unique<SrtpSession>(profile_, SrtpSession::Direction::kInbound, keys.console_to_sender),
       clock_.now(),  // a joining console gets a keyframe anyway: its interval starts now
       may_speak};
+  c.last_heard = clock_.now();
   consoles_[console] = std::move(c);
 }
 
@@ -179,6 +180,7 @@ void RealtimeSender::on_datagram(std::size_t size) {
     faults_.add(plain.error());
     return;
   }
+  from->second.last_heard = clock_.now();
   auto feedback = media::parse_rtcp(std::span(receive_buffer_.data(), plain.value()));
   if (!feedback) {
     faults_.add(feedback.error());
@@ -210,6 +212,7 @@ void RealtimeSender::on_voice_datagram(std::map<ConsoleId, Console>::iterator fr
   std::span<const std::uint8_t> packet;
   const auto header = open_rtp(*from->second.inbound, size, packet);
   if (!header) return;
+  from->second.last_heard = clock_.now();
   // Consoles send only voice (and RTCP): anything else is not a stream of this session.
   if (header->payload_type != media::kOpusPayloadType) {
     faults_.add(core::Fault::kUnknownStream);
@@ -337,6 +340,13 @@ void RealtimeSender::send_video(media::EncodedPackets encoded) {
   }
   bool first_of_frame = encoded.capture_time != last_frame_capture_;
   last_frame_capture_ = encoded.capture_time;
+  if (first_of_frame && every_console_unheard(clock_.now())) {
+    // Every link is silent (an outage): the pictures sent into it are lost, and the first to come through
+    // when it returns must not need them. A keyframe each frame until a console is heard again shows the
+    // picture at once then, instead of a keyframe request's round trip later.
+    ++counters_.keyframes_unheard;
+    listener_.on_video_unheard();
+  }
   if (fec_ssrc_ != 0) fec_.begin_frame(encoded.packets.size());
   std::uint32_t last_timestamp = 0;
   for (auto& packet : encoded.packets) {
@@ -424,6 +434,12 @@ void RealtimeSender::set_fec_block(std::size_t packets) {
 double RealtimeSender::loss_of(ConsoleId console) const {
   const auto it = consoles_.find(console);
   return it == consoles_.end() ? 0 : it->second.loss;
+}
+
+bool RealtimeSender::every_console_unheard(core::CaptureTime now) const {
+  if (consoles_.empty()) return false;
+  return std::all_of(consoles_.begin(), consoles_.end(),
+                     [&](const auto& entry) { return now - entry.second.last_heard >= kUnheardAfter; });
 }
 
 void RealtimeSender::set_round_trip(ConsoleId console, std::chrono::nanoseconds round_trip) {

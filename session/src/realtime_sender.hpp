@@ -45,6 +45,7 @@ struct RealtimeCounters {
   std::uint64_t rate_reports_received = 0;   // REMB: a console's estimate of what its link carries
   std::uint64_t fec_packets_sent = 0;        // parity packets, per console
   std::uint64_t frames_withheld = 0;         // video frames not sent: the OR's privacy pause
+  std::uint64_t keyframes_unheard = 0;       // keyframes asked for while no console's link was heard
   std::uint64_t voice_withheld = 0;          // the OR's voice packets not sent: the OR's privacy pause
   std::uint64_t probe_packets_sent = 0;      // pre-flight probes (echoes and the ramp)
   std::uint64_t probe_packets_received = 0;  // pre-flight pings accepted
@@ -64,6 +65,9 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
                                   std::span<const std::uint8_t> packet) = 0;
     // A console reported the rate its link carries (narrowest_estimate() may have changed).
     virtual void on_rate_estimate(ConsoleId /*console*/) {}
+    // No console's link has been heard for kUnheardAfter: the next frame should be a keyframe, so that the
+    // first picture to arrive when a link comes back can be decoded (asked once per frame while it lasts).
+    virtual void on_video_unheard() {}
   };
 
   // Binds the port; throws std::runtime_error naming the address when it cannot be used.
@@ -149,6 +153,7 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
     std::optional<std::uint64_t> estimated_bps{};  // its latest REMB
     double loss = 0;                               // its latest RR's fraction lost
     std::optional<std::chrono::nanoseconds> round_trip{};
+    core::CaptureTime last_heard{};  // its last authenticated RTCP or voice packet (or when it was added)
     // Retransmissions this console may cause: a console on a bad link must not double the OR's upload.
     core::TokenBucket retransmit_budget{kRetransmitPerSecond, kRetransmitPerSecond / 2};
   };
@@ -159,6 +164,10 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   // Under this round trip a lost packet comes back before the frame is due, so its link needs no parity
   // (libwebrtc's kLowRttNackMs: NACK only below 20 ms, NACK and FEC above).
   static constexpr std::chrono::milliseconds kRetransmitAloneUnder{20};
+  // A console that receives video reports once a second (REMB and RR; the first a second after its first
+  // packets); silence this long means its link carries nothing back, and very likely nothing forth.
+  static constexpr std::chrono::milliseconds kUnheardAfter{2000};
+  bool every_console_unheard(core::CaptureTime now) const;
   struct Sent {
     std::uint16_t sequence = 0;
     std::vector<std::uint8_t> bytes;

@@ -301,6 +301,7 @@ SenderSessionCounters SenderSession::counters() const {
   c.rate_reports_received = r.rate_reports_received;
   c.fec_packets_sent = r.fec_packets_sent;
   c.frames_withheld = r.frames_withheld;
+  c.keyframes_unheard = r.keyframes_unheard;
   c.voice_withheld = r.voice_withheld;
   c.voice_packets_received = r.voice_packets_received;
   c.connections_turned_away = parts_->server->counters().turned_away;

@@ -95,6 +95,7 @@ void VideoReceiver::take(const media::RtpHeader& h, std::span<const std::uint8_t
   received.index = unwrapper_.unwrap(h.sequence);
   received.rtp_timestamp = h.timestamp;
   received.marker = h.marker;
+  received.starts_keyframe = media::starts_h264_keyframe(packet);
   received.arrival = arrival;
   // The decoder needs no header extension; keeping it is harmless, so the packet goes as received.
   received.bytes.assign(packet.begin(), packet.end());

@@ -142,6 +142,29 @@ TEST_F(JitterBufferTest, GapIsWaitedForThenSkippedAndDamageIsMarked) {
   EXPECT_EQ(damage(later), (std::vector<bool>{false, false}));
 }
 
+// After an outage the first packets through follow a long gap. When one of them starts a keyframe the gap
+// is not waited for: the keyframe leaves as soon as it is there, undamaged. A gap before a packet that starts
+// no keyframe is still waited for (the retransmission may come).
+TEST_F(JitterBufferTest, AGapBeforeAKeyframeIsSkippedAtOnceAndTheKeyframeIsWhole) {
+  insert(100, 1000, kT0);
+  ASSERT_EQ(release(kT0).size(), 1u);
+  // Frames 101 .. 189 lost in the outage; 190 starts a keyframe, 191 ends it.
+  const CaptureTime back = kT0 + milliseconds{3000};
+  ReceivedPacket key = packet(index_of(190), 91000, back);
+  key.starts_keyframe = true;
+  ASSERT_TRUE(buffer_.insert(std::move(key)));
+  insert(191, 91000, back + milliseconds{1});
+  const auto out = release(back + milliseconds{1});
+  EXPECT_EQ(indices(out), (std::vector<std::int64_t>{190, 191}));
+  EXPECT_EQ(damage(out), (std::vector<bool>{false, false}));
+  EXPECT_EQ(buffer_.stats().lost, 89u);
+  EXPECT_EQ(buffer_.stats().skipped_to_keyframe, 1u);
+  // The same gap before a packet of an ordinary frame waits.
+  insert(193, 94000, back + milliseconds{40});
+  EXPECT_TRUE(release(back + milliseconds{40}).empty());
+  EXPECT_EQ(buffer_.stats().skipped_to_keyframe, 1u);
+}
+
 TEST_F(JitterBufferTest, SeveralLostPacketsAreCountedOnce) {
   insert(65530, 0, kT0);
   ASSERT_EQ(release(kT0).size(), 1u);

@@ -97,6 +97,9 @@ TEST(LinkSession, ThePictureComesBackAfterAnOutage) {
   EXPECT_LT(longest, 6000);  // and it ended: the picture came back without anyone acting
   // Most of the 20 s were shown: pictures flowed again after the 3 s.
   EXPECT_GT(r["frames_received"].get<long>(), 20 * 20);
+  // While the link was dark the sender heard nothing and made each frame a keyframe, so the first picture
+  // through could be shown at once.
+  EXPECT_GT(r["keyframes_unheard"].get<long>(), 10);
 }
 
 TEST(LinkSession, AWideLinkWithSomeLossKeepsTheFullPicture) {

@@ -608,7 +608,11 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   if (link) {
     out["link"] = o.link;
     out.update(picture_figures(c, measured_s * 1000));
-    out["pli_count"] = s.value("keyframes_forced", json(0));
+    // Keyframes the consoles asked for (joins and losses); those sent while no console was heard (an outage)
+    // are counted apart.
+    const auto unheard = s.value("keyframes_unheard", json(0)).get<long>();
+    out["pli_count"] = std::max(0L, s.value("keyframes_forced", json(0)).get<long>() - unheard);
+    out["keyframes_unheard"] = unheard;
     out["link_seed"] = link_seed;
   }
   out["adapt_rate"] = o.adapt_rate;

@@ -1,6 +1,8 @@
 #pragma once
 // Reorders received RTP packets by sequence number. In-order packets pass at once; a gap is waited for at
-// most `latency` and then skipped, so one lost packet never stalls the picture.
+// most `latency` and then skipped, so one lost packet never stalls the picture. A gap before a keyframe's
+// first packet is skipped at once: nothing before a keyframe is needed to show it (after an outage the
+// picture comes back with the first keyframe through, not a gap wait later).
 
 #include <chrono>
 #include <cstddef>
@@ -19,6 +21,7 @@ struct ReceivedPacket {
   std::int64_t index = 0;  // unwrapped sequence number
   std::uint32_t rtp_timestamp = 0;
   bool marker = false;
+  bool starts_keyframe = false;  // the first packet of an H.264 keyframe (starts_h264_keyframe)
   core::CaptureTime arrival{};
   std::vector<std::uint8_t> bytes;
   bool frame_damaged = false;  // set on release: a packet of this frame (or the one before it) was lost
@@ -27,10 +30,11 @@ struct ReceivedPacket {
 // Counters of a jitter buffer.
 struct JitterBufferStats {
   std::uint64_t released = 0;
-  std::uint64_t lost = 0;        // sequence numbers given up on
-  std::uint64_t late = 0;        // arrived after their slot was released or skipped
-  std::uint64_t duplicates = 0;  // same sequence number twice while waiting
-  std::uint64_t overflows = 0;   // gaps skipped early because the buffer was full
+  std::uint64_t lost = 0;                 // sequence numbers given up on
+  std::uint64_t late = 0;                 // arrived after their slot was released or skipped
+  std::uint64_t duplicates = 0;           // same sequence number twice while waiting
+  std::uint64_t overflows = 0;            // gaps skipped early because the buffer was full
+  std::uint64_t skipped_to_keyframe = 0;  // gaps skipped at once because a keyframe starts after them
 };
 
 // How long a gap is worth waiting for on a link. With retransmission (`round_trip` known): the NACK leaves

@@ -129,6 +129,7 @@ struct SenderSessionCounters {
   std::uint64_t rate_reports_received = 0;   // consoles' estimates of their links (REMB)
   std::uint64_t fec_packets_sent = 0;        // parity packets, per console
   std::uint64_t frames_withheld = 0;         // video frames not sent during the OR's privacy pause
+  std::uint64_t keyframes_unheard = 0;       // frames sent as keyframes while no console's link was heard
   std::uint64_t voice_withheld = 0;          // OR voice packets not sent during the OR's privacy pause
   std::uint64_t voice_packets_sent = 0;      // per console: the OR's voice and mentors' voices relayed
   std::uint64_t voice_packets_received = 0;  // mentors' voice packets accepted
