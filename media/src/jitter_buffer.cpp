@@ -65,18 +65,30 @@ void JitterBuffer::release(core::CaptureTime now, std::vector<ReceivedPacket>& o
       release_one(out);
       continue;
     }
-    // A gap before the first waiting packet: give up on it once that packet has waited `latency`, or at once
-    // when the buffer is full, or when a keyframe starts beyond it (what is missing belongs to pictures the
-    // keyframe makes needless, and the keyframe is whole without it).
-    const bool full = waiting_.size() > max_packets_;
-    if (first.starts_keyframe) {
+    // A gap before the first waiting packet. When a keyframe starts among the waiting packets, everything
+    // before it goes at once: the missing packets and the waiting ones before the keyframe belong to pictures
+    // it makes needless (after an outage, the link may come back in the middle of a frame), and the keyframe
+    // is whole without them.
+    const auto keyframe = std::find_if(waiting_.begin(), waiting_.end(),
+                                       [](const auto& entry) { return entry.second.starts_keyframe; });
+    if (keyframe != waiting_.end()) {
       ++stats_.skipped_to_keyframe;
-    } else {
-      if (!full && now - first.arrival < latency_) break;
-      if (full) ++stats_.overflows;
-      damage_pending_ = true;
+      const std::int64_t key_index = keyframe->first;
+      stats_.lost += static_cast<std::uint64_t>(key_index - *next_index_) -
+                     static_cast<std::uint64_t>(std::distance(waiting_.begin(), keyframe));
+      stats_.discarded += static_cast<std::uint64_t>(std::distance(waiting_.begin(), keyframe));
+      waiting_.erase(waiting_.begin(), keyframe);
+      damage_pending_ = false;
+      next_index_ = key_index;
+      continue;
     }
+    // Otherwise give up on the gap once its first packet has waited `latency`, or at once when the buffer
+    // is full.
+    const bool full = waiting_.size() > max_packets_;
+    if (!full && now - first.arrival < latency_) break;
+    if (full) ++stats_.overflows;
     stats_.lost += static_cast<std::uint64_t>(index - *next_index_);
+    damage_pending_ = true;
     next_index_ = index;
   }
 }

@@ -163,6 +163,17 @@ TEST_F(JitterBufferTest, AGapBeforeAKeyframeIsSkippedAtOnceAndTheKeyframeIsWhole
   insert(193, 94000, back + milliseconds{40});
   EXPECT_TRUE(release(back + milliseconds{40}).empty());
   EXPECT_EQ(buffer_.stats().skipped_to_keyframe, 1u);
+  // The link came back in the middle of a frame (193 is the end of one): the next keyframe, at 195, goes as
+  // soon as it is there, and the older packets waiting before it with it, unshown.
+  insert(196, 97000, back + milliseconds{41});  // (a packet after it, early)
+  ReceivedPacket next_key = packet(index_of(195), 97000, back + milliseconds{42});
+  next_key.starts_keyframe = true;
+  ASSERT_TRUE(buffer_.insert(std::move(next_key)));
+  const auto after = release(back + milliseconds{42});
+  EXPECT_EQ(indices(after), (std::vector<std::int64_t>{195, 196}));
+  EXPECT_EQ(damage(after), (std::vector<bool>{false, false}));
+  EXPECT_EQ(buffer_.stats().discarded, 1u);   // 193
+  EXPECT_EQ(buffer_.stats().lost, 89u + 2u);  // 192 and 194
 }
 
 TEST_F(JitterBufferTest, SeveralLostPacketsAreCountedOnce) {

@@ -1,8 +1,9 @@
 #pragma once
 // Reorders received RTP packets by sequence number. In-order packets pass at once; a gap is waited for at
-// most `latency` and then skipped, so one lost packet never stalls the picture. A gap before a keyframe's
-// first packet is skipped at once: nothing before a keyframe is needed to show it (after an outage the
-// picture comes back with the first keyframe through, not a gap wait later).
+// most `latency` and then skipped, so one lost packet never stalls the picture. A gap followed (anywhere
+// among the waiting packets) by a keyframe's first packet is skipped at once, with the older pictures'
+// packets before the keyframe: nothing before a keyframe is needed to show it (after an outage the picture
+// comes back with the first keyframe through, not a gap wait later).
 
 #include <chrono>
 #include <cstddef>
@@ -35,6 +36,7 @@ struct JitterBufferStats {
   std::uint64_t duplicates = 0;           // same sequence number twice while waiting
   std::uint64_t overflows = 0;            // gaps skipped early because the buffer was full
   std::uint64_t skipped_to_keyframe = 0;  // gaps skipped at once because a keyframe starts after them
+  std::uint64_t discarded = 0;  // waiting packets of older pictures dropped with such a gap (not shown)
 };
 
 // How long a gap is worth waiting for on a link. With retransmission (`round_trip` known): the NACK leaves
