@@ -328,6 +328,11 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
     // spread out. No estimate: no pacing, as without congestion control.
     session.set_video_pacing(narrowest_bps ? std::optional<std::uint64_t>(kbps * 1000 * 5 / 2)
                                            : std::nullopt);
+    // A link estimated under what the profile's full rate needs (with the reserve and the parity) is probed
+    // for room: the estimate alone climbs back slowly after a congestion (RFC 8867's capacity steps).
+    std::uint64_t needed_kbps = top + kReservedKbps;
+    if (fec_block != 0) needed_kbps = needed_kbps * (fec_block + 1) / fec_block;
+    session.set_probe_ceiling(needed_kbps * 1000);
     rate_history.emplace_back(core::to_ms(clock.now() - started) / 1000.0, kbps);
     if (rate_history.size() > 3600) rate_history.erase(rate_history.begin());
     if (!(step == before)) {
@@ -539,6 +544,7 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
                         {"fec_packets_sent", sc.fec_packets_sent},
                         {"frames_withheld", sc.frames_withheld},
                         {"keyframes_unheard", sc.keyframes_unheard},
+                        {"probe_clusters_sent", sc.probe_clusters_sent},
                         {"voice_withheld", sc.voice_withheld},
                         {"target_kbps", pc.bitrate_kbps.load()},
                         {"video_step", ladder.step().name},

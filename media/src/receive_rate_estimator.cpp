@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace surgilink::media {
 
@@ -25,6 +26,15 @@ constexpr auto kFastAfter = std::chrono::seconds{3};
 constexpr double kDelayFloorWindowMs = 10'000;
 constexpr int kDeepQueueFrames = 2;  // frames in a row: one late frame is jitter, not a queue
 constexpr auto kBreakWindow = std::chrono::milliseconds{100};
+// A probe cluster that arrives at 80 % or more of the rate it left at met no queue that mattered: the link
+// carried most of it with the video (and what the estimate takes is what arrived). On a full link a probe
+// at the video's rate arrives at about half its rate; a few packets' timing wanders by a millisecond or two,
+// which a 95 % bar took for a queue. Judged once the last has come, or when none has come for
+// kProbeJudgeAfter.
+constexpr double kProbeArrivedShare = 0.8;
+constexpr auto kProbeJudgeAfter = std::chrono::milliseconds{100};
+constexpr double kProbeShare = 0.9;                   // the estimate takes this share of what a probe showed
+constexpr auto kProbeKept = std::chrono::seconds{3};  // … and may stay above 1.5 x incoming this long
 
 double ms(nanoseconds d) { return static_cast<double>(d.count()) / 1e6; }
 
@@ -91,6 +101,59 @@ void ReceiveRateEstimator::on_packet(std::uint16_t sequence, std::uint32_t rtp_t
 void ReceiveRateEstimator::on_repair_bytes(core::CaptureTime arrival, std::size_t bytes) {
   arrivals_.emplace_back(arrival, bytes);
   window_bytes_ += bytes;
+}
+
+void ReceiveRateEstimator::on_probe(std::uint32_t cluster, std::uint32_t packets, core::CaptureTime send_time,
+                                    core::CaptureTime arrival, std::size_t bytes) {
+  arrivals_.emplace_back(arrival, bytes);
+  window_bytes_ += bytes;
+  if (probe_ && probe_->id != cluster) judge_probe(arrival);
+  if (!probe_) {
+    if (last_probe_id_ == cluster) return;  // a late packet of a cluster already judged
+    probe_ = ProbeCluster{cluster, packets, 0, 0, send_time, send_time, arrival, arrival};
+    last_probe_id_ = cluster;
+  }
+  ProbeCluster& p = *probe_;
+  ++p.received;
+  p.bytes += bytes;
+  p.first_send = std::min(p.first_send, send_time);
+  p.last_send = std::max(p.last_send, send_time);
+  p.first_arrival = std::min(p.first_arrival, arrival);
+  p.last_arrival = std::max(p.last_arrival, arrival);
+  if (p.received >= p.expected) judge_probe(arrival);
+}
+
+void ReceiveRateEstimator::judge_probe(core::CaptureTime now) {
+  const ProbeCluster p = *probe_;
+  probe_.reset();
+  // Packets lost, or too few to time: the link did not carry the cluster whole.
+  if (p.expected < 3 || p.received < std::max<std::uint32_t>(3, p.expected * 8 / 10) ||
+      p.last_send <= p.first_send) {
+    ++probes_failed_;
+    return;
+  }
+  // Rates over the intervals between the packets: n packets are n - 1 intervals.
+  const double interval_bits =
+      static_cast<double>(p.bytes) * 8 * (p.received - 1) / static_cast<double>(p.received);
+  const double sent_bps = interval_bits / std::chrono::duration<double>(p.last_send - p.first_send).count();
+  const double arrival_s = std::chrono::duration<double>(p.last_arrival - p.first_arrival).count();
+  const double arrived_bps = arrival_s > 0 ? interval_bits / arrival_s : sent_bps;
+  if (arrived_bps < kProbeArrivedShare * sent_bps) {
+    ++probes_failed_;  // a queue spread it out: the link is full
+    return;
+  }
+  ++probes_succeeded_;
+  // The link carried the probe on top of the video.
+  const double carried = static_cast<double>(incoming_bps_) + std::min(sent_bps, arrived_bps);
+  probed_bps_ = carried;
+  probed_at_ = now;
+  if (estimate_ && kProbeShare * carried > static_cast<double>(*estimate_)) {
+    estimate_ =
+        std::clamp(static_cast<std::uint64_t>(kProbeShare * carried), settings_.min_bps, settings_.max_bps);
+    average_max_kbps_.reset();  // the rate that last congested the link is not its limit any more
+    control_ = Control::kIncrease;
+    probe_raised_ = true;
+  }
 }
 
 void ReceiveRateEstimator::frame_sent(const Frame& frame) {
@@ -285,8 +348,12 @@ void ReceiveRateEstimator::update_rate(core::CaptureTime now) {
             loss_fraction_ <= 0.01 && (!last_decrease_ || now - *last_decrease_ > kFastAfter);
         estimate += std::max(1000.0, estimate * (std::pow(long_clear ? 1.20 : 1.08, dt) - 1));
       }
-      // Never far above what actually arrives: the sender may be sending less than it may.
-      estimate = std::min(estimate, 1.5 * static_cast<double>(incoming_bps_) + 10'000);
+      // Never far above what actually arrives: the sender may be sending less than it may. A recent probe
+      // showed the link carries more, whatever the video sends.
+      double cap = 1.5 * static_cast<double>(incoming_bps_) + 10'000;
+      if (probed_bps_ && probed_at_ && now - *probed_at_ < kProbeKept)
+        cap = std::max(cap, kProbeShare * *probed_bps_);
+      estimate = std::min(estimate, cap);
       break;
     }
     case Control::kDecrease: {
@@ -333,12 +400,15 @@ bool ReceiveRateEstimator::may_decrease(core::CaptureTime now) const {
 }
 
 std::optional<std::uint64_t> ReceiveRateEstimator::due(core::CaptureTime now) {
+  if (probe_ && now - probe_->last_arrival > kProbeJudgeAfter) judge_probe(now);
   note_loss_window(now);
   update_rate(now);
   if (!estimate_) return std::nullopt;
   const bool dropped =
       last_sent_ && static_cast<double>(*estimate_) < 0.97 * static_cast<double>(*last_sent_);
-  if (last_sent_at_ && now - *last_sent_at_ < settings_.report_interval && !dropped) return std::nullopt;
+  const bool probed = std::exchange(probe_raised_, false);
+  if (last_sent_at_ && now - *last_sent_at_ < settings_.report_interval && !dropped && !probed)
+    return std::nullopt;
   last_sent_ = estimate_;
   last_sent_at_ = now;
   return estimate_;

@@ -6,6 +6,7 @@
 #include "surgilink/core/safe_text.hpp"
 #include "surgilink/media/receiver_pipeline.hpp"
 #include "surgilink/media/video_profile.hpp"
+#include "surgilink/session/preflight.hpp"
 
 namespace surgilink::session {
 
@@ -156,6 +157,8 @@ void ConsoleSession::Parts::on_welcome(const pb::Welcome& w) {
   if (w.rtx_ssrc() != 0) {
     realtime->add_stream(w.rtx_ssrc(), static_cast<std::uint8_t>(w.rtx_payload_type()),
                          video->retransmissions(w.video_ssrc()));
+    // The sender's probe clusters come on the RTX stream (congestion control).
+    realtime->add_stream(w.rtx_ssrc(), kProbePayloadType, video->probes(w.video_ssrc()));
   }
   // Voice: the OR's and the other mentors' (any SSRC of the voice payload type); an observer never speaks.
   if (voice && w.voice_payload_type() != 0) {

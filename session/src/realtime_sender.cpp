@@ -1,6 +1,7 @@
 #include "realtime_sender.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "surgilink/media/opus_packet.hpp"
@@ -23,7 +24,8 @@ RealtimeSender::RealtimeSender(asio::io_context& io, const udp::endpoint& at, me
       clock_(clock),
       listener_(listener),
       faults_(faults),
-      keyframe_interval_(keyframe_interval) {
+      keyframe_interval_(keyframe_interval),
+      probe_timer_(io) {
   boost::system::error_code ec;
   socket_.open(at.protocol());
   socket_.bind(at, ec);
@@ -54,6 +56,8 @@ void RealtimeSender::stop() {
   stopped_ = true;
   pacing_timer_.cancel();
   paced_.clear();
+  probe_timer_.cancel();
+  probing_.reset();
   boost::system::error_code ec;
   socket_.close(ec);
   consoles_.clear();
@@ -190,6 +194,7 @@ void RealtimeSender::on_datagram(std::size_t size) {
   if (const auto lost = feedback.value().fraction_lost) from->second.loss = *lost;
   if (const auto bps = feedback.value().estimated_bps) {
     ++counters_.rate_reports_received;
+    consider_probe(from->first, from->second, *bps);
     from->second.estimated_bps = *bps;
     listener_.on_rate_estimate(from->first);
   }
@@ -498,6 +503,97 @@ void RealtimeSender::send_paced() {
     if (!self) return;
     self->pacing_armed_ = false;
     if (!ec) self->send_paced();
+  });
+}
+
+void RealtimeSender::consider_probe(ConsoleId id, Console& console, std::uint64_t bps) {
+  const auto now = clock_.now();
+  auto& p = console.probe;
+  // The estimates after a probe answer it: one that rose by a fifth found room, and the next probe may
+  // follow soon; none by answer_at: the link is full for now. The next probe then waits a second, not
+  // longer: a link whose capacity comes back is found within about that (RFC 8867's steps), and a cluster
+  // of about 30 ms at the estimate's rate queues about 30 ms on a full link once a second.
+  if (p.answer_at) {
+    if (static_cast<double>(bps) >= 1.2 * static_cast<double>(p.from_bps)) {
+      p.answer_at.reset();
+      p.next_at = now + kProbeAgainAfter;
+    } else if (now >= *p.answer_at) {
+      p.answer_at.reset();
+      p.next_at = now + kProbeAfterNo;
+    }
+  }
+  // A decrease: the link is full now; a probe would only add to its queue.
+  if (console.estimated_bps && static_cast<double>(bps) < 0.97 * static_cast<double>(*console.estimated_bps))
+    p.next_at = std::max(p.next_at, now + kProbeQuietAfterDecrease);
+  // A link that loses packets is near its limit or noisy; its estimate climbs by itself (as GCC's does).
+  if (probe_ceiling_bps_ == 0 || rtx_ssrc_ == 0 || probing_ || p.answer_at || now < p.next_at ||
+      withholding_ != Withholding::kNone || stopped_ || console.loss > kProbeMaxLoss)
+    return;
+  // Padding about as fast as the estimate, so the link carries about twice it while the cluster lasts, but
+  // not beyond what the video could use.
+  if (static_cast<double>(bps) >= 0.95 * static_cast<double>(probe_ceiling_bps_)) return;
+  const std::uint64_t padding_bps = std::min(bps, probe_ceiling_bps_ - bps);
+  if (padding_bps < 100'000) return;
+  // About 30 ms of it, at least 5 packets to time and at most 30.
+  const double bytes = static_cast<double>(padding_bps) / 8 * 0.030;
+  const auto packets = static_cast<std::uint32_t>(
+      std::clamp(std::ceil(bytes / static_cast<double>(kProbePacketBytes)), 5.0, 30.0));
+  probe_clusters_ = probe_clusters_ % 1000 + 1;  // (parse_probe takes steps up to 1000)
+  probing_ =
+      ProbeCluster{id,
+                   probe_clusters_,
+                   packets,
+                   0,
+                   now,
+                   std::chrono::nanoseconds{static_cast<std::int64_t>(
+                       static_cast<double>(kProbePacketBytes) * 8 * 1e9 / static_cast<double>(padding_bps))}};
+  p.from_bps = bps;
+  send_probe_packets();
+}
+
+void RealtimeSender::send_probe_packets() {
+  if (stopped_ || !probing_) return;
+  ProbeCluster& cluster = *probing_;
+  const auto it = consoles_.find(cluster.console);
+  if (it == consoles_.end() || withholding_ != Withholding::kNone) {
+    probing_.reset();
+    return;
+  }
+  Console& console = it->second;
+  const auto now = clock_.now();
+  // Every packet whose time has come: a timer that fired late sends them together, and their send times
+  // tell the console so.
+  while (cluster.sent < cluster.packets && now >= cluster.start + cluster.spacing * cluster.sent) {
+    media::RtpHeader header;
+    header.payload_type = kProbePayloadType;
+    header.sequence = console.rtx_sequence++;
+    header.ssrc = rtx_ssrc_;
+    ProbePacket probe;
+    probe.kind = ProbePacket::Kind::kRamp;
+    probe.step = cluster.id;
+    probe.step_packets = cluster.packets;
+    probe.sequence = cluster.sent;
+    probe.sent_ntp = core::to_ntp64(clock_.now());
+    header.timestamp = static_cast<std::uint32_t>(probe.sent_ntp >> 16);
+    const std::size_t head = media::write_rtp_header(send_buffer_, header);
+    write_probe(std::span(send_buffer_).subspan(head, kProbePacketBytes), probe);
+    ++cluster.sent;
+    const std::size_t sent = protect_and_send(console, head + kProbePacketBytes);
+    if (sent == 0) continue;
+    ++counters_.packets_sent;
+    counters_.bytes_sent += sent;
+  }
+  if (cluster.sent == cluster.packets) {
+    ++counters_.probe_clusters_sent;
+    // The console judges the cluster when its last packet arrives and says at once when it found room; a
+    // rise that has not come back within a round trip or so (or the next regular estimate) is a no.
+    console.probe.answer_at = now + std::chrono::milliseconds{300};
+    probing_.reset();
+    return;
+  }
+  probe_timer_.expires_after(cluster.start + cluster.spacing * cluster.sent - now);
+  probe_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    if (auto self = weak.lock(); self && !ec) self->send_probe_packets();
   });
 }
 

@@ -49,6 +49,7 @@ struct RealtimeCounters {
   std::uint64_t voice_withheld = 0;          // the OR's voice packets not sent: the OR's privacy pause
   std::uint64_t probe_packets_sent = 0;      // pre-flight probes (echoes and the ramp)
   std::uint64_t probe_packets_received = 0;  // pre-flight pings accepted
+  std::uint64_t probe_clusters_sent = 0;     // congestion control: padding to learn if a link carries more
 };
 
 // Network thread only. Held by std::shared_ptr (make_shared): its handlers keep it alive.
@@ -118,6 +119,13 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   double parity_loss() const;
   // The share of video packets `console` reports lost (its latest RR, before repair); 0 with none.
   double loss_of(ConsoleId console) const;
+  // Probing (congestion control): a console whose estimate is under `bps` is sent, now and then, a cluster
+  // of padding (kProbePayloadType on the RTX stream) at about its estimate on top of the video, for a few
+  // tens of milliseconds. Its receiver judges from how the cluster arrived whether the link carries that
+  // much, and its next estimate says so. A probe that found room is followed by the next after
+  // kProbeAgainAfter; one that did not by the next after kProbeAfterNo. A link that loses more than
+  // kProbeMaxLoss is not probed. 0: never.
+  void set_probe_ceiling(std::uint64_t bps) { probe_ceiling_bps_ = bps; }
   // The parity stream (forward error correction); 0: none.
   void set_fec_stream(std::uint32_t ssrc, std::uint8_t payload_type);
   // One parity packet after every `packets` video packets; 0: none.
@@ -156,8 +164,19 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
     core::CaptureTime last_heard{};  // its last authenticated RTCP or voice packet (or when it was added)
     // Retransmissions this console may cause: a console on a bad link must not double the OR's upload.
     core::TokenBucket retransmit_budget{kRetransmitPerSecond, kRetransmitPerSecond / 2};
+    // Probing this console's link.
+    struct {
+      core::CaptureTime next_at{};                 // no probe before
+      std::optional<core::CaptureTime> answer_at;  // a probe was sent: the first estimate after this answers
+      std::uint64_t from_bps = 0;                  // the estimate when it was sent
+    } probe{};
   };
-  static constexpr double kRetransmitPerSecond = 400;  // packets: ~2/3 of a 1080p stream's
+  static constexpr std::chrono::milliseconds kProbeAgainAfter{300};
+  static constexpr std::chrono::milliseconds kProbeAfterNo{1000};
+  static constexpr double kProbeMaxLoss = 0.002;
+  static constexpr std::chrono::milliseconds kProbeQuietAfterDecrease{1000};
+  static constexpr std::size_t kProbePacketBytes = 1000;  // RTP payload of each probe packet
+  static constexpr double kRetransmitPerSecond = 400;     // packets: ~2/3 of a 1080p stream's
   // The last plain video packets sent, by sequence number (~2 s at 1080p): what a NACK can be answered from.
   static constexpr std::size_t kHistory = 2048;
   static constexpr std::size_t kFecStride = 4;
@@ -189,6 +208,11 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   void on_voice_datagram(std::map<ConsoleId, Console>::iterator from, std::size_t size);
   void retransmit(Console& console, const std::vector<std::uint16_t>& sequences);
   void send_paced();
+  // A probe cluster for this console, if its link may carry more (set_probe_ceiling); `bps`: its new
+  // estimate.
+  void consider_probe(ConsoleId id, Console& console, std::uint64_t bps);
+  // The packets of the cluster being sent whose time has come; the timer set for the next.
+  void send_probe_packets();
   // The video packet out, at once or into the pacer's queue.
   // A parity payload as a packet of the FEC stream, paced like the video.
   void dispatch_parity(std::span<const std::uint8_t> parity, std::uint32_t timestamp,
@@ -234,6 +258,17 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   std::optional<core::CaptureTime> pacing_refilled_;
   bool pacing_armed_ = false;
   bool stopped_ = false;
+  // Probing: one cluster at a time, to one console.
+  std::uint64_t probe_ceiling_bps_ = 0;
+  struct ProbeCluster {
+    ConsoleId console{};
+    std::uint32_t id = 0, packets = 0, sent = 0;
+    core::CaptureTime start{};
+    std::chrono::nanoseconds spacing{};
+  };
+  std::optional<ProbeCluster> probing_;
+  std::uint32_t probe_clusters_ = 0;
+  boost::asio::steady_timer probe_timer_;
   // The privacy pause: kWithheld while paused, kAwaitingKeyframe after it until a keyframe starts.
   enum class Withholding { kNone, kWithheld, kAwaitingKeyframe } withholding_ = Withholding::kNone;
   // Packets withheld so far per stream: subtracted from the sequence numbers of the packets sent after.

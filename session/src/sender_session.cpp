@@ -143,6 +143,7 @@ void SenderSession::send_voice(const media::EncodedPackets& packets) {
 }
 
 void SenderSession::set_video_pacing(std::optional<std::uint64_t> bps) { parts_->realtime->set_pacing(bps); }
+void SenderSession::set_probe_ceiling(std::uint64_t bps) { parts_->realtime->set_probe_ceiling(bps); }
 
 void SenderSession::set_video_fec(std::size_t packets) { parts_->realtime->set_fec_block(packets); }
 
@@ -302,6 +303,7 @@ SenderSessionCounters SenderSession::counters() const {
   c.fec_packets_sent = r.fec_packets_sent;
   c.frames_withheld = r.frames_withheld;
   c.keyframes_unheard = r.keyframes_unheard;
+  c.probe_clusters_sent = r.probe_clusters_sent;
   c.voice_withheld = r.voice_withheld;
   c.voice_packets_received = r.voice_packets_received;
   c.connections_turned_away = parts_->server->counters().turned_away;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 
+#include "surgilink/session/preflight.hpp"
+
 namespace surgilink::session {
 
 namespace asio = boost::asio;
@@ -114,6 +116,21 @@ void VideoReceiver::Repair::on_rtp(const media::RtpHeader& header, std::span<con
                                    core::CaptureTime arrival, std::size_t wire_bytes) {
   auto& v = video_;
   if (v.stopped_ || v.media_ssrc_ == 0) return;
+  if (kind_ == Kind::kProbe) {
+    auto probe = parse_probe(packet.subspan(header.payload_offset, header.payload_size));
+    if (!probe) {
+      v.faults_.add(probe.error());
+      return;
+    }
+    if (probe.value().kind != ProbePacket::Kind::kRamp) {
+      v.faults_.add(core::Fault::kMalformed);
+      return;
+    }
+    v.rate_.on_probe(probe.value().step, probe.value().step_packets, core::from_ntp64(probe.value().sent_ntp),
+                     arrival, wire_bytes);
+    if (auto estimate = v.rate_.due(arrival)) v.listener_.on_rate_estimate(*estimate);
+    return;
+  }
   v.rate_.on_repair_bytes(arrival, wire_bytes);
   if (kind_ == Kind::kParity) {
     if (auto r = v.fec_.on_parity(packet.subspan(header.payload_offset, header.payload_size)); !r) {

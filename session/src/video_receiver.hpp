@@ -45,10 +45,11 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
 
   // A repair stream of this video: the RTX stream (RFC 4588: retransmitted packets, restored and put where
   // they belong) or the parity stream (forward error correction, media/xor_fec.hpp: a lost packet rebuilt
-  // from its block as soon as the parity arrives).
+  // from its block as soon as the parity arrives). Also the sender's probe clusters on the RTX stream
+  // (kProbePayloadType): padding that tells the rate estimator whether the link carries more.
   class Repair : public RealtimeReceiver::Stream {
    public:
-    enum class Kind : std::uint8_t { kRetransmission, kParity };
+    enum class Kind : std::uint8_t { kRetransmission, kParity, kProbe };
     Repair(VideoReceiver& video, Kind kind) : video_(video), kind_(kind) {}
     void on_rtp(const media::RtpHeader& header, std::span<const std::uint8_t> packet,
                 core::CaptureTime arrival, std::size_t wire_bytes) override;
@@ -82,6 +83,10 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   Repair& parity(std::uint32_t media_ssrc) {
     media_ssrc_ = media_ssrc;
     return parity_;
+  }
+  Repair& probes(std::uint32_t media_ssrc) {
+    media_ssrc_ = media_ssrc;
+    return probes_;
   }
   std::uint64_t fec_recovered() const { return fec_.recovered(); }
   // Gaps are waited for long enough for a retransmission to come back over a link with this round trip
@@ -129,6 +134,7 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   std::uint64_t packets_ = 0, bytes_ = 0;
   Repair retransmissions_{*this, Repair::Kind::kRetransmission};
   Repair parity_{*this, Repair::Kind::kParity};
+  Repair probes_{*this, Repair::Kind::kProbe};
   media::XorFecDecoder fec_;
   std::uint32_t media_ssrc_ = 0;
   int payload_type_;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <optional>
 #include <random>
+#include <vector>
 
 namespace surgilink::media {
 namespace {
@@ -41,6 +42,7 @@ struct BottleneckLink {
     const Time end = now + duration;
     std::uniform_real_distribution<double> coin(0, 1);
     while (now < end) {
+      send_probes(now);
       std::size_t frame_bytes = static_cast<std::size_t>(sending_bps / 8 / 30);
       bool first = true;
       while (frame_bytes > 0) {
@@ -67,6 +69,28 @@ struct BottleneckLink {
       }
     }
     return worst;
+  }
+
+  // A probe cluster of `packets` packets of 1000 bytes paced at `padding_bps` from now, sent between the
+  // video's frames through the same bottleneck by the next run().
+  void probe(std::uint32_t cluster, double padding_bps, std::uint32_t packets) {
+    const nanoseconds spacing{static_cast<std::int64_t>(1000 * 8 / padding_bps * 1e9)};
+    for (std::uint32_t i = 0; i < packets; ++i) probes.push_back({now + spacing * i, cluster, packets});
+  }
+  struct ProbePacket {
+    Time sent;
+    std::uint32_t cluster, packets;
+  };
+  std::vector<ProbePacket> probes;
+  // The probe packets due before `until`, each into the bottleneck at its time.
+  void send_probes(Time until) {
+    while (!probes.empty() && probes.front().sent < until) {
+      const ProbePacket p = probes.front();
+      probes.erase(probes.begin());
+      const Time start = std::max(p.sent, link_free);
+      link_free = start + nanoseconds{static_cast<std::int64_t>(1000 * 8 / capacity_bps * 1e9)};
+      estimator.on_probe(p.cluster, p.packets, p.sent, link_free + milliseconds{25}, 1000);
+    }
   }
 };
 
@@ -182,6 +206,35 @@ TEST(ReceiveRateEstimator, HeavyLossLowersTheRateAndSomeLossHoldsIt) {
   some.loss = 0.07;
   some.run(std::chrono::seconds{6});
   EXPECT_NEAR(static_cast<double>(*some.estimator.estimate_bps()), 4e6, 0.5e6);  // neither up nor down
+}
+
+// Probing (libwebrtc's probe clusters): padding on top of the video that arrives as fast as it left shows the
+// link carries both, and the estimate rises to 90 % of that at once and says so; where it arrives spread out
+// by a queue the link is full, and the estimate stays.
+TEST(ReceiveRateEstimator, AProbeThatArrivesAsFastAsItLeftRaisesTheEstimateAtOnce) {
+  BottleneckLink link(20e6, 2e6);
+  link.run(milliseconds{1200});
+  ASSERT_TRUE(link.estimator.estimate_bps());
+  const double before = static_cast<double>(*link.estimator.estimate_bps());
+  const auto reports = link.reports;
+  link.probe(1, before, 10);
+  link.run(milliseconds{100});  // the cluster and three frames
+  EXPECT_EQ(link.estimator.probes_succeeded(), 1u);
+  EXPECT_GT(static_cast<double>(*link.estimator.estimate_bps()), 1.6 * before);
+  EXPECT_EQ(link.reports, reports + 1);  // reported at once, not at the next second
+}
+
+TEST(ReceiveRateEstimator, AProbeIntoAFullLinkDoesNotRaiseTheEstimate) {
+  BottleneckLink link(2e6, 1.5e6);
+  link.run(std::chrono::seconds{10});
+  ASSERT_TRUE(link.estimator.estimate_bps());
+  const double before = static_cast<double>(*link.estimator.estimate_bps());
+  ASSERT_GT(before, 1.2e6);  // the video fills most of the link
+  link.probe(1, before, 10);
+  link.run(milliseconds{100});
+  EXPECT_EQ(link.estimator.probes_failed(), 1u);
+  EXPECT_EQ(link.estimator.probes_succeeded(), 0u);
+  EXPECT_LE(static_cast<double>(*link.estimator.estimate_bps()), 1.05 * before);
 }
 
 TEST(ReceiveRateEstimator, StaysWithinItsBounds) {

@@ -85,6 +85,7 @@ TEST(LinkSession, TheSentRateFollowsACapacityDropAndComesBack) {
   EXPECT_LT(lowest, 2000) << r["target_kbps"].dump();  // under the 2 Mbit/s the link then carried
   EXPECT_GE(r["profile_steps"].get<long>(), 1) << r["video_steps"].dump();  // and the picture stepped down
   EXPECT_GT(targets.back(), 2 * lowest) << r["target_kbps"].dump();  // rising again once the link widened
+  EXPECT_GT(r["probe_clusters_sent"].get<long>(), 0);  // found by probing the link, not by waiting
 }
 
 TEST(LinkSession, ThePictureComesBackAfterAnOutage) {

@@ -623,6 +623,7 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   out["fec"] = o.fec;
   out["fec_packets_sent"] = s.value("fec_packets_sent", json(0));
   out["fec_recovered"] = c.value("fec_recovered", json(0));
+  out["probe_clusters_sent"] = s.value("probe_clusters_sent", json(0));
   out["rate_estimate_kbps"] = c.value("rate_estimate_kbps", json(nullptr));
   out["raw_loss"] = c.value("raw_loss", json(nullptr));
   if (o.audio)

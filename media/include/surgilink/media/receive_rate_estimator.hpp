@@ -5,8 +5,11 @@
 // queue is building; an AIMD controller then lowers the rate to 85 % of what arrived when it is, raises it
 // while it is not; loss above 10 % lowers it, loss between 5 and 10 % holds it. A queue deeper than
 // kQueueBreakMs (a link whose capacity collapsed under the stream) lowers it at once to 85 % of what the
-// link delivered over the last 100 ms, without waiting for the trend or the loss of a whole second. The
-// receiver sends the estimate to the sender (RTCP REMB), which sets its encoder to it.
+// link delivered over the last 100 ms, without waiting for the trend or the loss of a whole second. A probe
+// cluster (padding the sender adds on top of the video for a few tens of milliseconds) that arrives as fast
+// as it left shows the link carries the video and the probe together: the estimate rises to that at once,
+// where the increase alone would take many seconds (libwebrtc's probing). The receiver sends the estimate
+// to the sender (RTCP REMB), which sets its encoder to it.
 
 #include <chrono>
 #include <cstddef>
@@ -43,11 +46,17 @@ class ReceiveRateEstimator {
   // Retransmissions and parity that arrived: they count in what the link carries (a decrease goes to a
   // share of everything that arrived), not in the delay gradient or the loss.
   void on_repair_bytes(core::CaptureTime arrival, std::size_t bytes);
+  // One packet of probe cluster `cluster` (of `packets` packets) that the sender sent at `send_time`: counts
+  // in what the link carries; the cluster is judged when its last packet arrives, or in due() once no more
+  // come.
+  void on_probe(std::uint32_t cluster, std::uint32_t packets, core::CaptureTime send_time,
+                core::CaptureTime arrival, std::size_t bytes);
   // The link's round trip, when known: the additive increase adds about one packet per round trip.
   void set_round_trip(std::chrono::nanoseconds round_trip) { round_trip_ = round_trip; }
 
   // The estimate to send now, if one is due (the first after a second of packets, then once per
-  // report_interval, and at once after a drop of 3 % or more). Call after on_packet or from a timer.
+  // report_interval, at once after a drop of 3 % or more, and at once after a probe that found room). Call
+  // after on_packet or from a timer.
   std::optional<std::uint64_t> due(core::CaptureTime now);
 
   std::optional<std::uint64_t> estimate_bps() const { return estimate_; }
@@ -59,6 +68,9 @@ class ReceiveRateEstimator {
   double jitter_ms() const { return jitter_ms_; }
   std::int64_t highest_sequence() const { return last_sequence_.value_or(0); }  // extended
   std::uint64_t decreases() const { return decreases_; }
+  // Probe clusters judged: arrived as fast as they left (the estimate may rise), or spread out by a queue.
+  std::uint64_t probes_succeeded() const { return probes_succeeded_; }
+  std::uint64_t probes_failed() const { return probes_failed_; }
   // The frames' queueing delay now: their delay above its lowest over the last 10 s, in ms.
   double queueing_ms() const { return queueing_ms_; }
 
@@ -75,6 +87,7 @@ class ReceiveRateEstimator {
   void note_loss_window(core::CaptureTime now);
   bool may_decrease(core::CaptureTime now) const;
   double recent_incoming_bps(core::CaptureTime now, std::chrono::nanoseconds window) const;
+  void judge_probe(core::CaptureTime now);
 
   Settings settings_;
   // Frames (packets of one RTP timestamp) and the trend of their accumulated delay variation.
@@ -115,6 +128,20 @@ class ReceiveRateEstimator {
   double max_variance_ = 0.4;
   std::chrono::nanoseconds round_trip_{std::chrono::milliseconds{100}};
   std::uint64_t decreases_ = 0;
+  // The probe cluster arriving now.
+  struct ProbeCluster {
+    std::uint32_t id = 0, expected = 0, received = 0;
+    std::size_t bytes = 0;
+    core::CaptureTime first_send{}, last_send{}, first_arrival{}, last_arrival{};
+  };
+  std::optional<ProbeCluster> probe_;
+  std::optional<std::uint32_t> last_probe_id_;
+  // What the last successful probe showed the link carries, and when: the increase may reach it although
+  // the video does not send that much yet.
+  std::optional<double> probed_bps_;
+  std::optional<core::CaptureTime> probed_at_;
+  std::uint64_t probes_succeeded_ = 0, probes_failed_ = 0;
+  bool probe_raised_ = false;  // a probe raised the estimate: due() reports it at once
 };
 
 }  // namespace surgilink::media

@@ -129,6 +129,7 @@ struct SenderSessionCounters {
   std::uint64_t rate_reports_received = 0;   // consoles' estimates of their links (REMB)
   std::uint64_t fec_packets_sent = 0;        // parity packets, per console
   std::uint64_t frames_withheld = 0;         // video frames not sent during the OR's privacy pause
+  std::uint64_t probe_clusters_sent = 0;     // padding clusters that asked a console's link for more room
   std::uint64_t keyframes_unheard = 0;       // frames sent as keyframes while no console's link was heard
   std::uint64_t voice_withheld = 0;          // OR voice packets not sent during the OR's privacy pause
   std::uint64_t voice_packets_sent = 0;      // per console: the OR's voice and mentors' voices relayed
@@ -157,6 +158,9 @@ class SenderSession {
   void send_video(media::EncodedPackets packets);
   // Paces the video at `bps` (congestion control: a multiple of the encoder's target); nullopt: at once.
   void set_video_pacing(std::optional<std::uint64_t> bps);
+  // A console link estimated under `bps` is probed now and then to learn whether it carries more
+  // (padding on top of the video for a few tens of milliseconds); 0: never.
+  void set_probe_ceiling(std::uint64_t bps);
   // One parity packet after every `packets` video packets (forward error correction); 0: none. Ignored when
   // the settings name no FEC stream.
   void set_video_fec(std::size_t packets);
