@@ -84,7 +84,6 @@ void RealtimeSender::add(ConsoleId console, const udp::endpoint& media, const Sr
       std::make_unique<SrtpSession>(profile_, SrtpSession::Direction::kInbound, keys.console_to_sender),
       clock_.now(),  // a joining console gets a keyframe anyway: its interval starts now
       may_speak};
-  c.last_heard = clock_.now();
   consoles_[console] = std::move(c);
 }
 
@@ -443,8 +442,10 @@ double RealtimeSender::loss_of(ConsoleId console) const {
 
 bool RealtimeSender::every_console_unheard(core::CaptureTime now) const {
   if (consoles_.empty()) return false;
-  return std::all_of(consoles_.begin(), consoles_.end(),
-                     [&](const auto& entry) { return now - entry.second.last_heard >= kUnheardAfter; });
+  return std::all_of(consoles_.begin(), consoles_.end(), [&](const auto& entry) {
+    const auto& heard = entry.second.last_heard;
+    return heard && now - *heard >= kUnheardAfter && now - *heard < kUnheardUntil;
+  });
 }
 
 void RealtimeSender::set_round_trip(ConsoleId console, std::chrono::nanoseconds round_trip) {

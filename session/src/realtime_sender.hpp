@@ -66,8 +66,9 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
                                   std::span<const std::uint8_t> packet) = 0;
     // A console reported the rate its link carries (narrowest_estimate() may have changed).
     virtual void on_rate_estimate(ConsoleId /*console*/) {}
-    // No console's link has been heard for kUnheardAfter: the next frame should be a keyframe, so that the
-    // first picture to arrive when a link comes back can be decoded (asked once per frame while it lasts).
+    // No console's link has been heard for kUnheardAfter (up to kUnheardUntil; every console heard before):
+    // the next frame should be a keyframe, so that the first picture to arrive when a link comes back can be
+    // decoded (asked once per frame while it lasts).
     virtual void on_video_unheard() {}
   };
 
@@ -161,7 +162,9 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
     std::optional<std::uint64_t> estimated_bps{};  // its latest REMB
     double loss = 0;                               // its latest RR's fraction lost
     std::optional<std::chrono::nanoseconds> round_trip{};
-    core::CaptureTime last_heard{};  // its last authenticated RTCP or voice packet (or when it was added)
+    // Its last authenticated RTCP or voice packet; none yet: a console whose packets never reach the sender
+    // (a firewall that passes only the OR's way) is not taken for a dark link.
+    std::optional<core::CaptureTime> last_heard{};
     // Retransmissions this console may cause: a console on a bad link must not double the OR's upload.
     core::TokenBucket retransmit_budget{kRetransmitPerSecond, kRetransmitPerSecond / 2};
     // Probing this console's link.
@@ -186,6 +189,9 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   // A console that receives video reports once a second (REMB and RR; the first a second after its first
   // packets); silence this long means its link carries nothing back, and very likely nothing forth.
   static constexpr std::chrono::milliseconds kUnheardAfter{2000};
+  // … and no longer than this: a link dark for so long is being given up on ([session] liveness_s, 10 s by
+  // default), and the stream goes back to ordinary pictures for whoever is still there.
+  static constexpr std::chrono::milliseconds kUnheardUntil{10'000};
   bool every_console_unheard(core::CaptureTime now) const;
   struct Sent {
     std::uint16_t sequence = 0;
