@@ -38,6 +38,7 @@ core::Result<void> JitterBuffer::insert(ReceivedPacket packet) {
       missing_.push_back(i);
   }
   if (!highest_ || packet.index > *highest_) highest_ = packet.index;
+  if (packet.starts_keyframe) ++keyframes_waiting_;
   waiting_.emplace(packet.index, std::move(packet));
   return boost::outcome_v2::success();
 }
@@ -46,6 +47,7 @@ void JitterBuffer::release_one(std::vector<ReceivedPacket>& out) {
   auto it = waiting_.begin();
   ReceivedPacket packet = std::move(it->second);
   waiting_.erase(it);
+  if (packet.starts_keyframe) --keyframes_waiting_;
   if (damage_pending_) {
     // The lost packets belonged to this frame, or to a frame lost whole that this one refers to: either way
     // it cannot be decoded correctly. (An unfinished frame before the gap never completes downstream.)
@@ -69,15 +71,18 @@ void JitterBuffer::release(core::CaptureTime now, std::vector<ReceivedPacket>& o
     // before it goes at once: the missing packets and the waiting ones before the keyframe belong to pictures
     // it makes needless (after an outage, the link may come back in the middle of a frame), and the keyframe
     // is whole without them.
-    const auto keyframe = std::find_if(waiting_.begin(), waiting_.end(),
-                                       [](const auto& entry) { return entry.second.starts_keyframe; });
+    // (Searched only when one waits: the count is kept by insert and release.)
+    const auto keyframe = keyframes_waiting_ == 0
+                              ? waiting_.end()
+                              : std::find_if(waiting_.begin(), waiting_.end(),
+                                             [](const auto& entry) { return entry.second.starts_keyframe; });
     if (keyframe != waiting_.end()) {
       ++stats_.skipped_to_keyframe;
       const std::int64_t key_index = keyframe->first;
-      stats_.lost += static_cast<std::uint64_t>(key_index - *next_index_) -
-                     static_cast<std::uint64_t>(std::distance(waiting_.begin(), keyframe));
-      stats_.discarded += static_cast<std::uint64_t>(std::distance(waiting_.begin(), keyframe));
-      waiting_.erase(waiting_.begin(), keyframe);
+      const auto before = static_cast<std::uint64_t>(std::distance(waiting_.begin(), keyframe));
+      stats_.lost += static_cast<std::uint64_t>(key_index - *next_index_) - before;
+      stats_.discarded += before;
+      waiting_.erase(waiting_.begin(), keyframe);  // none of these starts a keyframe
       damage_pending_ = false;
       next_index_ = key_index;
       continue;

@@ -77,6 +77,7 @@ class JitterBuffer {
   std::optional<std::int64_t> next_index_;
   std::optional<std::int64_t> highest_;  // the highest index inserted
   std::vector<std::int64_t> missing_;    // found since the last take_missing()
+  std::size_t keyframes_waiting_ = 0;    // waiting packets that start a keyframe
   bool damage_pending_ = false;          // a gap was skipped: the next released frame is damaged
   std::optional<std::uint32_t> damaged_timestamp_;
   JitterBufferStats stats_;
