@@ -235,15 +235,20 @@ bool starts_h264_keyframe(std::span<const std::uint8_t> packet) {
   if (!header || header.value().payload_size < 2) return false;
   const std::uint8_t* payload = packet.data() + header.value().payload_offset;
   const std::size_t size = header.value().payload_size;
-  std::uint8_t type = payload[0] & 0x1f;
-  if (type == 24) {  // STAP-A: a 16-bit size, then the first NAL unit
-    if (size < 4) return false;
-    type = payload[3] & 0x1f;
-  } else if (type == 28) {  // FU-A: the indicator, then a header whose S bit marks the start
+  // Where the first NAL unit's header is, and its first byte after that (an IDR slice's header).
+  std::size_t at = 0;
+  if ((payload[0] & 0x1f) == 24) {  // STAP-A: a 16-bit size, then the first NAL unit
+    at = 3;
+  } else if ((payload[0] & 0x1f) == 28) {  // FU-A: the indicator, then a header whose S bit marks the start
     if ((payload[1] & 0x80) == 0) return false;
-    type = payload[1] & 0x1f;
+    at = 1;
   }
-  return type == 5 || type == 7;
+  if (at + 1 >= size) return false;
+  const std::uint8_t type = payload[at] & 0x1f;
+  if (type == 7) return true;
+  // An IDR picture of several slices (x264's sliced threads) starts with the slice whose first macroblock
+  // is 0: the slice header's first field, ue(v), is then the single bit 1. A later slice starts no picture.
+  return type == 5 && (payload[at + 1] & 0x80) != 0;
 }
 
 bool carries_h264_keyframe(std::span<const std::uint8_t> packet) {

@@ -597,5 +597,28 @@ TEST(Rtx, RetransmissionCarriesTheOriginalAndIsRestoredToIt) {
   EXPECT_EQ(error_of(unwrap_rtx(std::span(rtx).first(13), short_header, 1, 96)), fault(Fault::kTruncated));
 }
 
+// The packet that begins a keyframe: an SPS, or the first slice of an IDR picture, single, first in a
+// STAP-A, or the start of an FU-A. x264 cuts a picture into several slices; the later ones begin nothing
+// (a receiver that skipped to one would throw the picture's first slices away).
+TEST(StartsH264Keyframe, AnSpsOrAnIdrPicturesFirstSliceButNotItsLaterSlices) {
+  const auto rtp = [](Bytes payload) {
+    Bytes packet(kPlainPacket.begin(), kPlainPacket.begin() + 12);
+    packet.insert(packet.end(), payload.begin(), payload.end());
+    return packet;
+  };
+  // Slice header's first byte: 0x88 = first_mb_in_slice 0 (bit 1); 0x40 = first_mb_in_slice 1 (010).
+  EXPECT_TRUE(starts_h264_keyframe(rtp({0x65, 0x88, 0x84})));      // single IDR slice, first
+  EXPECT_FALSE(starts_h264_keyframe(rtp({0x65, 0x40, 0x84})));     // single IDR slice, a later one
+  EXPECT_TRUE(starts_h264_keyframe(rtp({0x7c, 0x85, 0x88, 1})));   // FU-A start of the first IDR slice
+  EXPECT_FALSE(starts_h264_keyframe(rtp({0x7c, 0x85, 0x40, 1})));  // FU-A start of a later IDR slice
+  EXPECT_FALSE(starts_h264_keyframe(rtp({0x7c, 0x05, 0x88, 1})));  // FU-A middle of the first IDR slice
+  EXPECT_TRUE(starts_h264_keyframe(rtp({0x67, 0x42, 0xc0})));      // SPS
+  EXPECT_TRUE(
+      starts_h264_keyframe(rtp({0x78, 0x00, 0x03, 0x67, 0x42, 0xc0, 0x00, 0x02, 0x68, 0xce})));  // STAP-A
+  EXPECT_FALSE(starts_h264_keyframe(rtp({0x41, 0x9a, 0x20})));                                   // a P slice
+  EXPECT_FALSE(starts_h264_keyframe(rtp({0x7c, 0x85})));  // FU-A cut short: nothing to read
+  EXPECT_FALSE(starts_h264_keyframe(rtp({0x65})));        // too short
+}
+
 }  // namespace
 }  // namespace surgilink::media
