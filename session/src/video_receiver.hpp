@@ -76,8 +76,12 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   std::uint64_t bytes() const { return bytes_; }
   std::uint64_t lost() const { return jitter_.stats().lost; }
   // The media SSRC retransmissions restore (the welcome's video SSRC); call before registering the stream.
+  // Until the link's round trip is known (wait_for_retransmissions), a gap waits the whole budget: the
+  // join's keyframe is the picture most worth repairing, and a retransmission ends the wait when it comes.
   Repair& retransmissions(std::uint32_t media_ssrc) {
     media_ssrc_ = media_ssrc;
+    retransmitted_ = true;
+    follow_jitter();
     return retransmissions_;
   }
   Repair& parity(std::uint32_t media_ssrc) {
@@ -140,6 +144,7 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   int payload_type_;
   std::chrono::nanoseconds configured_wait_;
   std::optional<std::chrono::nanoseconds> round_trip_;  // once retransmissions are waited for
+  bool retransmitted_ = false;  // the sender retransmits (its welcome named an RTX stream)
   // Beyond it the picture would be held too long for guidance (DESIGN.md §4's budget; a keyframe repairs).
   static constexpr std::chrono::milliseconds kGapWaitBudget{200};
   void follow_jitter();
