@@ -300,7 +300,10 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
     // per console); one parity packet per K video packets of a frame, K from about 1/(5 x loss): 0.5 % -> 20
     // (5 % more), 2 % -> 10, 5 % -> 4; under 0.2 % the retransmissions suffice (one frame in twenty or fewer
     // waits for one at 1080p).
-    smoothed_loss = 0.7 * smoothed_loss + 0.3 * parity_loss;
+    // The first report is taken as it is: smoothing up from zero left a lossy link without enough parity for
+    // its first seconds, while the join's keyframes crossed it.
+    smoothed_loss = loss_reported ? 0.7 * smoothed_loss + 0.3 * parity_loss : parity_loss;
+    loss_reported = true;
     std::size_t fec_block = 0;
     if (settings.rate.fec && smoothed_loss >= 0.002)
       fec_block = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(0.2 / smoothed_loss)), 4, 20);
@@ -324,15 +327,25 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
     const auto before = ladder.step();
     const auto& step = ladder.choose(static_cast<std::uint32_t>(kbps), clock.now());
     pipeline.set_encoding(step.width, step.height, step.fps, static_cast<std::uint32_t>(kbps));
-    // Paced at 2.5 times the target (libwebrtc's factor): frames leave as fast as usual, keyframes are
-    // spread out. No estimate: no pacing, as without congestion control.
-    session.set_video_pacing(narrowest_bps ? std::optional<std::uint64_t>(kbps * 1000 * 5 / 2)
-                                           : std::nullopt);
     // A link estimated under what the profile's full rate needs (with the reserve and the parity) is probed
     // for room: the estimate alone climbs back slowly after a congestion (RFC 8867's capacity steps).
     std::uint64_t needed_kbps = top + kReservedKbps;
     if (fec_block != 0) needed_kbps = needed_kbps * (fec_block + 1) / fec_block;
     session.set_probe_ceiling(needed_kbps * 1000);
+    // Paced at 2.5 times the target (libwebrtc's factor): frames leave as fast as usual, keyframes are
+    // spread out. Where the link is the bottleneck (estimated under what the profile needs, within the last
+    // kBottleneckFor), not beyond a quarter above what it is estimated to carry: a keyframe then waits here
+    // rather than in the link's buffer, whose overflow (a burst of drops) parity cannot repair. The seconds
+    // after matter: an estimate climbing past the link crosses the profile's need before the queue it builds
+    // is seen, and the full pace then flushed the waiting packets into that queue. No estimate: no pacing, as
+    // without congestion control.
+    std::optional<std::uint64_t> pacing;
+    if (narrowest_bps) {
+      pacing = kbps * 1000 * 5 / 2;
+      if (*narrowest_bps < needed_kbps * 1000) bottleneck_until = clock.now() + kBottleneckFor;
+      if (clock.now() < bottleneck_until) pacing = std::min(*pacing, *narrowest_bps * 5 / 4);
+    }
+    session.set_video_pacing(pacing);
     rate_history.emplace_back(core::to_ms(clock.now() - started) / 1000.0, kbps);
     if (rate_history.size() > 3600) rate_history.erase(rate_history.begin());
     if (!(step == before)) {
@@ -342,8 +355,11 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
   }
   // Voice both ways, vitals and annotations, per console link, with their packet overhead.
   static constexpr std::uint64_t kReservedKbps = 150;
+  static constexpr std::chrono::seconds kBottleneckFor{5};
+  core::CaptureTime bottleneck_until{};
   media::VideoLadder ladder{settings.pipeline.profile};
   double smoothed_loss = 0;
+  bool loss_reported = false;
   std::size_t last_fec_block = 0;
   std::vector<std::pair<double, std::uint64_t>> rate_history;  // (uptime s, target kbit/s) per link report
 

@@ -22,7 +22,6 @@ constexpr double kPacketBits = 1200 * 8;
 constexpr double kHoldAboveLoss = 0.05;
 constexpr auto kOutage = std::chrono::milliseconds{500};
 constexpr auto kForgetMaxAfter = std::chrono::seconds{2};
-constexpr auto kFastAfter = std::chrono::seconds{3};
 constexpr double kDelayFloorWindowMs = 10'000;
 constexpr int kDeepQueueFrames = 2;  // frames in a row: one late frame is jitter, not a queue
 constexpr auto kBreakWindow = std::chrono::milliseconds{100};
@@ -339,14 +338,11 @@ void ReceiveRateEstimator::update_rate(core::CaptureTime now) {
         const double packet_bits = frame_bits / std::max(1.0, std::ceil(frame_bits / kPacketBits));
         estimate += std::max(1000.0, packet_bits / response_s) * dt;
       } else {
-        // Far from it: 8 % a second (GCC), and 20 % a second once nothing has congested the link for
-        // kFastAfter — in place of libwebrtc's probing bursts, so that a link whose capacity came back
-        // (RFC 8867's steps) is found in seconds rather than half a minute.
-        // Only on a link that loses (almost) nothing: one that loses a little is near its limit or noisy,
-        // and probing it fast overshoots (measured on the rural profile: frozen 2 % -> 7 %).
-        const bool long_clear =
-            loss_fraction_ <= 0.01 && (!last_decrease_ || now - *last_decrease_ > kFastAfter);
-        estimate += std::max(1000.0, estimate * (std::pow(long_clear ? 1.20 : 1.08, dt) - 1));
+        // Far from it: 8 % a second (GCC). A link whose capacity came back (RFC 8867's steps) is found by
+        // the sender's probes. (20 % a second after 3 s without congestion, in their place before, let
+        // the estimate run past a narrow rural link whenever a second happened to lose under 1 %: the
+        // queue it built overflowed before it was seen.)
+        estimate += std::max(1000.0, estimate * (std::pow(1.08, dt) - 1));
       }
       // Never far above what actually arrives: the sender may be sending less than it may. A recent probe
       // showed the link carries more, whatever the video sends.

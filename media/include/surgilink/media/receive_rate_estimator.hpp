@@ -4,8 +4,9 @@
 // between frames (a trend line over the last frames, compared with an adaptive threshold) says whether a
 // queue is building; an AIMD controller then lowers the rate to 85 % of what arrived when it is, raises it
 // while it is not; loss above 10 % lowers it, loss between 5 and 10 % holds it. A queue deeper than
-// kQueueBreakMs (a link whose capacity collapsed under the stream) lowers it at once to 85 % of what the
-// link delivered over the last 100 ms, without waiting for the trend or the loss of a whole second. A probe
+// kQueueBreakMs (a stream above the link's capacity, or a link whose capacity collapsed under the stream)
+// lowers it at once to 85 % of what the link delivered over the last 100 ms, without waiting for the trend
+// (slow to see a queue on a link that jitters) or the loss of a whole second. A probe
 // cluster (padding the sender adds on top of the video for a few tens of milliseconds) that arrives as fast
 // as it left shows the link carries the video and the probe together: the estimate rises to that at once,
 // where the increase alone would take many seconds (libwebrtc's probing). The receiver sends the estimate
@@ -74,7 +75,9 @@ class ReceiveRateEstimator {
   // The frames' queueing delay now: their delay above its lowest over the last 10 s, in ms.
   double queueing_ms() const { return queueing_ms_; }
 
-  static constexpr double kQueueBreakMs = 150;  // above every emulated link's own queue (rural: 100 ms)
+  // A standing queue this deep is congestion on any link: a link's own buffer is often 50 to 300 ms deep, and
+  // acting here, before the buffer overflows, spares the burst of drops that parity cannot repair.
+  static constexpr double kQueueBreakMs = 60;
 
  private:
   struct Frame {
