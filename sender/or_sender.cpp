@@ -33,6 +33,7 @@
 #include "surgilink/media/video_ladder.hpp"
 #include "surgilink/vitals/vitals_row.hpp"
 #include "telestration_measurements.hpp"
+#include "video_pacing.hpp"
 
 namespace surgilink::sender {
 
@@ -332,20 +333,8 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
     std::uint64_t needed_kbps = top + kReservedKbps;
     if (fec_block != 0) needed_kbps = needed_kbps * (fec_block + 1) / fec_block;
     session.set_probe_ceiling(needed_kbps * 1000);
-    // Paced at 2.5 times the target (libwebrtc's factor): frames leave as fast as usual, keyframes are
-    // spread out. Where the link is the bottleneck (estimated under what the profile needs, within the last
-    // kBottleneckFor), not beyond a quarter above what it is estimated to carry: a keyframe then waits here
-    // rather than in the link's buffer, whose overflow (a burst of drops) parity cannot repair. The seconds
-    // after matter: an estimate climbing past the link crosses the profile's need before the queue it builds
-    // is seen, and the full pace then flushed the waiting packets into that queue. No estimate: no pacing, as
-    // without congestion control.
-    std::optional<std::uint64_t> pacing;
-    if (narrowest_bps) {
-      pacing = kbps * 1000 * 5 / 2;
-      if (*narrowest_bps < needed_kbps * 1000) bottleneck_until = clock.now() + kBottleneckFor;
-      if (clock.now() < bottleneck_until) pacing = std::min(*pacing, *narrowest_bps * 5 / 4);
-    }
-    session.set_video_pacing(pacing);
+    // Paced near the link where it is the bottleneck (VideoPacing).
+    session.set_video_pacing(pacing.pace_bps(clock.now(), narrowest_bps, kbps, needed_kbps));
     rate_history.emplace_back(core::to_ms(clock.now() - started) / 1000.0, kbps);
     if (rate_history.size() > 3600) rate_history.erase(rate_history.begin());
     if (!(step == before)) {
@@ -355,8 +344,8 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
   }
   // Voice both ways, vitals and annotations, per console link, with their packet overhead.
   static constexpr std::uint64_t kReservedKbps = 150;
-  static constexpr std::chrono::seconds kBottleneckFor{5};
-  core::CaptureTime bottleneck_until{};
+  static constexpr std::size_t kJoinParityBlock = 10;
+  VideoPacing pacing;
   media::VideoLadder ladder{settings.pipeline.profile};
   double smoothed_loss = 0;
   bool loss_reported = false;
@@ -623,6 +612,14 @@ int OrSender::run() {
   auto& i = *impl_;
   i.started = i.clock.now();
   i.session.start();
+  // Until the first console reports its loss, the join's keyframes go with parity as on a link that loses
+  // 2 %: on such a link a 1080p keyframe of about 80 packets loses one or more four times in five, and with
+  // no parity and no round trip known yet its repair waited, and the pictures up to the next keyframe were
+  // shown broken. The first report sets the parity from the link's loss (off on a link that loses nothing).
+  if (i.settings.rate.fec) {
+    i.session.set_video_fec(Impl::kJoinParityBlock);
+    i.last_fec_block = Impl::kJoinParityBlock;
+  }
   i.pipeline.start();
   i.vitals_feed.start();
   i.voice.start();

@@ -1,0 +1,33 @@
+#pragma once
+// How fast the sender lets the video out (RealtimeSender's pacer), from the congestion controller's figures.
+// At 2.5 times the encoder's target (libwebrtc's factor): frames leave as fast as usual, keyframes are spread
+// out. Where the link is the stream's bottleneck (its estimate under what the profile needs, now or within
+// the last kBottleneckFor), at no more than a quarter above what the link is estimated to carry: a keyframe
+// then waits in the sender rather than in the link's buffer, whose overflow (a burst of drops) parity cannot
+// repair. The seconds after matter: an estimate climbing past the link crosses the profile's need before the
+// queue it builds is seen, and the full pace then flushed the waiting packets into that queue. Pure logic,
+// one thread (the network thread); every time is passed in.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+#include "surgilink/core/capture_clock.hpp"
+
+namespace surgilink::sender {
+
+class VideoPacing {
+ public:
+  static constexpr std::chrono::seconds kBottleneckFor{5};
+
+  // `estimate_bps`: the narrowest console link's estimate (none: no pacing, as without congestion control);
+  // `target_kbps`: the encoder's bitrate; `needed_kbps`: what the profile's full rate needs (with the
+  // reserve for voice, vitals and annotations and the parity).
+  std::optional<std::uint64_t> pace_bps(core::CaptureTime now, std::optional<std::uint64_t> estimate_bps,
+                                        std::uint64_t target_kbps, std::uint64_t needed_kbps);
+
+ private:
+  core::CaptureTime bottleneck_until_{};
+};
+
+}  // namespace surgilink::sender
