@@ -106,7 +106,7 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
       video.get_bool("pixel_code", p.source.kind == media::VideoSource::Kind::kSynthetic));
   p.keyframe_interval = std::chrono::seconds{video.get_int("keyframe_interval_s", 2, 1, 60)};
   // Below a frame interval x264 starves every frame; above a second a keyframe floods a narrow link.
-  p.rate_buffer = video.get_ms("rate_buffer_ms", std::chrono::milliseconds{100},
+  p.rate_buffer = video.get_ms("rate_buffer_ms", std::chrono::milliseconds{200},
                                std::chrono::milliseconds{34}, std::chrono::milliseconds{1000});
 
   auto network = root.table("network");

@@ -70,9 +70,9 @@ TEST(OrWindowSettings, LanguageIsJaEnOrSystemAndTheCommandLineWins) {
   EXPECT_THROW(load_sender_settings(config_with(""), wrong), core::ConfigError);
 }
 
-// [video] rate_buffer_ms (issue 15): the encoder's rate buffer, 100 ms unless set, within 34 ... 1000 ms.
-TEST(OrWindowSettings, TheRateBufferIsAHundredMillisecondsUnlessSetWithinItsBounds) {
-  EXPECT_EQ(load_sender_settings(config_with(""), {}).pipeline.rate_buffer, std::chrono::milliseconds{100});
+// [video] rate_buffer_ms (issue 15): the encoder's rate buffer, 200 ms unless set, within 34 ... 1000 ms.
+TEST(OrWindowSettings, TheRateBufferIsTwoHundredMillisecondsUnlessSetWithinItsBounds) {
+  EXPECT_EQ(load_sender_settings(config_with(""), {}).pipeline.rate_buffer, std::chrono::milliseconds{200});
   EXPECT_EQ(load_sender_settings(config_with("[video]\nrate_buffer_ms = 500\n"), {}).pipeline.rate_buffer,
             std::chrono::milliseconds{500});
   for (const char* bad : {"[video]\nrate_buffer_ms = 20\n", "[video]\nrate_buffer_ms = 5000\n"}) {
