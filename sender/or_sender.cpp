@@ -344,7 +344,6 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
   }
   // Voice both ways, vitals and annotations, per console link, with their packet overhead.
   static constexpr std::uint64_t kReservedKbps = 150;
-  static constexpr std::size_t kJoinParityBlock = 10;
   VideoPacing pacing;
   media::VideoLadder ladder{settings.pipeline.profile};
   double smoothed_loss = 0;
@@ -612,14 +611,6 @@ int OrSender::run() {
   auto& i = *impl_;
   i.started = i.clock.now();
   i.session.start();
-  // Until the first console reports its loss, the join's keyframes go with parity as on a link that loses
-  // 2 %: on such a link a 1080p keyframe of about 80 packets loses one or more four times in five, and with
-  // no parity and no round trip known yet its repair waited, and the pictures up to the next keyframe were
-  // shown broken. The first report sets the parity from the link's loss (off on a link that loses nothing).
-  if (i.settings.rate.fec) {
-    i.session.set_video_fec(Impl::kJoinParityBlock);
-    i.last_fec_block = Impl::kJoinParityBlock;
-  }
   i.pipeline.start();
   i.vitals_feed.start();
   i.voice.start();
