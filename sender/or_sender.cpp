@@ -303,16 +303,16 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
     // waits for one at 1080p).
     // The first report is taken as it is: smoothing up from zero left a lossy link without enough parity for
     // its first seconds, while the join's keyframes crossed it.
-    smoothed_loss = loss_reported ? 0.7 * smoothed_loss + 0.3 * parity_loss : parity_loss;
-    loss_reported = true;
+    const double loss = smoothed_loss ? 0.7 * *smoothed_loss + 0.3 * parity_loss : parity_loss;
+    smoothed_loss = loss;
     std::size_t fec_block = 0;
-    if (settings.rate.fec && smoothed_loss >= 0.002)
-      fec_block = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(0.2 / smoothed_loss)), 4, 20);
+    if (settings.rate.fec && loss >= 0.002)
+      fec_block = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(0.2 / loss)), 4, 20);
     if (fec_block != last_fec_block) {
       spdlog::info(
           "video: forward error correction {} (worst console link loses {:.1f} %)",
           fec_block == 0 ? std::string("off") : "1 parity per " + std::to_string(fec_block) + " packets",
-          100 * smoothed_loss);
+          100 * loss);
       last_fec_block = fec_block;
     }
     session.set_video_fec(fec_block);
@@ -346,8 +346,7 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
   static constexpr std::uint64_t kReservedKbps = 150;
   VideoPacing pacing;
   media::VideoLadder ladder{settings.pipeline.profile};
-  double smoothed_loss = 0;
-  bool loss_reported = false;
+  std::optional<double> smoothed_loss;  // none before the first report
   std::size_t last_fec_block = 0;
   std::vector<std::pair<double, std::uint64_t>> rate_history;  // (uptime s, target kbit/s) per link report
 

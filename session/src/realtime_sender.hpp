@@ -189,8 +189,9 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   // A console that receives video reports once a second (REMB and RR; the first a second after its first
   // packets); silence this long means its link carries nothing back, and very likely nothing forth.
   static constexpr std::chrono::milliseconds kUnheardAfter{2000};
-  // … and no longer than this: a link dark for so long is being given up on ([session] liveness_s, 10 s by
-  // default), and the stream goes back to ordinary pictures for whoever is still there.
+  // … and no longer than this: a link dark for so long is being given up on (the same 10 s as [session]
+  // liveness_s's default, which drops a console whose control channel is silent; a console whose control
+  // channel still answers stays, and the stream goes back to ordinary pictures for whoever is there).
   static constexpr std::chrono::milliseconds kUnheardUntil{10'000};
   bool every_console_unheard(core::CaptureTime now) const;
   struct Sent {
