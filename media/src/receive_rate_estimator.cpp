@@ -240,6 +240,11 @@ void ReceiveRateEstimator::detect(double arrival_ms, double delta_ms) {
   }
 }
 
+double ReceiveRateEstimator::run_loss_fraction() const {
+  return run_expected_ > 0 ? 1.0 - static_cast<double>(run_received_) / static_cast<double>(run_expected_)
+                           : 0.0;
+}
+
 void ReceiveRateEstimator::note_loss_window(core::CaptureTime now) {
   if (!window_started_ || now - *window_started_ < kLossWindow) return;
   const std::int64_t expected = *last_sequence_ - window_first_sequence_ + 1;
@@ -247,6 +252,11 @@ void ReceiveRateEstimator::note_loss_window(core::CaptureTime now) {
       expected > 0
           ? std::max(0.0, 1.0 - static_cast<double>(window_received_) / static_cast<double>(expected))
           : 0.0;
+  if (expected > 0) {
+    run_expected_ += static_cast<std::uint64_t>(expected);
+    // A duplicate (a retransmission of a packet that came after all) must not count as a negative loss.
+    run_received_ += std::min<std::uint64_t>(window_received_, static_cast<std::uint64_t>(expected));
+  }
   // Heavy loss is congestion too, or a link that cannot carry this rate at all: lower at once.
   if (loss_fraction_ > 0.10 && estimate_ && incoming_bps_ > 0 && may_decrease(now)) {
     const auto lowered =

@@ -139,7 +139,7 @@ ConsoleReport ConsoleSession::Parts::report() const {
     r.rate_estimate_kbps = rate.estimate_bps() ? *rate.estimate_bps() / 1000 : 0;
     r.incoming_kbps = rate.incoming_bps() / 1000;
     r.link_usage = media::describe(rate.usage());
-    r.raw_loss = rate.loss_fraction();
+    r.raw_loss = rate.run_loss_fraction();
   }
   r.retransmissions_received = earlier_retransmissions + (video ? video->retransmissions_received() : 0);
   r.retransmissions_in_time =

@@ -32,7 +32,8 @@ struct BottleneckLink {
   std::uint32_t timestamp = 0;
   std::uint64_t reports = 0;
   std::uint64_t queue_drops = 0;  // packets the full buffer dropped
-  nanoseconds jitter{0};          // each packet up to this much later (uniform), in order
+  std::uint64_t packets_sent = 0, packets_dropped = 0;
+  nanoseconds jitter{0};  // each packet up to this much later (uniform), in order
   Time last_arrival{};
 
   BottleneckLink(double capacity, double start_bps) : capacity_bps(capacity), sending_bps(start_bps) {
@@ -56,6 +57,8 @@ struct BottleneckLink {
         if (queued > queue_limit) ++queue_drops;
         const bool dropped = queued > queue_limit || coin(random) < loss;
         if (!dropped) worst = std::max(worst, queued);
+        ++packets_sent;
+        if (dropped) ++packets_dropped;
         if (!dropped) {
           link_free = start + nanoseconds{static_cast<std::int64_t>(bytes * 8 / capacity_bps * 1e9)};
           // (Drawn only on a jittery link: the other tests keep the loss draws they were written with.)
@@ -236,6 +239,21 @@ TEST(ReceiveRateEstimator, HeavyLossLowersTheRateAndSomeLossHoldsIt) {
   some.loss = 0.07;
   some.run(std::chrono::seconds{6});
   EXPECT_NEAR(static_cast<double>(*some.estimator.estimate_bps()), 4e6, 0.5e6);  // neither up nor down
+}
+
+// The report's raw loss is the run's, not the last second's: a lossy start followed by a clean second still
+// says what the link lost.
+TEST(ReceiveRateEstimator, TheRunsLossCountsEverySecondNotOnlyTheLast) {
+  BottleneckLink link(100e6, 4e6);
+  EXPECT_EQ(link.estimator.run_loss_fraction(), 0.0);  // nothing measured yet
+  link.loss = 0.1;
+  link.run(std::chrono::seconds{4});
+  link.loss = 0;
+  link.run(std::chrono::seconds{3});
+  EXPECT_EQ(link.estimator.loss_fraction(), 0.0);
+  const double lost = static_cast<double>(link.packets_dropped) / static_cast<double>(link.packets_sent);
+  ASSERT_GT(lost, 0.03);
+  EXPECT_NEAR(link.estimator.run_loss_fraction(), lost, 0.01);
 }
 
 // Probing (libwebrtc's probe clusters): padding on top of the video that arrives as fast as it left shows the

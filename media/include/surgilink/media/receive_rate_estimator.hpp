@@ -64,6 +64,8 @@ class ReceiveRateEstimator {
   std::uint64_t incoming_bps() const { return incoming_bps_; }
   LinkUsage usage() const { return usage_; }
   double loss_fraction() const { return loss_fraction_; }  // over the last second
+  // Over every second measured since the first packet (outages left out): what the link lost before repair.
+  double run_loss_fraction() const;
   // Interarrival jitter (RFC 3550 §6.4.1) of the frames' first packets against their send times, in ms:
   // how much the link's delay varies, pacing and encoding left out.
   double jitter_ms() const { return jitter_ms_; }
@@ -121,6 +123,7 @@ class ReceiveRateEstimator {
   std::optional<core::CaptureTime> window_started_;
   std::optional<std::int64_t> last_sequence_;
   double loss_fraction_ = 0;
+  std::uint64_t run_expected_ = 0, run_received_ = 0;  // summed over the closed windows
   // The AIMD controller.
   enum class Control : std::uint8_t { kHold, kIncrease, kDecrease };
   Control control_ = Control::kIncrease;

@@ -186,7 +186,7 @@ struct ConsoleReport {
   std::uint64_t fec_recovered = 0;  // video packets rebuilt from parity
   std::uint64_t rate_estimate_kbps = 0, incoming_kbps = 0;
   std::string link_usage = "normal";
-  double raw_loss = 0;
+  double raw_loss = 0;  // of the last link over the whole run, outages left out
   std::uint64_t retransmissions_received = 0;
   std::uint64_t retransmissions_in_time = 0;        // … that filled their gap before it was given up
   std::uint64_t connections = 0;                    // times admitted (reconnections included)
