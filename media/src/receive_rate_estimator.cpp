@@ -354,12 +354,14 @@ void ReceiveRateEstimator::update_rate(core::CaptureTime now) {
         // queue it built overflowed before it was seen.)
         estimate += std::max(1000.0, estimate * (std::pow(1.08, dt) - 1));
       }
-      // Never far above what actually arrives: the sender may be sending less than it may. A recent probe
-      // showed the link carries more, whatever the video sends.
+      // Not raised far above what actually arrives: the sender may be sending less than it may. A recent
+      // probe showed the link carries more, whatever the video sends. The cap stops an increase and never
+      // lowers the estimate (GCC): an encoder that undershoots its target (x264 with a small rate buffer
+      // sends about 80 % of it) otherwise dragged the estimate down a step per report with nothing queued.
       double cap = 1.5 * static_cast<double>(incoming_bps_) + 10'000;
       if (probed_bps_ && probed_at_ && now - *probed_at_ < kProbeKept)
         cap = std::max(cap, kProbeShare * *probed_bps_);
-      estimate = std::min(estimate, cap);
+      if (estimate > cap) estimate = std::max(static_cast<double>(*estimate_), cap);
       break;
     }
     case Control::kDecrease: {

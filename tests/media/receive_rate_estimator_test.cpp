@@ -34,6 +34,7 @@ struct BottleneckLink {
   std::uint64_t queue_drops = 0;  // packets the full buffer dropped
   std::uint64_t packets_sent = 0, packets_dropped = 0;
   nanoseconds jitter{0};  // each packet up to this much later (uniform), in order
+  double uses = 1.0;      // the share of the estimate the sender sends (an encoder undershoots)
   Time last_arrival{};
 
   BottleneckLink(double capacity, double start_bps) : capacity_bps(capacity), sending_bps(start_bps) {
@@ -77,7 +78,7 @@ struct BottleneckLink {
       now += nanoseconds{33'333'333};
       // The receiver's report reaches the sender one way later; this model applies it at once.
       if (auto estimate = estimator.due(now + milliseconds{25})) {
-        sending_bps = static_cast<double>(*estimate);
+        sending_bps = static_cast<double>(*estimate) * uses;
         ++reports;
       }
     }
@@ -239,6 +240,19 @@ TEST(ReceiveRateEstimator, HeavyLossLowersTheRateAndSomeLossHoldsIt) {
   some.loss = 0.07;
   some.run(std::chrono::seconds{6});
   EXPECT_NEAR(static_cast<double>(*some.estimator.estimate_bps()), 4e6, 0.5e6);  // neither up nor down
+}
+
+// An encoder that sends less than it may (x264 undershoots a small rate buffer's target) leaves the estimate
+// where it is: the cap on increases above what arrives must not lower it, report by report, to nothing.
+TEST(ReceiveRateEstimator, ASenderBelowItsTargetDoesNotDragTheEstimateDown) {
+  BottleneckLink link(100e6, 2e6);
+  link.uses = 0.5;
+  link.run(std::chrono::seconds{3});
+  ASSERT_TRUE(link.estimator.estimate_bps());
+  const auto early = *link.estimator.estimate_bps();
+  link.run(std::chrono::seconds{10});
+  EXPECT_GE(*link.estimator.estimate_bps(), early);
+  EXPECT_LT(*link.estimator.estimate_bps(), 2 * early);  // and not raised far above what arrives
 }
 
 // The report's raw loss is the run's, not the last second's: a lossy start followed by a clean second still
