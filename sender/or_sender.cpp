@@ -336,6 +336,9 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
     // Paced near the link where it is the bottleneck (VideoPacing).
     session.set_video_pacing(pacing.pace_bps(clock.now(), narrowest_bps, kbps, needed_kbps));
     rate_history.emplace_back(core::to_ms(clock.now() - started) / 1000.0, kbps);
+    spdlog::debug("link rate: narrowest {} kbit/s, loss {:.1f} % -> target {} kbit/s, {}",
+                  narrowest_bps ? std::to_string(*narrowest_bps / 1000) : std::string("not reported"),
+                  100 * loss, kbps, step.name);
     if (rate_history.size() > 3600) rate_history.erase(rate_history.begin());
     if (!(step == before)) {
       spdlog::info("video: {} -> {} at {} kbit/s (narrowest mentor link {} kbit/s)", before.name, step.name,

@@ -1,5 +1,7 @@
 #include "surgilink/session/frame_latency_tracker.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -58,6 +60,7 @@ void FrameLatencyTracker::on_decoded(core::CaptureTime captured, core::CaptureTi
     ++totals_.freezes;
     totals_.frozen += frozen;
     totals_.longest_freeze = std::max(totals_.longest_freeze, frozen);
+    spdlog::debug("picture frozen {:.0f} ms", core::to_ms(frozen));
   }
   last_decoded_at_ = at;
   if (!link_first_picture_at_) link_first_picture_at_ = at;

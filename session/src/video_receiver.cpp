@@ -198,7 +198,14 @@ void VideoReceiver::play_due() {
   while (!held_.empty() && held_.front().due <= now) {
     const Held& h = held_.front();
     pipeline_.push_rtp(h.packet.bytes, h.captured);
-    if (tracker_.on_released(h.captured, now, h.packet.frame_damaged)) listener_.on_picture_damaged(now);
+    if (tracker_.on_released(h.captured, now, h.packet.frame_damaged)) {
+      // Debug: what the jitter buffer had given up by then, to explain a run's damaged pictures.
+      const auto& s = jitter_.stats();
+      spdlog::debug(
+          "picture damaged: lost {} late {} overflows {} skipped to keyframe {} (gap wait {:.0f} ms)", s.lost,
+          s.late, s.overflows, s.skipped_to_keyframe, core::to_ms(jitter_.latency()));
+      listener_.on_picture_damaged(now);
+    }
     held_.pop_front();
   }
   if (held_.empty()) return;
