@@ -21,7 +21,6 @@ constexpr auto kLossWindow = std::chrono::seconds{1};
 constexpr double kPacketBits = 1200 * 8;
 constexpr double kHoldAboveLoss = 0.05;
 constexpr auto kOutage = std::chrono::milliseconds{500};
-constexpr auto kForgetMaxAfter = std::chrono::seconds{2};
 constexpr double kDelayFloorWindowMs = 10'000;
 constexpr int kDeepQueueFrames = 2;  // frames in a row: one late frame is jitter, not a queue
 constexpr auto kBreakWindow = std::chrono::milliseconds{100};
@@ -335,11 +334,9 @@ void ReceiveRateEstimator::update_rate(core::CaptureTime now) {
       // percent at any rate (the rural profile's 2 %), which retransmission repairs, and holding there
       // pinned the rate at a third of such a link.
       if (loss_fraction_ > kHoldAboveLoss) break;
-      // The rate that last congested the link is forgotten when the link carries more, or when a link that
-      // loses nothing has not congested for a while (the capacity came back: RFC 8867's capacity steps).
-      if (average_max_kbps_ &&
-          (incoming_kbps > *average_max_kbps_ + 3 * max_deviation ||
-           (loss_fraction_ <= 0.01 && last_decrease_ && now - *last_decrease_ > kForgetMaxAfter)))
+      // The rate that last congested the link is forgotten when the link carries more than it (GCC): after
+      // a probe found room, or as the additive increase passes it.
+      if (average_max_kbps_ && incoming_kbps > *average_max_kbps_ + 3 * max_deviation)
         average_max_kbps_.reset();
       if (average_max_kbps_) {
         // Near the rate that last congested the link: about one packet more per response time.
