@@ -34,6 +34,7 @@
 #include "surgilink/vitals/vitals_row.hpp"
 #include "telestration_measurements.hpp"
 #include "video_pacing.hpp"
+#include "video_parity.hpp"
 
 namespace surgilink::sender {
 
@@ -297,17 +298,10 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
   void on_link_rate(std::optional<std::uint64_t> narrowest_bps, double parity_loss) override {
     if (stopped) return;
     // Forward error correction where links lose packets and a retransmission comes back late (round trip of
-    // 20 ms and more): a repair that needs no round trip. The loss is smoothed (reports come once a second
-    // per console); one parity packet per K video packets of a frame, K from about 1/(5 x loss): 0.5 % -> 20
-    // (5 % more), 2 % -> 10, 5 % -> 4; under 0.2 % the retransmissions suffice (one frame in twenty or fewer
-    // waits for one at 1080p).
-    // The first report is taken as it is: smoothing up from zero left a lossy link without enough parity for
-    // its first seconds, while the join's keyframes crossed it.
-    const double loss = smoothed_loss ? 0.7 * *smoothed_loss + 0.3 * parity_loss : parity_loss;
-    smoothed_loss = loss;
-    std::size_t fec_block = 0;
-    if (settings.rate.fec && loss >= 0.002)
-      fec_block = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(0.2 / loss)), 4, 20);
+    // 20 ms and more): a repair that needs no round trip (VideoParity).
+    const std::size_t chosen = parity.block(parity_loss);
+    const std::size_t fec_block = settings.rate.fec ? chosen : 0;
+    const double loss = parity.smoothed_loss();
     if (fec_block != last_fec_block) {
       spdlog::info(
           "video: forward error correction {} (worst console link loses {:.1f} %)",
@@ -349,7 +343,7 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
   static constexpr std::uint64_t kReservedKbps = 150;
   VideoPacing pacing;
   media::VideoLadder ladder{settings.pipeline.profile};
-  std::optional<double> smoothed_loss;  // none before the first report
+  VideoParity parity;
   std::size_t last_fec_block = 0;
   std::vector<std::pair<double, std::uint64_t>> rate_history;  // (uptime s, target kbit/s) per link report
 
