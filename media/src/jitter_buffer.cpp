@@ -6,7 +6,7 @@ namespace surgilink::media {
 
 using core::Fault;
 
-std::chrono::nanoseconds gap_wait(std::chrono::nanoseconds floor,
+std::chrono::nanoseconds gap_wait(std::chrono::nanoseconds floor, bool retransmitted,
                                   std::optional<std::chrono::nanoseconds> round_trip, double jitter_ms,
                                   std::chrono::nanoseconds budget) {
   using std::chrono::duration_cast;
@@ -16,6 +16,8 @@ std::chrono::nanoseconds gap_wait(std::chrono::nanoseconds floor,
   nanoseconds wanted = jitter;
   if (round_trip)
     wanted = *round_trip + *round_trip / 2 + std::max(jitter, nanoseconds{std::chrono::milliseconds{10}});
+  else if (retransmitted)
+    wanted = budget;
   return std::clamp(wanted, floor, std::max(floor, budget));
 }
 

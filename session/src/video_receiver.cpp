@@ -42,9 +42,8 @@ void VideoReceiver::wait_for_retransmissions(nanoseconds round_trip) {
 }
 
 void VideoReceiver::follow_jitter() {
-  if (retransmitted_ && !round_trip_)
-    return jitter_.set_latency(std::max<nanoseconds>(configured_wait_, kGapWaitBudget));
-  jitter_.set_latency(media::gap_wait(configured_wait_, round_trip_, rate_.jitter_ms(), kGapWaitBudget));
+  jitter_.set_latency(
+      media::gap_wait(configured_wait_, retransmitted_, round_trip_, rate_.jitter_ms(), kGapWaitBudget));
 }
 
 VideoReceiver::~VideoReceiver() { stop(); }

@@ -76,8 +76,7 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   std::uint64_t bytes() const { return bytes_; }
   std::uint64_t lost() const { return jitter_.stats().lost; }
   // The media SSRC retransmissions restore (the welcome's video SSRC); call before registering the stream.
-  // Until the link's round trip is known (wait_for_retransmissions), a gap waits the whole budget: the
-  // join's keyframe is the picture most worth repairing, and a retransmission ends the wait when it comes.
+  // Gaps then wait for retransmissions (media::gap_wait: the whole budget until wait_for_retransmissions).
   Repair& retransmissions(std::uint32_t media_ssrc) {
     media_ssrc_ = media_ssrc;
     retransmitted_ = true;

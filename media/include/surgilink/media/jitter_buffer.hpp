@@ -39,12 +39,15 @@ struct JitterBufferStats {
   std::uint64_t discarded = 0;  // waiting packets of older pictures dropped with such a gap (not shown)
 };
 
-// How long a gap is worth waiting for on a link. With retransmission (`round_trip` known): the NACK leaves
-// when the next packet arrives and its answer comes a round trip later, so a round trip and a half plus four
-// times the measured jitter (at least 10 ms); without: four times the jitter, for packets reordered on the
-// way. Never less than `floor` (the configured jitter_latency_ms), never more than `budget`: beyond it the
-// picture would be held too long for guidance, and a keyframe is the better repair.
-std::chrono::nanoseconds gap_wait(std::chrono::nanoseconds floor,
+// How long a gap is worth waiting for on a link. With retransmission and its `round_trip` known: the NACK
+// leaves when the next packet arrives and its answer comes a round trip later, so a round trip and a half
+// plus four times the measured jitter (at least 10 ms). With retransmission (`retransmitted`) before the
+// round trip is known (a console's first clock pings): the whole budget, so that the join's keyframe is
+// repaired rather than shown broken (a retransmission that comes ends the wait). Without: four times the
+// jitter, for packets reordered on the way. Never less than `floor` (the configured jitter_latency_ms), never
+// more than `budget`: beyond it the picture would be held too long for guidance, and a keyframe is the
+// better repair.
+std::chrono::nanoseconds gap_wait(std::chrono::nanoseconds floor, bool retransmitted,
                                   std::optional<std::chrono::nanoseconds> round_trip, double jitter_ms,
                                   std::chrono::nanoseconds budget);
 
