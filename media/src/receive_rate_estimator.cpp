@@ -356,8 +356,8 @@ void ReceiveRateEstimator::update_rate(core::CaptureTime now) {
       }
       // Not raised far above what actually arrives: the sender may be sending less than it may. A recent
       // probe showed the link carries more, whatever the video sends. The cap stops an increase and never
-      // lowers the estimate (GCC): an encoder that undershoots its target (x264 with a small rate buffer
-      // sends about 80 % of it) otherwise dragged the estimate down a step per report with nothing queued.
+      // lowers the estimate (GCC): an encoder that undershoots its target (x264 with a 100-ms rate buffer
+      // sent 80-85 % of it) otherwise dragged the estimate down a step per report with nothing queued.
       double cap = 1.5 * static_cast<double>(incoming_bps_) + 10'000;
       if (probed_bps_ && probed_at_ && now - *probed_at_ < kProbeKept)
         cap = std::max(cap, kProbeShare * *probed_bps_);
