@@ -79,9 +79,11 @@ void ConsoleSession::Parts::on_rate_estimate(std::uint64_t bps) {
   n += media::write_remb(std::span(rtcp).subspan(32, 24), 1, bps, welcome->video_ssrc());
   if (n != 56 || !realtime->send_rtcp(rtcp, n)) return;
   ++rate_reports_sent;
-  spdlog::debug("rate report: estimate {} kbit/s, incoming {} kbit/s, {}, queue {:.0f} ms, loss {:.1f} %",
-                bps / 1000, rate.incoming_bps() / 1000, media::describe(rate.usage()), rate.queueing_ms(),
-                100 * rate.loss_fraction());
+  spdlog::debug(
+      "rate report: estimate {} kbit/s, incoming {} kbit/s, {}, queue {:.0f} ms, loss {:.1f} %, limit {}",
+      bps / 1000, rate.incoming_bps() / 1000, media::describe(rate.usage()), rate.queueing_ms(),
+      100 * rate.loss_fraction(),
+      rate.limit_kbps() ? std::to_string(static_cast<long>(*rate.limit_kbps())) + " kbit/s" : "none");
 }
 
 LinkTotals ConsoleSession::Parts::link_totals() const {

@@ -71,6 +71,9 @@ class ReceiveRateEstimator {
   double jitter_ms() const { return jitter_ms_; }
   std::int64_t highest_sequence() const { return last_sequence_.value_or(0); }  // extended
   std::uint64_t decreases() const { return decreases_; }
+  // The rate that last congested the link (kbit/s), while it is remembered: the estimate climbs additively
+  // near it. None: no limit known, the estimate climbs at 8 % a second.
+  std::optional<double> limit_kbps() const { return average_max_kbps_; }
   // Probe clusters judged: arrived as fast as they left (the estimate may rise), or spread out by a queue.
   std::uint64_t probes_succeeded() const { return probes_succeeded_; }
   std::uint64_t probes_failed() const { return probes_failed_; }
