@@ -245,7 +245,18 @@ bool starts_h264_keyframe(std::span<const std::uint8_t> packet) {
   }
   if (at + 1 >= size) return false;
   const std::uint8_t type = payload[at] & 0x1f;
-  if (type == 7) return true;
+  if (type == 7) {
+    // An SPS also leads an intra refresh wave's first picture (x264 --intra-refresh), which needs earlier
+    // pictures: a recovery-point SEI (payload type 6) aggregated with it says so.
+    if (at != 3) return true;
+    for (std::size_t unit = 1; unit + 3 < size;) {
+      const std::size_t length = read16(payload + unit);
+      if (length == 0 || unit + 2 + length > size) break;
+      if ((payload[unit + 2] & 0x1f) == 6 && payload[unit + 3] == 6) return false;
+      unit += 2 + length;
+    }
+    return true;
+  }
   // An IDR picture of several slices (x264's sliced threads) starts with the slice whose first macroblock
   // is 0: the slice header's first field, ue(v), is then the single bit 1. A later slice starts no picture.
   return type == 5 && (payload[at + 1] & 0x80) != 0;
@@ -255,7 +266,9 @@ bool carries_h264_keyframe(std::span<const std::uint8_t> packet) {
   const auto header = parse_rtp(packet);
   if (!header || header.value().payload_size < 2) return false;
   const auto payload = packet.subspan(header.value().payload_offset, header.value().payload_size);
-  const auto is_key = [](std::uint8_t nal_type) { return nal_type == 5 || nal_type == 7; };
+  // An IDR slice, not an SPS: x264's intra refresh sends an SPS before each refresh wave's first picture,
+  // which still needs the pictures before it.
+  const auto is_key = [](std::uint8_t nal_type) { return nal_type == 5; };
   const std::uint8_t type = payload[0] & 0x1f;
   if (type == 28) return (payload[1] & 0x80) != 0 && is_key(payload[1] & 0x1f);  // FU-A start
   if (type != 24) return is_key(type);

@@ -96,8 +96,13 @@ TEST(RtpGapWatch, ADamagedKeyframeDoesNotEndTheDamage) {
 }
 
 TEST(RtpGapWatch, AKeyframeIsFoundBehindTheAccessUnitDelimiter) {
-  EXPECT_TRUE(carries_h264_keyframe(packet(1, 0, kIdrSlice, 0, false)));  // STAP-A: delimiter, SPS
+  // STAP-A of delimiter and SPS: an SPS also leads an intra refresh wave (x264 --intra-refresh), which is no
+  // keyframe; the IDR slice's own first fragment is what says so.
+  EXPECT_FALSE(carries_h264_keyframe(packet(1, 0, kIdrSlice, 0, false)));
   EXPECT_TRUE(carries_h264_keyframe(packet(2, 0, kIdrSlice, 1, false)));  // FU-A start of the IDR slice
+  // A small IDR picture aggregated whole behind its delimiter.
+  EXPECT_TRUE(
+      carries_h264_keyframe(rtp(6, 0, true, {24, 0, 2, kDelimiter, 0xf0, 0, 3, kIdrSlice, 0x88, 0x84})));
   EXPECT_FALSE(carries_h264_keyframe(packet(3, 0, kIdrSlice, 2, true)));  // a later fragment
   EXPECT_FALSE(carries_h264_keyframe(packet(4, 3000, kDeltaSlice, 0, false)));
   EXPECT_FALSE(carries_h264_keyframe(packet(5, 3000, kDeltaSlice, 1, true)));

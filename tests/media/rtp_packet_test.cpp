@@ -616,6 +616,13 @@ TEST(StartsH264Keyframe, AnSpsOrAnIdrPicturesFirstSliceButNotItsLaterSlices) {
   EXPECT_TRUE(
       starts_h264_keyframe(rtp({0x78, 0x00, 0x03, 0x67, 0x42, 0xc0, 0x00, 0x02, 0x68, 0xce})));  // STAP-A
   EXPECT_FALSE(starts_h264_keyframe(rtp({0x41, 0x9a, 0x20})));                                   // a P slice
+  // STAP-A of SPS, PPS and a recovery-point SEI: an intra refresh wave's first picture, which needs the
+  // pictures before it (x264 --intra-refresh).
+  EXPECT_FALSE(starts_h264_keyframe(
+      rtp({0x78, 0x00, 0x03, 0x67, 0x42, 0xc0, 0x00, 0x02, 0x68, 0xce, 0x00, 0x04, 0x06, 0x06, 0x01, 0xc4})));
+  // The same aggregate with another SEI (x264's version string, payload type 5) leads an IDR picture.
+  EXPECT_TRUE(starts_h264_keyframe(
+      rtp({0x78, 0x00, 0x03, 0x67, 0x42, 0xc0, 0x00, 0x02, 0x68, 0xce, 0x00, 0x04, 0x06, 0x05, 0x01, 0xc4})));
   EXPECT_FALSE(starts_h264_keyframe(rtp({0x7c, 0x85})));  // FU-A cut short: nothing to read
   EXPECT_FALSE(starts_h264_keyframe(rtp({0x65})));        // too short
 }

@@ -45,11 +45,12 @@ core::Result<std::size_t> add_timing_extension(std::span<std::uint8_t> buffer, s
 std::size_t write_rtp_header(std::span<std::uint8_t> out, const RtpHeader& header);
 
 // Whether an H.264 RTP packet (RFC 6184) begins a picture that needs no earlier one: its first NAL unit,
-// single, first of an aggregate (STAP-A) or start of a fragmented one (FU-A), is an SPS or the first slice
-// of an IDR picture (the later slices of a picture in several slices start nothing).
+// single, first of an aggregate (STAP-A) or start of a fragmented one (FU-A), is an SPS (unless a
+// recovery-point SEI in the same aggregate marks an intra refresh wave) or the first slice of an IDR
+// picture (the later slices of a picture in several slices start nothing).
 bool starts_h264_keyframe(std::span<const std::uint8_t> packet);
-// Whether an H.264 RTP packet carries the start of an SPS or an IDR slice anywhere: a single NAL unit, any
-// unit of an aggregate (x264 puts an access unit delimiter first), or the first fragment of one.
+// Whether an H.264 RTP packet carries the start of an IDR slice anywhere: a single NAL unit, any unit of
+// an aggregate (x264 puts an access unit delimiter first), or the first fragment of one.
 bool carries_h264_keyframe(std::span<const std::uint8_t> packet);
 
 // RFC 5761: on a multiplexed port, payload types 64..95 in the second byte are RTCP.
