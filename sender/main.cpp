@@ -108,6 +108,9 @@ int main(int argc, char** argv) {
       "--fec", overrides.fec,
       "parity packets (forward error correction) when the mentors' links lose packets: true | false "
       "(over [network] fec)");
+  app.add_option("--intra-refresh", overrides.intra_refresh,
+                 "periodic intra refresh instead of periodic keyframes: true | false (over [video] "
+                 "intra_refresh)");
   app.add_option(
       "--adapt-rate", overrides.adapt_rate,
       "congestion control: the video's bitrate and size follow the narrowest mentor link: true | false "

@@ -105,6 +105,7 @@ SenderSettings load_sender_settings(const std::filesystem::path& file, const Sen
   p.pixel_code = overrides.pixel_code.value_or(
       video.get_bool("pixel_code", p.source.kind == media::VideoSource::Kind::kSynthetic));
   p.keyframe_interval = std::chrono::seconds{video.get_int("keyframe_interval_s", 2, 1, 60)};
+  p.intra_refresh = overrides.intra_refresh.value_or(video.get_bool("intra_refresh", false));
   // Below a frame interval x264 starves every frame; above a second a keyframe floods a narrow link.
   p.rate_buffer = video.get_ms("rate_buffer_ms", std::chrono::milliseconds{200},
                                std::chrono::milliseconds{34}, std::chrono::milliseconds{1000});

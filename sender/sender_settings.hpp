@@ -115,6 +115,7 @@ struct SenderOverrides {
   std::optional<bool> retransmit;                  // --retransmit true|false
   std::optional<bool> adapt_rate;                  // --adapt-rate true|false
   std::optional<bool> fec;                         // --fec true|false
+  std::optional<bool> intra_refresh;               // --intra-refresh true|false
   std::optional<bool> or_window;                   // --or-window / --no-or-window
   std::optional<std::string> audio_in, audio_out;  // --audio-in / --audio-out
   std::optional<std::string> language;             // --language, over [ui] language

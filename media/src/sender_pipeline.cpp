@@ -364,6 +364,10 @@ SenderPipeline::SenderPipeline(SenderPipelineSettings settings, const core::Cloc
   g_object_set(impl_->encoder, "bitrate", static_cast<guint>(s.profile.bitrate_kbps), "key-int-max",
                static_cast<guint>(s.keyframe_interval.count() * s.profile.fps), "bframes", 0u,
                "vbv-buf-capacity", static_cast<guint>(s.rate_buffer.count()), nullptr);
+  // Intra refresh through x264's own option, not the element's property: with the property x264enc turns
+  // every forced keyframe into a new refresh wave, and a joining console, a loss or a recording segment
+  // would get no IDR (gst-plugins-ugly's x264enc, 1.22).
+  if (s.intra_refresh) g_object_set(impl_->encoder, "option-string", "intra-refresh=1", nullptr);
   const GstMiniRef<GstCaps> caps(
       gst_caps_from_string("video/x-h264,profile=constrained-baseline,stream-format=byte-stream"));
   g_object_set(h264_caps, "caps", caps.get(), nullptr);

@@ -91,7 +91,8 @@ nlohmann::json summary_json(const core::LatencySummary& s) {
 
 }  // namespace
 
-int run_baseline_sender(const std::string& profile, const media::PlainRtpPath& path, double seconds) {
+int run_baseline_sender(const std::string& profile, bool intra_refresh, const media::PlainRtpPath& path,
+                        double seconds) {
   asio::io_context io;
   core::CaptureClock clock;
   PlainSenderListener listener;
@@ -99,6 +100,7 @@ int run_baseline_sender(const std::string& profile, const media::PlainRtpPath& p
   settings.profile = media::video_profile(profile);
   settings.source = media::parse_video_source("synthetic");
   settings.plain = path;
+  settings.intra_refresh = intra_refresh;
   media::SenderPipeline pipeline(settings, clock, listener);
   pipeline.start();
   std::printf("ready\n");  // an SRT listener is up: the receiver may call

@@ -68,9 +68,9 @@ struct BenchOptions {
   bool audio = false;
   // The sender resends video packets a console reports lost (NACK → RTX); false: keyframe requests only.
   bool retransmit = true;
-  bool adapt_rate = true;
-  bool fec = true;  // parity packets on lossy links (--no-fec: off)  // congestion control at the sender
-                    // (--no-adapt-rate: the fixed bitrate)
+  bool adapt_rate = true;      // congestion control at the sender (--no-adapt-rate: the fixed bitrate)
+  bool fec = true;             // parity packets on lossy links (--no-fec: off)
+  bool intra_refresh = false;  // the encoder refreshes by a sweeping intra column, not periodic IDRs
   // A link profile (configs/links/NAME.toml, or a path): sender and console in two network namespaces joined
   // by surgilink-link with that profile (root only); adds frozen_ratio, freezes, broken_frames, ... to the
   // JSON.
@@ -87,7 +87,8 @@ int run_bench(const BenchOptions& options, const Installation& installation);
 
 // The baselines' two halves, run by run_bench as child processes of this same program (inside the link
 // emulator's namespaces with --link). Each prints "ready" once its pipeline plays.
-int run_baseline_sender(const std::string& profile, const media::PlainRtpPath& path, double seconds);
+int run_baseline_sender(const std::string& profile, bool intra_refresh, const media::PlainRtpPath& path,
+                        double seconds);
 int run_baseline_receiver(const media::PlainRtpPath& path, double seconds, double warmup,
                           const std::string& json_out);
 

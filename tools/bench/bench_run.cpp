@@ -169,8 +169,8 @@ struct BaselinePlaces {
 // and returns the receiver's figures. The UDP receiver starts first (no picture is lost before it listens);
 // the SRT sender first (its receiver calls it).
 json run_plain_baseline(const Installation& in, const std::filesystem::path& dir, const std::string& name,
-                        const std::string& profile, const BaselinePlaces& where, double total,
-                        double warmup) {
+                        const std::string& profile, bool intra_refresh, const BaselinePlaces& where,
+                        double total, double warmup) {
   const auto& path = where.path;
   char seconds[32];
   const auto half = [&](const char* command, const std::vector<std::string>& wrapper, double run_s) {
@@ -194,6 +194,7 @@ json run_plain_baseline(const Installation& in, const std::filesystem::path& dir
   }
   auto sender_args = half("baseline-sender", where.sender_wrapper, total + 3);
   sender_args.insert(sender_args.end(), {"--profile", profile});
+  if (intra_refresh) sender_args.push_back("--intra-refresh");
   const auto start = [&](const std::vector<std::string>& args, const std::string& log) {
     auto child = std::make_unique<tools::ChildProcess>(args, (dir / log).string());
     if (!child->read_line(milliseconds{10000}))
@@ -394,7 +395,9 @@ int run_bench(const BenchOptions& o, const Installation& in) {
                                        "--adapt-rate",
                                        o.adapt_rate ? "true" : "false",
                                        "--fec",
-                                       o.fec ? "true" : "false"};
+                                       o.fec ? "true" : "false",
+                                       "--intra-refresh",
+                                       o.intra_refresh ? "true" : "false"};
   sender_args.insert(sender_args.end(), voice.sender.begin(), voice.sender.end());
   auto started = start_loopback_sender(in, dir, o.profile, sender_args, place);
   if (o.annotations)
@@ -621,6 +624,7 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   out["video_steps"] = video_steps;
   out["profile_steps"] = s.value("profile_steps", json(0));
   out["fec"] = o.fec;
+  out["intra_refresh"] = o.intra_refresh;
   out["fec_packets_sent"] = s.value("fec_packets_sent", json(0));
   out["fec_recovered"] = c.value("fec_recovered", json(0));
   out["probe_clusters_sent"] = s.value("probe_clusters_sent", json(0));
@@ -636,7 +640,8 @@ int run_bench(const BenchOptions& o, const Installation& in) {
     where.path.port = tools::free_loopback_port();
     std::fprintf(stderr, "bench: baseline (plain GStreamer RTP/UDP, no SRTP, no jitter buffer) for %.0f s\n",
                  total);
-    const json b = run_plain_baseline(in, dir, "baseline", o.profile, where, total, o.warmup);
+    const json b =
+        run_plain_baseline(in, dir, "baseline", o.profile, o.intra_refresh, where, total, o.warmup);
     // The bare pipeline carries no capture-time metadata: its only latency figure is the pixel code's.
     out["baseline"] = {
         {"g2g_ms", nullptr}, {"pixel_ms", latency(b["pixel_ms"])}, {"fps_received", b["fps_received"]}};
@@ -681,8 +686,8 @@ int run_bench(const BenchOptions& o, const Installation& in) {
                      "%.0f s\n",
                      static_cast<long long>(jitter_latency.count()), total);
       }
-      out[name] =
-          link_figures(run_plain_baseline(in, dir, name, o.profile, where, total, o.warmup), measured_ms);
+      out[name] = link_figures(
+          run_plain_baseline(in, dir, name, o.profile, o.intra_refresh, where, total, o.warmup), measured_ms);
     }
   }
   if (soaking) {

@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
       "the sender opens its OR window (needs a display: run under xvfb-run): adds or_window_ms, and with "
       "--annotations annotation_to_or_screen_ms");
   app.add_flag("!--no-fec", options.fec, "the sender sends no parity packets (forward error correction off)");
+  app.add_flag("--intra-refresh", options.intra_refresh,
+               "the encoders (SurgiLink's and the baselines') refresh the picture by a sweeping intra column "
+               "instead of periodic keyframes");
   app.add_option(
       "--link", options.link,
       "run across the link emulator with this profile (configs/links/NAME.toml or a path; root): adds "
@@ -100,6 +103,8 @@ int main(int argc, char** argv) {
   };
   auto* base_send = app.add_subcommand("baseline-sender", "(internal) the baselines' sending half");
   base_send->add_option("--profile", profile);
+  bool base_intra_refresh = false;
+  base_send->add_flag("--intra-refresh", base_intra_refresh);
   add_path(base_send);
   auto* base_receive = app.add_subcommand("baseline-receiver", "(internal) the baselines' receiving half");
   add_path(base_receive);
@@ -118,7 +123,7 @@ int main(int argc, char** argv) {
     core::setup_logging("bench", "warn");
     path.srt_latency = std::chrono::milliseconds{srt_latency_ms};
     if (jitter_ms >= 0) path.jitter_latency = std::chrono::milliseconds{jitter_ms};
-    if (*base_send) return bench::run_baseline_sender(profile, path, seconds);
+    if (*base_send) return bench::run_baseline_sender(profile, base_intra_refresh, path, seconds);
     if (*base_receive) return bench::run_baseline_receiver(path, seconds, warmup, json_out);
     const auto installation = bench::find_installation();
     if (*demo_cmd) return bench::run_demo(demo, installation);
