@@ -146,9 +146,13 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
   // The recorder asks for a keyframe when a recording starts: one begins at once, not at the next periodic
   // keyframe. Only called after construction (recordings start on commands).
   SenderSettings with_recorder(SenderSettings s) {
-    if (s.recording.folder)
-      s.pipeline.recorder = std::make_shared<media::SegmentRecorder>(
-          s.recording.segment_length, [this] { pipeline.request_keyframe(); }, disk_floors(s.recording));
+    if (!s.recording.folder) return s;
+    s.pipeline.recorder = std::make_shared<media::SegmentRecorder>(
+        s.recording.segment_length, [this] { pipeline.request_keyframe(); }, disk_floors(s.recording));
+    // x264's refresh wave is its keyframe interval in frames, at whatever rate the ladder sends.
+    if (s.pipeline.intra_refresh)
+      s.pipeline.recorder->set_intra_refresh(
+          static_cast<std::uint32_t>(s.pipeline.keyframe_interval.count() * s.pipeline.profile.fps));
     return s;
   }
 
@@ -623,10 +627,11 @@ int OrSender::run() {
     else
       spdlog::error("recording: consent given on the command line, but {}", reply.substr(7));
   }
-  spdlog::info("streaming {} from {} ({}x{} @ {} fps, {} kbit/s)", i.settings.pipeline.profile.name,
-               media::to_string(i.settings.pipeline.source), i.settings.pipeline.profile.width,
-               i.settings.pipeline.profile.height, i.settings.pipeline.profile.fps,
-               i.settings.pipeline.profile.bitrate_kbps);
+  const auto& video = i.settings.pipeline;
+  spdlog::info("streaming {} from {} ({}x{} @ {} fps, {} kbit/s, {} every {} s)", video.profile.name,
+               media::to_string(video.source), video.profile.width, video.profile.height, video.profile.fps,
+               video.profile.bitrate_kbps, video.intra_refresh ? "an intra refresh wave" : "a keyframe",
+               video.keyframe_interval.count());
   if (i.settings.status_json) {
     // The first line tells a supervising program (bench, demo, tests) where to connect.
     std::printf("%s\n", nlohmann::json({{"event", "listening"},

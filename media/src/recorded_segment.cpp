@@ -102,12 +102,13 @@ bool decode_between(const std::filesystem::path& file, std::int64_t from, std::i
 }  // namespace
 
 std::optional<RecordedPicture> recorded_picture_at(const std::filesystem::path& file, core::CaptureTime first,
-                                                   core::CaptureTime at, std::string* why) {
+                                                   core::CaptureTime at, std::string* why,
+                                                   std::chrono::nanoseconds refresh_wave) {
   const auto offset = std::max<std::int64_t>(0, std::chrono::nanoseconds(at - first).count());
   GstMiniRef<GstSample> last;
   std::int64_t last_pts = 0;
   const bool read = decode_between(
-      file, offset, offset,
+      file, offset - refresh_wave.count(), offset,
       [&](GstMiniRef<GstSample> sample, std::int64_t pts) {
         // The first frame stands for any time before it; after that, only frames not later than `at`.
         if (last && pts > offset) return false;
@@ -131,13 +132,14 @@ std::optional<RecordedPicture> recorded_picture_at(const std::filesystem::path& 
 
 bool for_each_recorded_picture(const std::filesystem::path& file, core::CaptureTime first,
                                core::CaptureTime from, core::CaptureTime to,
-                               const std::function<bool(RecordedPicture&)>& each, std::string* why) {
+                               const std::function<bool(RecordedPicture&)>& each, std::string* why,
+                               std::chrono::nanoseconds refresh_wave) {
   const auto begin = std::chrono::nanoseconds(from - first).count();
   const auto end = std::chrono::nanoseconds(to - first).count();
   if (end < 0) return true;
   bool failed = false;
   const bool read = decode_between(
-      file, begin, end,
+      file, begin - refresh_wave.count(), end,
       [&](GstMiniRef<GstSample> sample, std::int64_t pts) {
         if (pts < begin) return true;  // decoded only to reach `from`
         if (pts > end) return false;

@@ -48,6 +48,7 @@ json segment_json(const ManifestSegment& s) {
             {"closed", s.closed}};
   if (!s.talker.empty()) j["talker"] = s.talker;
   if (!s.repaired.empty()) j["repaired"] = s.repaired;
+  if (s.intra_refresh) j["intra_refresh_ms"] = s.intra_refresh->count();
   return seal_json(s.seal, std::move(j));
 }
 
@@ -59,8 +60,14 @@ ManifestSegment segment_from(const json& s, bool voice) {
                           s.at("closed").get<bool>(),
                           seal_from(s),
                           s.value("repaired", ""),
-                          voice ? s.at("talker").get<std::string>() : std::string()};
+                          voice ? s.at("talker").get<std::string>() : std::string(),
+                          std::nullopt};
   if (!plain_name(segment.file)) throw std::invalid_argument("segment file \"" + segment.file + "\"");
+  if (s.contains("intra_refresh_ms")) {
+    const auto wave = s["intra_refresh_ms"].get<std::int64_t>();
+    if (wave <= 0 || wave > 600'000) throw std::invalid_argument("intra_refresh_ms " + std::to_string(wave));
+    segment.intra_refresh = std::chrono::milliseconds{wave};
+  }
   return segment;
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <ctime>
@@ -25,6 +26,7 @@
 #include "segment_recorder_gst.hpp"
 #include "segment_writer.hpp"
 #include "surgilink/core/software_version.hpp"
+#include "surgilink/media/h264_access_unit.hpp"
 #include "surgilink/media/recorded_segment.hpp"
 #include "surgilink/media/recording_manifest.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
@@ -115,6 +117,8 @@ std::optional<std::uint64_t> free_bytes_at(const std::filesystem::path& path) {
 struct SegmentRecorder::Impl {
   std::chrono::seconds length;
   std::function<void()> keyframe_needed;
+  std::optional<std::uint32_t>
+      refresh_frames;  // the encoder's intra refresh wave in frames, if it refreshes so
   DiskFloors floors;
 
   // Work for the finishing thread: a segment whose stream has ended, or another file of the recording that
@@ -133,6 +137,7 @@ struct SegmentRecorder::Impl {
   RecordingManifest manifest;  // of status.folder
   std::unique_ptr<SegmentWriter> open;
   std::size_t open_entry = 0;
+  bool keyframe_asked = false;  // the open segment is due and has asked for its successor's keyframe
   std::optional<PictureFormat> open_format;  // of the open segment
   // Per talker, the voice file open now (its writer and index in manifest.voice).
   std::map<std::string, std::pair<std::unique_ptr<SegmentWriter>, std::size_t>> voices;
@@ -212,6 +217,17 @@ struct SegmentRecorder::Impl {
     return f;
   }
 
+  // How long the encoder's refresh wave lasts at this segment's frame rate (the ladder may have lowered it):
+  // none without intra refresh. An unknown rate counts as the ladder's lowest, 15 fps.
+  std::optional<std::chrono::milliseconds> refresh_wave(GstCaps* caps) const {
+    if (!refresh_frames) return std::nullopt;
+    const auto format = picture_format(caps);
+    const double fps = format && format->rate_n > 0 && format->rate_d > 0
+                           ? static_cast<double>(format->rate_n) / format->rate_d
+                           : 15.0;
+    return std::chrono::milliseconds{static_cast<std::int64_t>(std::ceil(*refresh_frames * 1000 / fps))};
+  }
+
   bool open_segment(GstCaps* caps, core::CaptureTime first) {
     const std::string name = segment_name(manifest.segments.size() + 1);
     std::string why;
@@ -221,23 +237,31 @@ struct SegmentRecorder::Impl {
       return false;
     }
     open = std::move(writer);
-    manifest.segments.push_back({name, first, first, 0, false, std::nullopt, {}, {}});
+    manifest.segments.push_back({name, first, first, 0, false, std::nullopt, {}, {}, refresh_wave(caps)});
     open_entry = manifest.segments.size() - 1;
     if (status.started == core::CaptureTime{}) status.started = first;
     mark_dirty();
     return true;
   }
 
-  void write(GstSample* sample, core::CaptureTime capture) {
+  // Writes one encoded frame. Returns whether the stream should now have a keyframe (the open segment has
+  // reached its length): the caller asks the encoder, outside the lock.
+  bool write(GstSample* sample, core::CaptureTime capture) {
     std::lock_guard lock(mutex);
-    if (!status.recording) return;
+    if (!status.recording) return false;
     if (open) {
-      if (auto failure = open->failure()) return end_by_error(*failure);
+      if (auto failure = open->failure()) {
+        end_by_error(*failure);
+        return false;
+      }
     }
-    if (!disk_allows_writing(capture)) return;
+    if (!disk_allows_writing(capture)) return false;
     GstBuffer* buffer = gst_sample_get_buffer(sample);
-    if (buffer == nullptr) return;
-    const bool keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+    if (buffer == nullptr) return false;
+    // x264 with intra refresh marks each refresh wave's first picture a sync point too. It stays one in the
+    // file (a seek may land there: the review then decodes a wave ahead, RecordingManifest::intra_refresh),
+    // but only an IDR, which decodes alone, starts a segment.
+    const bool keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT) && is_idr(buffer);
     // A new picture size or frame rate (the video ladder stepped) starts a new segment.
     const auto format = picture_format(gst_sample_get_caps(sample));
     if (open && keyframe &&
@@ -248,14 +272,15 @@ struct SegmentRecorder::Impl {
       // A segment must start with a keyframe, or its first seconds would not decode.
       if (!keyframe) {
         ++status.frames_skipped;
-        return;
+        return false;
       }
-      if (!open_segment(gst_sample_get_caps(sample), capture)) return;
+      if (!open_segment(gst_sample_get_caps(sample), capture)) return false;
       open_format = format;
+      keyframe_asked = false;
     }
     if (!open->push(buffer, capture)) {
       status.last_error = "the segment writer refused a frame";
-      return;
+      return false;
     }
     auto& entry = manifest.segments[open_entry];
     entry.last = capture;
@@ -263,6 +288,19 @@ struct SegmentRecorder::Impl {
     ++status.frames_written;
     status.bytes_written += gst_buffer_get_size(buffer);
     status.last_frame = capture;
+    // Periodic IDRs end a segment on time by themselves; with intra refresh there are none, so the segment
+    // asks for one (once) when it is due.
+    if (keyframe_asked || capture - manifest.segments[open_entry].first < length) return false;
+    keyframe_asked = true;
+    return true;
+  }
+
+  static bool is_idr(GstBuffer* buffer) {
+    GstMapInfo map;
+    if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return false;
+    const bool idr = h264_access_unit_has_idr(std::span<const std::uint8_t>(map.data, map.size));
+    gst_buffer_unmap(buffer, &map);
+    return idr;
   }
 
   // One Opus packet of `talker` into its voice file, which opens at its first packet and is followed by the
@@ -290,7 +328,7 @@ struct SegmentRecorder::Impl {
       auto writer = SegmentWriter::open(status.folder / name, caps, capture, &why);
       gst_caps_unref(caps);
       if (!writer) return end_by_error(why);
-      manifest.voice.push_back({name, capture, capture, 0, false, std::nullopt, {}, talker});
+      manifest.voice.push_back({name, capture, capture, 0, false, std::nullopt, {}, talker, std::nullopt});
       found = voices.emplace(talker, std::pair{std::move(writer), manifest.voice.size() - 1}).first;
       mark_dirty();
     }
@@ -447,6 +485,11 @@ std::optional<std::string> SegmentRecorder::start(const std::filesystem::path& f
   return std::nullopt;
 }
 
+void SegmentRecorder::set_intra_refresh(std::optional<std::uint32_t> frames_per_wave) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->refresh_frames = frames_per_wave;
+}
+
 void SegmentRecorder::add_file(const std::string& role, const std::string& name) {
   std::lock_guard lock(impl_->mutex);
   if (impl_->status.folder.empty()) return;
@@ -483,7 +526,8 @@ RecorderStatus SegmentRecorder::status() const {
 }
 
 void record_encoded_frame(SegmentRecorder& recorder, GstSample* sample, core::CaptureTime capture_time) {
-  recorder.impl().write(sample, capture_time);
+  auto& impl = recorder.impl();
+  if (impl.write(sample, capture_time) && impl.keyframe_needed) impl.keyframe_needed();
 }
 
 namespace {
@@ -559,6 +603,8 @@ Recovery recover_recording(const std::filesystem::path& folder, const SettleFile
     const std::string name = segment_name(n);
     if (!std::filesystem::exists(folder / name)) break;
     const auto first = recorded_segment_start(folder / name);
+    // (Recorded as the segment before it was: with intra refresh or without.)
+    const auto wave = manifest->segments.empty() ? std::nullopt : manifest->segments.back().intra_refresh;
     manifest->segments.push_back({name,
                                   first.value_or(manifest->started),
                                   first.value_or(manifest->started),
@@ -566,7 +612,8 @@ Recovery recover_recording(const std::filesystem::path& folder, const SettleFile
                                   false,
                                   std::nullopt,
                                   {},
-                                  {}});
+                                  {},
+                                  wave});
     r.notes.push_back(name + " was not in the manifest" +
                       (first ? std::string() : " and has no date: its times are the recording's start"));
   }
@@ -584,7 +631,7 @@ Recovery recover_recording(const std::filesystem::path& folder, const SettleFile
   for (const auto& name : unlisted) {
     const auto first = recorded_segment_start(folder / name).value_or(manifest->started);
     manifest->voice.push_back(
-        {name, first, first, 0, false, std::nullopt, {}, name.substr(6, name.size() - 6 - 10)});
+        {name, first, first, 0, false, std::nullopt, {}, name.substr(6, name.size() - 6 - 10), std::nullopt});
     r.notes.push_back(name + " was not in the manifest");
   }
   // Video segments and voice files alike: what was left open is rewritten from what can be read.

@@ -8,16 +8,19 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include <gtest/gtest.h>
+#include <opencv2/core.hpp>
 
 #include "segment_recorder_gst.hpp"
 #include "support/encoded_test_stream.hpp"
 #include "support/recorded_segment.hpp"
 #include "support/test_installation.hpp"
 #include "surgilink/media/pixel_timestamp_code.hpp"
+#include "surgilink/media/recorded_segment.hpp"
 #include "surgilink/media/recording_manifest.hpp"
 #include "surgilink/media/segment_recorder.hpp"
 #include "surgilink/media/sender_pipeline.hpp"
@@ -45,6 +48,17 @@ std::string stderr_of(const std::string& command) {
   return out;
 }
 
+// 720p30 of the synthetic scene into `recorder`, a keyframe (or a refresh wave) a second.
+SenderPipelineSettings recorded_720p30(std::shared_ptr<SegmentRecorder> recorder, bool intra_refresh) {
+  SenderPipelineSettings settings;
+  settings.profile = video_profile("720p30");
+  settings.source = parse_video_source("synthetic");
+  settings.keyframe_interval = std::chrono::seconds{1};
+  settings.intra_refresh = intra_refresh;
+  settings.recorder = std::move(recorder);
+  return settings;
+}
+
 TEST(SegmentRecorder, WritesPlayableKeyframeSegmentsWithAnIndexOnTheCaptureClock) {
   const auto folder = testing::scratch_dir("recording") / "case-1";
   core::CaptureClock clock;
@@ -55,12 +69,7 @@ TEST(SegmentRecorder, WritesPlayableKeyframeSegmentsWithAnIndexOnTheCaptureClock
     ++keyframe_requests;
     if (pipeline_for_keyframes) pipeline_for_keyframes->request_keyframe();
   });
-  SenderPipelineSettings settings;
-  settings.profile = video_profile("720p30");
-  settings.source = parse_video_source("synthetic");
-  settings.keyframe_interval = std::chrono::seconds{1};
-  settings.recorder = recorder;
-  SenderPipeline pipeline(settings, clock, network);
+  SenderPipeline pipeline(recorded_720p30(recorder, false), clock, network);
   pipeline_for_keyframes = &pipeline;
   pipeline.start();
 
@@ -135,6 +144,95 @@ TEST(SegmentRecorder, WritesPlayableKeyframeSegmentsWithAnIndexOnTheCaptureClock
             900'000'000);
 }
 
+// With intra refresh (issue 15) the encoder makes no periodic IDRs, and x264 marks each refresh wave's
+// first picture a sync point, though it is whole only a wave later. Segments still start at IDRs (the
+// recorder asks for one when a segment is due) and decode alone; the manifest gives the wave, and a seek
+// decodes from a wave earlier, so the picture at any moment is the one a decode from the segment's start
+// gives.
+TEST(SegmentRecorder, WithIntraRefreshSegmentsStartAtIdrsAndSeeksShowWholePictures) {
+  const auto folder = testing::scratch_dir("recording-intra-refresh") / "case-1";
+  core::CaptureClock clock;
+  QuietNetwork network;
+  SenderPipeline* pipeline_for_keyframes = nullptr;
+  auto recorder = std::make_shared<SegmentRecorder>(std::chrono::seconds{3}, [&] {
+    if (pipeline_for_keyframes) pipeline_for_keyframes->request_keyframe();
+  });
+  recorder->set_intra_refresh(30);  // one wave a second at 30 fps
+  SenderPipeline pipeline(recorded_720p30(recorder, true), clock, network);
+  pipeline_for_keyframes = &pipeline;
+  pipeline.start();
+  const auto& display = pipeline.or_display();
+  std::uint64_t seen = display.wait_newer_than(0, milliseconds{5000});
+  ASSERT_GT(seen, 0u) << "the pipeline shows no picture";
+  ASSERT_EQ(recorder->start(folder), std::nullopt);
+  const auto deadline = clock.now() + std::chrono::seconds{10};
+  while (recorder->status().segments_closed < 1 && clock.now() < deadline)
+    seen = display.wait_newer_than(seen, milliseconds{2000});
+  recorder->stop();
+  pipeline.stop();
+  const auto status = recorder->status();
+  EXPECT_TRUE(status.last_error.empty()) << status.last_error;
+  ASSERT_GE(status.segments_closed, 2u) << "the first segment did not end without a periodic IDR";
+
+  std::string why;
+  const auto manifest = RecordingManifest::read(folder, &why);
+  ASSERT_TRUE(manifest) << why;
+  for (const auto& s : manifest->segments) {
+    SCOPED_TRACE(s.file);
+    EXPECT_EQ(s.intra_refresh, std::chrono::milliseconds{1000});
+    const auto file = folder / s.file;
+    const auto decoded = testing::decode_segment(file);
+    EXPECT_TRUE(decoded.error.empty()) << decoded.error;
+    ASSERT_TRUE(decoded.first_pixel_us.has_value()) << "first picture has no readable pixel code";
+    EXPECT_EQ(*decoded.first_pixel_us,
+              std::chrono::duration_cast<std::chrono::microseconds>(s.first.time_since_epoch()).count());
+    // The segment's first picture is an IDR (an I picture that Matroska marks a keyframe).
+    const auto first_of = [&](const std::string& entries) {
+      std::istringstream text(
+          stderr_of("ffprobe -v error -select_streams v -read_intervals %+#1 "
+                    "-show_entries " +
+                    entries + " -of csv=p=0 " + file.string()));
+      std::string line;
+      while (std::getline(text, line) && line.empty()) {
+      }
+      return line.substr(0, line.find(','));
+    };
+    EXPECT_EQ(first_of("packet=flags").substr(0, 1), "K");
+    EXPECT_EQ(first_of("frame=pict_type"), "I");
+  }
+  // The first segment (3 s, refresh waves beginning about 1 s and 2 s in): every picture decoded from its
+  // start, against the same moments found by seeking.
+  const auto& first = manifest->segments.front();
+  EXPECT_GE(first.last - first.first, std::chrono::milliseconds{2900}) << "ended before it was due";
+  EXPECT_LT(first.last - first.first, std::chrono::milliseconds{3500}) << "ended long after it was due";
+  std::map<std::size_t, RecordedPicture> whole;  // pictures 31, 35, ... 71: within the waves
+  std::size_t count = 0;
+  ASSERT_TRUE(for_each_recorded_picture(
+      folder / first.file, first.first, first.first, first.last,
+      [&](RecordedPicture& p) {
+        if (count >= 31 && count < 75 && count % 4 == 3) whole.emplace(count, p);
+        ++count;
+        return true;
+      },
+      &why))
+      << why;
+  ASSERT_GE(count, 80u);
+  int differ_without_wave = 0;
+  for (std::size_t i = 31; i < 75; i += 4) {
+    SCOPED_TRACE("picture " + std::to_string(i));
+    const auto sought =
+        recorded_picture_at(folder / first.file, first.first, whole[i].capture, &why, *first.intra_refresh);
+    ASSERT_TRUE(sought) << why;
+    EXPECT_EQ(sought->capture, whole[i].capture);
+    EXPECT_EQ(cv::norm(sought->bgr, whole[i].bgr, cv::NORM_INF), 0) << "not the whole picture";
+    const auto unwaved = recorded_picture_at(folder / first.file, first.first, whole[i].capture, &why);
+    ASSERT_TRUE(unwaved) << why;
+    differ_without_wave += cv::norm(unwaved->bgr, whole[i].bgr, cv::NORM_INF) > 0 ? 1 : 0;
+  }
+  // Seeking to the refresh point before a moment alone gives a picture still being refreshed.
+  EXPECT_GT(differ_without_wave, 0) << "the check cannot tell a whole picture from a refreshing one";
+}
+
 TEST(SegmentRecorder, RefusesAFolderThatHoldsARecording) {
   const auto folder = testing::scratch_dir("recording-twice") / "case-1";
   SegmentRecorder first(std::chrono::seconds{60}, {});
@@ -180,6 +278,26 @@ TEST(SegmentRecorder, TimestampsStrictlyIncreaseEvenForFramesCapturedInTheSameMi
   ASSERT_EQ(decoded.pts_ns.size(), 90u);
   for (std::size_t i = 1; i < decoded.pts_ns.size(); ++i)
     EXPECT_LT(decoded.pts_ns[i - 1], decoded.pts_ns[i]) << "frame " << i;
+}
+
+// x264's intra refresh marks each refresh wave's first picture a sync point, but it needs the pictures
+// before it: a segment starting there would show its first second half grey. Only an IDR starts one.
+TEST(SegmentRecorder, ARefreshWavesFirstPictureStartsNoSegment) {
+  const auto folder = testing::scratch_dir("recording-refresh-point") / "case-1";
+  int asked = 0;
+  SegmentRecorder recorder(std::chrono::seconds{60}, [&] { ++asked; });  // no IDR comes of asking
+  testing::EncodedTestStream stream(320, 240, 500, 30, "ball", true);
+  GstSample* idr = stream.next();  // the stream's only IDR, before the recording starts
+  ASSERT_NE(idr, nullptr);
+  gst_sample_unref(idr);
+  ASSERT_EQ(recorder.start(folder), std::nullopt);
+  EXPECT_EQ(asked, 1);
+  // Waves begin at frames 30 and 60 after the IDR (29 and 59 here).
+  feed(recorder, stream, 75, [](int i) { return kStart + std::chrono::milliseconds{33 * i}; });
+  const auto status = recorder.status();
+  recorder.stop();
+  EXPECT_EQ(status.frames_written, 0u);
+  EXPECT_EQ(status.frames_skipped, 75u);
 }
 
 // The packets' times in a file's first stream (µs from its start), as ffprobe reads them.

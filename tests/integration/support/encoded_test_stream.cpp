@@ -10,13 +10,14 @@
 namespace surgilink::testing {
 
 EncodedTestStream::EncodedTestStream(int width, int height, int bitrate_kbps, int keyframe_interval,
-                                     const char* pattern) {
+                                     const char* pattern, bool intra_refresh) {
   media::initialise_gstreamer();
   const std::string description =
       "videotestsrc pattern=" + std::string(pattern) +
       " ! video/x-raw,format=I420,width=" + std::to_string(width) + ",height=" + std::to_string(height) +
       ",framerate=30/1 ! x264enc tune=zerolatency speed-preset=ultrafast bitrate=" +
       std::to_string(bitrate_kbps) + " key-int-max=" + std::to_string(keyframe_interval) +
+      (intra_refresh ? " option-string=intra-refresh=1" : "") +
       " ! video/x-h264,stream-format=byte-stream,alignment=au ! appsink name=out sync=false max-buffers=8";
   GError* error = nullptr;
   pipeline_ = gst_parse_launch(description.c_str(), &error);

@@ -8,8 +8,10 @@ namespace surgilink::testing {
 
 class EncodedTestStream {
  public:
-  // `pattern` is a videotestsrc pattern ("snow" gives large frames); a keyframe every `keyframe_interval`.
-  EncodedTestStream(int width, int height, int bitrate_kbps, int keyframe_interval, const char* pattern);
+  // `pattern` is a videotestsrc pattern ("snow" gives large frames); a keyframe every `keyframe_interval`
+  // frames, or with `intra_refresh` one refresh wave of that many frames and no keyframe after the first.
+  EncodedTestStream(int width, int height, int bitrate_kbps, int keyframe_interval, const char* pattern,
+                    bool intra_refresh = false);
   ~EncodedTestStream();
   EncodedTestStream(const EncodedTestStream&) = delete;
   EncodedTestStream& operator=(const EncodedTestStream&) = delete;

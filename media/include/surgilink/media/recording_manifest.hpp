@@ -30,6 +30,9 @@ struct ManifestSegment {
   std::optional<FileSeal> seal;       // once closed
   std::string repaired;               // after a crash: what recovery did to it ("" : nothing)
   std::string talker;                 // voice: whose ("or", or a mentor's display name); video: ""
+  // Video recorded with intra refresh (the sender's [video] intra_refresh): a seek point may be a refresh
+  // wave's first picture, whole only this long after it. None: every seek point is an IDR.
+  std::optional<std::chrono::milliseconds> intra_refresh;
   bool operator==(const ManifestSegment&) const = default;
 };
 

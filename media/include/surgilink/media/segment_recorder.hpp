@@ -68,6 +68,10 @@ class SegmentRecorder {
   // segment opens at the next keyframe. Refused below the free-space floor. Returns why it cannot start, or
   // nothing.
   std::optional<std::string> start(const std::filesystem::path& folder, RecordingIdentity identity = {});
+  // The encoder refreshes the picture by intra refresh waves of this many frames (none: by periodic IDRs);
+  // the segments opened from now on give the wave's length in the manifest. Segments still start at IDRs:
+  // each asks for one when it is due.
+  void set_intra_refresh(std::optional<std::uint32_t> frames_per_wave);
   // Lists another file of the recording open now (`name` inside its folder) in the manifest under `role`
   // ("event_log"); seal() it once it is closed.
   void add_file(const std::string& role, const std::string& name);
