@@ -117,8 +117,7 @@ std::optional<std::uint64_t> free_bytes_at(const std::filesystem::path& path) {
 struct SegmentRecorder::Impl {
   std::chrono::seconds length;
   std::function<void()> keyframe_needed;
-  std::optional<std::uint32_t>
-      refresh_frames;  // the encoder's intra refresh wave in frames, if it refreshes so
+  std::optional<std::uint32_t> refresh_frames;  // the encoder's intra refresh wave (frames), if any
   DiskFloors floors;
 
   // Work for the finishing thread: a segment whose stream has ended, or another file of the recording that
@@ -259,7 +258,7 @@ struct SegmentRecorder::Impl {
     GstBuffer* buffer = gst_sample_get_buffer(sample);
     if (buffer == nullptr) return false;
     // x264 with intra refresh marks each refresh wave's first picture a sync point too. It stays one in the
-    // file (a seek may land there: the review then decodes a wave ahead, RecordingManifest::intra_refresh),
+    // file (a seek may land there: the review then decodes a wave ahead, ManifestSegment::intra_refresh),
     // but only an IDR, which decodes alone, starts a segment.
     const bool keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT) && is_idr(buffer);
     // A new picture size or frame rate (the video ladder stepped) starts a new segment.
