@@ -3,34 +3,23 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
-#include <fstream>
 #include <string>
 
+#include "sender_config_file.hpp"
 #include "sender_settings.hpp"
 #include "surgilink/core/config.hpp"
 
 namespace surgilink::sender {
 namespace {
 
-const std::filesystem::path kCerts = std::filesystem::path(SURGILINK_SOURCE_DIR) / "var" / "certs";
-
 // A sender configuration whose [or_display] table holds `or_display`.
 std::filesystem::path config_with(const std::string& or_display) {
-  const auto file = std::filesystem::temp_directory_path() /
-                    ("surgilink_or_window_settings_" + std::to_string(::getpid()) + ".toml");
-  std::ofstream(file) << "[tls]\nca = \"" << (kCerts / "ca.pem").string() << "\"\ncertificate = \""
-                      << (kCerts / "sender.pem").string() << "\"\nprivate_key = \""
-                      << (kCerts / "sender.key").string() << "\"\naccess_list = \""
-                      << (kCerts / "access.toml").string() << "\"\n[or_display]\n"
-                      << or_display;
-  return file;
+  return testing::sender_config_file("or_window_settings", "[or_display]\n" + or_display);
 }
 
 TEST(OrWindowSettings, UnsetLeavesTheChoiceToTheDisplayAndTheCommandLineWins) {
-  ASSERT_TRUE(std::filesystem::exists(kCerts / "access.toml")) << "run ./surgilink setup";
+  ASSERT_TRUE(std::filesystem::exists(testing::kDevCerts / "access.toml")) << "run ./surgilink setup";
   const auto unset = load_sender_settings(config_with(""), {});
   EXPECT_FALSE(unset.or_display.window.has_value());
   EXPECT_EQ(unset.or_display.video_sink, "ximagesink");

@@ -2,12 +2,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
-#include <fstream>
 #include <string>
 
+#include "sender_config_file.hpp"
 #include "sender_settings.hpp"
 #include "surgilink/core/config.hpp"
 
@@ -16,18 +14,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
-const std::filesystem::path kCerts = std::filesystem::path(SURGILINK_SOURCE_DIR) / "var" / "certs";
-
 // A sender configuration whose [vitals.hl7] table holds `hl7` (the rest as small as the loader allows).
 std::filesystem::path config_with(const std::string& hl7) {
-  const auto file = std::filesystem::temp_directory_path() /
-                    ("surgilink_vitals_settings_" + std::to_string(::getpid()) + ".toml");
-  std::ofstream(file) << "[tls]\nca = \"" << (kCerts / "ca.pem").string() << "\"\ncertificate = \""
-                      << (kCerts / "sender.pem").string() << "\"\nprivate_key = \""
-                      << (kCerts / "sender.key").string() << "\"\naccess_list = \""
-                      << (kCerts / "access.toml").string() << "\"\n[vitals]\nsource = \"hl7\"\n[vitals.hl7]\n"
-                      << hl7;
-  return file;
+  return testing::sender_config_file("vitals_settings", "[vitals]\nsource = \"hl7\"\n[vitals.hl7]\n" + hl7);
 }
 
 std::string error_of(const std::string& hl7) {
@@ -40,7 +29,7 @@ std::string error_of(const std::string& hl7) {
 }
 
 TEST(VitalsSettings, GatewayChecksAndLimitsReachTheListener) {
-  ASSERT_TRUE(std::filesystem::exists(kCerts / "access.toml")) << "run ./surgilink setup";
+  ASSERT_TRUE(std::filesystem::exists(testing::kDevCerts / "access.toml")) << "run ./surgilink setup";
   const auto s = load_sender_settings(config_with("bind_address = \"10.1.2.1\"\n"
                                                   "allow = [\"10.1.2.3\", \"10.1.2.0/24\"]\n"
                                                   "sending_application = \"ACDE48234567ABCD\"\n"
@@ -68,7 +57,7 @@ TEST(VitalsSettings, GatewayChecksAndLimitsReachTheListener) {
 }
 
 TEST(VitalsSettings, MistakesNameTheKey) {
-  ASSERT_TRUE(std::filesystem::exists(kCerts / "access.toml")) << "run ./surgilink setup";
+  ASSERT_TRUE(std::filesystem::exists(testing::kDevCerts / "access.toml")) << "run ./surgilink setup";
   EXPECT_THAT(error_of("allow = [\"10.1.2.5/24\"]\n"),
               HasSubstr("key 'vitals.hl7.allow': '10.1.2.5/24' has host bits set"));
   EXPECT_THAT(error_of("allow = [\"gateway-1\"]\n"),
