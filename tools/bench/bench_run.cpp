@@ -15,6 +15,7 @@
 #include "bench_targets.hpp"
 #include "link/link_profile.hpp"
 #include "process/child_process.hpp"
+#include "run_figures.hpp"
 #include "soak_record.hpp"
 #include "surgilink/core/config.hpp"
 #include "surgilink/media/plain_rtp_path.hpp"
@@ -112,53 +113,6 @@ json read_json(const std::filesystem::path& p) {
   return json::parse(in);
 }
 
-json p50_p95(const json& summary) {
-  if (summary.is_null()) return nullptr;
-  return {{"p50", summary["p50"]}, {"p95", summary["p95"]}};
-}
-
-// p50/p95/max/count of a sample; null when empty.
-json distribution(std::vector<double> v) {
-  if (v.empty()) return nullptr;
-  std::sort(v.begin(), v.end());
-  const auto at = [&v](double q) {
-    return v[static_cast<std::size_t>(std::lround(q * static_cast<double>(v.size() - 1)))];
-  };
-  double sum = 0;
-  for (const double x : v) sum += x;
-  return {{"min", v.front()}, {"mean", sum / static_cast<double>(v.size())},
-          {"p50", at(0.5)},   {"p95", at(0.95)},
-          {"max", v.back()},  {"count", v.size()}};
-}
-
-// Mentor input -> composited into an OR display picture, per confirmed operation of the scripted mentor made
-// after `measured_from` (sender clock, ns): the console's [sequence, input] pairs joined with the sender's
-// [scene version, first composited] pairs (a version includes every operation numbered up to it).
-std::vector<double> annotation_delays_ms(const json& inputs, const json& composited,
-                                         std::int64_t measured_from, std::size_t* never_shown) {
-  std::vector<std::pair<std::uint64_t, std::int64_t>> shown;
-  for (const auto& c : composited) shown.emplace_back(c[0].get<std::uint64_t>(), c[1].get<std::int64_t>());
-  std::vector<double> delays;
-  for (const auto& i : inputs) {
-    const auto sequence = i[0].get<std::uint64_t>();
-    const auto input = i[1].get<std::int64_t>();
-    if (input < measured_from) continue;
-    const auto first = std::lower_bound(shown.begin(), shown.end(), sequence,
-                                        [](const auto& s, std::uint64_t v) { return s.first < v; });
-    if (first == shown.end()) {
-      ++*never_shown;  // deleted before a picture showed it, or the run ended first
-      continue;
-    }
-    delays.push_back(static_cast<double>(first->second - input) / 1e6);
-  }
-  return delays;
-}
-
-json latency(const json& summary) {
-  if (summary.is_null()) return nullptr;
-  return {{"p50", summary["p50"]}, {"p95", summary["p95"]}, {"p99", summary["p99"]}, {"max", summary["max"]}};
-}
-
 // Where a baseline's two halves run: the command each runs inside (empty: this machine) and its path.
 struct BaselinePlaces {
   std::vector<std::string> sender_wrapper, receiver_wrapper;
@@ -215,27 +169,6 @@ json run_plain_baseline(const Installation& in, const std::filesystem::path& dir
   if (receiver_exit.value_or(-1) != 0)
     throw std::runtime_error(name + " receiver failed; see " + dir.string());
   return read_json(dir / (name + ".json"));
-}
-
-// What a link did to the picture, from a receiver's report (the console's, or a baseline receiver's, which
-// uses the same names): time frozen ÷ the measured time, freezes, frames released with a part missing.
-json picture_figures(const json& report, double measured_ms) {
-  return {{"frozen_ratio", measured_ms > 0 ? report.value("frozen_ms", 0.0) / measured_ms : 0.0},
-          {"freezes",
-           {{"count", report.value("freezes", 0)}, {"longest_ms", report.value("longest_freeze_ms", 0.0)}}},
-          {"broken_frames", report["frames_undecodable"]}};
-}
-
-// A baseline's figures across a link, named as SurgiLink's are in the bench's JSON.
-json link_figures(const json& b, double measured_ms) {
-  json figures = picture_figures(b, measured_ms);
-  for (const char* key : {"transport", "frames_until_keyframe", "frames_received", "frames_pixel_unreadable",
-                          "fps_received", "packets_received", "packets_lost"})
-    figures[key] = b[key];
-  // The plain stream carries no capture time: its glass-to-glass is the pixel code's.
-  figures["g2g_ms"] = latency(b["g2g_ms"]);
-  figures["pixel_ms"] = latency(b["pixel_ms"]);
-  return figures;
 }
 
 // "12.3/45.6" (p50/p95) or "-".
@@ -558,11 +491,8 @@ int run_bench(const BenchOptions& o, const Installation& in) {
     // Capture → composed by the OR display branch, and capture → handed to the OR window's sink (issue 13:
     // the window may add at most one frame interval).
     const json& m = s["or_monitor"];
-    const auto p50_p95_ms = [](const json& d) {
-      return d.is_null() ? d : json{{"p50", d["p50"]}, {"p95", d["p95"]}};
-    };
-    out["or_branch_ms"] = p50_p95_ms(m.value("branch_ms", json(nullptr)));
-    out["or_window_ms"] = p50_p95_ms(m.value("window_ms", json(nullptr)));
+    out["or_branch_ms"] = p50_p95(m.value("branch_ms", json(nullptr)));
+    out["or_window_ms"] = p50_p95(m.value("window_ms", json(nullptr)));
     out["or_window_pictures_shown"] = m.value("pictures_shown", json(0));
     out["or_window_pictures_skipped"] = m.value("pictures_skipped", json(0));
   }
@@ -570,24 +500,21 @@ int run_bench(const BenchOptions& o, const Installation& in) {
     std::size_t never_shown = 0;
     const auto delays = annotation_delays_ms(c["annotation_inputs"], s["annotation_composited"],
                                              measured_from_ns.value_or(0), &never_shown);
-    const auto p50_p95_of = [](const json& d) {
-      return d.is_null() ? d : json{{"p50", d["p50"]}, {"p95", d["p95"]}};
-    };
-    out["annotation_ms"] = p50_p95_of(distribution(delays));
+    out["annotation_ms"] = p50_p95(distribution(delays));
     if (o.or_window) {
       // Mentor input → the first picture the OR window's sink got with the annotation on it.
       std::size_t never_on_window = 0;
       const auto to_window = annotation_delays_ms(c["annotation_inputs"], s["annotation_on_or_window"],
                                                   measured_from_ns.value_or(0), &never_on_window);
-      out["annotation_to_or_screen_ms"] = p50_p95_of(distribution(to_window));
+      out["annotation_to_or_screen_ms"] = p50_p95(distribution(to_window));
       out["annotation_operations_not_on_or_window"] = never_on_window;
     }
     out["annotation_ms_detail"] = distribution(delays);
     out["annotation_operations"] = c["annotations_confirmed"];
     out["annotation_operations_not_composited"] = never_shown;
     out["annotations_refused"] = s["annotations_refused"];
-    out["anchor_error_px"] = p50_p95_of(s["anchor_error_px"]);
-    out["anchor_error_px_unanchored"] = p50_p95_of(s["anchor_error_px_unanchored"]);
+    out["anchor_error_px"] = p50_p95(s["anchor_error_px"]);
+    out["anchor_error_px_unanchored"] = p50_p95(s["anchor_error_px_unanchored"]);
     out["anchor_error_samples"] = s["anchor_error_px"].is_null() ? json(0) : s["anchor_error_px"]["count"];
     out["scene_pan_px_per_s"] = s["scene_pan_px_per_s"];
     out["or_tracking_ms"] = s["or_tracking_ms"];
