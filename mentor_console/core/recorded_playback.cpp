@@ -138,7 +138,7 @@ void RecordedPlayback::play_from(const Request& request) {
           last_shown = Clock::now();
           return true;
         },
-        &why, segment.intra_refresh.value_or(std::chrono::milliseconds{0}));
+        &why, segment.seek_preroll());
     if (!read && !stopped) listener_.on_playback_problem(request.number, segment.file + ": " + why);
   }
   if (!stopped && !interrupted()) {
@@ -170,7 +170,7 @@ void RecordedPlayback::step_from(const Request& request) {
           next = std::move(picture);
           return false;
         },
-        &why, segment.intra_refresh.value_or(std::chrono::milliseconds{0}));
+        &why, segment.seek_preroll());
     if (!read) {
       listener_.on_playback_problem(request.number, segment.file + ": " + why);
       return;

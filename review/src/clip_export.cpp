@@ -147,7 +147,7 @@ std::optional<ClipResult> export_clip(const RecordedCase& recorded, const ClipRe
           ++result.frames;
           return true;
         },
-        &segment_why, s.intra_refresh.value_or(std::chrono::milliseconds{0}));
+        &segment_why, s.seek_preroll());
     if (!failure.empty()) return fail(failure);
     if (!read) return fail(s.file + ": " + segment_why);
   }

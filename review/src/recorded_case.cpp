@@ -469,8 +469,7 @@ std::optional<media::RecordedPicture> RecordedCase::picture_at(core::CaptureTime
   // Past a segment's last frame (a gap, or the end), the last frame stays on the screen.
   const auto at = s->last > s->first ? std::min(t, s->last) : t;
   std::string decode_why;
-  auto picture = media::recorded_picture_at(file, s->first, at, &decode_why,
-                                            s->intra_refresh.value_or(std::chrono::milliseconds{0}));
+  auto picture = media::recorded_picture_at(file, s->first, at, &decode_why, s->seek_preroll());
   if (!picture && why) *why = s->file + ": " + decode_why;
   return picture;
 }

@@ -33,6 +33,10 @@ struct ManifestSegment {
   // Video recorded with intra refresh (the sender's [video] intra_refresh): a seek point may be a refresh
   // wave's first picture, whole only this long after it. None: every seek point is an IDR.
   std::optional<std::chrono::milliseconds> intra_refresh;
+  // How much earlier than a moment a seek in this segment must start decoding (0 for a segment of IDRs).
+  std::chrono::milliseconds seek_preroll() const {
+    return intra_refresh.value_or(std::chrono::milliseconds{0});
+  }
   bool operator==(const ManifestSegment&) const = default;
 };
 
