@@ -10,7 +10,7 @@ std::optional<std::uint64_t> VideoPacing::pace_bps(core::CaptureTime now,
   if (!estimate_bps) return std::nullopt;
   const std::uint64_t full = target_kbps * 1000 * 5 / 2;
   if (*estimate_bps < needed_kbps * 1000) bottleneck_until_ = now + kBottleneckFor;
-  if (now < bottleneck_until_) return std::min(full, *estimate_bps * 5 / 4);
+  if (now < bottleneck_until_) return std::min(full, *estimate_bps);
   return full;
 }
 

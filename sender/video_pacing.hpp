@@ -2,11 +2,13 @@
 // How fast the sender lets the video out (RealtimeSender's pacer), from the congestion controller's figures.
 // At 2.5 times the encoder's target (libwebrtc's factor): frames leave as fast as usual, keyframes are spread
 // out. Where the link is the stream's bottleneck (its estimate under what the profile needs, now or within
-// the last kBottleneckFor), at no more than a quarter above what the link is estimated to carry: a keyframe
-// then waits in the sender rather than in the link's buffer, whose overflow (a burst of drops) parity cannot
-// repair. The seconds after matter: an estimate climbing past the link crosses the profile's need before the
-// queue it builds is seen, and the full pace then flushed the waiting packets into that queue. Pure logic,
-// one thread (the network thread); every time is passed in.
+// the last kBottleneckFor), at no more than what the link is estimated to carry: a keyframe then waits in
+// the sender rather than in the link's buffer, whose overflow (a burst of drops) parity cannot repair. (A
+// quarter above the estimate was the link's own rate once the estimate reached 80 % of it: rural's keyframes
+// at 4.8 Mbit/s estimated went into its 100-ms buffer at 6 Mbit/s and overflowed it.) The seconds after
+// matter: an estimate climbing past the link crosses the profile's need before the queue it builds is seen,
+// and the full pace then flushed the waiting packets into that queue. Pure logic, one thread (the network
+// thread); every time is passed in.
 
 #include <chrono>
 #include <cstdint>

@@ -1,5 +1,5 @@
 // The video's pace: 2.5 x the encoder's target, and on a bottleneck link (and for 5 s after the estimate
-// last was under the profile's need) no more than 1.25 x the link's estimate (issue 15, rural profile).
+// last was under the profile's need) no more than the link's estimate (issue 15, rural profile).
 #include "video_pacing.hpp"
 
 #include <gtest/gtest.h>
@@ -27,18 +27,19 @@ TEST(VideoPacing, AWideLinkIsPacedAtTwoAndAHalfTimesTheTarget) {
 TEST(VideoPacing, ABottleneckLinkIsPacedNearItsEstimateForFiveSecondsAfter) {
   core::SimulatedClock clock;
   VideoPacing pacing;
-  // rural: 4.8 Mbit/s estimated, 4.2 Mbit/s target, under the 6.8 Mbit/s the profile needs with parity.
-  EXPECT_EQ(pacing.pace_bps(clock.now(), 4'800'000, 4200, 6800), 6'000'000u);
+  // rural: 4.8 Mbit/s estimated, 4.2 Mbit/s target, under the 6.8 Mbit/s the profile needs with parity. (A
+  // quarter above it was rural's own 6 Mbit/s: a keyframe filled the link's buffer, not the sender's.)
+  EXPECT_EQ(pacing.pace_bps(clock.now(), 4'800'000, 4200, 6800), 4'800'000u);
   // The estimate climbs past the need (and past the link, which nothing has shown yet): still near it.
   clock.advance(milliseconds{1000});
-  EXPECT_EQ(pacing.pace_bps(clock.now(), 7'200'000, 6000, 6800), 9'000'000u);
+  EXPECT_EQ(pacing.pace_bps(clock.now(), 7'200'000, 6000, 6800), 7'200'000u);
   clock.advance(milliseconds{3900});
-  EXPECT_EQ(pacing.pace_bps(clock.now(), 7'200'000, 6000, 6800), 9'000'000u);
+  EXPECT_EQ(pacing.pace_bps(clock.now(), 7'200'000, 6000, 6800), 7'200'000u);
   // Five seconds above the need: the link is not the bottleneck any more.
   clock.advance(milliseconds{200});
   EXPECT_EQ(pacing.pace_bps(clock.now(), 7'200'000, 6000, 6800), 15'000'000u);
   // Under it again: near the estimate at once, and never above the usual pace.
-  EXPECT_EQ(pacing.pace_bps(clock.now(), 6'500'000, 6000, 6800), 8'125'000u);
+  EXPECT_EQ(pacing.pace_bps(clock.now(), 6'500'000, 6000, 6800), 6'500'000u);
   EXPECT_EQ(pacing.pace_bps(clock.now(), 6'500'000, 1000, 6800), 2'500'000u);
 }
 
