@@ -352,7 +352,9 @@ void ReceiveRateEstimator::update_rate(core::CaptureTime now) {
         // the sender's probes. (20 % a second after 3 s without congestion, in their place before, let
         // the estimate run past a narrow rural link whenever a second happened to lose under 1 %: the
         // queue it built overflowed before it was seen.)
-        estimate += std::max(1000.0, estimate * (std::pow(1.08, dt) - 1));
+        // (The floor is a rate, 1 kbit/s a second: the estimate is updated at every packet, and a floor of
+        // 1 kbit/s per update made the climb about a bit per bit of a packet, 11-16 % a second.)
+        estimate += std::max(1000.0 * dt, estimate * (std::pow(1.08, dt) - 1));
       }
       // Not raised far above what actually arrives: the sender may be sending less than it may. A recent
       // probe showed the link carries more, whatever the video sends. The cap stops an increase and never
