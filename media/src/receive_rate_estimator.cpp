@@ -352,8 +352,8 @@ void ReceiveRateEstimator::update_rate(core::CaptureTime now) {
         // the sender's probes. (20 % a second after 3 s without congestion, in their place before, let
         // the estimate run past a narrow rural link whenever a second happened to lose under 1 %: the
         // queue it built overflowed before it was seen.)
-        // (The floor is a rate, 1 kbit/s a second: the estimate is updated at every packet, and a floor of
-        // 1 kbit/s per update made the climb about a bit per bit of a packet, 11-16 % a second.)
+        // The floor is 1 kbit/s a second, not per update: the estimate is updated at every packet, and
+        // 1 kbit/s per update made the climb 11-16 % a second, faster the more packets arrived.
         estimate += std::max(1000.0 * dt, estimate * (std::pow(1.08, dt) - 1));
       }
       // Not raised far above what actually arrives: the sender may be sending less than it may. A recent

@@ -72,25 +72,25 @@ struct BottleneckLink {
           last_arrival = std::max(last_arrival, link_free + milliseconds{25} + spread);
           estimator.on_packet(sequence, timestamp, first ? std::optional<Time>(now) : std::nullopt,
                               last_arrival, bytes);
-          if (due_per_packet) {
-            if (auto estimate = estimator.due(last_arrival)) {
-              sending_bps = static_cast<double>(*estimate) * uses;
-              ++reports;
-            }
-          }
+          if (due_per_packet) ask(last_arrival);
         }
         ++sequence;
         first = false;
       }
       timestamp += 3000;
       now += nanoseconds{33'333'333};
-      // The receiver's report reaches the sender one way later; this model applies it at once.
-      if (auto estimate = estimator.due(now + milliseconds{25})) {
-        sending_bps = static_cast<double>(*estimate) * uses;
-        ++reports;
-      }
+      ask(now + milliseconds{25});
     }
     return worst;
+  }
+
+  // Asks the estimator at `at`; the receiver's report reaches the sender one way later, which this model
+  // leaves out: the sender follows a report at once.
+  void ask(Time at) {
+    if (auto estimate = estimator.due(at)) {
+      sending_bps = static_cast<double>(*estimate) * uses;
+      ++reports;
+    }
   }
 
   // A probe cluster of `packets` packets of 1000 bytes paced at `padding_bps` from now, sent between the
