@@ -58,6 +58,7 @@ void JitterBuffer::release_one(std::vector<ReceivedPacket>& out) {
   }
   packet.frame_damaged = damaged_timestamp_ && *damaged_timestamp_ == packet.rtp_timestamp;
   next_index_ = packet.index + 1;
+  released_timestamp_ = packet.rtp_timestamp;
   ++stats_.released;
   out.push_back(std::move(packet));
 }
@@ -73,11 +74,20 @@ void JitterBuffer::release(core::CaptureTime now, std::vector<ReceivedPacket>& o
     // before it goes at once: the missing packets and the waiting ones before the keyframe belong to pictures
     // it makes needless (after an outage, the link may come back in the middle of a frame), and the keyframe
     // is whole without them.
+    // A keyframe of the picture the gap may lie in is not one: rtph264pay sends an IDR's parameter sets
+    // between its slices, and they start a keyframe by their bytes. The gap can hold none of the keyframe's
+    // picture only if the packet right after the gap is of an older picture, or is the keyframe itself and
+    // the last packet released of an older one.
     // (Searched only when one waits: the count is kept by insert and release.)
-    const auto keyframe = keyframes_waiting_ == 0
-                              ? waiting_.end()
-                              : std::find_if(waiting_.begin(), waiting_.end(),
-                                             [](const auto& entry) { return entry.second.starts_keyframe; });
+    const auto first_timestamp = first.rtp_timestamp;
+    const bool first_starts_picture = !released_timestamp_ || *released_timestamp_ != first_timestamp;
+    const auto keyframe =
+        keyframes_waiting_ == 0
+            ? waiting_.end()
+            : std::find_if(waiting_.begin(), waiting_.end(), [&](const auto& entry) {
+                return entry.second.starts_keyframe && (entry.second.rtp_timestamp != first_timestamp ||
+                                                        (entry.first == index && first_starts_picture));
+              });
     if (keyframe != waiting_.end()) {
       ++stats_.skipped_to_keyframe;
       const std::int64_t key_index = keyframe->first;

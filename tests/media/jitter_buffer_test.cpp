@@ -176,6 +176,52 @@ TEST_F(JitterBufferTest, AGapBeforeAKeyframeIsSkippedAtOnceAndTheKeyframeIsWhole
   EXPECT_EQ(buffer_.stats().lost, 89u + 2u);  // 192 and 194
 }
 
+// GStreamer's rtph264pay (1.22, aggregate-mode zero-latency) sends an IDR picture of two slices as: an
+// access unit delimiter, the first slice's fragments, a STAP-A with the SPS and PPS, the second slice's
+// fragments. Both the first slice and that STAP-A start a keyframe by their bytes (starts_h264_keyframe). A
+// gap inside the picture is not skipped to a keyframe of the same picture: that would leave it without
+// the packet the retransmission is bringing.
+TEST_F(JitterBufferTest, AGapInsideAKeyframeWaitsForItsRetransmissionThoughTheParameterSetsFollow) {
+  insert(10, 1000, kT0);  // the frame before
+  ASSERT_EQ(release(kT0).size(), 1u);
+  const auto keyframe_packet = [&](std::uint16_t sequence, CaptureTime at, bool starts_keyframe) {
+    ReceivedPacket p = packet(index_of(sequence), 4000, at);
+    p.starts_keyframe = starts_keyframe;
+    ASSERT_TRUE(buffer_.insert(std::move(p)));
+  };
+  // 11 delimiter, 12 .. 15 first slice (13 lost), 16 parameter sets, 17 .. 18 second slice.
+  insert(11, 4000, kT0 + milliseconds{1});
+  keyframe_packet(12, kT0 + milliseconds{1}, true);
+  insert(14, 4000, kT0 + milliseconds{2});
+  insert(15, 4000, kT0 + milliseconds{2});
+  keyframe_packet(16, kT0 + milliseconds{2}, true);
+  insert(17, 4000, kT0 + milliseconds{3});
+  insert(18, 4000, kT0 + milliseconds{3});
+  EXPECT_EQ(indices(release(kT0 + milliseconds{3})), (std::vector<std::int64_t>{11, 12}));
+  EXPECT_EQ(buffer_.stats().skipped_to_keyframe, 0u);
+  EXPECT_EQ(buffer_.stats().lost, 0u);
+  // The retransmission comes within the wait: the picture is whole.
+  insert(13, 4000, kT0 + milliseconds{30});
+  const auto out = release(kT0 + milliseconds{30});
+  EXPECT_EQ(indices(out), (std::vector<std::int64_t>{13, 14, 15, 16, 17, 18}));
+  EXPECT_EQ(damage(out), (std::vector<bool>(6, false)));
+
+  // The first slice's last packet lost: the parameter sets wait right behind the gap, and still do not
+  // count as a new picture (the packets before the gap were of theirs).
+  insert(19, 7000, kT0 + milliseconds{33});
+  ReceivedPacket first_slice = packet(index_of(20), 7000, kT0 + milliseconds{33});
+  first_slice.starts_keyframe = true;
+  ASSERT_TRUE(buffer_.insert(std::move(first_slice)));
+  ReceivedPacket sets = packet(index_of(22), 7000, kT0 + milliseconds{34});
+  sets.starts_keyframe = true;
+  ASSERT_TRUE(buffer_.insert(std::move(sets)));
+  EXPECT_EQ(indices(release(kT0 + milliseconds{34})), (std::vector<std::int64_t>{19, 20}));
+  EXPECT_EQ(buffer_.stats().skipped_to_keyframe, 0u);
+  insert(21, 7000, kT0 + milliseconds{60});
+  EXPECT_EQ(indices(release(kT0 + milliseconds{60})), (std::vector<std::int64_t>{21, 22}));
+  EXPECT_EQ(buffer_.stats().lost, 0u);
+}
+
 TEST_F(JitterBufferTest, SeveralLostPacketsAreCountedOnce) {
   insert(65530, 0, kT0);
   ASSERT_EQ(release(kT0).size(), 1u);

@@ -83,6 +83,7 @@ class JitterBuffer {
   std::size_t keyframes_waiting_ = 0;    // waiting packets that start a keyframe
   bool damage_pending_ = false;          // a gap was skipped: the next released frame is damaged
   std::optional<std::uint32_t> damaged_timestamp_;
+  std::optional<std::uint32_t> released_timestamp_;  // of the last packet released
   JitterBufferStats stats_;
 };
 
