@@ -15,10 +15,22 @@ std::chrono::nanoseconds gap_wait(std::chrono::nanoseconds floor, bool retransmi
       duration_cast<nanoseconds>(std::chrono::duration<double, std::milli>(4 * std::max(0.0, jitter_ms)));
   nanoseconds wanted = jitter;
   if (round_trip)
-    wanted = *round_trip + *round_trip / 2 + std::max(jitter, nanoseconds{std::chrono::milliseconds{10}});
+    wanted = 2 * *round_trip + *round_trip / 2 + std::max(jitter, nanoseconds{std::chrono::milliseconds{10}});
   else if (retransmitted)
     wanted = budget;
   return std::clamp(wanted, floor, std::max(floor, budget));
+}
+
+std::optional<std::chrono::nanoseconds> ask_again_after(std::chrono::nanoseconds round_trip, double jitter_ms,
+                                                        std::chrono::nanoseconds wait) {
+  using std::chrono::duration_cast;
+  using std::chrono::nanoseconds;
+  const auto margin = std::max(
+      duration_cast<nanoseconds>(std::chrono::duration<double, std::milli>(4 * std::max(0.0, jitter_ms))),
+      nanoseconds{std::chrono::milliseconds{10}});
+  const nanoseconds after = round_trip + margin;
+  if (after + round_trip > wait) return std::nullopt;
+  return after;
 }
 
 JitterBuffer::JitterBuffer(std::chrono::nanoseconds latency, std::size_t max_packets)
@@ -36,10 +48,13 @@ core::Result<void> JitterBuffer::insert(ReceivedPacket packet) {
   if (!next_index_) next_index_ = packet.index;
   if (highest_ && packet.index > *highest_ + 1) {
     // A jump of more than a second's packets is a restart, not a loss worth asking for.
-    for (std::int64_t i = *highest_ + 1; i < packet.index && missing_.size() < 128; ++i)
+    for (std::int64_t i = *highest_ + 1; i < packet.index && missing_.size() < 128; ++i) {
       missing_.push_back(i);
+      if (unanswered_.size() < kUnansweredKept) unanswered_.emplace(i, packet.arrival);
+    }
   }
   if (!highest_ || packet.index > *highest_) highest_ = packet.index;
+  unanswered_.erase(packet.index);
   if (packet.starts_keyframe) ++keyframes_waiting_;
   waiting_.emplace(packet.index, std::move(packet));
   return boost::outcome_v2::success();
@@ -116,6 +131,23 @@ std::vector<std::int64_t> JitterBuffer::take_missing() {
   // Only those still worth asking for: not yet given up on.
   if (next_index_)
     std::erase_if(out, [this](std::int64_t i) { return i < *next_index_ || waiting_.contains(i); });
+  return out;
+}
+
+std::vector<std::int64_t> JitterBuffer::take_unanswered(core::CaptureTime now,
+                                                        std::chrono::nanoseconds after) {
+  std::vector<std::int64_t> out;
+  for (auto it = unanswered_.begin(); it != unanswered_.end();) {
+    if (next_index_ && it->first < *next_index_) {
+      it = unanswered_.erase(it);  // given up on
+    } else if (now - it->second >= after) {
+      out.push_back(it->first);
+      it = unanswered_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  stats_.asked_again += out.size();
   return out;
 }
 

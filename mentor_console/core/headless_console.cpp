@@ -255,6 +255,7 @@ void write_console_report(const std::filesystem::path& path, const session::Cons
       {"raw_loss", r.raw_loss},
       {"retransmissions_received", r.retransmissions_received},
       {"retransmissions_in_time", r.retransmissions_in_time},
+      {"packets_asked_again", r.packets_asked_again},
       {"connections", r.connections},
       {"annotations_proposed", r.annotations_proposed},
       {"annotations_confirmed", r.annotations_confirmed},

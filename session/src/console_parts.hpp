@@ -100,6 +100,7 @@ struct ConsoleSession::Parts : std::enable_shared_from_this<ConsoleSession::Part
   std::optional<media::ReceiveRateEstimator> last_rate;
   std::chrono::nanoseconds last_gap_wait{0}, last_playout_hold{0};                 // of the previous link
   std::uint64_t earlier_retransmissions = 0, earlier_retransmissions_in_time = 0;  // of earlier connections
+  std::uint64_t earlier_asked_again = 0;
   LinkTotals link_totals() const;
 
   // console_status.cpp

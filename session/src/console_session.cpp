@@ -70,6 +70,7 @@ void ConsoleSession::Parts::disconnect() {
     earlier_links.lost += video->lost();
     earlier_retransmissions += video->retransmissions_received();
     earlier_retransmissions_in_time += video->retransmissions_in_time();
+    earlier_asked_again += video->asked_again();
     last_rate = video->rate();
     last_gap_wait = video->gap_wait();
     last_playout_hold = video->playout_hold();

@@ -144,6 +144,7 @@ ConsoleReport ConsoleSession::Parts::report() const {
   r.retransmissions_received = earlier_retransmissions + (video ? video->retransmissions_received() : 0);
   r.retransmissions_in_time =
       earlier_retransmissions_in_time + (video ? video->retransmissions_in_time() : 0);
+  r.packets_asked_again = earlier_asked_again + (video ? video->asked_again() : 0);
   r.connections = connections;
   r.started_at = started_at;
   r.first_frame_at = tracker.first_picture_at();

@@ -44,6 +44,9 @@ void VideoReceiver::wait_for_retransmissions(nanoseconds round_trip) {
 void VideoReceiver::follow_jitter() {
   jitter_.set_latency(
       media::gap_wait(configured_wait_, retransmitted_, round_trip_, rate_.jitter_ms(), kGapWaitBudget));
+  ask_again_after_ = retransmitted_ && round_trip_
+                         ? media::ask_again_after(*round_trip_, rate_.jitter_ms(), jitter_.latency())
+                         : std::nullopt;
 }
 
 VideoReceiver::~VideoReceiver() { stop(); }
@@ -104,7 +107,13 @@ void VideoReceiver::take(const media::RtpHeader& h, std::span<const std::uint8_t
   received.bytes.assign(packet.begin(), packet.end());
   tracker_.on_packet(capture_of(h.timestamp), arrival);
   if (auto r = jitter_.insert(std::move(received)); !r) faults_.add(r.error());
-  if (auto missing = jitter_.take_missing(); !missing.empty()) {
+  auto missing = jitter_.take_missing();
+  // A request or its answer lost (in the same burst as the packet): asked for once more while it can come.
+  if (ask_again_after_) {
+    const auto again = jitter_.take_unanswered(arrival, *ask_again_after_);
+    missing.insert(missing.begin(), again.begin(), again.end());  // older: the NACK's order
+  }
+  if (!missing.empty()) {
     std::vector<std::uint16_t> sequences;
     sequences.reserve(missing.size());
     for (const auto index : missing) sequences.push_back(static_cast<std::uint16_t>(index));

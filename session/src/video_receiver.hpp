@@ -102,6 +102,7 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   std::chrono::nanoseconds playout_hold() const { return playout_.hold(); }
   std::uint64_t retransmissions_received() const { return retransmissions_received_; }
   std::uint64_t retransmissions_in_time() const { return retransmissions_in_time_; }
+  std::uint64_t asked_again() const { return jitter_.stats().asked_again; }
   const media::ReceiveRateEstimator& rate() const { return rate_; }
 
  private:
@@ -144,6 +145,7 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   std::chrono::nanoseconds configured_wait_;
   std::optional<std::chrono::nanoseconds> round_trip_;  // once retransmissions are waited for
   bool retransmitted_ = false;  // the sender retransmits (its welcome named an RTX stream)
+  std::optional<std::chrono::nanoseconds> ask_again_after_;  // media::ask_again_after, with a round trip
   // Beyond it the picture would be held too long for guidance (DESIGN.md §4's budget; a keyframe repairs).
   static constexpr std::chrono::milliseconds kGapWaitBudget{200};
   void follow_jitter();

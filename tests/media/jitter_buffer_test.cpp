@@ -375,6 +375,36 @@ TEST(JitterBuffer, NamesEachGapOnceAndARetransmissionInTimeFillsIt) {
   EXPECT_EQ(jb.stats().lost, 0u);
 }
 
+// A lossy link loses the NACK or the retransmission in the same burst as the packet: a packet still missing
+// once its answer was due is named a second time (once), while its gap is waited for; a gap given up on is
+// not.
+TEST(JitterBuffer, APacketStillMissingWhenItsAnswerWasDueIsNamedOnceMore) {
+  JitterBuffer jb(milliseconds{135}, 64);
+  const milliseconds due{60};
+  ASSERT_TRUE(jb.insert(packet(100, 1, kT0)));
+  ASSERT_TRUE(jb.insert(packet(103, 1, kT0 + milliseconds{1}, true)));
+  EXPECT_EQ(jb.take_missing(), (std::vector<std::int64_t>{101, 102}));
+  EXPECT_TRUE(jb.take_unanswered(kT0 + milliseconds{30}, due).empty()) << "the answers are not due yet";
+  ASSERT_TRUE(jb.insert(packet(101, 1, kT0 + milliseconds{52})));  // 101's retransmission came
+  EXPECT_EQ(jb.take_unanswered(kT0 + milliseconds{61}, due), (std::vector<std::int64_t>{102}));
+  EXPECT_TRUE(jb.take_unanswered(kT0 + milliseconds{100}, due).empty()) << "named again once";
+  EXPECT_EQ(jb.stats().asked_again, 1u);
+  ASSERT_TRUE(jb.insert(packet(102, 1, kT0 + milliseconds{112})));  // the second answer, in time
+  std::vector<ReceivedPacket> out;
+  jb.release(kT0 + milliseconds{112}, out);
+  EXPECT_EQ(indices(out), (std::vector<std::int64_t>{100, 101, 102, 103}));
+  EXPECT_EQ(damage(out), (std::vector<bool>(4, false)));
+  // A gap given up on is not named again.
+  ASSERT_TRUE(jb.insert(packet(105, 2, kT0 + milliseconds{120})));
+  EXPECT_EQ(jb.take_missing(), (std::vector<std::int64_t>{104}));
+  out.clear();
+  jb.release(kT0 + milliseconds{255}, out);
+  EXPECT_EQ(indices(out), (std::vector<std::int64_t>{105}));
+  EXPECT_TRUE(jb.take_unanswered(kT0 + milliseconds{300}, due).empty());
+  EXPECT_EQ(jb.stats().asked_again, 1u);
+  EXPECT_EQ(jb.stats().lost, 1u);
+}
+
 TEST(JitterBuffer, GapsGivenUpOnAreNotNamedAgainAndTheListIsBounded) {
   JitterBuffer jb(kLatency, 4096);
   ASSERT_TRUE(jb.insert(packet(0, 1, kT0)));
@@ -412,24 +442,37 @@ TEST(JitterBuffer, ALongerWaitSetLaterHoldsTheGapUntilItsRetransmissionArrives) 
   EXPECT_EQ(jb.stats().lost, 0u);
 }
 
-// Issue 15: how long a gap is waited for follows the link: a round trip and a half for a retransmission, plus
-// four times the jitter (at least 10 ms), and the whole budget until the round trip is measured; four times
-// the jitter without retransmission; within the floor and the budget.
+// Issue 15: how long a gap is waited for follows the link: two round trips and a half for a retransmission
+// asked for twice if need be, plus four times the jitter (at least 10 ms), and the whole budget until the
+// round trip is measured; four times the jitter without retransmission; within the floor and the budget.
 TEST(GapWait, FollowsTheRoundTripAndTheJitterWithinTheFloorAndTheBudget) {
   const milliseconds floor{20}, budget{200};
   EXPECT_EQ(gap_wait(floor, false, std::nullopt, 0.0, budget), floor) << "a quiet LAN: the configured wait";
   EXPECT_EQ(gap_wait(floor, false, std::nullopt, 7.5, budget), milliseconds{30})
       << "reordering on a jittery link";
-  EXPECT_EQ(gap_wait(floor, true, milliseconds{50}, 1.0, budget), milliseconds{85})
-      << "wan: 75 + at least 10";
-  EXPECT_EQ(gap_wait(floor, true, milliseconds{80}, 7.5, budget), milliseconds{150})
-      << "rural: 120 + 4 x 7.5";
+  EXPECT_EQ(gap_wait(floor, true, milliseconds{50}, 1.0, budget), milliseconds{135})
+      << "wan: 125 + at least 10";
+  EXPECT_EQ(gap_wait(floor, true, milliseconds{60}, 2.5, budget), milliseconds{160}) << "150 + 4 x 2.5";
+  EXPECT_EQ(gap_wait(floor, true, milliseconds{80}, 7.5, budget), budget) << "rural: 200 + 4 x 7.5, bounded";
   EXPECT_EQ(gap_wait(floor, true, milliseconds{160}, 5.0, budget), budget) << "a keyframe repairs sooner";
   EXPECT_EQ(gap_wait(floor, true, milliseconds{2}, -3.0, budget), floor) << "no negative jitter";
   EXPECT_EQ(gap_wait(milliseconds{250}, true, milliseconds{50}, 1.0, budget), milliseconds{250})
       << "a configured wait above the budget is kept";
   EXPECT_EQ(gap_wait(floor, true, std::nullopt, 1.0, budget), budget)
       << "the join: retransmitted, the round trip not yet measured";
+}
+
+// A packet is asked for again a round trip (plus the margin) after the first request, only where the second
+// answer can come before its gap is given up.
+TEST(AskAgainAfter, ARoundTripAndTheMarginWhereTheSecondAnswerComesInTime) {
+  EXPECT_EQ(ask_again_after(milliseconds{50}, 1.0, milliseconds{135}), milliseconds{60}) << "wan, lossy";
+  EXPECT_EQ(ask_again_after(milliseconds{50}, 5.0, milliseconds{145}), milliseconds{70});
+  EXPECT_EQ(ask_again_after(milliseconds{80}, 7.5, milliseconds{200}), milliseconds{110})
+      << "rural: the answer comes at 190 ms of the 200";
+  EXPECT_EQ(ask_again_after(milliseconds{100}, 7.5, milliseconds{200}), std::nullopt)
+      << "it would come at 230";
+  EXPECT_EQ(ask_again_after(milliseconds{50}, 1.0, milliseconds{85}), std::nullopt)
+      << "a shorter configured wait leaves no room";
 }
 
 }  // namespace

@@ -475,6 +475,7 @@ int run_bench(const BenchOptions& o, const Installation& in) {
               {"packets_nacked", c.value("packets_nacked", json(0))},
               {"retransmitted", s.value("retransmitted", json(0))},
               {"retransmissions_in_time", c.value("retransmissions_in_time", json(0))},
+              {"packets_asked_again", c.value("packets_asked_again", json(0))},
               {"keyframes_forced", s.value("keyframes_forced", json(0))},
               {"packets_rejected", c["packets_rejected"]},
               {"cpu_sender_pct", cpu_pct(&Sample::sender)},

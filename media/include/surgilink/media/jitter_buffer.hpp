@@ -36,12 +36,15 @@ struct JitterBufferStats {
   std::uint64_t duplicates = 0;           // same sequence number twice while waiting
   std::uint64_t overflows = 0;            // gaps skipped early because the buffer was full
   std::uint64_t skipped_to_keyframe = 0;  // gaps skipped at once because a keyframe starts after them
-  std::uint64_t discarded = 0;  // waiting packets of older pictures dropped with such a gap (not shown)
+  std::uint64_t discarded = 0;    // waiting packets of older pictures dropped with such a gap (not shown)
+  std::uint64_t asked_again = 0;  // missing packets named a second time (take_unanswered)
 };
 
 // How long a gap is worth waiting for on a link. With retransmission and its `round_trip` known: the NACK
-// leaves when the next packet arrives and its answer comes a round trip later, so a round trip and a half
-// plus four times the measured jitter (at least 10 ms). With retransmission (`retransmitted`) before the
+// leaves when the next packet arrives and its answer comes a round trip later; if the request or the answer
+// is lost (a lossy link loses them in bursts with the video), the packet is asked for again
+// (ask_again_after) and that answer comes a round trip after. So two round trips and a half plus four times
+// the measured jitter (at least 10 ms). With retransmission (`retransmitted`) before the
 // round trip is known (a console's first clock pings): the whole budget, so that the join's keyframe is
 // repaired rather than shown broken (a retransmission that comes ends the wait). Without: four times the
 // jitter, for packets reordered on the way. Never less than `floor` (the configured jitter_latency_ms), never
@@ -50,6 +53,12 @@ struct JitterBufferStats {
 std::chrono::nanoseconds gap_wait(std::chrono::nanoseconds floor, bool retransmitted,
                                   std::optional<std::chrono::nanoseconds> round_trip, double jitter_ms,
                                   std::chrono::nanoseconds budget);
+
+// When a packet asked for and still missing is asked for again: a round trip after the first request plus
+// the margin gap_wait gives (four times the jitter, at least 10 ms). nullopt when that second answer could
+// not come before the gap is given up (`wait`).
+std::optional<std::chrono::nanoseconds> ask_again_after(std::chrono::nanoseconds round_trip, double jitter_ms,
+                                                        std::chrono::nanoseconds wait);
 
 // Not thread-safe: owned by the network thread. `now` is passed in so tests can drive time.
 class JitterBuffer {
@@ -63,6 +72,9 @@ class JitterBuffer {
   // Sequence numbers found missing since the last call (a packet arrived beyond a gap), oldest first: the
   // ones worth asking for again (NACK). At most 128 are kept between calls.
   std::vector<std::int64_t> take_missing();
+  // Sequence numbers named by take_missing `after` or longer before `now` that are still missing and not yet
+  // given up on: their request or its answer was lost. Each is returned once (counted in asked_again).
+  std::vector<std::int64_t> take_unanswered(core::CaptureTime now, std::chrono::nanoseconds after);
   // When release() should next be called if nothing else arrives (a gap will expire then).
   std::optional<core::CaptureTime> next_deadline() const;
 
@@ -73,15 +85,17 @@ class JitterBuffer {
 
  private:
   void release_one(std::vector<ReceivedPacket>& out);
+  static constexpr std::size_t kUnansweredKept = 256;
 
   std::chrono::nanoseconds latency_;
   std::size_t max_packets_;
   std::map<std::int64_t, ReceivedPacket> waiting_;
   std::optional<std::int64_t> next_index_;
-  std::optional<std::int64_t> highest_;  // the highest index inserted
-  std::vector<std::int64_t> missing_;    // found since the last take_missing()
-  std::size_t keyframes_waiting_ = 0;    // waiting packets that start a keyframe
-  bool damage_pending_ = false;          // a gap was skipped: the next released frame is damaged
+  std::optional<std::int64_t> highest_;                   // the highest index inserted
+  std::vector<std::int64_t> missing_;                     // found since the last take_missing()
+  std::map<std::int64_t, core::CaptureTime> unanswered_;  // found missing (when), not yet asked again
+  std::size_t keyframes_waiting_ = 0;                     // waiting packets that start a keyframe
+  bool damage_pending_ = false;  // a gap was skipped: the next released frame is damaged
   std::optional<std::uint32_t> damaged_timestamp_;
   std::optional<std::uint32_t> released_timestamp_;  // of the last packet released
   JitterBufferStats stats_;

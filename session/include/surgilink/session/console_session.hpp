@@ -159,6 +159,7 @@ struct ConsoleReport {
   double seconds_receiving = 0;
   core::LatencySummary g2g, pixel, encode, network, jitter, decode, render;
   core::LatencySummary join_g2g;  // the first second of each connection (FrameLatencyTracker::join_g2g_run)
+  core::LatencySummary
   core::LatencySummary vitals;  // acquired at the sender -> shown here, after lip sync (numerics and chunks)
   std::uint64_t vitals_numerics = 0;
   std::uint64_t vitals_waveform_samples = 0;
@@ -189,6 +190,7 @@ struct ConsoleReport {
   double raw_loss = 0;  // of the last link over the whole run, outages left out
   std::uint64_t retransmissions_received = 0;
   std::uint64_t retransmissions_in_time = 0;        // … that filled their gap before it was given up
+  std::uint64_t packets_asked_again = 0;            // missing video packets named in a second NACK
   std::uint64_t connections = 0;                    // times admitted (reconnections included)
   std::optional<core::CaptureTime> first_frame_at;  // console clock
   core::CaptureTime started_at{};
