@@ -28,10 +28,18 @@ void FrameLatencyTracker::on_packet(core::CaptureTime captured, core::CaptureTim
   if (Frame* f = find(captured)) f->received_last = at;
 }
 
-bool FrameLatencyTracker::on_released(core::CaptureTime captured, core::CaptureTime at, bool damaged) {
+bool FrameLatencyTracker::on_released(core::CaptureTime captured, core::CaptureTime at, bool damaged,
+                                      bool starts_keyframe) {
   Frame* f = find(captured);
-  if (f != nullptr) f->released = at;
+  if (f != nullptr) {
+    f->released = at;
+    f->keyframe = f->keyframe || starts_keyframe;
+  }
   if (!damaged) return false;
+  // A damaged picture needs a keyframe to end the recovery (a gap given up without being seen, too: the
+  // buffer overflowed).
+  on_link_disturbed(at);
+  if (disturbed_since_) damaged_since_disturbance_ = true;
   if (f != nullptr && f->damaged) return false;
   if (f != nullptr) f->damaged = true;
   ++totals_.frames_undecodable;
@@ -63,6 +71,15 @@ void FrameLatencyTracker::on_decoded(core::CaptureTime captured, core::CaptureTi
     spdlog::debug("picture frozen {:.0f} ms", core::to_ms(frozen));
   }
   last_decoded_at_ = at;
+  if (disturbed_since_) {
+    const Frame* f = find(captured);
+    const bool clean = f != nullptr && !f->damaged && f->received_last &&
+                       *f->received_last >= *disturbed_since_ && (!damaged_since_disturbance_ || f->keyframe);
+    if (clean) {
+      if (in_report(*disturbed_since_)) recovery_run_.add(at - *disturbed_since_);
+      disturbed_since_.reset();
+    }
+  }
   if (!link_first_picture_at_) link_first_picture_at_ = at;
   if (!first_picture_at_) first_picture_at_ = at;
   if (!sync.synced()) return;  // latency figures need the clock offset
@@ -110,6 +127,13 @@ void FrameLatencyTracker::on_presented(core::CaptureTime captured, core::Capture
   if (f == nullptr || !f->decoded) return;
   render_window_.add(at, at - *f->decoded);
   if (in_report(at)) render_run_.add(at - *f->decoded);
+}
+
+void FrameLatencyTracker::on_link_disturbed(core::CaptureTime at) {
+  if (gaps_excused_until_ && at <= *gaps_excused_until_) return;  // the OR paused: not the link
+  if (disturbed_since_) return;                                   // the recovery already running
+  disturbed_since_ = at;
+  damaged_since_disturbance_ = false;
 }
 
 void FrameLatencyTracker::on_new_link() {

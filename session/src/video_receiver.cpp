@@ -64,6 +64,9 @@ void VideoReceiver::stop() {
 void VideoReceiver::on_rtp(const media::RtpHeader& h, std::span<const std::uint8_t> packet,
                            core::CaptureTime arrival, std::size_t wire_bytes) {
   if (stopped_) return;
+  // Packets again after a silence: the link is back from an outage (the picture's recovery starts here).
+  if (last_arrival_ && arrival - *last_arrival_ >= kLinkSilence) tracker_.on_link_disturbed(arrival);
+  last_arrival_ = arrival;
   // Only first transmissions say how the link carries the stream: a retransmission left late on purpose.
   rate_.on_packet(h.sequence, h.timestamp,
                   h.send_ntp ? std::optional(core::from_ntp64(*h.send_ntp)) : std::nullopt, arrival,
@@ -108,6 +111,7 @@ void VideoReceiver::take(const media::RtpHeader& h, std::span<const std::uint8_t
   tracker_.on_packet(capture_of(h.timestamp), arrival);
   if (auto r = jitter_.insert(std::move(received)); !r) faults_.add(r.error());
   auto missing = jitter_.take_missing();
+  if (!missing.empty()) tracker_.on_link_disturbed(arrival);  // a loss, found as the burst ended
   // A request or its answer lost (in the same burst as the packet): asked for once more while it can come.
   if (ask_again_after_) {
     const auto again = jitter_.take_unanswered(arrival, *ask_again_after_);
@@ -206,7 +210,7 @@ void VideoReceiver::play_due() {
   while (!held_.empty() && held_.front().due <= now) {
     const Held& h = held_.front();
     pipeline_.push_rtp(h.packet.bytes, h.captured);
-    if (tracker_.on_released(h.captured, now, h.packet.frame_damaged)) {
+    if (tracker_.on_released(h.captured, now, h.packet.frame_damaged, h.packet.starts_keyframe)) {
       // Debug: what the jitter buffer had given up by then, to explain a run's damaged pictures.
       const auto& s = jitter_.stats();
       spdlog::debug(

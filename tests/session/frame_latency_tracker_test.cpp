@@ -153,5 +153,81 @@ TEST_F(FrameLatencyTrackerTest, FramesInFlightAreBoundedAndANewLinkStartsAgain) 
   EXPECT_TRUE(t.first_picture_at()) << "the session's first picture stays";
 }
 
+// issue 15's recovery_ms: from the end of a loss (the first packet after it arrived) to the next clean
+// picture. A loss repaired in time recovers when its frame is shown; a picture decoded from packets that came
+// before the loss does not end it.
+TEST_F(FrameLatencyTrackerTest, ARepairedLossRecoversWhenItsFrameIsShown) {
+  FrameLatencyTracker t(false, milliseconds{0});
+  for (int i = 0; i < 3; ++i) frame(t);
+  const core::CaptureTime t0 = clock_.now();
+  const core::CaptureTime older = t0 + seconds{5} - milliseconds{33};
+  const core::CaptureTime lossy = t0 + seconds{5};
+  t.on_frame_start(older, older + milliseconds{8});
+  t.on_packet(older, t0 + milliseconds{5});
+  t.on_released(older, t0 + milliseconds{6}, false);
+  t.on_frame_start(lossy, lossy + milliseconds{8});
+  t.on_packet(lossy, t0 + milliseconds{12});
+  t.on_link_disturbed(t0 + milliseconds{14});  // a packet beyond the gap arrived
+  t.on_decoded(older, t0 + milliseconds{20}, std::nullopt, false, sync_);
+  EXPECT_EQ(t.recovery_run().count, 0u) << "its packets came before the loss";
+  t.on_link_disturbed(t0 + milliseconds{30});  // a second gap while the first is repaired: one recovery
+  t.on_packet(lossy, t0 + milliseconds{64});   // the retransmission
+  t.on_released(lossy, t0 + milliseconds{65}, false);
+  t.on_decoded(lossy, t0 + milliseconds{77}, std::nullopt, false, sync_);
+  const auto r = t.recovery_run();
+  EXPECT_EQ(r.count, 1u);
+  EXPECT_NEAR(r.p50_ms, 63.0, 0.01);
+  clock_.advance(milliseconds{100});
+  frame(t);
+  EXPECT_EQ(t.recovery_run().count, 1u) << "no disturbance, no recovery";
+}
+
+// A picture shown damaged breaks the ones after it (they refer to it): the recovery ends at a keyframe.
+TEST_F(FrameLatencyTrackerTest, ADamagedPictureRecoversAtTheNextKeyframe) {
+  FrameLatencyTracker t(false, milliseconds{0});
+  frame(t);
+  const core::CaptureTime t0 = clock_.now();
+  const auto shown = [&](core::CaptureTime captured, milliseconds arrived, bool damaged, bool keyframe,
+                         milliseconds decoded) {
+    t.on_frame_start(captured, captured + milliseconds{8});
+    t.on_packet(captured, t0 + arrived);
+    t.on_released(captured, t0 + arrived + milliseconds{1}, damaged, keyframe);
+    t.on_decoded(captured, t0 + decoded, std::nullopt, false, sync_);
+  };
+  t.on_link_disturbed(t0 + milliseconds{10});
+  shown(t0 + seconds{5}, milliseconds{11}, true, false, milliseconds{20});  // given up on: damaged
+  shown(t0 + seconds{5} + milliseconds{33}, milliseconds{44}, false, false, milliseconds{55});
+  EXPECT_EQ(t.recovery_run().count, 0u) << "whole, but it refers to the damaged one";
+  shown(t0 + seconds{5} + milliseconds{66}, milliseconds{130}, false, true, milliseconds{150});
+  EXPECT_EQ(t.recovery_run().count, 1u);
+  EXPECT_NEAR(t.recovery_run().p50_ms, 140.0, 0.01);
+  // A damaged picture no gap was seen for (the buffer overflowed) starts a recovery of its own.
+  shown(t0 + seconds{5} + milliseconds{99}, milliseconds{170}, true, false, milliseconds{180});
+  shown(t0 + seconds{5} + milliseconds{132}, milliseconds{200}, false, true, milliseconds{221});
+  EXPECT_EQ(t.recovery_run().count, 2u);
+  EXPECT_NEAR(t.recovery_run().max_ms, 140.0, 0.01);
+}
+
+// An outage's end (the console marks the first packet after a silence) to the first picture through; the
+// OR's privacy pause and the warm-up are not the link's doing and are left out.
+TEST_F(FrameLatencyTrackerTest, AnOutageRecoversAtTheFirstWholePictureButNotAPauseOrTheWarmUp) {
+  FrameLatencyTracker t(false, seconds{1});
+  frame(t);
+  const core::CaptureTime warm = clock_.now();
+  t.on_link_disturbed(warm);  // in the warm-up
+  frame(t);
+  EXPECT_EQ(t.recovery_run().count, 0u);
+  clock_.advance(seconds{2});
+  const core::CaptureTime back = clock_.now();
+  t.on_link_disturbed(back);
+  frame(t);  // its packet arrived 12 ms after, decoded at 25 ms
+  EXPECT_EQ(t.recovery_run().count, 1u);
+  EXPECT_NEAR(t.recovery_run().p50_ms, 25.0, 0.01);
+  t.excuse_gaps_until(clock_.now() + seconds{1});
+  t.on_link_disturbed(clock_.now());
+  frame(t);
+  EXPECT_EQ(t.recovery_run().count, 1u) << "the OR paused";
+}
+
 }  // namespace
 }  // namespace surgilink::session

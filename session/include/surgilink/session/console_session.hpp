@@ -160,6 +160,7 @@ struct ConsoleReport {
   core::LatencySummary g2g, pixel, encode, network, jitter, decode, render;
   core::LatencySummary join_g2g;  // the first second of each connection (FrameLatencyTracker::join_g2g_run)
   core::LatencySummary
+      recovery;  // loss burst or outage end -> clean picture (FrameLatencyTracker::recovery_run)
   core::LatencySummary vitals;  // acquired at the sender -> shown here, after lip sync (numerics and chunks)
   std::uint64_t vitals_numerics = 0;
   std::uint64_t vitals_waveform_samples = 0;

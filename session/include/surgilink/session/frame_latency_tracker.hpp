@@ -31,9 +31,16 @@ class FrameLatencyTracker {
   void on_frame_start(core::CaptureTime captured, std::optional<core::CaptureTime> sent);
   // Any packet of the frame captured at `captured` arrived at `at` (console clock).
   void on_packet(core::CaptureTime captured, core::CaptureTime at);
-  // Its packets went to the decoder at `at`; `damaged` when one of them was lost. True when this is the
-  // first damage seen for that frame (the caller counts it once and asks for a keyframe).
-  bool on_released(core::CaptureTime captured, core::CaptureTime at, bool damaged);
+  // Its packets went to the decoder at `at`; `damaged` when one of them was lost, `starts_keyframe` when one
+  // starts a keyframe. True when this is the first damage seen for that frame (the caller counts it once and
+  // asks for a keyframe).
+  bool on_released(core::CaptureTime captured, core::CaptureTime at, bool damaged,
+                   bool starts_keyframe = false);
+  // The link disturbed the picture at `at`: the first packet after a loss arrived (the burst is over), or
+  // packets came again after a silence (an outage). Recovery runs from the first such moment to the next
+  // clean picture: decoded whole from packets that arrived after it — a keyframe if a picture was damaged
+  // in between (the ones after a damaged picture refer to it).
+  void on_link_disturbed(core::CaptureTime at);
   // The decoder produced the frame captured at `captured` (sender clock) at `at` (console clock); the
   // pixel code's capture time when it read. `sync` maps sender times to this clock.
   void on_decoded(core::CaptureTime captured, core::CaptureTime at,
@@ -83,6 +90,8 @@ class FrameLatencyTracker {
   core::LatencySummary join_g2g_run() const { return join_run_.summary(); }
   static constexpr std::chrono::seconds kJoinWindow{1};
   core::LatencySummary pixel_run() const { return pixel_run_.summary(); }
+  // Recoveries that began in the report window (on_link_disturbed): from the disturbance to a clean picture.
+  core::LatencySummary recovery_run() const { return recovery_run_.summary(); }
   StageLatencies stages_run() const;
 
   static constexpr std::size_t kMaxTrackedFrames = 240;  // 8 s at 30 fps: frames in flight, never more
@@ -95,6 +104,7 @@ class FrameLatencyTracker {
     std::optional<core::CaptureTime> released;       // console clock
     std::optional<core::CaptureTime> decoded;        // console clock
     bool damaged = false;
+    bool keyframe = false;
   };
   Frame* find(core::CaptureTime captured);
   void add_g2g(core::CaptureTime at, std::chrono::nanoseconds g2g);
@@ -106,7 +116,9 @@ class FrameLatencyTracker {
   core::SlidingLatencyWindow encode_window_{std::chrono::seconds{10}},
       network_window_{std::chrono::seconds{10}}, jitter_window_{std::chrono::seconds{10}},
       decode_window_{std::chrono::seconds{10}}, render_window_{std::chrono::seconds{10}};
-  core::LatencySeries join_run_;
+  core::LatencySeries join_run_, recovery_run_;
+  std::optional<core::CaptureTime> disturbed_since_;  // a recovery running since
+  bool damaged_since_disturbance_ = false;
   core::LatencySeries g2g_run_, pixel_run_, encode_run_, network_run_, jitter_run_, decode_run_, render_run_;
   double g2g_last_ms_ = 0;
   std::chrono::nanoseconds smoothed_g2g_{0};
