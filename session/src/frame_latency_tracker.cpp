@@ -42,6 +42,13 @@ bool FrameLatencyTracker::on_released(core::CaptureTime captured, core::CaptureT
   if (disturbed_since_) damaged_since_disturbance_ = true;
   if (f != nullptr && f->damaged) return false;
   if (f != nullptr) f->damaged = true;
+  if (f == nullptr) {
+    // A frame whose first packet (the one carrying its capture time) was lost: the receiver estimates the
+    // capture time from the RTP clock, a few microseconds apart between its packets. It counts once.
+    const auto apart = untracked_damaged_ ? captured - *untracked_damaged_ : std::chrono::nanoseconds::max();
+    untracked_damaged_ = captured;
+    if (apart > -kSameUntrackedFrame && apart < kSameUntrackedFrame) return false;
+  }
   ++totals_.frames_undecodable;
   return true;
 }

@@ -138,6 +138,14 @@ TEST_F(FrameLatencyTrackerTest, ADamagedFrameCountsOnceAndAnUnreadablePixelCodeI
   EXPECT_EQ(t.totals().frames_undecodable, 1u);
   t.on_decoded(captured, clock_.now() + milliseconds{20}, std::nullopt, true, sync_);
   EXPECT_EQ(t.totals().frames_pixel_unreadable, 1u);
+  // A frame whose first packet was lost is not tracked; the receiver estimates its capture time from the RTP
+  // clock for each packet (microseconds apart). Its 40 packets are one damaged frame, the next frame another.
+  const core::CaptureTime untracked = captured + milliseconds{33};
+  EXPECT_TRUE(t.on_released(untracked, clock_.now(), true));
+  for (int i = 1; i < 40; ++i)
+    EXPECT_FALSE(t.on_released(untracked + std::chrono::microseconds{i % 3 - 1}, clock_.now(), true)) << i;
+  EXPECT_TRUE(t.on_released(untracked + milliseconds{33}, clock_.now(), true));
+  EXPECT_EQ(t.totals().frames_undecodable, 3u);
 }
 
 TEST_F(FrameLatencyTrackerTest, FramesInFlightAreBoundedAndANewLinkStartsAgain) {

@@ -117,7 +117,9 @@ class FrameLatencyTracker {
       network_window_{std::chrono::seconds{10}}, jitter_window_{std::chrono::seconds{10}},
       decode_window_{std::chrono::seconds{10}}, render_window_{std::chrono::seconds{10}};
   core::LatencySeries join_run_, recovery_run_;
-  std::optional<core::CaptureTime> disturbed_since_;  // a recovery running since
+  std::optional<core::CaptureTime> disturbed_since_;    // a recovery running since
+  std::optional<core::CaptureTime> untracked_damaged_;  // the last damaged frame not tracked (its estimate)
+  static constexpr std::chrono::milliseconds kSameUntrackedFrame{5};  // well under a frame interval
   bool damaged_since_disturbance_ = false;
   core::LatencySeries g2g_run_, pixel_run_, encode_run_, network_run_, jitter_run_, decode_run_, render_run_;
   double g2g_last_ms_ = 0;
