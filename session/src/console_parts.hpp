@@ -93,6 +93,9 @@ struct ConsoleSession::Parts : std::enable_shared_from_this<ConsoleSession::Part
   void release_vitals();
   void on_frame_decoded(const media::DecodedFrameInfo& info) override;
   void on_picture_damaged(core::CaptureTime now) override;
+  void on_picture_still_broken(core::CaptureTime now) override;
+  void request_keyframe(core::CaptureTime now);  // a PLI
+  static constexpr std::chrono::seconds kAskAgainWhileBroken{1};
   void on_packets_missing(const std::vector<std::uint16_t>& sequences) override;
   void on_rate_estimate(std::uint64_t bps) override;
   std::uint64_t nacks_sent = 0, packets_nacked = 0;

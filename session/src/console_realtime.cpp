@@ -47,6 +47,17 @@ void ConsoleSession::Parts::on_frame_decoded(const media::DecodedFrameInfo& info
 
 void ConsoleSession::Parts::on_picture_damaged(core::CaptureTime now) {
   if (last_keyframe_request && now - *last_keyframe_request < milliseconds{300}) return;
+  request_keyframe(now);
+}
+
+void ConsoleSession::Parts::on_picture_still_broken(core::CaptureTime now) {
+  // The keyframe asked for has not come whole: the sender refused the request (it allows one a second per
+  // console, [session] keyframe_interval_ms), or the keyframe was lost. Asked again at that pace.
+  if (last_keyframe_request && now - *last_keyframe_request < kAskAgainWhileBroken) return;
+  request_keyframe(now);
+}
+
+void ConsoleSession::Parts::request_keyframe(core::CaptureTime now) {
   if (!welcome) return;
   last_keyframe_request = now;
   std::array<std::uint8_t, 12 + media::kSrtpMaxTrailer> rtcp{};

@@ -37,6 +37,8 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
     virtual void on_frame_decoded(const media::DecodedFrameInfo& info) = 0;
     // A damaged frame went to the decoder: the picture needs a keyframe.
     virtual void on_picture_damaged(core::CaptureTime now) = 0;
+    // Another frame went to the decoder and no whole keyframe since the damage: the picture is still broken.
+    virtual void on_picture_still_broken(core::CaptureTime /*now*/) {}
     // Packets found missing (a later one arrived): worth asking for again while the jitter buffer waits.
     virtual void on_packets_missing(const std::vector<std::uint16_t>& /*sequences*/) {}
     // The rate this console's link carries, due to be sent to the sender (congestion control).

@@ -204,9 +204,12 @@ TEST_F(FrameLatencyTrackerTest, ADamagedPictureRecoversAtTheNextKeyframe) {
   };
   t.on_link_disturbed(t0 + milliseconds{10});
   shown(t0 + seconds{5}, milliseconds{11}, true, false, milliseconds{20});  // given up on: damaged
+  EXPECT_TRUE(t.awaiting_keyframe());
   shown(t0 + seconds{5} + milliseconds{33}, milliseconds{44}, false, false, milliseconds{55});
   EXPECT_EQ(t.recovery_run().count, 0u) << "whole, but it refers to the damaged one";
+  EXPECT_TRUE(t.awaiting_keyframe()) << "the console asks for a keyframe again";
   shown(t0 + seconds{5} + milliseconds{66}, milliseconds{130}, false, true, milliseconds{150});
+  EXPECT_FALSE(t.awaiting_keyframe());
   EXPECT_EQ(t.recovery_run().count, 1u);
   EXPECT_NEAR(t.recovery_run().p50_ms, 140.0, 0.01);
   // A damaged picture no gap was seen for (the buffer overflowed) starts a recovery of its own.

@@ -90,6 +90,8 @@ class FrameLatencyTracker {
   core::LatencySummary join_g2g_run() const { return join_run_.summary(); }
   static constexpr std::chrono::seconds kJoinWindow{1};
   core::LatencySummary pixel_run() const { return pixel_run_.summary(); }
+  // A picture was damaged and no whole keyframe has been shown since: the pictures refer to the damaged one.
+  bool awaiting_keyframe() const { return disturbed_since_.has_value() && damaged_since_disturbance_; }
   // Recoveries that began in the report window (on_link_disturbed): from the disturbance to a clean picture.
   core::LatencySummary recovery_run() const { return recovery_run_.summary(); }
   StageLatencies stages_run() const;
