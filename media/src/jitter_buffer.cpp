@@ -6,16 +6,24 @@ namespace surgilink::media {
 
 using core::Fault;
 
+namespace {
+// Four times the link's measured jitter: how late a packet reordered on the way may come.
+std::chrono::nanoseconds jitter_allowance(double jitter_ms) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::duration<double, std::milli>(4 * std::max(0.0, jitter_ms)));
+}
+// What a retransmission's answer is given beyond its round trip: the jitter allowance, at least 10 ms.
+std::chrono::nanoseconds answer_margin(double jitter_ms) {
+  return std::max(jitter_allowance(jitter_ms), std::chrono::nanoseconds{std::chrono::milliseconds{10}});
+}
+}  // namespace
+
 std::chrono::nanoseconds gap_wait(std::chrono::nanoseconds floor, bool retransmitted,
                                   std::optional<std::chrono::nanoseconds> round_trip, double jitter_ms,
                                   std::chrono::nanoseconds budget) {
-  using std::chrono::duration_cast;
-  using std::chrono::nanoseconds;
-  const auto jitter =
-      duration_cast<nanoseconds>(std::chrono::duration<double, std::milli>(4 * std::max(0.0, jitter_ms)));
-  nanoseconds wanted = jitter;
+  std::chrono::nanoseconds wanted = jitter_allowance(jitter_ms);
   if (round_trip)
-    wanted = 2 * *round_trip + *round_trip / 2 + std::max(jitter, nanoseconds{std::chrono::milliseconds{10}});
+    wanted = 2 * *round_trip + *round_trip / 2 + answer_margin(jitter_ms);
   else if (retransmitted)
     wanted = budget;
   return std::clamp(wanted, floor, std::max(floor, budget));
@@ -23,12 +31,7 @@ std::chrono::nanoseconds gap_wait(std::chrono::nanoseconds floor, bool retransmi
 
 std::optional<std::chrono::nanoseconds> ask_again_after(std::chrono::nanoseconds round_trip, double jitter_ms,
                                                         std::chrono::nanoseconds wait) {
-  using std::chrono::duration_cast;
-  using std::chrono::nanoseconds;
-  const auto margin = std::max(
-      duration_cast<nanoseconds>(std::chrono::duration<double, std::milli>(4 * std::max(0.0, jitter_ms))),
-      nanoseconds{std::chrono::milliseconds{10}});
-  const nanoseconds after = round_trip + margin;
+  const auto after = round_trip + answer_margin(jitter_ms);
   if (after + round_trip > wait) return std::nullopt;
   return after;
 }
