@@ -64,7 +64,8 @@ void ReceiveRateEstimator::on_packet(std::uint16_t sequence, std::uint32_t rtp_t
   last_sequence_ = std::max(last_sequence_.value_or(extended), extended);
   // After an outage (nothing arrived for half a second) the windows start again: the packets lost in the
   // dark say nothing about what the link carries now, and the rate before it is kept.
-  if (last_arrival_ && arrival - *last_arrival_ > kOutage) {
+  ended_outage_ = last_arrival_ && arrival - *last_arrival_ > kOutage;
+  if (ended_outage_) {
     window_started_.reset();
     arrivals_.clear();
     window_bytes_ = 0;

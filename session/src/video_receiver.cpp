@@ -64,13 +64,12 @@ void VideoReceiver::stop() {
 void VideoReceiver::on_rtp(const media::RtpHeader& h, std::span<const std::uint8_t> packet,
                            core::CaptureTime arrival, std::size_t wire_bytes) {
   if (stopped_) return;
-  // Packets again after a silence: the link is back from an outage (the picture's recovery starts here).
-  if (last_arrival_ && arrival - *last_arrival_ >= kLinkSilence) tracker_.on_link_disturbed(arrival);
-  last_arrival_ = arrival;
   // Only first transmissions say how the link carries the stream: a retransmission left late on purpose.
   rate_.on_packet(h.sequence, h.timestamp,
                   h.send_ntp ? std::optional(core::from_ntp64(*h.send_ntp)) : std::nullopt, arrival,
                   wire_bytes);
+  // The link back from an outage: the picture's recovery starts here.
+  if (rate_.ended_outage()) tracker_.on_link_disturbed(arrival);
   if (auto estimate = rate_.due(arrival)) listener_.on_rate_estimate(*estimate);
   if (h.send_ntp) follow_jitter();  // a frame's first packet: the jitter estimate moved
   take(h, packet, arrival, wire_bytes);

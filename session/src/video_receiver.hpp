@@ -148,9 +148,6 @@ class VideoReceiver : public std::enable_shared_from_this<VideoReceiver>,
   std::optional<std::chrono::nanoseconds> round_trip_;  // once retransmissions are waited for
   bool retransmitted_ = false;  // the sender retransmits (its welcome named an RTX stream)
   std::optional<std::chrono::nanoseconds> ask_again_after_;  // media::ask_again_after, with a round trip
-  std::optional<core::CaptureTime> last_arrival_;            // of a video packet (first transmission)
-  // Nothing for this long is an outage, not a loss (the rate estimate's own threshold).
-  static constexpr std::chrono::milliseconds kLinkSilence{500};
   // Beyond it the picture would be held too long for guidance (DESIGN.md §4's budget; a keyframe repairs).
   static constexpr std::chrono::milliseconds kGapWaitBudget{200};
   void follow_jitter();

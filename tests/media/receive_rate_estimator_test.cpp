@@ -273,6 +273,20 @@ TEST(ReceiveRateEstimator, AnOutageIsNotTakenForLossOrCongestion) {
   EXPECT_EQ(link.estimator.decreases(), 0u);
 }
 
+// The console starts a recovery (recovery_ms) at the first packet after an outage: the estimator says which.
+TEST(ReceiveRateEstimator, SaysWhichPacketEndedAnOutage) {
+  ReceiveRateEstimator estimator;
+  const core::CaptureTime t0{std::chrono::seconds{1'700'000'000}};
+  estimator.on_packet(1, 0, std::nullopt, t0, 1200);
+  EXPECT_FALSE(estimator.ended_outage()) << "the first packet ends nothing";
+  estimator.on_packet(2, 0, std::nullopt, t0 + std::chrono::milliseconds{500}, 1200);
+  EXPECT_FALSE(estimator.ended_outage()) << "half a second is a gap, not yet an outage";
+  estimator.on_packet(3, 3000, std::nullopt, t0 + std::chrono::milliseconds{1001}, 1200);
+  EXPECT_TRUE(estimator.ended_outage());
+  estimator.on_packet(4, 3000, std::nullopt, t0 + std::chrono::milliseconds{1002}, 1200);
+  EXPECT_FALSE(estimator.ended_outage());
+}
+
 TEST(ReceiveRateEstimator, HeavyLossLowersTheRateAndSomeLossHoldsIt) {
   BottleneckLink heavy(100e6, 4e6);
   heavy.loss = 0.2;

@@ -44,6 +44,9 @@ class ReceiveRateEstimator {
   // purpose). `send_time` is the sender's send time, carried by the first packet of each frame only.
   void on_packet(std::uint16_t sequence, std::uint32_t rtp_timestamp,
                  std::optional<core::CaptureTime> send_time, core::CaptureTime arrival, std::size_t bytes);
+  // Whether the last packet given to on_packet came after an outage (nothing for over half a second): the
+  // link is back.
+  bool ended_outage() const { return ended_outage_; }
   // Retransmissions and parity that arrived: they count in what the link carries (a decrease goes to a
   // share of everything that arrived), not in the delay gradient or the loss.
   void on_repair_bytes(core::CaptureTime arrival, std::size_t bytes);
@@ -150,6 +153,7 @@ class ReceiveRateEstimator {
   std::optional<double> probed_bps_;
   std::optional<core::CaptureTime> probed_at_;
   std::uint64_t probes_succeeded_ = 0, probes_failed_ = 0;
+  bool ended_outage_ = false;
   bool probe_raised_ = false;  // a probe raised the estimate: due() reports it at once
 };
 
