@@ -280,10 +280,12 @@ EchoFigures measure_echo(const std::filesystem::path& dir, const std::filesystem
 // ERLE with a loudspeaker→microphone loop (50 ms, −10 dB): the OR's echo canceller (webrtcdsp, fed by the
 // OR speaker's webrtcechoprobe as in surgilink-sender) removes the mentor's voice from what the OR sends.
 // Judged on the median half second: when a streaming thread stalls (the two cores overloaded, or the slow
-// ThreadSanitizer build), the reference and the microphone slip apart and the canceller needs a moment to
-// find the echo again. Those moments pull the span's mean down (17-39 dB measured with eight busy loops on
-// the two cores, against 52-58 dB unloaded; once 19.4 dB in a CI run's TSan stage) while the median stayed
-// at 27-55 dB; with the canceller off every window reads about -10 dB (the gain control raises the echo).
+// ThreadSanitizer build), the canceller loses the echo for a moment and finds it again (likely because the
+// speaker's reference, taken from the playout's thread, slips against the microphone; not traced). Those
+// moments pull the span's mean down: dev build with eight busy loops on the two cores, mean 17-39 dB and
+// median 27-55 dB, against 52-58 dB unloaded (once 19.4 dB mean in a CI run's TSan stage). A TSan build with
+// eight busy loops can still fail the median (12.6 dB once in four runs). With the canceller off every
+// window reads about -10 dB (the gain control raises the echo).
 TEST(VoiceEcho, TheOrMicrophoneDoesNotSendTheMentorBackToHimself) {
   const auto started = Clock::now();
   const auto dir = test_dir();
