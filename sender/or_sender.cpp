@@ -299,18 +299,20 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
   // Congestion control: the encoder follows the narrowest mentor link's estimate, less what voice, vitals
   // and annotations need (they go first), between the configured floor and the profile's rate; the picture
   // steps down the ladder when the rate no longer carries its size.
-  void on_link_rate(std::optional<std::uint64_t> narrowest_bps, double parity_loss) override {
+  void on_link_rate(const session::ConsoleLinks& links) override {
     if (stopped) return;
+    const auto& narrowest_bps = links.narrowest_bps;
     // Forward error correction where links lose packets and a retransmission comes back late (round trip of
-    // 20 ms and more): a repair that needs no round trip (VideoParity).
-    const std::size_t chosen = parity.block(parity_loss);
+    // 20 ms and more), and while a joining console's link is unknown: a repair that needs no round trip
+    // (VideoParity).
+    const std::size_t chosen = parity.block(links.parity_loss, links.unreported);
     const std::size_t fec_block = settings.rate.fec ? chosen : 0;
     const double loss = parity.smoothed_loss();
     if (fec_block != last_fec_block) {
       spdlog::info(
-          "video: forward error correction {} (worst console link loses {:.1f} %)",
+          "video: forward error correction {} (worst console link loses {:.1f} %{})",
           fec_block == 0 ? std::string("off") : "1 parity per " + std::to_string(fec_block) + " packets",
-          100 * loss);
+          100 * loss, links.unreported ? "; a joining console's link is not known yet" : "");
       last_fec_block = fec_block;
     }
     session.set_video_fec(fec_block);
@@ -322,6 +324,14 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
       if (fec_block != 0) available = available * fec_block / (fec_block + 1);  // the parity's share
       kbps = std::clamp<std::uint64_t>(available > kReservedKbps ? available - kReservedKbps : 0,
                                        settings.rate.min_kbps, top);
+    } else if (links.unreported) {
+      // A console joining, no link measured yet: taken to carry just the profile's rate, which the video
+      // shares with its parity, its packets' headers (RTP, extension, SRTP tag, UDP/IP: about 7 %) and the
+      // reserve. At the profile's full rate plus parity the joining second built a standing queue on
+      // rural's 6 Mbit/s: retransmissions came back 135-160 ms after they were asked for, not 80-95.
+      std::uint64_t fits = top > kReservedKbps ? top - kReservedKbps : 0;
+      if (fec_block != 0) fits = fits * fec_block / (fec_block + 1);
+      kbps = std::clamp<std::uint64_t>(fits * 100 / 107, settings.rate.min_kbps, top);
     }
     const auto before = ladder.step();
     const auto& step = ladder.choose(static_cast<std::uint32_t>(kbps), clock.now());

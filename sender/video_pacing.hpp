@@ -22,7 +22,9 @@ class VideoPacing {
  public:
   static constexpr std::chrono::seconds kBottleneckFor{5};
 
-  // `estimate_bps`: the narrowest console link's estimate (none: no pacing, as without congestion control);
+  // `estimate_bps`: the narrowest console link's estimate (none: no console has reported, a joining one's
+  // link is unknown: paced as a wide link, so its joining keyframe, 60-70 KB at 1080p30, leaves over ~40 ms
+  // instead of as one burst that overflowed rural's 100-ms buffer at 6 Mbit/s);
   // `target_kbps`: the encoder's bitrate; `needed_kbps`: what the profile's full rate needs (with the
   // reserve for voice, vitals and annotations and the parity).
   std::optional<std::uint64_t> pace_bps(core::CaptureTime now, std::optional<std::uint64_t> estimate_bps,

@@ -190,7 +190,10 @@ void RealtimeSender::on_datagram(std::size_t size) {
     return;
   }
   if (!feedback.value().nacked.empty()) retransmit(from->second, feedback.value().nacked);
-  if (const auto lost = feedback.value().fraction_lost) from->second.loss = *lost;
+  if (const auto lost = feedback.value().fraction_lost) {
+    from->second.loss = *lost;
+    from->second.reported = true;
+  }
   if (const auto bps = feedback.value().estimated_bps) {
     ++counters_.rate_reports_received;
     consider_probe(from->first, from->second, *bps);
@@ -460,6 +463,11 @@ double RealtimeSender::parity_loss() const {
     worst = std::max(worst, console.loss);
   }
   return worst;
+}
+
+bool RealtimeSender::any_link_unreported() const {
+  return std::any_of(consoles_.begin(), consoles_.end(),
+                     [](const auto& entry) { return !entry.second.reported; });
 }
 
 void RealtimeSender::set_pacing(std::optional<std::uint64_t> bps) {

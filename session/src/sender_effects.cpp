@@ -105,8 +105,10 @@ void SenderSession::Parts::on_keyframe_request(ConsoleId) {
   listener.on_keyframe_needed();
 }
 
-void SenderSession::Parts::on_rate_estimate(ConsoleId) {
-  listener.on_link_rate(realtime->narrowest_estimate(), realtime->parity_loss());
+void SenderSession::Parts::on_rate_estimate(ConsoleId) { listener.on_link_rate(console_links()); }
+
+ConsoleLinks SenderSession::Parts::console_links() const {
+  return {realtime->narrowest_estimate(), realtime->parity_loss(), realtime->any_link_unreported()};
 }
 
 void SenderSession::Parts::on_console_voice(ConsoleId console, const media::RtpHeader& header,

@@ -81,9 +81,10 @@ void SenderSession::Parts::on_ended(ConsoleConnection& console, ConnectionEnd en
   const ConsoleId id = console.id();
   if (console.preflight_of) end_preflight(console);
   const bool reported_rate = realtime->narrowest_estimate().has_value();
+  const bool unreported = realtime->any_link_unreported();
   realtime->remove(id);
-  // Its link may have been the narrowest: the stream may go back up for the others.
-  if (reported_rate) listener.on_link_rate(realtime->narrowest_estimate(), realtime->parity_loss());
+  // Its link may have been the narrowest, or the one not known yet: the stream may go back up for the others.
+  if (reported_rate || unreported) listener.on_link_rate(console_links());
   const auto closing = console.closing;
   const std::string reason = closing ? closing->why : core::safe_text(why, 200);
   if (console.admitted()) {
@@ -159,6 +160,8 @@ void SenderSession::Parts::on_hello(ConsoleConnection& console, const pb::Hello&
   const udp::endpoint media(console.control().stream().lowest_layer().remote_endpoint(ec).address(),
                             static_cast<unsigned short>(hello.media_port()));
   realtime->add(console.id(), media, keys, as.role == Role::kMentor);
+  // Its link is not known until its first report: the sender protects the joining keyframe meanwhile.
+  listener.on_link_rate(console_links());
   spdlog::info("console {} admitted: {} as {} ({}), media to {}:{}", console.peer(),
                core::safe_text(as.name, 64), role_name(as.role), core::safe_text(hello.software(), 80),
                media.address().to_string(), media.port());

@@ -71,6 +71,7 @@ struct SenderSession::Parts : std::enable_shared_from_this<SenderSession::Parts>
   void on_console_voice(ConsoleId console, const media::RtpHeader& header,
                         std::span<const std::uint8_t> packet) override;
   void on_rate_estimate(ConsoleId console) override;
+  ConsoleLinks console_links() const;
   // Straight to the encoder: the 200-ms limit of on_keyframe_request is for consoles' requests.
   void on_video_unheard() override { listener.on_keyframe_needed(); }
 

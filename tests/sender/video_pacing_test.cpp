@@ -11,10 +11,11 @@ namespace {
 
 using std::chrono::milliseconds;
 
-TEST(VideoPacing, NoEstimateNoPacing) {
+// A console joined and no link is known yet: paced as a wide link, so the joining keyframe is spread out.
+TEST(VideoPacing, WithNoEstimateYetTheJoiningKeyframeIsPacedAsOnAWideLink) {
   core::SimulatedClock clock;
   VideoPacing pacing;
-  EXPECT_FALSE(pacing.pace_bps(clock.now(), std::nullopt, 6000, 6150));
+  EXPECT_EQ(pacing.pace_bps(clock.now(), std::nullopt, 5454, 6765), 13'635'000u);
 }
 
 TEST(VideoPacing, AWideLinkIsPacedAtTwoAndAHalfTimesTheTarget) {

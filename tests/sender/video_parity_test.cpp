@@ -43,5 +43,26 @@ TEST(VideoParity, AWanLinksSecondWithoutLossDoesNotSwitchParityOff) {
   EXPECT_NE(parity.block(0.01), 0u);
 }
 
+// A console joined and has not reported (about a second): its joining keyframe crosses a link of unknown
+// loss.
+TEST(VideoParity, AJoiningConsolesUnknownLinkGetsParityUntilItReports) {
+  VideoParity parity;
+  EXPECT_EQ(parity.block(0.0, true), VideoParity::kUnknownLinkBlock) << "nobody has reported yet";
+  EXPECT_EQ(parity.block(0.03), 7u) << "its first report (3 %) is taken as it is, not smoothed with a guess";
+  EXPECT_DOUBLE_EQ(parity.smoothed_loss(), 0.03);
+  VideoParity lan;
+  EXPECT_EQ(lan.block(0.0, true), VideoParity::kUnknownLinkBlock);
+  EXPECT_EQ(lan.block(0.0), 0u) << "a link that loses nothing: parity off with its first report";
+  // A second console joins a session whose first console's link loses 0.5 % (1 in 20): denser until it
+  // reports; a link that loses 5 % (1 in 4) keeps its denser parity.
+  VideoParity wan;
+  EXPECT_EQ(wan.block(0.005), 20u);
+  EXPECT_EQ(wan.block(0.005, true), VideoParity::kUnknownLinkBlock);
+  EXPECT_EQ(wan.block(0.005), 20u);
+  VideoParity lossy;
+  EXPECT_EQ(lossy.block(0.05), 4u);
+  EXPECT_EQ(lossy.block(0.05, true), 4u);
+}
+
 }  // namespace
 }  // namespace surgilink::sender

@@ -70,17 +70,27 @@ struct SenderSessionSettings {
   std::optional<std::filesystem::path> audit_key;  // the checkpoints' HMAC key (tools/make-audit-key.sh)
 };
 
+// What the admitted consoles' links carry, as they report it (congestion control and parity).
+struct ConsoleLinks {
+  // The rate the narrowest console's link carries, as the consoles estimate it (RTCP REMB); nullopt while
+  // none has reported one.
+  std::optional<std::uint64_t> narrowest_bps;
+  // The highest share of video packets (before repair; RTCP RR) lost on a console link whose round trip is
+  // too long for retransmission alone (20 ms and more, or not yet known): what parity repairs.
+  double parity_loss = 0;
+  // A console joined and has not reported its link yet (its first report comes about a second after its
+  // first packet): its loss and rate are unknown while its joining keyframe crosses the link.
+  bool unreported = false;
+};
+
 // Called on the network thread.
 class SenderSessionListener {
  public:
   virtual ~SenderSessionListener() = default;
   // A console needs a full picture: it just joined, or it reported loss (PLI).
   virtual void on_keyframe_needed() = 0;
-  // The rate the narrowest console's link carries, as the consoles estimate it (congestion control), each
-  // time one reports or leaves; nullopt once no console reports one.
-  // `parity_loss`: the highest share of video packets (before repair; RTCP RR) lost on a console link whose
-  // round trip is too long for retransmission alone (20 ms and more, or not yet known): what parity repairs.
-  virtual void on_link_rate(std::optional<std::uint64_t> /*narrowest_bps*/, double /*parity_loss*/) {}
+  // What the consoles' links carry (ConsoleLinks), each time one joins, reports or leaves.
+  virtual void on_link_rate(const ConsoleLinks& /*links*/) {}
   // The pen, the surgeon's controls, the recording or the mentors' vitals flags changed (or_controls()).
   virtual void on_or_controls_changed() {}
   // A mentor's voice (one authenticated Opus RTP packet, whole and plain) for the OR's loudspeaker mix and
