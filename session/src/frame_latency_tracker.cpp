@@ -30,6 +30,7 @@ void FrameLatencyTracker::on_packet(core::CaptureTime captured, core::CaptureTim
 
 bool FrameLatencyTracker::on_released(core::CaptureTime captured, core::CaptureTime at, bool damaged,
                                       bool starts_keyframe) {
+  if (!link_first_release_at_) link_first_release_at_ = at;
   Frame* f = find(captured);
   if (f != nullptr) {
     f->released = at;
@@ -145,6 +146,7 @@ void FrameLatencyTracker::on_link_disturbed(core::CaptureTime at) {
 
 void FrameLatencyTracker::on_new_link() {
   link_first_picture_at_.reset();
+  link_first_release_at_.reset();
   frames_.clear();
 }
 

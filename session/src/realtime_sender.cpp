@@ -82,7 +82,10 @@ void RealtimeSender::add(ConsoleId console, const udp::endpoint& media, const Sr
       media,
       std::make_unique<SrtpSession>(profile_, SrtpSession::Direction::kOutbound, keys.sender_to_console),
       std::make_unique<SrtpSession>(profile_, SrtpSession::Direction::kInbound, keys.console_to_sender),
-      clock_.now(),  // a joining console gets a keyframe anyway: its interval starts now
+      // A joining console gets a keyframe anyway, which counts as its keyframe; but one whose joining
+      // keyframe was lost from its start has no picture at all, and may ask again after kJoinAskAgain.
+      clock_.now() - keyframe_interval_ +
+          std::min<std::chrono::nanoseconds>(kJoinAskAgain, keyframe_interval_),
       may_speak};
   consoles_[console] = std::move(c);
 }

@@ -216,8 +216,9 @@ void VideoReceiver::play_due() {
           "picture damaged: lost {} late {} overflows {} skipped to keyframe {} (gap wait {:.0f} ms)", s.lost,
           s.late, s.overflows, s.skipped_to_keyframe, core::to_ms(jitter_.latency()));
       listener_.on_picture_damaged(now);
-    } else if (h.packet.marker && tracker_.awaiting_keyframe()) {
-      // A frame after the damage and no whole keyframe yet: the keyframe asked for was refused or lost.
+    } else if (h.packet.marker && (tracker_.awaiting_keyframe() || tracker_.first_picture_overdue(now))) {
+      // A frame after the damage and no whole keyframe yet: the keyframe asked for was refused or lost. Or
+      // no picture at all yet: the joining keyframe was lost from its start.
       listener_.on_picture_still_broken(now);
     }
     held_.pop_front();

@@ -104,6 +104,30 @@ TEST_F(FrameLatencyTrackerTest, TheFirstSecondOfEachConnectionIsMeasuredApart) {
   EXPECT_NEAR(join.max_ms, 150.0, 0.01);
 }
 
+// A joining keyframe lost from its start: whole frames go to the decoder, none can be shown, and no gap says
+// so. Overdue after kFirstPictureWait of released frames, until a picture is shown; each connection anew.
+TEST_F(FrameLatencyTrackerTest, NoPictureAfterFramesWentToTheDecoderIsOverdue) {
+  FrameLatencyTracker t(false, seconds{2});
+  EXPECT_FALSE(t.first_picture_overdue(clock_.now())) << "nothing released yet";
+  const auto release_undecodable = [&] {
+    const core::CaptureTime captured = clock_.now() + seconds{5};
+    t.on_frame_start(captured, captured + milliseconds{8});
+    EXPECT_FALSE(t.on_released(captured, clock_.now() + milliseconds{13}, false)) << "whole, not damaged";
+    clock_.advance(milliseconds{33});
+  };
+  for (int i = 0; i < 9; ++i) release_undecodable();  // 9 x 33 = 297 ms after the first release
+  EXPECT_FALSE(t.first_picture_overdue(clock_.now() + milliseconds{13}));
+  release_undecodable();
+  EXPECT_TRUE(t.first_picture_overdue(clock_.now() + milliseconds{13}));
+  EXPECT_FALSE(t.awaiting_keyframe()) << "no damage was seen: only the missing picture says it";
+  frame(t);  // the keyframe asked for is shown
+  EXPECT_FALSE(t.first_picture_overdue(clock_.now()));
+  t.on_new_link();
+  release_undecodable();
+  clock_.advance(seconds{1});
+  EXPECT_TRUE(t.first_picture_overdue(clock_.now())) << "a reconnection needs its own first picture";
+}
+
 TEST_F(FrameLatencyTrackerTest, WithAWindowGlassToGlassEndsOnScreen) {
   FrameLatencyTracker t(true, milliseconds{0});
   const auto captured = frame(t);

@@ -92,6 +92,14 @@ class FrameLatencyTracker {
   core::LatencySummary pixel_run() const { return pixel_run_.summary(); }
   // A picture was damaged and no whole keyframe has been shown since: the pictures refer to the damaged one.
   bool awaiting_keyframe() const { return disturbed_since_.has_value() && damaged_since_disturbance_; }
+  // Frames have gone to the decoder on this link for kFirstPictureWait and none was shown: its joining
+  // keyframe was lost from its start (the jitter buffer begins at the first packet that arrives, so packets
+  // lost before it are never asked for), and every picture after it refers to it.
+  bool first_picture_overdue(core::CaptureTime now) const {
+    return !link_first_picture_at_ && link_first_release_at_ &&
+           now - *link_first_release_at_ >= kFirstPictureWait;
+  }
+  static constexpr std::chrono::milliseconds kFirstPictureWait{300};
   // Recoveries that began in the report window (on_link_disturbed): from the disturbance to a clean picture.
   core::LatencySummary recovery_run() const { return recovery_run_.summary(); }
   StageLatencies stages_run() const;
@@ -128,7 +136,7 @@ class FrameLatencyTracker {
   std::chrono::nanoseconds smoothed_g2g_{0};
   std::optional<core::CaptureTime> gaps_excused_until_;
   std::optional<core::CaptureTime> newest_capture_local_, last_decoded_at_, first_picture_at_,
-      link_first_picture_at_;
+      link_first_picture_at_, link_first_release_at_;
   Totals totals_;
 };
 
