@@ -22,11 +22,11 @@ class VideoParity {
   // tenth of its rate for that second.
   static constexpr std::size_t kUnknownLinkBlock = 10;
 
-  // The block size K for the worst console's last reported loss (0 ... 1); 0: no parity. The first report
-  // is taken as it is (smoothing up from zero left a lossy link without parity while the join's keyframes
-  // crossed it); later ones are smoothed 0.7 / 0.3. `link_unknown`: a console has not reported yet; the
-  // block is then at most kUnknownLinkBlock, and nothing is smoothed in for it.
-  std::size_t block(double reported_loss, bool link_unknown = false);
+  // The block size K for the worst console's last reported loss (0 ... 1; none: no console has reported,
+  // and nothing changes); 0: no parity. The first report is taken as it is (smoothing up from zero left a
+  // lossy link without parity while the join's keyframes crossed it); later ones are smoothed 0.7 / 0.3.
+  // `link_unknown`: a console has not reported yet; the block is then at most kUnknownLinkBlock.
+  std::size_t block(std::optional<double> reported_loss, bool link_unknown = false);
 
   double smoothed_loss() const { return smoothed_.value_or(0.0); }
 

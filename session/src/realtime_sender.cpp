@@ -87,6 +87,7 @@ void RealtimeSender::add(ConsoleId console, const udp::endpoint& media, const Sr
       clock_.now() - keyframe_interval_ +
           std::min<std::chrono::nanoseconds>(kJoinAskAgain, keyframe_interval_),
       may_speak};
+  c.added_at = clock_.now();
   consoles_[console] = std::move(c);
 }
 
@@ -459,18 +460,30 @@ void RealtimeSender::set_round_trip(ConsoleId console, std::chrono::nanoseconds 
   if (it != consoles_.end()) it->second.round_trip = round_trip;
 }
 
-double RealtimeSender::parity_loss() const {
-  double worst = 0;
+std::optional<double> RealtimeSender::parity_loss() const {
+  std::optional<double> worst;
   for (const auto& [id, console] : consoles_) {
-    if (console.round_trip && *console.round_trip < kRetransmitAloneUnder) continue;
-    worst = std::max(worst, console.loss);
+    if (!console.reported) continue;
+    const bool retransmission_suffices = console.round_trip && *console.round_trip < kRetransmitAloneUnder;
+    worst = std::max(worst.value_or(0.0), retransmission_suffices ? 0.0 : console.loss);
   }
   return worst;
 }
 
 bool RealtimeSender::any_link_unreported() const {
-  return std::any_of(consoles_.begin(), consoles_.end(),
-                     [](const auto& entry) { return !entry.second.reported; });
+  return std::any_of(consoles_.begin(), consoles_.end(), [](const auto& entry) {
+    return !entry.second.reported && !entry.second.report_given_up;
+  });
+}
+
+std::vector<ConsoleId> RealtimeSender::give_up_unreported(core::CaptureTime now) {
+  std::vector<ConsoleId> given_up;
+  for (auto& [id, console] : consoles_) {
+    if (console.reported || console.report_given_up || now - console.added_at < kReportWithin) continue;
+    console.report_given_up = true;
+    given_up.push_back(id);
+  }
+  return given_up;
 }
 
 void RealtimeSender::set_pacing(std::optional<std::uint64_t> bps) {

@@ -117,9 +117,15 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   void set_round_trip(ConsoleId console, std::chrono::nanoseconds round_trip);
   // The highest share of video packets lost (RTCP RR, before repair) on a console link whose round trip is
   // too long for retransmission alone (kRetransmitAloneUnder; not yet known counts as long); 0 with none.
-  double parity_loss() const;
-  // Whether a console was added whose first receiver report has not come: its link's loss is not known.
+  // None while no console has reported.
+  std::optional<double> parity_loss() const;
+  // Whether a console was added whose first receiver report has not come (within kReportWithin): its
+  // link's loss is not known.
   bool any_link_unreported() const;
+  // The consoles whose first receiver report has not come within kReportWithin of joining (their RTCP does
+  // not reach the sender): from now on their links no longer count as unknown. Each is returned once.
+  std::vector<ConsoleId> give_up_unreported(core::CaptureTime now);
+  static constexpr std::chrono::seconds kReportWithin{3};
   // The share of video packets `console` reports lost (its latest RR, before repair); 0 with none.
   double loss_of(ConsoleId console) const;
   // Probing (congestion control): a console whose estimate is under `bps` is sent, now and then, a cluster
@@ -164,6 +170,8 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
     std::optional<std::uint64_t> estimated_bps{};  // its latest REMB
     double loss = 0;                               // its latest RR's fraction lost
     bool reported = false;                         // an RR with its fraction lost came
+    bool report_given_up = false;                  // none came within kReportWithin
+    core::CaptureTime added_at{};
     std::optional<std::chrono::nanoseconds> round_trip{};
     // Its last authenticated RTCP or voice packet; none yet: a console whose packets never reach the sender
     // (a firewall that passes only the OR's way) is not taken for a dark link.

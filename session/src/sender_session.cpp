@@ -6,6 +6,7 @@
 
 #include "sender_parts.hpp"
 #include "surgilink/annotation/wire.hpp"
+#include "surgilink/core/safe_text.hpp"
 #include "surgilink/session/access_list.hpp"
 #include "surgilink/session/case_event_log.hpp"
 
@@ -59,6 +60,19 @@ void SenderSession::Parts::sweep() {
       }
     }
     for (const auto& [id, why] : silent) self->close(id, Departure::kLinkLost, why);
+    // A console whose receiver reports never reach us must not keep the stream in its joining state.
+    const auto unreported = self->realtime->give_up_unreported(now);
+    for (const ConsoleId id : unreported) {
+      const auto it = self->consoles.find(id);
+      const std::string who = it != self->consoles.end() && it->second->admitted()
+                                  ? core::safe_text(it->second->admitted()->name, 64)
+                                  : std::to_string(id);
+      spdlog::warn(
+          "console {}: no receiver report {} s after joining (does its RTCP reach the sender?): "
+          "parity and rate no longer wait for it",
+          who, RealtimeSender::kReportWithin.count());
+    }
+    if (!unreported.empty()) self->listener.on_link_rate(self->console_links());
     AuthorityEffects effects;
     self->authority.tick(now, effects);
     self->apply(effects);

@@ -3,7 +3,9 @@
 #include <cstdio>
 #include <fstream>
 #include <future>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <boost/asio/executor_work_guard.hpp>
@@ -27,9 +29,11 @@ using std::chrono::milliseconds;
 
 struct KeyframeOnRequest : session::SenderSessionListener {
   media::SenderPipeline* pipeline = nullptr;
+  std::vector<session::ConsoleLinks> links;  // every on_link_rate, on the network thread
   void on_keyframe_needed() override {
     if (pipeline) pipeline->request_keyframe();
   }
+  void on_link_rate(const session::ConsoleLinks& l) override { links.push_back(l); }
 };
 
 // The pipeline's packets to the session on the network thread, as surgilink-sender's OrSender hands them
@@ -139,6 +143,30 @@ class SecureStream : public ::testing::Test {
   std::unique_ptr<session::ConsoleSession> console_;
   std::thread network_;
 };
+
+// Issue 15: the sender hears at once that a joining console's link is unknown (it protects the joining
+// keyframe meanwhile), and that it is known once the console's first receiver report came.
+TEST_F(SecureStream, TheSenderKnowsAJoiningConsolesLinkIsUnknownUntilItsFirstReport) {
+  ASSERT_TRUE(wait_frames(3));
+  const auto first = on_network([this] {
+    return keyframes_.links.empty() ? std::optional<session::ConsoleLinks>() : keyframes_.links.front();
+  });
+  ASSERT_TRUE(first) << "nothing when the console was admitted";
+  EXPECT_TRUE(first->unreported);
+  EXPECT_FALSE(first->parity_loss) << "no console had reported: no loss to go by";
+  EXPECT_FALSE(first->narrowest_bps);
+  // The first report comes after about a second of packets: up to four seconds of frames.
+  bool known = false;
+  for (int i = 0; i < 120 && !known; ++i) {
+    ASSERT_TRUE(wait_frames(1));
+    known = on_network([this] { return !keyframes_.links.empty() && !keyframes_.links.back().unreported; });
+  }
+  ASSERT_TRUE(known) << "the console's report did not reach the sender";
+  const auto last = on_network([this] { return keyframes_.links.back(); });
+  ASSERT_TRUE(last.parity_loss);
+  EXPECT_EQ(*last.parity_loss, 0.0) << "loopback loses nothing";
+  EXPECT_TRUE(last.narrowest_bps);
+}
 
 TEST_F(SecureStream, DecodedFramesCarryTheirTrueCaptureTime) {
   ASSERT_TRUE(wait_frames(30)) << "no picture through SRTP";

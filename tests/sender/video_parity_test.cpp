@@ -47,11 +47,11 @@ TEST(VideoParity, AWanLinksSecondWithoutLossDoesNotSwitchParityOff) {
 // loss.
 TEST(VideoParity, AJoiningConsolesUnknownLinkGetsParityUntilItReports) {
   VideoParity parity;
-  EXPECT_EQ(parity.block(0.0, true), VideoParity::kUnknownLinkBlock) << "nobody has reported yet";
+  EXPECT_EQ(parity.block(std::nullopt, true), VideoParity::kUnknownLinkBlock) << "nobody has reported yet";
   EXPECT_EQ(parity.block(0.03), 7u) << "its first report (3 %) is taken as it is, not smoothed with a guess";
   EXPECT_DOUBLE_EQ(parity.smoothed_loss(), 0.03);
   VideoParity lan;
-  EXPECT_EQ(lan.block(0.0, true), VideoParity::kUnknownLinkBlock);
+  EXPECT_EQ(lan.block(std::nullopt, true), VideoParity::kUnknownLinkBlock);
   EXPECT_EQ(lan.block(0.0), 0u) << "a link that loses nothing: parity off with its first report";
   // A second console joins a session whose first console's link loses 0.5 % (1 in 20): denser until it
   // reports; a link that loses 5 % (1 in 4) keeps its denser parity.
@@ -62,6 +62,19 @@ TEST(VideoParity, AJoiningConsolesUnknownLinkGetsParityUntilItReports) {
   VideoParity lossy;
   EXPECT_EQ(lossy.block(0.05), 4u);
   EXPECT_EQ(lossy.block(0.05, true), 4u);
+  // Two join together and one reports 5 % first: its report counts at once, though the other has not.
+  VideoParity together;
+  EXPECT_EQ(together.block(0.05, true), 4u);
+}
+
+// Consoles that left before reporting leave nothing behind: the next first report is taken as it is.
+TEST(VideoParity, NoReportChangesNothing) {
+  VideoParity parity;
+  EXPECT_EQ(parity.block(std::nullopt, true), VideoParity::kUnknownLinkBlock);
+  EXPECT_EQ(parity.block(std::nullopt), 0u) << "it left unreported: no parity, and no 0 % report made up";
+  EXPECT_EQ(parity.block(0.02), 10u);
+  EXPECT_DOUBLE_EQ(parity.smoothed_loss(), 0.02);
+  EXPECT_EQ(parity.block(std::nullopt), 10u) << "nothing new: as it was";
 }
 
 }  // namespace

@@ -76,10 +76,12 @@ struct ConsoleLinks {
   // none has reported one.
   std::optional<std::uint64_t> narrowest_bps;
   // The highest share of video packets (before repair; RTCP RR) lost on a console link whose round trip is
-  // too long for retransmission alone (20 ms and more, or not yet known): what parity repairs.
-  double parity_loss = 0;
+  // too long for retransmission alone (20 ms and more, or not yet known): what parity repairs. None while
+  // no console has reported (a guess must not pass for a first report).
+  std::optional<double> parity_loss;
   // A console joined and has not reported its link yet (its first report comes about a second after its
-  // first packet): its loss and rate are unknown while its joining keyframe crosses the link.
+  // first packet; given up after RealtimeSender's kReportWithin): its loss and rate are unknown while its
+  // joining keyframe crosses the link.
   bool unreported = false;
 };
 
