@@ -7,6 +7,7 @@
 #include "surgilink/media/opus_packet.hpp"
 #include "surgilink/media/rtp_packet.hpp"
 #include "surgilink/media/voice_capture.hpp"
+#include "surgilink/session/frame_latency_tracker.hpp"
 #include "surgilink/session/preflight.hpp"
 #include "surgilink/vitals/vitals_packet.hpp"
 
@@ -83,9 +84,10 @@ void RealtimeSender::add(ConsoleId console, const udp::endpoint& media, const Sr
       std::make_unique<SrtpSession>(profile_, SrtpSession::Direction::kOutbound, keys.sender_to_console),
       std::make_unique<SrtpSession>(profile_, SrtpSession::Direction::kInbound, keys.console_to_sender),
       // A joining console gets a keyframe anyway, which counts as its keyframe; but one whose joining
-      // keyframe was lost from its start has no picture at all, and may ask again after kJoinAskAgain.
+      // keyframe was lost from its start has no picture at all, and asks again once its first picture is
+      // overdue: granted from then on.
       clock_.now() - keyframe_interval_ +
-          std::min<std::chrono::nanoseconds>(kJoinAskAgain, keyframe_interval_),
+          std::min<std::chrono::nanoseconds>(FrameLatencyTracker::kFirstPictureWait, keyframe_interval_),
       may_speak};
   c.added_at = clock_.now();
   consoles_[console] = std::move(c);

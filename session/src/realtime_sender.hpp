@@ -185,7 +185,6 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
       std::uint64_t from_bps = 0;                  // the estimate when it was sent
     } probe{};
   };
-  static constexpr std::chrono::milliseconds kJoinAskAgain{300};  // FrameLatencyTracker::kFirstPictureWait
   static constexpr std::chrono::milliseconds kProbeAgainAfter{300};
   static constexpr std::chrono::milliseconds kProbeAfterNo{1000};
   static constexpr double kProbeMaxLoss = 0.002;
