@@ -223,6 +223,7 @@ void write_console_report(const std::filesystem::path& path, const session::Cons
       {"g2g_ms", summary_json(r.g2g)},
       {"pixel_ms", summary_json(r.pixel)},
       {"join_g2g_ms", summary_json(r.join_g2g)},
+      {"second_oldest_g2g_ms", summary_json(r.second_oldest_g2g)},
       {"recovery_ms", summary_json(r.recovery)},
       {"max_metadata_pixel_disagreement_ms", r.max_metadata_pixel_disagreement_ms},
       {"clock_uncertainty_ms", r.clock_uncertainty_ms},

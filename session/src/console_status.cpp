@@ -102,6 +102,7 @@ ConsoleReport ConsoleSession::Parts::report() const {
   r.g2g = tracker.g2g_run();
   r.pixel = tracker.pixel_run();
   r.join_g2g = tracker.join_g2g_run();
+  r.second_oldest_g2g = tracker.second_oldest_g2g_run();
   r.recovery = tracker.recovery_run();
   const StageLatencies stages = tracker.stages_run();
   r.encode = stages.encode;

@@ -59,8 +59,21 @@ bool FrameLatencyTracker::in_report(core::CaptureTime at) const {
 }
 
 void FrameLatencyTracker::add_g2g(core::CaptureTime at, nanoseconds g2g) {
-  if (in_report(at)) g2g_run_.add(g2g);
-  if (link_first_picture_at_ && at - *link_first_picture_at_ <= kJoinWindow) join_run_.add(g2g);
+  const bool joining = link_first_picture_at_ && at - *link_first_picture_at_ <= kJoinWindow;
+  if (in_report(at)) {
+    g2g_run_.add(g2g);
+    const std::int64_t second = (at - (*first_picture_at_ + report_warmup_)) / std::chrono::seconds{1};
+    if (second != second_index_) {
+      // A second is whole once a picture of a later one is shown; the run's last one never is.
+      if (second_index_ && !second_has_join_) second_oldest_run_.add(second_oldest_);
+      second_index_ = second;
+      second_oldest_ = nanoseconds{0};
+      second_has_join_ = false;
+    }
+    second_oldest_ = std::max(second_oldest_, g2g);
+    second_has_join_ = second_has_join_ || joining;
+  }
+  if (joining) join_run_.add(g2g);
   g2g_window_.add(at, g2g);
   g2g_last_ms_ = core::to_ms(g2g);
   smoothed_g2g_ = smoothed_g2g_.count() == 0 ? g2g : (smoothed_g2g_ * 7 + g2g) / 8;

@@ -104,6 +104,29 @@ TEST_F(FrameLatencyTrackerTest, TheFirstSecondOfEachConnectionIsMeasuredApart) {
   EXPECT_NEAR(join.max_ms, 150.0, 0.01);
 }
 
+// What an ordinary second looks like on the link, to hold the join against: each whole second's oldest
+// picture, leaving out the seconds that hold pictures of a connection's first second.
+TEST_F(FrameLatencyTrackerTest, EachOrdinarySecondsOldestPictureIsMeasured) {
+  FrameLatencyTracker t(false, milliseconds{0});
+  const auto show = [&](milliseconds late) {
+    const core::CaptureTime captured = clock_.now() + seconds{5};
+    t.on_decoded(captured, clock_.now() + late, std::nullopt, false, sync_);
+    clock_.advance(milliseconds{33});
+  };
+  // Shown 33 ms apart from +25 ms: second 0 (the join) holds pictures 0-30, 1 holds 31-60, 2 holds the one
+  // that waited for a retransmission (75, 200 ms), 4 is not over yet.
+  for (int i = 0; i < 150; ++i) show(i == 75 ? milliseconds{200} : milliseconds{25});
+  auto seconds_oldest = t.second_oldest_g2g_run();
+  EXPECT_EQ(seconds_oldest.count, 3u) << "seconds 1-3";
+  EXPECT_NEAR(seconds_oldest.p50_ms, 25.0, 0.01);
+  EXPECT_NEAR(seconds_oldest.max_ms, 200.0, 0.01);
+  t.on_new_link();  // a reconnection: its first second (pictures 150-180) touches seconds 4 and 5
+  for (int i = 150; i < 240; ++i) show(milliseconds{25});
+  seconds_oldest = t.second_oldest_g2g_run();
+  EXPECT_EQ(seconds_oldest.count, 4u) << "seconds 1-3 and 6; 7 is not over";
+  EXPECT_NEAR(seconds_oldest.max_ms, 200.0, 0.01);
+}
+
 // A joining keyframe lost from its start: whole frames go to the decoder, none can be shown, and no gap says
 // so. Overdue after kFirstPictureWait of released frames, until a picture is shown; each connection anew.
 TEST_F(FrameLatencyTrackerTest, NoPictureAfterFramesWentToTheDecoderIsOverdue) {

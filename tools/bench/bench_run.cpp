@@ -460,6 +460,7 @@ int run_bench(const BenchOptions& o, const Installation& in) {
               {"g2g_ms", latency(c["g2g_ms"])},
               {"pixel_ms", latency(c["pixel_ms"])},
               {"join_g2g_ms", latency(c.value("join_g2g_ms", json(nullptr)))},
+              {"second_oldest_g2g_ms", latency(c.value("second_oldest_g2g_ms", json(nullptr)))},
               {"recovery_ms", c.value("recovery_ms", json(nullptr))},  // with its count
               {"metadata_pixel_max_disagreement_ms", c["max_metadata_pixel_disagreement_ms"]},
               {"clock_uncertainty_ms", c["clock_uncertainty_ms"]},

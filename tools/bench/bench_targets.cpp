@@ -1,5 +1,7 @@
 #include "bench_targets.hpp"
 
+#include <algorithm>
+
 namespace surgilink::bench {
 
 using nlohmann::json;
@@ -34,12 +36,16 @@ json evaluate_targets(const json& r, const TargetContext& c) {
   json t = json::object();
   // A joining console has a picture within a second: the sender sends an IDR on request (DESIGN.md §13).
   add_target(t, "first_picture_ms", figure(r, "first_picture_ms"), "<=", 1000);
-  // Issue 15: joining is clean. No picture of the first second after the console joined is older than the
-  // run's own glass-to-glass p95 plus two frame intervals (the joining keyframe is several frames' bytes).
-  // The joining keyframe used to wait in the console's socket while the receiver was built: 151 ms old.
-  const json steady = figure(r, "g2g_ms/p95");
-  add_target(t, "join_g2g_max_ms", figure(r, "join_g2g_ms/max"),
-             "<=", (steady.is_number() ? steady.get<double>() : 0.0) + 2000.0 / c.profile_fps);
+  // Issue 15: joining is clean: the first second after the console joined is no worse than an ordinary
+  // second of the same run. Its oldest picture is at most the run's glass-to-glass p95 plus two frame
+  // intervals (the joining keyframe is several frames' bytes), or, where the link itself makes some seconds
+  // older than that (a retransmission's round trip on rural), at most what 19 of 20 ordinary seconds'
+  // oldest pictures reach. The joining keyframe used to wait in the console's socket while the receiver was
+  // built: 151 ms old on loopback, where ordinary seconds stay under 30.
+  const json steady = figure(r, "g2g_ms/p95"), ordinary = figure(r, "second_oldest_g2g_ms/p95");
+  add_target(t, "join_g2g_max_ms", figure(r, "join_g2g_ms/max"), "<=",
+             std::max((steady.is_number() ? steady.get<double>() : 0.0) + 2000.0 / c.profile_fps,
+                      ordinary.is_number() ? ordinary.get<double>() : 0.0));
   // Loopback loses nothing: at least 90 % of the profile's frame rate reaches the console.
   add_target(t, "fps_received", figure(r, "fps_received"), ">=", 0.9 * c.profile_fps);
   // The HUD's amber limit (configs/console.toml amber_ms, DESIGN.md §4): red is never acceptable here.

@@ -159,6 +159,8 @@ struct ConsoleReport {
   double seconds_receiving = 0;
   core::LatencySummary g2g, pixel, encode, network, jitter, decode, render;
   core::LatencySummary join_g2g;  // the first second of each connection (FrameLatencyTracker::join_g2g_run)
+  // Each ordinary second's oldest picture (FrameLatencyTracker::second_oldest_g2g_run).
+  core::LatencySummary second_oldest_g2g;
   core::LatencySummary
       recovery;  // loss burst or outage end -> clean picture (FrameLatencyTracker::recovery_run)
   core::LatencySummary vitals;  // acquired at the sender -> shown here, after lip sync (numerics and chunks)

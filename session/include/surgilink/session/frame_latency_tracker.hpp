@@ -89,6 +89,9 @@ class FrameLatencyTracker {
   // shown before the clock was synced are not measured): how clean joining is.
   core::LatencySummary join_g2g_run() const { return join_run_.summary(); }
   static constexpr std::chrono::seconds kJoinWindow{1};
+  // The oldest picture of each whole second of the report window (counted from its start), except a
+  // connection's first second: what an ordinary second looks like on this link, to hold the join against.
+  core::LatencySummary second_oldest_g2g_run() const { return second_oldest_run_.summary(); }
   core::LatencySummary pixel_run() const { return pixel_run_.summary(); }
   // A picture was damaged and no whole keyframe has been shown since: the pictures refer to the damaged one.
   bool awaiting_keyframe() const { return disturbed_since_.has_value() && damaged_since_disturbance_; }
@@ -126,7 +129,10 @@ class FrameLatencyTracker {
   core::SlidingLatencyWindow encode_window_{std::chrono::seconds{10}},
       network_window_{std::chrono::seconds{10}}, jitter_window_{std::chrono::seconds{10}},
       decode_window_{std::chrono::seconds{10}}, render_window_{std::chrono::seconds{10}};
-  core::LatencySeries join_run_, recovery_run_;
+  core::LatencySeries join_run_, recovery_run_, second_oldest_run_;
+  std::optional<std::int64_t> second_index_;  // of the report window's second being measured
+  std::chrono::nanoseconds second_oldest_{0};
+  bool second_has_join_ = false;
   std::optional<core::CaptureTime> disturbed_since_;    // a recovery running since
   std::optional<core::CaptureTime> untracked_damaged_;  // the last damaged frame not tracked (its estimate)
   static constexpr std::chrono::milliseconds kSameUntrackedFrame{5};  // well under a frame interval
