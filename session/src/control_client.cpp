@@ -1,5 +1,7 @@
 #include "control_client.hpp"
 
+#include <spdlog/spdlog.h>
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 
@@ -20,9 +22,11 @@ ControlClient::ControlClient(asio::io_context& io, asio::ssl::context& tls, Cont
       resolver_(io),
       connect_timer_(io),
       reconnect_timer_(io),
+      second_attempt_timer_(io),
       next_delay_(settings_.reconnect_delay) {}
 
 ControlClient::~ControlClient() {
+  close_attempts();
   if (connection_) {
     connection_->detach();
     connection_->close();
@@ -43,7 +47,9 @@ void ControlClient::stop() {
   ++generation_;
   connect_timer_.cancel();
   reconnect_timer_.cancel();
+  second_attempt_timer_.cancel();
   resolver_.cancel();
+  close_attempts();
   if (connection_) {
     if (welcomed_) {
       pb::Envelope bye = envelope();
@@ -57,18 +63,14 @@ void ControlClient::stop() {
 
 void ControlClient::connect() {
   const std::uint64_t g = ++generation_;
+  close_attempts();
   if (connection_) {
     connection_->detach();
     connection_->close();
+    connection_.reset();
   }
   handshake_done_ = false;
   welcomed_ = false;
-  connection_ = std::make_shared<ControlConnection>(tcp::socket(io_), tls_, settings_.max_queued_bytes);
-  connection_->set_listener(*this);
-  auto& stream = connection_->stream();
-  // The sender's certificate must name the host we asked for, not just be signed by our CA.
-  stream.set_verify_callback(asio::ssl::host_name_verification(settings_.host));
-  SSL_set_tlsext_host_name(stream.native_handle(), settings_.host.c_str());
   connect_timer_.expires_after(settings_.connect_timeout);
   connect_timer_.async_wait([self = shared_from_this(), g](boost::system::error_code ec) {
     if (ec || g != self->generation_ || self->welcomed_) return;
@@ -80,29 +82,77 @@ void ControlClient::connect() {
       [self = shared_from_this(), g](boost::system::error_code ec, tcp::resolver::results_type r) {
         if (g != self->generation_) return;
         if (ec) return self->lose("cannot resolve " + self->settings_.host + ": " + ec.message());
-        asio::async_connect(
-            self->connection_->stream().lowest_layer(), r,
-            [self, g](boost::system::error_code ec2, const tcp::endpoint&) {
-              if (g != self->generation_) return;
-              if (ec2) return self->lose("no answer from " + self->sender_name() + ": " + ec2.message());
-              boost::system::error_code ignored;
-              self->connection_->stream().lowest_layer().set_option(tcp::no_delay(true), ignored);
-              self->connection_->handshake(asio::ssl::stream_base::client, [self, g] {
-                if (g != self->generation_) return;
-                self->handshake_done_ = true;
-                pb::Envelope e = envelope();
-                e.set_version(self->settings_.protocol_version);
-                auto* hello = e.mutable_hello();
-                hello->set_protocol_version(self->settings_.protocol_version);
-                hello->set_software(self->settings_.software);
-                hello->set_media_port(self->media_port_);
-                if (self->settings_.preflight_ms != 0)
-                  hello->mutable_preflight()->set_duration_ms(self->settings_.preflight_ms);
-                self->send(e);
-                self->connection_->start_reading();
-              });
-            });
+        self->endpoints_ = std::move(r);
+        self->start_attempt(g);
+        self->second_attempt_timer_.expires_after(kSecondAttemptAfter);
+        self->second_attempt_timer_.async_wait([self, g](boost::system::error_code ec2) {
+          if (ec2 || g != self->generation_ || self->connection_ || self->attempts_.empty()) return;
+          spdlog::debug("no TCP answer from {} after {} ms: a second attempt alongside the first",
+                        self->sender_name(), kSecondAttemptAfter.count());
+          self->start_attempt(g);
+        });
       });
+}
+
+void ControlClient::start_attempt(std::uint64_t g) {
+  auto socket = std::make_shared<tcp::socket>(io_);
+  attempts_.push_back(socket);
+  const bool second = attempts_.size() > 1;
+  asio::async_connect(
+      *socket, endpoints_,
+      [self = shared_from_this(), g, socket, second](boost::system::error_code ec, const tcp::endpoint&) {
+        // An older try's, or the other attempt connected first (and closed this one).
+        if (g != self->generation_ || self->connection_) return;
+        std::erase(self->attempts_, socket);
+        if (ec) {
+          // Refused or unreachable: the other attempt, if any, may still connect.
+          if (!self->attempts_.empty()) return;
+          self->second_attempt_timer_.cancel();
+          return self->lose("no answer from " + self->sender_name() + ": " + ec.message());
+        }
+        if (second) {
+          ++self->won_by_second_attempt_;
+          spdlog::info("connected to {} by a second TCP attempt (the first had no answer)",
+                       self->sender_name());
+        }
+        self->connected(g, std::move(*socket));
+      });
+}
+
+void ControlClient::connected(std::uint64_t g, tcp::socket socket) {
+  second_attempt_timer_.cancel();
+  close_attempts();
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  connection_ = std::make_shared<ControlConnection>(std::move(socket), tls_, settings_.max_queued_bytes);
+  connection_->set_listener(*this);
+  auto& stream = connection_->stream();
+  // The sender's certificate must name the host we asked for, not just be signed by our CA.
+  stream.set_verify_callback(asio::ssl::host_name_verification(settings_.host));
+  SSL_set_tlsext_host_name(stream.native_handle(), settings_.host.c_str());
+  connection_->handshake(asio::ssl::stream_base::client, [self = shared_from_this(), g] {
+    if (g != self->generation_) return;
+    self->handshake_done_ = true;
+    pb::Envelope e = envelope();
+    e.set_version(self->settings_.protocol_version);
+    auto* hello = e.mutable_hello();
+    hello->set_protocol_version(self->settings_.protocol_version);
+    hello->set_software(self->settings_.software);
+    hello->set_media_port(self->media_port_);
+    if (self->settings_.preflight_ms != 0)
+      hello->mutable_preflight()->set_duration_ms(self->settings_.preflight_ms);
+    self->send(e);
+    self->connection_->start_reading();
+  });
+}
+
+void ControlClient::close_attempts() {
+  // Closing a socket that is still connecting: its handler runs with operation_aborted.
+  for (const auto& socket : attempts_) {
+    boost::system::error_code ignored;
+    socket->close(ignored);
+  }
+  attempts_.clear();
 }
 
 void ControlClient::send(const pb::Envelope& e) {
@@ -150,6 +200,8 @@ void ControlClient::lose(const std::string& why) {
   if (stopped_) return;
   ++generation_;
   connect_timer_.cancel();
+  second_attempt_timer_.cancel();
+  close_attempts();
   if (connection_) {
     connection_->detach();
     connection_->close();
@@ -170,6 +222,8 @@ void ControlClient::refuse(const std::string& why) {
   ++generation_;
   connect_timer_.cancel();
   reconnect_timer_.cancel();
+  second_attempt_timer_.cancel();
+  close_attempts();
   if (connection_) {
     connection_->detach();
     connection_->close();

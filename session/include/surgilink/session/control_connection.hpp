@@ -51,7 +51,8 @@ class ControlConnection : public std::enable_shared_from_this<ControlConnection>
     virtual void on_end(ConnectionEnd end, const std::string& why) = 0;
   };
 
-  // `socket` may be connected already (sender) or not yet (console: connect stream().lowest_layer()).
+  // `socket` connected already: the sender's accepted one, or the console's (ControlClient's attempt that
+  // connected first).
   ControlConnection(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& tls,
                     std::size_t max_queued_bytes);
   ControlConnection(const ControlConnection&) = delete;
