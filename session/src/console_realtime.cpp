@@ -75,6 +75,7 @@ void ConsoleSession::Parts::on_packets_missing(const std::vector<std::uint16_t>&
   if (n == 0 || !realtime->send_rtcp(rtcp, n)) return;
   ++nacks_sent;
   packets_nacked += sequences.size();
+  spdlog::debug("video: asked again for {} packet(s) from #{}", sequences.size(), sequences.front());
 }
 
 void ConsoleSession::Parts::on_rate_estimate(std::uint64_t bps) {

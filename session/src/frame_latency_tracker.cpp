@@ -73,7 +73,11 @@ void FrameLatencyTracker::add_g2g(core::CaptureTime at, nanoseconds g2g) {
     second_oldest_ = std::max(second_oldest_, g2g);
     second_has_join_ = second_has_join_ || joining;
   }
-  if (joining) join_run_.add(g2g);
+  if (joining) {
+    join_run_.add(g2g);
+    spdlog::debug("joining: picture {:.0f} ms after the first, {:.1f} ms old",
+                  core::to_ms(at - *link_first_picture_at_), core::to_ms(g2g));
+  }
   g2g_window_.add(at, g2g);
   g2g_last_ms_ = core::to_ms(g2g);
   smoothed_g2g_ = smoothed_g2g_.count() == 0 ? g2g : (smoothed_g2g_ * 7 + g2g) / 8;

@@ -165,11 +165,16 @@ void VideoReceiver::Repair::on_rtp(const media::RtpHeader& header, std::span<con
     v.faults_.add(restored.error());
     return;
   }
-  const auto late_before = v.jitter_.stats().late;
+  const auto before = v.jitter_.stats();
   v.take(restored.value(), original.value(), arrival, wire_bytes);
   v.rebuild(arrival);  // it may complete a block whose other gap the parity fills
   // In time: the jitter buffer still waited for it (a late one is counted as late there).
-  if (v.jitter_.stats().late == late_before) ++v.retransmissions_in_time_;
+  const auto& after = v.jitter_.stats();
+  if (after.late == before.late) ++v.retransmissions_in_time_;
+  spdlog::debug("video: retransmission of #{} arrived{}", restored.value().sequence,
+                after.late != before.late               ? ": late"
+                : after.duplicates != before.duplicates ? ": the parity had rebuilt it"
+                                                        : "");
 }
 
 core::CaptureTime VideoReceiver::capture_of(std::uint32_t rtp_timestamp) const {
