@@ -68,16 +68,19 @@ void RealtimeSender::stop() {
 std::optional<std::uint64_t> RealtimeSender::narrowest_estimate() const {
   std::optional<std::uint64_t> narrowest;
   for (const auto& [id, console] : consoles_) {
-    if (console.estimated_bps)
-      narrowest = std::min(narrowest.value_or(*console.estimated_bps), *console.estimated_bps);
+    const auto bps =
+        console.estimated_bps
+            ? console.estimated_bps
+            : (console.prior && !console.reported ? std::optional(console.prior->bps) : std::nullopt);
+    if (bps) narrowest = std::min(narrowest.value_or(*bps), *bps);
   }
   return narrowest;
 }
 
 std::uint16_t RealtimeSender::port() const { return socket_.local_endpoint().port(); }
 
-void RealtimeSender::add(ConsoleId console, const udp::endpoint& media, const SrtpKeys& keys,
-                         bool may_speak) {
+void RealtimeSender::add(ConsoleId console, const udp::endpoint& media, const SrtpKeys& keys, bool may_speak,
+                         std::optional<LinkPrior> prior) {
   using media::SrtpSession;
   Console c{
       media,
@@ -90,6 +93,7 @@ void RealtimeSender::add(ConsoleId console, const udp::endpoint& media, const Sr
           std::min<std::chrono::nanoseconds>(FrameLatencyTracker::kFirstPictureWait, keyframe_interval_),
       may_speak};
   c.added_at = clock_.now();
+  c.prior = prior;
   consoles_[console] = std::move(c);
 }
 
@@ -465,16 +469,17 @@ void RealtimeSender::set_round_trip(ConsoleId console, std::chrono::nanoseconds 
 std::optional<double> RealtimeSender::parity_loss() const {
   std::optional<double> worst;
   for (const auto& [id, console] : consoles_) {
-    if (!console.reported) continue;
+    if (!console.reported && !console.prior) continue;
+    const double loss = console.reported ? console.loss : console.prior->loss;
     const bool retransmission_suffices = console.round_trip && *console.round_trip < kRetransmitAloneUnder;
-    worst = std::max(worst.value_or(0.0), retransmission_suffices ? 0.0 : console.loss);
+    worst = std::max(worst.value_or(0.0), retransmission_suffices ? 0.0 : loss);
   }
   return worst;
 }
 
 bool RealtimeSender::any_link_unreported() const {
   return std::any_of(consoles_.begin(), consoles_.end(), [](const auto& entry) {
-    return !entry.second.reported && !entry.second.report_given_up;
+    return !entry.second.reported && !entry.second.report_given_up && !entry.second.prior;
   });
 }
 

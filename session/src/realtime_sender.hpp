@@ -23,6 +23,7 @@
 #include "surgilink/media/sender_pipeline.hpp"
 #include "surgilink/media/srtp_session.hpp"
 #include "surgilink/media/xor_fec.hpp"
+#include "surgilink/session/sender_session.hpp"
 #include "surgilink/session/session_authority.hpp"
 #include "surgilink/session/tls_identity.hpp"
 
@@ -82,8 +83,10 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
 
   // A console admitted with its media address and the keys of its connection; `may_speak`: a mentor (an
   // observer's voice packets are refused and counted).
+  // `prior`: its link as its pre-flight measured it, until its first report (narrowest_estimate,
+  // parity_loss; it then does not count as unreported).
   void add(ConsoleId console, const boost::asio::ip::udp::endpoint& media, const SrtpKeys& keys,
-           bool may_speak);
+           bool may_speak, std::optional<LinkPrior> prior = std::nullopt);
   void remove(ConsoleId console);
 
   // Video to every console: at once, or paced (set_pacing).
@@ -110,17 +113,18 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   // packets, so no console takes the pause for loss.
   void withhold_media(bool withheld);
 
-  // The lowest rate any console's link is reported to carry (REMB); nullopt while none has reported. One
-  // encoder serves every console, so the narrowest link sets its rate.
+  // The lowest rate any console's link is reported to carry (REMB), or, until its first report, was measured
+  // to carry by its pre-flight; nullopt while none has either. One encoder serves every console, so the
+  // narrowest link sets its rate.
   std::optional<std::uint64_t> narrowest_estimate() const;
   // `console`'s round trip (from its latency report): how long a retransmission to it takes.
   void set_round_trip(ConsoleId console, std::chrono::nanoseconds round_trip);
   // The highest share of video packets lost (RTCP RR, before repair) on a console link whose round trip is
   // too long for retransmission alone (kRetransmitAloneUnder; not yet known counts as long); 0 with none.
-  // None while no console has reported.
+  // None while no console has reported. A console's pre-flight stands for its report until the first.
   std::optional<double> parity_loss() const;
-  // Whether a console was added whose first receiver report has not come (within kReportWithin): its
-  // link's loss is not known.
+  // Whether a console was added whose first receiver report has not come (within kReportWithin) and no
+  // pre-flight measured its link: its link's loss is not known.
   bool any_link_unreported() const;
   // The consoles whose first receiver report has not come within kReportWithin of joining (their RTCP does
   // not reach the sender): from now on their links no longer count as unknown. Each is returned once.
@@ -171,6 +175,7 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
     double loss = 0;                               // its latest RR's fraction lost
     bool reported = false;                         // an RR with its fraction lost came
     bool report_given_up = false;                  // none came within kReportWithin
+    std::optional<LinkPrior> prior{};              // its pre-flight's figures, until `reported`
     core::CaptureTime added_at{};
     std::optional<std::chrono::nanoseconds> round_trip{};
     // Its last authenticated RTCP or voice packet; none yet: a console whose packets never reach the sender

@@ -159,8 +159,18 @@ void SenderSession::Parts::on_hello(ConsoleConnection& console, const pb::Hello&
   boost::system::error_code ec;
   const udp::endpoint media(console.control().stream().lowest_layer().remote_endpoint(ec).address(),
                             static_cast<unsigned short>(hello.media_port()));
-  realtime->add(console.id(), media, keys, as.role == Role::kMentor);
-  // Its link is not known until its first report: the sender protects the joining keyframe meanwhile.
+  const auto prior = link_prior(last_preflight, as.name, clock.now());
+  realtime->add(console.id(), media, keys, as.role == Role::kMentor, prior);
+  if (prior) {
+    spdlog::info(
+        "{}'s link until its first report: as its pre-flight measured it {:.0f} min ago, {:.1f} "
+        "Mbit/s with {:.1f} % loss",
+        core::safe_text(as.name, 64),
+        std::chrono::duration<double>(clock.now() - last_preflight->at).count() / 60,
+        static_cast<double>(prior->bps) / 1e6, 100 * prior->loss);
+  }
+  // Its link is not known until its first report (or is as its pre-flight measured it): the sender protects
+  // the joining keyframe meanwhile.
   listener.on_link_rate(console_links());
   spdlog::info("console {} admitted: {} as {} ({}), media to {}:{}", console.peer(),
                core::safe_text(as.name, 64), role_name(as.role), core::safe_text(hello.software(), 80),

@@ -137,6 +137,8 @@ void SenderSession::Parts::on_preflight_result(ConsoleConnection& console, const
                   s.held.empty() ? "" : ", held: ", s.held.c_str());
     record.sender_figures = text;
   }
+  record.achievable_bps = f.achievable_bps;
+  record.loss_to_mentor = f.loss_to_mentor;
   record.at = clock.now();
   spdlog::info("pre-flight of {} ({}): {} - {}; sender: {}", core::safe_text(record.person, 64), record.peer,
                record.sentence, record.figures, record.sender_figures);
@@ -149,6 +151,13 @@ void SenderSession::Parts::on_preflight_result(ConsoleConnection& console, const
                  {"sender_figures", record.sender_figures},
                  {"duration_ms", std::to_string(r.duration_ms())}}});
   last_preflight = std::move(record);
+}
+
+std::optional<LinkPrior> link_prior(const std::optional<PreflightRecord>& preflight,
+                                    const std::string& person, core::CaptureTime now) {
+  if (!preflight || preflight->person != person || preflight->achievable_bps == 0) return std::nullopt;
+  if (now < preflight->at || now - preflight->at > LinkPrior::kTrustedFor) return std::nullopt;
+  return LinkPrior{preflight->achievable_bps, preflight->loss_to_mentor};
 }
 
 void SenderSession::Parts::end_preflight(ConsoleConnection& console) {

@@ -1,7 +1,8 @@
 // Pre-flight (issue 15) with the real programs on loopback: surgilink-console --preflight measures the link
 // to a real sender over the real session (TLS, access list, SRTP probes), prints the verdict and figures,
 // and the sender keeps the outcome in its audit trail; a console the access list does not name, or one that
-// asks during a live case, is refused and nothing is measured.
+// asks during a live case, is refused and nothing is measured; the same person's console that joins next
+// starts from the pre-flight's figures.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -81,6 +82,20 @@ TEST(Preflight, TheConsoleMeasuresTheLinkAndTheSenderKeepsTheOutcome) {
   EXPECT_THAT(human.out, HasSubstr("rtt p50"));
   // 5 s is too short to ramp up to the cap: the rate is a lower bound, and says so.
   EXPECT_THAT(human.out, HasSubstr("limited by time"));
+
+  // The same person's console joins: until its first report the sender takes the pre-flight's figures for
+  // its link (issue 15).
+  const auto joined =
+      run_program({console_program().string(), "--config",
+                   write_console_config(dir, sender.control_port()).string(), "--headless", "--seconds", "2"},
+                  dir, "join", milliseconds{40000});
+  EXPECT_EQ(joined.exit_code, 0) << joined.err;
+  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds{8};
+       sender.log().find("link until its first report") == std::string::npos &&
+       std::chrono::steady_clock::now() < until;)
+    sender.next_status(milliseconds{500});
+  EXPECT_THAT(sender.log(), HasSubstr("Dr. Dev Mentor's link until its first report: as its pre-flight "
+                                      "measured it 0 min ago"));
 }
 
 TEST(Preflight, AStrangerAndACaseInProgressAreRefusedAndNothingIsMeasured) {

@@ -1,6 +1,8 @@
-// Pre-flight: the probes' wire form, RFC 3550 jitter, the ramp's plan, and the estimator and verdict fed the
-// probe timings a simulated link produces (a bottleneck with a tail-drop queue, delay, jitter, random loss).
+// Pre-flight: the probes' wire form, RFC 3550 jitter, the ramp's plan, the estimator and verdict fed the
+// probe timings a simulated link produces (a bottleneck with a tail-drop queue, delay, jitter, random loss),
+// and the prior it gives the same person's joining console.
 #include "surgilink/session/preflight.hpp"
+#include "surgilink/session/sender_session.hpp"
 
 #include <gtest/gtest.h>
 
@@ -340,6 +342,30 @@ TEST(Preflight, TheVerdictNeverNamesMoreThanTheSendersProfileOrWhatTheRateCarrie
   EXPECT_EQ(judge_link(f, "1080p30").profile, "none");
   f.rtt_samples = 0;
   EXPECT_EQ(judge_link(f, "1080p30").profile, "none");
+}
+
+// Issue 15: the same person's console joining within the hour after its pre-flight starts from the
+// pre-flight's figures (its joining keyframe paced at what the link carried); another person's, an older
+// one, or one that measured no rate gives nothing.
+TEST(Preflight, TheSamePersonsRecentPreflightStandsForTheJoiningConsolesLink) {
+  const core::CaptureTime measured{std::chrono::hours{100}};
+  std::optional<PreflightRecord> record = PreflightRecord{};
+  record->person = "Dr. Dev Mentor";
+  record->achievable_bps = 5'687'168;  // rural, stop 35's pf-1
+  record->loss_to_mentor = 0.026;
+  record->at = measured;
+  const auto prior = link_prior(record, "Dr. Dev Mentor", measured + std::chrono::minutes{12});
+  ASSERT_TRUE(prior);
+  EXPECT_EQ(prior->bps, 5'687'168u);
+  EXPECT_DOUBLE_EQ(prior->loss, 0.026);
+  EXPECT_TRUE(link_prior(record, "Dr. Dev Mentor", measured + LinkPrior::kTrustedFor));
+  EXPECT_FALSE(
+      link_prior(record, "Dr. Dev Mentor", measured + LinkPrior::kTrustedFor + std::chrono::seconds{1}))
+      << "older than the hour";
+  EXPECT_FALSE(link_prior(record, "Dr. Other Mentor", measured)) << "another person's link";
+  EXPECT_FALSE(link_prior(std::nullopt, "Dr. Dev Mentor", measured)) << "no pre-flight";
+  record->achievable_bps = 0;
+  EXPECT_FALSE(link_prior(record, "Dr. Dev Mentor", measured)) << "no rate measured";
 }
 
 }  // namespace

@@ -82,6 +82,9 @@ struct BenchOptions {
   // The sender opens its OR window (needs a display, e.g. under xvfb-run): adds or_window_ms and, with
   // annotations, annotation_to_or_screen_ms.
   bool or_window = false;
+  // Seconds of the console's pre-flight before it joins (0: none): the sender starts the joining console's
+  // link from its figures.
+  double preflight_seconds = 0;
 };
 int run_bench(const BenchOptions& options, const Installation& installation);
 

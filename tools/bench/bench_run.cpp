@@ -354,6 +354,35 @@ int run_bench(const BenchOptions& o, const Installation& in) {
     console_args.push_back("--scripted-mentor");
     console_args.push_back(std::to_string(o.annotation_count));
   }
+  // A mentor checks the link before a case (README, Pre-flight): the same console's pre-flight, across the
+  // same link, before it joins; the sender takes its figures for the joining console's link.
+  json preflight = nullptr;
+  if (o.preflight_seconds > 0) {
+    auto console_config = core::ConfigTable::load(in.console_config);
+    auto sites = console_config.tables("site");
+    if (sites.empty()) throw std::runtime_error(in.console_config.string() + ": no [[site]] for --preflight");
+    const std::string site = sites.front().require_string("name");
+    char seconds_text[32];
+    std::snprintf(seconds_text, sizeof seconds_text, "%.1f", o.preflight_seconds);
+    std::vector<std::string> args = console_wrapper;
+    args.insert(args.end(), {in.console.string(), "--config", in.console_config.string(), "--preflight", site,
+                             "--host", console_host, "--control-port", std::to_string(control_port),
+                             "--preflight-seconds", seconds_text, "--json"});
+    std::fprintf(stderr, "bench: the console's %s-s pre-flight to %s before it joins\n", seconds_text,
+                 site.c_str());
+    tools::ChildProcess check(args, (dir / "preflight.log").string());
+    std::string text;
+    const milliseconds most{static_cast<long>(o.preflight_seconds * 1000) + 30000};
+    while (auto line = check.read_line(most)) text += *line;
+    const auto code = check.wait(milliseconds{10000});
+    preflight = json::parse(text, nullptr, false);
+    if (code.value_or(-1) != 0 || !preflight.is_object() || !preflight.value("measured", false)) {
+      std::fprintf(stderr, "bench: the pre-flight failed (exit %d); logs in %s\n", code.value_or(-1),
+                   dir.c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "bench: pre-flight: %s\n", preflight.value("sentence", std::string()).c_str());
+  }
   tools::ChildProcess console(console_args, (dir / "console.log").string());
   // The OR display's fps each second while all the annotations were on it (the sender's status lines).
   std::vector<double> display_fps_full;
@@ -555,6 +584,12 @@ int run_bench(const BenchOptions& o, const Installation& in) {
   out["profile_steps"] = s.value("profile_steps", json(0));
   out["fec"] = o.fec;
   out["intra_refresh"] = o.intra_refresh;
+  if (!preflight.is_null()) {
+    out["preflight"] = {{"verdict", preflight["verdict"]},
+                        {"achievable_bps", preflight["achievable_bps"]},
+                        {"loss_to_mentor", preflight["loss_to_mentor"]},
+                        {"rtt_p50_ms", preflight["rtt_p50_ms"]}};
+  }
   out["fec_packets_sent"] = s.value("fec_packets_sent", json(0));
   out["fec_recovered"] = c.value("fec_recovered", json(0));
   out["probe_clusters_sent"] = s.value("probe_clusters_sent", json(0));

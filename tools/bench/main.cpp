@@ -63,6 +63,10 @@ int main(int argc, char** argv) {
                "with --link: only SurgiLink, not the plain RTP and SRT baselines across the same link");
   app.add_flag("--audio", options.audio,
                "voice both ways with audio timestamp codes: adds audio_m2e_ms per direction and av_sync_ms");
+  app.add_option("--preflight", options.preflight_seconds,
+                 "the console runs a pre-flight of this many seconds (5 to 60) before it joins, as a mentor "
+                 "does before a case; the sender starts its link from the figures; adds preflight")
+      ->check(CLI::Range(5.0, 60.0));
   app.add_flag("--check", options.check, "exit 1 when a performance target (the JSON's \"targets\") fails");
 
   bench::DemoOptions demo;

@@ -113,14 +113,32 @@ struct ConsoleLatency {
 // A pre-flight's outcome as the sender keeps it (issue 15): the console's figures and verdict beside the
 // sender's own count of what it received and sent. Plain value type.
 struct PreflightRecord {
-  std::string person;          // from the access list
-  std::string peer;            // "address:port"
-  std::string verdict;         // "1080p30", "720p30", "720p15", "540p15" or "none"
-  std::string sentence;        // the verdict in plain words, as the console said it
-  std::string figures;         // the console's figures in one line
-  std::string sender_figures;  // what the sender counted
+  std::string person;                // from the access list
+  std::string peer;                  // "address:port"
+  std::string verdict;               // "1080p30", "720p30", "720p15", "540p15" or "none"
+  std::string sentence;              // the verdict in plain words, as the console said it
+  std::string figures;               // the console's figures in one line
+  std::string sender_figures;        // what the sender counted
+  std::uint64_t achievable_bps = 0;  // the rate the link carried to the console (IP bits/s; 0: not measured)
+  double loss_to_mentor = 0;         // the share of the sender's probes lost on the way to the console
   core::CaptureTime at{};
 };
+
+// A console's link as the same person's pre-flight measured it, taken for its link from the join until its
+// first report (issue 15): the joining keyframe is then paced at what the link carries instead of as on a
+// wide link, so retransmissions of the first second do not queue behind it in the link's buffer. Plain value
+// type.
+struct LinkPrior {
+  std::uint64_t bps = 0;
+  double loss = 0;
+  // A case starts within the hour after its pre-flight; an older one may describe another link (a shift
+  // later, another LTE cell load).
+  static constexpr std::chrono::minutes kTrustedFor{60};
+};
+// The prior a pre-flight gives the console of `person` joining at `now`: none from another person's, an older
+// one, or one that measured no rate.
+std::optional<LinkPrior> link_prior(const std::optional<PreflightRecord>& preflight,
+                                    const std::string& person, core::CaptureTime now);
 
 // Counters of the sender's sessions, read on the network thread (or after it stopped). Plain value type.
 struct SenderSessionCounters {
