@@ -138,6 +138,7 @@ void SenderSession::Parts::on_preflight_result(ConsoleConnection& console, const
     record.sender_figures = text;
   }
   record.achievable_bps = f.achievable_bps;
+  record.rate_is_limit = f.rate_limited_by == "loss" || f.rate_limited_by == "queueing";
   record.loss_to_mentor = f.loss_to_mentor;
   record.at = clock.now();
   spdlog::info("pre-flight of {} ({}): {} - {}; sender: {}", core::safe_text(record.person, 64), record.peer,
@@ -155,7 +156,9 @@ void SenderSession::Parts::on_preflight_result(ConsoleConnection& console, const
 
 std::optional<LinkPrior> link_prior(const std::optional<PreflightRecord>& preflight,
                                     const std::string& person, core::CaptureTime now) {
-  if (!preflight || preflight->person != person || preflight->achievable_bps == 0) return std::nullopt;
+  if (!preflight || preflight->person != person || preflight->achievable_bps == 0 ||
+      !preflight->rate_is_limit)
+    return std::nullopt;
   if (now < preflight->at || now - preflight->at > LinkPrior::kTrustedFor) return std::nullopt;
   return LinkPrior{preflight->achievable_bps, preflight->loss_to_mentor};
 }

@@ -346,13 +346,14 @@ TEST(Preflight, TheVerdictNeverNamesMoreThanTheSendersProfileOrWhatTheRateCarrie
 
 // Issue 15: the same person's console joining within the hour after its pre-flight starts from the
 // pre-flight's figures (its joining keyframe paced at what the link carried); another person's, an older
-// one, or one that measured no rate gives nothing.
+// one, or one whose rate is no limit of the link gives nothing.
 TEST(Preflight, TheSamePersonsRecentPreflightStandsForTheJoiningConsolesLink) {
   const core::CaptureTime measured{std::chrono::hours{100}};
   std::optional<PreflightRecord> record = PreflightRecord{};
   record->person = "Dr. Dev Mentor";
   record->achievable_bps = 5'687'168;  // rural, stop 35's pf-1
   record->loss_to_mentor = 0.026;
+  record->rate_is_limit = true;  // limited by loss
   record->at = measured;
   const auto prior = link_prior(record, "Dr. Dev Mentor", measured + std::chrono::minutes{12});
   ASSERT_TRUE(prior);
@@ -364,6 +365,10 @@ TEST(Preflight, TheSamePersonsRecentPreflightStandsForTheJoiningConsolesLink) {
       << "older than the hour";
   EXPECT_FALSE(link_prior(record, "Dr. Other Mentor", measured)) << "another person's link";
   EXPECT_FALSE(link_prior(std::nullopt, "Dr. Dev Mentor", measured)) << "no pre-flight";
+  record->rate_is_limit = false;
+  EXPECT_FALSE(link_prior(record, "Dr. Dev Mentor", measured))
+      << "a lower bound (a 5-s pre-flight's 1.5 Mbit/s on rural's 6): the link may carry far more";
+  record->rate_is_limit = true;
   record->achievable_bps = 0;
   EXPECT_FALSE(link_prior(record, "Dr. Dev Mentor", measured)) << "no rate measured";
 }

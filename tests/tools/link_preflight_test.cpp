@@ -1,7 +1,8 @@
 // The console's pre-flight across the link emulator (issue 15): a real sender (1080p30) in one network
 // namespace, the console's --preflight in the other, through surgilink-link with the lan and rural profiles.
 // rural's 6 Mbit/s with 2 % loss must not be claimed for 1080p30 (it needs 6.75 Mbit/s there with parity);
-// lan must be. Needs root (network namespaces), as CI runs; skipped with a message otherwise.
+// lan must be. The same person's console joining next starts from rural's measured rate, not from lan's lower
+// bound. Needs root (network namespaces), as CI runs; skipped with a message otherwise.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -60,6 +61,22 @@ nlohmann::json preflight_across(const std::string& profile) {
          std::chrono::steady_clock::now() < until;)
       sender.next_status(milliseconds{500});
     EXPECT_THAT(sender.log(), ::testing::HasSubstr("audit: preflight console="));
+    // The same person's console joins: the sender takes the pre-flight's figures for its link until its
+    // first report when the ramp found the link's limit, not when the rate is only a lower bound.
+    const auto joined =
+        run_program({"/usr/sbin/ip", "netns", "exec", "slp-mentor", console_program().string(), "--config",
+                     write_console_config(dir, sender.control_port()).string(), "--host", "10.77.0.1",
+                     "--control-port", std::to_string(sender.control_port()), "--headless", "--seconds", "2"},
+                    dir, "join", milliseconds{60000});
+    EXPECT_EQ(joined.exit_code, 0) << joined.err;
+    for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds{8};
+         sender.log().find(" admitted: ") == std::string::npos && std::chrono::steady_clock::now() < until;)
+      sender.next_status(milliseconds{500});
+    const auto log = sender.log();
+    const auto took = log.find("'s link until its first report");
+    if (result.is_object())
+      result["sender_took_link"] =
+          took == std::string::npos ? "" : log.substr(took, log.find('\n', took) - took);
   }
   link.signal(SIGINT);
   EXPECT_EQ(link.wait(milliseconds{10000}).value_or(-1), 0);
@@ -80,6 +97,10 @@ TEST(LinkPreflight, ARuralUplinkIsNotClaimedFor1080p30) {
   EXPECT_LT(r["loss_to_mentor"].get<double>(), 0.06);
   EXPECT_GT(r["loss_to_or"].get<double>(), 0.003);
   EXPECT_LT(r["loss_to_or"].get<double>(), 0.06);
+  // The ramp found rural's limit: the joining console's link starts from it (issue 15's join).
+  EXPECT_THAT(r["sender_took_link"].get<std::string>(),
+              ::testing::HasSubstr("as its pre-flight measured it 0 min ago, 5."))
+      << r.dump();
 }
 
 TEST(LinkPreflight, AHospitalLanCarries1080p30) {
@@ -90,6 +111,8 @@ TEST(LinkPreflight, AHospitalLanCarries1080p30) {
   EXPECT_TRUE(r["rate_capped"].get<bool>()) << r.dump();
   EXPECT_LT(r["rtt_p50_ms"].get<double>(), 5);
   EXPECT_LT(r["loss_to_mentor"].get<double>(), 0.01);
+  // The ramp reached its cap: the rate is a lower bound, not taken for the joining console's link.
+  EXPECT_EQ(r["sender_took_link"], "") << r.dump();
 }
 
 }  // namespace

@@ -120,7 +120,10 @@ struct PreflightRecord {
   std::string figures;               // the console's figures in one line
   std::string sender_figures;        // what the sender counted
   std::uint64_t achievable_bps = 0;  // the rate the link carried to the console (IP bits/s; 0: not measured)
-  double loss_to_mentor = 0;         // the share of the sender's probes lost on the way to the console
+  // The ramp found the link's limit (loss or queueing rose); else the rate is a lower bound (the ramp
+  // reached its cap, ran out of time, or was held for a case).
+  bool rate_is_limit = false;
+  double loss_to_mentor = 0;  // the share of the sender's probes lost on the way to the console
   core::CaptureTime at{};
 };
 
@@ -136,7 +139,8 @@ struct LinkPrior {
   static constexpr std::chrono::minutes kTrustedFor{60};
 };
 // The prior a pre-flight gives the console of `person` joining at `now`: none from another person's, an older
-// one, or one that measured no rate.
+// one, or one whose rate is only a lower bound (a 5-s pre-flight's 1.5 Mbit/s would have started a 6-Mbit/s
+// link at 720p15).
 std::optional<LinkPrior> link_prior(const std::optional<PreflightRecord>& preflight,
                                     const std::string& person, core::CaptureTime now);
 
