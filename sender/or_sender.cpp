@@ -325,14 +325,13 @@ struct OrSender::Impl : session::SenderSessionListener, media::SenderPipelineLis
       kbps = std::clamp<std::uint64_t>(available > kReservedKbps ? available - kReservedKbps : 0,
                                        settings.rate.min_kbps, top);
     }
-    if (links.unreported) {
-      // A console joining whose link is not measured yet: taken to carry just the profile's rate, which the
-      // video shares with its parity, its packets' headers (RTP, extension, SRTP tag, UDP/IP: about 7 %) and
-      // the reserve. At the profile's full rate plus parity the joining second built a standing queue on
-      // rural's 6 Mbit/s: retransmissions came back 131-161 ms after they were asked for (RTT 80 +- 15).
-      std::uint64_t fits = top > kReservedKbps ? top - kReservedKbps : 0;
-      if (fec_block != 0) fits = fits * fec_block / (fec_block + 1);
-      kbps = std::min(kbps, std::clamp<std::uint64_t>(fits * 100 / 107, settings.rate.min_kbps, top));
+    if (links.unreported || links.narrowest_from_preflight) {
+      // A console joining whose link is not reported yet: taken to carry what its pre-flight measured, or
+      // else just the profile's rate, with room left for the first second's retransmissions.
+      const std::uint64_t link_kbps = links.narrowest_from_preflight ? *narrowest_bps / 1000 : top;
+      kbps = std::min(
+          kbps, std::clamp<std::uint64_t>(sender::joining_video_kbps(link_kbps, fec_block, kReservedKbps),
+                                          settings.rate.min_kbps, top));
     }
     const auto before = ladder.step();
     const auto& step = ladder.choose(static_cast<std::uint32_t>(kbps), clock.now());

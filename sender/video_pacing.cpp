@@ -14,4 +14,12 @@ std::optional<std::uint64_t> VideoPacing::pace_bps(core::CaptureTime now,
   return full;
 }
 
+std::uint64_t joining_video_kbps(std::uint64_t link_kbps, std::size_t fec_block,
+                                 std::uint64_t reserved_kbps) {
+  std::uint64_t fits = link_kbps * kJoinShare / 100;
+  fits = fits > reserved_kbps ? fits - reserved_kbps : 0;
+  if (fec_block != 0) fits = fits * fec_block / (fec_block + 1);
+  return fits * 100 / 107;
+}
+
 }  // namespace surgilink::sender

@@ -11,6 +11,7 @@
 // thread); every time is passed in.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
@@ -33,5 +34,15 @@ class VideoPacing {
  private:
   core::CaptureTime bottleneck_until_{};
 };
+
+// The encoder's rate (kbit/s) while a joining console has not reported its link (issue 15): what
+// `link_kbps` carries (its pre-flight's figure, or else the profile's own rate), of which the video shares
+// kJoinShare with its parity (one per `fec_block` packets; 0: none), its packets' headers (RTP, extension,
+// SRTP tag, UDP/IP: about 7 %) and `reserved_kbps` for voice, vitals and annotations. The rest stays free, as
+// it does once the estimate leads (rural's steady target: 4508 kbit/s mean): filled to the brim by the
+// joining second, rural's link queued the first second's retransmissions (asked for -> back: 116-126 ms
+// against its 80-ms round trip, debug runs dh2 and dh4 of stop 35).
+inline constexpr std::uint64_t kJoinShare = 90;  // percent
+std::uint64_t joining_video_kbps(std::uint64_t link_kbps, std::size_t fec_block, std::uint64_t reserved_kbps);
 
 }  // namespace surgilink::sender

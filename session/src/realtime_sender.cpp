@@ -77,6 +77,21 @@ std::optional<std::uint64_t> RealtimeSender::narrowest_estimate() const {
   return narrowest;
 }
 
+bool RealtimeSender::narrowest_from_preflight() const {
+  std::optional<std::uint64_t> narrowest;
+  bool preflight = false;
+  for (const auto& [id, console] : consoles_) {
+    const bool from_prior = !console.estimated_bps && console.prior && !console.reported;
+    const auto bps = console.estimated_bps ? console.estimated_bps
+                                           : (from_prior ? std::optional(console.prior->bps) : std::nullopt);
+    if (bps && (!narrowest || *bps < *narrowest)) {
+      narrowest = bps;
+      preflight = from_prior;
+    }
+  }
+  return preflight;
+}
+
 std::uint16_t RealtimeSender::port() const { return socket_.local_endpoint().port(); }
 
 void RealtimeSender::add(ConsoleId console, const udp::endpoint& media, const SrtpKeys& keys, bool may_speak,

@@ -126,6 +126,8 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   // Whether a console was added whose first receiver report has not come (within kReportWithin) and no
   // pre-flight measured its link: its link's loss is not known.
   bool any_link_unreported() const;
+  // Whether narrowest_estimate() is a console's pre-flight figure, not a report.
+  bool narrowest_from_preflight() const;
   // The consoles whose first receiver report has not come within kReportWithin of joining (their RTCP does
   // not reach the sender): from now on their links no longer count as unknown. Each is returned once.
   std::vector<ConsoleId> give_up_unreported(core::CaptureTime now);

@@ -108,7 +108,8 @@ void SenderSession::Parts::on_keyframe_request(ConsoleId) {
 void SenderSession::Parts::on_rate_estimate(ConsoleId) { listener.on_link_rate(console_links()); }
 
 ConsoleLinks SenderSession::Parts::console_links() const {
-  return {realtime->narrowest_estimate(), realtime->parity_loss(), realtime->any_link_unreported()};
+  return {realtime->narrowest_estimate(), realtime->parity_loss(), realtime->any_link_unreported(),
+          realtime->narrowest_from_preflight()};
 }
 
 void SenderSession::Parts::on_console_voice(ConsoleId console, const media::RtpHeader& header,

@@ -44,5 +44,16 @@ TEST(VideoPacing, ABottleneckLinkIsPacedNearItsEstimateForFiveSecondsAfter) {
   EXPECT_EQ(pacing.pace_bps(clock.now(), 6'500'000, 1000, 6800), 2'500'000u);
 }
 
+// Issue 15: while a joining console's link is unknown, the video takes a tenth less than the link carries
+// after parity, headers and the reserve, leaving room for the first second's retransmissions.
+TEST(JoiningVideoRate, LeavesATenthOfTheLinkFreeAfterParityHeadersAndTheReserve) {
+  // No pre-flight: a link taken to carry 1080p30's 6000 kbit/s, parity 1 in 10 (4970 with the link full).
+  EXPECT_EQ(joining_video_kbps(6000, 10, 150), 4459u);
+  // rural's pre-flight: 5750 kbit/s measured, 2.2 % loss (parity 1 in 9).
+  EXPECT_EQ(joining_video_kbps(5750, 9, 150), 4226u);
+  EXPECT_EQ(joining_video_kbps(6000, 0, 150), 4906u) << "no parity";
+  EXPECT_EQ(joining_video_kbps(150, 10, 150), 0u) << "nothing left after the reserve";
+}
+
 }  // namespace
 }  // namespace surgilink::sender

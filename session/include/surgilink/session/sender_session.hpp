@@ -83,6 +83,9 @@ struct ConsoleLinks {
   // first packet; given up after RealtimeSender's kReportWithin): its loss and rate are unknown while its
   // joining keyframe crosses the link.
   bool unreported = false;
+  // A console's link stands in `narrowest_bps` as its pre-flight measured it (LinkPrior, IP bits/s), not as
+  // it reported it: it has not reported yet.
+  bool narrowest_from_preflight = false;
 };
 
 // Called on the network thread.
