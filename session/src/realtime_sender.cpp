@@ -68,28 +68,16 @@ void RealtimeSender::stop() {
 std::optional<std::uint64_t> RealtimeSender::narrowest_estimate() const {
   std::optional<std::uint64_t> narrowest;
   for (const auto& [id, console] : consoles_) {
-    const auto bps =
-        console.estimated_bps
-            ? console.estimated_bps
-            : (console.prior && !console.reported ? std::optional(console.prior->bps) : std::nullopt);
-    if (bps) narrowest = std::min(narrowest.value_or(*bps), *bps);
+    if (const auto bps = console.link_bps()) narrowest = std::min(narrowest.value_or(*bps), *bps);
   }
   return narrowest;
 }
 
 bool RealtimeSender::narrowest_from_preflight() const {
-  std::optional<std::uint64_t> narrowest;
-  bool preflight = false;
-  for (const auto& [id, console] : consoles_) {
-    const bool from_prior = !console.estimated_bps && console.prior && !console.reported;
-    const auto bps = console.estimated_bps ? console.estimated_bps
-                                           : (from_prior ? std::optional(console.prior->bps) : std::nullopt);
-    if (bps && (!narrowest || *bps < *narrowest)) {
-      narrowest = bps;
-      preflight = from_prior;
-    }
-  }
-  return preflight;
+  const auto narrowest = narrowest_estimate();
+  const auto it = std::find_if(consoles_.begin(), consoles_.end(),
+                               [&](const auto& entry) { return entry.second.link_bps() == narrowest; });
+  return it != consoles_.end() && !it->second.estimated_bps && it->second.prior;
 }
 
 std::uint16_t RealtimeSender::port() const { return socket_.local_endpoint().port(); }
@@ -218,6 +206,7 @@ void RealtimeSender::on_datagram(std::size_t size) {
   if (const auto lost = feedback.value().fraction_lost) {
     from->second.loss = *lost;
     from->second.reported = true;
+    from->second.prior.reset();  // its own figures from now on
   }
   if (const auto bps = feedback.value().estimated_bps) {
     ++counters_.rate_reports_received;
@@ -485,7 +474,7 @@ std::optional<double> RealtimeSender::parity_loss() const {
   std::optional<double> worst;
   for (const auto& [id, console] : consoles_) {
     if (!console.reported && !console.prior) continue;
-    const double loss = console.reported ? console.loss : console.prior->loss;
+    const double loss = console.prior ? console.prior->loss : console.loss;
     const bool retransmission_suffices = console.round_trip && *console.round_trip < kRetransmitAloneUnder;
     worst = std::max(worst.value_or(0.0), retransmission_suffices ? 0.0 : loss);
   }

@@ -23,7 +23,7 @@
 #include "surgilink/media/sender_pipeline.hpp"
 #include "surgilink/media/srtp_session.hpp"
 #include "surgilink/media/xor_fec.hpp"
-#include "surgilink/session/sender_session.hpp"
+#include "surgilink/session/preflight.hpp"
 #include "surgilink/session/session_authority.hpp"
 #include "surgilink/session/tls_identity.hpp"
 
@@ -120,8 +120,8 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
   // `console`'s round trip (from its latency report): how long a retransmission to it takes.
   void set_round_trip(ConsoleId console, std::chrono::nanoseconds round_trip);
   // The highest share of video packets lost (RTCP RR, before repair) on a console link whose round trip is
-  // too long for retransmission alone (kRetransmitAloneUnder; not yet known counts as long); 0 with none.
-  // None while no console has reported. A console's pre-flight stands for its report until the first.
+  // too long for retransmission alone (kRetransmitAloneUnder; not yet known counts as long). None while no
+  // console has reported. A console's pre-flight stands for its report until the first.
   std::optional<double> parity_loss() const;
   // Whether a console was added whose first receiver report has not come (within kReportWithin) and no
   // pre-flight measured its link: its link's loss is not known.
@@ -177,9 +177,13 @@ class RealtimeSender : public std::enable_shared_from_this<RealtimeSender> {
     double loss = 0;                               // its latest RR's fraction lost
     bool reported = false;                         // an RR with its fraction lost came
     bool report_given_up = false;                  // none came within kReportWithin
-    std::optional<LinkPrior> prior{};              // its pre-flight's figures, until `reported`
+    std::optional<LinkPrior> prior{};              // its pre-flight's figures; dropped at its first RR
     core::CaptureTime added_at{};
     std::optional<std::chrono::nanoseconds> round_trip{};
+    // What its link carries: its latest REMB, else its pre-flight's rate; none before either.
+    std::optional<std::uint64_t> link_bps() const {
+      return estimated_bps ? estimated_bps : prior ? std::optional(prior->bps) : std::nullopt;
+    }
     // Its last authenticated RTCP or voice packet; none yet: a console whose packets never reach the sender
     // (a firewall that passes only the OR's way) is not taken for a dark link.
     std::optional<core::CaptureTime> last_heard{};

@@ -106,6 +106,17 @@ struct LinkVerdict {
   std::string profile;   // "1080p30", "720p30", "720p15", "540p15" or "none"
   std::string sentence;  // "This link carries 720p30 (…)" / "Not enough for video: …"
 };
+// A console's link as the same person's pre-flight measured it, taken for its link from the join until its
+// first report (issue 15): the joining keyframe is then paced at what the link carries instead of as on a
+// wide link, so retransmissions of the first second do not queue behind it in the link's buffer. Plain value
+// type.
+struct LinkPrior {
+  std::uint64_t bps = 0;
+  double loss = 0;
+  // A case starts within the hour after its pre-flight; an older one may describe another link (a shift
+  // later, another LTE cell load).
+  static constexpr std::chrono::minutes kTrustedFor{60};
+};
 // The profiles from the top down, each with the video rate it needs on a clean link (kbit/s).
 struct VerdictStep {
   const char* name;

@@ -19,6 +19,7 @@
 #include "surgilink/media/sender_pipeline.hpp"
 #include "surgilink/media/srtp_session.hpp"
 #include "surgilink/session/access_list.hpp"
+#include "surgilink/session/preflight.hpp"
 #include "surgilink/session/session_authority.hpp"
 #include "surgilink/session/tls_identity.hpp"
 
@@ -130,17 +131,6 @@ struct PreflightRecord {
   core::CaptureTime at{};
 };
 
-// A console's link as the same person's pre-flight measured it, taken for its link from the join until its
-// first report (issue 15): the joining keyframe is then paced at what the link carries instead of as on a
-// wide link, so retransmissions of the first second do not queue behind it in the link's buffer. Plain value
-// type.
-struct LinkPrior {
-  std::uint64_t bps = 0;
-  double loss = 0;
-  // A case starts within the hour after its pre-flight; an older one may describe another link (a shift
-  // later, another LTE cell load).
-  static constexpr std::chrono::minutes kTrustedFor{60};
-};
 // The prior a pre-flight gives the console of `person` joining at `now`: none from another person's, an older
 // one, or one whose rate is only a lower bound (a 5-s pre-flight's 1.5 Mbit/s would have started a 6-Mbit/s
 // link at 720p15).
