@@ -32,10 +32,7 @@ TEST(ConsoleStartScreen, CheckLinkShowsWhatTheLinkCarries) {
   EXPECT_THAT(text, ::testing::HasSubstr("This link carries 720p30"));
   EXPECT_THAT(text, ::testing::HasSubstr("rtt p50"));
   // The outcome reaches the sender just after the window shows it: its next status lines come after it.
-  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds{8};
-       sender.log().find("audit: preflight console=") == std::string::npos &&
-       std::chrono::steady_clock::now() < until;)
-    sender.next_status(milliseconds{500});
+  sender.log_once("audit: preflight console=", std::chrono::seconds{8});
   EXPECT_THAT(sender.log(), ::testing::HasSubstr("audit: preflight console="));
 }
 

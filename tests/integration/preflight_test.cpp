@@ -60,10 +60,7 @@ TEST(Preflight, TheConsoleMeasuresTheLinkAndTheSenderKeepsTheOutcome) {
   EXPECT_LT(result["loss_to_or"].get<double>(), 0.02);
   // The sender's evidence: the console's verdict and figures, and its own counts beside them (on their way
   // when the console exits: the sender's next status line comes after them).
-  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds{8};
-       sender.log().find("audit: preflight console=") == std::string::npos &&
-       std::chrono::steady_clock::now() < until;)
-    sender.next_status(milliseconds{500});
+  sender.log_once("audit: preflight console=", std::chrono::seconds{8});
   const auto log = sender.log();
   EXPECT_THAT(log, HasSubstr("audit: preflight_started console=Dr. Dev Mentor"));
   EXPECT_THAT(log, HasSubstr("audit: preflight console=Dr. Dev Mentor"));
@@ -91,9 +88,7 @@ TEST(Preflight, TheConsoleMeasuresTheLinkAndTheSenderKeepsTheOutcome) {
                    write_console_config(dir, sender.control_port()).string(), "--headless", "--seconds", "2"},
                   dir, "join", milliseconds{40000});
   EXPECT_EQ(joined.exit_code, 0) << joined.err;
-  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds{8};
-       sender.log().find(" admitted: ") == std::string::npos && std::chrono::steady_clock::now() < until;)
-    sender.next_status(milliseconds{500});
+  sender.log_once(" admitted: ", std::chrono::seconds{8});
   EXPECT_THAT(sender.log(), HasSubstr(" admitted: Dr. Dev Mentor"));
   EXPECT_THAT(sender.log(), Not(HasSubstr("link until its first report")));
 }
@@ -132,10 +127,7 @@ TEST(Preflight, AStrangersProbesOnTheMediaPortGetNothingDuringAPreflight) {
       {console_program().string(), "--config", write_console_config(dir, sender.control_port()).string(),
        "--preflight", "Test OR", "--preflight-seconds", "5", "--json"},
       (dir / "console.err").string());
-  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds{10};
-       sender.log().find("pre-flight granted") == std::string::npos &&
-       std::chrono::steady_clock::now() < until;)
-    sender.next_status(milliseconds{500});
+  sender.log_once("pre-flight granted", std::chrono::seconds{10});
   ASSERT_THAT(sender.log(), HasSubstr("pre-flight granted"));
   // A ping as a console would send it, but in the clear from an address the sender never granted.
   const int stranger = ::socket(AF_INET, SOCK_DGRAM, 0);

@@ -106,7 +106,7 @@ TEST(ControlClient, AnAnsweredFirstAttemptConnectsAlone) {
   EXPECT_EQ(outcome.won_by_second_attempt, 0);
 }
 
-TEST(ControlClient, NoListenerIsALossAfterBothAttemptsFail) {
+TEST(ControlClient, ARefusedConnectionIsALossAtOnce) {
   asio::io_context io;
   tcp::acceptor closed(io, {asio::ip::address_v4::loopback(), 0});
   const auto port = closed.local_endpoint().port();

@@ -56,10 +56,7 @@ nlohmann::json preflight_across(const std::string& profile) {
     EXPECT_TRUE(result.is_object()) << r.out << r.err;
     // The outcome is on its way to the sender when the console exits (a one-way delay): its next status
     // lines come after it.
-    for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds{8};
-         sender.log().find("audit: preflight console=") == std::string::npos &&
-         std::chrono::steady_clock::now() < until;)
-      sender.next_status(milliseconds{500});
+    sender.log_once("audit: preflight console=", std::chrono::seconds{8});
     EXPECT_THAT(sender.log(), ::testing::HasSubstr("audit: preflight console="));
     // The same person's console joins: the sender takes the pre-flight's figures for its link until its
     // first report when the ramp found the link's limit, not when the rate is only a lower bound.
@@ -69,9 +66,7 @@ nlohmann::json preflight_across(const std::string& profile) {
                      "--control-port", std::to_string(sender.control_port()), "--headless", "--seconds", "2"},
                     dir, "join", milliseconds{60000});
     EXPECT_EQ(joined.exit_code, 0) << joined.err;
-    for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds{8};
-         sender.log().find(" admitted: ") == std::string::npos && std::chrono::steady_clock::now() < until;)
-      sender.next_status(milliseconds{500});
+    sender.log_once(" admitted: ", std::chrono::seconds{8});
     const auto log = sender.log();
     const auto took = log.find("'s link until its first report");
     if (result.is_object())

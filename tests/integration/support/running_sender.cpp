@@ -63,6 +63,13 @@ std::chrono::nanoseconds RunningSender::cpu_time() const { return process_->cpu_
 
 std::string RunningSender::log() const { return read_text(log_); }
 
+std::string RunningSender::log_once(std::string_view text, std::chrono::milliseconds timeout) {
+  for (const auto until = std::chrono::steady_clock::now() + timeout;
+       log().find(text) == std::string::npos && std::chrono::steady_clock::now() < until;)
+    next_status(std::chrono::milliseconds{500});
+  return log();
+}
+
 ProgramResult run_program(std::vector<std::string> argv, const std::filesystem::path& dir,
                           const std::string& name, std::chrono::milliseconds timeout,
                           std::vector<std::string> env) {

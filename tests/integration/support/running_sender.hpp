@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "process/child_process.hpp"
@@ -31,6 +32,9 @@ class RunningSender {
   // Its next status line (JSON, one a second); nullopt if none comes within `timeout`.
   std::optional<std::string> next_status(std::chrono::milliseconds timeout);
   std::string log() const;
+  // Reads its status lines until `text` is in its log or `timeout` has passed (a line on its way, e.g. a
+  // message from a console that has just exited); the log then, to check whether it came.
+  std::string log_once(std::string_view text, std::chrono::milliseconds timeout);
 
  private:
   std::filesystem::path log_;
