@@ -40,8 +40,9 @@ class VideoPacing {
 // kJoinShare with its parity (one per `fec_block` packets; 0: none), its packets' headers (RTP, extension,
 // SRTP tag, UDP/IP: about 7 %) and `reserved_kbps` for voice, vitals and annotations. The rest stays free, as
 // it does once the estimate leads (rural's steady target: 4508 kbit/s mean): filled to the brim by the
-// joining second, rural's link queued the first second's retransmissions (asked for -> back: 116-126 ms
-// against its 80-ms round trip, debug runs dh2 and dh4 of stop 35).
+// joining second (a pre-flight's 5.7 Mbit/s less parity and the reserve: 5004-5154 kbit/s), rural's link
+// queued the first second's retransmissions: asked for -> back in 85-137 ms, median 114, against its 80-ms
+// round trip; with the tenth free 78-116 ms, median 92 (stop 35's debug runs dh1-4 and di1-4).
 inline constexpr std::uint64_t kJoinShare = 90;  // percent
 std::uint64_t joining_video_kbps(std::uint64_t link_kbps, std::size_t fec_block, std::uint64_t reserved_kbps);
 
